@@ -1,0 +1,38 @@
+import { describe, it, expect } from '@jest/globals';
+import { parseConfig, ConfigError, gatewayEnv, authEnv, maskUrl, maskSecret } from './index.js';
+
+describe('config', () => {
+  it('applies the documented defaults', () => {
+    const cfg = parseConfig(authEnv, {});
+    expect(cfg.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/chatgate');
+    expect(cfg.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(cfg.NATS_URL).toBe('nats://127.0.0.1:4222');
+    expect(parseConfig(gatewayEnv, {}).PORT).toBe(5005);
+  });
+
+  it('treats empty values as unset and coerces booleans and numbers', () => {
+    const cfg = parseConfig(gatewayEnv, { PORT: '', API_HATD: 'true', BODY_LIMIT_BYTES: '1024' });
+    expect(cfg.PORT).toBe(5005);
+    expect(cfg.API_HATD).toBe(true);
+    expect(cfg.BODY_LIMIT_BYTES).toBe(1024);
+  });
+
+  it('names every bad variable', () => {
+    expect(() => parseConfig(gatewayEnv, { PORT: 'abc', NATS_URL: 'not a url' })).toThrow(ConfigError);
+    try {
+      parseConfig(gatewayEnv, { PORT: 'abc', NATS_URL: 'not a url' });
+    } catch (err) {
+      const text = (err as ConfigError).problems.join('\n');
+      expect(text).toContain('PORT');
+      expect(text).toContain('NATS_URL');
+    }
+  });
+
+  it('masks passwords in URLs and secrets', () => {
+    expect(maskUrl('postgres://app:hunter2@db:5432/x')).toBe('postgres://app:***@db:5432/x');
+    expect(maskUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+    const token = 'eyJhbGciOiJIUzI1NiJ9.payloadpayloadpayload.signature';
+    expect(maskSecret(token)).not.toContain('payload');
+    expect(maskSecret('short')).toBe('***');
+  });
+});

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/**
+ * Pieces of the environment schema. Each service composes the pieces it needs, so a service
+ * never asks for a dependency it does not use (the gateway has no database URL).
+ */
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+export const baseEnv = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NATS_URL: z.string().url().default('nats://127.0.0.1:4222'),
+});
+
+export const postgresEnv = z.object({
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/chatgate'),
+});
+
+export const redisEnv = z.object({
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+});
+
+/** Each non-HTTP service still serves /health (and later /metrics) on its own port. */
+export const healthEnv = (fallbackPort: number) => z.object({ HEALTH_PORT: port(fallbackPort), HOST: z.string().default('0.0.0.0') });
+
+export const gatewayEnv = baseEnv.extend({
+  PORT: port(5005),
+  HOST: z.string().default('0.0.0.0'),
+  API_PREFIX: z.string().default(''),
+  MIRROR_API_PREFIX: z.string().default(''),
+  ENABLE_MIRROR_API: bool(true),
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  /** A worker that says nothing (no chunk, no heartbeat) for this long is taken for dead. */
+  STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /** How long a resolved credential is kept in the gateway; revocation events evict earlier. */
+  CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().positive().default(60_000),
+  API_HATD: bool(false),
+  HISTORY_DISABLED: bool(false),
+});
+
+export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5011)).extend({
+  ADMIN_PASSWORD: z.string().optional(),
+});
+
+export const conversationEnv = baseEnv.merge(healthEnv(5012)).extend({
+  CHATGPT_BASE_URL: z.string().default('https://chatgpt.com'),
+  CHATGPT_CONVERSATION_PATH: z.string().default('/backend-api/conversation'),
+  /** JSON object of extra `substring → slug` rules placed before the built-in mapping table. */
+  MODEL_MAP: z.string().optional(),
+  DEFAULT_UPSTREAM_MODEL: z.string().default('gpt-4o'),
+  /** Ask the upstream for the v1 delta encoding (smaller frames) rather than the legacy format. */
+  UPSTREAM_V1_ENCODING: bool(true),
+  UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Time allowed before the first byte of the reply, and between two chunks after it. */
+  UPSTREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().positive().default(1000),
+  /** Chat requests one worker serves at once; the rest wait on the bus for another replica. */
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(256),
+});
+
+export const voiceEnv = baseEnv.merge(healthEnv(5013));
+
+export const usageEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5014));
+
+export type GatewayConfig = z.infer<typeof gatewayEnv>;
+export type AuthConfig = z.infer<typeof authEnv>;
+export type ConversationConfig = z.infer<typeof conversationEnv>;
+export type VoiceConfig = z.infer<typeof voiceEnv>;
+export type UsageConfig = z.infer<typeof usageEnv>;

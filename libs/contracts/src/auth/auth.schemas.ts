@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { busErrorSchema } from '../common/openai-error.js';
+
+export const resolveCredentialRequestSchema = z.object({
+  /** The raw Bearer value as the client sent it (may be `<token>,<account id>`). */
+  bearer: z.string().min(1),
+  /** `ChatGPT-Account-Id` header, selecting a Team workspace. */
+  accountId: z.string().optional(),
+});
+export type ResolveCredentialRequest = z.infer<typeof resolveCredentialRequestSchema>;
+
+/** What the upstream request is made with. For now: the caller's own ChatGPT access token. */
+export const upstreamCredentialSchema = z.object({
+  kind: z.literal('chatgpt_access_token'),
+  accessToken: z.string(),
+  accountId: z.string().optional(),
+});
+export type UpstreamCredential = z.infer<typeof upstreamCredentialSchema>;
+
+export const principalSchema = z.object({
+  /** Stable id of the credential (a hash, never the credential itself): cache key and usage attribution. */
+  credentialId: z.string(),
+  tenantId: z.string(),
+  userId: z.string().nullable(),
+  /** Display name for logs: an email or user name, never a secret. */
+  label: z.string(),
+  upstream: upstreamCredentialSchema,
+  /** Epoch ms after which the gateway must resolve again (token expiry or cache policy). */
+  expiresAt: z.number(),
+});
+export type Principal = z.infer<typeof principalSchema>;
+
+export const resolveCredentialReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), principal: principalSchema }),
+  z.object({ ok: z.literal(false), failure: busErrorSchema }),
+]);
+export type ResolveCredentialReply = z.infer<typeof resolveCredentialReplySchema>;
+
+export const credentialRevokedEventSchema = z.object({ credentialId: z.string() });
+export type CredentialRevokedEvent = z.infer<typeof credentialRevokedEventSchema>;

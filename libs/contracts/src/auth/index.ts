@@ -1,0 +1,2 @@
+export * from './auth.subjects.js';
+export * from './auth.schemas.js';

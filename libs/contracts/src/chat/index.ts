@@ -1,0 +1,3 @@
+export * from './chat.subjects.js';
+export * from './chat-job.schema.js';
+export * from './chat-frame.schema.js';

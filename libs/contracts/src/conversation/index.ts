@@ -1,0 +1,2 @@
+export * from './conversation.subjects.js';
+export * from './conversation.schemas.js';

@@ -1,0 +1,2 @@
+export * from './health.subjects.js';
+export * from './health.schemas.js';

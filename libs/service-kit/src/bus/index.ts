@@ -1,0 +1,3 @@
+export * from './json-codec.js';
+export * from './nats-transport.js';
+export * from './nats-connection.module.js';

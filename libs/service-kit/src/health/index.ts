@@ -1,0 +1,3 @@
+export * from './health-indicator.js';
+export * from './health.service.js';
+export * from './health.module.js';

@@ -1,0 +1,4 @@
+export * from './wait-for.js';
+export * from './test-env.js';
+export * from './sse.js';
+export * from './json.js';
