@@ -1,0 +1,85 @@
+// `[[sim key=value ...]]` directives: tests steer a single request through its prompt, so the
+// same simulator serves every scenario without out-of-band setup.
+import { isFailKind, type FailKind } from './types.js';
+
+export interface Directives {
+  /** Reply is this many pseudo-random words instead of echoing the prompt. */
+  words?: number;
+  /** Split the reply into exactly this many chunks when the text allows it. */
+  chunks?: number;
+  /** Milliseconds between streamed chunks. */
+  delay?: number;
+  /** Milliseconds before the response headers. */
+  ttfb?: number;
+  fail?: FailKind;
+  /** Answer chunks sent before stall / cut / stream_error / moderation strike. */
+  after?: number;
+  /** Seconds reported by a 429. */
+  clearsIn?: number;
+  /** true forces reasoning on, false off; absent: decided by the model slug. */
+  reasoning?: boolean;
+}
+
+export interface ParsedPrompt {
+  /** The prompt without directives, trimmed. */
+  stripped: string;
+  directives: Directives;
+}
+
+// Surrounding whitespace goes with the directive so `a [[sim x=1]] b` strips to `a b`.
+const DIRECTIVE = /\s*\[\[sim(?:\s+([^\]]*))?\]\]\s*/g;
+
+function nonNegativeInt(value: string): number | undefined {
+  if (!/^\d+$/.test(value)) return undefined;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+function apply(directives: Directives, key: string, value: string): void {
+  switch (key) {
+    case 'words':
+      directives.words = nonNegativeInt(value) ?? directives.words;
+      break;
+    case 'chunks':
+      directives.chunks = nonNegativeInt(value) ?? directives.chunks;
+      break;
+    case 'delay':
+      directives.delay = nonNegativeInt(value) ?? directives.delay;
+      break;
+    case 'ttfb':
+      directives.ttfb = nonNegativeInt(value) ?? directives.ttfb;
+      break;
+    case 'after':
+      directives.after = nonNegativeInt(value) ?? directives.after;
+      break;
+    case 'clears_in':
+    case 'clearsIn':
+      directives.clearsIn = nonNegativeInt(value) ?? directives.clearsIn;
+      break;
+    case 'fail':
+      if (isFailKind(value)) directives.fail = value;
+      break;
+    case 'reasoning':
+      directives.reasoning = value === '1' || value === 'true' || value === 'on';
+      break;
+    default:
+      // Unknown keys are ignored so old simulators tolerate newer tests.
+      break;
+  }
+}
+
+export function parsePrompt(prompt: string): ParsedPrompt {
+  const directives: Directives = {};
+  // Fast path: most benchmark prompts carry no directive.
+  if (!prompt.includes('[[sim')) return { stripped: prompt.trim(), directives };
+  const stripped = prompt
+    .replace(DIRECTIVE, (_match, args: string | undefined) => {
+      for (const pair of (args ?? '').trim().split(/\s+/)) {
+        const eq = pair.indexOf('=');
+        if (eq > 0) apply(directives, pair.slice(0, eq), pair.slice(eq + 1));
+      }
+      return ' ';
+    })
+    .trim();
+  return { stripped, directives };
+}

@@ -1,0 +1,15 @@
+// Public entry of @chatgate/chatgpt-sim: a stand-alone imitation of the ChatGPT web backend.
+// It imports nothing from @chatgate/* on purpose: it is the independent upstream the gateway is
+// tested against, so shared code would let a bug agree with itself.
+export { startSimulator } from './server.js';
+export { replyFor } from './reply.js';
+export type {
+  Behaviour,
+  FailKind,
+  IssueAccountOptions,
+  Plan,
+  SimAccount,
+  SimStats,
+  Simulator,
+  SimulatorOptions,
+} from './types.js';

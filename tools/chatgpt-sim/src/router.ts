@@ -1,0 +1,72 @@
+// Request dispatch: a fixed table of method + path, checked by a map lookup per request.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authenticate, type Caller } from './auth.js';
+import type { SimContext } from './context.js';
+import { HttpError, sendJson } from './http.js';
+import { accountsCheckRoute, conversationLimitRoute, meRoute, modelsRoute } from './routes/account-info.js';
+import { behaviourRoute, createAccountRoute, resetRoute, statsRoute } from './routes/control.js';
+import { conversationRoute } from './routes/conversation.js';
+import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
+
+type Handler =
+  | { auth: true; run: (ctx: SimContext, req: IncomingMessage, res: ServerResponse, caller: Caller) => unknown }
+  | { auth: false; run: (ctx: SimContext, req: IncomingMessage, res: ServerResponse) => unknown };
+
+const conversation: Handler = { auth: true, run: conversationRoute };
+
+const ROUTES: Record<string, Record<string, Handler>> = {
+  '/backend-api/conversation': { POST: conversation },
+  '/backend-api/f/conversation': { POST: conversation },
+  '/backend-api/models': { GET: { auth: true, run: (_c, _q, res, caller) => modelsRoute(res, caller) } },
+  '/backend-api/me': { GET: { auth: true, run: (_c, _q, res, caller) => meRoute(res, caller) } },
+  '/backend-api/accounts/check/v4-2023-04-27': {
+    GET: { auth: true, run: (_c, _q, res, caller) => accountsCheckRoute(res, caller) },
+  },
+  '/public-api/conversation_limit': { GET: { auth: true, run: (_c, _q, res) => conversationLimitRoute(res) } },
+  '/oauth/token': { POST: { auth: false, run: oauthTokenRoute } },
+  '/api/auth/session': { GET: { auth: false, run: sessionRoute } },
+  '/_sim/accounts': { POST: { auth: false, run: createAccountRoute } },
+  '/_sim/behaviour': { POST: { auth: false, run: behaviourRoute } },
+  '/_sim/stats': { GET: { auth: false, run: (ctx, _q, res) => statsRoute(ctx, res) } },
+  '/_sim/reset': { POST: { auth: false, run: (ctx, _q, res) => resetRoute(ctx, res) } },
+};
+
+function pathOf(url: string | undefined): string {
+  const raw = url ?? '/';
+  const q = raw.indexOf('?');
+  const path = q >= 0 ? raw.slice(0, q) : raw;
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = pathOf(req.url);
+  const methods = ROUTES[path];
+  if (!methods) {
+    // Every /backend-api call needs a token, even one to a path the simulator does not serve.
+    if (path.startsWith('/backend-api/') && !authenticate(ctx, req, res)) return;
+    sendJson(res, 404, { detail: 'Not Found' });
+    return;
+  }
+  const handler = methods[req.method ?? 'GET'];
+  if (!handler) {
+    sendJson(res, 405, { detail: 'Method Not Allowed' }, { allow: Object.keys(methods).join(', ') });
+    return;
+  }
+  if (!handler.auth) {
+    await handler.run(ctx, req, res);
+    return;
+  }
+  const caller = authenticate(ctx, req, res);
+  if (caller) await handler.run(ctx, req, res, caller);
+}
+
+export function handleRequest(ctx: SimContext, req: IncomingMessage, res: ServerResponse): void {
+  dispatch(ctx, req, res).catch((err: unknown) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (err instanceof HttpError) sendJson(res, err.status, err.body);
+    else sendJson(res, 500, { detail: 'Internal server error (simulator bug)', error: String(err) });
+  });
+}

@@ -1,0 +1,64 @@
+// startSimulator(): one node:http server, no framework, keep-alive on, so the simulator is
+// cheap enough to be the "direct path" of the benchmarks.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { AccountStore, toSimAccount } from './accounts.js';
+import { BehaviourStore } from './behaviours.js';
+import type { SimContext } from './context.js';
+import { handleRequest } from './router.js';
+import { StatsCollector } from './stats.js';
+import type { Simulator, SimulatorOptions } from './types.js';
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const host = opts.host ?? '127.0.0.1';
+  const ctx: SimContext = {
+    accounts: new AccountStore(opts.jwtSecret ?? randomBytes(32).toString('hex')),
+    behaviours: new BehaviourStore(),
+    stats: new StatsCollector(),
+    streams: new Set(),
+  };
+  const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => handleRequest(ctx, req, res));
+  // Longer than typical client pools keep idle sockets, so benchmarks do not race a server-side close.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  // Stalled and slow streams are legitimate here; only the request head has a deadline.
+  server.requestTimeout = 0;
+
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  await listen(server, opts.port ?? 0, host);
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}`,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        for (const run of [...ctx.streams]) run.dispose();
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+      return closing;
+    },
+    issueAccount: (options) => toSimAccount(ctx.accounts.issue(options)),
+    setBehaviour: (accountIdOrEmail, behaviour) => ctx.behaviours.set(accountIdOrEmail, behaviour),
+    stats: () => ctx.stats.snapshot(),
+    resetStats: () => ctx.stats.reset(),
+  };
+}

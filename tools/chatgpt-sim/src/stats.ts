@@ -1,0 +1,46 @@
+// Counters read by tests and benchmarks through stats() or GET /_sim/stats.
+import type { SimStats } from './types.js';
+
+export class StatsCollector {
+  private data: SimStats = StatsCollector.empty(0);
+
+  private static empty(activeStreams: number): SimStats {
+    return {
+      conversationRequests: 0,
+      activeStreams,
+      completedStreams: 0,
+      abortedStreams: 0,
+      byAccount: {},
+      byWorkspace: {},
+    };
+  }
+
+  conversationRequest(accountId: string, workspace: string | undefined): void {
+    this.data.conversationRequests += 1;
+    this.data.byAccount[accountId] = (this.data.byAccount[accountId] ?? 0) + 1;
+    if (workspace) this.data.byWorkspace[workspace] = (this.data.byWorkspace[workspace] ?? 0) + 1;
+  }
+
+  streamStarted(): void {
+    this.data.activeStreams += 1;
+  }
+
+  streamEnded(outcome: 'completed' | 'aborted'): void {
+    this.data.activeStreams -= 1;
+    if (outcome === 'completed') this.data.completedStreams += 1;
+    else this.data.abortedStreams += 1;
+  }
+
+  snapshot(): SimStats {
+    return {
+      ...this.data,
+      byAccount: { ...this.data.byAccount },
+      byWorkspace: { ...this.data.byWorkspace },
+    };
+  }
+
+  /** Streams still running stay counted as active so the gauge never goes negative. */
+  reset(): void {
+    this.data = StatsCollector.empty(this.data.activeStreams);
+  }
+}
