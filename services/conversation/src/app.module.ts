@@ -1,0 +1,26 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { ConversationConfig } from '@chatgate/config';
+import { HealthModule, NatsConnectionModule, NatsHealthIndicator, type Logger } from '@chatgate/service-kit';
+import { ChatJobWorker } from './chat/chat-job.worker.js';
+import { CONVERSATION_CONFIG, CONVERSATION_LOGGER } from './conversation.config.js';
+import { ModelTable } from './models/model-table.js';
+import { ModelsController } from './models/models.controller.js';
+import { ChatGptClient } from './upstream/chatgpt.client.js';
+
+@Module({})
+export class ConversationModule {
+  static forRoot(config: ConversationConfig, logger: Logger): DynamicModule {
+    return {
+      module: ConversationModule,
+      imports: [NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-conversation'), HealthModule.forRoot('conversation', [NatsHealthIndicator])],
+      controllers: [ModelsController],
+      providers: [
+        { provide: CONVERSATION_CONFIG, useValue: config },
+        { provide: CONVERSATION_LOGGER, useValue: logger },
+        { provide: ModelTable, useValue: new ModelTable(config.DEFAULT_UPSTREAM_MODEL, config.MODEL_MAP) },
+        ChatGptClient,
+        ChatJobWorker,
+      ],
+    };
+  }
+}

@@ -1,0 +1,18 @@
+import { countTokens } from 'gpt-tokenizer';
+import type { ChatMessage, ChatUsage } from '@chatgate/contracts';
+
+/**
+ * The ChatGPT upstream reports no token counts, so they are counted with the o200k tokenizer
+ * (the GPT-4o/o-series family) the way OpenAI frames chat messages: 3 tokens of framing per
+ * message and 3 to prime the reply. Marked as estimated.
+ */
+export function countUsage(messages: ChatMessage[], answer: string, reasoning: string): ChatUsage {
+  let prompt = 3;
+  for (const m of messages) {
+    const text = typeof m.content === 'string' ? m.content : m.content.map((p) => p.text).join('\n');
+    prompt += 3 + countTokens(m.role) + countTokens(text);
+  }
+  const reasoningTokens = reasoning ? countTokens(reasoning) : 0;
+  const completion = (answer ? countTokens(answer) : 0) + reasoningTokens;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, reasoning_tokens: reasoningTokens, estimated: true };
+}

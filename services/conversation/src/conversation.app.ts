@@ -1,0 +1,16 @@
+import { conversationEnv, parseConfig, type ConversationConfig } from '@chatgate/config';
+import { bootService, createLogger, type RunningService } from '@chatgate/service-kit';
+import { ConversationModule } from './app.module.js';
+
+export async function startConversation(config: ConversationConfig = parseConfig(conversationEnv)): Promise<RunningService> {
+  const logger = createLogger('conversation', config.LOG_LEVEL);
+  return bootService({
+    service: 'conversation',
+    logLevel: config.LOG_LEVEL,
+    logger,
+    dependencies: { nats: config.NATS_URL },
+    module: ConversationModule.forRoot(config, logger),
+    port: config.HEALTH_PORT,
+    host: config.HOST,
+  });
+}

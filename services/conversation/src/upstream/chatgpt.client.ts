@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Agent, request } from 'undici';
+import type { BusError, UpstreamCredential } from '@chatgate/contracts';
+import { CONVERSATION_CONFIG, type ConversationConfig } from '../conversation.config.js';
+import { mapUpstreamFailure } from './upstream-errors.js';
+
+export type ConversationResponse =
+  | { ok: true; body: AsyncIterable<Uint8Array> & { destroy(err?: Error): void } }
+  | { ok: false; failure: BusError };
+
+/** Error bodies are read only this far: enough for a JSON detail or to spot a challenge page. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void }): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= ERROR_BODY_LIMIT) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, ERROR_BODY_LIMIT);
+}
+
+/** A stable device id per account, as the web client keeps one per browser (reference §2). */
+function deviceIdFor(credential: UpstreamCredential): string {
+  const h = createHash('sha256').update(credential.accountId ?? credential.accessToken).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * The HTTP side of the ChatGPT upstream: one keep-alive connection pool for all requests, several
+ * interchangeable base URLs taken in turn.
+ */
+@Injectable()
+export class ChatGptClient implements OnApplicationShutdown {
+  private readonly agent: Agent;
+  private readonly bases: string[];
+  private next = 0;
+
+  constructor(@Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig) {
+    this.bases = config.CHATGPT_BASE_URL.split(',').map((b) => b.trim().replace(/\/+$/, '')).filter(Boolean);
+    this.agent = new Agent({
+      keepAliveTimeout: 30_000,
+      connections: 512,
+      pipelining: 1,
+      connect: { timeout: config.UPSTREAM_CONNECT_TIMEOUT_MS },
+      headersTimeout: config.UPSTREAM_IDLE_TIMEOUT_MS,
+      bodyTimeout: config.UPSTREAM_IDLE_TIMEOUT_MS,
+    });
+  }
+
+  async onApplicationShutdown() {
+    await this.agent.close().catch(() => undefined);
+  }
+
+  private baseUrl(): string {
+    const base = this.bases[this.next % this.bases.length];
+    this.next = (this.next + 1) % this.bases.length;
+    return base;
+  }
+
+  async openConversation(credential: UpstreamCredential, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${credential.accessToken}`,
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      'oai-device-id': deviceIdFor(credential),
+      'oai-language': 'en-US',
+    };
+    if (credential.accountId) headers['chatgpt-account-id'] = credential.accountId;
+    const res = await request(`${this.baseUrl()}${this.config.CHATGPT_CONVERSATION_PATH}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      dispatcher: this.agent,
+      signal,
+    });
+    const contentType = String(res.headers['content-type'] ?? '');
+    if (res.statusCode >= 200 && res.statusCode < 300 && contentType.includes('text/event-stream')) {
+      return { ok: true, body: res.body };
+    }
+    const text = await readCapped(res.body);
+    const retryAfter = res.headers['retry-after'];
+    // A 200 that is not a stream is a challenge or an error page in disguise.
+    const status = res.statusCode >= 200 && res.statusCode < 300 ? 502 : res.statusCode;
+    return { ok: false, failure: mapUpstreamFailure(status, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) };
+  }
+}

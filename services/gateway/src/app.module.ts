@@ -1,0 +1,39 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ClientsModule, Transport } from '@nestjs/microservices';
+import type { GatewayConfig } from '@chatgate/config';
+import { HealthModule, NatsConnectionModule, NatsHealthIndicator, natsClientOptions, type Logger } from '@chatgate/service-kit';
+import { AUTH_CLIENT, CredentialResolver } from './auth/credential-resolver.service.js';
+import { ChatBusClient } from './chat/chat-bus.client.js';
+import { ChatCompletionsController } from './chat/chat-completions.controller.js';
+import { OpenAIExceptionFilter } from './errors/openai-exception.filter.js';
+import { GATEWAY_CONFIG } from './gateway.config.js';
+import { GATEWAY_LOGGER } from './gateway.logger.js';
+import { SystemHealthController } from './health/system-health.controller.js';
+import { CONVERSATION_CLIENT } from './models/conversation-client.token.js';
+import { ModelsController } from './models/models.controller.js';
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-gateway'),
+        HealthModule.forRoot('gateway', [NatsHealthIndicator]),
+        ClientsModule.register([
+          { name: AUTH_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
+          { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
+        ]),
+      ],
+      controllers: [ChatCompletionsController, ModelsController, SystemHealthController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: GATEWAY_LOGGER, useValue: logger },
+        { provide: APP_FILTER, useClass: OpenAIExceptionFilter },
+        CredentialResolver,
+        ChatBusClient,
+      ],
+    };
+  }
+}

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { firstValueFrom, timeout } from 'rxjs';
+import {
+  AUTH_CREDENTIAL_REVOKED,
+  AUTH_RESOLVE_CREDENTIAL,
+  credentialRevokedEventSchema,
+  resolveCredentialReplySchema,
+  type Principal,
+  type ResolveCredentialRequest,
+} from '@chatgate/contracts';
+import { decodeJson, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
+import { ApiError } from '../errors/api-error.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
+import { GATEWAY_LOGGER } from '../gateway.logger.js';
+import { CredentialCache } from './credential-cache.js';
+
+export const AUTH_CLIENT = Symbol('AUTH_CLIENT');
+const RESOLVE_TIMEOUT_MS = 3000;
+
+/**
+ * Who is calling. The auth service decides; the gateway keeps the answer so that the hot path
+ * usually makes no bus hop for it, and forgets it the moment auth announces a revocation.
+ */
+@Injectable()
+export class CredentialResolver implements OnModuleInit, OnModuleDestroy {
+  private readonly cache: CredentialCache;
+  private revocations?: Subscription;
+
+  constructor(
+    @Inject(AUTH_CLIENT) private readonly auth: ClientProxy,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
+  ) {
+    this.cache = new CredentialCache(config.CREDENTIAL_CACHE_TTL_MS);
+  }
+
+  onModuleInit() {
+    this.revocations = this.nc.subscribe(AUTH_CREDENTIAL_REVOKED, {
+      callback: (err, msg) => {
+        if (err) return;
+        try {
+          const { credentialId } = decodeJson(credentialRevokedEventSchema, msg.data);
+          this.cache.evictCredential(credentialId);
+        } catch (e) {
+          this.logger.warn({ err: e }, 'ignored a malformed revocation event');
+        }
+      },
+    });
+  }
+
+  onModuleDestroy() {
+    this.revocations?.unsubscribe();
+  }
+
+  async resolve(bearer: string, accountId: string | undefined): Promise<Principal> {
+    const key = createHash('sha256').update(bearer).update('\0').update(accountId ?? '').digest('base64url');
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+
+    const request: ResolveCredentialRequest = { bearer, accountId };
+    let raw: unknown;
+    try {
+      raw = await firstValueFrom(this.auth.send(AUTH_RESOLVE_CREDENTIAL, request).pipe(timeout(RESOLVE_TIMEOUT_MS)));
+    } catch (err) {
+      this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'auth service did not answer');
+      throw ApiError.unavailable('The authentication service is unavailable. Try again shortly.', 'auth_unavailable');
+    }
+    const reply = resolveCredentialReplySchema.parse(raw);
+    if (!reply.ok) throw ApiError.fromBus(reply.failure);
+    this.cache.set(key, reply.principal);
+    return reply.principal;
+  }
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ChatFrame, ChatJob, OpenAIError } from '@chatgate/contracts';
+import { CredentialResolver } from '../auth/credential-resolver.service.js';
+import { bearerFrom } from '../auth/bearer.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
+import { ChatBusClient } from './chat-bus.client.js';
+import { newCompletionId } from './completion-id.js';
+import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity } from './openai-format.js';
+import { parseChatRequest, toChatJob } from './to-chat-job.js';
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  // Reverse proxies (nginx) must not buffer a token stream.
+  'x-accel-buffering': 'no',
+};
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
+}
+
+@Controller()
+export class ChatCompletionsController {
+  constructor(
+    private readonly credentials: CredentialResolver,
+    private readonly bus: ChatBusClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  @Post('v1/chat/completions')
+  @HttpCode(200)
+  async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const bearer = bearerFrom(req.headers.authorization);
+    const body = parseChatRequest(req.body);
+    const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
+    const job = toChatJob(body, principal, randomUUID(), {
+      historyDisabled: this.config.API_HATD || this.config.HISTORY_DISABLED,
+    });
+    const identity: CompletionIdentity = { id: newCompletionId(), created: Math.floor(Date.now() / 1000), model: body.model };
+    reply.header('x-request-id', job.requestId);
+    if (job.stream) return this.stream(job, identity, body.stream_options?.include_usage === true, reply);
+    return this.collect(job, identity, reply);
+  }
+
+  /**
+   * Streams chunks as the worker produces them. Headers go out with the first frame, so an error
+   * before any text still gets its proper HTTP status; after that an error is an SSE error event.
+   */
+  private stream(job: ChatJob, identity: CompletionIdentity, includeUsage: boolean, reply: FastifyReply): Promise<void> {
+    const raw = reply.raw;
+    const encoder = new ChunkEncoder(identity, includeUsage);
+    let started = false;
+    let settled = false;
+
+    return new Promise<void>((resolve) => {
+      const begin = () => {
+        if (started) return;
+        started = true;
+        reply.hijack();
+        raw.writeHead(200, { ...SSE_HEADERS, 'x-request-id': job.requestId });
+        raw.write(encoder.role());
+      };
+      const settle = () => {
+        settled = true;
+        resolve();
+      };
+      const onFrame = (frame: ChatFrame) => {
+        switch (frame.t) {
+          case 'delta':
+            begin();
+            raw.write(encoder.delta(frame.content, frame.reasoning));
+            return;
+          case 'end':
+            begin();
+            raw.write(encoder.finish(frame.finishReason));
+            if (includeUsage) raw.write(encoder.usage(toOpenAIUsage(frame.usage)));
+            raw.end(ChunkEncoder.DONE);
+            return settle();
+          case 'error':
+            if (started) raw.end(ChunkEncoder.error(frame.error) + ChunkEncoder.DONE);
+            else sendError(reply, frame.status, frame.error, frame.retryAfterSec);
+            return settle();
+        }
+      };
+      const handle = this.bus.open(job, { onFrame });
+      raw.once('close', () => {
+        if (settled) return;
+        handle.cancel();
+        settle();
+      });
+    });
+  }
+
+  /** Not streamed: gather the whole reply, answer one `chat.completion`. */
+  private collect(job: ChatJob, identity: CompletionIdentity, reply: FastifyReply): Promise<void> {
+    let content = '';
+    let reasoning = '';
+    let settled = false;
+    return new Promise<void>((resolve) => {
+      const handle = this.bus.open(job, {
+        onFrame: (frame) => {
+          if (frame.t === 'delta') {
+            if (frame.content) content += frame.content;
+            if (frame.reasoning) reasoning += frame.reasoning;
+          } else if (frame.t === 'end') {
+            settled = true;
+            void reply.send(completionObject(identity, content, reasoning, frame.finishReason, toOpenAIUsage(frame.usage)));
+            resolve();
+          } else if (frame.t === 'error') {
+            settled = true;
+            sendError(reply, frame.status, frame.error, frame.retryAfterSec);
+            resolve();
+          }
+        },
+      });
+      reply.raw.once('close', () => {
+        if (settled) return;
+        settled = true;
+        handle.cancel();
+        resolve();
+      });
+    });
+  }
+}
+
+function sendError(reply: FastifyReply, status: number, error: OpenAIError, retryAfterSec?: number) {
+  if (retryAfterSec !== undefined) reply.header('retry-after', String(retryAfterSec));
+  void reply.status(status).header('content-type', 'application/json').send({ error });
+}

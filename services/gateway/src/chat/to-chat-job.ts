@@ -1,0 +1,65 @@
+import type { ChatJob, ChatMessage, Principal } from '@chatgate/contracts';
+import { ApiError } from '../errors/api-error.js';
+import { chatCompletionRequestSchema, paramPath, type ChatCompletionRequest } from './chat-completion-request.schema.js';
+
+/** Parses the body against OpenAI's schema; the first problem becomes a 400 naming the field. */
+export function parseChatRequest(body: unknown): ChatCompletionRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw ApiError.invalidRequest('The request body must be a JSON object.', null, 'invalid_body');
+  }
+  const result = chatCompletionRequestSchema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const param = paramPath(issue.path);
+    throw ApiError.invalidRequest(`Invalid value for '${param}': ${issue.message}`, param, issue.code === 'invalid_type' && issue.input === undefined ? 'missing_required_parameter' : 'invalid_value');
+  }
+  return result.data;
+}
+
+function unsupported(param: string, what: string): ApiError {
+  return ApiError.invalidRequest(`${what} is not supported by the ChatGPT upstream. Route this model to an API-key account to use it.`, param, 'unsupported_parameter');
+}
+
+function toMessage(message: ChatCompletionRequest['messages'][number], index: number): ChatMessage {
+  if (message.role === 'tool' || message.role === 'function') {
+    throw unsupported(`messages[${index}].role`, `The '${message.role}' role`);
+  }
+  const content = message.content ?? '';
+  if (typeof content === 'string') return { role: message.role, content };
+  return {
+    role: message.role,
+    content: content.map((part, p) => {
+      if (part.type !== 'text' || typeof part.text !== 'string') {
+        throw ApiError.invalidRequest(`Content parts of type '${part.type}' are not supported yet.`, `messages[${index}].content[${p}]`, 'unsupported_content_type');
+      }
+      return { type: 'text' as const, text: part.text };
+    }),
+  };
+}
+
+export interface JobDefaults {
+  historyDisabled: boolean;
+}
+
+/** The OpenAI request, checked for what this upstream cannot do, as the worker's job. */
+export function toChatJob(req: ChatCompletionRequest, principal: Principal, requestId: string, defaults: JobDefaults): ChatJob {
+  if (req.n != null && req.n > 1) throw unsupported('n', 'Asking for more than one choice (n > 1)');
+  if (req.tools?.length) throw unsupported('tools', 'Tool calling');
+  if (req.functions?.length) throw unsupported('functions', 'Function calling');
+  if (req.response_format && req.response_format.type !== 'text') throw unsupported('response_format', `response_format '${req.response_format.type}'`);
+
+  return {
+    requestId,
+    model: req.model,
+    messages: req.messages.map(toMessage),
+    stream: req.stream === true,
+    maxTokens: req.max_completion_tokens ?? req.max_tokens ?? undefined,
+    reasoningEffort: req.reasoning_effort ?? undefined,
+    conversationId: req.conversation_id ?? undefined,
+    parentMessageId: req.parent_message_id ?? undefined,
+    historyDisabled: req.hatd ?? req.history_disabled ?? defaults.historyDisabled,
+    upstream: principal.upstream,
+    tenantId: principal.tenantId,
+    credentialId: principal.credentialId,
+  };
+}

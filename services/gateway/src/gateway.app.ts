@@ -1,0 +1,23 @@
+import { gatewayEnv, parseConfig, type GatewayConfig } from '@chatgate/config';
+import { bootService, createLogger, type RunningService } from '@chatgate/service-kit';
+import { GatewayModule } from './app.module.js';
+
+/** Builds and starts the gateway; main.ts and the tests both start it this way. */
+export async function startGateway(config: GatewayConfig = parseConfig(gatewayEnv)): Promise<RunningService> {
+  const logger = createLogger('gateway', config.LOG_LEVEL);
+  const running = await bootService({
+    service: 'gateway',
+    logLevel: config.LOG_LEVEL,
+    logger,
+    dependencies: { nats: config.NATS_URL },
+    module: GatewayModule.forRoot(config, logger),
+    port: config.PORT,
+    host: config.HOST,
+    fastify: { bodyLimit: config.BODY_LIMIT_BYTES, return503OnClosing: true },
+    configure: (app) => {
+      const prefix = (config.API_PREFIX || config.MIRROR_API_PREFIX).replace(/^\/+|\/+$/g, '');
+      if (prefix) app.setGlobalPrefix(prefix, { exclude: ['health', 'health/services'] });
+    },
+  });
+  return running;
+}

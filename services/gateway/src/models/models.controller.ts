@@ -1,0 +1,53 @@
+import { Controller, Get, Inject, Param, Req } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
+import type { FastifyRequest } from 'fastify';
+import { firstValueFrom, timeout } from 'rxjs';
+import { CONVERSATION_LIST_MODELS, listModelsReplySchema, type ListModelsReply } from '@chatgate/contracts';
+import { CredentialResolver } from '../auth/credential-resolver.service.js';
+import { bearerFrom } from '../auth/bearer.js';
+import { ApiError } from '../errors/api-error.js';
+import { CONVERSATION_CLIENT } from './conversation-client.token.js';
+
+const MODELS_TTL_MS = 60_000;
+/** A fixed creation time: the list is configuration, not objects with a history. */
+const CREATED = 1_700_000_000;
+
+@Controller('v1/models')
+export class ModelsController {
+  private cached: { tenantId: string; at: number; reply: ListModelsReply } | undefined;
+
+  constructor(
+    private readonly credentials: CredentialResolver,
+    @Inject(CONVERSATION_CLIENT) private readonly conversation: ClientProxy,
+  ) {}
+
+  @Get()
+  async list(@Req() req: FastifyRequest) {
+    const models = await this.modelsFor(req);
+    return { object: 'list', data: models.map((m) => ({ id: m.id, object: 'model', created: CREATED, owned_by: m.ownedBy })) };
+  }
+
+  @Get(':id')
+  async one(@Req() req: FastifyRequest, @Param('id') id: string) {
+    const model = (await this.modelsFor(req)).find((m) => m.id === id);
+    if (!model) {
+      throw new ApiError(404, { message: `The model '${id}' does not exist or you do not have access to it.`, type: 'invalid_request_error', param: null, code: 'model_not_found' });
+    }
+    return { id: model.id, object: 'model', created: CREATED, owned_by: model.ownedBy };
+  }
+
+  private async modelsFor(req: FastifyRequest) {
+    const principal = await this.credentials.resolve(bearerFrom(req.headers.authorization), undefined);
+    const now = Date.now();
+    if (this.cached && this.cached.tenantId === principal.tenantId && now - this.cached.at < MODELS_TTL_MS) return this.cached.reply.models;
+    let raw: unknown;
+    try {
+      raw = await firstValueFrom(this.conversation.send(CONVERSATION_LIST_MODELS, { tenantId: principal.tenantId }).pipe(timeout(3000)));
+    } catch {
+      throw ApiError.unavailable('The conversation service is unavailable. Try again shortly.', 'worker_unavailable');
+    }
+    const reply = listModelsReplySchema.parse(raw);
+    this.cached = { tenantId: principal.tenantId, at: now, reply };
+    return reply.models;
+  }
+}

@@ -1,0 +1,1 @@
+export { startUsage } from './usage.app.js';

@@ -1,0 +1,1 @@
+export { startVoice } from './voice.app.js';

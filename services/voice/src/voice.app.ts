@@ -1,0 +1,15 @@
+import { parseConfig, voiceEnv, type VoiceConfig } from '@chatgate/config';
+import { bootService, createLogger, type RunningService } from '@chatgate/service-kit';
+import { VoiceModule } from './app.module.js';
+
+export async function startVoice(config: VoiceConfig = parseConfig(voiceEnv)): Promise<RunningService> {
+  return bootService({
+    service: 'voice',
+    logLevel: config.LOG_LEVEL,
+    logger: createLogger('voice', config.LOG_LEVEL),
+    dependencies: { nats: config.NATS_URL },
+    module: VoiceModule.forRoot(config),
+    port: config.HEALTH_PORT,
+    host: config.HOST,
+  });
+}
