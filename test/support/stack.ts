@@ -1,0 +1,66 @@
+import { authEnv, conversationEnv, gatewayEnv, parseConfig, usageEnv, voiceEnv } from '@chatgate/config';
+import { startAuth } from '@chatgate/auth';
+import { startConversation } from '@chatgate/conversation';
+import { startGateway } from '@chatgate/gateway';
+import { startUsage } from '@chatgate/usage';
+import { startVoice } from '@chatgate/voice';
+import { startSimulator, type Simulator } from '@chatgate/chatgpt-sim';
+import { testEnv } from '@chatgate/testing';
+import type { RunningService } from '@chatgate/service-kit';
+import OpenAI from 'openai';
+
+type Env = Record<string, string | number | boolean | undefined>;
+
+export interface StackOptions {
+  gateway?: Env;
+  conversation?: Env;
+  /** In-process conversation workers; 0 when a test runs its own worker process. */
+  workers?: number;
+  /** Start voice and usage too (only the health test needs them). */
+  allServices?: boolean;
+}
+
+export interface Stack {
+  sim: Simulator;
+  gatewayUrl: string;
+  workers: RunningService[];
+  /** The official client, pointed at the gateway with the given credential. */
+  client(apiKey: string): OpenAI;
+  close(): Promise<void>;
+}
+
+/** The whole request path in this process: simulator, auth, conversation worker(s), gateway. */
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const sim = await startSimulator();
+  const closers: Array<() => Promise<void>> = [];
+  const workers: RunningService[] = [];
+  try {
+    const auth = await startAuth(parseConfig(authEnv, testEnv()));
+    closers.push(auth.close);
+    for (let i = 0; i < (opts.workers ?? 1); i++) {
+      const worker = await startConversation(parseConfig(conversationEnv, testEnv({ CHATGPT_BASE_URL: sim.url, ...opts.conversation })));
+      closers.push(worker.close);
+      workers.push(worker);
+    }
+    if (opts.allServices) {
+      closers.push((await startVoice(parseConfig(voiceEnv, testEnv()))).close);
+      closers.push((await startUsage(parseConfig(usageEnv, testEnv()))).close);
+    }
+    const gateway = await startGateway(parseConfig(gatewayEnv, testEnv({ STREAM_IDLE_TIMEOUT_MS: 2000, ...opts.gateway })));
+    closers.push(gateway.close);
+    return {
+      sim,
+      gatewayUrl: gateway.url,
+      workers,
+      client: (apiKey) => new OpenAI({ apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 20_000 }),
+      close: async () => {
+        for (const close of closers.reverse()) await close();
+        await sim.close();
+      },
+    };
+  } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await sim.close();
+    throw err;
+  }
+}
