@@ -1,0 +1,162 @@
+import { cpus, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { replyFor } from '@chatgate/chatgpt-sim';
+import { directPath, gatewayPath, type Path } from './paths.js';
+import { rssMb, startProcess, stopAll, waitHealthy, type Proc } from './processes.js';
+import { ms, summarize, type Summary } from './stats.js';
+
+/**
+ * `npm run bench`: the stack and the simulator as separate processes, then the direct path
+ * (client → simulator) and the gateway path (client → gateway → NATS → worker → simulator)
+ * measured in the same run. Results go to BENCHMARKS.md as ratios against the direct path.
+ */
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const QUICK = process.argv.includes('--quick');
+const SEQUENTIAL = QUICK ? 200 : 1000;
+const WARMUP = QUICK ? 100 : 300;
+const THROUGHPUT_SECONDS = QUICK ? 2 : 6;
+const PORTS = { sim: 5199, gateway: 5105, auth: 5111, conversation: 5112, voice: 5113, usage: 5114 };
+
+const SHORT = 'bench short [[sim words=20]]';
+const LONG = 'bench long [[sim words=500 chunks=500]]';
+
+async function sequential(path: Path, prompt: string, n: number, stream: boolean, marker?: string) {
+  const totals: number[] = [];
+  const firsts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await path.request(prompt, stream, marker);
+    totals.push(r.total);
+    if (r.first !== null) firsts.push(r.first);
+  }
+  return { total: summarize(totals), first: summarize(firsts) };
+}
+
+async function throughput(path: Path, prompt: string, stream: boolean, concurrency: number, seconds: number) {
+  const deadline = performance.now() + seconds * 1000;
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        try {
+          latencies.push((await path.request(prompt, stream)).total);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return { rps: latencies.length / elapsed, latency: summarize(latencies), errors };
+}
+
+interface Row {
+  metric: string;
+  direct: string;
+  gateway: string;
+  added: string;
+  ratio: string;
+  target: string;
+}
+
+async function main() {
+  const procs: Proc[] = [];
+  const common = { NODE_ENV: 'production', HOST: '127.0.0.1' };
+  try {
+    procs.push(startProcess(root, 'chatgpt-sim', 'tools/chatgpt-sim/dist/main.js', { PORT: String(PORTS.sim), HOST: '127.0.0.1' }));
+    const simUrl = `http://127.0.0.1:${PORTS.sim}`;
+    await waitHealthy(`${simUrl}/_sim/stats`);
+    const services: Array<[string, Record<string, string>]> = [
+      ['auth', { HEALTH_PORT: String(PORTS.auth) }],
+      ['conversation', { HEALTH_PORT: String(PORTS.conversation), CHATGPT_BASE_URL: simUrl }],
+      ['voice', { HEALTH_PORT: String(PORTS.voice) }],
+      ['usage', { HEALTH_PORT: String(PORTS.usage) }],
+      ['gateway', { PORT: String(PORTS.gateway) }],
+    ];
+    for (const [name, env] of services) procs.push(startProcess(root, name, `services/${name}/dist/main.js`, { ...common, ...env }));
+    const gatewayUrl = `http://127.0.0.1:${PORTS.gateway}`;
+    await waitHealthy(`${gatewayUrl}/health/services`);
+
+    const account = (await (await fetch(`${simUrl}/_sim/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ plan: 'plus' }) })).json()) as { accessToken: string };
+    const firstWord = replyFor(SHORT).text.split(' ')[0];
+
+    const rows: Row[] = [];
+    const add = (metric: string, d: number, g: number, unit: 'ms' | 'rps', target = '') => {
+      rows.push({
+        metric,
+        direct: unit === 'ms' ? ms(d) : d.toFixed(0),
+        gateway: unit === 'ms' ? ms(g) : g.toFixed(0),
+        added: unit === 'ms' ? ms(g - d) : '',
+        ratio: unit === 'ms' ? `${(g / d).toFixed(2)}×` : `${((g / d) * 100).toFixed(1)}%`,
+        target,
+      });
+      process.stdout.write(`${metric}: direct ${rows.at(-1)!.direct}, gateway ${rows.at(-1)!.gateway} (${rows.at(-1)!.ratio})\n`);
+    };
+
+    // Concurrency 1: no queueing, so the difference is what the gateway path adds.
+    const c1 = { direct: directPath(simUrl, account.accessToken, 1), gateway: gatewayPath(gatewayUrl, account.accessToken, 1) };
+    for (const p of [c1.direct, c1.gateway]) await sequential(p, SHORT, WARMUP, false);
+    const seq: Record<string, { total: Summary; first: Summary }> = {};
+    const ttft: Record<string, { total: Summary; first: Summary }> = {};
+    for (const p of [c1.direct, c1.gateway]) seq[p.name] = await sequential(p, SHORT, SEQUENTIAL, false);
+    for (const p of [c1.direct, c1.gateway]) ttft[p.name] = await sequential(p, SHORT, SEQUENTIAL, true, firstWord);
+    add('c=1 non-streamed p50', seq.direct.total.p50, seq.gateway.total.p50, 'ms', 'added ≤ 1 ms');
+    add('c=1 non-streamed p99', seq.direct.total.p99, seq.gateway.total.p99, 'ms', 'added ≤ 3 ms');
+    add('c=1 streamed time to first token p50', ttft.direct.first.p50, ttft.gateway.first.p50, 'ms', 'added ≤ 2 ms');
+    await c1.direct.close();
+    await c1.gateway.close();
+
+    for (const c of [16, 64]) {
+      const direct = directPath(simUrl, account.accessToken, c);
+      const gateway = gatewayPath(gatewayUrl, account.accessToken, c);
+      const d = await throughput(direct, SHORT, false, c, THROUGHPUT_SECONDS);
+      const g = await throughput(gateway, SHORT, false, c, THROUGHPUT_SECONDS);
+      add(`c=${c} non-streamed requests/s`, d.rps, g.rps, 'rps', '≥ 10% of direct');
+      const ds = await throughput(direct, LONG, true, c, THROUGHPUT_SECONDS);
+      const gs = await throughput(gateway, LONG, true, c, THROUGHPUT_SECONDS);
+      add(`c=${c} 500-chunk stream, time to last token p50`, ds.latency.p50, gs.latency.p50, 'ms');
+      add(`c=${c} 500-chunk streams/s`, ds.rps, gs.rps, 'rps', '≥ 10% of direct');
+      if (d.errors + g.errors + ds.errors + gs.errors) process.stdout.write(`errors at c=${c}: ${d.errors + g.errors + ds.errors + gs.errors}\n`);
+      await direct.close();
+      await gateway.close();
+    }
+
+    const memory = procs.map((p) => ({ name: p.name, rss: rssMb(p.child.pid) }));
+    writeReport(rows, memory);
+  } finally {
+    await stopAll(procs);
+  }
+}
+
+function writeReport(rows: Row[], memory: Array<{ name: string; rss: number }>) {
+  const date = new Date().toISOString().slice(0, 10);
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Measured by \`npm run bench\` on ${date}: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
+    'The simulator, each service and the load generator are separate processes on the same machine, so the',
+    'gateway path shares the two cores with everything it talks to. Both paths are measured in the same run;',
+    'ratios compare the gateway path with the direct path (client → simulator).',
+    '',
+    `Sequential samples: ${SEQUENTIAL} per path after ${WARMUP} warm-up requests; throughput windows: ${THROUGHPUT_SECONDS} s per path.`,
+    '',
+    '| metric | direct | gateway | added | gateway / direct | target |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    ...rows.map((r) => `| ${r.metric} | ${r.direct} | ${r.gateway} | ${r.added} | ${r.ratio} | ${r.target} |`),
+    '',
+    '## Memory after the run (RSS)',
+    '',
+    '| process | RSS |',
+    '| --- | ---: |',
+    ...memory.map((m) => `| ${m.name} | ${m.rss.toFixed(0)} MB |`),
+    '',
+  ];
+  const file = join(root, 'BENCHMARKS.md');
+  writeFileSync(file, lines.join('\n'));
+  process.stdout.write(`\nwrote ${file}\n`);
+}
+
+await main();

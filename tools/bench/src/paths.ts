@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'undici';
+
+/**
+ * The two ways to the same reply: straight to the simulator's conversation endpoint (what a
+ * client of the upstream itself would do), and through chatgate's /v1/chat/completions.
+ * Both read the whole body; `firstMarker` lets a streamed request note when the first answer
+ * word arrived.
+ */
+export interface Path {
+  name: 'direct' | 'gateway';
+  request(prompt: string, stream: boolean, firstMarker?: string): Promise<{ total: number; first: number | null }>;
+  close(): Promise<void>;
+}
+
+async function timed(pool: Pool, path: string, headers: Record<string, string>, body: string, firstMarker?: string) {
+  const started = performance.now();
+  const res = await pool.request({ method: 'POST', path, headers, body });
+  let first: number | null = null;
+  let seen = '';
+  for await (const chunk of res.body) {
+    if (firstMarker && first === null) {
+      seen += chunk.toString();
+      if (seen.includes(firstMarker)) first = performance.now() - started;
+    }
+  }
+  if (res.statusCode !== 200) throw new Error(`status ${res.statusCode} on ${path}`);
+  return { total: performance.now() - started, first };
+}
+
+export function directPath(simUrl: string, accessToken: string, connections: number): Path {
+  const pool = new Pool(simUrl, { connections, pipelining: 1 });
+  return {
+    name: 'direct',
+    request: (prompt, _stream, firstMarker) =>
+      timed(
+        pool,
+        '/backend-api/conversation',
+        { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+        JSON.stringify({
+          action: 'next',
+          messages: [{ id: randomUUID(), author: { role: 'user' }, content: { content_type: 'text', parts: [prompt] }, metadata: {} }],
+          parent_message_id: 'client-created-root',
+          model: 'gpt-4o',
+          history_and_training_disabled: false,
+          supported_encodings: ['v1'],
+        }),
+        firstMarker ? `"${firstMarker}` : undefined,
+      ),
+    close: () => pool.close(),
+  };
+}
+
+export function gatewayPath(gatewayUrl: string, credential: string, connections: number): Path {
+  const pool = new Pool(gatewayUrl, { connections, pipelining: 1 });
+  return {
+    name: 'gateway',
+    request: (prompt, stream, firstMarker) =>
+      timed(
+        pool,
+        '/v1/chat/completions',
+        { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+        JSON.stringify({ model: 'gpt-4o', stream, messages: [{ role: 'user', content: prompt }] }),
+        firstMarker ? `"content":"${firstMarker}` : undefined,
+      ),
+    close: () => pool.close(),
+  };
+}
