@@ -1,3 +1,13 @@
+/**
+ * @chatgate/protocol: decodes the ChatGPT web backend's reply stream (reference
+ * upstream-chatgpt.md §3) into normalized UpstreamEvents. Pure, no I/O, node built-ins only.
+ *
+ * Text choices (what the conversation worker receives on the 'reasoning' channel):
+ * - thoughts: each thought as `**<summary>**\n<content>`, thoughts separated by a blank line;
+ * - reasoning_recap ("Thought for 12 seconds") is emitted as reasoning, after a blank line;
+ * - analysis/commentary assistant text and thinking preambles are reasoning too;
+ * - successive messages on the same channel (answer or reasoning) are separated by "\n\n".
+ */
 export type {
   FinishReason,
   LimitProgress,

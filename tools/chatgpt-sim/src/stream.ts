@@ -38,6 +38,8 @@ export class StreamRun {
   ) {
     this.frames = opts.encoder.frames();
     res.on('close', this.onClose);
+    // A write racing a vanished client must not crash the simulator; 'close' does the bookkeeping.
+    res.on('error', () => undefined);
   }
 
   start(): void {

@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { startSimulator, type Simulator, type SimAccount } from '../src/index.js';
-import { parseSse, postConversation } from './support.js';
+import { parseSse, postConversation, type Loose } from './support.js';
 
-function claimsOf(token: string): Record<string, any> {
+function claimsOf(token: string): Loose {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
 
@@ -73,7 +73,7 @@ describe('credentials and account endpoints', () => {
       refresh_token: acc.refreshToken,
     });
     expect(first.status).toBe(200);
-    const tokens = (await first.json()) as Record<string, any>;
+    const tokens = (await first.json()) as Loose;
     expect(tokens).toMatchObject({ expires_in: 864000, token_type: 'Bearer' });
     expect(tokens.refresh_token).toMatch(/^rt_/);
     expect(tokens.refresh_token).not.toBe(acc.refreshToken);
@@ -116,7 +116,7 @@ describe('credentials and account endpoints', () => {
     const acc = sim.issueAccount({ plan: 'team' });
     const res = await get('/api/auth/session', undefined, { cookie: `foo=bar; __Secure-next-auth.session-token=${acc.sessionToken}` });
     expect(res.status).toBe(200);
-    const session = (await res.json()) as Record<string, any>;
+    const session = (await res.json()) as Loose;
     expect(session).toMatchObject({
       user: { id: acc.userId, email: acc.email },
       authProvider: 'auth0',
@@ -128,7 +128,7 @@ describe('credentials and account endpoints', () => {
     expect(rotated).toBeDefined();
     expect(rotated).not.toBe(acc.sessionToken);
     const again = await get('/api/auth/session', undefined, { cookie: `__Secure-next-auth.session-token=${rotated}` });
-    expect(((await again.json()) as Record<string, any>).user.email).toBe(acc.email);
+    expect(((await again.json()) as Loose).user.email).toBe(acc.email);
 
     const unknown = await get('/api/auth/session', undefined, { cookie: '__Secure-next-auth.session-token=nope' });
     expect(unknown.status).toBe(200);
@@ -136,24 +136,24 @@ describe('credentials and account endpoints', () => {
   });
 
   it('serves models, me, accounts check and conversation limit', async () => {
-    const models = (await (await get('/backend-api/models?history_and_training_disabled=false', account.accessToken)).json()) as Record<string, any>;
+    const models = (await (await get('/backend-api/models?history_and_training_disabled=false', account.accessToken)).json()) as Loose;
     expect(models.models.map((m: { slug: string }) => m.slug)).toEqual(expect.arrayContaining(['auto', 'gpt-4o', 'o3']));
     expect(models.categories[0]).toHaveProperty('default_model');
     const free = sim.issueAccount({ plan: 'free' });
-    const freeModels = (await (await get('/backend-api/models', free.accessToken)).json()) as Record<string, any>;
+    const freeModels = (await (await get('/backend-api/models', free.accessToken)).json()) as Loose;
     expect(freeModels.models.map((m: { slug: string }) => m.slug).sort()).toEqual(
       ['auto', 'gpt-4o', 'gpt-4o-mini', 'text-davinci-002-render-sha'].sort(),
     );
 
-    const me = (await (await get('/backend-api/me', account.accessToken)).json()) as Record<string, any>;
+    const me = (await (await get('/backend-api/me', account.accessToken)).json()) as Loose;
     expect(me).toMatchObject({ id: account.userId, email: account.email, orgs: { data: [expect.any(Object)] } });
 
-    const check = (await (await get('/backend-api/accounts/check/v4-2023-04-27', account.accessToken)).json()) as Record<string, any>;
+    const check = (await (await get('/backend-api/accounts/check/v4-2023-04-27', account.accessToken)).json()) as Loose;
     expect(check.accounts[account.accountId].account).toMatchObject({ account_id: account.accountId, plan_type: 'plus', structure: 'personal' });
     expect(check.accounts[account.accountId].entitlement.has_active_subscription).toBe(true);
     expect(check.account_ordering).toEqual([account.accountId]);
 
-    const limit = (await (await get('/public-api/conversation_limit', account.accessToken)).json()) as Record<string, any>;
+    const limit = (await (await get('/public-api/conversation_limit', account.accessToken)).json()) as Loose;
     expect(limit).toHaveProperty('message_cap');
     expect(limit).toHaveProperty('message_cap_window');
   });
@@ -196,9 +196,9 @@ describe('credentials and account endpoints', () => {
     expect(parseSse(await ok.text()).pop()?.data).toBe('[DONE]');
     expect((await postJson('/_sim/behaviour', { account: 'bob@sim.local', fail: 'nonsense' })).status).toBe(400);
 
-    const stats = (await (await get('/_sim/stats')).json()) as Record<string, any>;
+    const stats = (await (await get('/_sim/stats')).json()) as Loose;
     expect(stats.byAccount[bob.accountId]).toBe(2);
     expect((await postJson('/_sim/reset', {})).status).toBe(200);
-    expect(((await (await get('/_sim/stats')).json()) as Record<string, any>).conversationRequests).toBe(0);
+    expect(((await (await get('/_sim/stats')).json()) as Loose).conversationRequests).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { startSimulator, replyFor, type Simulator, type SimAccount } from '../src/index.js';
-import { decodeLegacy, decodeV1, parseSse, postConversation, waitFor } from './support.js';
+import { decodeLegacy, decodeV1, parseSse, postConversation, waitFor, type Loose } from './support.js';
 
 describe('failure injection', () => {
   let sim: Simulator;
@@ -118,14 +118,14 @@ describe('failure injection', () => {
   it('moderation blocks the answer with a moderation event and interrupted finish', async () => {
     const prompt = 'one two three four five [[sim fail=moderation after=2]]';
     const legacy = decodeLegacy(parseSse(await (await send(prompt)).text()));
-    const moderation = legacy.typed.find((t) => t.type === 'moderation') as Record<string, any>;
+    const moderation = legacy.typed.find((t) => t.type === 'moderation') as Loose;
     expect(moderation.moderation_response.blocked).toBe(true);
     expect(legacy.finalMessage?.metadata.finish_details).toEqual({ type: 'interrupted' });
     expect(legacy.answer).toBe('You said: ');
     const v1 = decodeV1(parseSse(await (await send(prompt, { v1: true })).text()));
     expect(v1.typed.some((t) => t.type === 'moderation')).toBe(true);
     expect(v1.answer).toBe('You said: ');
-    expect((v1.documents[v1.documents.length - 1].message as Record<string, any>).metadata.finish_details.type).toBe(
+    expect((v1.documents[v1.documents.length - 1].message as Loose).metadata.finish_details.type).toBe(
       'interrupted',
     );
   });

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { startSimulator, replyFor, type Simulator, type SimAccount } from '../src/index.js';
-import { decodeLegacy, decodeV1, parseSse, postConversation } from './support.js';
+import { decodeLegacy, decodeV1, parseSse, postConversation, type Loose } from './support.js';
 
 describe('conversation streams', () => {
   let sim: Simulator;
@@ -57,10 +57,10 @@ describe('conversation streams', () => {
     }
     expect(types[types.length - 1]).toBe('message_stream_complete');
     expect(v1.done).toBe(true);
-    const answerDoc = v1.documents[v1.documents.length - 1].message as Record<string, any>;
+    const answerDoc = v1.documents[v1.documents.length - 1].message as Loose;
     expect(answerDoc).toMatchObject({ status: 'finished_successfully', end_turn: true, channel: 'final' });
     expect(answerDoc.metadata.finish_details).toEqual({ type: 'stop', stop_tokens: [200002] });
-    const hidden = v1.documents[0].message as Record<string, any>;
+    const hidden = v1.documents[0].message as Loose;
     expect(hidden.metadata.is_visually_hidden_from_conversation).toBe(true);
   });
 
@@ -72,9 +72,9 @@ describe('conversation streams', () => {
     expect(expected.reasoning).not.toBeNull();
     expect(v1.reasoning).toBe(expected.reasoning);
     expect(v1.answer).toBe(expected.text);
-    const contentTypes = v1.documents.map((d) => (d.message as Record<string, any>).content.content_type);
+    const contentTypes = v1.documents.map((d) => (d.message as Loose).content.content_type);
     expect(contentTypes.slice(0, 3)).toEqual(['text', 'thoughts', 'reasoning_recap']);
-    const recap = v1.documents[2].message as Record<string, any>;
+    const recap = v1.documents[2].message as Loose;
     expect(recap.content.content).toMatch(/^Thought for \d+ seconds?$/);
     expect(replyFor(prompt).reasoning).toBeNull();
     expect(replyFor(`${prompt} [[sim reasoning=1]]`).reasoning).not.toBeNull();

@@ -65,6 +65,25 @@ function failureOf(err: unknown, responded: boolean): BusError {
   return upstreamUnreachable(code || (err instanceof Error ? err.message : 'unknown error'));
 }
 
+/** Reads the rest of a finished reply (a few bytes after `[DONE]`), bounded, then lets go. */
+async function drain(chunks: AsyncIterator<Uint8Array>, body: { destroy(err?: Error): void }): Promise<void> {
+  const timer = setTimeout(() => body.destroy(), 5000);
+  try {
+    let bytes = 0;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+      bytes += next.value.length;
+      if (bytes > 64 * 1024) {
+        body.destroy();
+        break;
+      }
+    }
+  } catch {
+    // the connection went away meanwhile: nothing to keep
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Runs one job: the upstream request, the decoded stream as delta frames (one frame per upstream
  * chunk, whatever number of events it held), and exactly one final `end` or `error` frame.
@@ -99,14 +118,20 @@ export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<voi
     responded = true;
 
     let outcome = { failure: null as BusError | null, ended: false };
-    for await (const chunk of res.body) {
-      outcome = apply(decoder.push(chunk));
+    const chunks = res.body[Symbol.asyncIterator]();
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+      outcome = apply(decoder.push(next.value));
       if (outcome.failure || outcome.ended) break;
     }
     if (!outcome.failure && !outcome.ended) outcome = apply(decoder.end());
-    if (outcome.ended || outcome.failure) res.body.destroy();
-    if (outcome.failure) return ctx.send({ t: 'error', ...outcome.failure });
+    if (outcome.failure) {
+      res.body.destroy();
+      return ctx.send({ t: 'error', ...outcome.failure });
+    }
     if (!outcome.ended && finish === null) return ctx.send({ t: 'error', ...upstreamStreamCut() });
+    // The turn is over; whatever the upstream still sends is read off in the background so the
+    // keep-alive connection goes back to the pool instead of being torn down.
+    if (outcome.ended) void drain(chunks, res.body);
 
     ctx.send({
       t: 'end',
