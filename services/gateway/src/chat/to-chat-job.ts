@@ -2,6 +2,15 @@ import type { ChatJob, ChatMessage, Principal } from '@chatgate/contracts';
 import { ApiError } from '../errors/api-error.js';
 import { chatCompletionRequestSchema, paramPath, type ChatCompletionRequest } from './chat-completion-request.schema.js';
 
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
 /** Parses the body against OpenAI's schema; the first problem becomes a 400 naming the field. */
 export function parseChatRequest(body: unknown): ChatCompletionRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -11,7 +20,12 @@ export function parseChatRequest(body: unknown): ChatCompletionRequest {
   if (!result.success) {
     const issue = result.error.issues[0];
     const param = paramPath(issue.path);
-    throw ApiError.invalidRequest(`Invalid value for '${param}': ${issue.message}`, param, issue.code === 'invalid_type' && issue.input === undefined ? 'missing_required_parameter' : 'invalid_value');
+    const missing = valueAt(body, issue.path) === undefined;
+    throw ApiError.invalidRequest(
+      missing ? `Missing required parameter: '${param}'.` : `Invalid value for '${param}': ${issue.message}`,
+      param,
+      missing ? 'missing_required_parameter' : 'invalid_value',
+    );
   }
   return result.data;
 }

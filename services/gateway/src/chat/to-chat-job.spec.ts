@@ -1,0 +1,109 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Principal } from '@chatgate/contracts';
+import { ApiError } from '../errors/api-error.js';
+import { parseChatRequest, toChatJob } from './to-chat-job.js';
+
+const principal: Principal = {
+  credentialId: 'raw_abc',
+  tenantId: 't1',
+  userId: null,
+  label: 'a@example.com',
+  upstream: { kind: 'chatgpt_access_token', accessToken: 'tok', accountId: 'ws-1' },
+  expiresAt: Date.now() + 60_000,
+};
+
+function errorOf(fn: () => unknown): ApiError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ApiError) return err;
+    throw err;
+  }
+  throw new Error('expected an ApiError');
+}
+
+describe('parseChatRequest', () => {
+  it('accepts a minimal request and tolerates unknown fields', () => {
+    const req = parseChatRequest({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], temperature: 1, whatever: [1] });
+    expect(req.model).toBe('gpt-4o');
+  });
+
+  it.each([
+    [[], null, 'invalid_body'],
+    [{ messages: [{ role: 'user', content: 'x' }] }, 'model', 'missing_required_parameter'],
+    [{ model: 'm', messages: [] }, 'messages', 'invalid_value'],
+    [{ model: 'm', messages: [{ role: 'user', content: 5 }] }, 'messages[0].content', 'invalid_value'],
+    [{ model: 'm', messages: [{ role: 'user', content: 'x' }], stream: 'yes' }, 'stream', 'invalid_value'],
+    [{ model: 'm', messages: [{ role: 'user', content: 'x' }], max_tokens: -1 }, 'max_tokens', 'invalid_value'],
+  ])('refuses %j naming %s', (body, param, code) => {
+    const err = errorOf(() => parseChatRequest(body));
+    expect(err.status).toBe(400);
+    expect(err.body.param).toBe(param);
+    expect(err.body.code).toBe(code);
+  });
+});
+
+describe('toChatJob', () => {
+  const defaults = { historyDisabled: false };
+
+  it('carries the conversation fields and the caller', () => {
+    const req = parseChatRequest({
+      model: 'gpt-4o',
+      stream: true,
+      max_completion_tokens: 100,
+      reasoning_effort: 'high',
+      conversation_id: 'c1',
+      parent_message_id: 'p1',
+      hatd: true,
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] },
+      ],
+    });
+    const job = toChatJob(req, principal, 'req-1', defaults);
+    expect(job).toMatchObject({
+      requestId: 'req-1',
+      model: 'gpt-4o',
+      stream: true,
+      maxTokens: 100,
+      reasoningEffort: 'high',
+      conversationId: 'c1',
+      parentMessageId: 'p1',
+      historyDisabled: true,
+      tenantId: 't1',
+      credentialId: 'raw_abc',
+      upstream: principal.upstream,
+    });
+    expect(job.messages[1].content).toEqual([{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }]);
+  });
+
+  it('falls back to the configured temporary-chat default', () => {
+    const req = parseChatRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+    expect(toChatJob(req, principal, 'r', { historyDisabled: true }).historyDisabled).toBe(true);
+    expect(toChatJob({ ...req, history_disabled: false }, principal, 'r', { historyDisabled: true }).historyDisabled).toBe(false);
+  });
+
+  it.each([
+    [{ n: 2 }, 'n'],
+    [{ tools: [{ type: 'function' }] }, 'tools'],
+    [{ functions: [{ name: 'f' }] }, 'functions'],
+    [{ response_format: { type: 'json_object' } }, 'response_format'],
+  ])('refuses %j instead of ignoring it', (extra, param) => {
+    const req = parseChatRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], ...extra });
+    const err = errorOf(() => toChatJob(req, principal, 'r', defaults));
+    expect(err.status).toBe(400);
+    expect(err.body).toMatchObject({ param, code: 'unsupported_parameter' });
+  });
+
+  it('refuses tool messages and non-text parts for now', () => {
+    const tool = parseChatRequest({ model: 'm', messages: [{ role: 'tool', content: 'x' }] });
+    expect(errorOf(() => toChatJob(tool, principal, 'r', defaults)).body.param).toBe('messages[0].role');
+    const image = parseChatRequest({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x' } }] }] });
+    expect(errorOf(() => toChatJob(image, principal, 'r', defaults)).body.param).toBe('messages[0].content[0]');
+  });
+
+  it('accepts n=1 and response_format text', () => {
+    const req = parseChatRequest({ model: 'm', n: 1, response_format: { type: 'text' }, messages: [{ role: 'user', content: 'x' }] });
+    expect(toChatJob(req, principal, 'r', defaults).stream).toBe(false);
+  });
+});

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import OpenAI from 'openai';
+import { startSimulator, type Simulator } from '@chatgate/chatgpt-sim';
+import { testEnv, waitFor } from '@chatgate/testing';
+
+const main = (service: string) => fileURLToPath(new URL(`../../services/${service}/dist/main.js`, import.meta.url));
+
+interface Running {
+  child: ChildProcess;
+  output: string;
+}
+
+function run(service: string, env: Record<string, string>): Running {
+  const child = spawn(process.execPath, [main(service)], { env: testEnv({ LOG_LEVEL: 'trace', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const running: Running = { child, output: '' };
+  child.stdout!.on('data', (d) => (running.output += d));
+  child.stderr!.on('data', (d) => (running.output += d));
+  return running;
+}
+
+/** The services as real processes with every log level on: what they print is what an operator's log store gets. */
+describe('logs', () => {
+  let sim: Simulator;
+  const procs: Running[] = [];
+  let gatewayUrl = '';
+
+  beforeAll(async () => {
+    sim = await startSimulator();
+    procs.push(run('auth', {}), run('conversation', { CHATGPT_BASE_URL: sim.url }));
+    await waitFor(() => procs.every((p) => /chatgate-(auth|conversation) ready/.test(p.output)), 'auth and conversation to start', 20_000);
+    const gateway = run('gateway', {});
+    procs.push(gateway);
+    const ready = await waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)","msg":"chatgate-gateway ready"/.exec(gateway.output), 'the gateway to start', 20_000);
+    gatewayUrl = ready![1];
+  });
+
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => new Promise((resolve) => (p.child.exitCode !== null ? resolve(null) : (p.child.once('exit', resolve), p.child.kill('SIGTERM'))))));
+    await sim.close();
+  });
+
+  it('are JSON lines that never contain a token', async () => {
+    const account = sim.issueAccount();
+    const client = new OpenAI({ apiKey: account.accessToken, baseURL: `${gatewayUrl}/v1`, maxRetries: 0 });
+    await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hello' }] });
+    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hello' }], stream: true });
+    for await (const _ of stream) void _;
+    await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x [[sim fail=401]]' }] })).rejects.toMatchObject({ status: 401 });
+    await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x [[sim fail=cut after=1 delay=5 words=20]]' }], stream: true }).then(async (s) => {
+      for await (const _ of s) void _;
+    })).rejects.toBeInstanceOf(OpenAI.APIError);
+    const workspace = new OpenAI({ apiKey: `${account.accessToken},ws-123`, baseURL: `${gatewayUrl}/v1`, maxRetries: 0 });
+    await workspace.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hello' }] });
+    const stranger = new OpenAI({ apiKey: account.refreshToken, baseURL: `${gatewayUrl}/v1`, maxRetries: 0 });
+    await expect(stranger.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401 });
+
+    const output = procs.map((p) => p.output).join('\n');
+    const lines = output.split('\n').filter((l) => l.trim());
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    const signature = account.accessToken.split('.')[2];
+    expect(output).not.toContain(signature);
+    expect(output).not.toContain(account.accessToken.split('.')[1]);
+    expect(output).not.toContain(account.refreshToken);
+  });
+});
