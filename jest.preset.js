@@ -16,6 +16,7 @@ export function preset(overrides = {}) {
     transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
     moduleNameMapper: {
       '^@chatgate/(contracts|config|protocol|service-kit|testing)$': `${root}/libs/$1/src/index.ts`,
+      '^@chatgate/service-kit/(postgres|redis)$': `${root}/libs/service-kit/src/$1/index.ts`,
       '^@chatgate/(gateway|auth|conversation|voice|usage)$': `${root}/services/$1/src/index.ts`,
       '^@chatgate/chatgpt-sim$': `${root}/tools/chatgpt-sim/src/index.ts`,
       '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -1,5 +1,3 @@
-import pg from 'pg';
-import { Redis } from 'ioredis';
 import { connect } from '@nats-io/transport-node';
 import { maskUrl } from '@chatgate/config';
 
@@ -37,6 +35,8 @@ function reasonOf(err: unknown): string {
  * own schema: each service keeps its tables (and its migrations table) in a schema of its own.
  */
 export async function preparePostgres(url: string, schema?: string): Promise<void> {
+  // Loaded on demand: services without a database never pay for the driver.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CHECK_TIMEOUT_MS });
   try {
     await client.connect();
@@ -61,6 +61,7 @@ async function createDatabase(url: string): Promise<void> {
   const database = decodeURIComponent(target.pathname.slice(1));
   const admin = new URL(url);
   admin.pathname = '/postgres';
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: CHECK_TIMEOUT_MS });
   try {
     await client.connect();
@@ -75,6 +76,7 @@ async function createDatabase(url: string): Promise<void> {
 }
 
 export async function checkRedis(url: string): Promise<void> {
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: CHECK_TIMEOUT_MS, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {

@@ -1,7 +1,7 @@
+// The core every service uses. Postgres and Redis plumbing live in their own entry points
+// (`@chatgate/service-kit/postgres`, `/redis`) so a service that needs neither never loads them.
 export * from './logging/index.js';
 export * from './bus/index.js';
-export * from './redis/index.js';
-export * from './database/index.js';
 export * from './health/index.js';
 export * from './dependencies.js';
 export * from './bootstrap.js';

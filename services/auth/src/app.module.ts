@@ -1,16 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AuthConfig } from '@chatgate/config';
-import {
-  HealthModule,
-  NatsConnectionModule,
-  NatsHealthIndicator,
-  PostgresHealthIndicator,
-  RedisHealthIndicator,
-  RedisModule,
-  serviceTypeOrmOptions,
-  type Logger,
-} from '@chatgate/service-kit';
+import { HealthModule, NatsConnectionModule, NatsHealthIndicator, type Logger } from '@chatgate/service-kit';
+import { PostgresHealthIndicator, serviceTypeOrmOptions } from '@chatgate/service-kit/postgres';
+import { RedisHealthIndicator, RedisModule } from '@chatgate/service-kit/redis';
 import { AUTH_CONFIG, AUTH_LOGGER, AUTH_SCHEMA } from './auth.config.js';
 import { CredentialResolverService } from './credentials/credential-resolver.service.js';
 import { CredentialsController } from './credentials/credentials.controller.js';

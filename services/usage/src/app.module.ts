@@ -1,15 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { UsageConfig } from '@chatgate/config';
-import {
-  HealthModule,
-  NatsConnectionModule,
-  NatsHealthIndicator,
-  PostgresHealthIndicator,
-  RedisHealthIndicator,
-  RedisModule,
-  serviceTypeOrmOptions,
-} from '@chatgate/service-kit';
+import { HealthModule, NatsConnectionModule, NatsHealthIndicator } from '@chatgate/service-kit';
+import { PostgresHealthIndicator, serviceTypeOrmOptions } from '@chatgate/service-kit/postgres';
+import { RedisHealthIndicator, RedisModule } from '@chatgate/service-kit/redis';
 
 export const USAGE_SCHEMA = 'usage';
 

@@ -1,5 +1,5 @@
 import { cpus, totalmem } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { replyFor } from '@chatgate/chatgpt-sim';
@@ -15,9 +15,11 @@ import { ms, summarize, type Summary } from './stats.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const QUICK = process.argv.includes('--quick');
 const SEQUENTIAL = QUICK ? 200 : 1000;
-const WARMUP = QUICK ? 100 : 300;
+const WARMUP = QUICK ? 300 : 3000;
 const THROUGHPUT_SECONDS = QUICK ? 2 : 6;
 const PORTS = { sim: 5199, gateway: 5105, auth: 5111, conversation: 5112, voice: 5113, usage: 5114 };
+
+const NOTES_MARKER = '<!-- notes: kept across runs -->';
 
 const SHORT = 'bench short [[sim words=20]]';
 const LONG = 'bench long [[sim words=500 chunks=500]]';
@@ -155,7 +157,10 @@ function writeReport(rows: Row[], memory: Array<{ name: string; rss: number }>) 
     '',
   ];
   const file = join(root, 'BENCHMARKS.md');
-  writeFileSync(file, lines.join('\n'));
+  // Everything from the notes marker on is written by people (analysis, profiles) and kept.
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const notes = previous.includes(NOTES_MARKER) ? previous.slice(previous.indexOf(NOTES_MARKER)) : `${NOTES_MARKER}\n`;
+  writeFileSync(file, `${lines.join('\n')}\n${notes}`);
   process.stdout.write(`\nwrote ${file}\n`);
 }
 

@@ -1,4 +1,8 @@
-import { countTokens } from 'gpt-tokenizer';
+import { countTokens, setMergeCacheSize } from 'gpt-tokenizer';
+
+// The tokenizer memoises merges per distinct word; its default (100,000 entries) costs tens of MB
+// on a worker that sees many distinct words. A smaller cache keeps the hit rate on common words.
+setMergeCacheSize(5_000);
 import type { ChatMessage, ChatUsage } from '@chatgate/contracts';
 
 /**

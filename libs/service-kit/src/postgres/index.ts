@@ -1,0 +1,3 @@
+/** `@chatgate/service-kit/postgres`: only services with tables load TypeORM and pg. */
+export * from './typeorm-options.js';
+export * from './postgres-health.indicator.js';
