@@ -14,6 +14,8 @@ export const healthReplySchema = z.object({
   ok: z.boolean(),
   uptimeSec: z.number(),
   dependencies: z.array(dependencyStatusSchema),
+  /** Process memory in MB: resident, V8 heap in use and reserved, and memory outside the heap. */
+  memoryMb: z.object({ rss: z.number(), heapUsed: z.number(), heapTotal: z.number(), external: z.number() }),
 });
 export type HealthReply = z.infer<typeof healthReplySchema>;
 export type DependencyStatus = z.infer<typeof dependencyStatusSchema>;

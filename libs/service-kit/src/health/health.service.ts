@@ -5,6 +5,13 @@ import type { HealthIndicator } from './health-indicator.js';
 
 const CHECK_TIMEOUT_MS = 1500;
 
+const MB = 2 ** 20;
+function memoryMb() {
+  const m = process.memoryUsage();
+  const round = (bytes: number) => Math.round(bytes / MB);
+  return { rss: round(m.rss), heapUsed: round(m.heapUsed), heapTotal: round(m.heapTotal), external: round(m.external) };
+}
+
 export class HealthService {
   private readonly startedAt = Date.now();
   readonly instance = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -22,6 +29,7 @@ export class HealthService {
       ok: dependencies.every((d) => d.ok),
       uptimeSec: Math.round((Date.now() - this.startedAt) / 1000),
       dependencies,
+      memoryMb: memoryMb(),
     };
   }
 
