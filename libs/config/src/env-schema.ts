@@ -46,9 +46,27 @@ export const gatewayEnv = baseEnv.extend({
 
 export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5011)).extend({
   ADMIN_PASSWORD: z.string().optional(),
+  /** 32 bytes, base64 or hex: the AES-256-GCM key for tokens at rest. Required outside development and test. */
+  TOKEN_ENCRYPTION_KEY: z.string().optional(),
+  /** Pool codes, comma-separated: a request whose Bearer is one of them uses the default tenant's pool. */
+  AUTHORIZATION: z.string().optional(),
+  /** Random (true) or round-robin (false) choice among usable accounts. */
+  RANDOM_TOKEN: bool(true),
+  CHATGPT_BASE_URL: z.string().default('https://chatgpt.com'),
+  /** Token endpoint for current (`rt_`) refresh tokens. */
+  CHATGPT_AUTH_URL: z.string().url().default('https://auth.openai.com'),
+  /** Token endpoint for legacy (45-character) refresh tokens. */
+  CHATGPT_AUTH0_URL: z.string().url().default('https://auth0.openai.com'),
+  /** Cool-down for a 429 that says nothing about when it clears. */
+  DEFAULT_COOLDOWN_SEC: z.coerce.number().int().positive().default(300),
+  /** An access token closer than this to expiry is refreshed before it is leased. */
+  LEASE_REFRESH_MARGIN_SEC: z.coerce.number().int().nonnegative().default(300),
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
 });
 
 export const conversationEnv = baseEnv.merge(healthEnv(5012)).extend({
+  /** Accounts tried for one request before the last error goes to the client. */
+  RETRY_TIMES: z.coerce.number().int().min(1).max(20).default(3),
   CHATGPT_BASE_URL: z.string().default('https://chatgpt.com'),
   CHATGPT_CONVERSATION_PATH: z.string().default('/backend-api/conversation'),
   /** JSON object of extra `substring → slug` rules placed before the built-in mapping table. */

@@ -4,3 +4,4 @@ export * from './health/index.js';
 export * from './auth/index.js';
 export * from './chat/index.js';
 export * from './conversation/index.js';
+export * from './accounts/index.js';

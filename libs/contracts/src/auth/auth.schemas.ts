@@ -9,12 +9,18 @@ export const resolveCredentialRequestSchema = z.object({
 });
 export type ResolveCredentialRequest = z.infer<typeof resolveCredentialRequestSchema>;
 
-/** What the upstream request is made with. For now: the caller's own ChatGPT access token. */
-export const upstreamCredentialSchema = z.object({
-  kind: z.literal('chatgpt_access_token'),
-  accessToken: z.string(),
-  accountId: z.string().optional(),
-});
+/**
+ * What the upstream request is made with: the caller's own ChatGPT access token (raw tokens, and
+ * refresh or session tokens exchanged by auth), or an account leased from a tenant's pool per attempt.
+ */
+export const upstreamCredentialSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('chatgpt_access_token'),
+    accessToken: z.string(),
+    accountId: z.string().optional(),
+  }),
+  z.object({ kind: z.literal('pool'), tenantId: z.string() }),
+]);
 export type UpstreamCredential = z.infer<typeof upstreamCredentialSchema>;
 
 export const principalSchema = z.object({

@@ -1,0 +1,10 @@
+/**
+ * The account pool. Lease and report are request/reply on the raw NATS connection (queue group
+ * `auth`): they sit on the chat path, where the NestJS transport's extra millisecond shows.
+ */
+export const ACCOUNT_LEASE = 'chatgate.auth.account.lease.v1' as const;
+/** A failure with a leased account (the success path sends nothing); 401 asks for a refresh. */
+export const ACCOUNT_REPORT = 'chatgate.auth.account.report.v1' as const;
+/** Fan-out: a tenant's accounts changed; every auth replica drops its pool snapshot. */
+export const ACCOUNTS_CHANGED = 'chatgate.auth.accounts.changed.v1' as const;
+export const AUTH_QUEUE_GROUP = 'auth' as const;

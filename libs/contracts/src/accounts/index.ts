@@ -1,0 +1,2 @@
+export * from './accounts.subjects.js';
+export * from './accounts.schemas.js';
