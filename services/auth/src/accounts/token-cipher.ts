@@ -1,0 +1,118 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import type { AuthConfig } from '@chatgate/config';
+
+const VERSION = 'v1';
+const KEY_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+// Binds the format version into the tag, so a later format can never be fed to this code by relabelling.
+const AAD = Buffer.from(`chatgate-token:${VERSION}`, 'utf8');
+// Development and test run without configuring a key; the key is public, so rows sealed with it protect nothing.
+const DEVELOPMENT_KEY_SEED = 'chatgate development token key: public, never use in production';
+
+const HEX_KEY = /^[0-9a-fA-F]{64}$/;
+const BASE64_KEY = /^[A-Za-z0-9+/_-]{43}=$/;
+
+/**
+ * AES-256-GCM for upstream tokens at rest. A sealed value names the key that sealed it
+ * (`v1:<key id>:<iv>:<tag>:<ciphertext>`), so a key rotation can tell which rows are done and a
+ * wrong key is reported as such rather than as corrupt data.
+ */
+export class TokenCipher {
+  readonly keyId: string;
+
+  // Set only by fromConfig: a caller handing in a key of its own is never on the development key.
+  #developmentKey = false;
+
+  constructor(
+    private readonly key: Buffer,
+    keyId?: string,
+  ) {
+    if (key.length !== KEY_BYTES) throw new Error(`token encryption key must be ${KEY_BYTES} bytes, got ${key.length}`);
+    // The key id is a separator-delimited field of every sealed value.
+    if (keyId !== undefined && !/^[\w-]+$/.test(keyId)) throw new Error('token key id may only hold letters, digits, "_" and "-"');
+    this.keyId = keyId ?? createHash('sha256').update(key).digest('hex').slice(0, 8);
+  }
+
+  /** True when no key was configured and the public development key is in use. */
+  get isDevelopmentKey(): boolean {
+    return this.#developmentKey;
+  }
+
+  static fromConfig(config: Pick<AuthConfig, 'TOKEN_ENCRYPTION_KEY' | 'NODE_ENV'>): TokenCipher {
+    if (config.TOKEN_ENCRYPTION_KEY) return new TokenCipher(TokenCipher.parseKey(config.TOKEN_ENCRYPTION_KEY));
+    if (config.NODE_ENV === 'production') {
+      throw new Error(
+        'TOKEN_ENCRYPTION_KEY is required outside development: set it to 32 random bytes as base64 or hex (e.g. `openssl rand -base64 32`)',
+      );
+    }
+    const cipher = new TokenCipher(createHash('sha256').update(DEVELOPMENT_KEY_SEED).digest());
+    cipher.#developmentKey = true;
+    return cipher;
+  }
+
+  /**
+   * 32 bytes from base64 (44 characters, standard or url alphabet) or hex (64 characters).
+   * `name` is the setting named in the error; the value itself never is.
+   */
+  static parseKey(raw: string, name = 'TOKEN_ENCRYPTION_KEY'): Buffer {
+    const value = raw.trim();
+    let key: Buffer | undefined;
+    if (HEX_KEY.test(value)) key = Buffer.from(value, 'hex');
+    else if (BASE64_KEY.test(value)) key = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (!key || key.length !== KEY_BYTES) {
+      throw new Error(
+        `${name} must be ${KEY_BYTES} bytes written as base64 (44 characters) or hex (64 characters); the value given has ${value.length} characters`,
+      );
+    }
+    return key;
+  }
+
+  /** The key id a sealed value names, or null when it is not in a format this class writes. */
+  static keyIdOf(sealed: string): string | null {
+    const parts = sealed.split(':');
+    return parts.length === 5 && parts[0] === VERSION && parts[1] ? parts[1] : null;
+  }
+
+  encrypt(plain: string): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(AAD);
+    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    const tag = cipher.getAuthTag();
+    return [VERSION, this.keyId, iv.toString('base64url'), tag.toString('base64url'), data.toString('base64url')].join(':');
+  }
+
+  decrypt(sealed: string): string {
+    const parts = sealed.split(':');
+    if (parts.length !== 5 || parts[0] !== VERSION) {
+      throw new Error(`token ciphertext is not in the ${VERSION}:<key id>:<iv>:<tag>:<data> format`);
+    }
+    const [, sealedKeyId, ivText, tagText, dataText] = parts as [string, string, string, string, string];
+    const iv = Buffer.from(ivText, 'base64url');
+    const tag = Buffer.from(tagText, 'base64url');
+    if (sealedKeyId !== this.keyId || iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw this.cannotOpen(sealedKeyId);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
+      decipher.setAAD(AAD);
+      decipher.setAuthTag(tag);
+      return Buffer.concat([decipher.update(Buffer.from(dataText, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      // GCM does not tell a wrong key from tampering; both mean the value cannot be trusted.
+      throw this.cannotOpen(sealedKeyId);
+    }
+  }
+
+  encryptNullable(value: string | null | undefined): string | null {
+    return value === null || value === undefined ? null : this.encrypt(value);
+  }
+
+  decryptNullable(sealed: string | null): string | null {
+    return sealed === null ? null : this.decrypt(sealed);
+  }
+
+  private cannotOpen(sealedKeyId: string): Error {
+    const sealedBy = sealedKeyId === this.keyId ? 'the value was altered or sealed by another key with the same id' : `sealed by key id ${sealedKeyId}`;
+    return new Error(`token ciphertext cannot be opened with this key (key id ${this.keyId}; ${sealedBy})`);
+  }
+}
