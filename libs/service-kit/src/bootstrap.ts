@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ServiceName } from '@chatgate/contracts';
+import { ConfigError } from '@chatgate/config';
 import { createLogger, PinoNestLogger, type Logger } from './logging/logger.js';
 import { checkDependencies, DependencyUnreachableError, type DependencyUrls } from './dependencies.js';
 import { natsServerOptions } from './bus/nats-transport.js';
@@ -61,7 +62,7 @@ export async function runService(service: ServiceName, boot: () => Promise<Runni
   try {
     running = await boot();
   } catch (err) {
-    if (err instanceof DependencyUnreachableError) {
+    if (err instanceof DependencyUnreachableError || err instanceof ConfigError) {
       process.stderr.write(`chatgate-${service}: ${err.message}\n`);
       process.exit(1);
     }

@@ -1,30 +1,62 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type OnApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AuthConfig } from '@chatgate/config';
 import { HealthModule, NatsConnectionModule, NatsHealthIndicator, type Logger } from '@chatgate/service-kit';
 import { PostgresHealthIndicator, serviceTypeOrmOptions } from '@chatgate/service-kit/postgres';
 import { RedisHealthIndicator, RedisModule } from '@chatgate/service-kit/redis';
+import { AccountRefresher } from './accounts/account-refresher.service.js';
+import { AccountsService } from './accounts/accounts.service.js';
+import { TokenCipher } from './accounts/token-cipher.js';
+import { UpstreamAccountEntity } from './accounts/upstream-account.entity.js';
+import { UpstreamAccountsRepository } from './accounts/upstream-accounts.repository.js';
 import { AUTH_CONFIG, AUTH_LOGGER, AUTH_SCHEMA } from './auth.config.js';
 import { CredentialResolverService } from './credentials/credential-resolver.service.js';
 import { CredentialsController } from './credentials/credentials.controller.js';
+import { ExchangedTokenCache } from './credentials/exchanged-token.cache.js';
 import { AUTH_MIGRATIONS } from './migrations/index.js';
+import { AccountPoolListener } from './pool/account-pool.listener.js';
+import { AccountPoolService } from './pool/account-pool.service.js';
 import { TenantEntity } from './tenants/tenant.entity.js';
 import { TenantsService } from './tenants/tenants.service.js';
+import { ChatGptAuthClient } from './upstream/chatgpt-auth.client.js';
+
+@Injectable()
+class UpstreamClientCloser implements OnApplicationShutdown {
+  constructor(@Inject(ChatGptAuthClient) private readonly client: ChatGptAuthClient) {}
+  async onApplicationShutdown() {
+    await this.client.close();
+  }
+}
 
 @Module({})
 export class AuthModule {
-  static forRoot(config: AuthConfig, logger: Logger): DynamicModule {
+  static forRoot(config: AuthConfig, logger: Logger, cipher: TokenCipher): DynamicModule {
+    const entities = [TenantEntity, UpstreamAccountEntity];
     return {
       module: AuthModule,
       imports: [
-        TypeOrmModule.forRoot(serviceTypeOrmOptions({ url: config.DATABASE_URL, schema: AUTH_SCHEMA, entities: [TenantEntity], migrations: AUTH_MIGRATIONS })),
-        TypeOrmModule.forFeature([TenantEntity]),
+        TypeOrmModule.forRoot(serviceTypeOrmOptions({ url: config.DATABASE_URL, schema: AUTH_SCHEMA, entities, migrations: AUTH_MIGRATIONS })),
+        TypeOrmModule.forFeature(entities),
         RedisModule.forRoot(config.REDIS_URL),
         NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-auth'),
         HealthModule.forRoot('auth', [NatsHealthIndicator, PostgresHealthIndicator, RedisHealthIndicator]),
       ],
       controllers: [CredentialsController],
-      providers: [{ provide: AUTH_CONFIG, useValue: config }, { provide: AUTH_LOGGER, useValue: logger }, TenantsService, CredentialResolverService],
+      providers: [
+        { provide: AUTH_CONFIG, useValue: config },
+        { provide: AUTH_LOGGER, useValue: logger },
+        { provide: TokenCipher, useValue: cipher },
+        { provide: ChatGptAuthClient, useFactory: () => new ChatGptAuthClient(config) },
+        UpstreamClientCloser,
+        TenantsService,
+        UpstreamAccountsRepository,
+        AccountRefresher,
+        AccountPoolService,
+        AccountPoolListener,
+        AccountsService,
+        ExchangedTokenCache,
+        CredentialResolverService,
+      ],
     };
   }
 }

@@ -8,7 +8,7 @@ export class CredentialsController {
   constructor(private readonly resolver: CredentialResolverService) {}
 
   @MessagePattern(AUTH_RESOLVE_CREDENTIAL)
-  resolve(@Payload() payload: unknown): ResolveCredentialReply {
+  async resolve(@Payload() payload: unknown): Promise<ResolveCredentialReply> {
     const parsed = resolveCredentialRequestSchema.safeParse(payload);
     if (!parsed.success) {
       return { ok: false, failure: { status: 400, error: { message: 'Malformed credential request.', type: 'invalid_request_error', param: null, code: 'invalid_request' } } };

@@ -1,4 +1,5 @@
 import { CreateTenants1763800000000 } from './1763800000000-create-tenants.js';
+import { CreateUpstreamAccounts1763810000000 } from './1763810000000-create-upstream-accounts.js';
 
 /** In order. ESM builds cannot glob for migration files, so each one is listed here. */
-export const AUTH_MIGRATIONS = [CreateTenants1763800000000];
+export const AUTH_MIGRATIONS = [CreateTenants1763800000000, CreateUpstreamAccounts1763810000000];

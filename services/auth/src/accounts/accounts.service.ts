@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { maskSecret } from '@chatgate/config';
+import { classifyToken, decodeAccessToken, splitWorkspace } from '../credentials/token-kind.js';
+import { AccountPoolService } from '../pool/account-pool.service.js';
+import { ChatGptAuthClient, UpstreamAuthError } from '../upstream/chatgpt-auth.client.js';
+import { UpstreamAccountsRepository } from './upstream-accounts.repository.js';
+
+export interface EnteredResult {
+  accountId: string;
+  created: boolean;
+  email: string | null;
+  plan: string | null;
+  chatgptAccountId: string | null;
+  /** The kind of token that was entered (never the token). */
+  tokenKind: string;
+}
+
+/** Why a token could not be entered, in words an admin can act on; never contains the token. */
+export class EnterTokenError extends Error {}
+
+/**
+ * Entering a token of any kind: classify it, exchange it for an access token when needed, read
+ * who it belongs to, and store or update that account (keyed by login and workspace, so entering
+ * the same account twice updates one row).
+ */
+@Injectable()
+export class AccountsService {
+  constructor(
+    private readonly accounts: UpstreamAccountsRepository,
+    private readonly upstream: ChatGptAuthClient,
+    private readonly pool: AccountPoolService,
+  ) {}
+
+  async enter(tenantId: string, raw: string): Promise<EnteredResult> {
+    const { token, accountId: workspace } = splitWorkspace(raw.trim());
+    const kind = classifyToken(token);
+    let accessToken: string;
+    let expiresAt: Date | null = null;
+    let refreshToken: string | null = null;
+    let sessionToken: string | null = null;
+    try {
+      switch (kind) {
+        case 'access_token':
+          accessToken = token;
+          break;
+        case 'refresh_token':
+        case 'refresh_token_legacy': {
+          const r = await this.upstream.refresh(token);
+          ({ accessToken, expiresAt } = r);
+          refreshToken = r.refreshToken ?? token;
+          break;
+        }
+        case 'session_token': {
+          const s = await this.upstream.exchangeSession(token);
+          ({ accessToken, expiresAt } = s);
+          sessionToken = s.sessionToken ?? token;
+          break;
+        }
+        default:
+          throw new EnterTokenError(`${maskSecret(token)} is not a ChatGPT access, refresh or session token`);
+      }
+      const claims = decodeAccessToken(accessToken);
+      if (!expiresAt && claims?.exp) expiresAt = new Date(claims.exp * 1000);
+      if (expiresAt && expiresAt.getTime() <= Date.now()) throw new EnterTokenError(`the access token ${maskSecret(token)} has expired`);
+      const me = await this.upstream.me(accessToken);
+      const workspaces = await this.upstream.accountsCheck(accessToken);
+      const chosen = workspace ?? claims?.accountId ?? workspaces.find((w) => w.structure === 'personal')?.accountId ?? null;
+      const plan = workspaces.find((w) => w.accountId === chosen)?.plan ?? claims?.plan ?? null;
+      const email = me.email ?? claims?.email ?? null;
+      const tenantWorkspaces = workspaces.map((w) => ({ id: w.accountId, plan: w.plan, structure: w.structure }));
+      const saved = await this.accounts.upsert({
+        tenantId,
+        email,
+        chatgptAccountId: chosen,
+        chatgptUserId: claims?.userId ?? me.id ?? null,
+        plan,
+        workspaces: tenantWorkspaces,
+        accessToken,
+        accessTokenExpiresAt: expiresAt,
+        refreshToken,
+        sessionToken,
+      });
+      this.pool.announceChanged(tenantId, [saved.id]);
+      return { accountId: saved.id, created: saved.created, email, plan, chatgptAccountId: chosen, tokenKind: kind };
+    } catch (err) {
+      if (err instanceof EnterTokenError) throw err;
+      if (err instanceof UpstreamAuthError) {
+        throw new EnterTokenError(err.kind === 'dead_credential' ? `the upstream refused ${maskSecret(token)}: ${err.message}` : `the upstream could not be reached to check ${maskSecret(token)}: ${err.message}`);
+      }
+      throw err;
+    }
+  }
+}

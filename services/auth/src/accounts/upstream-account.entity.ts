@@ -1,0 +1,80 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { AccountStatus } from './account-status.js';
+
+export interface WorkspaceInfo {
+  /** ChatGPT account id of the workspace (the `ChatGPT-Account-Id` header value). */
+  id: string;
+  plan: string | null;
+  structure: 'personal' | 'workspace';
+}
+
+/**
+ * A ChatGPT login a tenant put in. Token columns hold AES-256-GCM ciphertext (see TokenCipher);
+ * nothing outside TokenVault ever sees them in clear.
+ */
+@Entity({ name: 'upstream_accounts' })
+@Index('upstream_accounts_identity', ['tenantId', 'identityKey'], { unique: true })
+export class UpstreamAccountEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  /** `<email>|<chatgpt account id>`: one row per login and workspace, however often it is entered. */
+  @Column({ name: 'identity_key', type: 'text' })
+  identityKey!: string;
+
+  @Column({ type: 'text', nullable: true })
+  email!: string | null;
+
+  @Column({ name: 'chatgpt_account_id', type: 'text', nullable: true })
+  chatgptAccountId!: string | null;
+
+  @Column({ name: 'chatgpt_user_id', type: 'text', nullable: true })
+  chatgptUserId!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  plan!: string | null;
+
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  workspaces!: WorkspaceInfo[];
+
+  @Column({ name: 'access_token_enc', type: 'text', nullable: true })
+  accessTokenEnc!: string | null;
+
+  @Column({ name: 'access_token_expires_at', type: 'timestamptz', nullable: true })
+  accessTokenExpiresAt!: Date | null;
+
+  @Column({ name: 'refresh_token_enc', type: 'text', nullable: true })
+  refreshTokenEnc!: string | null;
+
+  @Column({ name: 'session_token_enc', type: 'text', nullable: true })
+  sessionTokenEnc!: string | null;
+
+  @Column({ type: 'text', default: 'active' })
+  status!: AccountStatus;
+
+  @Column({ name: 'last_refresh_at', type: 'timestamptz', nullable: true })
+  lastRefreshAt!: Date | null;
+
+  @Column({ name: 'last_error_message', type: 'text', nullable: true })
+  lastErrorMessage!: string | null;
+
+  @Column({ name: 'last_error_at', type: 'timestamptz', nullable: true })
+  lastErrorAt!: Date | null;
+
+  /** Per model: epoch milliseconds until which the account is cooling down for that model. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  cooldowns!: Record<string, number>;
+
+  /** Kept stable per account, as the web client keeps one per browser. */
+  @Column({ name: 'device_id', type: 'uuid', default: () => 'gen_random_uuid()' })
+  deviceId!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

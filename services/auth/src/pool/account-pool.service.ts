@@ -1,0 +1,161 @@
+import { randomInt } from 'node:crypto';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Redis } from 'ioredis';
+import {
+  ACCOUNTS_CHANGED,
+  accountsChangedEventSchema,
+  type AccountLease,
+  type AccountLeaseReply,
+  type AccountLeaseRequest,
+  type AccountReport,
+  type AccountReportReply,
+  type BusError,
+} from '@chatgate/contracts';
+import { decodeJson, encodeJson, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
+import { REDIS } from '@chatgate/service-kit/redis';
+import { AUTH_CONFIG, AUTH_LOGGER, type AuthConfig } from '../auth.config.js';
+import { AccountRefresher } from '../accounts/account-refresher.service.js';
+import type { PoolAccount } from '../accounts/pool-account.js';
+import { UpstreamAccountsRepository } from '../accounts/upstream-accounts.repository.js';
+import { planAllows } from './plan-models.js';
+
+const MODEL_NOT_FOUND_COOLDOWN_MS = 24 * 3600_000;
+const FORBIDDEN_COOLDOWN_MS = 60_000;
+/** A snapshot is reloaded at least this often, whatever events say. */
+const SNAPSHOT_TTL_MS = 30_000;
+
+function leaseOf(account: PoolAccount): AccountLease {
+  return { accountId: account.id, accessToken: account.accessToken!, chatgptAccountId: account.chatgptAccountId, deviceId: account.deviceId, label: account.email ?? account.id };
+}
+
+function failure(status: number, code: string, message: string, retryAfterSec?: number): BusError {
+  return { status, error: { message, type: status === 429 ? 'rate_limit_error' : 'server_error', param: null, code }, ...(retryAfterSec !== undefined ? { retryAfterSec } : {}) };
+}
+
+/**
+ * A tenant's usable accounts, handed out one per attempt: at random or round-robin, skipping the
+ * ones cooling down for the model, disabled, or needing a token. Each auth replica keeps a
+ * snapshot per tenant and drops it when any replica announces a change.
+ */
+@Injectable()
+export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
+  private readonly snapshots = new Map<string, { at: number; accounts: Promise<PoolAccount[]> }>();
+  private changes?: Subscription;
+
+  constructor(
+    private readonly accounts: UpstreamAccountsRepository,
+    private readonly refresher: AccountRefresher,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    @Inject(AUTH_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit() {
+    this.changes = this.nc.subscribe(ACCOUNTS_CHANGED, {
+      callback: (err, msg) => {
+        if (err) return;
+        try {
+          this.snapshots.delete(decodeJson(accountsChangedEventSchema, msg.data).tenantId);
+        } catch {
+          this.snapshots.clear();
+        }
+      },
+    });
+  }
+
+  onModuleDestroy() {
+    this.changes?.unsubscribe();
+  }
+
+  /** Every replica (this one included) forgets the tenant's snapshot. */
+  announceChanged(tenantId: string, accountIds: string[]): void {
+    this.snapshots.delete(tenantId);
+    this.nc.publish(ACCOUNTS_CHANGED, encodeJson({ tenantId, accountIds }));
+  }
+
+  private pool(tenantId: string): Promise<PoolAccount[]> {
+    const now = Date.now();
+    const cached = this.snapshots.get(tenantId);
+    if (cached && now - cached.at < SNAPSHOT_TTL_MS) return cached.accounts;
+    const accounts = this.accounts.poolOf(tenantId);
+    this.snapshots.set(tenantId, { at: now, accounts });
+    accounts.catch(() => this.snapshots.delete(tenantId));
+    return accounts;
+  }
+
+  private async choose(tenantId: string, model: string, candidates: PoolAccount[]): Promise<PoolAccount> {
+    if (candidates.length === 1) return candidates[0];
+    if (this.config.RANDOM_TOKEN) return candidates[randomInt(candidates.length)];
+    // Round-robin shared by all auth replicas.
+    const turn = await this.redis.incr(`chatgate:auth:rr:${tenantId}:${model}`);
+    return candidates[turn % candidates.length];
+  }
+
+  async lease(request: AccountLeaseRequest): Promise<AccountLeaseReply> {
+    const { tenantId, model } = request;
+    const exclude = new Set(request.exclude);
+    const now = Date.now();
+    const all = (await this.pool(tenantId)).filter((a) => !exclude.has(a.id) && planAllows(a.plan, model));
+    let candidates = all.filter((a) => (a.cooldowns[model] ?? 0) <= now && (a.accessToken !== null || a.refreshable));
+
+    while (candidates.length) {
+      const account = await this.choose(tenantId, model, candidates);
+      const fresh = await this.freshEnough(account, now);
+      if (fresh) return { ok: true, lease: leaseOf(fresh) };
+      candidates = candidates.filter((a) => a.id !== account.id);
+    }
+
+    const cooling = all.map((a) => a.cooldowns[model] ?? 0).filter((until) => until > now);
+    if (cooling.length) {
+      const seconds = Math.ceil((Math.min(...cooling) - now) / 1000);
+      return { ok: false, failure: failure(429, 'rate_limit_exceeded', `Every account in the pool is at its limit for ${model}; the first frees up in ${seconds} seconds.`, seconds) };
+    }
+    return { ok: false, failure: failure(503, 'no_usable_account', `No usable upstream account for ${model}: add an account or enter a new token for the ones that need one.`) };
+  }
+
+  /** An access token about to expire is refreshed before it is handed out. */
+  private async freshEnough(account: PoolAccount, now: number): Promise<PoolAccount | null> {
+    const margin = this.config.LEASE_REFRESH_MARGIN_SEC * 1000;
+    const usable = account.accessToken !== null && (account.accessTokenExpiresAt === null || account.accessTokenExpiresAt - now > margin);
+    if (usable) return account;
+    if (!account.refreshable) return null;
+    const result = await this.refresher.refresh(account.id, account.accessToken);
+    this.announceChanged(account.tenantId, [account.id]);
+    return result.ok && result.account.accessToken ? result.account : null;
+  }
+
+  async report(report: AccountReport): Promise<AccountReportReply> {
+    const now = Date.now();
+    const row = await this.accounts.findById(report.accountId);
+    if (!row) return { ok: true, lease: null };
+    const message = `${report.outcome}: ${report.message}`;
+    let lease: AccountLease | null = null;
+    switch (report.outcome) {
+      case 'rate_limited': {
+        const seconds = report.clearsInSec ?? this.config.DEFAULT_COOLDOWN_SEC;
+        await this.accounts.setCooldown(row.id, report.model, now + seconds * 1000, message);
+        break;
+      }
+      case 'model_not_found':
+        await this.accounts.setCooldown(row.id, report.model, now + MODEL_NOT_FOUND_COOLDOWN_MS, message);
+        break;
+      case 'forbidden':
+        await this.accounts.setCooldown(row.id, report.model, now + FORBIDDEN_COOLDOWN_MS, message);
+        break;
+      case 'upstream_error':
+        await this.accounts.recordError(row.id, message);
+        break;
+      case 'unauthorized': {
+        const stale = this.accounts.toPoolAccount(row).accessToken;
+        const result = await this.refresher.refresh(row.id, stale);
+        if (result.ok && result.account.accessToken) lease = leaseOf(result.account);
+        break;
+      }
+    }
+    this.logger.info({ accountId: row.id, model: report.model, outcome: report.outcome }, 'account outcome reported');
+    this.announceChanged(row.tenantId, [row.id]);
+    return { ok: true, lease };
+  }
+}
