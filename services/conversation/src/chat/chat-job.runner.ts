@@ -1,9 +1,12 @@
 import { ConversationStreamDecoder, type UpstreamEvent } from '@chatgate/protocol';
 import type { BusError, ChatFinishReason, ChatFrame, ChatJob } from '@chatgate/contracts';
-import type { ChatGptClient } from '../upstream/chatgpt.client.js';
+import type { AccountLeaseClient } from '../upstream/account-lease.client.js';
+import type { ChatGptClient, UpstreamIdentity } from '../upstream/chatgpt.client.js';
 import { buildConversationRequest } from '../upstream/conversation-request.js';
 import { upstreamHandoff, upstreamStreamCut, upstreamStreamError, upstreamTimeout, upstreamUnreachable } from '../upstream/upstream-errors.js';
 import type { ModelTable } from '../models/model-table.js';
+import { ownTokenSource, poolSource, type Attempt, type IdentitySource } from './identity-source.js';
+import { outcomeOf } from './failure-outcome.js';
 import { countUsage } from './token-counter.js';
 
 export interface JobContext {
@@ -15,7 +18,9 @@ export interface JobContext {
 export interface RunnerDeps {
   client: ChatGptClient;
   models: ModelTable;
+  leases: AccountLeaseClient;
   v1Encoding: boolean;
+  retryTimes: number;
 }
 
 const FINISH: Record<'stop' | 'length' | 'interrupted', ChatFinishReason> = { stop: 'stop', length: 'length', interrupted: 'stop' };
@@ -84,14 +89,19 @@ async function drain(chunks: AsyncIterator<Uint8Array>, body: { destroy(err?: Er
   }
 }
 
+/** An attempt either reached the client (whatever happened after) or failed before its first byte. */
+type AttemptResult = { delivered: true } | { delivered: false; failure: BusError };
+
 /**
- * Runs one job: the upstream request, the decoded stream as delta frames (one frame per upstream
- * chunk, whatever number of events it held), and exactly one final `end` or `error` frame.
+ * One upstream request with one identity: the decoded stream as delta frames (one frame per
+ * upstream chunk, whatever number of events it held), then exactly one `end` or `error` frame —
+ * unless it fails before anything reached the client, which the caller may retry elsewhere.
  */
-export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<void> {
+async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIdentity, body: unknown): Promise<AttemptResult> {
   const { job, abort } = ctx;
   let answer = '';
   let reasoning = '';
+  let delivered = false;
   let responded = false;
   let finish: ChatFinishReason | null = null;
   const decoder = new ConversationStreamDecoder();
@@ -104,17 +114,22 @@ export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<voi
       if (step.content) frame.content = step.content;
       if (step.reasoning) frame.reasoning = step.reasoning;
       ctx.send(frame);
+      delivered = true;
       answer += step.content;
       reasoning += step.reasoning;
     }
     if (step.finish) finish = step.finish;
     return { failure: step.failure, ended: step.streamEnded || step.finish === 'content_filter' };
   };
+  const fail = (failure: BusError): AttemptResult => {
+    if (!delivered) return { delivered: false, failure };
+    ctx.send({ t: 'error', ...failure });
+    return { delivered: true };
+  };
 
   try {
-    const body = buildConversationRequest(job, deps.models.resolve(job.model), { v1Encoding: deps.v1Encoding });
-    const res = await deps.client.openConversation(job.upstream, body, abort.signal);
-    if (!res.ok) return ctx.send({ t: 'error', ...res.failure });
+    const res = await deps.client.openConversation(identity, body, abort.signal);
+    if (!res.ok) return { delivered: false, failure: res.failure };
     responded = true;
 
     let outcome = { failure: null as BusError | null, ended: false };
@@ -126,9 +141,9 @@ export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<voi
     if (!outcome.failure && !outcome.ended) outcome = apply(decoder.end());
     if (outcome.failure) {
       res.body.destroy();
-      return ctx.send({ t: 'error', ...outcome.failure });
+      return fail(outcome.failure);
     }
-    if (!outcome.ended && finish === null) return ctx.send({ t: 'error', ...upstreamStreamCut() });
+    if (!outcome.ended && finish === null) return fail(upstreamStreamCut());
     // The turn is over; whatever the upstream still sends is read off in the background so the
     // keep-alive connection goes back to the pool instead of being torn down.
     if (outcome.ended) void drain(chunks, res.body);
@@ -140,9 +155,49 @@ export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<voi
       conversationId: decoder.conversationId,
       messageId: decoder.answerMessageId,
     });
+    return { delivered: true };
   } catch (err) {
     // Cancelled by the gateway: nobody is listening any more.
-    if (abort.signal.aborted) return;
-    ctx.send({ t: 'error', ...failureOf(err, responded) });
+    if (abort.signal.aborted) return { delivered: true };
+    return fail(failureOf(err, responded));
   }
+}
+
+function sourceFor(job: ChatJob, slug: string, deps: RunnerDeps): IdentitySource {
+  const upstream = job.upstream;
+  if (upstream.kind === 'pool') return poolSource(job, upstream.tenantId, slug, deps.leases);
+  return ownTokenSource({ ...job, upstream });
+}
+
+/**
+ * Runs one job. A pool request that fails before its first byte moves to the next account, up to
+ * RETRY_TIMES accounts (a 401 first gets one refresh of the same account); the client gets the
+ * last error. After the first byte nothing is retried: the client already has part of an answer.
+ */
+export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<void> {
+  const { job } = ctx;
+  const model = deps.models.resolve(job.model);
+  const body = buildConversationRequest(job, model, { v1Encoding: deps.v1Encoding });
+  const source = sourceFor(job, model.slug, deps);
+  let lastFailure: BusError | null = null;
+
+  for (let accounts = 0; accounts < deps.retryTimes; accounts++) {
+    let current: Attempt = await source.next();
+    if (!current.ok) {
+      // An exhausted pool: a cooling pool's 429 says when it frees up; otherwise the last real error.
+      const poolFailure = current.failure;
+      return ctx.send({ t: 'error', ...(lastFailure && poolFailure.status !== 429 ? lastFailure : poolFailure) });
+    }
+    for (;;) {
+      const result = await attempt(ctx, deps, current.identity, body);
+      if (result.delivered || ctx.abort.signal.aborted) return;
+      lastFailure = result.failure;
+      if (!source.rotates || !outcomeOf(result.failure)) return ctx.send({ t: 'error', ...result.failure });
+      const retry: Attempt | null = await source.failed(current, result.failure);
+      // No second chance for this account (or its refresh failed): the next account, if any.
+      if (!retry || !retry.ok) break;
+      current = retry;
+    }
+  }
+  ctx.send({ t: 'error', ...lastFailure! });
 }

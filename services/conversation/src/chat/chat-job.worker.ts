@@ -11,6 +11,7 @@ import {
 import { encodeJson, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../conversation.config.js';
 import { ModelTable } from '../models/model-table.js';
+import { AccountLeaseClient } from '../upstream/account-lease.client.js';
 import { ChatGptClient } from '../upstream/chatgpt.client.js';
 import { runChatJob, type JobContext } from './chat-job.runner.js';
 
@@ -40,6 +41,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(CONVERSATION_LOGGER) private readonly logger: Logger,
     private readonly client: ChatGptClient,
     private readonly models: ModelTable,
+    private readonly leases: AccountLeaseClient,
   ) {}
 
   onApplicationBootstrap() {
@@ -106,7 +108,13 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
     this.active.set(job.requestId, ctx);
     this.handled++;
     const started = performance.now();
-    runChatJob(ctx, { client: this.client, models: this.models, v1Encoding: this.config.UPSTREAM_V1_ENCODING })
+    runChatJob(ctx, {
+      client: this.client,
+      models: this.models,
+      leases: this.leases,
+      v1Encoding: this.config.UPSTREAM_V1_ENCODING,
+      retryTimes: this.config.RETRY_TIMES,
+    })
       .catch((err) => this.logger.error({ err, requestId: job.requestId }, 'chat job crashed'))
       .finally(() => {
         this.active.delete(job.requestId);

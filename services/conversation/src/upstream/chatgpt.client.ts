@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, request } from 'undici';
-import type { BusError, UpstreamCredential } from '@chatgate/contracts';
+import type { BusError } from '@chatgate/contracts';
 import { CONVERSATION_CONFIG, type ConversationConfig } from '../conversation.config.js';
 import { mapUpstreamFailure } from './upstream-errors.js';
 
@@ -26,9 +26,17 @@ async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void })
   return Buffer.concat(chunks).toString('utf8').slice(0, ERROR_BODY_LIMIT);
 }
 
-/** A stable device id per account, as the web client keeps one per browser (reference §2). */
-function deviceIdFor(credential: UpstreamCredential): string {
-  const h = createHash('sha256').update(credential.accountId ?? credential.accessToken).digest('hex');
+/** Who the upstream request is made as: one attempt's access token and workspace. */
+export interface UpstreamIdentity {
+  accessToken: string;
+  chatgptAccountId: string | null;
+  /** Pool accounts keep theirs in the database; for a caller's own token it is derived. */
+  deviceId: string | null;
+}
+
+/** A stable device id per token or workspace, as the web client keeps one per browser (reference §2). */
+function derivedDeviceId(identity: UpstreamIdentity): string {
+  const h = createHash('sha256').update(identity.chatgptAccountId ?? identity.accessToken).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -64,15 +72,15 @@ export class ChatGptClient implements OnApplicationShutdown {
     return base;
   }
 
-  async openConversation(credential: UpstreamCredential, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
+  async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
     const headers: Record<string, string> = {
-      authorization: `Bearer ${credential.accessToken}`,
+      authorization: `Bearer ${identity.accessToken}`,
       'content-type': 'application/json',
       accept: 'text/event-stream',
-      'oai-device-id': deviceIdFor(credential),
+      'oai-device-id': identity.deviceId ?? derivedDeviceId(identity),
       'oai-language': 'en-US',
     };
-    if (credential.accountId) headers['chatgpt-account-id'] = credential.accountId;
+    if (identity.chatgptAccountId) headers['chatgpt-account-id'] = identity.chatgptAccountId;
     const res = await request(`${this.baseUrl()}${this.config.CHATGPT_CONVERSATION_PATH}`, {
       method: 'POST',
       headers,
