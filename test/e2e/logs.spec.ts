@@ -28,7 +28,7 @@ describe('logs', () => {
 
   beforeAll(async () => {
     sim = await startSimulator();
-    procs.push(run('auth', {}), run('conversation', { CHATGPT_BASE_URL: sim.url }));
+    procs.push(run('auth', { CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url }), run('conversation', { CHATGPT_BASE_URL: sim.url }));
     await waitFor(() => procs.every((p) => /chatgate-(auth|conversation) ready/.test(p.output)), 'auth and conversation to start', 20_000);
     const gateway = run('gateway', {});
     procs.push(gateway);
@@ -53,7 +53,10 @@ describe('logs', () => {
     })).rejects.toBeInstanceOf(OpenAI.APIError);
     const workspace = new OpenAI({ apiKey: `${account.accessToken},ws-123`, baseURL: `${gatewayUrl}/v1`, maxRetries: 0 });
     await workspace.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hello' }] });
-    const stranger = new OpenAI({ apiKey: account.refreshToken, baseURL: `${gatewayUrl}/v1`, maxRetries: 0 });
+    // A refresh token as the Bearer is exchanged by auth (and the exchange is logged, without it).
+    const withRefresh = new OpenAI({ apiKey: account.refreshToken, baseURL: `${gatewayUrl}/v1`, maxRetries: 0 });
+    await withRefresh.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] });
+    const stranger = new OpenAI({ apiKey: 'sk-stranger-0123456789abcdef', baseURL: `${gatewayUrl}/v1`, maxRetries: 0 });
     await expect(stranger.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401 });
 
     const output = procs.map((p) => p.output).join('\n');

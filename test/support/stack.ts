@@ -8,10 +8,12 @@ import { startSimulator, type Simulator } from '@chatgate/chatgpt-sim';
 import { testEnv } from '@chatgate/testing';
 import type { RunningService } from '@chatgate/service-kit';
 import OpenAI from 'openai';
+import { createTestDatabase } from './test-database.js';
 
 type Env = Record<string, string | number | boolean | undefined>;
 
 export interface StackOptions {
+  auth?: Env;
   gateway?: Env;
   conversation?: Env;
   /** In-process conversation workers; 0 when a test runs its own worker process. */
@@ -24,6 +26,9 @@ export interface Stack {
   sim: Simulator;
   gatewayUrl: string;
   workers: RunningService[];
+  auth: RunningService;
+  /** The stack's own database (dropped on close), so runs never see each other's rows. */
+  databaseUrl: string;
   /** The official client, pointed at the gateway with the given credential. */
   client(apiKey: string): OpenAI;
   close(): Promise<void>;
@@ -34,8 +39,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const sim = await startSimulator();
   const closers: Array<() => Promise<void>> = [];
   const workers: RunningService[] = [];
+  const database = await createTestDatabase();
+  closers.push(database.drop);
+  const databaseUrl = database.url;
   try {
-    const auth = await startAuth(parseConfig(authEnv, testEnv()));
+    const auth = await startAuth(parseConfig(authEnv, testEnv({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, ...opts.auth })));
     closers.push(auth.close);
     for (let i = 0; i < (opts.workers ?? 1); i++) {
       const worker = await startConversation(parseConfig(conversationEnv, testEnv({ CHATGPT_BASE_URL: sim.url, ...opts.conversation })));
@@ -44,7 +52,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     }
     if (opts.allServices) {
       closers.push((await startVoice(parseConfig(voiceEnv, testEnv()))).close);
-      closers.push((await startUsage(parseConfig(usageEnv, testEnv()))).close);
+      closers.push((await startUsage(parseConfig(usageEnv, testEnv({ DATABASE_URL: databaseUrl })))).close);
     }
     const gateway = await startGateway(parseConfig(gatewayEnv, testEnv({ STREAM_IDLE_TIMEOUT_MS: 2000, ...opts.gateway })));
     closers.push(gateway.close);
@@ -52,6 +60,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       sim,
       gatewayUrl: gateway.url,
       workers,
+      auth,
+      databaseUrl,
       client: (apiKey) => new OpenAI({ apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 20_000 }),
       close: async () => {
         for (const close of closers.reverse()) await close();
