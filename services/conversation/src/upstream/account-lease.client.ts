@@ -11,7 +11,7 @@ import {
   type AccountReportReply,
   type BusError,
 } from '@chatgate/contracts';
-import { decodeJson, encodeJson, NATS_CONNECTION } from '@chatgate/service-kit';
+import { NATS_CONNECTION, requestJson } from '@chatgate/service-kit';
 
 const TIMEOUT_MS = 5000;
 
@@ -25,21 +25,11 @@ const AUTH_UNAVAILABLE: BusError = {
 export class AccountLeaseClient {
   constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
 
-  async lease(request: AccountLeaseRequest): Promise<AccountLeaseReply> {
-    try {
-      const msg = await this.nc.request(ACCOUNT_LEASE, encodeJson(request), { timeout: TIMEOUT_MS });
-      return decodeJson(accountLeaseReplySchema, msg.data);
-    } catch {
-      return { ok: false, failure: AUTH_UNAVAILABLE };
-    }
+  lease(request: AccountLeaseRequest): Promise<AccountLeaseReply> {
+    return requestJson(this.nc, ACCOUNT_LEASE, request, accountLeaseReplySchema, TIMEOUT_MS).catch(() => ({ ok: false as const, failure: AUTH_UNAVAILABLE }));
   }
 
-  async report(report: AccountReport): Promise<AccountReportReply> {
-    try {
-      const msg = await this.nc.request(ACCOUNT_REPORT, encodeJson(report), { timeout: TIMEOUT_MS });
-      return decodeJson(accountReportReplySchema, msg.data);
-    } catch {
-      return { ok: false, failure: AUTH_UNAVAILABLE };
-    }
+  report(report: AccountReport): Promise<AccountReportReply> {
+    return requestJson(this.nc, ACCOUNT_REPORT, report, accountReportReplySchema, TIMEOUT_MS).catch(() => ({ ok: false as const, failure: AUTH_UNAVAILABLE }));
   }
 }
