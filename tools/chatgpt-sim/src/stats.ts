@@ -12,7 +12,19 @@ export class StatsCollector {
       abortedStreams: 0,
       byAccount: {},
       byWorkspace: {},
+      tokenRequests: 0,
+      refreshes: 0,
+      refreshesByAccount: {},
     };
+  }
+
+  tokenRequest(): void {
+    this.data.tokenRequests += 1;
+  }
+
+  refresh(accountId: string): void {
+    this.data.refreshes += 1;
+    this.data.refreshesByAccount[accountId] = (this.data.refreshesByAccount[accountId] ?? 0) + 1;
   }
 
   conversationRequest(accountId: string, workspace: string | undefined): void {
@@ -36,6 +48,7 @@ export class StatsCollector {
       ...this.data,
       byAccount: { ...this.data.byAccount },
       byWorkspace: { ...this.data.byWorkspace },
+      refreshesByAccount: { ...this.data.refreshesByAccount },
     };
   }
 

@@ -68,6 +68,12 @@ export interface SimStats {
   byAccount: Record<string, number>;
   /** Conversation requests per `ChatGPT-Account-Id` header value (workspace), when one was sent. */
   byWorkspace: Record<string, number>;
+  /** Every POST /oauth/token, whatever its answer (a gateway that retries a dead token shows here). */
+  tokenRequests: number;
+  /** Refresh tokens exchanged at /oauth/token (each one rotated away). */
+  refreshes: number;
+  /** Those exchanges per account id: a gateway that refreshes an account twice shows 2 here. */
+  refreshesByAccount: Record<string, number>;
 }
 
 export interface Simulator {

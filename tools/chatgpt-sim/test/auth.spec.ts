@@ -87,6 +87,9 @@ describe('credentials and account endpoints', () => {
 
     const second = await postJson('/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
     expect(second.status).toBe(200);
+    // Only the two exchanges that rotated a token count; the refused reuse does not.
+    expect(sim.stats().refreshesByAccount[acc.accountId]).toBe(2);
+    expect(sim.stats().tokenRequests).toBeGreaterThanOrEqual(3);
   });
 
   it('refreshes legacy 45-character tokens too', async () => {

@@ -15,6 +15,7 @@ function transientFailure(res: ServerResponse): void {
 }
 
 export async function oauthTokenRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  ctx.stats.tokenRequest();
   const body = await readJsonObject(req);
   if (body.grant_type !== 'refresh_token') {
     sendJson(res, 400, { error: 'unsupported_grant_type', error_description: 'Only grant_type=refresh_token is supported.' });
@@ -40,6 +41,7 @@ export async function oauthTokenRoute(ctx: SimContext, req: IncomingMessage, res
     return;
   }
   const { account, kind, next } = rotated;
+  ctx.stats.refresh(account.accountId);
   const clientId =
     typeof body.client_id === 'string' ? body.client_id : kind === 'current' ? CURRENT_CLIENT_ID : LEGACY_CLIENT_ID;
   sendJson(res, 200, {
