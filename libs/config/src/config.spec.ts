@@ -28,6 +28,13 @@ describe('config', () => {
     }
   });
 
+  it('defaults the refresh schedule and refuses an unknown time zone', () => {
+    const cfg = parseConfig(authEnv, {});
+    expect(cfg).toMatchObject({ SCHEDULED_REFRESH: false, REFRESH_TZ: 'UTC', REFRESH_MARGIN_DAYS: 5, REFRESH_INTERVAL_DAYS: 4, REFRESH_CONCURRENCY: 4, REFRESH_RATE_PER_SEC: 20, REFRESH_ATTEMPTS: 5 });
+    expect(parseConfig(authEnv, { REFRESH_TZ: 'Europe/Berlin' }).REFRESH_TZ).toBe('Europe/Berlin');
+    expect(() => parseConfig(authEnv, { REFRESH_TZ: 'Mars/Olympus_Mons' })).toThrow(/REFRESH_TZ/);
+  });
+
   it('masks passwords in URLs and secrets', () => {
     expect(maskUrl('postgres://app:hunter2@db:5432/x')).toBe('postgres://app:***@db:5432/x');
     expect(maskUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');

@@ -42,6 +42,8 @@ export const gatewayEnv = baseEnv.extend({
   CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().positive().default(60_000),
   API_HATD: bool(false),
   HISTORY_DISABLED: bool(false),
+  /** The admin API's credential (`Authorization: Bearer <password>`); unset, the admin routes answer 403. */
+  ADMIN_PASSWORD: z.string().optional(),
 });
 
 export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5011)).extend({
@@ -62,6 +64,30 @@ export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEn
   /** An access token closer than this to expiry is refreshed before it is leased. */
   LEASE_REFRESH_MARGIN_SEC: z.coerce.number().int().nonnegative().default(300),
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** A non-forced refresh pass at start, and a forced pass every REFRESH_INTERVAL_DAYS at 03:00 in REFRESH_TZ. */
+  SCHEDULED_REFRESH: bool(false),
+  REFRESH_TZ: z
+    .string()
+    .default('UTC')
+    // Intl throws a RangeError for a zone this runtime does not know.
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as UTC or Europe/Berlin'),
+  /** A non-forced pass refreshes the accounts whose access token expires within this many days. */
+  REFRESH_MARGIN_DAYS: z.coerce.number().nonnegative().default(5),
+  REFRESH_INTERVAL_DAYS: z.coerce.number().int().positive().default(4),
+  /** Refreshes one auth replica runs at once. */
+  REFRESH_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  /** Refreshes started per second across all replicas (BullMQ's limiter is shared through Redis). */
+  REFRESH_RATE_PER_SEC: z.coerce.number().int().positive().default(20),
+  /** Tries per account before a transient failure counts as failed; retries back off exponentially. */
+  REFRESH_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  REFRESH_BACKOFF_MS: z.coerce.number().int().positive().default(5000),
 });
 
 export const conversationEnv = baseEnv.merge(healthEnv(5012)).extend({

@@ -1,5 +1,6 @@
 import { CreateTenants1763800000000 } from './1763800000000-create-tenants.js';
 import { CreateUpstreamAccounts1763810000000 } from './1763810000000-create-upstream-accounts.js';
+import { CreateRefreshPasses1763820000000 } from './1763820000000-create-refresh-passes.js';
 
 /** In order. ESM builds cannot glob for migration files, so each one is listed here. */
-export const AUTH_MIGRATIONS = [CreateTenants1763800000000, CreateUpstreamAccounts1763810000000];
+export const AUTH_MIGRATIONS = [CreateTenants1763800000000, CreateUpstreamAccounts1763810000000, CreateRefreshPasses1763820000000];
