@@ -5,3 +5,4 @@ export * from './auth/index.js';
 export * from './chat/index.js';
 export * from './conversation/index.js';
 export * from './accounts/index.js';
+export * from './admin/index.js';

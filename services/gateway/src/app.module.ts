@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import type { GatewayConfig } from '@chatgate/config';
 import { HealthModule, NatsConnectionModule, NatsHealthIndicator, natsClientOptions, type Logger } from '@chatgate/service-kit';
+import { ADMIN_CONTROLLERS, ADMIN_PROVIDERS } from './admin/index.js';
 import { AUTH_CLIENT, CredentialResolver } from './auth/credential-resolver.service.js';
 import { ChatBusClient } from './chat/chat-bus.client.js';
 import { ChatCompletionsController } from './chat/chat-completions.controller.js';
@@ -26,13 +27,14 @@ export class GatewayModule {
           { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
         ]),
       ],
-      controllers: [ChatCompletionsController, ModelsController, SystemHealthController],
+      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
         { provide: APP_FILTER, useClass: OpenAIExceptionFilter },
         CredentialResolver,
         ChatBusClient,
+        ...ADMIN_PROVIDERS,
       ],
     };
   }

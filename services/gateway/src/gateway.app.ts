@@ -1,5 +1,6 @@
 import { gatewayEnv, parseConfig, type GatewayConfig } from '@chatgate/config';
 import { bootService, createLogger, type RunningService } from '@chatgate/service-kit';
+import { apiPrefixOf } from './api-prefix.js';
 import { GatewayModule } from './app.module.js';
 
 /** Builds and starts the gateway; main.ts and the tests both start it this way. */
@@ -15,7 +16,7 @@ export async function startGateway(config: GatewayConfig = parseConfig(gatewayEn
     host: config.HOST,
     fastify: { bodyLimit: config.BODY_LIMIT_BYTES, return503OnClosing: true },
     configure: (app) => {
-      const prefix = (config.API_PREFIX || config.MIRROR_API_PREFIX).replace(/^\/+|\/+$/g, '');
+      const prefix = apiPrefixOf(config);
       if (prefix) app.setGlobalPrefix(prefix, { exclude: ['health', 'health/services'] });
     },
   });

@@ -8,12 +8,14 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly body: OpenAIError,
+    /** Sent as `retry-after` (seconds). */
+    readonly retryAfterSec?: number,
   ) {
     super(body.message);
   }
 
   static fromBus(failure: BusError): ApiError {
-    return new ApiError(failure.status, failure.error);
+    return new ApiError(failure.status, failure.error, failure.retryAfterSec);
   }
 
   static invalidRequest(message: string, param: string | null = null, code: string | null = null): ApiError {

@@ -46,6 +46,7 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
       reply.raw.end();
       return;
     }
+    if (apiError.retryAfterSec !== undefined) reply.header('retry-after', String(apiError.retryAfterSec));
     void reply.status(apiError.status).header('content-type', 'application/json').send(apiError.toJSON());
   }
 }

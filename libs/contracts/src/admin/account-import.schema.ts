@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** Bounds one import so that its request stays well under the bus's 1 MB message limit. */
+export const IMPORT_MAX_LINES = 500;
+export const IMPORT_MAX_CHARS = 768 * 1024;
+
+/**
+ * `POST /admin/v1/accounts/import`: tokens one a line, as text or as an array (one element, one
+ * line). Blank lines are ignored and `#` lines are comments.
+ */
+export const importAccountsBodySchema = z.union([
+  z.object({ text: z.string().max(IMPORT_MAX_CHARS) }),
+  z.object({ tokens: z.array(z.string()).max(IMPORT_MAX_LINES) }),
+]);
+export type ImportAccountsBody = z.infer<typeof importAccountsBodySchema>;
+
+export const importLineStatusSchema = z.enum(['created', 'updated', 'skipped', 'error']);
+
+export const importLineResultSchema = z.object({
+  /** 1-based line number in the text, or position in the array. Blank lines get no result. */
+  line: z.number().int().min(1),
+  status: importLineStatusSchema,
+  accountId: z.string().optional(),
+  email: z.string().nullable().optional(),
+  /** For `skipped`: a comment line, or a token already given on an earlier line. */
+  reason: z.enum(['comment', 'duplicate']).optional(),
+  /** For `error`: why, in words; never the token (at most its masked hint). */
+  error: z.string().optional(),
+});
+export type ImportLineResult = z.infer<typeof importLineResultSchema>;
+
+export const importAccountsResultSchema = z.object({
+  results: z.array(importLineResultSchema),
+  counts: z.object({ created: z.number().int(), updated: z.number().int(), skipped: z.number().int(), error: z.number().int() }),
+  /** Usable accounts of the tenant after the import. */
+  usableCount: z.number().int(),
+});
+export type ImportAccountsResult = z.infer<typeof importAccountsResultSchema>;

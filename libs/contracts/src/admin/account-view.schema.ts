@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** An ISO 8601 time; plain string in the schema so the generated OpenAPI stays readable. */
+const isoTime = z.string().meta({ format: 'date-time' });
+
+/**
+ * `cooling` is derived when it is shown: an active account with any model's cool-down still in the
+ * future. Filtering by status uses the same reading.
+ */
+export const upstreamAccountStatusSchema = z.enum(['active', 'cooling', 'needs_token', 'disabled']);
+export type UpstreamAccountStatus = z.infer<typeof upstreamAccountStatusSchema>;
+
+/** Enough of a token to recognise it (`eyJhbG…x9Qk`), never enough to use it. */
+export const tokenHintSchema = z.object({ hint: z.string() });
+
+export const accountViewSchema = z.object({
+  id: z.string(),
+  email: z.string().nullable(),
+  plan: z.string().nullable(),
+  /** The workspace the pool sends as `ChatGPT-Account-Id`. */
+  chatgptAccountId: z.string().nullable(),
+  workspaces: z.array(z.object({ id: z.string(), plan: z.string().nullable(), structure: z.enum(['personal', 'workspace']) })),
+  status: upstreamAccountStatusSchema,
+  tokens: z.object({
+    access: tokenHintSchema.extend({ expiresAt: isoTime.nullable() }).nullable(),
+    refresh: tokenHintSchema.nullable(),
+    session: tokenHintSchema.nullable(),
+  }),
+  lastRefreshAt: isoTime.nullable(),
+  lastError: z.object({ message: z.string(), at: isoTime.nullable() }).nullable(),
+  /** Only cool-downs still running, soonest first. */
+  cooldowns: z.array(z.object({ model: z.string(), until: isoTime })),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type AccountView = z.infer<typeof accountViewSchema>;
+
+export const ACCOUNT_LIST_MAX_LIMIT = 200;
+export const ACCOUNT_LIST_DEFAULT_LIMIT = 50;
+
+/** `GET /admin/v1/accounts` query: newest first, pages counted from 1. */
+export const accountListQuerySchema = z.object({
+  status: upstreamAccountStatusSchema.optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(ACCOUNT_LIST_MAX_LIMIT).default(ACCOUNT_LIST_DEFAULT_LIMIT),
+});
+export type AccountListQuery = z.infer<typeof accountListQuerySchema>;
+
+export const accountListSchema = z.object({
+  data: z.array(accountViewSchema),
+  page: z.number().int(),
+  limit: z.number().int(),
+  total: z.number().int(),
+  hasMore: z.boolean(),
+});
+export type AccountList = z.infer<typeof accountListSchema>;
+
+export const accountDeletedSchema = z.object({ id: z.string(), deleted: z.literal(true) });
+export type AccountDeleted = z.infer<typeof accountDeletedSchema>;

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/** chat2api's `/tokens` family and ChatGPT-Mirror's `/api/get-user-info`, with the shapes their users know. */
+
+export const tokensCountSchema = z.object({ count: z.number().int() });
+export const tokensUploadBodySchema = z.object({ text: z.string() });
+export const tokensUploadReplySchema = z.object({ status: z.literal('success'), tokens_count: z.number().int() });
+export const tokensClearReplySchema = z.object({ status: z.literal('success'), tokens_count: z.literal(0) });
+/** Accounts that need a token, each shown as its email or a masked token hint. */
+export const tokensErrorReplySchema = z.object({ status: z.literal('success'), error_tokens: z.array(z.string()) });
+
+export const getUserInfoBodySchema = z.object({ chatgpt_token: z.string().min(1) });
+/** Returns the tokens the admin just entered (and the access token they became); never logged. */
+export const getUserInfoReplySchema = z.object({
+  user_info: z.object({ email: z.string().nullable(), plan_type: z.string().nullable() }),
+  access_token: z.string(),
+  session_token: z.string().optional(),
+  refresh_token: z.string().optional(),
+});
+export type GetUserInfoReply = z.infer<typeof getUserInfoReplySchema>;

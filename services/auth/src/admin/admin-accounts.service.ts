@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { maskSecret } from '@chatgate/config';
+import type { AccountList, AccountView, AdminEntered, AdminPoolSummary, ImportAccountsResult, ImportLineResult, UpstreamAccountStatus } from '@chatgate/contracts';
+import type { Logger } from '@chatgate/service-kit';
+import { AccountRefresher } from '../accounts/account-refresher.service.js';
+import { AccountsService, EnterTokenError, type EnteredResult } from '../accounts/accounts.service.js';
+import type { UpstreamAccountEntity } from '../accounts/upstream-account.entity.js';
+import { UpstreamAccountsRepository } from '../accounts/upstream-accounts.repository.js';
+import { AUTH_LOGGER } from '../auth.config.js';
+import { AccountPoolService } from '../pool/account-pool.service.js';
+import { accountLabel, toAccountView, UNREADABLE, type OpenedSecret, type OpenedSecrets } from './account-view.js';
+import { AdminAccountsStore } from './admin-accounts.store.js';
+import { AdminFailure } from './admin-failure.js';
+import { parseImportLines } from './import-lines.js';
+
+/** chat2api's `/tokens/error` lists at most this many accounts. */
+const MAX_ERROR_LABELS = 1000;
+
+/** Replaces anything of a pasted line that could be a token by its hint, should a message ever repeat it. */
+function scrub(message: string, line: string): string {
+  let clean = message;
+  for (const part of [line, ...line.split(',')].map((p) => p.trim()).filter((p) => p.length > 12)) clean = clean.split(part).join(maskSecret(part));
+  return clean;
+}
+
+/**
+ * What the admin API does to a tenant's upstream accounts. Every change tells the pool (all auth
+ * replicas) to drop its snapshot, so a disabled or deleted account is never leased again.
+ */
+@Injectable()
+export class AdminAccountsService {
+  constructor(
+    private readonly store: AdminAccountsStore,
+    private readonly accounts: UpstreamAccountsRepository,
+    private readonly entry: AccountsService,
+    private readonly refresher: AccountRefresher,
+    private readonly pool: AccountPoolService,
+    @Inject(AUTH_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async list(tenantId: string, query: { status?: UpstreamAccountStatus; page: number; limit: number }, now = Date.now()): Promise<AccountList> {
+    const { rows, total } = await this.store.page(tenantId, query.status, query.page, query.limit, now);
+    return { data: rows.map((r) => this.view(r, now)), page: query.page, limit: query.limit, total, hasMore: (query.page - 1) * query.limit + rows.length < total };
+  }
+
+  async get(tenantId: string, id: string): Promise<AccountView> {
+    return this.view(await this.mustFind(tenantId, id));
+  }
+
+  async disable(tenantId: string, id: string): Promise<AccountView> {
+    await this.mustFind(tenantId, id);
+    await this.store.setStatus(tenantId, id, 'disabled');
+    this.pool.announceChanged(tenantId, [id]);
+    return this.get(tenantId, id);
+  }
+
+  /** Back into the pool; an account without an access token comes back as needing one. */
+  async enable(tenantId: string, id: string): Promise<AccountView> {
+    const row = await this.mustFind(tenantId, id);
+    if (row.status === 'disabled') {
+      await this.store.setStatus(tenantId, id, row.accessTokenEnc ? 'active' : 'needs_token');
+      this.pool.announceChanged(tenantId, [id]);
+    }
+    return this.get(tenantId, id);
+  }
+
+  async delete(tenantId: string, id: string): Promise<{ id: string; deleted: true }> {
+    if (!(await this.store.delete(tenantId, id))) throw AdminFailure.notFound(id);
+    this.pool.announceChanged(tenantId, [id]);
+    this.logger.info({ accountId: id }, 'upstream account deleted by an admin');
+    return { id, deleted: true };
+  }
+
+  async clear(tenantId: string): Promise<{ deleted: number }> {
+    const ids = await this.store.clear(tenantId);
+    this.pool.announceChanged(tenantId, ids);
+    this.logger.info({ deleted: ids.length }, "tenant's upstream accounts cleared by an admin");
+    return { deleted: ids.length };
+  }
+
+  /** Refresh now, through the same refresher (and per-account lock) as the pool and the schedule. */
+  async refresh(tenantId: string, id: string): Promise<AccountView> {
+    const row = await this.mustFind(tenantId, id);
+    // The refresher saves the account as active: refreshing a disabled one would re-enable it.
+    if (row.status === 'disabled') throw AdminFailure.of(409, 'account_disabled', 'The account is disabled; enable it before refreshing it.');
+    // The refresher marks an account with nothing to refresh with as needing a token: not what "refresh now" means.
+    if (!row.refreshTokenEnc && !row.sessionTokenEnc) {
+      throw AdminFailure.of(409, 'not_refreshable', 'The account has only an access token; enter its refresh or session token to refresh it.');
+    }
+    const result = await this.refresher.refresh(id);
+    this.pool.announceChanged(tenantId, [id]);
+    if (!result.ok) {
+      throw result.dead
+        ? AdminFailure.of(409, 'needs_token', `The upstream refused the account's refresh credential (${result.message}); enter a new token.`)
+        : AdminFailure.of(502, 'refresh_failed', `The refresh failed (${result.message}); try again later.`);
+    }
+    return this.get(tenantId, id);
+  }
+
+  async summary(tenantId: string): Promise<AdminPoolSummary> {
+    const [usableCount, needing] = await Promise.all([this.store.usableCount(tenantId), this.store.needingToken(tenantId, MAX_ERROR_LABELS)]);
+    return { usableCount, needsToken: needing.map((r) => accountLabel(r, this.open(r))) };
+  }
+
+  /**
+   * One line at a time, on purpose: two tokens of one account entered at once would race to
+   * create the same row, and the loser's refresh token, already rotated by the upstream, would be lost.
+   */
+  async import(tenantId: string, lines: string[]): Promise<ImportAccountsResult> {
+    const results: ImportLineResult[] = [];
+    for (const item of parseImportLines(lines)) {
+      if (item.kind === 'comment') results.push({ line: item.line, status: 'skipped', reason: 'comment' });
+      else if (item.kind === 'duplicate') results.push({ line: item.line, status: 'skipped', reason: 'duplicate' });
+      else results.push(await this.importOne(tenantId, item.line, item.token));
+    }
+    const counts = { created: 0, updated: 0, skipped: 0, error: 0 };
+    for (const r of results) counts[r.status]++;
+    this.logger.info({ counts }, 'upstream accounts imported by an admin');
+    return { results, counts, usableCount: await this.store.usableCount(tenantId) };
+  }
+
+  private async importOne(tenantId: string, line: number, token: string): Promise<ImportLineResult> {
+    try {
+      const entered = await this.entry.enter(tenantId, token);
+      return { line, status: entered.created ? 'created' : 'updated', accountId: entered.accountId, email: entered.email };
+    } catch (err) {
+      if (err instanceof EnterTokenError) return { line, status: 'error', error: scrub(err.message, token) };
+      const incident = randomUUID();
+      this.logger.error({ incident, line, err: scrub(err instanceof Error ? err.message : String(err), token) }, 'importing a token failed');
+      return { line, status: 'error', error: `internal error while entering this token (incident ${incident})` };
+    }
+  }
+
+  /**
+   * ChatGPT-Mirror's `/api/get-user-info`: enter one token, answer with the access token it
+   * became, and the refresh or session token on file when that is the kind that was entered
+   * (rotated by the exchange, so the one given is already spent).
+   */
+  async enter(tenantId: string, token: string): Promise<AdminEntered> {
+    let entered: EnteredResult;
+    try {
+      entered = await this.entry.enter(tenantId, token);
+    } catch (err) {
+      if (err instanceof EnterTokenError) {
+        throw err.transient ? AdminFailure.of(503, 'upstream_unavailable', scrub(err.message, token)) : AdminFailure.of(400, 'invalid_token', scrub(err.message, token));
+      }
+      throw err;
+    }
+    const row = await this.mustFind(tenantId, entered.accountId);
+    const accessToken = this.accounts.toPoolAccount(row).accessToken;
+    if (!accessToken) throw AdminFailure.of(500, 'internal_error', 'The account was stored without an access token.');
+    const secrets = this.accounts.secretsOf(row);
+    return {
+      accountId: row.id,
+      created: entered.created,
+      email: entered.email,
+      plan: entered.plan,
+      accessToken,
+      refreshToken: entered.tokenKind.startsWith('refresh_token') ? secrets.refreshToken : null,
+      sessionToken: entered.tokenKind === 'session_token' ? secrets.sessionToken : null,
+    };
+  }
+
+  private async mustFind(tenantId: string, id: string): Promise<UpstreamAccountEntity> {
+    const row = await this.store.byId(tenantId, id);
+    if (!row) throw AdminFailure.notFound(id);
+    return row;
+  }
+
+  private view(row: UpstreamAccountEntity, now = Date.now()): AccountView {
+    return toAccountView(row, this.open(row), now);
+  }
+
+  /** Each token opened for its hint alone; one that cannot be opened is shown as such instead of failing the listing. */
+  private open(row: UpstreamAccountEntity): OpenedSecrets {
+    const attempt = (open: () => string | null): OpenedSecret => {
+      try {
+        return open();
+      } catch {
+        return UNREADABLE;
+      }
+    };
+    return {
+      access: attempt(() => this.accounts.toPoolAccount(row).accessToken),
+      refresh: attempt(() => this.accounts.secretsOf(row).refreshToken),
+      session: attempt(() => this.accounts.secretsOf(row).sessionToken),
+    };
+  }
+}

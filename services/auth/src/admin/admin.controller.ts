@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import type { z } from 'zod';
+import {
+  ADMIN_ACCOUNTS_CLEAR,
+  ADMIN_ACCOUNTS_DELETE,
+  ADMIN_ACCOUNTS_DISABLE,
+  ADMIN_ACCOUNTS_ENABLE,
+  ADMIN_ACCOUNTS_ENTER,
+  ADMIN_ACCOUNTS_GET,
+  ADMIN_ACCOUNTS_IMPORT,
+  ADMIN_ACCOUNTS_LIST,
+  ADMIN_ACCOUNTS_REFRESH,
+  ADMIN_POOL_SUMMARY,
+  ADMIN_REFRESH_PASSES,
+  ADMIN_REFRESH_START,
+  adminAccountListRequestSchema,
+  adminAccountRequestSchema,
+  adminEnterRequestSchema,
+  adminImportRequestSchema,
+  adminRefreshStartRequestSchema,
+  adminTenantRequestSchema,
+  type AdminActor,
+  type AdminReply,
+} from '@chatgate/contracts';
+import type { Logger } from '@chatgate/service-kit';
+import { AUTH_LOGGER } from '../auth.config.js';
+import { AdminAccountsService } from './admin-accounts.service.js';
+import { AdminFailure } from './admin-failure.js';
+import { AdminRefreshService } from './admin-refresh.service.js';
+import { AdminTenancy } from './admin-tenancy.js';
+
+/**
+ * The admin API's bus side. The gateway has authenticated the admin; here the actor becomes a
+ * tenant and the request is done. Every handler answers `{ok, result}` or `{ok: false, failure}`,
+ * never throws across the bus, and never logs a payload (import lines are tokens).
+ */
+@Controller()
+export class AdminController {
+  constructor(
+    private readonly admin: AdminAccountsService,
+    private readonly refreshPasses: AdminRefreshService,
+    private readonly tenancy: AdminTenancy,
+    @Inject(AUTH_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @MessagePattern(ADMIN_ACCOUNTS_LIST)
+  list(@Payload() payload: unknown) {
+    return this.run(adminAccountListRequestSchema, payload, (tenantId, req) => this.admin.list(tenantId, req));
+  }
+
+  @MessagePattern(ADMIN_ACCOUNTS_GET)
+  get(@Payload() payload: unknown) {
+    return this.run(adminAccountRequestSchema, payload, (tenantId, req) => this.admin.get(tenantId, req.accountId));
+  }
+
+  @MessagePattern(ADMIN_ACCOUNTS_IMPORT)
+  import(@Payload() payload: unknown) {
+    return this.run(adminImportRequestSchema, payload, (tenantId, req) => this.admin.import(tenantId, req.lines));
+  }
+
+  @MessagePattern(ADMIN_ACCOUNTS_ENTER)
+  enter(@Payload() payload: unknown) {
+    return this.run(adminEnterRequestSchema, payload, (tenantId, req) => this.admin.enter(tenantId, req.token));
+  }
+
+  @MessagePattern(ADMIN_ACCOUNTS_DISABLE)
+  disable(@Payload() payload: unknown) {
+    return this.run(adminAccountRequestSchema, payload, (tenantId, req) => this.admin.disable(tenantId, req.accountId));
+  }
+
+  @MessagePattern(ADMIN_ACCOUNTS_ENABLE)
+  enable(@Payload() payload: unknown) {
+    return this.run(adminAccountRequestSchema, payload, (tenantId, req) => this.admin.enable(tenantId, req.accountId));
+  }
+
+  @MessagePattern(ADMIN_ACCOUNTS_DELETE)
+  delete(@Payload() payload: unknown) {
+    return this.run(adminAccountRequestSchema, payload, (tenantId, req) => this.admin.delete(tenantId, req.accountId));
+  }
+
+  @MessagePattern(ADMIN_ACCOUNTS_CLEAR)
+  clear(@Payload() payload: unknown) {
+    return this.run(adminTenantRequestSchema, payload, (tenantId) => this.admin.clear(tenantId));
+  }
+
+  @MessagePattern(ADMIN_ACCOUNTS_REFRESH)
+  refresh(@Payload() payload: unknown) {
+    return this.run(adminAccountRequestSchema, payload, (tenantId, req) => this.admin.refresh(tenantId, req.accountId));
+  }
+
+  @MessagePattern(ADMIN_POOL_SUMMARY)
+  summary(@Payload() payload: unknown) {
+    return this.run(adminTenantRequestSchema, payload, (tenantId) => this.admin.summary(tenantId));
+  }
+
+  @MessagePattern(ADMIN_REFRESH_PASSES)
+  passes(@Payload() payload: unknown) {
+    return this.run(adminTenantRequestSchema, payload, (_tenantId, req) => this.refreshPasses.progress(req.actor));
+  }
+
+  @MessagePattern(ADMIN_REFRESH_START)
+  startPass(@Payload() payload: unknown) {
+    return this.run(adminRefreshStartRequestSchema, payload, (_tenantId, req) => this.refreshPasses.start(req.actor, req.forced));
+  }
+
+  private async run<S extends z.ZodType<{ actor: AdminActor }>, T>(schema: S, payload: unknown, handle: (tenantId: string, request: z.infer<S>) => Promise<T>): Promise<AdminReply<T>> {
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      // Only where the request was malformed: the issue messages could quote a pasted token.
+      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(request)'))].join(', ');
+      return { ok: false, failure: AdminFailure.of(400, 'invalid_request', `Malformed admin request (${fields}).`).failure };
+    }
+    try {
+      const tenantId = this.tenancy.tenantIdOf(parsed.data.actor);
+      return { ok: true, result: await handle(tenantId, parsed.data) };
+    } catch (err) {
+      if (err instanceof AdminFailure) return { ok: false, failure: err.failure };
+      const incident = randomUUID();
+      this.logger.error({ incident, err: err instanceof Error ? err.message : String(err) }, 'admin request failed');
+      return { ok: false, failure: AdminFailure.of(500, 'internal_error', `The admin request failed (incident ${incident}).`).failure };
+    }
+  }
+}
