@@ -1,5 +1,5 @@
 import { authEnv, conversationEnv, gatewayEnv, parseConfig, usageEnv, voiceEnv } from '@chatgate/config';
-import { startAuth } from '@chatgate/auth';
+import { RefreshQueue, startAuth } from '@chatgate/auth';
 import { startConversation } from '@chatgate/conversation';
 import { startGateway } from '@chatgate/gateway';
 import { startUsage } from '@chatgate/usage';
@@ -45,6 +45,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   try {
     const auth = await startAuth(parseConfig(authEnv, testEnv({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, ...opts.auth })));
     closers.push(auth.close);
+    // The refresh queue's Redis keys are named after this stack's database, which is dropped: drop them first.
+    closers.push(() => auth.app.get(RefreshQueue).queue.obliterate({ force: true }));
     for (let i = 0; i < (opts.workers ?? 1); i++) {
       const worker = await startConversation(parseConfig(conversationEnv, testEnv({ CHATGPT_BASE_URL: sim.url, ...opts.conversation })));
       closers.push(worker.close);

@@ -9,6 +9,7 @@ import { AccountsService } from './accounts/accounts.service.js';
 import { TokenCipher } from './accounts/token-cipher.js';
 import { UpstreamAccountEntity } from './accounts/upstream-account.entity.js';
 import { UpstreamAccountsRepository } from './accounts/upstream-accounts.repository.js';
+import { ADMIN_CONTROLLERS, ADMIN_PROVIDERS } from './admin/index.js';
 import { AUTH_CONFIG, AUTH_LOGGER, AUTH_SCHEMA } from './auth.config.js';
 import { CredentialResolverService } from './credentials/credential-resolver.service.js';
 import { CredentialsController } from './credentials/credentials.controller.js';
@@ -16,6 +17,7 @@ import { ExchangedTokenCache } from './credentials/exchanged-token.cache.js';
 import { AUTH_MIGRATIONS } from './migrations/index.js';
 import { AccountPoolListener } from './pool/account-pool.listener.js';
 import { AccountPoolService } from './pool/account-pool.service.js';
+import { REFRESH_ENTITIES, REFRESH_PROVIDERS } from './refresh/index.js';
 import { TenantEntity } from './tenants/tenant.entity.js';
 import { TenantsService } from './tenants/tenants.service.js';
 import { ChatGptAuthClient } from './upstream/chatgpt-auth.client.js';
@@ -31,7 +33,7 @@ class UpstreamClientCloser implements OnApplicationShutdown {
 @Module({})
 export class AuthModule {
   static forRoot(config: AuthConfig, logger: Logger, cipher: TokenCipher): DynamicModule {
-    const entities = [TenantEntity, UpstreamAccountEntity];
+    const entities = [TenantEntity, UpstreamAccountEntity, ...REFRESH_ENTITIES];
     return {
       module: AuthModule,
       imports: [
@@ -41,7 +43,7 @@ export class AuthModule {
         NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-auth'),
         HealthModule.forRoot('auth', [NatsHealthIndicator, PostgresHealthIndicator, RedisHealthIndicator]),
       ],
-      controllers: [CredentialsController],
+      controllers: [CredentialsController, ...ADMIN_CONTROLLERS],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },
         { provide: AUTH_LOGGER, useValue: logger },
@@ -56,6 +58,8 @@ export class AuthModule {
         AccountsService,
         ExchangedTokenCache,
         CredentialResolverService,
+        ...ADMIN_PROVIDERS,
+        ...REFRESH_PROVIDERS,
       ],
     };
   }

@@ -16,7 +16,15 @@ export interface EnteredResult {
 }
 
 /** Why a token could not be entered, in words an admin can act on; never contains the token. */
-export class EnterTokenError extends Error {}
+export class EnterTokenError extends Error {
+  /** `transient`: the upstream could not be reached, so the same token may work later. */
+  constructor(
+    message: string,
+    readonly transient = false,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Entering a token of any kind: classify it, exchange it for an access token when needed, read
@@ -85,7 +93,8 @@ export class AccountsService {
     } catch (err) {
       if (err instanceof EnterTokenError) throw err;
       if (err instanceof UpstreamAuthError) {
-        throw new EnterTokenError(err.kind === 'dead_credential' ? `the upstream refused ${maskSecret(token)}: ${err.message}` : `the upstream could not be reached to check ${maskSecret(token)}: ${err.message}`);
+        const dead = err.kind === 'dead_credential';
+        throw new EnterTokenError(dead ? `the upstream refused ${maskSecret(token)}: ${err.message}` : `the upstream could not be reached to check ${maskSecret(token)}: ${err.message}`, !dead);
       }
       throw err;
     }

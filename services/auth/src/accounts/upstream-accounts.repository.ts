@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, type EntityManager, type Repository } from 'typeorm';
+import { In, Not, type EntityManager, type Repository } from 'typeorm';
 import { TokenCipher } from './token-cipher.js';
 import type { PoolAccount } from './pool-account.js';
 import { UpstreamAccountEntity, type WorkspaceInfo } from './upstream-account.entity.js';
@@ -100,13 +100,15 @@ export class UpstreamAccountsRepository {
       accessTokenEnc: this.cipher.encrypt(tokens.accessToken),
       accessTokenExpiresAt: tokens.accessTokenExpiresAt,
       lastRefreshAt: new Date(),
-      status: 'active',
       lastErrorMessage: null,
       lastErrorAt: null,
     };
     if (tokens.refreshToken !== undefined) patch.refreshTokenEnc = this.cipher.encryptNullable(tokens.refreshToken);
     if (tokens.sessionToken !== undefined) patch.sessionTokenEnc = this.cipher.encryptNullable(tokens.sessionToken);
-    await (manager ? manager.getRepository(UpstreamAccountEntity) : this.accounts).update({ id }, patch);
+    const repo = manager ? manager.getRepository(UpstreamAccountEntity) : this.accounts;
+    await repo.update({ id }, patch);
+    // A fresh token makes a `needs_token` account usable again, but never undoes an admin's disable.
+    await repo.update({ id, status: Not('disabled') }, { status: 'active' });
   }
 
   /** Creates the account or updates the one with the same login and workspace. Returns its id. */
@@ -131,6 +133,8 @@ export class UpstreamAccountsRepository {
     if (entered.refreshToken) values.refreshTokenEnc = this.cipher.encrypt(entered.refreshToken);
     if (entered.sessionToken) values.sessionTokenEnc = this.cipher.encrypt(entered.sessionToken);
     if (existing) {
+      // Entering a token again does not re-enable an account an admin disabled.
+      if (existing.status === 'disabled') values.status = 'disabled';
       await this.accounts.update({ id: existing.id }, values);
       return { id: existing.id, created: false };
     }
