@@ -20,7 +20,7 @@ describe('account pool', () => {
   const enter = (token: string) => accounts.enter(tenantId, token);
 
   beforeAll(async () => {
-    stack = await startStack({ auth: { AUTHORIZATION: `other-code,${POOL_CODE}`, RANDOM_TOKEN: false, DEFAULT_COOLDOWN_SEC: 120 }, conversation: { RETRY_TIMES: 3 } });
+    stack = await startStack({ auth: { AUTHORIZATION: `other-code,${POOL_CODE}`, RANDOM_TOKEN: false, DEFAULT_COOLDOWN_SEC: 120 }, conversation: { RETRY_TIMES: 3, UPSTREAM_IDLE_TIMEOUT_MS: 1000 } });
     accounts = stack.auth.app.get(AccountsService);
     client = stack.client(POOL_CODE);
     db = new pg.Client({ connectionString: stack.databaseUrl });
@@ -98,7 +98,7 @@ describe('account pool', () => {
       expect(stack.sim.stats().byAccount[b.accountId]).toBe(3);
     });
 
-    it.each(['429', '500', '403', 'cut'])('rotates to the next account when the first answers %s before the first byte', async (fail) => {
+    it.each(['429', '500', '403', '404', 'cut', 'stall'])('rotates to the next account when the first answers %s before the first byte', async (fail) => {
       const bad = stack.sim.issueAccount();
       const good = stack.sim.issueAccount();
       await enter(bad.accessToken);
@@ -144,6 +144,17 @@ describe('account pool', () => {
       expect(after.refresh_token_enc).not.toBe(before.refresh_token_enc);
       expect(after.last_refresh_at).not.toBeNull();
       expect(stack.sim.stats().byAccount[account.accountId]).toBe(2);
+    });
+
+    it('refreshes a token that is about to expire before leasing it', async () => {
+      const account = stack.sim.issueAccount();
+      await enter(account.refreshToken);
+      const refreshesBefore = stack.sim.stats().refreshesByAccount?.[account.accountId] ?? 0;
+      await db.query(`UPDATE auth.upstream_accounts SET access_token_expires_at = now() + interval '30 seconds'`);
+      stack.auth.app.get(AccountPoolService).announceChanged(tenantId, []);
+      expect((await ask('fresh please')).choices[0].message.content).toBe('You said: fresh please');
+      expect(stack.sim.stats().refreshesByAccount?.[account.accountId]).toBe(refreshesBefore + 1);
+      expect(new Date((await row(account.email)).access_token_expires_at).getTime()).toBeGreaterThan(Date.now() + 3600_000);
     });
 
     it('marks an account whose refresh token is dead as needing a token, and moves on', async () => {

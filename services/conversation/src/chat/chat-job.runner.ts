@@ -106,17 +106,25 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
   let finish: ChatFinishReason | null = null;
   const decoder = new ConversationStreamDecoder();
 
+  const sendDelta = (content: string, thinking: string) => {
+    const frame: ChatFrame = { t: 'delta' };
+    if (content) frame.content = content;
+    if (thinking) frame.reasoning = thinking;
+    ctx.send(frame);
+  };
+
   const apply = (events: UpstreamEvent[]): { failure: BusError | null; ended: boolean } => {
     const step: Step = { content: '', reasoning: '', finish: null, failure: null, streamEnded: false };
     fold(events, step);
     if (step.content || step.reasoning) {
-      const frame: ChatFrame = { t: 'delta' };
-      if (step.content) frame.content = step.content;
-      if (step.reasoning) frame.reasoning = step.reasoning;
-      ctx.send(frame);
-      delivered = true;
       answer += step.content;
       reasoning += step.reasoning;
+      // A non-streamed reply reaches the client only at the end, so until then it may still move
+      // to another account; a stream has reached the client with its first delta.
+      if (job.stream) {
+        sendDelta(step.content, step.reasoning);
+        delivered = true;
+      }
     }
     if (step.finish) finish = step.finish;
     return { failure: step.failure, ended: step.streamEnded || step.finish === 'content_filter' };
@@ -148,6 +156,7 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
     // keep-alive connection goes back to the pool instead of being torn down.
     if (outcome.ended) void drain(chunks, res.body);
 
+    if (!job.stream && (answer || reasoning)) sendDelta(answer, reasoning);
     ctx.send({
       t: 'end',
       finishReason: finish ?? 'stop',
