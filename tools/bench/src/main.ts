@@ -6,6 +6,8 @@ import { replyFor } from '@chatgate/chatgpt-sim';
 import { directPath, gatewayPath, type Path } from './paths.js';
 import { rssMb, startProcess, stopAll, waitHealthy, type Proc } from './processes.js';
 import { ms, summarize, type Summary } from './stats.js';
+import { leaseLatency } from './lease.js';
+import pg from 'pg';
 
 /**
  * `npm run bench`: the stack and the simulator as separate processes, then the direct path
@@ -19,6 +21,8 @@ const WARMUP = QUICK ? 300 : 3000;
 const THROUGHPUT_SECONDS = QUICK ? 2 : 6;
 const PORTS = { sim: 5199, gateway: 5105, auth: 5111, conversation: 5112, voice: 5113, usage: 5114 };
 
+const POOL_CODE = 'bench-pool-code';
+const ADMIN_PASSWORD = 'bench-admin-password';
 const NOTES_MARKER = '<!-- notes: kept across runs -->';
 
 const SHORT = 'bench short [[sim words=20]]';
@@ -66,17 +70,22 @@ interface Row {
 
 async function main() {
   const procs: Proc[] = [];
-  const common = { NODE_ENV: 'production', HOST: '127.0.0.1' };
+  // A database of its own, so the pool holds exactly the accounts this run imports.
+  const baseDb = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/chatgate');
+  const benchDb = new URL(baseDb);
+  benchDb.pathname = `/chatgate_bench_${Date.now()}`;
+  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const common = { NODE_ENV: 'production', HOST: '127.0.0.1', DATABASE_URL: benchDb.toString(), TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') };
   try {
     procs.push(startProcess(root, 'chatgpt-sim', 'tools/chatgpt-sim/dist/main.js', { PORT: String(PORTS.sim), HOST: '127.0.0.1' }));
     const simUrl = `http://127.0.0.1:${PORTS.sim}`;
     await waitHealthy(`${simUrl}/_sim/stats`);
     const services: Array<[string, Record<string, string>]> = [
-      ['auth', { HEALTH_PORT: String(PORTS.auth) }],
+      ['auth', { HEALTH_PORT: String(PORTS.auth), AUTHORIZATION: POOL_CODE, CHATGPT_BASE_URL: simUrl, CHATGPT_AUTH_URL: simUrl, CHATGPT_AUTH0_URL: simUrl }],
       ['conversation', { HEALTH_PORT: String(PORTS.conversation), CHATGPT_BASE_URL: simUrl }],
       ['voice', { HEALTH_PORT: String(PORTS.voice) }],
       ['usage', { HEALTH_PORT: String(PORTS.usage) }],
-      ['gateway', { PORT: String(PORTS.gateway) }],
+      ['gateway', { PORT: String(PORTS.gateway), ADMIN_PASSWORD }],
     ];
     for (const [name, env] of services) procs.push(startProcess(root, name, `services/${name}/dist/main.js`, { ...common, ...env }));
     const gatewayUrl = `http://127.0.0.1:${PORTS.gateway}`;
@@ -126,12 +135,68 @@ async function main() {
       await gateway.close();
     }
 
+    // The pool: import accounts through the admin API, then measure what a lease costs and what the
+    // pool path adds over a caller's own token.
+    const poolSize = 100;
+    const tokens: string[] = [];
+    for (let i = 0; i < poolSize; i++) {
+      tokens.push(((await (await fetch(`${simUrl}/_sim/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ plan: 'plus' }) })).json()) as { accessToken: string }).accessToken);
+    }
+    const imported = await fetch(`${gatewayUrl}/admin/v1/accounts/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_PASSWORD}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ tokens }),
+    });
+    if (!imported.ok) throw new Error(`bench: import failed with ${imported.status}`);
+    const db = new pg.Client({ connectionString: benchDb.toString() });
+    await db.connect();
+    const tenantId = (await db.query("SELECT id FROM auth.tenants WHERE slug = 'default'")).rows[0].id as string;
+    await db.end();
+    const lease = await leaseLatency(natsUrl, tenantId, 64, THROUGHPUT_SECONDS);
+    leaseRows.push({ metric: `lease, ${poolSize} accounts, 64 concurrent`, p50: lease.latency.p50, p99: lease.latency.p99, rps: lease.rps, errors: lease.errors });
+    process.stdout.write(`lease: p50 ${ms(lease.latency.p50)}, p99 ${ms(lease.latency.p99)}, ${lease.rps.toFixed(0)}/s, errors ${lease.errors}\n`);
+    const own = gatewayPath(gatewayUrl, account.accessToken, 1);
+    const pooled = gatewayPath(gatewayUrl, POOL_CODE, 1);
+    await sequential(pooled, SHORT, WARMUP / 3, false);
+    await sequential(own, SHORT, WARMUP / 3, false);
+    const ownSeq = await sequential(own, SHORT, SEQUENTIAL, false);
+    const poolSeq = await sequential(pooled, SHORT, SEQUENTIAL, false);
+    rows.push({
+      metric: 'c=1 non-streamed p50, pool code (lease per request) vs own token',
+      direct: ms(ownSeq.total.p50),
+      gateway: ms(poolSeq.total.p50),
+      added: ms(poolSeq.total.p50 - ownSeq.total.p50),
+      ratio: `${(poolSeq.total.p50 / ownSeq.total.p50).toFixed(2)}×`,
+      target: '(direct column: own token through the gateway)',
+    });
+    await own.close();
+    await pooled.close();
+
     const memory = procs.map((p) => ({ name: p.name, rss: rssMb(p.child.pid) }));
     writeReport(rows, memory);
   } finally {
     await stopAll(procs);
+    await dropDatabase(baseDb, benchDb);
   }
 }
+
+async function dropDatabase(base: URL, db: URL) {
+  const admin = new URL(base);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${db.pathname.slice(1)}" WITH (FORCE)`).catch(() => undefined);
+  await client.end();
+}
+
+interface LeaseRow {
+  metric: string;
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+}
+const leaseRows: LeaseRow[] = [];
 
 function writeReport(rows: Row[], memory: Array<{ name: string; rss: number }>) {
   const date = new Date().toISOString().slice(0, 10);
@@ -148,6 +213,12 @@ function writeReport(rows: Row[], memory: Array<{ name: string; rss: number }>) 
     '| metric | direct | gateway | added | gateway / direct | target |',
     '| --- | ---: | ---: | ---: | ---: | --- |',
     ...rows.map((r) => `| ${r.metric} | ${r.direct} | ${r.gateway} | ${r.added} | ${r.ratio} | ${r.target} |`),
+    '',
+    '## Account lease (worker → auth, raw NATS request/reply)',
+    '',
+    '| metric | p50 | p99 | leases/s | errors |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...leaseRows.map((r) => `| ${r.metric} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.rps.toFixed(0)} | ${r.errors} |`),
     '',
     '## Memory after the run (RSS)',
     '',
