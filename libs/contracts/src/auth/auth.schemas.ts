@@ -23,11 +23,25 @@ export const upstreamCredentialSchema = z.discriminatedUnion('kind', [
 ]);
 export type UpstreamCredential = z.infer<typeof upstreamCredentialSchema>;
 
+/** At most `count` messages to models matching `model` in any `everyMinutes`-minute window (ChatGPT-Mirror's `limits`). */
+export const modelLimitSchema = z.object({
+  model: z.string().min(1),
+  everyMinutes: z.number().int().positive(),
+  count: z.number().int().nonnegative(),
+});
+export type ModelLimit = z.infer<typeof modelLimitSchema>;
+
 export const principalSchema = z.object({
   /** Stable id of the credential (a hash, never the credential itself): cache key and usage attribution. */
   credentialId: z.string(),
   tenantId: z.string(),
   userId: z.string().nullable(),
+  /** The user's name in the tenant, for usage views (null for pool codes and raw tokens). */
+  userName: z.string().nullable().default(null),
+  /** The user's model limits; empty means none, and the gateway skips the limit check. */
+  limits: z.array(modelLimitSchema).default([]),
+  /** The user sees only conversations made with their own credentials. */
+  isolatedSession: z.boolean().default(false),
   /** Display name for logs: an email or user name, never a secret. */
   label: z.string(),
   upstream: upstreamCredentialSchema,
