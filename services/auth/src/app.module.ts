@@ -14,6 +14,10 @@ import { AUTH_CONFIG, AUTH_LOGGER, AUTH_SCHEMA } from './auth.config.js';
 import { CredentialResolverService } from './credentials/credential-resolver.service.js';
 import { CredentialsController } from './credentials/credentials.controller.js';
 import { ExchangedTokenCache } from './credentials/exchanged-token.cache.js';
+import { UserCredentialsResolver } from './credentials/user-credentials.resolver.js';
+import { ApiKeyEntity } from './keys/api-key.entity.js';
+import { MirrorTokenEntity } from './keys/mirror-token.entity.js';
+import { UserEntity } from './users/user.entity.js';
 import { AUTH_MIGRATIONS } from './migrations/index.js';
 import { AccountPoolListener } from './pool/account-pool.listener.js';
 import { AccountPoolService } from './pool/account-pool.service.js';
@@ -33,7 +37,7 @@ class UpstreamClientCloser implements OnApplicationShutdown {
 @Module({})
 export class AuthModule {
   static forRoot(config: AuthConfig, logger: Logger, cipher: TokenCipher): DynamicModule {
-    const entities = [TenantEntity, UpstreamAccountEntity, ...REFRESH_ENTITIES];
+    const entities = [TenantEntity, UpstreamAccountEntity, ...REFRESH_ENTITIES, UserEntity, ApiKeyEntity, MirrorTokenEntity];
     return {
       module: AuthModule,
       imports: [
@@ -58,6 +62,7 @@ export class AuthModule {
         AccountsService,
         ExchangedTokenCache,
         CredentialResolverService,
+        UserCredentialsResolver,
         ...ADMIN_PROVIDERS,
         ...REFRESH_PROVIDERS,
       ],

@@ -7,6 +7,8 @@ export const accountLeaseRequestSchema = z.object({
   model: z.string(),
   /** Accounts this request already tried; never handed out again for it. */
   exclude: z.array(z.string()),
+  /** When present, only these accounts may be handed out (the credential's allowed accounts). */
+  allowed: z.array(z.string()).optional(),
   requestId: z.string(),
 });
 export type AccountLeaseRequest = z.infer<typeof accountLeaseRequestSchema>;

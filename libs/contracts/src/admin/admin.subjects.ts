@@ -20,3 +20,23 @@ export const ADMIN_POOL_SUMMARY = 'chatgate.auth.admin.pool.summary.v1' as const
 export const ADMIN_REFRESH_PASSES = 'chatgate.auth.admin.refresh.passes.v1' as const;
 /** Starts a refresh pass unless one is running. */
 export const ADMIN_REFRESH_START = 'chatgate.auth.admin.refresh.start.v1' as const;
+
+/** Tenants, users, keys and mirror tokens (issue 4). A tenant admin key is verified by auth on each admin request. */
+export const ADMIN_KEY_VERIFY = 'chatgate.auth.admin.key.verify.v1' as const;
+export const ADMIN_TENANTS_LIST = 'chatgate.auth.admin.tenants.list.v1' as const;
+export const ADMIN_TENANTS_GET = 'chatgate.auth.admin.tenants.get.v1' as const;
+export const ADMIN_TENANTS_CREATE = 'chatgate.auth.admin.tenants.create.v1' as const;
+export const ADMIN_TENANTS_RENAME = 'chatgate.auth.admin.tenants.rename.v1' as const;
+export const ADMIN_TENANTS_DELETE = 'chatgate.auth.admin.tenants.delete.v1' as const;
+export const ADMIN_USERS_LIST = 'chatgate.auth.admin.users.list.v1' as const;
+export const ADMIN_USERS_GET = 'chatgate.auth.admin.users.get.v1' as const;
+export const ADMIN_USERS_CREATE = 'chatgate.auth.admin.users.create.v1' as const;
+export const ADMIN_USERS_UPDATE = 'chatgate.auth.admin.users.update.v1' as const;
+export const ADMIN_USERS_DELETE = 'chatgate.auth.admin.users.delete.v1' as const;
+export const ADMIN_KEYS_LIST = 'chatgate.auth.admin.keys.list.v1' as const;
+export const ADMIN_KEYS_CREATE = 'chatgate.auth.admin.keys.create.v1' as const;
+export const ADMIN_KEYS_REVOKE = 'chatgate.auth.admin.keys.revoke.v1' as const;
+/** ChatGPT-Mirror's `/api/login`, `/api/logout`, `/api/get-mirror-token`. */
+export const ADMIN_MIRROR_LOGIN = 'chatgate.auth.admin.mirror.login.v1' as const;
+export const ADMIN_MIRROR_LOGOUT = 'chatgate.auth.admin.mirror.logout.v1' as const;
+export const ADMIN_MIRROR_TOKENS = 'chatgate.auth.admin.mirror.tokens.v1' as const;

@@ -5,3 +5,8 @@ export * from './account-import.schema.js';
 export * from './compat.schemas.js';
 export * from './refresh-pass.schema.js';
 export * from './admin-bus.schemas.js';
+export * from './user.schemas.js';
+export * from './key.schemas.js';
+export * from './tenant.schemas.js';
+export * from './mirror.schemas.js';
+export * from './tenancy-bus.schemas.js';

@@ -19,7 +19,12 @@ export const upstreamCredentialSchema = z.discriminatedUnion('kind', [
     accessToken: z.string(),
     accountId: z.string().optional(),
   }),
-  z.object({ kind: z.literal('pool'), tenantId: z.string() }),
+  z.object({
+    kind: z.literal('pool'),
+    tenantId: z.string(),
+    /** Only these accounts of the pool (a user's `chatgpt_list`, or a mirror token's one account); absent: any. */
+    accountIds: z.array(z.string()).optional(),
+  }),
 ]);
 export type UpstreamCredential = z.infer<typeof upstreamCredentialSchema>;
 

@@ -1,19 +1,37 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import type { AdminActor } from '@chatgate/contracts';
+import { TenantEntity } from '../tenants/tenant.entity.js';
 import { TenantsService } from '../tenants/tenants.service.js';
+import { AdminFailure } from './admin-failure.js';
 
 /**
  * The one place an admin actor becomes a tenant. The `ADMIN_PASSWORD` holder acts on the default
- * tenant; tenant-scoped admin keys (the tenants issue) add a case here and nothing else changes.
+ * tenant, or on the tenant it names by slug; a tenant admin key acts on its own tenant, and naming
+ * any other answers 404 exactly as a tenant that does not exist (no existence leak).
  */
 @Injectable()
 export class AdminTenancy {
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    @InjectRepository(TenantEntity) private readonly rows: Repository<TenantEntity>,
+  ) {}
 
-  tenantIdOf(actor: AdminActor): string {
+  async tenantIdOf(actor: AdminActor): Promise<string> {
     switch (actor.kind) {
-      case 'operator':
-        return this.tenants.default.id;
+      case 'operator': {
+        if (!actor.tenant) return this.tenants.default.id;
+        const row = await this.rows.findOneBy({ slug: actor.tenant });
+        if (!row) throw AdminFailure.of(404, 'tenant_not_found', 'No such tenant.', 'tenant');
+        return row.id;
+      }
+      case 'tenant_admin': {
+        if (!actor.tenant) return actor.tenantId;
+        const row = await this.rows.findOneBy({ slug: actor.tenant });
+        if (!row || row.id !== actor.tenantId) throw AdminFailure.of(404, 'tenant_not_found', 'No such tenant.', 'tenant');
+        return row.id;
+      }
     }
   }
 }

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { z } from 'zod';
 import {
@@ -24,12 +23,9 @@ import {
   type AdminActor,
   type AdminReply,
 } from '@chatgate/contracts';
-import type { Logger } from '@chatgate/service-kit';
-import { AUTH_LOGGER } from '../auth.config.js';
 import { AdminAccountsService } from './admin-accounts.service.js';
-import { AdminFailure } from './admin-failure.js';
 import { AdminRefreshService } from './admin-refresh.service.js';
-import { AdminTenancy } from './admin-tenancy.js';
+import { AdminRunner } from './admin-runner.js';
 
 /**
  * The admin API's bus side. The gateway has authenticated the admin; here the actor becomes a
@@ -41,8 +37,7 @@ export class AdminController {
   constructor(
     private readonly admin: AdminAccountsService,
     private readonly refreshPasses: AdminRefreshService,
-    private readonly tenancy: AdminTenancy,
-    @Inject(AUTH_LOGGER) private readonly logger: Logger,
+    private readonly runner: AdminRunner,
   ) {}
 
   @MessagePattern(ADMIN_ACCOUNTS_LIST)
@@ -105,21 +100,7 @@ export class AdminController {
     return this.run(adminRefreshStartRequestSchema, payload, (_tenantId, req) => this.refreshPasses.start(req.actor, req.forced));
   }
 
-  private async run<S extends z.ZodType<{ actor: AdminActor }>, T>(schema: S, payload: unknown, handle: (tenantId: string, request: z.infer<S>) => Promise<T>): Promise<AdminReply<T>> {
-    const parsed = schema.safeParse(payload);
-    if (!parsed.success) {
-      // Only where the request was malformed: the issue messages could quote a pasted token.
-      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(request)'))].join(', ');
-      return { ok: false, failure: AdminFailure.of(400, 'invalid_request', `Malformed admin request (${fields}).`).failure };
-    }
-    try {
-      const tenantId = this.tenancy.tenantIdOf(parsed.data.actor);
-      return { ok: true, result: await handle(tenantId, parsed.data) };
-    } catch (err) {
-      if (err instanceof AdminFailure) return { ok: false, failure: err.failure };
-      const incident = randomUUID();
-      this.logger.error({ incident, err: err instanceof Error ? err.message : String(err) }, 'admin request failed');
-      return { ok: false, failure: AdminFailure.of(500, 'internal_error', `The admin request failed (incident ${incident}).`).failure };
-    }
+  private run<S extends z.ZodType<{ actor: AdminActor }>, T>(schema: S, payload: unknown, handle: (tenantId: string, request: z.infer<S>) => Promise<T>): Promise<AdminReply<T>> {
+    return this.runner.run(schema, payload, handle);
   }
 }

@@ -1,9 +1,27 @@
+import { CredentialRevocations } from '../keys/credential-revocations.js';
+import { KeysService } from '../keys/keys.service.js';
+import { MirrorTokensService } from '../keys/mirror-tokens.service.js';
+import { TenantsAdminService } from '../tenants/tenants-admin.service.js';
+import { UsersService } from '../users/users.service.js';
 import { AdminAccountsService } from './admin-accounts.service.js';
 import { AdminAccountsStore } from './admin-accounts.store.js';
 import { AdminRefreshService } from './admin-refresh.service.js';
+import { AdminRunner } from './admin-runner.js';
 import { AdminController } from './admin.controller.js';
 import { AdminTenancy } from './admin-tenancy.js';
+import { TenancyController } from './tenancy.controller.js';
 
 /** What AuthModule adds for the admin API (kept here so the module file changes by two lines). */
-export const ADMIN_CONTROLLERS = [AdminController];
-export const ADMIN_PROVIDERS = [AdminTenancy, AdminAccountsStore, AdminAccountsService, AdminRefreshService];
+export const ADMIN_CONTROLLERS = [AdminController, TenancyController];
+export const ADMIN_PROVIDERS = [
+  AdminTenancy,
+  AdminRunner,
+  AdminAccountsStore,
+  AdminAccountsService,
+  AdminRefreshService,
+  CredentialRevocations,
+  TenantsAdminService,
+  UsersService,
+  KeysService,
+  MirrorTokensService,
+];

@@ -7,6 +7,7 @@ import { TenantsService } from '../tenants/tenants.service.js';
 import { UpstreamAuthError } from '../upstream/chatgpt-auth.client.js';
 import { ExchangedTokenCache } from './exchanged-token.cache.js';
 import { PoolCodes } from './pool-codes.js';
+import { UserCredentialsResolver } from './user-credentials.resolver.js';
 import { classifyToken, decodeAccessToken, splitWorkspace } from './token-kind.js';
 
 function refuse(message: string, code: string, status = 401): ResolveCredentialReply {
@@ -25,7 +26,7 @@ const POOL_PRINCIPAL_TTL_MS = 3_600_000;
 /**
  * Who a Bearer belongs to: a pool code (the default tenant's account pool), or a raw ChatGPT token
  * used as the caller's own upstream credential (access tokens as they are; refresh and session
- * tokens exchanged once and cached). Gateway keys and mirror tokens come with the tenants work.
+ * tokens exchanged once and cached), or a gateway key or mirror token chatgate issued to a user.
  */
 @Injectable()
 export class CredentialResolverService {
@@ -34,6 +35,7 @@ export class CredentialResolverService {
   constructor(
     private readonly tenants: TenantsService,
     private readonly exchanged: ExchangedTokenCache,
+    private readonly userCredentials: UserCredentialsResolver,
     @Inject(AUTH_CONFIG) config: AuthConfig,
   ) {
     this.poolCodes = new PoolCodes(config.AUTHORIZATION);
@@ -41,6 +43,8 @@ export class CredentialResolverService {
 
   async resolve(request: ResolveCredentialRequest, now = Date.now()): Promise<ResolveCredentialReply> {
     if (this.poolCodes.matches(request.bearer)) return { ok: true, principal: this.poolPrincipal(request.bearer, now) };
+    const issued = await this.userCredentials.resolve(request.bearer, now);
+    if (issued) return issued;
 
     const { token, accountId: inlineAccountId } = splitWorkspace(request.bearer);
     const accountId = request.accountId ?? inlineAccountId;

@@ -96,8 +96,10 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
   async lease(request: AccountLeaseRequest): Promise<AccountLeaseReply> {
     const { tenantId, model } = request;
     const exclude = new Set(request.exclude);
+    // A credential restricted to some accounts (a user's chatgpt_list, a mirror token's account) never leases others.
+    const allowed = request.allowed ? new Set(request.allowed) : null;
     const now = Date.now();
-    const all = (await this.pool(tenantId)).filter((a) => !exclude.has(a.id) && planAllows(a.plan, model));
+    const all = (await this.pool(tenantId)).filter((a) => !exclude.has(a.id) && (!allowed || allowed.has(a.id)) && planAllows(a.plan, model));
     let candidates = all.filter((a) => (a.cooldowns[model] ?? 0) <= now && (a.accessToken !== null || a.refreshable));
 
     while (candidates.length) {

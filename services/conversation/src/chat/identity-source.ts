@@ -3,7 +3,7 @@ import type { AccountLeaseClient } from '../upstream/account-lease.client.js';
 import type { UpstreamIdentity } from '../upstream/chatgpt.client.js';
 import { outcomeOf } from './failure-outcome.js';
 
-export type Attempt = { ok: true; identity: UpstreamIdentity; accountId: string | null } | { ok: false; failure: BusError };
+export type Attempt = { ok: true; identity: UpstreamIdentity; accountId: string | null; accountLabel: string | null } | { ok: false; failure: BusError };
 
 /** Where each attempt's upstream identity comes from, and what happens when it fails. */
 export interface IdentitySource {
@@ -21,7 +21,7 @@ export interface IdentitySource {
 export function ownTokenSource(job: ChatJob & { upstream: { kind: 'chatgpt_access_token' } }): IdentitySource {
   return {
     rotates: false,
-    next: async () => ({ ok: true, identity: { accessToken: job.upstream.accessToken, chatgptAccountId: job.upstream.accountId ?? null, deviceId: null }, accountId: null }),
+    next: async () => ({ ok: true, identity: { accessToken: job.upstream.accessToken, chatgptAccountId: job.upstream.accountId ?? null, deviceId: null }, accountId: null, accountLabel: null }),
     failed: async () => null,
   };
 }
@@ -30,14 +30,16 @@ export function ownTokenSource(job: ChatJob & { upstream: { kind: 'chatgpt_acces
 export function poolSource(job: ChatJob, tenantId: string, model: string, leases: AccountLeaseClient): IdentitySource {
   const tried: string[] = [];
   const refreshed = new Set<string>();
+  // The credential's allowed accounts travel with every lease, so auth never hands out another.
+  const allowed = job.upstream.kind === 'pool' ? job.upstream.accountIds : undefined;
   return {
     rotates: true,
     async next() {
-      const reply = await leases.lease({ tenantId, model, exclude: tried, requestId: job.requestId });
+      const reply = await leases.lease({ tenantId, model, exclude: tried, requestId: job.requestId, ...(allowed ? { allowed } : {}) });
       if (!reply.ok) return reply;
       tried.push(reply.lease.accountId);
       const { lease } = reply;
-      return { ok: true, identity: { accessToken: lease.accessToken, chatgptAccountId: lease.chatgptAccountId, deviceId: lease.deviceId }, accountId: lease.accountId };
+      return { ok: true, identity: { accessToken: lease.accessToken, chatgptAccountId: lease.chatgptAccountId, deviceId: lease.deviceId }, accountId: lease.accountId, accountLabel: lease.label };
     },
     async failed(attempt, failure) {
       const outcome = outcomeOf(failure);
@@ -53,7 +55,7 @@ export function poolSource(job: ChatJob, tenantId: string, model: string, leases
       if (outcome !== 'unauthorized' || refreshed.has(attempt.accountId) || !reply.ok || !reply.lease) return null;
       refreshed.add(attempt.accountId);
       const { lease } = reply;
-      return { ok: true, identity: { accessToken: lease.accessToken, chatgptAccountId: lease.chatgptAccountId, deviceId: lease.deviceId }, accountId: lease.accountId };
+      return { ok: true, identity: { accessToken: lease.accessToken, chatgptAccountId: lease.chatgptAccountId, deviceId: lease.deviceId }, accountId: lease.accountId, accountLabel: lease.label };
     },
   };
 }

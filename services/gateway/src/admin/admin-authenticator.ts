@@ -1,23 +1,43 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { AdminActor } from '@chatgate/contracts';
 import { bearerFrom } from '../auth/bearer.js';
 import { ApiError } from '../errors/api-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
+import { AdminKeyVerifier, TENANT_ADMIN_KEY_PREFIX } from './admin-key-verifier.js';
 import { AdminPassword } from './admin-password.js';
 import { FailureLimiter } from './failure-limiter.js';
 
 /**
  * Who may use the admin API: the holder of `ADMIN_PASSWORD`, as `Authorization: Bearer <password>`
- * (ChatGPT-Mirror's way). One instance per gateway, so the failure counts are shared by every
- * admin route.
+ * (ChatGPT-Mirror's way), or of a tenant admin key (`cga_…`, checked by auth). One instance per
+ * gateway, so the failure counts are shared by every admin route and both kinds of credential.
  */
 @Injectable()
 export class AdminAuthenticator {
   private readonly password: AdminPassword;
   private readonly limiter = new FailureLimiter();
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    @Optional() private readonly keys?: AdminKeyVerifier,
+  ) {
     this.password = new AdminPassword(config.ADMIN_PASSWORD);
+  }
+
+  /** The password, or a tenant admin key when one is presented (the admin API must be enabled for either). */
+  async authenticateAny(authorization: string | string[] | undefined, address: string, now = Date.now()): Promise<AdminActor> {
+    const value = Array.isArray(authorization) ? authorization[0] : authorization;
+    const presented = value ? /^Bearer\s+(\S+)\s*$/i.exec(value.trim())?.[1] : undefined;
+    if (!this.keys || !this.password.enabled || !presented?.startsWith(TENANT_ADMIN_KEY_PREFIX)) return this.authenticate(authorization, address, now);
+    this.refuseWhileWaiting(address, now);
+    try {
+      const { tenantId, keyId } = await this.keys.verify(presented);
+      this.limiter.succeed(address);
+      return { kind: 'tenant_admin', tenantId, keyId };
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) this.limiter.fail(address, now);
+      throw err;
+    }
   }
 
   /**
@@ -29,11 +49,7 @@ export class AdminAuthenticator {
       // 403 rather than 404: the routes exist, and the operator should learn why they refuse.
       throw new ApiError(403, { message: 'The admin API is disabled: set ADMIN_PASSWORD on the gateway to enable it.', type: 'invalid_request_error', param: null, code: 'admin_disabled' });
     }
-    const waitMs = this.limiter.waitMs(address, now);
-    if (waitMs > 0) {
-      const seconds = Math.ceil(waitMs / 1000);
-      throw new ApiError(429, { message: `Too many wrong admin passwords from this address; try again in ${seconds} seconds.`, type: 'rate_limit_error', param: null, code: 'too_many_failed_logins' }, seconds);
-    }
+    this.refuseWhileWaiting(address, now);
     const presented = bearerFrom(authorization);
     if (!this.password.matches(presented)) {
       this.limiter.fail(address, now);
@@ -41,5 +57,13 @@ export class AdminAuthenticator {
     }
     this.limiter.succeed(address);
     return { kind: 'operator' };
+  }
+
+  private refuseWhileWaiting(address: string, now: number): void {
+    const waitMs = this.limiter.waitMs(address, now);
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      throw new ApiError(429, { message: `Too many wrong admin passwords from this address; try again in ${seconds} seconds.`, type: 'rate_limit_error', param: null, code: 'too_many_failed_logins' }, seconds);
+    }
   }
 }

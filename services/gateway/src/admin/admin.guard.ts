@@ -3,17 +3,23 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { setAdminActor } from './admin-actor.js';
 import { AdminAuthenticator } from './admin-authenticator.js';
 
+/** The operator picks a tenant by slug with this header; a tenant admin naming another tenant gets 404. */
+export const TENANT_HEADER = 'x-chatgate-tenant';
+
 /** On every admin route: authenticates the admin (throws the refusal in OpenAI's envelope) and records the actor. */
 @Injectable()
 export class AdminGuard implements CanActivate {
   constructor(private readonly authenticator: AdminAuthenticator) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     // Admin answers (get-user-info's carry tokens) are never kept by a browser or a proxy, refusals included.
     void http.getResponse<FastifyReply>().header('cache-control', 'no-store');
-    setAdminActor(request, this.authenticator.authenticate(request.headers.authorization, request.ip));
+    const actor = await this.authenticator.authenticateAny(request.headers.authorization, request.ip);
+    const tenant = request.headers[TENANT_HEADER];
+    const slug = (Array.isArray(tenant) ? tenant[0] : tenant)?.trim();
+    setAdminActor(request, slug ? { ...actor, tenant: slug } : actor);
     return true;
   }
 }

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { LIST_MAX_LIMIT } from './user.schemas.js';
+
+const isoTime = z.string().meta({ format: 'date-time' });
+
+/** `user`: a gateway API key for chat (`sk-cg-…`); `tenant_admin`: the admin API for one tenant (`cga_…`). */
+export const keyKindSchema = z.enum(['user', 'tenant_admin']);
+export type KeyKind = z.infer<typeof keyKindSchema>;
+
+export const createKeyBodySchema = z
+  .object({
+    kind: keyKindSchema.default('user'),
+    /** For a user key: the user's id or name. */
+    user: z.string().min(1).max(100).optional(),
+    name: z.string().max(100).default(''),
+    expiresAt: z.iso.datetime({ offset: true }).nullable().default(null),
+  })
+  .superRefine((b, ctx) => {
+    if (b.kind === 'user' && !b.user) ctx.addIssue({ code: 'custom', path: ['user'], message: 'a user key needs the user (id or name)' });
+    if (b.kind === 'tenant_admin' && b.user) ctx.addIssue({ code: 'custom', path: ['user'], message: 'a tenant admin key belongs to no user' });
+  });
+export type CreateKeyBody = z.infer<typeof createKeyBodySchema>;
+
+export const keyViewSchema = z.object({
+  id: z.string(),
+  kind: keyKindSchema,
+  tenantId: z.string(),
+  userId: z.string().nullable(),
+  name: z.string(),
+  /** The visible start of the key (`sk-cg-AbC1…`), enough to recognise it, never to use it. */
+  prefix: z.string(),
+  expiresAt: isoTime.nullable(),
+  revokedAt: isoTime.nullable(),
+  createdAt: isoTime,
+});
+export type KeyView = z.infer<typeof keyViewSchema>;
+
+/** The one answer that carries the key: it is stored only as a hash. */
+export const keyCreatedSchema = keyViewSchema.extend({ key: z.string() });
+export type KeyCreated = z.infer<typeof keyCreatedSchema>;
+
+export const keyListQuerySchema = z.object({
+  kind: keyKindSchema.optional(),
+  /** A user's id: that user's keys only. */
+  userId: z.string().optional(),
+  /** Include revoked keys (default: only live ones). */
+  revoked: z.enum(['true', 'false']).default('false'),
+  page: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(LIST_MAX_LIMIT).default(50),
+});
+export type KeyListQuery = z.infer<typeof keyListQuerySchema>;
+
+export const keyListSchema = z.object({ data: z.array(keyViewSchema), page: z.number().int(), limit: z.number().int(), total: z.number().int(), hasMore: z.boolean() });
+export type KeyList = z.infer<typeof keyListSchema>;

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, type Repository } from 'typeorm';
+import type { BusError, Principal, ResolveCredentialReply } from '@chatgate/contracts';
+import { ApiKeyEntity } from '../keys/api-key.entity.js';
+import { hashSecret, KEY_PREFIXES, secretFamily, visiblePrefix, MIRROR_TOKEN_PREFIX } from '../keys/key-secret.js';
+import { keyCredentialId, mirrorCredentialId } from '../keys/credential-revocations.js';
+import { MirrorTokenEntity } from '../keys/mirror-token.entity.js';
+import { UserEntity } from '../users/user.entity.js';
+import { userRefusal } from '../users/user-view.js';
+
+/** A principal is re-resolved at least this often; revocation events evict sooner. */
+const USER_PRINCIPAL_TTL_MS = 3_600_000;
+
+function refuse(message: string, code: string): ResolveCredentialReply {
+  const failure: BusError = { status: 401, error: { message, type: 'invalid_request_error', param: null, code } };
+  return { ok: false, failure };
+}
+
+/**
+ * Credentials chatgate issues to users: gateway API keys (`sk-cg-…`) and mirror tokens (`mt-cg-…`),
+ * found by their sha256. Answers null for anything else, so the caller tries the other kinds.
+ */
+@Injectable()
+export class UserCredentialsResolver {
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    @InjectRepository(MirrorTokenEntity) private readonly mirrorTokens: Repository<MirrorTokenEntity>,
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+  ) {}
+
+  async resolve(bearer: string, now = Date.now()): Promise<ResolveCredentialReply | null> {
+    const family = secretFamily(bearer);
+    if (family === null) return null;
+    if (family === 'tenant_admin') return refuse('A tenant admin key opens the admin API only; chat with a user key.', 'invalid_api_key');
+    const shown = visiblePrefix(bearer, family === 'mirror' ? MIRROR_TOKEN_PREFIX : KEY_PREFIXES.user);
+    const unknown = refuse(`Incorrect API key provided: ${shown}. It is unknown or was revoked.`, 'invalid_api_key');
+    const hash = hashSecret(bearer);
+
+    if (family === 'user') {
+      const key = await this.keys.findOneBy({ hash, kind: 'user', revokedAt: IsNull() });
+      if (!key?.userId) return unknown;
+      if (key.expiresAt && key.expiresAt.getTime() <= now) return refuse(`The API key ${shown} expired at ${key.expiresAt.toISOString()}.`, 'key_expired');
+      const user = await this.users.findOneBy({ id: key.userId });
+      if (!user) return unknown;
+      const accountIds = user.allowedAccountIds ?? undefined;
+      return this.principal(user, keyCredentialId(key.id), accountIds, [key.expiresAt], now);
+    }
+
+    const token = await this.mirrorTokens.findOneBy({ hash, revokedAt: IsNull() });
+    if (!token) return unknown;
+    const user = await this.users.findOneBy({ id: token.userId });
+    if (!user) return unknown;
+    // A mirror token is the admin's explicit grant of one account: it is not narrowed by chatgpt_list.
+    return this.principal(user, mirrorCredentialId(token.id), [token.accountId], [], now);
+  }
+
+  private principal(user: UserEntity, credentialId: string, accountIds: string[] | undefined, expiries: Array<Date | null>, now: number): ResolveCredentialReply {
+    const refusal = userRefusal(user, now);
+    if (refusal) return refuse(refusal.message, refusal.code);
+    const ends = [now + USER_PRINCIPAL_TTL_MS, ...[user.expiresAt, ...expiries].filter((d): d is Date => d !== null).map((d) => d.getTime())];
+    const principal: Principal = {
+      credentialId,
+      tenantId: user.tenantId,
+      userId: user.id,
+      userName: user.name,
+      limits: user.limits,
+      isolatedSession: user.isolatedSession,
+      label: user.name,
+      upstream: { kind: 'pool', tenantId: user.tenantId, ...(accountIds ? { accountIds } : {}) },
+      // The gateway re-resolves at the first of: key expiry, user expiry, the TTL.
+      expiresAt: Math.min(...ends),
+    };
+    return { ok: true, principal };
+  }
+}

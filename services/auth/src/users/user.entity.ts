@@ -1,0 +1,38 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { ModelLimit } from '@chatgate/contracts';
+
+/** A person of a tenant: what their credentials resolve to. */
+@Entity({ name: 'users' })
+export class UserEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'text' })
+  status!: 'active' | 'disabled';
+
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
+  @Column({ name: 'isolated_session', type: 'boolean' })
+  isolatedSession!: boolean;
+
+  /** In the principal's terms ({model, everyMinutes, count}); the wire names are mapped at the edge. */
+  @Column({ type: 'jsonb' })
+  limits!: ModelLimit[];
+
+  /** Null: every account of the tenant. */
+  @Column({ name: 'allowed_account_ids', type: 'jsonb', nullable: true })
+  allowedAccountIds!: string[] | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
