@@ -9,6 +9,7 @@ import { testEnv } from '@chatgate/testing';
 import type { RunningService } from '@chatgate/service-kit';
 import OpenAI from 'openai';
 import { createTestDatabase } from './test-database.js';
+import { deleteUsageStream, newUsageStreamSuffix } from './usage-stream.js';
 
 type Env = Record<string, string | number | boolean | undefined>;
 
@@ -27,6 +28,13 @@ export interface Stack {
   gatewayUrl: string;
   workers: RunningService[];
   auth: RunningService;
+  gateway: RunningService;
+  /** The stack's own usage stream, subject and consumer (USAGE_STREAM_SUFFIX), deleted on close. */
+  usageStreamSuffix: string;
+  /** With allServices: stop and start the usage service (events wait in the stream meanwhile). */
+  stopUsage(): Promise<void>;
+  startUsage(): Promise<RunningService>;
+  usage(): RunningService | undefined;
   /** The stack's own database (dropped on close), so runs never see each other's rows. */
   databaseUrl: string;
   /** The official client, pointed at the gateway with the given credential. */
@@ -42,19 +50,29 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const database = await createTestDatabase();
   closers.push(database.drop);
   const databaseUrl = database.url;
+  const usageStreamSuffix = newUsageStreamSuffix();
+  closers.push(() => deleteUsageStream(usageStreamSuffix));
+  let usage: RunningService | undefined;
+  const startUsageService = async () => (usage = await startUsage(parseConfig(usageEnv, testEnv({ DATABASE_URL: databaseUrl, USAGE_STREAM_SUFFIX: usageStreamSuffix }))));
+  const stopUsage = async () => {
+    const running = usage;
+    usage = undefined;
+    await running?.close();
+  };
   try {
     const auth = await startAuth(parseConfig(authEnv, testEnv({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, ...opts.auth })));
     closers.push(auth.close);
     // The refresh queue's Redis keys are named after this stack's database, which is dropped: drop them first.
     closers.push(() => auth.app.get(RefreshQueue).queue.obliterate({ force: true }));
     for (let i = 0; i < (opts.workers ?? 1); i++) {
-      const worker = await startConversation(parseConfig(conversationEnv, testEnv({ CHATGPT_BASE_URL: sim.url, ...opts.conversation })));
+      const worker = await startConversation(parseConfig(conversationEnv, testEnv({ CHATGPT_BASE_URL: sim.url, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...opts.conversation })));
       closers.push(worker.close);
       workers.push(worker);
     }
     if (opts.allServices) {
       closers.push((await startVoice(parseConfig(voiceEnv, testEnv()))).close);
-      closers.push((await startUsage(parseConfig(usageEnv, testEnv({ DATABASE_URL: databaseUrl })))).close);
+      await startUsageService();
+      closers.push(stopUsage);
     }
     const gateway = await startGateway(parseConfig(gatewayEnv, testEnv({ STREAM_IDLE_TIMEOUT_MS: 2000, ...opts.gateway })));
     closers.push(gateway.close);
@@ -63,6 +81,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       gatewayUrl: gateway.url,
       workers,
       auth,
+      gateway,
+      usageStreamSuffix,
+      stopUsage,
+      startUsage: startUsageService,
+      usage: () => usage,
       databaseUrl,
       client: (apiKey) => new OpenAI({ apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 20_000 }),
       close: async () => {

@@ -26,6 +26,9 @@ export const redisEnv = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
 });
 
+/** Names the usage stream, subject and consumer apart (test stacks); empty in a deployment. */
+export const usageStreamEnv = z.object({ USAGE_STREAM_SUFFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).default('') });
+
 /** Each non-HTTP service still serves /health (and later /metrics) on its own port. */
 export const healthEnv = (fallbackPort: number) => z.object({ HEALTH_PORT: port(fallbackPort), HOST: z.string().default('0.0.0.0') });
 
@@ -90,7 +93,7 @@ export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEn
   REFRESH_BACKOFF_MS: z.coerce.number().int().positive().default(5000),
 });
 
-export const conversationEnv = baseEnv.merge(healthEnv(5012)).extend({
+export const conversationEnv = baseEnv.merge(healthEnv(5012)).merge(usageStreamEnv).extend({
   /** Accounts tried for one request before the last error goes to the client. */
   RETRY_TIMES: z.coerce.number().int().min(1).max(20).default(3),
   CHATGPT_BASE_URL: z.string().default('https://chatgpt.com'),
@@ -110,7 +113,7 @@ export const conversationEnv = baseEnv.merge(healthEnv(5012)).extend({
 
 export const voiceEnv = baseEnv.merge(healthEnv(5013));
 
-export const usageEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5014));
+export const usageEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5014)).merge(usageStreamEnv);
 
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 export type AuthConfig = z.infer<typeof authEnv>;

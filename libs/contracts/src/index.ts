@@ -6,3 +6,4 @@ export * from './chat/index.js';
 export * from './conversation/index.js';
 export * from './accounts/index.js';
 export * from './admin/index.js';
+export * from './usage/index.js';

@@ -7,6 +7,7 @@ import { ModelTable } from './models/model-table.js';
 import { ModelsController } from './models/models.controller.js';
 import { AccountLeaseClient } from './upstream/account-lease.client.js';
 import { ChatGptClient } from './upstream/chatgpt.client.js';
+import { UsagePublisher } from './usage/usage-publisher.js';
 
 @Module({})
 export class ConversationModule {
@@ -21,6 +22,7 @@ export class ConversationModule {
         { provide: ModelTable, useValue: new ModelTable(config.DEFAULT_UPSTREAM_MODEL, config.MODEL_MAP) },
         ChatGptClient,
         AccountLeaseClient,
+        UsagePublisher,
         ChatJobWorker,
       ],
     };

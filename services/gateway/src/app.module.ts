@@ -13,6 +13,7 @@ import { GATEWAY_LOGGER } from './gateway.logger.js';
 import { SystemHealthController } from './health/system-health.controller.js';
 import { CONVERSATION_CLIENT } from './models/conversation-client.token.js';
 import { ModelsController } from './models/models.controller.js';
+import { USAGE_CONTROLLERS, USAGE_PROVIDERS } from './usage/index.js';
 
 @Module({})
 export class GatewayModule {
@@ -27,7 +28,7 @@ export class GatewayModule {
           { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
         ]),
       ],
-      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS],
+      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -35,6 +36,7 @@ export class GatewayModule {
         CredentialResolver,
         ChatBusClient,
         ...ADMIN_PROVIDERS,
+        ...USAGE_PROVIDERS,
       ],
     };
   }

@@ -1,26 +1,39 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { UsageConfig } from '@chatgate/config';
-import { HealthModule, NatsConnectionModule, NatsHealthIndicator } from '@chatgate/service-kit';
+import { HealthModule, NatsConnectionModule, NatsHealthIndicator, type Logger } from '@chatgate/service-kit';
 import { PostgresHealthIndicator, serviceTypeOrmOptions } from '@chatgate/service-kit/postgres';
 import { RedisHealthIndicator, RedisModule } from '@chatgate/service-kit/redis';
+import { UsageBusListener } from './bus/usage-bus.listener.js';
+import { UsageConsumer } from './events/usage-consumer.js';
+import { UsageStore } from './events/usage-store.js';
+import { LimitWindow } from './limits/limit-window.js';
+import { USAGE_MIGRATIONS } from './migrations/index.js';
+import { UsageQueries } from './queries/usage-queries.js';
+import { USAGE_CONFIG, USAGE_LOGGER } from './usage.config.js';
 
 export const USAGE_SCHEMA = 'usage';
 
-/**
- * Limits and usage accounting. The foundation gives it its schema, its migrations table and its
- * connections; the limits and the JetStream consumer arrive with the tenants and usage work.
- */
+/** Limits (Redis sliding windows) and usage accounting (JetStream → Postgres events and hourly rollups). */
 @Module({})
 export class UsageModule {
-  static forRoot(config: UsageConfig): DynamicModule {
+  static forRoot(config: UsageConfig, logger: Logger): DynamicModule {
     return {
       module: UsageModule,
       imports: [
-        TypeOrmModule.forRoot(serviceTypeOrmOptions({ url: config.DATABASE_URL, schema: USAGE_SCHEMA, entities: [], migrations: [] })),
+        TypeOrmModule.forRoot(serviceTypeOrmOptions({ url: config.DATABASE_URL, schema: USAGE_SCHEMA, entities: [], migrations: USAGE_MIGRATIONS })),
         RedisModule.forRoot(config.REDIS_URL),
         NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-usage'),
         HealthModule.forRoot('usage', [NatsHealthIndicator, PostgresHealthIndicator, RedisHealthIndicator]),
+      ],
+      providers: [
+        { provide: USAGE_CONFIG, useValue: config },
+        { provide: USAGE_LOGGER, useValue: logger },
+        UsageStore,
+        UsageQueries,
+        LimitWindow,
+        UsageConsumer,
+        UsageBusListener,
       ],
     };
   }

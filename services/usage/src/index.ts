@@ -1,1 +1,3 @@
 export { startUsage } from './usage.app.js';
+export { UsageConsumer } from './events/usage-consumer.js';
+export { LimitWindow } from './limits/limit-window.js';

@@ -25,5 +25,8 @@ export const chatJobSchema = z.object({
   upstream: upstreamCredentialSchema,
   tenantId: z.string(),
   credentialId: z.string(),
+  /** Who is asking, for usage events and limit slots (null for pool codes and raw tokens). */
+  userId: z.string().nullable().default(null),
+  userName: z.string().nullable().default(null),
 });
 export type ChatJob = z.infer<typeof chatJobSchema>;

@@ -12,6 +12,8 @@ import { countUsage } from './token-counter.js';
 export interface JobContext {
   readonly job: ChatJob;
   readonly abort: AbortController;
+  /** The pool account of the current attempt (for the usage event), null for the caller's own token. */
+  account: { id: string; label: string | null } | null;
   send(frame: ChatFrame): void;
 }
 
@@ -198,6 +200,7 @@ export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<voi
       return ctx.send({ t: 'error', ...(lastFailure && poolFailure.status !== 429 ? lastFailure : poolFailure) });
     }
     for (;;) {
+      ctx.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
       const result = await attempt(ctx, deps, current.identity, body);
       if (result.delivered || ctx.abort.signal.aborted) return;
       lastFailure = result.failure;

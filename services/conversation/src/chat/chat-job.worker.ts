@@ -13,6 +13,8 @@ import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } fro
 import { ModelTable } from '../models/model-table.js';
 import { AccountLeaseClient } from '../upstream/account-lease.client.js';
 import { ChatGptClient } from '../upstream/chatgpt.client.js';
+import { UsagePublisher } from '../usage/usage-publisher.js';
+import { UsageTally } from '../usage/usage-tally.js';
 import { runChatJob, type JobContext } from './chat-job.runner.js';
 
 interface ActiveJob extends JobContext {
@@ -42,6 +44,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
     private readonly client: ChatGptClient,
     private readonly models: ModelTable,
     private readonly leases: AccountLeaseClient,
+    private readonly usage: UsagePublisher,
   ) {}
 
   onApplicationBootstrap() {
@@ -96,12 +99,15 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
       this.nc.publish(reply, encodeJson({ t: 'error', status: 500, error: { message: 'The gateway sent a malformed job.', type: 'server_error', param: null, code: 'malformed_job' } } satisfies ChatFrame));
       return;
     }
+    const tally = new UsageTally();
     const ctx: ActiveJob = {
       job,
       abort: new AbortController(),
+      account: null,
       lastSentAt: Date.now(),
       send: (frame) => {
         ctx.lastSentAt = Date.now();
+        tally.observe(frame);
         this.nc.publish(reply, encodeJson(frame));
       },
     };
@@ -118,7 +124,10 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
       .catch((err) => this.logger.error({ err, requestId: job.requestId }, 'chat job crashed'))
       .finally(() => {
         this.active.delete(job.requestId);
-        this.logger.debug({ requestId: job.requestId, ms: +(performance.now() - started).toFixed(1), cancelled: ctx.abort.signal.aborted }, 'chat job done');
+        // One event per job whatever happened; publishing never holds up or fails the reply.
+        const latencyMs = performance.now() - started;
+        this.usage.publish(tally.event({ job, account: ctx.account, cancelled: ctx.abort.signal.aborted, latencyMs, at: Date.now() }));
+        this.logger.debug({ requestId: job.requestId, ms: +latencyMs.toFixed(1), cancelled: ctx.abort.signal.aborted }, 'chat job done');
       });
   }
 }

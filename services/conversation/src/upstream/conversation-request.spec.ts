@@ -16,6 +16,8 @@ const job = (extra: Partial<ChatJob> = {}): ChatJob => ({
   upstream: { kind: 'chatgpt_access_token', accessToken: 't' },
   tenantId: 't',
   credentialId: 'c',
+  userId: null,
+  userName: null,
   ...extra,
 });
 

@@ -5,6 +5,7 @@ import type { ChatFrame, ChatJob, OpenAIError } from '@chatgate/contracts';
 import { CredentialResolver } from '../auth/credential-resolver.service.js';
 import { bearerFrom } from '../auth/bearer.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
+import { LimitGate } from '../usage/limit-gate.js';
 import { ChatBusClient } from './chat-bus.client.js';
 import { newCompletionId } from './completion-id.js';
 import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity } from './openai-format.js';
@@ -27,6 +28,7 @@ export class ChatCompletionsController {
   constructor(
     private readonly credentials: CredentialResolver,
     private readonly bus: ChatBusClient,
+    private readonly limits: LimitGate,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -39,6 +41,8 @@ export class ChatCompletionsController {
     const job = toChatJob(body, principal, randomUUID(), {
       historyDisabled: this.config.API_HATD || this.config.HISTORY_DISABLED,
     });
+    // Before the upstream: a refused request gets 429 here and never reaches a worker.
+    await this.limits.check(principal, job.model, job.requestId);
     const identity: CompletionIdentity = { id: newCompletionId(), created: Math.floor(Date.now() / 1000), model: body.model };
     reply.header('x-request-id', job.requestId);
     if (job.stream) return this.stream(job, identity, body.stream_options?.include_usage === true, reply);

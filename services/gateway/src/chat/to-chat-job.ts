@@ -75,5 +75,7 @@ export function toChatJob(req: ChatCompletionRequest, principal: Principal, requ
     upstream: principal.upstream,
     tenantId: principal.tenantId,
     credentialId: principal.credentialId,
+    userId: principal.userId,
+    userName: principal.userName,
   };
 }

@@ -1,0 +1,4 @@
+export * from './usage.subjects.js';
+export * from './usage-event.schema.js';
+export * from './usage-limit.schema.js';
+export * from './usage-query.schema.js';

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export const usageKindSchema = z.enum(['chat', 'speech', 'voice']);
+export type UsageKind = z.infer<typeof usageKindSchema>;
+export const usageOutcomeSchema = z.enum(['ok', 'error', 'cancelled']);
+export type UsageOutcome = z.infer<typeof usageOutcomeSchema>;
+
+/** One per request whatever happened, published by whoever knew the account and the outcome (the worker). */
+export const usageEventSchema = z.object({
+  requestId: z.string().min(1),
+  tenantId: z.string(),
+  userId: z.string().nullable(),
+  /** The user's name when the event was made (names → ids needs auth's users; usage keeps its own copy). */
+  userName: z.string().nullable(),
+  credentialId: z.string(),
+  /** The leased pool account, or null for a caller's own token. */
+  accountId: z.string().nullable(),
+  /** The account's email (or id), as auth labels it: what ChatGPT-Mirror's `chatgpt_list` names. */
+  accountLabel: z.string().nullable(),
+  /** The model as the client named it (what limits match). */
+  model: z.string(),
+  kind: usageKindSchema,
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  /** Counted with a tokenizer because the upstream gave no counts. */
+  estimated: z.boolean(),
+  outcome: usageOutcomeSchema,
+  /** HTTP status the client got (499 for a client that went away). */
+  status: z.number().int(),
+  latencyMs: z.number().nonnegative(),
+  /** Epoch ms when the request ended. */
+  at: z.number().int(),
+});
+export type UsageEvent = z.infer<typeof usageEventSchema>;

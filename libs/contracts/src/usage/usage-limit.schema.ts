@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+export const limitTakeRequestSchema = z.object({
+  /** The slot's id: a release or an `error` usage event names it. */
+  requestId: z.string().min(1),
+  tenantId: z.string(),
+  /** Whose window: the user id (the credential id for a principal without a user). */
+  subject: z.string().min(1),
+  model: z.string().min(1),
+  /** Every limit that matched the model; a slot is taken only when all of them have room. */
+  windows: z.array(z.object({ everyMinutes: z.number().int().positive(), count: z.number().int().nonnegative() })).min(1).max(16),
+});
+export type LimitTakeRequest = z.infer<typeof limitTakeRequestSchema>;
+
+export const limitTakeReplySchema = z.union([
+  z.object({ ok: z.literal(true), allowed: z.literal(true) }),
+  z.object({ ok: z.literal(true), allowed: z.literal(false), retryAfterMs: z.number().int().nonnegative() }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type LimitTakeReply = z.infer<typeof limitTakeReplySchema>;
+
+export const limitReleaseRequestSchema = limitTakeRequestSchema.pick({ requestId: true, tenantId: true, subject: true, model: true });
+export type LimitReleaseRequest = z.infer<typeof limitReleaseRequestSchema>;
+export const limitReleaseReplySchema = z.object({ ok: z.boolean(), released: z.boolean() });

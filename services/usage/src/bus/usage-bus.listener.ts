@@ -1,0 +1,74 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { z } from 'zod';
+import {
+  USAGE_ACCOUNT_HOURLY,
+  USAGE_LIMIT_RELEASE,
+  USAGE_LIMIT_TAKE,
+  USAGE_QUERY,
+  USAGE_QUEUE_GROUP,
+  USAGE_USER_COUNTS,
+  accountHourlyRequestSchema,
+  limitReleaseRequestSchema,
+  limitTakeRequestSchema,
+  usageQueryRequestSchema,
+  userCountsRequestSchema,
+} from '@chatgate/contracts';
+import { decodeJson, encodeJson, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
+import { LimitWindow } from '../limits/limit-window.js';
+import { UsageQueries } from '../queries/usage-queries.js';
+import { USAGE_LOGGER } from '../usage.config.js';
+
+/**
+ * Request/reply on the raw connection, queue group `usage`. The limit check is on the chat path
+ * (one hop, no NestJS envelope); queries share the same plumbing. Failures answer `{ok: false}`.
+ */
+@Injectable()
+export class UsageBusListener implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(USAGE_LOGGER) private readonly logger: Logger,
+    private readonly limits: LimitWindow,
+    private readonly queries: UsageQueries,
+  ) {}
+
+  onApplicationBootstrap() {
+    this.serve(USAGE_LIMIT_TAKE, limitTakeRequestSchema, async (req) => ({ ok: true, ...(await this.limits.take(req)) }));
+    this.serve(USAGE_LIMIT_RELEASE, limitReleaseRequestSchema, async (req) => ({ ok: true, released: await this.limits.release(req) }));
+    this.serve(USAGE_QUERY, usageQueryRequestSchema, async (req) => ({ ok: true, result: await this.queries.rollups(req) }));
+    this.serve(USAGE_USER_COUNTS, userCountsRequestSchema, async (req) => ({ ok: true, result: await this.queries.userCounts(req.names, req.since, req.scopeTenantId) }));
+    this.serve(USAGE_ACCOUNT_HOURLY, accountHourlyRequestSchema, async (req) => ({ ok: true, result: await this.queries.accountHourly(req.labels, req.hours, req.now, req.scopeTenantId) }));
+  }
+
+  onModuleDestroy() {
+    for (const sub of this.subscriptions) sub.unsubscribe();
+  }
+
+  private serve<S extends z.ZodType>(subject: string, schema: S, handle: (req: z.infer<S>) => Promise<unknown>) {
+    const respond = (msg: Msg, body: unknown) => msg.respond(encodeJson(body));
+    this.subscriptions.push(
+      this.nc.subscribe(subject, {
+        queue: USAGE_QUEUE_GROUP,
+        callback: (err, msg) => {
+          if (err) return;
+          let request: z.infer<S>;
+          try {
+            request = decodeJson(schema, msg.data);
+          } catch {
+            respond(msg, { ok: false, error: 'malformed request' });
+            return;
+          }
+          handle(request).then(
+            (reply) => respond(msg, reply),
+            (e: unknown) => {
+              this.logger.error({ err: e instanceof Error ? e.message : String(e), subject }, 'usage request failed');
+              respond(msg, { ok: false, error: 'usage request failed' });
+            },
+          );
+        },
+      }),
+    );
+  }
+}
