@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ChatFrame, ChatJob, OpenAIError } from '@chatgate/contracts';
+import type { ChatFrame, ChatJob, OpenAIError, Principal } from '@chatgate/contracts';
 import { CredentialResolver } from '../auth/credential-resolver.service.js';
 import { bearerFrom } from '../auth/bearer.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
 import { LimitGate } from '../usage/limit-gate.js';
-import { ChatBusClient } from './chat-bus.client.js';
+import { ChatBusClient, type ChatStreamHandle, type ChatStreamHandlers } from './chat-bus.client.js';
 import { newCompletionId } from './completion-id.js';
 import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity } from './openai-format.js';
 import { parseChatRequest, toChatJob } from './to-chat-job.js';
@@ -45,15 +45,25 @@ export class ChatCompletionsController {
     await this.limits.check(principal, job.model, job.requestId);
     const identity: CompletionIdentity = { id: newCompletionId(), created: Math.floor(Date.now() / 1000), model: body.model };
     reply.header('x-request-id', job.requestId);
-    if (job.stream) return this.stream(job, identity, body.stream_options?.include_usage === true, reply);
-    return this.collect(job, identity, reply);
+    if (job.stream) return this.stream(job, principal, identity, body.stream_options?.include_usage === true, reply);
+    return this.collect(job, principal, identity, reply);
+  }
+
+  /** Sends the job to a worker. When none takes it, no usage event will return the limit slot, so the gateway does. */
+  private dispatch(job: ChatJob, principal: Principal, handlers: ChatStreamHandlers): ChatStreamHandle {
+    return this.bus.open(job, {
+      onFrame: (frame) => {
+        if (frame.t === 'error' && frame.error.code === 'worker_unavailable') this.limits.release(principal, job.model, job.requestId);
+        handlers.onFrame(frame);
+      },
+    });
   }
 
   /**
    * Streams chunks as the worker produces them. Headers go out with the first frame, so an error
    * before any text still gets its proper HTTP status; after that an error is an SSE error event.
    */
-  private stream(job: ChatJob, identity: CompletionIdentity, includeUsage: boolean, reply: FastifyReply): Promise<void> {
+  private stream(job: ChatJob, principal: Principal, identity: CompletionIdentity, includeUsage: boolean, reply: FastifyReply): Promise<void> {
     const raw = reply.raw;
     const encoder = new ChunkEncoder(identity, includeUsage);
     let started = false;
@@ -89,7 +99,7 @@ export class ChatCompletionsController {
             return settle();
         }
       };
-      const handle = this.bus.open(job, { onFrame });
+      const handle = this.dispatch(job, principal, { onFrame });
       raw.once('close', () => {
         if (settled) return;
         handle.cancel();
@@ -99,12 +109,12 @@ export class ChatCompletionsController {
   }
 
   /** Not streamed: gather the whole reply, answer one `chat.completion`. */
-  private collect(job: ChatJob, identity: CompletionIdentity, reply: FastifyReply): Promise<void> {
+  private collect(job: ChatJob, principal: Principal, identity: CompletionIdentity, reply: FastifyReply): Promise<void> {
     let content = '';
     let reasoning = '';
     let settled = false;
     return new Promise<void>((resolve) => {
-      const handle = this.bus.open(job, {
+      const handle = this.dispatch(job, principal, {
         onFrame: (frame) => {
           if (frame.t === 'delta') {
             if (frame.content) content += frame.content;
