@@ -2,3 +2,4 @@ export * from './json-codec.js';
 export * from './nats-transport.js';
 export * from './nats-connection.module.js';
 export * from './usage-stream.js';
+export * from './serve-requests.js';

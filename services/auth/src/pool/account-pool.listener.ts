@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { z } from 'zod';
 import { ACCOUNT_LEASE, ACCOUNT_REPORT, AUTH_QUEUE_GROUP, accountLeaseRequestSchema, accountReportSchema, type BusError } from '@chatgate/contracts';
-import { decodeJson, encodeJson, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
+import { NATS_CONNECTION, serveRequests, type Logger } from '@chatgate/service-kit';
 import { AUTH_LOGGER } from '../auth.config.js';
 import { AccountPoolService } from './account-pool.service.js';
 
@@ -33,29 +33,8 @@ export class AccountPoolListener implements OnApplicationBootstrap, OnModuleDest
   }
 
   private serve<S extends z.ZodType>(subject: string, schema: S, handle: (req: z.infer<S>) => Promise<unknown>) {
-    const respond = (msg: Msg, body: unknown): void => {
-      msg.respond(encodeJson(body));
-    };
     this.subscriptions.push(
-      this.nc.subscribe(subject, {
-        queue: AUTH_QUEUE_GROUP,
-        callback: (err, msg) => {
-          if (err) return;
-          let request: z.infer<S>;
-          try {
-            request = decodeJson(schema, msg.data);
-          } catch {
-            return respond(msg, { ok: false, failure: MALFORMED });
-          }
-          handle(request).then(
-            (reply) => respond(msg, reply),
-            (e) => {
-              this.logger.error({ err: e instanceof Error ? e.message : String(e), subject }, 'pool request failed');
-              respond(msg, { ok: false, failure: FAILED });
-            },
-          );
-        },
-      }),
+      serveRequests(this.nc, { subject, queue: AUTH_QUEUE_GROUP, schema, handle, malformed: { ok: false, failure: MALFORMED }, failed: { ok: false, failure: FAILED }, logger: this.logger }),
     );
   }
 }

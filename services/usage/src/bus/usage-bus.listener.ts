@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { z } from 'zod';
 import {
   USAGE_ACCOUNT_HOURLY,
@@ -14,7 +14,7 @@ import {
   usageQueryRequestSchema,
   userCountsRequestSchema,
 } from '@chatgate/contracts';
-import { decodeJson, encodeJson, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
+import { NATS_CONNECTION, serveRequests, type Logger } from '@chatgate/service-kit';
 import { LimitWindow } from '../limits/limit-window.js';
 import { UsageQueries } from '../queries/usage-queries.js';
 import { USAGE_LOGGER } from '../usage.config.js';
@@ -47,27 +47,15 @@ export class UsageBusListener implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private serve<S extends z.ZodType>(subject: string, schema: S, handle: (req: z.infer<S>) => Promise<unknown>) {
-    const respond = (msg: Msg, body: unknown) => msg.respond(encodeJson(body));
     this.subscriptions.push(
-      this.nc.subscribe(subject, {
+      serveRequests(this.nc, {
+        subject,
         queue: USAGE_QUEUE_GROUP,
-        callback: (err, msg) => {
-          if (err) return;
-          let request: z.infer<S>;
-          try {
-            request = decodeJson(schema, msg.data);
-          } catch {
-            respond(msg, { ok: false, error: 'malformed request' });
-            return;
-          }
-          handle(request).then(
-            (reply) => respond(msg, reply),
-            (e: unknown) => {
-              this.logger.error({ err: e instanceof Error ? e.message : String(e), subject }, 'usage request failed');
-              respond(msg, { ok: false, error: 'usage request failed' });
-            },
-          );
-        },
+        schema,
+        handle,
+        malformed: { ok: false, error: 'malformed request' },
+        failed: { ok: false, error: 'usage request failed' },
+        logger: this.logger,
       }),
     );
   }
