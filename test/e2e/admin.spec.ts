@@ -393,19 +393,40 @@ describe('admin API', () => {
           '/admin/v1/accounts/{id}/enable',
           '/admin/v1/accounts/{id}/refresh',
           '/admin/v1/refresh/passes',
+          '/admin/v1/tenants',
+          '/admin/v1/tenants/{id}',
+          '/admin/v1/users',
+          '/admin/v1/users/{id}',
+          '/admin/v1/keys',
+          '/admin/v1/keys/{id}/revoke',
+          '/admin/v1/usage',
         ].sort(),
       );
       expect(doc.json.components.schemas.AccountView.properties.tokens).toBeDefined();
+      expect(Object.keys(doc.json.paths['/admin/v1/users/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
+      expect(doc.json.components.schemas.KeyCreated.properties.key).toBeDefined();
       expect((await call('/admin/v1/openapi.json', { password: 'wrong-password' })).status).toBe(401);
-      // Every documented operation is routed (an unrouted one would be 404 unknown_url).
+      // Every documented operation is routed (an unrouted one would be 404 unknown_url). Creating
+      // routes get no body, so they answer 400 and create nothing; PATCH with an account's id is a 404.
       for (const [path, methods] of Object.entries(doc.json.paths as Record<string, Record<string, unknown>>)) {
         for (const method of Object.keys(methods)) {
           if (method === 'delete') continue;
           const body = path.endsWith('import') ? { tokens: [] } : path.endsWith('passes') ? { forced: false } : undefined;
           const answer = await call(path.replace('{id}', id), { method: method.toUpperCase(), body: method === 'post' ? body : undefined });
-          expect(answer.json?.error?.code).not.toBe('unknown_url');
+          expect({ method, path, code: answer.json?.error?.code }).not.toEqual({ method, path, code: 'unknown_url' });
         }
       }
+    });
+
+    it('is served as a browsable HTML page at /admin/v1/docs, behind the same guard', async () => {
+      const page = await call('/admin/v1/docs');
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(page.text).toMatch(/^<!doctype html>/);
+      for (const path of ['/admin/v1/accounts/{id}', '/admin/v1/users/{id}', '/admin/v1/keys/{id}/revoke', '/admin/v1/usage']) expect(page.text).toContain(`<code>${path}</code>`);
+      expect(page.text).toContain('PATCH</span>');
+      expect(page.text).toContain('id="schema-UsagePage"');
+      expect((await call('/admin/v1/docs', { password: 'wrong-password' })).status).toBe(401);
     });
   });
 

@@ -12,6 +12,7 @@ import { GATEWAY_CONFIG } from './gateway.config.js';
 import { GATEWAY_LOGGER } from './gateway.logger.js';
 import { SystemHealthController } from './health/system-health.controller.js';
 import { CONVERSATION_CLIENT } from './models/conversation-client.token.js';
+import { ME_CONTROLLERS, ME_PROVIDERS } from './me/index.js';
 import { ModelsController } from './models/models.controller.js';
 import { USAGE_CONTROLLERS, USAGE_PROVIDERS } from './usage/index.js';
 
@@ -28,7 +29,7 @@ export class GatewayModule {
           { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
         ]),
       ],
-      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS],
+      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -37,6 +38,7 @@ export class GatewayModule {
         ChatBusClient,
         ...ADMIN_PROVIDERS,
         ...USAGE_PROVIDERS,
+        ...ME_PROVIDERS,
       ],
     };
   }

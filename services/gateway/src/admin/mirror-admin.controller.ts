@@ -22,7 +22,8 @@ import { parseInput } from './request-input.js';
 
 /**
  * ChatGPT-Mirror's admin routes, with its field names and answers. The usage routes
- * (`get-user-use-count`, `get-chatgpt-use-count`, `not-login`) live with usage accounting.
+ * (`get-user-use-count`, `get-chatgpt-use-count`) live with usage accounting; `not-login`, which
+ * needs no admin, with the user page (src/me).
  */
 @Controller('api')
 @UseGuards(AdminGuard)

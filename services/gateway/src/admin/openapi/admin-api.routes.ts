@@ -4,15 +4,35 @@ import {
   accountListQuerySchema,
   accountListSchema,
   accountViewSchema,
+  createKeyBodySchema,
+  createTenantBodySchema,
+  createUserBodySchema,
+  deleteTenantQuerySchema,
   importAccountsBodySchema,
+  keyCreatedSchema,
+  keyListQuerySchema,
+  keyListSchema,
+  keyViewSchema,
   importAccountsResultSchema,
   refreshPassesSchema,
+  renameTenantBodySchema,
   startRefreshPassBodySchema,
   startRefreshPassResultSchema,
+  tenantDeletedSchema,
+  tenantListQuerySchema,
+  tenantListSchema,
+  tenantViewSchema,
+  updateUserBodySchema,
+  usagePageSchema,
+  usageQuerySchema,
+  userDeletedSchema,
+  userListQuerySchema,
+  userListSchema,
+  userViewSchema,
 } from '@chatgate/contracts';
 
 export interface AdminApiRoute {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** OpenAPI path template, relative to the API prefix. */
   path: string;
   operationId: string;
@@ -26,6 +46,43 @@ export interface AdminApiRoute {
   /** Error statuses worth naming besides 401/403/429, which every route can answer. */
   errors: number[];
 }
+
+/** Nest answers a `@Post()` that creates with 201. */
+const CREATED = { 201: 'Created.' };
+
+/** Tenants, users and keys (answered by auth over the bus); listed apart to keep the main table readable. */
+const TENANCY_ROUTES: AdminApiRoute[] = [
+  { method: 'get', path: '/admin/v1/tenants', operationId: 'listTenants', summary: 'Every tenant for the operator; its own for a tenant admin.', query: tenantListQuerySchema, response: tenantListSchema, errors: [400] },
+  { method: 'post', path: '/admin/v1/tenants', operationId: 'createTenant', summary: 'Create a tenant (operator only). 409 when the slug is taken.', body: createTenantBodySchema, response: tenantViewSchema, success: CREATED, errors: [400, 409] },
+  { method: 'get', path: '/admin/v1/tenants/{id}', operationId: 'getTenant', summary: 'Show one tenant.', response: tenantViewSchema, errors: [404] },
+  { method: 'patch', path: '/admin/v1/tenants/{id}', operationId: 'renameTenant', summary: 'Rename a tenant (operator only).', body: renameTenantBodySchema, response: tenantViewSchema, errors: [400, 404] },
+  {
+    method: 'delete',
+    path: '/admin/v1/tenants/{id}',
+    operationId: 'deleteTenant',
+    summary: 'Delete a tenant (operator only). 409 for the default tenant, or one that still has users, keys or accounts unless `cascade=true`.',
+    query: deleteTenantQuerySchema,
+    response: tenantDeletedSchema,
+    errors: [400, 404, 409],
+  },
+  { method: 'get', path: '/admin/v1/users', operationId: 'listUsers', summary: "The tenant's users, newest first; filter by status or a name fragment.", query: userListQuerySchema, response: userListSchema, errors: [400] },
+  { method: 'post', path: '/admin/v1/users', operationId: 'createUser', summary: 'Create a user with their limits and the accounts they may use. 409 when the name is taken.', body: createUserBodySchema, response: userViewSchema, success: CREATED, errors: [400, 409] },
+  { method: 'get', path: '/admin/v1/users/{id}', operationId: 'getUser', summary: 'Show one user.', response: userViewSchema, errors: [404] },
+  { method: 'patch', path: '/admin/v1/users/{id}', operationId: 'updateUser', summary: 'Change the fields given, nothing else.', body: updateUserBodySchema, response: userViewSchema, errors: [400, 404, 409] },
+  { method: 'delete', path: '/admin/v1/users/{id}', operationId: 'deleteUser', summary: 'Delete the user and their keys.', response: userDeletedSchema, errors: [404] },
+  { method: 'get', path: '/admin/v1/keys', operationId: 'listKeys', summary: 'Gateway keys of users and tenant admin keys, shown by their prefix only.', query: keyListQuerySchema, response: keyListSchema, errors: [400] },
+  {
+    method: 'post',
+    path: '/admin/v1/keys',
+    operationId: 'createKey',
+    summary: 'Create a user key (`sk-cg-…`) or a tenant admin key (`cga_…`). The one answer that carries the whole key: it is stored only as a hash.',
+    body: createKeyBodySchema,
+    response: keyCreatedSchema,
+    success: CREATED,
+    errors: [400, 404],
+  },
+  { method: 'post', path: '/admin/v1/keys/{id}/revoke', operationId: 'revokeKey', summary: 'Revoke a key; every gateway replica refuses it from then on.', response: keyViewSchema, errors: [404] },
+];
 
 /**
  * The `/admin/v1` routes as OpenAPI describes them: every shape comes from the contract schemas
@@ -66,4 +123,6 @@ export const ADMIN_API_ROUTES: AdminApiRoute[] = [
     success: { 202: 'Started; it runs on after the answer.', 200: 'Not started: a pass is running (`pass`).' },
     errors: [400],
   },
+  ...TENANCY_ROUTES,
+  { method: 'get', path: '/admin/v1/usage', operationId: 'listUsage', summary: 'Usage rows per hour or UTC day, filtered by tenant, user, account, model and kind; the range defaults to the last 24 hours.', query: usageQuerySchema, response: usagePageSchema, errors: [400] },
 ];

@@ -46,6 +46,21 @@ describe('admin OpenAPI document', () => {
     expect(importBody).toContain('"tokens"');
   });
 
+  it('describes tenants, users, keys and usage from their contracts', () => {
+    const paths = doc.paths as Record<string, Record<string, Json>>;
+    expect(Object.keys(paths['/admin/v1/users/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
+    expect(Object.keys(paths['/admin/v1/users'].post.responses as Json)).toContain('201');
+    expect(JSON.stringify(paths['/admin/v1/users'].post.requestBody)).toContain('chatgpt_list');
+    expect((paths['/admin/v1/tenants/{id}'].delete.parameters as Json[]).map((p) => p.name)).toEqual(['id', 'cascade']);
+    // The usage range takes ISO 8601 or epoch ms (the query's input side, before its transform).
+    const usage = paths['/admin/v1/usage'].get.parameters as Array<{ name: string; schema: Json }>;
+    expect(usage.map((p) => p.name)).toEqual(expect.arrayContaining(['user', 'model', 'from', 'to', 'granularity', 'page', 'limit']));
+    expect(JSON.stringify(usage.find((p) => p.name === 'from')!.schema)).toContain('date-time');
+    const schemas = (doc.components as { schemas: Record<string, { properties?: Json }> }).schemas;
+    expect(Object.keys(schemas.KeyCreated.properties!)).toContain('key');
+    expect(Object.keys(schemas.Key.properties!)).not.toContain('key');
+  });
+
   it('names the prefix as the server', () => {
     expect(buildAdminOpenApi('proxy').servers).toEqual([{ url: '/proxy' }]);
   });

@@ -5,11 +5,23 @@ import {
   accountViewSchema,
   importAccountsResultSchema,
   importLineResultSchema,
+  keyCreatedSchema,
+  keyListSchema,
+  keyViewSchema,
   openAIErrorSchema,
   refreshPassesSchema,
   refreshPassViewSchema,
   startRefreshPassResultSchema,
+  tenantDeletedSchema,
+  tenantListSchema,
+  tenantViewSchema,
   upstreamAccountStatusSchema,
+  usagePageSchema,
+  usageRowSchema,
+  userDeletedSchema,
+  userListSchema,
+  userViewSchema,
+  wireLimitSchema,
 } from '@chatgate/contracts';
 import { ADMIN_API_ROUTES, type AdminApiRoute } from './admin-api.routes.js';
 
@@ -28,15 +40,28 @@ const COMPONENTS: Array<[z.ZodType, string]> = [
   [refreshPassViewSchema, 'RefreshPass'],
   [refreshPassesSchema, 'RefreshPasses'],
   [startRefreshPassResultSchema, 'StartRefreshPassResult'],
+  [tenantViewSchema, 'Tenant'],
+  [tenantListSchema, 'TenantList'],
+  [tenantDeletedSchema, 'TenantDeleted'],
+  [wireLimitSchema, 'Limit'],
+  [userViewSchema, 'User'],
+  [userListSchema, 'UserList'],
+  [userDeletedSchema, 'UserDeleted'],
+  [keyViewSchema, 'Key'],
+  [keyCreatedSchema, 'KeyCreated'],
+  [keyListSchema, 'KeyList'],
+  [usageRowSchema, 'UsageRow'],
+  [usagePageSchema, 'UsagePage'],
   [errorEnvelopeSchema, 'Error'],
 ];
 
 const ERROR_WORDS: Record<number, string> = {
   400: 'The request is malformed; `param` names the field.',
-  401: 'The admin password is missing or wrong.',
-  403: 'The admin API is disabled (no ADMIN_PASSWORD).',
-  404: 'No such account in this tenant.',
-  409: 'The account is not in a state that allows this.',
+  401: 'The admin credential (ADMIN_PASSWORD, or a tenant admin key) is missing or wrong.',
+  403: "The admin API is disabled (no ADMIN_PASSWORD), or the action is the operator's only.",
+  // Another tenant's objects answer 404 too: a tenant admin learns nothing of them.
+  404: "No such object in the admin's tenant.",
+  409: 'The object is not in a state that allows this, or the name is taken (`code` says which).',
   429: 'Too many wrong passwords from this address; `retry-after` says when to try again.',
   502: 'The upstream failed.',
   503: 'The authentication service did not answer.',
@@ -90,13 +115,13 @@ export function buildAdminOpenApi(prefix: string): JsonSchema {
 
   return {
     openapi: '3.1.0',
-    info: { title: 'chatgate admin API', version: '1', description: "Upstream accounts of the admin's tenant. Errors use OpenAI's envelope." },
+    info: { title: 'chatgate admin API', version: '1', description: "Tenants, users, keys, upstream accounts and usage, as far as the admin's tenant reaches (every tenant for the operator). Errors use OpenAI's envelope." },
     servers: [{ url: prefix ? `/${prefix}` : '/' }],
     security: [{ adminPassword: [] }],
     paths,
     components: {
       schemas,
-      securitySchemes: { adminPassword: { type: 'http', scheme: 'bearer', description: 'ADMIN_PASSWORD' } },
+      securitySchemes: { adminPassword: { type: 'http', scheme: 'bearer', description: 'ADMIN_PASSWORD (the operator), or a tenant admin key `cga_…`' } },
     },
   };
 }
