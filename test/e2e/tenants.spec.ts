@@ -208,6 +208,23 @@ describe('tenants, users and keys', () => {
       expectError(await call('/api/logout', { body: { user_name: 'nobody' } }), 404, 'user_not_found', 'user_name');
     });
 
+    it('get-mirror-token called concurrently for a new user and account answers one token, never a 500', async () => {
+      const a = await enter();
+      const replies = await Promise.all(Array.from({ length: 6 }, () => call('/api/get-mirror-token', { body: { user_name: 'ida', chatgpt_list: [a.account.email] } })));
+      expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(new Set(replies.map((r) => r.json[0].mirror_token)).size).toBe(1);
+    });
+
+    it('an expired API key is refused with 401', async () => {
+      await enter();
+      await createUser({ name: 'joe' });
+      const key = (await createKey('joe', { expiresAt: new Date(Date.now() + 1500).toISOString() })).key as string;
+      expect((await ask(key)).choices[0].message.content).toBe('You said: hello');
+      await new Promise((r) => setTimeout(r, 1600));
+      // A fresh client misses nothing: the gateway's cached principal expires with the key.
+      expect(await status(() => ask(key))).toMatchObject({ status: 401 });
+    });
+
     it('get-mirror-token answers one token per email, each reaching only its account', async () => {
       const a = await enter();
       const b = await enter();
@@ -263,6 +280,10 @@ describe('tenants, users and keys', () => {
       expectError(await call('/admin/v1/users', { auth: `${adminA}x` }), 401, 'invalid_admin_key');
       // A tenant admin key is not a chat credential.
       expect(await status(() => ask(adminA))).toEqual({ status: 401, code: 'invalid_api_key' });
+      // Revoked, it stops working at once (auth checks admin keys on every call).
+      const adminKeyId = (await call('/admin/v1/keys', { tenant: 'team-a' })).json.data.find((k: { kind: string }) => k.kind === 'tenant_admin').id;
+      expect((await call(`/admin/v1/keys/${adminKeyId}/revoke`, { tenant: 'team-a', method: 'POST' })).status).toBe(200);
+      expect((await call('/admin/v1/users', { auth: adminA })).status).toBe(401);
     });
   });
 });

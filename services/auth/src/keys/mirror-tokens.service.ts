@@ -69,8 +69,13 @@ export class MirrorTokensService {
     return { revoked: ids.length };
   }
 
+  /**
+   * Calls for the same user name are serialised (a transaction-scoped advisory lock): two first
+   * calls would otherwise both create the user or the (user, account) token and one would fail.
+   */
   private async issue(tenantId: string, settings: MirrorUserSettings, accountIds: string[][]): Promise<Array<{ token: string }>> {
     const { out, revoked } = await this.tokens.manager.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 1))', [`mirror-user:${tenantId}:${settings.user_name}`]);
       const { user, changed } = await this.users.upsertByName(m, tenantId, settings.user_name, {
         limits: settings.limits ? fromWireLimits(settings.limits) : undefined,
         isolatedSession: settings.isolated_session,
