@@ -14,7 +14,8 @@ import { deleteUsageStream, newUsageStreamSuffix } from './usage-stream.js';
 type Env = Record<string, string | number | boolean | undefined>;
 
 export interface StackOptions {
-  auth?: Env;
+  /** Auth's environment; a function gets the simulator first (a bootstrap file naming accounts it issued). */
+  auth?: Env | ((sim: Simulator) => Env);
   gateway?: Env;
   conversation?: Env;
   /** In-process conversation workers; 0 when a test runs its own worker process. */
@@ -60,7 +61,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await running?.close();
   };
   try {
-    const auth = await startAuth(parseConfig(authEnv, testEnv({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, ...opts.auth })));
+    const authOverrides = typeof opts.auth === 'function' ? opts.auth(sim) : opts.auth;
+    const auth = await startAuth(parseConfig(authEnv, testEnv({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, ...authOverrides })));
     closers.push(auth.close);
     // The refresh queue's Redis keys are named after this stack's database, which is dropped: drop them first.
     closers.push(() => auth.app.get(RefreshQueue).queue.obliterate({ force: true }));

@@ -91,6 +91,10 @@ export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEn
   /** Tries per account before a transient failure counts as failed; retries back off exponentially. */
   REFRESH_ATTEMPTS: z.coerce.number().int().positive().default(5),
   REFRESH_BACKOFF_MS: z.coerce.number().int().positive().default(5000),
+  /** Path of a YAML file declaring tenants, users, keys and accounts, applied idempotently at start. */
+  CHATGATE_BOOTSTRAP: z.string().optional(),
+  /** Sent as the `authkey` header on every upstream request (private upstream gateways that require one). */
+  AUTH_KEY: z.string().optional(),
 });
 
 export const conversationEnv = baseEnv.merge(healthEnv(5012)).merge(usageStreamEnv).extend({
@@ -109,6 +113,8 @@ export const conversationEnv = baseEnv.merge(healthEnv(5012)).merge(usageStreamE
   WORKER_HEARTBEAT_MS: z.coerce.number().int().positive().default(1000),
   /** Chat requests one worker serves at once; the rest wait on the bus for another replica. */
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(256),
+  /** Sent as the `authkey` header on every upstream request (private upstream gateways that require one). */
+  AUTH_KEY: z.string().optional(),
 });
 
 export const voiceEnv = baseEnv.merge(healthEnv(5013));

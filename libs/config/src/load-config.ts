@@ -32,3 +32,11 @@ export function loadConfigOrExit<S extends z.ZodType>(service: string, schema: S
     throw err;
   }
 }
+
+/**
+ * The environment for variables whose names come from a file rather than the schema (the auth
+ * bootstrap file's `token_env` entries): the one sanctioned read outside parseConfig.
+ */
+export function namedEnv(): NodeJS.ProcessEnv {
+  return process.env;
+}

@@ -11,6 +11,7 @@ import { UpstreamAccountEntity } from './accounts/upstream-account.entity.js';
 import { UpstreamAccountsRepository } from './accounts/upstream-accounts.repository.js';
 import { ADMIN_CONTROLLERS, ADMIN_PROVIDERS } from './admin/index.js';
 import { AUTH_CONFIG, AUTH_LOGGER, AUTH_SCHEMA } from './auth.config.js';
+import { BootstrapService } from './bootstrap/bootstrap.service.js';
 import { CredentialResolverService } from './credentials/credential-resolver.service.js';
 import { CredentialsController } from './credentials/credentials.controller.js';
 import { ExchangedTokenCache } from './credentials/exchanged-token.cache.js';
@@ -65,6 +66,7 @@ export class AuthModule {
         UserCredentialsResolver,
         ...ADMIN_PROVIDERS,
         ...REFRESH_PROVIDERS,
+        BootstrapService,
       ],
     };
   }

@@ -1,10 +1,16 @@
-import { authEnv, ConfigError, parseConfig, type AuthConfig } from '@chatgate/config';
+import { authEnv, ConfigError, namedEnv, parseConfig, type AuthConfig } from '@chatgate/config';
 import { bootService, createLogger, type RunningService } from '@chatgate/service-kit';
 import { TokenCipher } from './accounts/token-cipher.js';
 import { AuthModule } from './app.module.js';
 import { AUTH_SCHEMA } from './auth.config.js';
+import { BootstrapService } from './bootstrap/bootstrap.service.js';
+import { loadBootstrapFile, type BootstrapPlan } from './bootstrap/bootstrap-file.js';
 
-export async function startAuth(config: AuthConfig = parseConfig(authEnv)): Promise<RunningService> {
+/**
+ * `env` is read only for the bootstrap file's `token_env` entries: their names are chosen by the
+ * file, so they cannot be part of the parsed config.
+ */
+export async function startAuth(config: AuthConfig = parseConfig(authEnv), env: NodeJS.ProcessEnv = namedEnv()): Promise<RunningService> {
   const logger = createLogger('auth', config.LOG_LEVEL);
   // Refuses to start without a key outside development, before touching anything else.
   let cipher: TokenCipher;
@@ -14,7 +20,9 @@ export async function startAuth(config: AuthConfig = parseConfig(authEnv)): Prom
     throw new ConfigError([err instanceof Error ? err.message : String(err)]);
   }
   if (cipher.isDevelopmentKey) logger.warn('TOKEN_ENCRYPTION_KEY is not set: tokens are sealed with the development key (never use this in production)');
-  return bootService({
+  // A file that does not validate stops the service here, before any connection is made.
+  const bootstrap: BootstrapPlan | null = config.CHATGATE_BOOTSTRAP ? loadBootstrapFile(config.CHATGATE_BOOTSTRAP, { nodeEnv: config.NODE_ENV, env }) : null;
+  const running = await bootService({
     service: 'auth',
     logLevel: config.LOG_LEVEL,
     logger,
@@ -23,4 +31,13 @@ export async function startAuth(config: AuthConfig = parseConfig(authEnv)): Prom
     port: config.HEALTH_PORT,
     host: config.HOST,
   });
+  if (!bootstrap) return running;
+  // After migrations (they run as the app is built). A fault rolls the whole file back and stops the service.
+  try {
+    await running.app.get(BootstrapService).apply(bootstrap);
+  } catch (err) {
+    await running.close().catch(() => undefined);
+    throw err;
+  }
+  return running;
 }

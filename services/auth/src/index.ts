@@ -8,3 +8,4 @@ export { RefreshClock } from './refresh/refresh-clock.js';
 export { RefreshQueue } from './refresh/refresh.queue.js';
 export type { RefreshPassView } from './refresh/pass-view.js';
 export { AccountRefresher } from './accounts/account-refresher.service.js';
+export { BootstrapService, loadBootstrapFile, type BootstrapPlan, type BootstrapSummary } from './bootstrap/index.js';

@@ -5,6 +5,7 @@ export { startSimulator } from './server.js';
 export { replyFor } from './reply.js';
 export type {
   Behaviour,
+  ConversationRequestRecord,
   FailKind,
   IssueAccountOptions,
   Plan,

@@ -40,6 +40,9 @@ function pathOf(url: string | undefined): string {
 
 async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = pathOf(req.url);
+  // A private upstream gateway's key (`authkey`): recorded for every upstream call, never for control calls.
+  const authKey = req.headers.authkey;
+  if (typeof authKey === 'string' && !path.startsWith('/_sim/')) ctx.stats.authKey(authKey);
   const methods = ROUTES[path];
   if (!methods) {
     // Every /backend-api call needs a token, even one to a path the simulator does not serve.

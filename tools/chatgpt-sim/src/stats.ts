@@ -1,5 +1,5 @@
 // Counters read by tests and benchmarks through stats() or GET /_sim/stats.
-import type { SimStats } from './types.js';
+import type { ConversationRequestRecord, SimStats } from './types.js';
 
 export class StatsCollector {
   private data: SimStats = StatsCollector.empty(0);
@@ -15,6 +15,8 @@ export class StatsCollector {
       tokenRequests: 0,
       refreshes: 0,
       refreshesByAccount: {},
+      authKeysSeen: {},
+      lastConversation: null,
     };
   }
 
@@ -27,10 +29,18 @@ export class StatsCollector {
     this.data.refreshesByAccount[accountId] = (this.data.refreshesByAccount[accountId] ?? 0) + 1;
   }
 
+  authKey(value: string): void {
+    this.data.authKeysSeen[value] = (this.data.authKeysSeen[value] ?? 0) + 1;
+  }
+
   conversationRequest(accountId: string, workspace: string | undefined): void {
     this.data.conversationRequests += 1;
     this.data.byAccount[accountId] = (this.data.byAccount[accountId] ?? 0) + 1;
     if (workspace) this.data.byWorkspace[workspace] = (this.data.byWorkspace[workspace] ?? 0) + 1;
+  }
+
+  conversationBody(record: ConversationRequestRecord): void {
+    this.data.lastConversation = record;
   }
 
   streamStarted(): void {
@@ -49,6 +59,7 @@ export class StatsCollector {
       byAccount: { ...this.data.byAccount },
       byWorkspace: { ...this.data.byWorkspace },
       refreshesByAccount: { ...this.data.refreshesByAccount },
+      authKeysSeen: { ...this.data.authKeysSeen },
     };
   }
 

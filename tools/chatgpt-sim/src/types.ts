@@ -74,6 +74,19 @@ export interface SimStats {
   refreshes: number;
   /** Those exchanges per account id: a gateway that refreshes an account twice shows 2 here. */
   refreshesByAccount: Record<string, number>;
+  /** `authkey` header values (private upstream gateways) seen on upstream requests, with how often each came. */
+  authKeysSeen: Record<string, number>;
+  /** The newest conversation request as it arrived: shows whether a client continued a conversation, sending only the new message. */
+  lastConversation: ConversationRequestRecord | null;
+}
+
+export interface ConversationRequestRecord {
+  /** Entries of the body's `messages`. */
+  messages: number;
+  conversationId: string | null;
+  parentMessageId: string | null;
+  /** The body's `history_and_training_disabled` (temporary chat), null when absent. */
+  historyDisabled: boolean | null;
 }
 
 export interface Simulator {

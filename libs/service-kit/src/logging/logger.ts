@@ -10,6 +10,8 @@ const REDACTED_PATHS = [
   'headers.authorization',
   'req.headers.authorization',
   'req.headers.cookie',
+  'headers.authkey',
+  'req.headers.authkey',
   'accessToken',
   'refreshToken',
   'sessionToken',

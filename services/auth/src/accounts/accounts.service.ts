@@ -3,7 +3,7 @@ import { maskSecret } from '@chatgate/config';
 import { classifyToken, decodeAccessToken, splitWorkspace } from '../credentials/token-kind.js';
 import { AccountPoolService } from '../pool/account-pool.service.js';
 import { ChatGptAuthClient, UpstreamAuthError } from '../upstream/chatgpt-auth.client.js';
-import { UpstreamAccountsRepository } from './upstream-accounts.repository.js';
+import { UpstreamAccountsRepository, type EnteredAccount } from './upstream-accounts.repository.js';
 
 export interface EnteredResult {
   accountId: string;
@@ -13,6 +13,12 @@ export interface EnteredResult {
   chatgptAccountId: string | null;
   /** The kind of token that was entered (never the token). */
   tokenKind: string;
+}
+
+/** What the upstream said about a token: the account it belongs to, ready to store in any tenant. */
+export interface InspectedToken {
+  tokenKind: string;
+  account: Omit<EnteredAccount, 'tenantId'>;
 }
 
 /** Why a token could not be entered, in words an admin can act on; never contains the token. */
@@ -40,6 +46,18 @@ export class AccountsService {
   ) {}
 
   async enter(tenantId: string, raw: string): Promise<EnteredResult> {
+    const inspected = await this.inspect(raw);
+    const saved = await this.accounts.upsert({ tenantId, ...inspected.account });
+    this.pool.announceChanged(tenantId, [saved.id]);
+    const { email, plan, chatgptAccountId } = inspected.account;
+    return { accountId: saved.id, created: saved.created, email, plan, chatgptAccountId, tokenKind: inspected.tokenKind };
+  }
+
+  /**
+   * The upstream half of entering a token, with nothing stored: the declarative bootstrap makes
+   * every upstream call first and stores the accounts inside its own transaction.
+   */
+  async inspect(raw: string): Promise<InspectedToken> {
     const { token, accountId: workspace } = splitWorkspace(raw.trim());
     const kind = classifyToken(token);
     let accessToken: string;
@@ -75,21 +93,20 @@ export class AccountsService {
       const chosen = workspace ?? claims?.accountId ?? workspaces.find((w) => w.structure === 'personal')?.accountId ?? null;
       const plan = workspaces.find((w) => w.accountId === chosen)?.plan ?? claims?.plan ?? null;
       const email = me.email ?? claims?.email ?? null;
-      const tenantWorkspaces = workspaces.map((w) => ({ id: w.accountId, plan: w.plan, structure: w.structure }));
-      const saved = await this.accounts.upsert({
-        tenantId,
-        email,
-        chatgptAccountId: chosen,
-        chatgptUserId: claims?.userId ?? me.id ?? null,
-        plan,
-        workspaces: tenantWorkspaces,
-        accessToken,
-        accessTokenExpiresAt: expiresAt,
-        refreshToken,
-        sessionToken,
-      });
-      this.pool.announceChanged(tenantId, [saved.id]);
-      return { accountId: saved.id, created: saved.created, email, plan, chatgptAccountId: chosen, tokenKind: kind };
+      return {
+        tokenKind: kind,
+        account: {
+          email,
+          chatgptAccountId: chosen,
+          chatgptUserId: claims?.userId ?? me.id ?? null,
+          plan,
+          workspaces: workspaces.map((w) => ({ id: w.accountId, plan: w.plan, structure: w.structure })),
+          accessToken,
+          accessTokenExpiresAt: expiresAt,
+          refreshToken,
+          sessionToken,
+        },
+      };
     } catch (err) {
       if (err instanceof EnterTokenError) throw err;
       if (err instanceof UpstreamAuthError) {

@@ -111,10 +111,14 @@ export class UpstreamAccountsRepository {
     await repo.update({ id, status: Not('disabled') }, { status: 'active' });
   }
 
-  /** Creates the account or updates the one with the same login and workspace. Returns its id. */
-  async upsert(entered: EnteredAccount): Promise<{ id: string; created: boolean }> {
+  /**
+   * Creates the account or updates the one with the same login and workspace. Returns its id.
+   * With a manager, inside the caller's transaction (the declarative bootstrap).
+   */
+  async upsert(entered: EnteredAccount, manager?: EntityManager): Promise<{ id: string; created: boolean }> {
+    const repo = manager ? manager.getRepository(UpstreamAccountEntity) : this.accounts;
     const identityKey = identityKeyOf(entered.email, entered.chatgptAccountId);
-    const existing = await this.accounts.findOneBy({ tenantId: entered.tenantId, identityKey });
+    const existing = await repo.findOneBy({ tenantId: entered.tenantId, identityKey });
     const values: Partial<UpstreamAccountEntity> = {
       tenantId: entered.tenantId,
       identityKey,
@@ -135,10 +139,10 @@ export class UpstreamAccountsRepository {
     if (existing) {
       // Entering a token again does not re-enable an account an admin disabled.
       if (existing.status === 'disabled') values.status = 'disabled';
-      await this.accounts.update({ id: existing.id }, values);
+      await repo.update({ id: existing.id }, values);
       return { id: existing.id, created: false };
     }
-    const saved = await this.accounts.save(this.accounts.create(values));
+    const saved = await repo.save(repo.create(values));
     return { id: saved.id, created: true };
   }
 

@@ -81,8 +81,11 @@ export class ChatGptAuthClient {
   private readonly authUrl: string;
   private readonly auth0Url: string;
   private readonly timeoutMs: number;
+  /** Extra headers on every upstream call: `authkey` for private upstream gateways (AUTH_KEY). */
+  private readonly extraHeaders: Record<string, string>;
 
-  constructor(config: Pick<AuthConfig, 'CHATGPT_BASE_URL' | 'CHATGPT_AUTH_URL' | 'CHATGPT_AUTH0_URL' | 'UPSTREAM_TIMEOUT_MS'>) {
+  constructor(config: Pick<AuthConfig, 'CHATGPT_BASE_URL' | 'CHATGPT_AUTH_URL' | 'CHATGPT_AUTH0_URL' | 'UPSTREAM_TIMEOUT_MS' | 'AUTH_KEY'>) {
+    this.extraHeaders = config.AUTH_KEY ? { authkey: config.AUTH_KEY } : {};
     // A comma-separated base list names interchangeable hosts; account calls are rare, the first one does.
     this.baseUrl = trimSlash(config.CHATGPT_BASE_URL.split(',')[0] ?? '');
     this.authUrl = trimSlash(config.CHATGPT_AUTH_URL);
@@ -212,7 +215,7 @@ export class ChatGptAuthClient {
     try {
       const res = await request(url, {
         method: init.method,
-        headers: { accept: 'application/json', 'user-agent': 'chatgate', ...init.headers },
+        headers: { accept: 'application/json', 'user-agent': 'chatgate', ...this.extraHeaders, ...init.headers },
         body: init.body,
         dispatcher: this.agent,
         // Covers the whole exchange; the agent's timeouts only cover each phase.

@@ -81,6 +81,8 @@ export class ChatGptClient implements OnApplicationShutdown {
       'oai-language': 'en-US',
     };
     if (identity.chatgptAccountId) headers['chatgpt-account-id'] = identity.chatgptAccountId;
+    // Private upstream gateways (AUTH_KEY) want their key on every request.
+    if (this.config.AUTH_KEY) headers.authkey = this.config.AUTH_KEY;
     const res = await request(`${this.baseUrl()}${this.config.CHATGPT_CONVERSATION_PATH}`, {
       method: 'POST',
       headers,

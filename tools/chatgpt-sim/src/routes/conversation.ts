@@ -55,6 +55,12 @@ export async function conversationRoute(
   const { account } = caller;
 
   ctx.stats.conversationRequest(account.accountId, caller.workspace);
+  ctx.stats.conversationBody({
+    messages: messages.length,
+    conversationId: typeof body.conversation_id === 'string' ? body.conversation_id : null,
+    parentMessageId: typeof body.parent_message_id === 'string' ? body.parent_message_id : null,
+    historyDisabled: typeof body.history_and_training_disabled === 'boolean' ? body.history_and_training_disabled : null,
+  });
   const reply = planReply(prompt, model);
   const d = reply.directives;
 
