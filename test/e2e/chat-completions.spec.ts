@@ -107,7 +107,8 @@ describe.each([
     const data = await readSseData(res.body!);
     expect(data[data.length - 1]).toBe('[DONE]');
     const first = JSON.parse(data[0]);
-    expect(Object.keys(first)).toEqual(['id', 'object', 'created', 'model', 'service_tier', 'system_fingerprint', 'choices']);
+    // OpenAI's fields in OpenAI's order; with history on, chat2api's ids follow them (absent for a temporary chat).
+    expect(Object.keys(first)).toEqual(['id', 'object', 'created', 'model', 'service_tier', 'system_fingerprint', 'choices', 'conversation_id', 'message_id']);
     expect(first.choices[0]).toEqual({ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null });
   });
 });

@@ -21,7 +21,14 @@ export type ChatUsage = z.infer<typeof chatUsageSchema>;
  * `hb` (heartbeat) is sent while the upstream is silent so the gateway can tell a slow upstream from a dead worker.
  */
 export const chatFrameSchema = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('delta'), content: z.string().optional(), reasoning: z.string().optional() }),
+  z.object({
+    t: z.literal('delta'),
+    content: z.string().optional(),
+    reasoning: z.string().optional(),
+    /** Set only on the delta where the upstream ids first appear or change (history on); the gateway repeats them on every chunk. */
+    conversationId: z.string().nullable().optional(),
+    messageId: z.string().nullable().optional(),
+  }),
   z.object({
     t: z.literal('end'),
     finishReason: finishReasonSchema,

@@ -8,6 +8,7 @@ import type { ModelTable } from '../models/model-table.js';
 import { ownTokenSource, poolSource, type Attempt, type IdentitySource } from './identity-source.js';
 import { outcomeOf } from './failure-outcome.js';
 import { countUsage } from './token-counter.js';
+import { TokenBudget } from './token-budget.js';
 
 export interface JobContext {
   readonly job: ChatJob;
@@ -34,6 +35,8 @@ interface Step {
   finish: ChatFinishReason | null;
   failure: BusError | null;
   streamEnded: boolean;
+  /** What a blocking moderation event said, shown to the client as the reply's last words. */
+  moderationMessage: string | null;
 }
 
 function fold(events: UpstreamEvent[], step: Step): void {
@@ -44,10 +47,15 @@ function fold(events: UpstreamEvent[], step: Step): void {
         else step.reasoning += ev.delta;
         break;
       case 'answer_finished':
-        step.finish = FINISH[ev.reason];
+        // A blocked answer is closed as `interrupted` right after the moderation event, often in
+        // the same chunk: the block is the reason the client must see.
+        if (step.finish !== 'content_filter') step.finish = FINISH[ev.reason];
         break;
       case 'moderation':
-        if (ev.blocked) step.finish = 'content_filter';
+        if (ev.blocked) {
+          step.finish = 'content_filter';
+          step.moderationMessage = ev.message;
+        }
         break;
       case 'error':
         step.failure ??= upstreamStreamError(ev.message, ev.code);
@@ -107,17 +115,32 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
   let responded = false;
   let finish: ChatFinishReason | null = null;
   const decoder = new ConversationStreamDecoder();
+  const budget = job.maxTokens ? new TokenBudget(job.maxTokens) : null;
+  // The ids ride on a delta only when they change (the gateway repeats them on every chunk), and
+  // never for a temporary chat, which the client cannot continue.
+  let sentConversation: string | null = null;
+  let sentMessage: string | null = null;
 
   const sendDelta = (content: string, thinking: string) => {
     const frame: ChatFrame = { t: 'delta' };
     if (content) frame.content = content;
     if (thinking) frame.reasoning = thinking;
+    if (!job.historyDisabled) {
+      if (decoder.conversationId !== sentConversation) frame.conversationId = sentConversation = decoder.conversationId;
+      if (decoder.answerMessageId !== sentMessage) frame.messageId = sentMessage = decoder.answerMessageId;
+    }
     ctx.send(frame);
   };
 
-  const apply = (events: UpstreamEvent[]): { failure: BusError | null; ended: boolean } => {
-    const step: Step = { content: '', reasoning: '', finish: null, failure: null, streamEnded: false };
+  const apply = (events: UpstreamEvent[]): { failure: BusError | null; ended: boolean; cut: boolean } => {
+    const step: Step = { content: '', reasoning: '', finish: null, failure: null, streamEnded: false, moderationMessage: null };
     fold(events, step);
+    if (step.moderationMessage) step.content += (answer || step.content ? '\n\n' : '') + step.moderationMessage;
+    if (budget) {
+      step.reasoning = budget.take('reasoning', step.reasoning);
+      step.content = budget.take('answer', step.content);
+      if (budget.exhausted) step.finish = 'length';
+    }
     if (step.content || step.reasoning) {
       answer += step.content;
       reasoning += step.reasoning;
@@ -129,7 +152,8 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
       }
     }
     if (step.finish) finish = step.finish;
-    return { failure: step.failure, ended: step.streamEnded || step.finish === 'content_filter' };
+    const cut = budget?.exhausted === true;
+    return { failure: step.failure, ended: step.streamEnded || step.finish === 'content_filter' || cut, cut };
   };
   const fail = (failure: BusError): AttemptResult => {
     if (!delivered) return { delivered: false, failure };
@@ -142,7 +166,7 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
     if (!res.ok) return { delivered: false, failure: res.failure };
     responded = true;
 
-    let outcome = { failure: null as BusError | null, ended: false };
+    let outcome = { failure: null as BusError | null, ended: false, cut: false };
     const chunks = res.body[Symbol.asyncIterator]();
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
       outcome = apply(decoder.push(next.value));
@@ -154,9 +178,11 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
       return fail(outcome.failure);
     }
     if (!outcome.ended && finish === null) return fail(upstreamStreamCut());
-    // The turn is over; whatever the upstream still sends is read off in the background so the
+    // Cut at max_tokens: the upstream is still generating, so the request is aborted. Otherwise the
+    // turn is over; whatever the upstream still sends is read off in the background so the
     // keep-alive connection goes back to the pool instead of being torn down.
-    if (outcome.ended) void drain(chunks, res.body);
+    if (outcome.cut) res.body.destroy();
+    else if (outcome.ended) void drain(chunks, res.body);
 
     if (!job.stream && (answer || reasoning)) sendDelta(answer, reasoning);
     ctx.send({

@@ -8,7 +8,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
 import { LimitGate } from '../usage/limit-gate.js';
 import { ChatBusClient, type ChatStreamHandle, type ChatStreamHandlers } from './chat-bus.client.js';
 import { newCompletionId } from './completion-id.js';
-import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity } from './openai-format.js';
+import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from './openai-format.js';
 import { parseChatRequest, toChatJob } from './to-chat-job.js';
 
 const SSE_HEADERS = {
@@ -66,6 +66,14 @@ export class ChatCompletionsController {
   private stream(job: ChatJob, principal: Principal, identity: CompletionIdentity, includeUsage: boolean, reply: FastifyReply): Promise<void> {
     const raw = reply.raw;
     const encoder = new ChunkEncoder(identity, includeUsage);
+    // Temporary chat cannot be continued, so its chunks carry no ids.
+    const ids: ConversationIds | null = job.historyDisabled ? null : { conversationId: null, messageId: null };
+    const noteIds = (frame: { conversationId?: string | null; messageId?: string | null }) => {
+      if (!ids || (frame.conversationId === undefined && frame.messageId === undefined)) return;
+      if (frame.conversationId !== undefined) ids.conversationId = frame.conversationId;
+      if (frame.messageId !== undefined) ids.messageId = frame.messageId;
+      encoder.setIds(ids);
+    };
     let started = false;
     let settled = false;
 
@@ -84,10 +92,12 @@ export class ChatCompletionsController {
       const onFrame = (frame: ChatFrame) => {
         switch (frame.t) {
           case 'delta':
+            noteIds(frame);
             begin();
             raw.write(encoder.delta(frame.content, frame.reasoning));
             return;
           case 'end':
+            noteIds(frame);
             begin();
             raw.write(encoder.finish(frame.finishReason));
             if (includeUsage) raw.write(encoder.usage(toOpenAIUsage(frame.usage)));
@@ -121,7 +131,8 @@ export class ChatCompletionsController {
             if (frame.reasoning) reasoning += frame.reasoning;
           } else if (frame.t === 'end') {
             settled = true;
-            void reply.send(completionObject(identity, content, reasoning, frame.finishReason, toOpenAIUsage(frame.usage)));
+            const ids = job.historyDisabled ? undefined : { conversationId: frame.conversationId, messageId: frame.messageId };
+            void reply.send(completionObject(identity, content, reasoning, frame.finishReason, toOpenAIUsage(frame.usage), ids));
             resolve();
           } else if (frame.t === 'error') {
             settled = true;

@@ -28,6 +28,19 @@ describe('ChunkEncoder', () => {
     expect(last.usage).toMatchObject({ prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, completion_tokens_details: { reasoning_tokens: 2 } });
   });
 
+  it('ends every chunk with the conversation ids once they are set, and only the known ones', () => {
+    const enc = new ChunkEncoder(identity, true);
+    expect(parse(enc.role())).not.toHaveProperty('conversation_id');
+    enc.setIds({ conversationId: 'conv-1', messageId: null });
+    const first = parse(enc.delta('x', undefined));
+    expect(first.conversation_id).toBe('conv-1');
+    expect(first).not.toHaveProperty('message_id');
+    enc.setIds({ conversationId: 'conv-1', messageId: 'msg-"2"' });
+    for (const chunk of [enc.delta('y', undefined), enc.finish('stop'), enc.usage(usage)]) {
+      expect(parse(chunk)).toMatchObject({ conversation_id: 'conv-1', message_id: 'msg-"2"' });
+    }
+  });
+
   it('encodes errors and the end marker', () => {
     expect(parse(ChunkEncoder.error({ message: 'm', type: 't', param: null, code: 'c' }))).toEqual({ error: { message: 'm', type: 't', param: null, code: 'c' } });
     expect(ChunkEncoder.DONE).toBe('data: [DONE]\n\n');
@@ -35,6 +48,12 @@ describe('ChunkEncoder', () => {
 });
 
 describe('completionObject', () => {
+  it('carries the conversation ids only when given', () => {
+    const withIds = completionObject(identity, 'hi', '', 'stop', usage, { conversationId: 'c', messageId: 'm' });
+    expect(withIds).toMatchObject({ conversation_id: 'c', message_id: 'm' });
+    expect(completionObject(identity, 'hi', '', 'stop', usage)).not.toHaveProperty('conversation_id');
+  });
+
   it('is a chat.completion with one choice and usage', () => {
     const body = completionObject(identity, 'answer', 'why', 'stop', usage);
     expect(body).toMatchObject({ id: 'chatcmpl-x', object: 'chat.completion', model: 'gpt-4o', usage });

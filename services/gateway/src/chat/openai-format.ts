@@ -10,6 +10,23 @@ export interface CompletionIdentity {
   model: string;
 }
 
+/**
+ * chat2api's extra top-level fields when history is on: what a client sends back as
+ * `conversation_id` and `parent_message_id` to continue the upstream conversation.
+ */
+export interface ConversationIds {
+  conversationId: string | null;
+  messageId: string | null;
+}
+
+/** The extra fields as a JSON fragment starting with a comma ('' when none is known). */
+function idFields(ids: ConversationIds): string {
+  let out = '';
+  if (ids.conversationId) out += `,"conversation_id":${JSON.stringify(ids.conversationId)}`;
+  if (ids.messageId) out += `,"message_id":${JSON.stringify(ids.messageId)}`;
+  return out;
+}
+
 type OpenAIUsage = {
   prompt_tokens: number;
   completion_tokens: number;
@@ -31,6 +48,8 @@ export function toOpenAIUsage(usage: ChatUsage): OpenAIUsage {
 export class ChunkEncoder {
   /** The prefix every chunk shares, serialised once per stream. */
   private readonly head: string;
+  /** The ids fragment every chunk ends with, serialised once each time the ids change. */
+  private ids = '';
 
   constructor(
     identity: CompletionIdentity,
@@ -40,7 +59,12 @@ export class ChunkEncoder {
   }
 
   private frame(choices: string, usage = ''): string {
-    return `data: ${this.head}${choices}${this.includeUsage ? `,"usage":${usage || 'null'}` : ''}}\n\n`;
+    return `data: ${this.head}${choices}${this.includeUsage ? `,"usage":${usage || 'null'}` : ''}${this.ids}}\n\n`;
+  }
+
+  /** From now on every chunk carries these ids (history on only: the caller decides). */
+  setIds(ids: ConversationIds): void {
+    this.ids = idFields(ids);
   }
 
   role(): string {
@@ -76,9 +100,13 @@ export function completionObject(
   reasoning: string,
   finishReason: ChatFinishReason,
   usage: OpenAIUsage,
+  ids?: ConversationIds,
 ) {
   const message: Record<string, unknown> = { role: 'assistant', content, refusal: null, annotations: [] };
   if (reasoning) message.reasoning_content = reasoning;
+  const extra: { conversation_id?: string; message_id?: string } = {};
+  if (ids?.conversationId) extra.conversation_id = ids.conversationId;
+  if (ids?.messageId) extra.message_id = ids.messageId;
   return {
     id: identity.id,
     object: 'chat.completion',
@@ -88,5 +116,6 @@ export function completionObject(
     usage,
     service_tier: 'default',
     system_fingerprint: null,
+    ...extra,
   };
 }

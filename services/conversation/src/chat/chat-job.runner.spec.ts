@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ChatFrame, ChatJob } from '@chatgate/contracts';
+import type { AccountLeaseClient } from '../upstream/account-lease.client.js';
+import type { ChatGptClient } from '../upstream/chatgpt.client.js';
+import { ModelTable } from '../models/model-table.js';
+import { runChatJob, type JobContext } from './chat-job.runner.js';
+
+const CONV = 'conv-1';
+const answer = (text: string, status = 'in_progress') =>
+  `data: ${JSON.stringify({ message: { id: 'ans-1', author: { role: 'assistant' }, recipient: 'all', content: { content_type: 'text', parts: [text] }, status, metadata: {} }, conversation_id: CONV, error: null })}\n\n`;
+
+/** A legacy-encoded upstream reply, one network chunk per event. */
+function upstream(events: string[]): ChatGptClient {
+  const body = Object.assign(
+    (async function* () {
+      for (const e of events) yield new TextEncoder().encode(e);
+    })(),
+    { destroy: () => undefined },
+  );
+  return { openConversation: async () => ({ ok: true, body }) } as unknown as ChatGptClient;
+}
+
+async function run(events: string[], job: Partial<ChatJob> = {}): Promise<ChatFrame[]> {
+  const frames: ChatFrame[] = [];
+  const ctx: JobContext = {
+    job: {
+      requestId: 'r', model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true, historyDisabled: false,
+      upstream: { kind: 'chatgpt_access_token', accessToken: 't' }, tenantId: 't', credentialId: 'c', userId: null, userName: null, ...job,
+    },
+    abort: new AbortController(),
+    account: null,
+    send: (f) => frames.push(f),
+  };
+  await runChatJob(ctx, { client: upstream(events), models: new ModelTable('auto'), leases: {} as AccountLeaseClient, v1Encoding: false, retryTimes: 1 });
+  return frames;
+}
+
+const text = (frames: ChatFrame[]) => frames.map((f) => (f.t === 'delta' ? (f.content ?? '') : '')).join('');
+
+describe('runChatJob', () => {
+  it('ends a blocked reply with the moderation message and content_filter', async () => {
+    const moderation = `data: ${JSON.stringify({ type: 'moderation', moderation_response: { blocked: true, message: 'This content may violate our policies.' }, conversation_id: CONV })}\n\n`;
+    const frames = await run([answer('Hello'), moderation, answer('Hello', 'finished_successfully'), 'data: [DONE]\n\n']);
+    expect(text(frames)).toBe('Hello\n\nThis content may violate our policies.');
+    expect(frames[frames.length - 1]).toMatchObject({ t: 'end', finishReason: 'content_filter' });
+  });
+
+  it('puts the ids on the first delta only, and never for a temporary chat', async () => {
+    const events = [answer('He'), answer('Hello'), answer('Hello', 'finished_successfully'), 'data: [DONE]\n\n'];
+    const on = await run(events);
+    expect(on[0]).toEqual({ t: 'delta', content: 'He', conversationId: CONV, messageId: 'ans-1' });
+    expect(on[1]).toEqual({ t: 'delta', content: 'llo' });
+    const off = await run(events, { historyDisabled: true });
+    expect(off.some((f) => f.t === 'delta' && ('conversationId' in f || 'messageId' in f))).toBe(false);
+  });
+});
