@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, request } from 'undici';
 import type { BusError } from '@chatgate/contracts';
 import { CONVERSATION_CONFIG, type ConversationConfig } from '../conversation.config.js';
+import { BaseUrlRotation, neverReachedUpstream } from './base-url-rotation.js';
 import { mapUpstreamFailure } from './upstream-errors.js';
 
 export type ConversationResponse =
@@ -47,11 +48,10 @@ function derivedDeviceId(identity: UpstreamIdentity): string {
 @Injectable()
 export class ChatGptClient implements OnApplicationShutdown {
   private readonly agent: Agent;
-  private readonly bases: string[];
-  private next = 0;
+  private readonly bases: BaseUrlRotation;
 
   constructor(@Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig) {
-    this.bases = config.CHATGPT_BASE_URL.split(',').map((b) => b.trim().replace(/\/+$/, '')).filter(Boolean);
+    this.bases = new BaseUrlRotation(config.CHATGPT_BASE_URL.split(',').map((b) => b.trim().replace(/\/+$/, '')).filter(Boolean));
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
       connections: 512,
@@ -66,10 +66,21 @@ export class ChatGptClient implements OnApplicationShutdown {
     await this.agent.close().catch(() => undefined);
   }
 
-  private baseUrl(): string {
-    const base = this.bases[this.next % this.bases.length];
-    this.next = (this.next + 1) % this.bases.length;
-    return base;
+  /** Tries the bases in rotation order; moves on only when a base could not be reached at all. */
+  private async sendToFirstReachable<T>(send: (base: string) => Promise<T>): Promise<T> {
+    let lastError: unknown;
+    for (const base of this.bases.order()) {
+      try {
+        const res = await send(base);
+        this.bases.reachable(base);
+        return res;
+      } catch (err) {
+        if (!neverReachedUpstream(err)) throw err;
+        this.bases.unreachable(base);
+        lastError = err;
+      }
+    }
+    throw lastError;
   }
 
   async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
@@ -83,13 +94,10 @@ export class ChatGptClient implements OnApplicationShutdown {
     if (identity.chatgptAccountId) headers['chatgpt-account-id'] = identity.chatgptAccountId;
     // Private upstream gateways (AUTH_KEY) want their key on every request.
     if (this.config.AUTH_KEY) headers.authkey = this.config.AUTH_KEY;
-    const res = await request(`${this.baseUrl()}${this.config.CHATGPT_CONVERSATION_PATH}`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      dispatcher: this.agent,
-      signal,
-    });
+    const payload = JSON.stringify(body);
+    const res = await this.sendToFirstReachable((base) =>
+      request(`${base}${this.config.CHATGPT_CONVERSATION_PATH}`, { method: 'POST', headers, body: payload, dispatcher: this.agent, signal }),
+    );
     const contentType = String(res.headers['content-type'] ?? '');
     if (res.statusCode >= 200 && res.statusCode < 300 && contentType.includes('text/event-stream')) {
       return { ok: true, body: res.body };
