@@ -7,6 +7,7 @@ import type { SimAccount } from '@chatgate/chatgpt-sim';
 import { startGateway } from '@chatgate/gateway';
 import { testEnv, waitFor, type LooseJson } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
+import { connectStackDatabase } from '../support/stack-database.js';
 
 const PASSWORD = 'admin-password-for-tests-7f3a';
 const POOL_CODE = 'pool-code-for-admin-tests-0123';
@@ -76,9 +77,7 @@ describe('admin API', () => {
 
   beforeAll(async () => {
     stack = await startStack({ gateway: { ADMIN_PASSWORD: PASSWORD }, auth: { AUTHORIZATION: POOL_CODE, RANDOM_TOKEN: false } });
-    db = new pg.Client({ connectionString: stack.databaseUrl });
-    await db.connect();
-    tenantId = (await db.query("SELECT id FROM auth.tenants WHERE slug = 'default'")).rows[0].id;
+    ({ db, tenantId } = await connectStackDatabase(stack));
   });
   afterAll(async () => {
     await db?.end();

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { AccountPoolService } from '@chatgate/auth';
 import { waitFor } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
+import { connectStackDatabase } from '../support/stack-database.js';
 
 const PASSWORD = 'admin-password-for-page-tests-5e1';
 
@@ -46,9 +47,7 @@ describe('login-free link and user page', () => {
 
   beforeAll(async () => {
     stack = await startStack({ allServices: true, gateway: { ADMIN_PASSWORD: PASSWORD }, auth: { RANDOM_TOKEN: false } });
-    db = new pg.Client({ connectionString: stack.databaseUrl });
-    await db.connect();
-    tenantId = (await db.query("SELECT id FROM auth.tenants WHERE slug = 'default'")).rows[0].id;
+    ({ db, tenantId } = await connectStackDatabase(stack));
   });
   afterAll(async () => {
     await db?.end();

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { AccountPoolService, AccountsService, TokenCipher } from '@chatgate/auth';
 import type { SimAccount } from '@chatgate/chatgpt-sim';
 import { startStack, type Stack } from '../support/stack.js';
+import { connectStackDatabase } from '../support/stack-database.js';
 
 const POOL_CODE = 'pool-code-for-tests-0123456789';
 
@@ -23,9 +24,7 @@ describe('account pool', () => {
     stack = await startStack({ auth: { AUTHORIZATION: `other-code,${POOL_CODE}`, RANDOM_TOKEN: false, DEFAULT_COOLDOWN_SEC: 120 }, conversation: { RETRY_TIMES: 3, UPSTREAM_IDLE_TIMEOUT_MS: 1000 } });
     accounts = stack.auth.app.get(AccountsService);
     client = stack.client(POOL_CODE);
-    db = new pg.Client({ connectionString: stack.databaseUrl });
-    await db.connect();
-    tenantId = (await db.query("SELECT id FROM auth.tenants WHERE slug = 'default'")).rows[0].id;
+    ({ db, tenantId } = await connectStackDatabase(stack));
   });
   afterAll(async () => {
     await db?.end();

@@ -16,6 +16,7 @@ import type { SimAccount } from '@chatgate/chatgpt-sim';
 import type { RunningService } from '@chatgate/service-kit';
 import { testEnv, waitFor } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
+import { connectStackDatabase } from '../support/stack-database.js';
 
 /** Fast retries and few attempts keep failure cases short; Berlin makes 03:00 differ from UTC. */
 const REFRESH_ENV = { SCHEDULED_REFRESH: true, REFRESH_TZ: 'Europe/Berlin', REFRESH_BACKOFF_MS: 50, REFRESH_ATTEMPTS: 3, REFRESH_RATE_PER_SEC: 50, REFRESH_CONCURRENCY: 4 };
@@ -61,9 +62,7 @@ describe('account refresh', () => {
 
   beforeAll(async () => {
     stack = await startStack({ workers: 0, auth: REFRESH_ENV });
-    db = new pg.Client({ connectionString: stack.databaseUrl });
-    await db.connect();
-    tenantId = (await db.query("SELECT id FROM auth.tenants WHERE slug = 'default'")).rows[0].id;
+    ({ db, tenantId } = await connectStackDatabase(stack));
     passes = stack.auth.app.get(RefreshPassService);
     // The start-up pass is started after boot, without holding it.
     bootPass = await passFinished(() => passes.latest(), 'the start-up pass');

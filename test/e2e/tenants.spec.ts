@@ -6,6 +6,7 @@ import { AccountPoolService, AccountRefresher, AccountsService, TokenCipher } fr
 import { startGateway } from '@chatgate/gateway';
 import { testEnv, type LooseJson } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
+import { connectStackDatabase } from '../support/stack-database.js';
 
 const PASSWORD = 'admin-password-for-tenant-tests-91c';
 const cipher = TokenCipher.fromConfig({ NODE_ENV: 'test', TOKEN_ENCRYPTION_KEY: undefined });
@@ -63,9 +64,7 @@ describe('tenants, users and keys', () => {
 
   beforeAll(async () => {
     stack = await startStack({ gateway: { ADMIN_PASSWORD: PASSWORD }, auth: { RANDOM_TOKEN: false } });
-    db = new pg.Client({ connectionString: stack.databaseUrl });
-    await db.connect();
-    tenantId = (await db.query("SELECT id FROM auth.tenants WHERE slug = 'default'")).rows[0].id;
+    ({ db, tenantId } = await connectStackDatabase(stack));
   });
   afterAll(async () => {
     await db?.end();

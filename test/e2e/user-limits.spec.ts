@@ -3,6 +3,7 @@ import pg from 'pg';
 import { AccountsService } from '@chatgate/auth';
 import { waitFor, type LooseJson } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
+import { connectStackDatabase } from '../support/stack-database.js';
 
 const PASSWORD = 'admin-password-for-limit-tests-5d2';
 
@@ -32,9 +33,8 @@ describe.each([
 
   beforeAll(async () => {
     stack = await startStack({ allServices: true, workers, gateway: { ADMIN_PASSWORD: PASSWORD } });
-    db = new pg.Client({ connectionString: stack.databaseUrl });
-    await db.connect();
-    const tenantId = (await db.query("SELECT id FROM auth.tenants WHERE slug = 'default'")).rows[0].id;
+    let tenantId: string;
+    ({ db, tenantId } = await connectStackDatabase(stack));
     await stack.auth.app.get(AccountsService).enter(tenantId, stack.sim.issueAccount({ plan: 'plus' }).accessToken);
   }, 60_000);
   afterAll(async () => {
