@@ -3,6 +3,7 @@ import type { AccountStore } from './accounts.js';
 import type { BehaviourStore } from './behaviours.js';
 import type { StatsCollector } from './stats.js';
 import type { StreamRun } from './stream.js';
+import type { PlatformKeys } from './platform/keys.js';
 
 export interface SimContext {
   accounts: AccountStore;
@@ -10,4 +11,6 @@ export interface SimContext {
   stats: StatsCollector;
   /** Running streams, so close() can stop their timers. */
   streams: Set<StreamRun>;
+  /** The OpenAI platform API's keys and their injected failures. */
+  platform: { keys: PlatformKeys };
 }

@@ -3,12 +3,16 @@
 // tested against, so shared code would let a bug agree with itself.
 export { startSimulator } from './server.js';
 export { replyFor } from './reply.js';
+export { platformTokens, chatPromptTokens } from './platform/tokens.js';
 export type {
   Behaviour,
   ConversationRequestRecord,
   FailKind,
   IssueAccountOptions,
   Plan,
+  ApiKeyBehaviour,
+  IssueApiKeyOptions,
+  PlatformRequestRecord,
   SimAccount,
   SimStats,
   Simulator,

@@ -7,6 +7,8 @@ import { accountsCheckRoute, conversationLimitRoute, meRoute, modelsRoute } from
 import { behaviourRoute, createAccountRoute, resetRoute, statsRoute } from './routes/control.js';
 import { conversationRoute } from './routes/conversation.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
+import { PLATFORM_PATHS, platformRoute } from './platform/routes.js';
+import { apiKeyBehaviourRoute, issueApiKeyRoute } from './platform/control.js';
 
 type Handler =
   | { auth: true; run: (ctx: SimContext, req: IncomingMessage, res: ServerResponse, caller: Caller) => unknown }
@@ -29,7 +31,15 @@ const ROUTES: Record<string, Record<string, Handler>> = {
   '/_sim/behaviour': { POST: { auth: false, run: behaviourRoute } },
   '/_sim/stats': { GET: { auth: false, run: (ctx, _q, res) => statsRoute(ctx, res) } },
   '/_sim/reset': { POST: { auth: false, run: (ctx, _q, res) => resetRoute(ctx, res) } },
+  '/_sim/api-keys': { POST: { auth: false, run: issueApiKeyRoute } },
+  '/_sim/api-key-behaviour': { POST: { auth: false, run: apiKeyBehaviourRoute } },
 };
+
+// The OpenAI platform API (API-key accounts): each path answers every method itself, in OpenAI's error envelope.
+for (const path of PLATFORM_PATHS) {
+  const platform: Handler = { auth: false, run: (ctx, req, res) => platformRoute(ctx, req, res, path) };
+  ROUTES[path] = { GET: platform, POST: platform };
+}
 
 function pathOf(url: string | undefined): string {
   const raw = url ?? '/';

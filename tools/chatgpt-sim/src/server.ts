@@ -8,6 +8,7 @@ import { BehaviourStore } from './behaviours.js';
 import type { SimContext } from './context.js';
 import { handleRequest } from './router.js';
 import { StatsCollector } from './stats.js';
+import { PlatformKeys } from './platform/keys.js';
 import type { Simulator, SimulatorOptions } from './types.js';
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -27,6 +28,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     behaviours: new BehaviourStore(),
     stats: new StatsCollector(),
     streams: new Set(),
+    platform: { keys: new PlatformKeys() },
   };
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => handleRequest(ctx, req, res));
   // Longer than typical client pools keep idle sockets, so benchmarks do not race a server-side close.
@@ -60,5 +62,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     setBehaviour: (accountIdOrEmail, behaviour) => ctx.behaviours.set(accountIdOrEmail, behaviour),
     stats: () => ctx.stats.snapshot(),
     resetStats: () => ctx.stats.reset(),
+    issueApiKey: (options) => ctx.platform.keys.issue(options),
+    setApiKeyBehaviour: (key, behaviour) => ctx.platform.keys.setBehaviour(key, behaviour),
   };
 }

@@ -1,5 +1,5 @@
 // Counters read by tests and benchmarks through stats() or GET /_sim/stats.
-import type { ConversationRequestRecord, SimStats } from './types.js';
+import type { ConversationRequestRecord, PlatformRequestRecord, SimStats } from './types.js';
 
 export class StatsCollector {
   private data: SimStats = StatsCollector.empty(0);
@@ -17,6 +17,7 @@ export class StatsCollector {
       refreshesByAccount: {},
       authKeysSeen: {},
       lastConversation: null,
+      platform: { requests: 0, byKey: {}, lastRequest: null },
     };
   }
 
@@ -37,6 +38,14 @@ export class StatsCollector {
     this.data.conversationRequests += 1;
     this.data.byAccount[accountId] = (this.data.byAccount[accountId] ?? 0) + 1;
     if (workspace) this.data.byWorkspace[workspace] = (this.data.byWorkspace[workspace] ?? 0) + 1;
+  }
+
+  /** A platform API request, whatever it was answered (a refused key counts too). */
+  platformRequest(key: string, path: string, record: PlatformRequestRecord): void {
+    this.data.platform.requests += 1;
+    const perKey = (this.data.platform.byKey[key] ??= {});
+    perKey[path] = (perKey[path] ?? 0) + 1;
+    this.data.platform.lastRequest = record;
   }
 
   conversationBody(record: ConversationRequestRecord): void {
@@ -60,6 +69,7 @@ export class StatsCollector {
       byWorkspace: { ...this.data.byWorkspace },
       refreshesByAccount: { ...this.data.refreshesByAccount },
       authKeysSeen: { ...this.data.authKeysSeen },
+      platform: { ...this.data.platform, byKey: Object.fromEntries(Object.entries(this.data.platform.byKey).map(([k, v]) => [k, { ...v }])) },
     };
   }
 

@@ -1,5 +1,8 @@
 // Public types of the simulator. Kept apart from the code so index.ts can re-export them
 // without pulling the server into type-only imports.
+import type { ApiKeyBehaviour, IssueApiKeyOptions } from './platform/keys.js';
+
+export type { ApiKeyBehaviour, IssueApiKeyOptions };
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -78,6 +81,20 @@ export interface SimStats {
   authKeysSeen: Record<string, number>;
   /** The newest conversation request as it arrived: shows whether a client continued a conversation, sending only the new message. */
   lastConversation: ConversationRequestRecord | null;
+  /** The OpenAI platform API (/v1): requests in all, per key and path, and the newest one as it arrived. */
+  platform: { requests: number; byKey: Record<string, Record<string, number>>; lastRequest: PlatformRequestRecord | null };
+}
+
+export interface PlatformRequestRecord {
+  path: string;
+  /** The JSON body as received (null for GET). */
+  body: Record<string, unknown> | null;
+  /** The key came in Azure's `api-key` header rather than as a Bearer. */
+  azure: boolean;
+  /** The `api-version` query parameter (Azure), if any. */
+  apiVersion: string | null;
+  /** The `OpenAI-Organization` header, if any. */
+  organization: string | null;
 }
 
 export interface ConversationRequestRecord {
@@ -98,6 +115,10 @@ export interface Simulator {
   setBehaviour(accountIdOrEmail: string, b: Behaviour | null): void;
   stats(): SimStats;
   resetStats(): void;
+  /** A key the platform API (/v1) accepts, `sk-sim-…`; `models` limits what it may use. */
+  issueApiKey(opts?: IssueApiKeyOptions): string;
+  /** Failure injection for a platform key (401, 429 with retry-after, 500); null lifts it. */
+  setApiKeyBehaviour(key: string, b: ApiKeyBehaviour | null): void;
 }
 
 export const FAIL_KINDS: readonly FailKind[] = [

@@ -60,5 +60,6 @@ export function statsRoute(ctx: SimContext, res: ServerResponse): void {
 export function resetRoute(ctx: SimContext, res: ServerResponse): void {
   ctx.stats.reset();
   ctx.behaviours.clear();
+  ctx.platform.keys.clearBehaviours();
   sendJson(res, 200, { ok: true });
 }
