@@ -70,3 +70,6 @@ export type ResolveCredentialReply = z.infer<typeof resolveCredentialReplySchema
 
 export const credentialRevokedEventSchema = z.object({ credentialId: z.string() });
 export type CredentialRevokedEvent = z.infer<typeof credentialRevokedEventSchema>;
+
+export const tenantPrincipalsChangedEventSchema = z.object({ tenantId: z.string() });
+export type TenantPrincipalsChangedEvent = z.infer<typeof tenantPrincipalsChangedEventSchema>;
