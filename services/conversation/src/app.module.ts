@@ -8,6 +8,7 @@ import { ModelsController } from './models/models.controller.js';
 import { AccountLeaseClient } from './upstream/account-lease.client.js';
 import { ChatGptClient } from './upstream/chatgpt.client.js';
 import { UsagePublisher } from './usage/usage-publisher.js';
+import { PlatformRunner } from './platform/platform.runner.js';
 
 @Module({})
 export class ConversationModule {
@@ -24,6 +25,7 @@ export class ConversationModule {
         AccountLeaseClient,
         UsagePublisher,
         ChatJobWorker,
+        PlatformRunner,
       ],
     };
   }
