@@ -121,7 +121,7 @@ export async function runPlatformRequest(request: PlatformRequest, sink: Platfor
   let result: Attempt | null = null;
 
   for (let tries = 0; tries < deps.retryTimes; tries++) {
-    const leased = await deps.leases.lease({ tenantId: request.tenantId, model: prepared.model, exclude, allowed: request.allowedAccountIds, requestId: request.requestId, kind: 'api_key' });
+    const leased = await deps.leases.lease({ tenantId: request.tenantId, model: prepared.model, exclude: [...exclude], allowed: request.allowedAccountIds, requestId: request.requestId, kind: 'api_key' });
     if (!leased.ok) {
       // No key left: a cooling pool's 429 says when it frees up; otherwise the last real error.
       const failure = lastFailure && leased.failure.status !== 429 ? lastFailure : leased.failure;
