@@ -5,9 +5,11 @@ export { startSimulator } from './server.js';
 export { replyFor } from './reply.js';
 export type {
   Behaviour,
+  BlobPutRecord,
   ConversationRequestRecord,
   FailKind,
   IssueAccountOptions,
+  MessageFilesRecord,
   Plan,
   SimAccount,
   SimStats,

@@ -1,5 +1,5 @@
 // Counters read by tests and benchmarks through stats() or GET /_sim/stats.
-import type { ConversationRequestRecord, SimStats } from './types.js';
+import type { BlobPutRecord, ConversationRequestRecord, SimStats } from './types.js';
 
 export class StatsCollector {
   private data: SimStats = StatsCollector.empty(0);
@@ -17,7 +17,22 @@ export class StatsCollector {
       refreshesByAccount: {},
       authKeysSeen: {},
       lastConversation: null,
+      fileCreates: 0,
+      blobPuts: [],
+      fileStatusPolls: 0,
     };
+  }
+
+  fileCreated(): void {
+    this.data.fileCreates += 1;
+  }
+
+  blobPut(record: BlobPutRecord): void {
+    this.data.blobPuts.push(record);
+  }
+
+  fileStatusPolled(): void {
+    this.data.fileStatusPolls += 1;
   }
 
   tokenRequest(): void {
@@ -60,6 +75,7 @@ export class StatsCollector {
       byWorkspace: { ...this.data.byWorkspace },
       refreshesByAccount: { ...this.data.refreshesByAccount },
       authKeysSeen: { ...this.data.authKeysSeen },
+      blobPuts: [...this.data.blobPuts],
     };
   }
 

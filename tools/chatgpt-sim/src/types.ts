@@ -8,6 +8,8 @@ export interface SimulatorOptions {
   host?: string;
   /** HS256 secret for the access tokens it mints. Default: random per start. */
   jwtSecret?: string;
+  /** How long an uploaded document stays `retrieval_index_status: pending`. Default 300 ms. */
+  documentIndexDelayMs?: number;
 }
 
 export type Plan = 'free' | 'plus' | 'pro' | 'team';
@@ -78,6 +80,32 @@ export interface SimStats {
   authKeysSeen: Record<string, number>;
   /** The newest conversation request as it arrived: shows whether a client continued a conversation, sending only the new message. */
   lastConversation: ConversationRequestRecord | null;
+  /** POST /backend-api/files calls. */
+  fileCreates: number;
+  /** Every blob PUT the store accepted, in order: whose file, and a digest of exactly the bytes received. */
+  blobPuts: BlobPutRecord[];
+  /** GET /backend-api/files/<id> calls (indexing polls). */
+  fileStatusPolls: number;
+}
+
+export interface BlobPutRecord {
+  fileId: string;
+  /** The account that created the file. */
+  accountId: string;
+  /** sha256 (hex) of the bytes received. */
+  sha256: string;
+  size: number;
+  contentType: string;
+  name: string;
+}
+
+/** What the newest user message of a conversation request pointed at (reference §2 and §4). */
+export interface MessageFilesRecord {
+  contentType: string | null;
+  /** The text parts, joined. */
+  text: string;
+  assetPointers: Array<{ asset_pointer: string; size_bytes: unknown; width: unknown; height: unknown }>;
+  attachments: Array<Record<string, unknown>>;
 }
 
 export interface ConversationRequestRecord {
@@ -87,6 +115,8 @@ export interface ConversationRequestRecord {
   parentMessageId: string | null;
   /** The body's `history_and_training_disabled` (temporary chat), null when absent. */
   historyDisabled: boolean | null;
+  /** The newest user message's content type, text, image pointers and attachments. */
+  userMessage?: MessageFilesRecord;
 }
 
 export interface Simulator {
