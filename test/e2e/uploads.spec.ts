@@ -4,8 +4,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import OpenAI from 'openai';
+import pg from 'pg';
+import { AccountsService } from '@chatgate/auth';
 import type { SimAccount } from '@chatgate/chatgpt-sim';
 import { startStack, type Stack } from '../support/stack.js';
+import { connectStackDatabase } from '../support/stack-database.js';
 import { pdfDocument, pngImage } from '../support/test-files.js';
 
 type Part = OpenAI.Chat.Completions.ChatCompletionContentPart;
@@ -123,7 +126,7 @@ describe('images and files in messages', () => {
       expect(stats.fileCreates).toBe(1);
       expect(stats.blobPuts).toEqual([{ fileId: expect.stringMatching(/^file-/), accountId: account.accountId, sha256: sha256(INLINE), size: INLINE.length, contentType: 'image/png', name: 'image.png' }]);
       const fileId = stats.blobPuts[0].fileId;
-      expect(stats.lastConversation?.userMessage).toEqual({
+      expect(stats.lastUserMessage).toEqual({
         contentType: 'multimodal_text',
         text: 'What is in this picture?',
         assetPointers: [{ asset_pointer: `file-service://${fileId}`, size_bytes: INLINE.length, width: 32, height: 24 }],
@@ -142,7 +145,7 @@ describe('images and files in messages', () => {
       expect(text).toBe('You said: Describe it');
       const [put] = stack.sim.stats().blobPuts;
       expect(put).toMatchObject({ sha256: sha256(CAT), size: CAT.length, contentType: 'image/png', name: 'cat.png', accountId: account.accountId });
-      expect(stack.sim.stats().lastConversation?.userMessage?.assetPointers).toEqual([{ asset_pointer: `file-service://${put.fileId}`, size_bytes: CAT.length, width: 32, height: 24 }]);
+      expect(stack.sim.stats().lastUserMessage?.assetPointers).toEqual([{ asset_pointer: `file-service://${put.fileId}`, size_bytes: CAT.length, width: 32, height: 24 }]);
     });
 
     it('uploads a PDF file part and waits until the upstream has indexed it', async () => {
@@ -158,7 +161,7 @@ describe('images and files in messages', () => {
       const stats = stack.sim.stats();
       expect(stats.fileStatusPolls).toBeGreaterThanOrEqual(2);
       expect(stats.blobPuts).toEqual([expect.objectContaining({ sha256: sha256(pdf), size: pdf.length, contentType: 'application/pdf', name: 'report.pdf' })]);
-      expect(stats.lastConversation?.userMessage).toEqual({
+      expect(stats.lastUserMessage).toEqual({
         contentType: 'text',
         text: 'Summarise the report',
         assetPointers: [],
@@ -168,9 +171,9 @@ describe('images and files in messages', () => {
 
     it('takes bare base64 file data and decides the type from the bytes, not the name', async () => {
       await ask([{ type: 'file', file: { file_data: DOG.toString('base64'), filename: 'notes.txt' } }, { type: 'text', text: 'And this?' }]);
-      const { blobPuts, lastConversation } = stack.sim.stats();
+      const { blobPuts, lastUserMessage } = stack.sim.stats();
       expect(blobPuts[0]).toMatchObject({ sha256: sha256(DOG), contentType: 'image/png', name: 'notes.txt' });
-      expect(lastConversation?.userMessage?.assetPointers[0]).toMatchObject({ width: 7, height: 5 });
+      expect(lastUserMessage?.assetPointers[0]).toMatchObject({ width: 7, height: 5 });
     });
 
     it('does not upload the same bytes twice within a conversation', async () => {
@@ -179,13 +182,13 @@ describe('images and files in messages', () => {
       const first = await ask([image, image, { type: 'text', text: 'Two of the same' }], { history_disabled: false });
       expect(stack.sim.stats().blobPuts).toHaveLength(1);
       const fileId = stack.sim.stats().blobPuts[0].fileId;
-      expect(stack.sim.stats().lastConversation?.userMessage?.assetPointers.map((p) => p.asset_pointer)).toEqual([`file-service://${fileId}`, `file-service://${fileId}`]);
+      expect(stack.sim.stats().lastUserMessage?.assetPointers.map((p) => p.asset_pointer)).toEqual([`file-service://${fileId}`, `file-service://${fileId}`]);
       await ask([image, { type: 'text', text: 'Again' }], { conversation_id: first.conversation_id, parent_message_id: first.message_id });
       const stats = stack.sim.stats();
       expect(stats.lastConversation?.conversationId).toBe(first.conversation_id);
       expect(stats.blobPuts).toHaveLength(1);
       expect(stats.fileCreates).toBe(1);
-      expect(stats.lastConversation?.userMessage?.assetPointers[0].asset_pointer).toBe(`file-service://${fileId}`);
+      expect(stats.lastUserMessage?.assetPointers[0].asset_pointer).toBe(`file-service://${fileId}`);
     });
 
     it('uploads again for another account: a file of one account is not visible to another', async () => {
@@ -198,9 +201,9 @@ describe('images and files in messages', () => {
     it('UPLOAD_BY_URL: URLs at the start of the text become attachments and leave the text', async () => {
       const completion = await ask(`http://127.0.0.1:${hostPort}/cow.png   What is this animal?`);
       expect(completion.choices[0].message.content).toBe('You said: What is this animal?');
-      const { blobPuts, lastConversation } = stack.sim.stats();
+      const { blobPuts, lastUserMessage } = stack.sim.stats();
       expect(blobPuts).toEqual([expect.objectContaining({ sha256: sha256(COW), name: 'cow.png' })]);
-      expect(lastConversation?.userMessage).toMatchObject({ contentType: 'multimodal_text', text: 'What is this animal?' });
+      expect(lastUserMessage).toMatchObject({ contentType: 'multimodal_text', text: 'What is this animal?' });
       // A URL further into the text stays text.
       const plain = await ask(`Look at http://127.0.0.1:${hostPort}/cat.png please`);
       expect(plain.choices[0].message.content).toBe(`You said: Look at http://127.0.0.1:${hostPort}/cat.png please`);
@@ -250,5 +253,57 @@ describe('images and files in messages', () => {
       await expect(ask([{ type: 'file', file: { file_data: big.toString('base64'), filename: 'big.bin' } }])).rejects.toMatchObject({ status: 413, code: 'request_too_large' });
       expect(stack.sim.stats().fileCreates).toBe(0);
     });
+  });
+});
+
+describe('uploads with a rotating account pool', () => {
+  const POOL_CODE = 'pool-code-for-upload-tests-0123456789';
+  let stack: Stack;
+  let db: pg.Client;
+  let client: OpenAI;
+  let a: SimAccount;
+  let b: SimAccount;
+
+  beforeAll(async () => {
+    stack = await startStack({ auth: { AUTHORIZATION: POOL_CODE, RANDOM_TOKEN: false }, conversation: { RETRY_TIMES: 3 } });
+    let tenantId: string;
+    ({ db, tenantId } = await connectStackDatabase(stack));
+    a = stack.sim.issueAccount({ plan: 'plus' });
+    b = stack.sim.issueAccount({ plan: 'plus' });
+    const accounts = stack.auth.app.get(AccountsService);
+    await accounts.enter(tenantId, a.accessToken);
+    await accounts.enter(tenantId, b.accessToken);
+    client = stack.client(POOL_CODE);
+  });
+  afterAll(async () => {
+    await db?.end();
+    await stack?.close();
+  });
+
+  it('uploads again with the next account when the first one fails after its upload', async () => {
+    // Round-robin over two accounts: the one that served this request is not the next one leased.
+    stack.sim.resetStats();
+    await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'warm up' }] });
+    const served = Object.keys(stack.sim.stats().byAccount)[0];
+    const [first, second] = served === a.accountId ? [b, a] : [a, b];
+    // The next account's conversation answers 429 once: its upload has happened by then.
+    stack.sim.setBehaviour(first.accountId, { fail: '429', times: 1, clearsIn: 60 });
+    stack.sim.resetStats();
+
+    const image = pngImage(12, 10, 42);
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: dataUrl('image/png', image) } }, { type: 'text', text: 'Rotate me' }] }],
+    });
+    expect(completion.choices[0].message.content).toBe('You said: Rotate me');
+    const stats = stack.sim.stats();
+    // Same bytes, two uploads: a file of the first account does not exist for the second.
+    expect(stats.blobPuts.map((p) => [p.accountId, p.sha256])).toEqual([
+      [first.accountId, sha256(image)],
+      [second.accountId, sha256(image)],
+    ]);
+    expect(stats.byAccount).toEqual({ [first.accountId]: 1, [second.accountId]: 1 });
+    // The message that was answered points at the second account's file.
+    expect(stats.lastUserMessage?.assetPointers[0].asset_pointer).toBe(`file-service://${stats.blobPuts[1].fileId}`);
   });
 });

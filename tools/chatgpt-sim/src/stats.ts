@@ -1,5 +1,5 @@
 // Counters read by tests and benchmarks through stats() or GET /_sim/stats.
-import type { BlobPutRecord, ConversationRequestRecord, SimStats } from './types.js';
+import type { BlobPutRecord, ConversationRequestRecord, MessageFilesRecord, SimStats } from './types.js';
 
 export class StatsCollector {
   private data: SimStats = StatsCollector.empty(0);
@@ -20,6 +20,7 @@ export class StatsCollector {
       fileCreates: 0,
       blobPuts: [],
       fileStatusPolls: 0,
+      lastUserMessage: null,
     };
   }
 
@@ -29,6 +30,10 @@ export class StatsCollector {
 
   blobPut(record: BlobPutRecord): void {
     this.data.blobPuts.push(record);
+  }
+
+  userMessage(record: MessageFilesRecord): void {
+    this.data.lastUserMessage = record;
   }
 
   fileStatusPolled(): void {

@@ -86,6 +86,8 @@ export interface SimStats {
   blobPuts: BlobPutRecord[];
   /** GET /backend-api/files/<id> calls (indexing polls). */
   fileStatusPolls: number;
+  /** The newest conversation request's user message: content type, text, image pointers and attachments. */
+  lastUserMessage: MessageFilesRecord | null;
 }
 
 export interface BlobPutRecord {
@@ -115,8 +117,6 @@ export interface ConversationRequestRecord {
   parentMessageId: string | null;
   /** The body's `history_and_training_disabled` (temporary chat), null when absent. */
   historyDisabled: boolean | null;
-  /** The newest user message's content type, text, image pointers and attachments. */
-  userMessage?: MessageFilesRecord;
 }
 
 export interface Simulator {

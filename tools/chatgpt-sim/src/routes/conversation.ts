@@ -106,8 +106,8 @@ export async function conversationRoute(
     conversationId: typeof body.conversation_id === 'string' ? body.conversation_id : null,
     parentMessageId: typeof body.parent_message_id === 'string' ? body.parent_message_id : null,
     historyDisabled: typeof body.history_and_training_disabled === 'boolean' ? body.history_and_training_disabled : null,
-    userMessage: filesRecord(last),
   });
+  ctx.stats.userMessage(filesRecord(last));
   checkFiles(ctx, messages, account.accountId);
   const reply = planReply(prompt, model);
   const d = reply.directives;
