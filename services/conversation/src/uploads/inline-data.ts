@@ -5,7 +5,7 @@ export interface InlineData {
   declaredType: string | null;
 }
 
-const DATA_URL = /^data:([^,]*?),(.*)$/s;
+const DATA_URL = /^data:([^,]*?),(.*)$/is;
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
 function base64Bytes(text: string): Buffer | null {
