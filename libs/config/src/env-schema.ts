@@ -115,6 +115,21 @@ export const conversationEnv = baseEnv.merge(healthEnv(5012)).merge(usageStreamE
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(256),
   /** Sent as the `authkey` header on every upstream request (private upstream gateways that require one). */
   AUTH_KEY: z.string().optional(),
+  /** Forward proxy for fetching user-supplied image/file URLs (http://…); the proxy then resolves names. */
+  EXPORT_PROXY_URL: z.string().url().optional(),
+  /** URLs at the start of the newest user text become uploaded attachments (chat2api's UPLOAD_BY_URL). */
+  UPLOAD_BY_URL: bool(false),
+  /** Largest image or file taken in, fetched or inline. */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  /** Time cap over fetching one user-supplied URL, redirects included. */
+  UPLOAD_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** How long a document may stay in upstream indexing before the request fails. */
+  UPLOAD_INDEX_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /**
+   * Exact `host:port` pairs the URL guard trusts even though they resolve to private or loopback addresses (an
+   * internal asset server; tests). Empty by default: every private address is refused.
+   */
+  UPLOAD_ALLOW_HOSTS: z.string().default(''),
 });
 
 export const voiceEnv = baseEnv.merge(healthEnv(5013));

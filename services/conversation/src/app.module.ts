@@ -7,6 +7,9 @@ import { ModelTable } from './models/model-table.js';
 import { ModelsController } from './models/models.controller.js';
 import { AccountLeaseClient } from './upstream/account-lease.client.js';
 import { ChatGptClient } from './upstream/chatgpt.client.js';
+import { ChatGptFilesClient } from './upstream/chatgpt-files.client.js';
+import { AttemptUploads } from './uploads/attempt-uploads.js';
+import { InputLoader } from './uploads/input-loader.js';
 import { UsagePublisher } from './usage/usage-publisher.js';
 import { PlatformRunner } from './platform/platform.runner.js';
 
@@ -22,6 +25,9 @@ export class ConversationModule {
         { provide: CONVERSATION_LOGGER, useValue: logger },
         { provide: ModelTable, useValue: new ModelTable(config.DEFAULT_UPSTREAM_MODEL, config.MODEL_MAP) },
         ChatGptClient,
+        ChatGptFilesClient,
+        InputLoader,
+        AttemptUploads,
         AccountLeaseClient,
         UsagePublisher,
         ChatJobWorker,

@@ -6,9 +6,11 @@ export { replyFor } from './reply.js';
 export { platformTokens, chatPromptTokens } from './platform/tokens.js';
 export type {
   Behaviour,
+  BlobPutRecord,
   ConversationRequestRecord,
   FailKind,
   IssueAccountOptions,
+  MessageFilesRecord,
   Plan,
   ApiKeyBehaviour,
   IssueApiKeyOptions,

@@ -6,6 +6,7 @@ import { HttpError, sendJson } from './http.js';
 import { accountsCheckRoute, conversationLimitRoute, meRoute, modelsRoute } from './routes/account-info.js';
 import { behaviourRoute, createAccountRoute, resetRoute, statsRoute } from './routes/control.js';
 import { conversationRoute } from './routes/conversation.js';
+import { blobPutRoute, createFileRoute, fileStatusRoute, fileUploadedRoute } from './routes/files.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
 import { PLATFORM_PATHS, platformRoute } from './platform/routes.js';
 import { apiKeyBehaviourRoute, issueApiKeyRoute } from './platform/control.js';
@@ -27,6 +28,7 @@ const ROUTES: Record<string, Record<string, Handler>> = {
   '/public-api/conversation_limit': { GET: { auth: true, run: (_c, _q, res) => conversationLimitRoute(res) } },
   '/oauth/token': { POST: { auth: false, run: oauthTokenRoute } },
   '/api/auth/session': { GET: { auth: false, run: sessionRoute } },
+  '/backend-api/files': { POST: { auth: true, run: createFileRoute } },
   '/_sim/accounts': { POST: { auth: false, run: createAccountRoute } },
   '/_sim/behaviour': { POST: { auth: false, run: behaviourRoute } },
   '/_sim/stats': { GET: { auth: false, run: (ctx, _q, res) => statsRoute(ctx, res) } },
@@ -54,6 +56,7 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   const authKey = req.headers.authkey;
   if (typeof authKey === 'string' && !path.startsWith('/_sim/')) ctx.stats.authKey(authKey);
   const methods = ROUTES[path];
+  if (!methods && (await dispatchFileRoute(ctx, req, res, path))) return;
   if (!methods) {
     // Every /backend-api call needs a token, even one to a path the simulator does not serve.
     if (path.startsWith('/backend-api/') && !authenticate(ctx, req, res)) return;
@@ -71,6 +74,23 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   }
   const caller = authenticate(ctx, req, res);
   if (caller) await handler.run(ctx, req, res, caller);
+}
+
+/** Paths with a file id in them: the blob store's PUT, and a file's status and uploaded mark. */
+async function dispatchFileRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  const method = req.method ?? 'GET';
+  const blob = /^\/blob\/files\/(file-[A-Za-z0-9]+)$/.exec(path);
+  if (blob && method === 'PUT') {
+    await blobPutRoute(ctx, req, res, blob[1]);
+    return true;
+  }
+  const file = /^\/backend-api\/files\/([^/]+)(\/uploaded)?$/.exec(path);
+  if (!file || (file[2] ? method !== 'POST' : method !== 'GET')) return false;
+  const caller = authenticate(ctx, req, res);
+  if (!caller) return true;
+  if (file[2]) await fileUploadedRoute(ctx, req, res, caller, file[1]);
+  else fileStatusRoute(ctx, res, caller, file[1]);
+  return true;
 }
 
 export function handleRequest(ctx: SimContext, req: IncomingMessage, res: ServerResponse): void {

@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { AccountStore, toSimAccount } from './accounts.js';
 import { BehaviourStore } from './behaviours.js';
+import { FileStore } from './files.js';
 import type { SimContext } from './context.js';
 import { handleRequest } from './router.js';
 import { StatsCollector } from './stats.js';
@@ -27,6 +28,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     accounts: new AccountStore(opts.jwtSecret ?? randomBytes(32).toString('hex')),
     behaviours: new BehaviourStore(),
     stats: new StatsCollector(),
+    files: new FileStore(opts.documentIndexDelayMs ?? 300),
     streams: new Set(),
     platform: { keys: new PlatformKeys() },
   };

@@ -1,5 +1,5 @@
 // Counters read by tests and benchmarks through stats() or GET /_sim/stats.
-import type { ConversationRequestRecord, PlatformRequestRecord, SimStats } from './types.js';
+import type { BlobPutRecord, ConversationRequestRecord, MessageFilesRecord, PlatformRequestRecord, SimStats } from './types.js';
 
 export class StatsCollector {
   private data: SimStats = StatsCollector.empty(0);
@@ -18,7 +18,27 @@ export class StatsCollector {
       authKeysSeen: {},
       lastConversation: null,
       platform: { requests: 0, byKey: {}, lastRequest: null },
+      fileCreates: 0,
+      blobPuts: [],
+      fileStatusPolls: 0,
+      lastUserMessage: null,
     };
+  }
+
+  fileCreated(): void {
+    this.data.fileCreates += 1;
+  }
+
+  blobPut(record: BlobPutRecord): void {
+    this.data.blobPuts.push(record);
+  }
+
+  userMessage(record: MessageFilesRecord): void {
+    this.data.lastUserMessage = record;
+  }
+
+  fileStatusPolled(): void {
+    this.data.fileStatusPolls += 1;
   }
 
   tokenRequest(): void {
@@ -70,6 +90,7 @@ export class StatsCollector {
       refreshesByAccount: { ...this.data.refreshesByAccount },
       authKeysSeen: { ...this.data.authKeysSeen },
       platform: { ...this.data.platform, byKey: Object.fromEntries(Object.entries(this.data.platform.byKey).map(([k, v]) => [k, { ...v }])) },
+      blobPuts: [...this.data.blobPuts],
     };
   }
 

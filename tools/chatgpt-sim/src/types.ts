@@ -11,6 +11,8 @@ export interface SimulatorOptions {
   host?: string;
   /** HS256 secret for the access tokens it mints. Default: random per start. */
   jwtSecret?: string;
+  /** How long an uploaded document stays `retrieval_index_status: pending`. Default 300 ms. */
+  documentIndexDelayMs?: number;
 }
 
 export type Plan = 'free' | 'plus' | 'pro' | 'team';
@@ -83,6 +85,34 @@ export interface SimStats {
   lastConversation: ConversationRequestRecord | null;
   /** The OpenAI platform API (/v1): requests in all, per key and path, and the newest one as it arrived. */
   platform: { requests: number; byKey: Record<string, Record<string, number>>; lastRequest: PlatformRequestRecord | null };
+  /** POST /backend-api/files calls. */
+  fileCreates: number;
+  /** Every blob PUT the store accepted, in order: whose file, and a digest of exactly the bytes received. */
+  blobPuts: BlobPutRecord[];
+  /** GET /backend-api/files/<id> calls (indexing polls). */
+  fileStatusPolls: number;
+  /** The newest conversation request's user message: content type, text, image pointers and attachments. */
+  lastUserMessage: MessageFilesRecord | null;
+}
+
+export interface BlobPutRecord {
+  fileId: string;
+  /** The account that created the file. */
+  accountId: string;
+  /** sha256 (hex) of the bytes received. */
+  sha256: string;
+  size: number;
+  contentType: string;
+  name: string;
+}
+
+/** What the newest user message of a conversation request pointed at (reference §2 and §4). */
+export interface MessageFilesRecord {
+  contentType: string | null;
+  /** The text parts, joined. */
+  text: string;
+  assetPointers: Array<{ asset_pointer: string; size_bytes: unknown; width: unknown; height: unknown }>;
+  attachments: Array<Record<string, unknown>>;
 }
 
 export interface PlatformRequestRecord {

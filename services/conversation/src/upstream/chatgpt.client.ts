@@ -83,17 +83,44 @@ export class ChatGptClient implements OnApplicationShutdown {
     throw lastError;
   }
 
-  async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
+  private headersFor(identity: UpstreamIdentity, accept: string): Record<string, string> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${identity.accessToken}`,
       'content-type': 'application/json',
-      accept: 'text/event-stream',
+      accept,
       'oai-device-id': identity.deviceId ?? derivedDeviceId(identity),
       'oai-language': 'en-US',
     };
     if (identity.chatgptAccountId) headers['chatgpt-account-id'] = identity.chatgptAccountId;
     // Private upstream gateways (AUTH_KEY) want their key on every request.
     if (this.config.AUTH_KEY) headers.authkey = this.config.AUTH_KEY;
+    return headers;
+  }
+
+  /**
+   * A small JSON call to the upstream's backend API (the file endpoints): a 2xx answers its parsed
+   * body, anything else the mapped failure (§7), so a 401 or 429 rotates accounts like a conversation.
+   */
+  async callJson(identity: UpstreamIdentity, method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal): Promise<{ ok: true; json: Record<string, unknown> } | { ok: false; failure: BusError }> {
+    const headers = this.headersFor(identity, 'application/json');
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const res = await this.sendToFirstReachable((base) => request(`${base}${path}`, { method, headers, body: payload, dispatcher: this.agent, signal }));
+    const text = await readCapped(res.body);
+    if (res.statusCode >= 200 && res.statusCode < 300) {
+      try {
+        const json = JSON.parse(text) as unknown;
+        if (json && typeof json === 'object' && !Array.isArray(json)) return { ok: true, json: json as Record<string, unknown> };
+      } catch {
+        // a 2xx that is not JSON: a challenge or error page in disguise
+      }
+      return { ok: false, failure: mapUpstreamFailure(502, text) };
+    }
+    const retryAfter = res.headers['retry-after'];
+    return { ok: false, failure: mapUpstreamFailure(res.statusCode, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) };
+  }
+
+  async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
+    const headers = this.headersFor(identity, 'text/event-stream');
     const payload = JSON.stringify(body);
     const res = await this.sendToFirstReachable((base) =>
       request(`${base}${this.config.CHATGPT_CONVERSATION_PATH}`, { method: 'POST', headers, body: payload, dispatcher: this.agent, signal }),
