@@ -5,6 +5,7 @@ import { ChatJobWorker } from './chat/chat-job.worker.js';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER } from './conversation.config.js';
 import { ModelTable } from './models/model-table.js';
 import { ModelsController } from './models/models.controller.js';
+import { UpstreamModelsService } from './models/upstream-models.service.js';
 import { AccountLeaseClient } from './upstream/account-lease.client.js';
 import { ChatGptClient } from './upstream/chatgpt.client.js';
 import { UsagePublisher } from './usage/usage-publisher.js';
@@ -21,6 +22,7 @@ export class ConversationModule {
         { provide: CONVERSATION_LOGGER, useValue: logger },
         { provide: ModelTable, useValue: new ModelTable(config.DEFAULT_UPSTREAM_MODEL, config.MODEL_MAP) },
         ChatGptClient,
+        UpstreamModelsService,
         AccountLeaseClient,
         UsagePublisher,
         ChatJobWorker,

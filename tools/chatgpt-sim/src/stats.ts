@@ -15,6 +15,8 @@ export class StatsCollector {
       tokenRequests: 0,
       refreshes: 0,
       refreshesByAccount: {},
+      modelsRequests: 0,
+      modelsRequestsByAccount: {},
       authKeysSeen: {},
       lastConversation: null,
     };
@@ -27,6 +29,11 @@ export class StatsCollector {
   refresh(accountId: string): void {
     this.data.refreshes += 1;
     this.data.refreshesByAccount[accountId] = (this.data.refreshesByAccount[accountId] ?? 0) + 1;
+  }
+
+  modelsRequest(accountId: string): void {
+    this.data.modelsRequests += 1;
+    this.data.modelsRequestsByAccount[accountId] = (this.data.modelsRequestsByAccount[accountId] ?? 0) + 1;
   }
 
   authKey(value: string): void {
@@ -59,6 +66,7 @@ export class StatsCollector {
       byAccount: { ...this.data.byAccount },
       byWorkspace: { ...this.data.byWorkspace },
       refreshesByAccount: { ...this.data.refreshesByAccount },
+      modelsRequestsByAccount: { ...this.data.modelsRequestsByAccount },
       authKeysSeen: { ...this.data.authKeysSeen },
     };
   }

@@ -16,19 +16,21 @@ export type ConversationResponse =
 
 /** Error bodies are read only this far: enough for a JSON detail or to spot a challenge page. */
 const ERROR_BODY_LIMIT = 64 * 1024;
+/** Account information answers (the models listing) are read this far. */
+const JSON_BODY_LIMIT = 4 * 1024 * 1024;
 
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void }): Promise<string> {
+async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void }, limit = ERROR_BODY_LIMIT): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
     chunks.push(chunk);
     size += chunk.length;
-    if (size >= ERROR_BODY_LIMIT) {
+    if (size >= limit) {
       body.destroy();
       break;
     }
   }
-  return Buffer.concat(chunks).toString('utf8').slice(0, ERROR_BODY_LIMIT);
+  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
 }
 
 /** Who the upstream request is made as: one attempt's access token and workspace. */
@@ -151,5 +153,34 @@ export class ChatGptClient implements OnApplicationShutdown {
     // A 200 that is not a stream is a challenge or an error page in disguise.
     const status = res.statusCode >= 200 && res.statusCode < 300 ? 502 : res.statusCode;
     return { ok: false, failure: mapUpstreamFailure(status, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) };
+  }
+
+  /**
+   * A JSON GET on the upstream as this identity (account information such as /backend-api/models), through
+   * the account's proxy like its conversations. Failures come back mapped as for a conversation.
+   */
+  async getJson(identity: UpstreamIdentity, path: string, signal: AbortSignal): Promise<{ ok: true; body: unknown } | { ok: false; failure: BusError }> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${identity.accessToken}`,
+      accept: 'application/json',
+      'oai-device-id': identity.deviceId ?? derivedDeviceId(identity),
+      'oai-language': 'en-US',
+    };
+    if (identity.chatgptAccountId) headers['chatgpt-account-id'] = identity.chatgptAccountId;
+    if (this.config.AUTH_KEY) headers.authkey = this.config.AUTH_KEY;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.sendAs(identity, (base, dispatcher) => request(`${base}${path}`, { method: 'GET', headers, dispatcher, signal }));
+    } catch (err) {
+      if (err instanceof ProxyUnreachableError) return { ok: false, failure: proxyUnreachable(this.proxies.size, this.config.PROXY_COOLOFF_MS) };
+      throw err;
+    }
+    const text = await readCapped(res.body, JSON_BODY_LIMIT);
+    if (res.statusCode < 200 || res.statusCode >= 300) return { ok: false, failure: mapUpstreamFailure(res.statusCode, text) };
+    try {
+      return { ok: true, body: JSON.parse(text) };
+    } catch {
+      return { ok: false, failure: mapUpstreamFailure(502, text) };
+    }
   }
 }
