@@ -97,6 +97,27 @@ export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEn
   AUTH_KEY: z.string().optional(),
 });
 
+/** Schemes an outbound proxy may use: http(s) forward/CONNECT proxies, SOCKS5 with local (socks5) or proxy-side (socks5h) name resolution. */
+export const PROXY_SCHEMES = ['http:', 'https:', 'socks5:', 'socks5h:'] as const;
+
+/** A comma-separated list of proxy URLs. The message never repeats the value: proxy URLs may carry credentials. */
+const proxyList = z.string().refine(
+  (raw) =>
+    raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .every((p) => {
+        try {
+          const url = new URL(p);
+          return (PROXY_SCHEMES as readonly string[]).includes(url.protocol) && url.hostname !== '';
+        } catch {
+          return false;
+        }
+      }),
+  'each entry must be an http://, https://, socks5:// or socks5h:// URL with a host (comma-separated)',
+);
+
 export const conversationEnv = baseEnv.merge(healthEnv(5012)).merge(usageStreamEnv).extend({
   /** Accounts tried for one request before the last error goes to the client. */
   RETRY_TIMES: z.coerce.number().int().min(1).max(20).default(3),
@@ -130,6 +151,14 @@ export const conversationEnv = baseEnv.merge(healthEnv(5012)).merge(usageStreamE
    * internal asset server; tests). Empty by default: every private address is refused.
    */
   UPLOAD_ALLOW_HOSTS: z.string().default(''),
+  /** Outbound proxies for upstream requests, comma-separated; each account keeps one (sticky). */
+  PROXY_URL_POOL: proxyList.optional(),
+  /** chat2api's single-proxy name; joined to PROXY_URL_POOL when both are set. */
+  PROXY_URL: proxyList.optional(),
+  /** A proxy that could not be reached is passed over this long, then tried again. */
+  PROXY_COOLOFF_MS: z.coerce.number().int().positive().default(60_000),
+  /** How long the models each plan offers (the upstream's /backend-api/models) are kept before asking again. */
+  UPSTREAM_MODELS_TTL_MS: z.coerce.number().int().positive().default(10 * 60_000),
 });
 
 export const voiceEnv = baseEnv.merge(healthEnv(5013));

@@ -5,6 +5,7 @@ import { ChatJobWorker } from './chat/chat-job.worker.js';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER } from './conversation.config.js';
 import { ModelTable } from './models/model-table.js';
 import { ModelsController } from './models/models.controller.js';
+import { UpstreamModelsService } from './models/upstream-models.service.js';
 import { AccountLeaseClient } from './upstream/account-lease.client.js';
 import { ChatGptClient } from './upstream/chatgpt.client.js';
 import { ChatGptFilesClient } from './upstream/chatgpt-files.client.js';
@@ -28,6 +29,7 @@ export class ConversationModule {
         ChatGptFilesClient,
         InputLoader,
         AttemptUploads,
+        UpstreamModelsService,
         AccountLeaseClient,
         UsagePublisher,
         ChatJobWorker,

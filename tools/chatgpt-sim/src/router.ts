@@ -20,7 +20,15 @@ const conversation: Handler = { auth: true, run: conversationRoute };
 const ROUTES: Record<string, Record<string, Handler>> = {
   '/backend-api/conversation': { POST: conversation },
   '/backend-api/f/conversation': { POST: conversation },
-  '/backend-api/models': { GET: { auth: true, run: (_c, _q, res, caller) => modelsRoute(res, caller) } },
+  '/backend-api/models': {
+    GET: {
+      auth: true,
+      run: (ctx, _q, res, caller) => {
+        ctx.stats.modelsRequest(caller.account.accountId);
+        modelsRoute(res, caller);
+      },
+    },
+  },
   '/backend-api/me': { GET: { auth: true, run: (_c, _q, res, caller) => meRoute(res, caller) } },
   '/backend-api/accounts/check/v4-2023-04-27': {
     GET: { auth: true, run: (_c, _q, res, caller) => accountsCheckRoute(res, caller) },

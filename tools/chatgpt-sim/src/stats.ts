@@ -15,6 +15,8 @@ export class StatsCollector {
       tokenRequests: 0,
       refreshes: 0,
       refreshesByAccount: {},
+      modelsRequests: 0,
+      modelsRequestsByAccount: {},
       authKeysSeen: {},
       lastConversation: null,
       platform: { requests: 0, byKey: {}, lastRequest: null },
@@ -48,6 +50,11 @@ export class StatsCollector {
   refresh(accountId: string): void {
     this.data.refreshes += 1;
     this.data.refreshesByAccount[accountId] = (this.data.refreshesByAccount[accountId] ?? 0) + 1;
+  }
+
+  modelsRequest(accountId: string): void {
+    this.data.modelsRequests += 1;
+    this.data.modelsRequestsByAccount[accountId] = (this.data.modelsRequestsByAccount[accountId] ?? 0) + 1;
   }
 
   authKey(value: string): void {
@@ -88,6 +95,7 @@ export class StatsCollector {
       byAccount: { ...this.data.byAccount },
       byWorkspace: { ...this.data.byWorkspace },
       refreshesByAccount: { ...this.data.refreshesByAccount },
+      modelsRequestsByAccount: { ...this.data.modelsRequestsByAccount },
       authKeysSeen: { ...this.data.authKeysSeen },
       platform: { ...this.data.platform, byKey: Object.fromEntries(Object.entries(this.data.platform.byKey).map(([k, v]) => [k, { ...v }])) },
       blobPuts: [...this.data.blobPuts],

@@ -79,6 +79,10 @@ export interface SimStats {
   refreshes: number;
   /** Those exchanges per account id: a gateway that refreshes an account twice shows 2 here. */
   refreshesByAccount: Record<string, number>;
+  /** GET /backend-api/models calls (a gateway that caches the listing shows few here). */
+  modelsRequests: number;
+  /** Those calls per account id. */
+  modelsRequestsByAccount: Record<string, number>;
   /** `authkey` header values (private upstream gateways) seen on upstream requests, with how often each came. */
   authKeysSeen: Record<string, number>;
   /** The newest conversation request as it arrived: shows whether a client continued a conversation, sending only the new message. */
@@ -134,6 +138,10 @@ export interface ConversationRequestRecord {
   parentMessageId: string | null;
   /** The body's `history_and_training_disabled` (temporary chat), null when absent. */
   historyDisabled: boolean | null;
+  /** The body's `model` (upstream slug), null when absent. */
+  model: string | null;
+  /** The body's `conversation_mode` (`{kind: "gizmo_interaction", gizmo_id}` for GPTs), null when absent. */
+  conversationMode: { kind: string; gizmoId: string | null } | null;
 }
 
 export interface Simulator {

@@ -67,3 +67,17 @@ export type AccountReportReply = z.infer<typeof accountReportReplySchema>;
 
 export const accountsChangedEventSchema = z.object({ tenantId: z.string(), accountIds: z.array(z.string()) });
 export type AccountsChangedEvent = z.infer<typeof accountsChangedEventSchema>;
+
+/** The plans of a tenant's pool (restricted to the credential's allowed accounts, when it has some). */
+export const accountPlansRequestSchema = z.object({
+  tenantId: z.string(),
+  allowed: z.array(z.string()).optional(),
+});
+export type AccountPlansRequest = z.infer<typeof accountPlansRequestSchema>;
+
+/** One usable account per plan type (`null`: the plan is unknown), to ask the upstream what that plan offers. */
+export const accountPlansReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), plans: z.array(z.object({ plan: z.string().nullable(), lease: accountLeaseSchema })) }),
+  z.object({ ok: z.literal(false), failure: busErrorSchema }),
+]);
+export type AccountPlansReply = z.infer<typeof accountPlansReplySchema>;

@@ -8,6 +8,8 @@ import {
   type AccountLease,
   type AccountLeaseReply,
   type AccountLeaseRequest,
+  type AccountPlansReply,
+  type AccountPlansRequest,
   type AccountReport,
   type AccountReportReply,
   type BusError,
@@ -130,6 +132,22 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
     }
     if (kind === 'api_key') return { ok: false, failure: failure(503, 'no_usable_account', `No usable API key for ${model}: add an API-key account that serves it, or enable the ones the upstream refused.`) };
     return { ok: false, failure: failure(503, 'no_usable_account', `No usable upstream account for ${model}: add an account or enter a new token for the ones that need one.`) };
+  }
+
+  /**
+   * One account per plan of the tenant's pool, for listing what each plan offers. Only accounts whose access
+   * token is valid now: nothing is refreshed, leased or counted for this (it is not a conversation).
+   */
+  async plans(request: AccountPlansRequest): Promise<AccountPlansReply> {
+    const allowed = request.allowed ? new Set(request.allowed) : null;
+    const now = Date.now();
+    const byPlan = new Map<string | null, PoolAccount>();
+    for (const account of await this.pool(request.tenantId)) {
+      if (allowed && !allowed.has(account.id)) continue;
+      if (account.accessToken === null || (account.accessTokenExpiresAt !== null && account.accessTokenExpiresAt <= now)) continue;
+      if (!byPlan.has(account.plan)) byPlan.set(account.plan, account);
+    }
+    return { ok: true, plans: [...byPlan].map(([plan, account]) => ({ plan, lease: leaseOf(account) })) };
   }
 
   /** An access token about to expire is refreshed before it is handed out. */

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import type { BusError } from '@chatgate/contracts';
-import { CONVERSATION_CONFIG, type ConversationConfig } from '../conversation.config.js';
+import type { Logger } from '@chatgate/service-kit';
+import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../conversation.config.js';
+import { accountKeyOf } from './account-key.js';
 import { BaseUrlRotation, neverReachedUpstream } from './base-url-rotation.js';
-import { mapUpstreamFailure } from './upstream-errors.js';
+import { isProxyFailure, ProxyUnreachableError } from './proxy-dispatcher.js';
+import { ProxyPool, proxyUrlsFrom } from './proxy-pool.js';
+import { mapUpstreamFailure, proxyUnreachable } from './upstream-errors.js';
 
 export type ConversationResponse =
   | { ok: true; body: AsyncIterable<Uint8Array> & { destroy(err?: Error): void } }
@@ -12,19 +16,21 @@ export type ConversationResponse =
 
 /** Error bodies are read only this far: enough for a JSON detail or to spot a challenge page. */
 const ERROR_BODY_LIMIT = 64 * 1024;
+/** Account information answers (the models listing) are read this far. */
+const JSON_BODY_LIMIT = 4 * 1024 * 1024;
 
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void }): Promise<string> {
+async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void }, limit = ERROR_BODY_LIMIT): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
     chunks.push(chunk);
     size += chunk.length;
-    if (size >= ERROR_BODY_LIMIT) {
+    if (size >= limit) {
       body.destroy();
       break;
     }
   }
-  return Buffer.concat(chunks).toString('utf8').slice(0, ERROR_BODY_LIMIT);
+  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
 }
 
 /** Who the upstream request is made as: one attempt's access token and workspace. */
@@ -42,16 +48,25 @@ function derivedDeviceId(identity: UpstreamIdentity): string {
 }
 
 /**
- * The HTTP side of the ChatGPT upstream: one keep-alive connection pool for all requests, several
- * interchangeable base URLs taken in turn.
+ * The HTTP side of the ChatGPT upstream: one keep-alive connection pool for all requests (or one per
+ * outbound proxy, each account keeping its proxy), several interchangeable base URLs taken in turn.
  */
 @Injectable()
 export class ChatGptClient implements OnApplicationShutdown {
   private readonly agent: Agent;
   private readonly bases: BaseUrlRotation;
+  private readonly proxies: ProxyPool;
 
-  constructor(@Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig) {
+  constructor(
+    @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
+    @Inject(CONVERSATION_LOGGER) private readonly logger: Logger,
+  ) {
     this.bases = new BaseUrlRotation(config.CHATGPT_BASE_URL.split(',').map((b) => b.trim().replace(/\/+$/, '')).filter(Boolean));
+    this.proxies = new ProxyPool(proxyUrlsFrom(config.PROXY_URL_POOL, config.PROXY_URL), {
+      connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: config.UPSTREAM_IDLE_TIMEOUT_MS,
+      coolOffMs: config.PROXY_COOLOFF_MS,
+    });
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
       connections: 512,
@@ -63,7 +78,32 @@ export class ChatGptClient implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown() {
-    await this.agent.close().catch(() => undefined);
+    await Promise.all([this.agent.close().catch(() => undefined), this.proxies.close()]);
+  }
+
+  /**
+   * Sends through the account's proxy when proxies are configured. A proxy that cannot be used is skipped
+   * (and cooled off) and the account moves to its next healthy one. When none can be used the request
+   * fails with ProxyUnreachableError: it never goes direct, since an operator sets proxies for a reason
+   * (the address the upstream sees, the only way out of the network).
+   */
+  private async sendAs<T>(identity: UpstreamIdentity, send: (base: string, dispatcher: Dispatcher) => Promise<T>): Promise<T> {
+    if (!this.proxies.size) return this.sendToFirstReachable((base) => send(base, this.agent));
+    let last: ProxyUnreachableError | null = null;
+    for (const proxy of this.proxies.order(accountKeyOf(identity))) {
+      try {
+        const res = await this.sendToFirstReachable((base) => send(base, proxy.dispatcher));
+        this.proxies.succeeded(proxy);
+        return res;
+      } catch (err) {
+        if (!isProxyFailure(err)) throw err;
+        const coolOffMs = this.proxies.failed(proxy);
+        const reason = err instanceof ProxyUnreachableError ? err.reason : ((err as { code?: string }).code ?? (err as Error).message);
+        this.logger.warn({ proxy: proxy.label, reason, coolOffMs }, 'outbound proxy unusable; its accounts move to the next one');
+        last = new ProxyUnreachableError(proxy.label, reason);
+      }
+    }
+    throw last ?? new ProxyUnreachableError('(none)', 'no proxy');
   }
 
   /** Tries the bases in rotation order; moves on only when a base could not be reached at all. */
@@ -122,9 +162,15 @@ export class ChatGptClient implements OnApplicationShutdown {
   async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
     const headers = this.headersFor(identity, 'text/event-stream');
     const payload = JSON.stringify(body);
-    const res = await this.sendToFirstReachable((base) =>
-      request(`${base}${this.config.CHATGPT_CONVERSATION_PATH}`, { method: 'POST', headers, body: payload, dispatcher: this.agent, signal }),
-    );
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.sendAs(identity, (base, dispatcher) =>
+        request(`${base}${this.config.CHATGPT_CONVERSATION_PATH}`, { method: 'POST', headers, body: payload, dispatcher, signal }),
+      );
+    } catch (err) {
+      if (err instanceof ProxyUnreachableError) return { ok: false, failure: proxyUnreachable(this.proxies.size, this.config.PROXY_COOLOFF_MS) };
+      throw err;
+    }
     const contentType = String(res.headers['content-type'] ?? '');
     if (res.statusCode >= 200 && res.statusCode < 300 && contentType.includes('text/event-stream')) {
       return { ok: true, body: res.body };
@@ -134,5 +180,34 @@ export class ChatGptClient implements OnApplicationShutdown {
     // A 200 that is not a stream is a challenge or an error page in disguise.
     const status = res.statusCode >= 200 && res.statusCode < 300 ? 502 : res.statusCode;
     return { ok: false, failure: mapUpstreamFailure(status, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) };
+  }
+
+  /**
+   * A JSON GET on the upstream as this identity (account information such as /backend-api/models), through
+   * the account's proxy like its conversations. Failures come back mapped as for a conversation.
+   */
+  async getJson(identity: UpstreamIdentity, path: string, signal: AbortSignal): Promise<{ ok: true; body: unknown } | { ok: false; failure: BusError }> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${identity.accessToken}`,
+      accept: 'application/json',
+      'oai-device-id': identity.deviceId ?? derivedDeviceId(identity),
+      'oai-language': 'en-US',
+    };
+    if (identity.chatgptAccountId) headers['chatgpt-account-id'] = identity.chatgptAccountId;
+    if (this.config.AUTH_KEY) headers.authkey = this.config.AUTH_KEY;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.sendAs(identity, (base, dispatcher) => request(`${base}${path}`, { method: 'GET', headers, dispatcher, signal }));
+    } catch (err) {
+      if (err instanceof ProxyUnreachableError) return { ok: false, failure: proxyUnreachable(this.proxies.size, this.config.PROXY_COOLOFF_MS) };
+      throw err;
+    }
+    const text = await readCapped(res.body, JSON_BODY_LIMIT);
+    if (res.statusCode < 200 || res.statusCode >= 300) return { ok: false, failure: mapUpstreamFailure(res.statusCode, text) };
+    try {
+      return { ok: true, body: JSON.parse(text) };
+    } catch {
+      return { ok: false, failure: mapUpstreamFailure(502, text) };
+    }
   }
 }

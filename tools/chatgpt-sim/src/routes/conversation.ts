@@ -106,6 +106,8 @@ export async function conversationRoute(
     conversationId: typeof body.conversation_id === 'string' ? body.conversation_id : null,
     parentMessageId: typeof body.parent_message_id === 'string' ? body.parent_message_id : null,
     historyDisabled: typeof body.history_and_training_disabled === 'boolean' ? body.history_and_training_disabled : null,
+    model: typeof body.model === 'string' ? body.model : null,
+    conversationMode: conversationModeOf(body.conversation_mode),
   });
   ctx.stats.userMessage(filesRecord(last));
   checkFiles(ctx, messages, account.accountId);
@@ -182,4 +184,12 @@ export async function conversationRoute(
   ctx.streams.add(run);
   ctx.stats.streamStarted();
   run.start();
+}
+
+/** `conversation_mode` as sent: `{kind}` and, for GPTs, `gizmo_id`. */
+function conversationModeOf(raw: unknown): { kind: string; gizmoId: string | null } | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const mode = raw as { kind?: unknown; gizmo_id?: unknown };
+  if (typeof mode.kind !== 'string') return null;
+  return { kind: mode.kind, gizmoId: typeof mode.gizmo_id === 'string' ? mode.gizmo_id : null };
 }
