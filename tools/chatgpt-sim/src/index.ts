@@ -13,4 +13,5 @@ export type {
   SimStats,
   Simulator,
   SimulatorOptions,
+  StreamRecord,
 } from './types.js';

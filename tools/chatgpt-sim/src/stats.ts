@@ -1,5 +1,5 @@
 // Counters read by tests and benchmarks through stats() or GET /_sim/stats.
-import type { ConversationRequestRecord, SimStats } from './types.js';
+import type { ConversationRequestRecord, SimStats, StreamRecord } from './types.js';
 
 export class StatsCollector {
   private data: SimStats = StatsCollector.empty(0);
@@ -17,6 +17,7 @@ export class StatsCollector {
       refreshesByAccount: {},
       authKeysSeen: {},
       lastConversation: null,
+      lastStream: null,
     };
   }
 
@@ -47,8 +48,9 @@ export class StatsCollector {
     this.data.activeStreams += 1;
   }
 
-  streamEnded(outcome: 'completed' | 'aborted'): void {
+  streamEnded(outcome: 'completed' | 'aborted', written?: Omit<StreamRecord, 'outcome'>): void {
     this.data.activeStreams -= 1;
+    if (written) this.data.lastStream = { ...written, outcome };
     if (outcome === 'completed') this.data.completedStreams += 1;
     else this.data.abortedStreams += 1;
   }

@@ -78,6 +78,17 @@ export interface SimStats {
   authKeysSeen: Record<string, number>;
   /** The newest conversation request as it arrived: shows whether a client continued a conversation, sending only the new message. */
   lastConversation: ConversationRequestRecord | null;
+  /** The newest conversation stream that ended: whose token it answered, and exactly what its body held. */
+  lastStream: StreamRecord | null;
+}
+
+export interface StreamRecord {
+  /** The account whose access token the request carried. */
+  accountId: string;
+  /** sha256 (hex) of every body byte written, and how many. */
+  sha256: string;
+  bytes: number;
+  outcome: 'completed' | 'aborted';
 }
 
 export interface ConversationRequestRecord {
