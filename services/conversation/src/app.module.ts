@@ -5,6 +5,9 @@ import { ChatJobWorker } from './chat/chat-job.worker.js';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER } from './conversation.config.js';
 import { ModelTable } from './models/model-table.js';
 import { ModelsController } from './models/models.controller.js';
+import { ChatGptWebTarget } from './relay/chatgpt-web.target.js';
+import { RelayJobWorker } from './relay/relay-job.worker.js';
+import { RELAY_TARGETS } from './relay/relay-target.js';
 import { AccountLeaseClient } from './upstream/account-lease.client.js';
 import { ChatGptClient } from './upstream/chatgpt.client.js';
 import { UsagePublisher } from './usage/usage-publisher.js';
@@ -24,6 +27,10 @@ export class ConversationModule {
         AccountLeaseClient,
         UsagePublisher,
         ChatJobWorker,
+        // The HTTP relay: one entry per upstream kind it can reach.
+        ChatGptWebTarget,
+        { provide: RELAY_TARGETS, useFactory: (web: ChatGptWebTarget) => [web], inject: [ChatGptWebTarget] },
+        RelayJobWorker,
       ],
     };
   }

@@ -10,6 +10,20 @@ export type ConversationResponse =
   | { ok: true; body: AsyncIterable<Uint8Array> & { destroy(err?: Error): void } }
   | { ok: false; failure: BusError };
 
+export interface UpstreamRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  /** The content type a success must have (`text/event-stream`, `application/json`). */
+  expectType: string;
+}
+
+export type UpstreamResponse =
+  | { ok: true; status: number; headers: Record<string, string | string[] | undefined>; body: AsyncIterable<Uint8Array> & { destroy(err?: Error): void } }
+  | { ok: false; failure: BusError };
+
 /** Error bodies are read only this far: enough for a JSON detail or to spot a challenge page. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
@@ -83,17 +97,30 @@ export class ChatGptClient implements OnApplicationShutdown {
     throw lastError;
   }
 
-  async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
+  /** What every upstream request carries: the identity's token and workspace, a device id, the private gateway key. */
+  private headersFor(identity: UpstreamIdentity): Record<string, string> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${identity.accessToken}`,
-      'content-type': 'application/json',
-      accept: 'text/event-stream',
       'oai-device-id': identity.deviceId ?? derivedDeviceId(identity),
       'oai-language': 'en-US',
     };
     if (identity.chatgptAccountId) headers['chatgpt-account-id'] = identity.chatgptAccountId;
     // Private upstream gateways (AUTH_KEY) want their key on every request.
     if (this.config.AUTH_KEY) headers.authkey = this.config.AUTH_KEY;
+    return headers;
+  }
+
+  /** A failure answer (read capped) in the client's terms, per reference §7. */
+  private async failureOf(res: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: AsyncIterable<Uint8Array> & { destroy(): void } }): Promise<BusError> {
+    const text = await readCapped(res.body);
+    const retryAfter = res.headers['retry-after'];
+    // A 200 that is not what was asked for is a challenge or an error page in disguise.
+    const status = res.statusCode >= 200 && res.statusCode < 300 ? 502 : res.statusCode;
+    return mapUpstreamFailure(status, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+  }
+
+  async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
+    const headers = { ...this.headersFor(identity), 'content-type': 'application/json', accept: 'text/event-stream' };
     const payload = JSON.stringify(body);
     const res = await this.sendToFirstReachable((base) =>
       request(`${base}${this.config.CHATGPT_CONVERSATION_PATH}`, { method: 'POST', headers, body: payload, dispatcher: this.agent, signal }),
@@ -102,10 +129,24 @@ export class ChatGptClient implements OnApplicationShutdown {
     if (res.statusCode >= 200 && res.statusCode < 300 && contentType.includes('text/event-stream')) {
       return { ok: true, body: res.body };
     }
-    const text = await readCapped(res.body);
-    const retryAfter = res.headers['retry-after'];
-    // A 200 that is not a stream is a challenge or an error page in disguise.
-    const status = res.statusCode >= 200 && res.statusCode < 300 ? 502 : res.statusCode;
-    return { ok: false, failure: mapUpstreamFailure(status, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) };
+    return { ok: false, failure: await this.failureOf(res) };
+  }
+
+  /**
+   * Any request on the upstream as the identity (the web-protocol relay): the caller's method,
+   * path, query, body and few headers, with the identity's token in place of the caller's. A 2xx
+   * whose content type is not `expectType` counts as a failure, like any non-2xx.
+   */
+  async send(identity: UpstreamIdentity, req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
+    const headers = { ...req.headers, ...this.headersFor(identity) };
+    const target = `${req.path}${req.query ? `?${req.query}` : ''}`;
+    const res = await this.sendToFirstReachable((base) =>
+      request(`${base}${target}`, { method: req.method, headers, body: req.body, dispatcher: this.agent, signal }),
+    );
+    const contentType = String(res.headers['content-type'] ?? '');
+    if (res.statusCode >= 200 && res.statusCode < 300 && contentType.includes(req.expectType)) {
+      return { ok: true, status: res.statusCode, headers: res.headers, body: res.body };
+    }
+    return { ok: false, failure: await this.failureOf(res) };
   }
 }
