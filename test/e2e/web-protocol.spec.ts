@@ -209,6 +209,19 @@ describe('web protocol passthrough', () => {
     expect(usage.completion_tokens).toBeLessThan(300);
   });
 
+  it('cuts the client short when the upstream breaks off after the first byte (never a clean end)', async () => {
+    const res = await post('/backend-api/conversation', alice, webBody('cut me [[sim fail=cut after=3 words=40 delay=20]]', { v1: true }));
+    expect(res.status).toBe(200);
+    await expect(res.arrayBuffer()).rejects.toThrow();
+    expect(await usageOf(res.headers.get('x-request-id')!)).toMatchObject({ outcome: 'error', status: 502 });
+  });
+
+  it('answers 413 for a body bigger than the bus carries', async () => {
+    const res = await post('/backend-api/conversation', alice, webBody('x'.repeat(1_500_000)));
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as LooseJson).error).toMatchObject({ code: 'request_too_large' });
+  });
+
   describe('account answers', () => {
     it('me names the gateway user, never the account', async () => {
       for (const path of ['/backend-api/me', '/chatgpt/me']) {

@@ -14,6 +14,14 @@ export const NO_RELAY_WORKER: BusError = {
   error: { message: 'No conversation worker is available. Try again shortly.', type: 'server_error', param: null, code: 'worker_unavailable' },
 };
 
+const TOO_LARGE: BusError = {
+  status: 413,
+  error: { message: 'Request body is too large to relay.', type: 'invalid_request_error', param: null, code: 'request_too_large' },
+};
+
+/** What NATS refuses when the server does not say (its default payload limit). */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
 const WORKER_LOST: BusError = {
   status: 502,
   error: { message: 'The conversation worker stopped answering in the middle of the reply.', type: 'server_error', param: null, code: 'worker_lost' },
@@ -36,6 +44,12 @@ export class RelayBusClient {
   }
 
   open(job: RelayJob, onFrame: (frame: RelayFrame) => void): RelayHandle {
+    // The job is one message: a body bigger than the bus carries is the client's 413, not a 500.
+    const payload = encodeJson(job);
+    if (payload.length > (this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD)) {
+      queueMicrotask(() => onFrame({ t: 'error', ...TOO_LARGE }));
+      return { cancel: () => undefined };
+    }
     const inbox = createInbox();
     let finished = false;
     let lastHeard = Date.now();
@@ -74,7 +88,7 @@ export class RelayBusClient {
       Math.max(50, Math.floor(this.idleTimeoutMs / 5)),
     );
 
-    this.nc.publish(RELAY_JOB, encodeJson(job), { reply: inbox });
+    this.nc.publish(RELAY_JOB, payload, { reply: inbox });
 
     return {
       cancel: () => {
