@@ -5,8 +5,8 @@ import type { ChatGptClient, UpstreamIdentity } from '../upstream/chatgpt.client
 import { buildConversationRequest } from '../upstream/conversation-request.js';
 import { upstreamHandoff, upstreamStreamCut, upstreamStreamError, upstreamTimeout, upstreamUnreachable } from '../upstream/upstream-errors.js';
 import type { ModelTable } from '../models/model-table.js';
-import { ownTokenSource, poolSource, type IdentitySource } from './identity-source.js';
-import { withRotation, type AttemptResult } from './rotation.js';
+import { ownTokenSource, poolSource, type Attempt, type IdentitySource } from './identity-source.js';
+import { outcomeOf } from './failure-outcome.js';
 import { countUsage } from './token-counter.js';
 import { TokenBudget } from './token-budget.js';
 
@@ -98,6 +98,9 @@ async function drain(chunks: AsyncIterator<Uint8Array>, body: { destroy(err?: Er
     clearTimeout(timer);
   }
 }
+
+/** An attempt either reached the client (whatever happened after) or failed before its first byte. */
+type AttemptResult = { delivered: true } | { delivered: false; failure: BusError };
 
 /**
  * One upstream request with one identity: the decoded stream as delta frames (one frame per
@@ -205,17 +208,34 @@ function sourceFor(job: ChatJob, slug: string, deps: RunnerDeps): IdentitySource
 
 /**
  * Runs one job. A pool request that fails before its first byte moves to the next account, up to
- * RETRY_TIMES accounts (see withRotation). After the first byte nothing is retried: the client
- * already has part of an answer.
+ * RETRY_TIMES accounts (a 401 first gets one refresh of the same account); the client gets the
+ * last error. After the first byte nothing is retried: the client already has part of an answer.
  */
 export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<void> {
   const { job } = ctx;
   const model = deps.models.resolve(job.model);
   const body = buildConversationRequest(job, model, { v1Encoding: deps.v1Encoding });
   const source = sourceFor(job, model.slug, deps);
-  const failure = await withRotation(source, deps.retryTimes, ctx.abort.signal, (current) => {
-    ctx.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
-    return attempt(ctx, deps, current.identity, body);
-  });
-  if (failure) ctx.send({ t: 'error', ...failure });
+  let lastFailure: BusError | null = null;
+
+  for (let accounts = 0; accounts < deps.retryTimes; accounts++) {
+    let current: Attempt = await source.next();
+    if (!current.ok) {
+      // An exhausted pool: a cooling pool's 429 says when it frees up; otherwise the last real error.
+      const poolFailure = current.failure;
+      return ctx.send({ t: 'error', ...(lastFailure && poolFailure.status !== 429 ? lastFailure : poolFailure) });
+    }
+    for (;;) {
+      ctx.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
+      const result = await attempt(ctx, deps, current.identity, body);
+      if (result.delivered || ctx.abort.signal.aborted) return;
+      lastFailure = result.failure;
+      if (!source.rotates || !outcomeOf(result.failure)) return ctx.send({ t: 'error', ...result.failure });
+      const retry: Attempt | null = await source.failed(current, result.failure);
+      // No second chance for this account (or its refresh failed): the next account, if any.
+      if (!retry || !retry.ok) break;
+      current = retry;
+    }
+  }
+  ctx.send({ t: 'error', ...lastFailure! });
 }

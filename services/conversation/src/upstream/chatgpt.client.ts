@@ -16,7 +16,7 @@ export interface UpstreamRequest {
   query: string;
   headers: Record<string, string>;
   body?: Buffer;
-  /** The content type a success must have (`text/event-stream`, `application/json`). */
+  /** The content type a success must have (`text/event-stream`, `application/json`); also the `accept` sent. */
   expectType: string;
 }
 
@@ -39,6 +39,14 @@ async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void })
     }
   }
   return Buffer.concat(chunks).toString('utf8').slice(0, ERROR_BODY_LIMIT);
+}
+
+/** A failure answer (read capped) in the client's terms, per reference §7; a 2xx of the wrong kind is a challenge or error page in disguise. */
+async function failureOf(res: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: AsyncIterable<Uint8Array> & { destroy(): void } }): Promise<BusError> {
+  const text = await readCapped(res.body);
+  const retryAfter = res.headers['retry-after'];
+  const status = res.statusCode >= 200 && res.statusCode < 300 ? 502 : res.statusCode;
+  return mapUpstreamFailure(status, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
 }
 
 /** Who the upstream request is made as: one attempt's access token and workspace. */
@@ -97,10 +105,11 @@ export class ChatGptClient implements OnApplicationShutdown {
     throw lastError;
   }
 
-  /** What every upstream request carries: the identity's token and workspace, a device id, the private gateway key. */
-  private headersFor(identity: UpstreamIdentity): Record<string, string> {
+  private headersFor(identity: UpstreamIdentity, accept: string): Record<string, string> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${identity.accessToken}`,
+      'content-type': 'application/json',
+      accept,
       'oai-device-id': identity.deviceId ?? derivedDeviceId(identity),
       'oai-language': 'en-US',
     };
@@ -110,17 +119,8 @@ export class ChatGptClient implements OnApplicationShutdown {
     return headers;
   }
 
-  /** A failure answer (read capped) in the client's terms, per reference §7. */
-  private async failureOf(res: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: AsyncIterable<Uint8Array> & { destroy(): void } }): Promise<BusError> {
-    const text = await readCapped(res.body);
-    const retryAfter = res.headers['retry-after'];
-    // A 200 that is not what was asked for is a challenge or an error page in disguise.
-    const status = res.statusCode >= 200 && res.statusCode < 300 ? 502 : res.statusCode;
-    return mapUpstreamFailure(status, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
-  }
-
   async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
-    const headers = { ...this.headersFor(identity), 'content-type': 'application/json', accept: 'text/event-stream' };
+    const headers = this.headersFor(identity, 'text/event-stream');
     const payload = JSON.stringify(body);
     const res = await this.sendToFirstReachable((base) =>
       request(`${base}${this.config.CHATGPT_CONVERSATION_PATH}`, { method: 'POST', headers, body: payload, dispatcher: this.agent, signal }),
@@ -129,16 +129,20 @@ export class ChatGptClient implements OnApplicationShutdown {
     if (res.statusCode >= 200 && res.statusCode < 300 && contentType.includes('text/event-stream')) {
       return { ok: true, body: res.body };
     }
-    return { ok: false, failure: await this.failureOf(res) };
+    const text = await readCapped(res.body);
+    const retryAfter = res.headers['retry-after'];
+    // A 200 that is not a stream is a challenge or an error page in disguise.
+    const status = res.statusCode >= 200 && res.statusCode < 300 ? 502 : res.statusCode;
+    return { ok: false, failure: mapUpstreamFailure(status, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) };
   }
 
   /**
-   * Any request on the upstream as the identity (the web-protocol relay): the caller's method,
-   * path, query, body and few headers, with the identity's token in place of the caller's. A 2xx
-   * whose content type is not `expectType` counts as a failure, like any non-2xx.
+   * Any request on the upstream as the identity (the HTTP relay): the caller's method, path, query,
+   * body and few headers, with the identity's token, workspace and device id in place of the
+   * caller's. A 2xx whose content type is not `expectType` counts as a failure, like any non-2xx.
    */
   async send(identity: UpstreamIdentity, req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
-    const headers = { ...req.headers, ...this.headersFor(identity) };
+    const headers = { ...req.headers, ...this.headersFor(identity, req.expectType) };
     const target = `${req.path}${req.query ? `?${req.query}` : ''}`;
     const res = await this.sendToFirstReachable((base) =>
       request(`${base}${target}`, { method: req.method, headers, body: req.body, dispatcher: this.agent, signal }),
@@ -147,6 +151,6 @@ export class ChatGptClient implements OnApplicationShutdown {
     if (res.statusCode >= 200 && res.statusCode < 300 && contentType.includes(req.expectType)) {
       return { ok: true, status: res.statusCode, headers: res.headers, body: res.body };
     }
-    return { ok: false, failure: await this.failureOf(res) };
+    return { ok: false, failure: await failureOf(res) };
   }
 }
