@@ -7,7 +7,7 @@ import { usageKindSchema } from '../usage/usage-event.schema.js';
  * target, so another upstream kind plugs in by adding its name here and a target in the worker.
  */
 export const relayTargetSchema = z.enum(['chatgpt_web']);
-export type RelayTarget = z.infer<typeof relayTargetSchema>;
+export type RelayTargetName = z.infer<typeof relayTargetSchema>;
 
 export const relayMethodSchema = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 

@@ -1,4 +1,4 @@
-import type { RelayFrame, RelayJob, RelayTarget as RelayTargetName } from '@chatgate/contracts';
+import type { RelayFrame, RelayJob, RelayTargetName } from '@chatgate/contracts';
 
 /** Token counts a target learnt for the job's usage event (a target that knows none leaves them null). */
 export interface RelayUsageCounts {
