@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { z } from 'zod';
 import {
   CONVERSATION_QUEUE_GROUP,
   RELAY_CANCEL_ALL,
@@ -87,7 +88,9 @@ export class RelayJobWorker implements OnApplicationBootstrap, OnApplicationShut
     try {
       job = relayJobSchema.parse(JSON.parse(textDecoder.decode(msg.data)));
     } catch (err) {
-      this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'rejected a malformed relay job');
+      // Only where it failed, never the text: a job carries the caller's upstream credential.
+      const where = err instanceof z.ZodError ? err.issues.map((i) => i.path.join('.')).join(', ') : 'not JSON';
+      this.logger.error({ where }, 'rejected a malformed relay job');
       this.nc.publish(reply, encodeRelayFrame(MALFORMED));
       return;
     }
