@@ -216,6 +216,12 @@ describe('web protocol passthrough', () => {
     expect(await usageOf(res.headers.get('x-request-id')!)).toMatchObject({ outcome: 'error', status: 502 });
   });
 
+  it('keeps a slow upstream alive with heartbeats (first byte after longer than the gateway idle timeout)', async () => {
+    const res = await post('/backend-api/conversation', alice, webBody('slow start [[sim ttfb=3000]]'));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('data: [DONE]');
+  });
+
   it('answers 413 for a body bigger than the bus carries', async () => {
     const res = await post('/backend-api/conversation', alice, webBody('x'.repeat(1_500_000)));
     expect(res.status).toBe(413);
