@@ -98,9 +98,12 @@ describe('web protocol passthrough', () => {
     await db?.end();
     await stack?.close();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     stack.sim.setBehaviour(first.accountId, null);
     stack.sim.setBehaviour(second.accountId, null);
+    // Cool-downs a test caused (a cap) do not carry over: cleared behind the service's back, then announced.
+    await db.query(`UPDATE auth.upstream_accounts SET cooldowns = '{}'::jsonb`);
+    stack.auth.app.get(AccountPoolService).announceChanged(tenantId, []);
   });
 
   describe.each([
@@ -183,6 +186,28 @@ describe('web protocol passthrough', () => {
     const stats = stack.sim.stats();
     expect(stats.byAccount[first.accountId]).toBeGreaterThanOrEqual(1);
     expect(stats.byAccount[second.accountId]).toBe(2);
+  });
+
+  it('moves to the next account when the first reports its cap inside the stream, before any words', async () => {
+    // The first account's stream opens (200) and reports model_cap_exceeded before the answer.
+    stack.sim.setBehaviour(first.accountId, { fail: 'stream_error' });
+    stack.sim.resetStats();
+    for (let i = 0; i < 2; i++) {
+      const res = await post('/backend-api/conversation', alice, webBody(`capped ${i} [[sim code=model_cap_exceeded after=0]]`, { v1: true }));
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).not.toContain('"error_code":"model_cap_exceeded"');
+      expect(text).toContain('data: [DONE]');
+      expect(stack.sim.stats().lastStream?.accountId).toBe(second.accountId);
+    }
+    const stats = stack.sim.stats();
+    expect(stats.byAccount[first.accountId]).toBe(1);
+    expect(stats.byAccount[second.accountId]).toBe(2);
+    // The capped account cools down for the model: the next request does not try it at all.
+    const after = await post('/backend-api/conversation', alice, webBody('after the cap', { v1: true }));
+    expect(after.status).toBe(200);
+    await after.text();
+    expect(stack.sim.stats().byAccount[first.accountId]).toBe(1);
   });
 
   it('answers the last error in the envelope when every account fails', async () => {

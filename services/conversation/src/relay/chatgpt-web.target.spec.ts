@@ -118,6 +118,26 @@ describe('ChatGptWebTarget', () => {
     expect(second.run.usage).not.toBeNull();
   });
 
+  it('holds the preamble until the first words, so a cap reported inside the stream still moves to the next account', async () => {
+    const preamble = `data: ${JSON.stringify({ type: 'resume_conversation_token', token: 'rct_x', conversation_id: CONV })}\n\n`;
+    const capped = `data: ${JSON.stringify({ message: null, conversation_id: CONV, error: 'You have hit the cap', error_code: 'model_cap_exceeded' })}\n\n`;
+    const { client, calls } = upstream([() => sse([preamble, capped, 'data: [DONE]\n\n']), () => sse([preamble, ...STREAM])]);
+    const p = pool(2);
+    const { frames } = await run(new ChatGptWebTarget(client, p.leases, config), job());
+    expect(calls.map((c) => c.token)).toEqual(['token-a1', 'token-a2']);
+    expect(p.reports).toMatchObject([{ accountId: 'a1', outcome: 'rate_limited' }]);
+    // The client got the second account's stream only, whole and in order.
+    expect(frames[0]).toMatchObject({ t: 'head', status: 200 });
+    expect(bytesOf(frames)).toBe([preamble, ...STREAM].join(''));
+
+    // An error no other account would fix, or one met with a caller's own token, goes to the client as the upstream sent it.
+    const own = upstream([() => sse([preamble, capped, 'data: [DONE]\n\n'])]);
+    const mine = await run(new ChatGptWebTarget(own.client, pool(0).leases, config), job({ upstream: { kind: 'chatgpt_access_token', accessToken: 'own' }, caller: null }));
+    expect(own.calls).toHaveLength(1);
+    expect(bytesOf(mine.frames)).toBe([preamble, capped, 'data: [DONE]\n\n'].join(''));
+    expect(mine.frames[mine.frames.length - 1]).toEqual({ t: 'end' });
+  });
+
   it("sends the last failure alone when no account can serve, and never rotates a caller's own token", async () => {
     const { client, calls } = upstream([() => ({ ok: false, failure: FAIL_500 }), () => ({ ok: false, failure: FAIL_500 })]);
     const own = await run(new ChatGptWebTarget(client, pool(0).leases, config), job({ upstream: { kind: 'chatgpt_access_token', accessToken: 'own-token' }, caller: null }));

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConversationStreamDecoder, type UpstreamEvent } from '@chatgate/protocol';
 import { dataFrames, type BusError, type RelayJob } from '@chatgate/contracts';
+import { outcomeOf } from '../chat/failure-outcome.js';
 import { ownTokenSource, poolSource, type IdentitySource } from '../chat/identity-source.js';
 import { withRotation, type AttemptResult } from '../chat/rotation.js';
 import { countUsage } from '../chat/token-counter.js';
 import { AccountLeaseClient } from '../upstream/account-lease.client.js';
 import { ChatGptClient, type UpstreamIdentity, type UpstreamRequest } from '../upstream/chatgpt.client.js';
-import { upstreamStreamCut, upstreamTimeout, upstreamUnreachable } from '../upstream/upstream-errors.js';
+import { upstreamStreamCut, upstreamStreamError, upstreamTimeout, upstreamUnreachable } from '../upstream/upstream-errors.js';
 import { CONVERSATION_CONFIG, type ConversationConfig } from '../conversation.config.js';
 import { callerIdentity, identifiersOfToken, rewriteForCaller } from './account-identity.js';
 import type { RelayRun, RelayTarget } from './relay-target.js';
@@ -17,6 +18,8 @@ const ANSWER_LIMIT = 1024 * 1024;
 /** Response headers a client of the web protocol may see; everything else (cookies, hop-by-hop, lengths) stays behind. */
 const SAFE_HEADERS = ['content-type', 'cache-control', 'content-language', 'x-accel-buffering'];
 const CONVERSATION_PATH = /^\/backend-api\/(f\/)?conversation$/;
+/** A stream's preamble is held until the model's first words; past this many bytes it goes out anyway. */
+const HOLD_LIMIT = 256 * 1024;
 
 function safeHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -78,20 +81,27 @@ export class ChatGptWebTarget implements RelayTarget {
     return ownTokenSource({ upstream });
   }
 
-  /** A conversation: the upstream's bytes unchanged, a decoded copy for usage; head with the first byte so a failure before it can rotate. */
+  /**
+   * A conversation: the upstream's bytes unchanged, a decoded copy for usage. As for a chat job, the
+   * reply reaches the client with the model's first words: until then the bytes (the stream's
+   * preamble: resume token, hidden documents, the echoed message) are held, so a failure before
+   * them (an error status, a reset, or an account cap reported inside the stream) can still move
+   * to another account. Whatever is held goes out unchanged and in order.
+   */
   private async stream(run: RelayRun, identity: UpstreamIdentity, request: UpstreamRequest): Promise<AttemptResult> {
     const prompt = promptMessagesOf(parseJson(request.body));
     const decoder = new ConversationStreamDecoder();
     let answer = '';
     let reasoning = '';
-    // Counting must never disturb the relay: a chunk the decoder cannot read is passed on uncounted.
-    const count = (read: () => UpstreamEvent[]) => {
-      let events: UpstreamEvent[];
+    // Decoding must never disturb the relay: a chunk the decoder cannot read is passed on uncounted.
+    const read = (next: () => UpstreamEvent[]): UpstreamEvent[] => {
       try {
-        events = read();
+        return next();
       } catch {
-        return;
+        return [];
       }
+    };
+    const count = (events: UpstreamEvent[]) => {
       for (const ev of events) {
         if (ev.type !== 'text') continue;
         if (ev.channel === 'answer') answer += ev.delta;
@@ -103,22 +113,51 @@ export class ChatGptWebTarget implements RelayTarget {
       const usage = countUsage(prompt, answer, reasoning);
       run.usage = { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, estimated: true };
     };
+    let held: Uint8Array[] = [];
+    let heldBytes = 0;
     let started = false;
     let responded = false;
+    let status = 200;
+    let headers: Record<string, string> = {};
+    const flush = () => {
+      if (!started) {
+        started = true;
+        run.send({ t: 'head', status, headers });
+      }
+      for (const chunk of held) for (const frame of dataFrames(chunk)) run.send(frame);
+      held = [];
+      heldBytes = 0;
+    };
     try {
       const res = await this.client.send(identity, request, run.abort.signal);
       if (!res.ok) return { delivered: false, failure: res.failure };
       responded = true;
+      status = res.status;
+      headers = safeHeaders(res.headers);
       for await (const chunk of res.body) {
-        if (!started) {
-          started = true;
-          run.send({ t: 'head', status: res.status, headers: safeHeaders(res.headers) });
+        const events = read(() => decoder.push(chunk));
+        count(events);
+        if (started) {
+          for (const frame of dataFrames(chunk)) run.send(frame);
+          continue;
         }
-        for (const frame of dataFrames(chunk)) run.send(frame);
-        count(() => decoder.push(chunk));
+        const early = events.find((ev) => ev.type === 'error');
+        if (early?.type === 'error') {
+          const failure = upstreamStreamError(early.message, early.code);
+          // Another pool account may serve it (a cap, a rate limit): nothing has reached the client yet.
+          // A caller's own token has no other account: its stream goes on unchanged.
+          if (outcomeOf(failure) && run.job.upstream.kind === 'pool') {
+            res.body.destroy();
+            return { delivered: false, failure };
+          }
+        }
+        held.push(chunk);
+        heldBytes += chunk.length;
+        if (early || heldBytes > HOLD_LIMIT || events.some((ev) => ev.type === 'text' || ev.type === 'handoff')) flush();
       }
-      if (!started) return { delivered: false, failure: upstreamStreamCut() };
-      count(() => decoder.end());
+      count(read(() => decoder.end()));
+      if (!started && !heldBytes) return { delivered: false, failure: upstreamStreamCut() };
+      flush();
       tally();
       run.send({ t: 'end' });
       return { delivered: true };
