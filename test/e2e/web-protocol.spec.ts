@@ -173,6 +173,18 @@ describe('web protocol passthrough', () => {
     expect((await post('/backend-api/conversation', key, webBody('other model', { model: 'gpt-4o-mini' }))).status).toBe(200);
   });
 
+  it('returns the limit slot of a request that never reached a worker (too large for the bus)', async () => {
+    const key = await keyFor({ name: 'one-a-day', limits: [{ model_name: 'gpt-4o', every_minute: 1440, limit_count: 1 }] });
+    expect((await post('/backend-api/conversation', key, webBody('y'.repeat(1_500_000)))).status).toBe(413);
+    // The release is a message on the bus: the one slot comes back for a real request.
+    await waitFor(async () => {
+      const res = await post('/backend-api/conversation', key, webBody('now a real one'));
+      await res.arrayBuffer();
+      return res.status === 200;
+    }, 'the slot to come back', 5000, 100);
+    expect((await post('/backend-api/conversation', key, webBody('over the limit'))).status).toBe(429);
+  });
+
   it('moves to the next account when the first fails before the first byte', async () => {
     stack.sim.setBehaviour(first.accountId, { fail: '500' });
     stack.sim.resetStats();

@@ -19,6 +19,9 @@ const TOO_LARGE: BusError = {
   error: { message: 'Request body is too large to relay.', type: 'invalid_request_error', param: null, code: 'request_too_large' },
 };
 
+/** Failures of jobs no worker ever took: no usage event will follow them (the caller returns what it reserved). */
+export const NOT_DISPATCHED = new Set(['worker_unavailable', 'request_too_large']);
+
 /** What NATS refuses when the server does not say (its default payload limit). */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Principal, RelayJob } from '@chatgate/contracts';
 import { LimitGate } from '../usage/limit-gate.js';
-import { RelayBusClient } from './relay-bus.client.js';
+import { NOT_DISPATCHED, RelayBusClient } from './relay-bus.client.js';
 
 /**
  * Answers an HTTP request with a relay job's frames, for any controller that relays: the head's
@@ -50,7 +50,7 @@ export class RelayResponder {
             return settle();
           case 'error':
             // No worker took the job, so no usage event will return the limit slot: the gateway does.
-            if (frame.error.code === 'worker_unavailable' && job.usage) this.limits.release(principal, job.usage.model, job.requestId);
+            if (job.usage && NOT_DISPATCHED.has(frame.error.code ?? '')) this.limits.release(principal, job.usage.model, job.requestId);
             if (started) raw.destroy();
             else {
               if (frame.retryAfterSec !== undefined) void reply.header('retry-after', String(frame.retryAfterSec));
