@@ -8,6 +8,7 @@ import { startStack, type Stack } from '../support/stack.js';
 import { connectStackDatabase } from '../support/stack-database.js';
 
 const PASSWORD = 'admin-password-for-web-protocol-7c1';
+const POOL_CODE = 'pool-code-for-web-protocol-tests-42';
 
 interface UsageRow {
   outcome: string;
@@ -84,7 +85,7 @@ describe('web protocol passthrough', () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack({ allServices: true, gateway: { ADMIN_PASSWORD: PASSWORD }, auth: { RANDOM_TOKEN: false }, conversation: { RETRY_TIMES: 3 } });
+    stack = await startStack({ allServices: true, gateway: { ADMIN_PASSWORD: PASSWORD }, auth: { RANDOM_TOKEN: false, AUTHORIZATION: POOL_CODE }, conversation: { RETRY_TIMES: 3 } });
     ({ db, tenantId } = await connectStackDatabase(stack));
     first = stack.sim.issueAccount({ plan: 'plus' });
     second = stack.sim.issueAccount({ plan: 'plus' });
@@ -305,6 +306,38 @@ describe('web protocol passthrough', () => {
       expect(res.status).toBe(200);
       await res.arrayBuffer();
       expect(stack.sim.stats().lastStream?.accountId).toBe(own.accountId);
+    });
+  });
+
+  describe('other chatgate credentials', () => {
+    it('a mirror token leases only its one account, and me names its user', async () => {
+      const issued = await fetch(`${stack.gatewayUrl}/api/get-mirror-token`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${PASSWORD}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ user_name: 'mira', chatgpt_list: [second.email] }),
+      });
+      expect(issued.ok).toBe(true);
+      const [{ mirror_token: mirror }] = (await issued.json()) as Array<{ mirror_token: string }>;
+      stack.sim.resetStats();
+      for (let i = 0; i < 3; i++) {
+        const res = await post('/backend-api/conversation', mirror, webBody(`mirror ${i}`));
+        expect(res.status).toBe(200);
+        expectNoAccountTrace(await res.text());
+        expect(stack.sim.stats().lastStream?.accountId).toBe(second.accountId);
+      }
+      expect(stack.sim.stats().byAccount[first.accountId]).toBeUndefined();
+      const me = await (await get('/backend-api/me', mirror)).text();
+      expectNoAccountTrace(me);
+      expect(JSON.parse(me)).toMatchObject({ name: 'mira' });
+    });
+
+    it('a pool code is served from the pool, its answers naming no account', async () => {
+      const res = await post('/chatgpt/conversation', POOL_CODE, webBody('pool code', { v1: true }));
+      expect(res.status).toBe(200);
+      expectNoAccountTrace(await res.text());
+      const check = await (await get('/chatgpt/accounts/check/v4-2023-04-27', POOL_CODE)).text();
+      expectNoAccountTrace(check);
+      expect(JSON.parse(check).accounts.default.account.plan_type).toBe('plus');
     });
   });
 
