@@ -360,10 +360,13 @@ describe('web protocol passthrough', () => {
       expect(((await res.json()) as LooseJson).error).toMatchObject({ code: 'path_refused', type: 'invalid_request_error' });
     });
 
-    it('answers 404 for web paths it does not serve', async () => {
-      const res = await get('/backend-api/not-a-thing', alice);
-      expect(res.status).toBe(404);
-      expect(((await res.json()) as LooseJson).error).toMatchObject({ code: 'unknown_url' });
+    it('answers 404 for web paths it does not serve, and for a check version that is not one plain segment', async () => {
+      stack.sim.resetStats();
+      for (const path of ['/backend-api/not-a-thing', '/backend-api/accounts/check/v4%2F..%2F..%2Fpayments', '/backend-api/accounts/check/..']) {
+        const res = await get(path, alice);
+        expect(res.status).toBe(404);
+        expect(((await res.json()) as LooseJson).error).toMatchObject({ code: 'unknown_url' });
+      }
     });
 
     it('refuses bad requests with a clear 4xx', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { All, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { All, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal, RelayJob } from '@chatgate/contracts';
 import { bearerFrom } from '../auth/bearer.js';
@@ -25,6 +25,9 @@ function forwardedHeaders(req: FastifyRequest): Record<string, string> {
   }
   return out;
 }
+
+const unknownWebPath = () =>
+  new ApiError(404, { message: "Unknown request URL. chatgate relays the web protocol's conversation, me, models and accounts/check paths.", type: 'invalid_request_error', param: null, code: 'unknown_url' });
 
 const refused = () =>
   new ApiError(403, { message: 'chatgate does not relay account-management or payment requests to the upstream accounts.', type: 'invalid_request_error', param: null, code: 'path_refused' });
@@ -57,11 +60,22 @@ export class WebProtocolController {
     return this.responder.respond(job, principal, reply);
   }
 
-  @Get(['backend-api/me', 'backend-api/models', 'backend-api/accounts/check/:version', 'chatgpt/me', 'chatgpt/models', 'chatgpt/accounts/check/:version'])
+  @Get(['backend-api/me', 'backend-api/models', 'chatgpt/me', 'chatgpt/models'])
   async account(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.accountAnswer(req, reply, `/backend-api/${webPathOf(req.url)}`);
+  }
+
+  @Get(['backend-api/accounts/check/:version', 'chatgpt/accounts/check/:version'])
+  async accountsCheck(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('version') version: string): Promise<void> {
+    // A version is one plain segment (`v4-2023-04-27`): nothing that could step to another upstream path once decoded.
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(version)) throw unknownWebPath();
+    return this.accountAnswer(req, reply, `/backend-api/accounts/check/${version}`);
+  }
+
+  private async accountAnswer(req: FastifyRequest, reply: FastifyReply, path: string): Promise<void> {
     const bearer = bearerFrom(req.headers.authorization);
     const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
-    const job = this.jobFor(req, principal, { method: 'GET', path: `/backend-api/${webPathOf(req.url)}` }, null);
+    const job = this.jobFor(req, principal, { method: 'GET', path }, null);
     return this.responder.respond(job, principal, reply);
   }
 
@@ -70,7 +84,7 @@ export class WebProtocolController {
   other(@Req() req: FastifyRequest): never {
     const path = webPathOf(req.url);
     if (path !== null && isRefusedWebPath(path)) throw refused();
-    throw new ApiError(404, { message: 'Unknown request URL. chatgate relays the web protocol\'s conversation, me, models and accounts/check paths.', type: 'invalid_request_error', param: null, code: 'unknown_url' });
+    throw unknownWebPath();
   }
 
   private jobFor(req: FastifyRequest, principal: Principal, request: { method: 'GET' | 'POST'; path: string; body?: Buffer }, usage: RelayJob['usage']): RelayJob {
