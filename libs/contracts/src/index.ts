@@ -8,3 +8,4 @@ export * from './accounts/index.js';
 export * from './admin/index.js';
 export * from './usage/index.js';
 export * from './routing/index.js';
+export * from './relay/index.js';

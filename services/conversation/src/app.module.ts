@@ -6,6 +6,9 @@ import { CONVERSATION_CONFIG, CONVERSATION_LOGGER } from './conversation.config.
 import { ModelTable } from './models/model-table.js';
 import { ModelsController } from './models/models.controller.js';
 import { UpstreamModelsService } from './models/upstream-models.service.js';
+import { ChatGptWebTarget } from './relay/chatgpt-web.target.js';
+import { RelayJobWorker } from './relay/relay-job.worker.js';
+import { RELAY_TARGETS } from './relay/relay-target.js';
 import { AccountLeaseClient } from './upstream/account-lease.client.js';
 import { ChatGptClient } from './upstream/chatgpt.client.js';
 import { ChatGptFilesClient } from './upstream/chatgpt-files.client.js';
@@ -34,6 +37,10 @@ export class ConversationModule {
         UsagePublisher,
         ChatJobWorker,
         PlatformRunner,
+        // The HTTP relay: one entry per upstream kind it can reach.
+        ChatGptWebTarget,
+        { provide: RELAY_TARGETS, useFactory: (web: ChatGptWebTarget) => [web], inject: [ChatGptWebTarget] },
+        RelayJobWorker,
       ],
     };
   }

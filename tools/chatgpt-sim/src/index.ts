@@ -19,4 +19,5 @@ export type {
   SimStats,
   Simulator,
   SimulatorOptions,
+  StreamRecord,
 } from './types.js';

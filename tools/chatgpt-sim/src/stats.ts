@@ -1,5 +1,5 @@
 // Counters read by tests and benchmarks through stats() or GET /_sim/stats.
-import type { BlobPutRecord, ConversationRequestRecord, MessageFilesRecord, PlatformRequestRecord, SimStats } from './types.js';
+import type { BlobPutRecord, ConversationRequestRecord, MessageFilesRecord, PlatformRequestRecord, SimStats, StreamRecord } from './types.js';
 
 export class StatsCollector {
   private data: SimStats = StatsCollector.empty(0);
@@ -24,6 +24,7 @@ export class StatsCollector {
       blobPuts: [],
       fileStatusPolls: 0,
       lastUserMessage: null,
+      lastStream: null,
     };
   }
 
@@ -83,8 +84,9 @@ export class StatsCollector {
     this.data.activeStreams += 1;
   }
 
-  streamEnded(outcome: 'completed' | 'aborted'): void {
+  streamEnded(outcome: 'completed' | 'aborted', written?: Omit<StreamRecord, 'outcome'>): void {
     this.data.activeStreams -= 1;
+    if (written) this.data.lastStream = { ...written, outcome };
     if (outcome === 'completed') this.data.completedStreams += 1;
     else this.data.abortedStreams += 1;
   }

@@ -97,6 +97,8 @@ export interface SimStats {
   fileStatusPolls: number;
   /** The newest conversation request's user message: content type, text, image pointers and attachments. */
   lastUserMessage: MessageFilesRecord | null;
+  /** The newest conversation stream that ended: whose token it answered, and exactly what its body held. */
+  lastStream: StreamRecord | null;
 }
 
 export interface BlobPutRecord {
@@ -129,6 +131,15 @@ export interface PlatformRequestRecord {
   apiVersion: string | null;
   /** The `OpenAI-Organization` header, if any. */
   organization: string | null;
+}
+
+export interface StreamRecord {
+  /** The account whose access token the request carried. */
+  accountId: string;
+  /** sha256 (hex) of every body byte written, and how many. */
+  sha256: string;
+  bytes: number;
+  outcome: 'completed' | 'aborted';
 }
 
 export interface ConversationRequestRecord {

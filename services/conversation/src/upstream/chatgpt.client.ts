@@ -14,6 +14,20 @@ export type ConversationResponse =
   | { ok: true; body: AsyncIterable<Uint8Array> & { destroy(err?: Error): void } }
   | { ok: false; failure: BusError };
 
+export interface UpstreamRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  /** The content type a success must have (`text/event-stream`, `application/json`); also the `accept` sent. */
+  expectType: string;
+}
+
+export type UpstreamResponse =
+  | { ok: true; status: number; headers: Record<string, string | string[] | undefined>; body: AsyncIterable<Uint8Array> & { destroy(err?: Error): void } }
+  | { ok: false; failure: BusError };
+
 /** Error bodies are read only this far: enough for a JSON detail or to spot a challenge page. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 /** Account information answers (the models listing) are read this far. */
@@ -31,6 +45,14 @@ async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void },
     }
   }
   return Buffer.concat(chunks).toString('utf8').slice(0, limit);
+}
+
+/** A failure answer (read capped) in the client's terms, per reference §7; a 2xx of the wrong kind is a challenge or error page in disguise. */
+async function failureOf(res: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: AsyncIterable<Uint8Array> & { destroy(): void } }): Promise<BusError> {
+  const text = await readCapped(res.body);
+  const retryAfter = res.headers['retry-after'];
+  const status = res.statusCode >= 200 && res.statusCode < 300 ? 502 : res.statusCode;
+  return mapUpstreamFailure(status, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
 }
 
 /** Who the upstream request is made as: one attempt's access token and workspace. */
@@ -138,76 +160,79 @@ export class ChatGptClient implements OnApplicationShutdown {
   }
 
   /**
-   * A small JSON call to the upstream's backend API (the file endpoints): a 2xx answers its parsed
-   * body, anything else the mapped failure (§7), so a 401 or 429 rotates accounts like a conversation.
+   * One request as the identity, through its proxy and the first reachable base. Every upstream call
+   * goes through here, so none of them can bypass the proxies; no usable proxy is a mapped failure.
    */
-  async callJson(identity: UpstreamIdentity, method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal): Promise<{ ok: true; json: Record<string, unknown> } | { ok: false; failure: BusError }> {
-    const headers = this.headersFor(identity, 'application/json');
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const res = await this.sendToFirstReachable((base) => request(`${base}${path}`, { method, headers, body: payload, dispatcher: this.agent, signal }));
-    const text = await readCapped(res.body);
-    if (res.statusCode >= 200 && res.statusCode < 300) {
-      try {
-        const json = JSON.parse(text) as unknown;
-        if (json && typeof json === 'object' && !Array.isArray(json)) return { ok: true, json: json as Record<string, unknown> };
-      } catch {
-        // a 2xx that is not JSON: a challenge or error page in disguise
-      }
-      return { ok: false, failure: mapUpstreamFailure(502, text) };
-    }
-    const retryAfter = res.headers['retry-after'];
-    return { ok: false, failure: mapUpstreamFailure(res.statusCode, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) };
-  }
-
-  async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
-    const headers = this.headersFor(identity, 'text/event-stream');
-    const payload = JSON.stringify(body);
-    let res: Dispatcher.ResponseData;
+  private async exchange(
+    identity: UpstreamIdentity,
+    method: UpstreamRequest['method'],
+    target: string,
+    headers: Record<string, string>,
+    body: string | Buffer | undefined,
+    signal: AbortSignal,
+  ): Promise<{ ok: true; res: Dispatcher.ResponseData } | { ok: false; failure: BusError }> {
     try {
-      res = await this.sendAs(identity, (base, dispatcher) =>
-        request(`${base}${this.config.CHATGPT_CONVERSATION_PATH}`, { method: 'POST', headers, body: payload, dispatcher, signal }),
-      );
+      const res = await this.sendAs(identity, (base, dispatcher) => request(`${base}${target}`, { method, headers, body, dispatcher, signal }));
+      return { ok: true, res };
     } catch (err) {
       if (err instanceof ProxyUnreachableError) return { ok: false, failure: proxyUnreachable(this.proxies.size, this.config.PROXY_COOLOFF_MS) };
       throw err;
     }
-    const contentType = String(res.headers['content-type'] ?? '');
-    if (res.statusCode >= 200 && res.statusCode < 300 && contentType.includes('text/event-stream')) {
-      return { ok: true, body: res.body };
-    }
-    const text = await readCapped(res.body);
-    const retryAfter = res.headers['retry-after'];
-    // A 200 that is not a stream is a challenge or an error page in disguise.
-    const status = res.statusCode >= 200 && res.statusCode < 300 ? 502 : res.statusCode;
-    return { ok: false, failure: mapUpstreamFailure(status, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) };
   }
 
   /**
-   * A JSON GET on the upstream as this identity (account information such as /backend-api/models), through
-   * the account's proxy like its conversations. Failures come back mapped as for a conversation.
+   * A small JSON call to the upstream's backend API (the file endpoints, account information such as
+   * /backend-api/models): a 2xx answers its parsed body, anything else the mapped failure (§7), so a
+   * 401 or 429 rotates accounts like a conversation.
    */
+  async callJson(identity: UpstreamIdentity, method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal): Promise<{ ok: true; json: Record<string, unknown> } | { ok: false; failure: BusError }> {
+    const answer = await this.getJsonAnswer(identity, method, path, body, signal);
+    if (!answer.ok) return answer;
+    const json = answer.body;
+    if (json && typeof json === 'object' && !Array.isArray(json)) return { ok: true, json: json as Record<string, unknown> };
+    return { ok: false, failure: mapUpstreamFailure(502, JSON.stringify(json)) };
+  }
+
+  /** A JSON GET on the upstream as this identity; failures come back mapped as for a conversation. */
   async getJson(identity: UpstreamIdentity, path: string, signal: AbortSignal): Promise<{ ok: true; body: unknown } | { ok: false; failure: BusError }> {
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${identity.accessToken}`,
-      accept: 'application/json',
-      'oai-device-id': identity.deviceId ?? derivedDeviceId(identity),
-      'oai-language': 'en-US',
-    };
-    if (identity.chatgptAccountId) headers['chatgpt-account-id'] = identity.chatgptAccountId;
-    if (this.config.AUTH_KEY) headers.authkey = this.config.AUTH_KEY;
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await this.sendAs(identity, (base, dispatcher) => request(`${base}${path}`, { method: 'GET', headers, dispatcher, signal }));
-    } catch (err) {
-      if (err instanceof ProxyUnreachableError) return { ok: false, failure: proxyUnreachable(this.proxies.size, this.config.PROXY_COOLOFF_MS) };
-      throw err;
-    }
+    return this.getJsonAnswer(identity, 'GET', path, undefined, signal);
+  }
+
+  private async getJsonAnswer(identity: UpstreamIdentity, method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal): Promise<{ ok: true; body: unknown } | { ok: false; failure: BusError }> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const sent = await this.exchange(identity, method, path, this.headersFor(identity, 'application/json'), payload, signal);
+    if (!sent.ok) return sent;
+    const { res } = sent;
+    if (res.statusCode < 200 || res.statusCode >= 300) return { ok: false, failure: await failureOf(res) };
     const text = await readCapped(res.body, JSON_BODY_LIMIT);
-    if (res.statusCode < 200 || res.statusCode >= 300) return { ok: false, failure: mapUpstreamFailure(res.statusCode, text) };
     try {
       return { ok: true, body: JSON.parse(text) };
     } catch {
+      // a 2xx that is not JSON: a challenge or error page in disguise
       return { ok: false, failure: mapUpstreamFailure(502, text) };
     }
+  }
+
+  async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
+    const answer = await this.send(identity, { method: 'POST', path: this.config.CHATGPT_CONVERSATION_PATH, query: '', headers: {}, body: Buffer.from(JSON.stringify(body)), expectType: 'text/event-stream' }, signal);
+    return answer.ok ? { ok: true, body: answer.body } : answer;
+  }
+
+  /**
+   * Any request on the upstream as the identity (the HTTP relay): the caller's method, path, query,
+   * body and few headers, with the identity's token, workspace and device id in place of the
+   * caller's. A 2xx whose content type is not `expectType` counts as a failure, like any non-2xx.
+   */
+  async send(identity: UpstreamIdentity, req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
+    const headers = { ...req.headers, ...this.headersFor(identity, req.expectType) };
+    const target = `${req.path}${req.query ? `?${req.query}` : ''}`;
+    const sent = await this.exchange(identity, req.method, target, headers, req.body, signal);
+    if (!sent.ok) return sent;
+    const { res } = sent;
+    const contentType = String(res.headers['content-type'] ?? '');
+    if (res.statusCode >= 200 && res.statusCode < 300 && contentType.includes(req.expectType)) {
+      return { ok: true, status: res.statusCode, headers: res.headers, body: res.body };
+    }
+    return { ok: false, failure: await failureOf(res) };
   }
 }

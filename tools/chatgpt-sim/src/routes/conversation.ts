@@ -178,7 +178,7 @@ export async function conversationRoute(
     },
     (finished, outcome) => {
       ctx.streams.delete(finished);
-      ctx.stats.streamEnded(outcome);
+      ctx.stats.streamEnded(outcome, { accountId: account.accountId, ...finished.written() });
     },
   );
   ctx.streams.add(run);
