@@ -1,6 +1,7 @@
 // The state one simulator instance shares between its routes.
 import type { AccountStore } from './accounts.js';
 import type { BehaviourStore } from './behaviours.js';
+import type { ConversationStore } from './conversations.js';
 import type { StatsCollector } from './stats.js';
 import type { StreamRun } from './stream.js';
 
@@ -10,4 +11,13 @@ export interface SimContext {
   stats: StatsCollector;
   /** Running streams, so close() can stop their timers. */
   streams: Set<StreamRun>;
+  /** Conversations saved upstream (history on): synthesize reads them, the hide PATCH acts on them. */
+  conversations: ConversationStore;
+  /** How synthesize paces its audio (the slow mode tests measure first-byte latency with). */
+  speech: SpeechPacing;
+}
+
+export interface SpeechPacing {
+  /** Milliseconds between two audio packets of a clip. */
+  packetDelayMs: number;
 }

@@ -7,6 +7,8 @@ import { accountsCheckRoute, conversationLimitRoute, meRoute, modelsRoute } from
 import { behaviourRoute, createAccountRoute, resetRoute, statsRoute } from './routes/control.js';
 import { conversationRoute } from './routes/conversation.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
+import { CONVERSATION_PATH_PREFIX, patchConversationRoute } from './routes/conversation-visibility.js';
+import { synthesizeRoute, voiceTokenRoute } from './routes/voice.js';
 
 type Handler =
   | { auth: true; run: (ctx: SimContext, req: IncomingMessage, res: ServerResponse, caller: Caller) => unknown }
@@ -23,6 +25,8 @@ const ROUTES: Record<string, Record<string, Handler>> = {
     GET: { auth: true, run: (_c, _q, res, caller) => accountsCheckRoute(res, caller) },
   },
   '/public-api/conversation_limit': { GET: { auth: true, run: (_c, _q, res) => conversationLimitRoute(res) } },
+  '/backend-api/synthesize': { GET: { auth: true, run: synthesizeRoute } },
+  '/voice/get_token': { POST: { auth: true, run: voiceTokenRoute } },
   '/oauth/token': { POST: { auth: false, run: oauthTokenRoute } },
   '/api/auth/session': { GET: { auth: false, run: sessionRoute } },
   '/_sim/accounts': { POST: { auth: false, run: createAccountRoute } },
@@ -44,6 +48,12 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   const authKey = req.headers.authkey;
   if (typeof authKey === 'string' && !path.startsWith('/_sim/')) ctx.stats.authKey(authKey);
   const methods = ROUTES[path];
+  // One conversation by id: PATCH hides or renames it.
+  if (!methods && req.method === 'PATCH' && path.startsWith(CONVERSATION_PATH_PREFIX) && !path.slice(CONVERSATION_PATH_PREFIX.length).includes('/')) {
+    const caller = authenticate(ctx, req, res);
+    if (caller) await patchConversationRoute(ctx, req, res, caller, path);
+    return;
+  }
   if (!methods) {
     // Every /backend-api call needs a token, even one to a path the simulator does not serve.
     if (path.startsWith('/backend-api/') && !authenticate(ctx, req, res)) return;

@@ -17,6 +17,12 @@ export class StatsCollector {
       refreshesByAccount: {},
       authKeysSeen: {},
       lastConversation: null,
+      synthesizeRequests: 0,
+      synthesizeByVoice: {},
+      synthesizeByFormat: {},
+      hiddenConversations: 0,
+      voiceTokensByAccount: {},
+      lastVoiceTokenRequest: null,
     };
   }
 
@@ -43,6 +49,21 @@ export class StatsCollector {
     this.data.lastConversation = record;
   }
 
+  synthesizeRequest(voice: string, format: string): void {
+    this.data.synthesizeRequests += 1;
+    this.data.synthesizeByVoice[voice] = (this.data.synthesizeByVoice[voice] ?? 0) + 1;
+    this.data.synthesizeByFormat[format] = (this.data.synthesizeByFormat[format] ?? 0) + 1;
+  }
+
+  conversationHidden(): void {
+    this.data.hiddenConversations += 1;
+  }
+
+  voiceTokenRequest(accountId: string, body: Record<string, unknown>): void {
+    this.data.voiceTokensByAccount[accountId] = (this.data.voiceTokensByAccount[accountId] ?? 0) + 1;
+    this.data.lastVoiceTokenRequest = body;
+  }
+
   streamStarted(): void {
     this.data.activeStreams += 1;
   }
@@ -60,6 +81,9 @@ export class StatsCollector {
       byWorkspace: { ...this.data.byWorkspace },
       refreshesByAccount: { ...this.data.refreshesByAccount },
       authKeysSeen: { ...this.data.authKeysSeen },
+      synthesizeByVoice: { ...this.data.synthesizeByVoice },
+      synthesizeByFormat: { ...this.data.synthesizeByFormat },
+      voiceTokensByAccount: { ...this.data.voiceTokensByAccount },
     };
   }
 

@@ -78,6 +78,15 @@ export interface SimStats {
   authKeysSeen: Record<string, number>;
   /** The newest conversation request as it arrived: shows whether a client continued a conversation, sending only the new message. */
   lastConversation: ConversationRequestRecord | null;
+  /** GET /backend-api/synthesize calls, whatever their answer, by the voice and format asked for. */
+  synthesizeRequests: number;
+  synthesizeByVoice: Record<string, number>;
+  synthesizeByFormat: Record<string, number>;
+  /** Conversations hidden with PATCH `{is_visible:false}`. */
+  hiddenConversations: number;
+  /** POST /voice/get_token calls per account id, and the newest body as it arrived. */
+  voiceTokensByAccount: Record<string, number>;
+  lastVoiceTokenRequest: Record<string, unknown> | null;
 }
 
 export interface ConversationRequestRecord {
@@ -98,6 +107,8 @@ export interface Simulator {
   setBehaviour(accountIdOrEmail: string, b: Behaviour | null): void;
   stats(): SimStats;
   resetStats(): void;
+  /** Slow mode for synthesize: the delay between two audio packets (default 0). */
+  setSpeechPacing(pacing: { packetDelayMs: number }): void;
 }
 
 export const FAIL_KINDS: readonly FailKind[] = [
