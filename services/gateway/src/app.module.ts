@@ -15,6 +15,7 @@ import { CONVERSATION_CLIENT } from './models/conversation-client.token.js';
 import { ME_CONTROLLERS, ME_PROVIDERS } from './me/index.js';
 import { ModelsController } from './models/models.controller.js';
 import { USAGE_CONTROLLERS, USAGE_PROVIDERS } from './usage/index.js';
+import { VOICE_CONTROLLERS, VOICE_PROVIDERS } from './voice/index.js';
 
 @Module({})
 export class GatewayModule {
@@ -29,7 +30,7 @@ export class GatewayModule {
           { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
         ]),
       ],
-      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS],
+      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...VOICE_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -39,6 +40,7 @@ export class GatewayModule {
         ...ADMIN_PROVIDERS,
         ...USAGE_PROVIDERS,
         ...ME_PROVIDERS,
+        ...VOICE_PROVIDERS,
       ],
     };
   }
