@@ -215,6 +215,17 @@ describe('voice', () => {
       expect((await speak({ model: 'gpt-4o-mini-tts' }, user)).status).toBe(200);
     });
 
+    it('cuts the connection when the audio breaks after it began, so a partial clip is never taken for whole', async () => {
+      stack.sim.setSpeechPacing({ cutAfterPackets: 2 });
+      const res = await speak({ input: prose(3), response_format: 'aac' });
+      expect(res.status).toBe(200);
+      await expect(res.arrayBuffer()).rejects.toThrow();
+      const row = await usageRow(res.headers.get('x-request-id')!);
+      expect(row).toMatchObject({ kind: 'speech', outcome: 'error', status: 502, prompt_tokens: 0 });
+      // The failure came after audio reached the client: no other account, no second try.
+      expect(stack.sim.stats().synthesizeRequests).toBe(1);
+    });
+
     it('stops synthesising when the client goes away', async () => {
       stack.sim.setSpeechPacing({ packetDelayMs: 50 });
       const abort = new AbortController();

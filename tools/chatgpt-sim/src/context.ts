@@ -20,4 +20,6 @@ export interface SimContext {
 export interface SpeechPacing {
   /** Milliseconds between two audio packets of a clip. */
   packetDelayMs: number;
+  /** Break the connection after this many packets of every clip (a failure in the middle of the audio); null: never. */
+  cutAfterPackets: number | null;
 }

@@ -29,7 +29,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     stats: new StatsCollector(),
     streams: new Set(),
     conversations: new ConversationStore(),
-    speech: { packetDelayMs: 0 },
+    speech: { packetDelayMs: 0, cutAfterPackets: null },
   };
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => handleRequest(ctx, req, res));
   // Longer than typical client pools keep idle sockets, so benchmarks do not race a server-side close.
@@ -63,6 +63,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     setBehaviour: (accountIdOrEmail, behaviour) => ctx.behaviours.set(accountIdOrEmail, behaviour),
     stats: () => ctx.stats.snapshot(),
     resetStats: () => ctx.stats.reset(),
-    setSpeechPacing: (pacing) => Object.assign(ctx.speech, pacing),
+    setSpeechPacing: (pacing) => {
+      if (pacing.packetDelayMs !== undefined) ctx.speech.packetDelayMs = pacing.packetDelayMs;
+      if (pacing.cutAfterPackets !== undefined) ctx.speech.cutAfterPackets = pacing.cutAfterPackets;
+    },
   };
 }

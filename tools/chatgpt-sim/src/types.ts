@@ -107,8 +107,11 @@ export interface Simulator {
   setBehaviour(accountIdOrEmail: string, b: Behaviour | null): void;
   stats(): SimStats;
   resetStats(): void;
-  /** Slow mode for synthesize: the delay between two audio packets (default 0). */
-  setSpeechPacing(pacing: { packetDelayMs: number }): void;
+  /**
+   * Synthesize's pacing: the delay between two audio packets (slow mode; default 0), and a cut of
+   * the connection after some packets of every clip (default null: none). Fields left out keep their value.
+   */
+  setSpeechPacing(pacing: { packetDelayMs?: number; cutAfterPackets?: number | null }): void;
 }
 
 export const FAIL_KINDS: readonly FailKind[] = [

@@ -61,10 +61,14 @@ export async function synthesizeRoute(ctx: SimContext, req: IncomingMessage, res
   const packets = audioPackets(message.text, format);
   res.writeHead(200, { 'content-type': AUDIO_CONTENT_TYPES[format], 'cache-control': 'no-store' });
   // Packets go out one by one (the slow mode spaces them), as a streaming encoder produces them.
-  const delay = ctx.speech.packetDelayMs;
+  const { packetDelayMs: delay, cutAfterPackets } = ctx.speech;
   let next = 0;
   const write = (): void => {
     if (res.destroyed) return;
+    if (cutAfterPackets !== null && next >= cutAfterPackets) {
+      res.destroy();
+      return;
+    }
     if (next >= packets.length) {
       res.end();
       return;
