@@ -254,6 +254,36 @@ describe('voice', () => {
       expect(rows).toMatchObject({ model: 'voice', outcome: 'ok', account_label: account.email });
     });
 
+    it('moves to the next pool account when the upstream refuses the first, and serves a caller own token', async () => {
+      const failing = stack.sim.issueAccount({ plan: 'plus' });
+      await enter(failing.accessToken);
+      stack.sim.setBehaviour(failing.accountId, { fail: '403' });
+      for (let i = 0; i < 2; i++) expect((await livekit()).status).toBe(200);
+      expect(stack.sim.stats().voiceTokensByAccount).toEqual({ [failing.accountId]: 1, [account.accountId]: 2 });
+      // 403 cools the account down: the pool does not offer it again at once.
+      expect((await livekit()).status).toBe(200);
+      expect(stack.sim.stats().voiceTokensByAccount[failing.accountId]).toBe(1);
+
+      const own = stack.sim.issueAccount({ plan: 'free' });
+      const res = await livekit('?voice=ember', own.accessToken);
+      expect(res.status).toBe(200);
+      expect(stack.sim.stats().voiceTokensByAccount[own.accountId]).toBe(1);
+      stack.sim.setBehaviour(own.accountId, { fail: '429', clearsIn: 40 });
+      const limited = await livekit('', own.accessToken);
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toBe('40');
+      expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('rate_limit_exceeded');
+    });
+
+    it('applies user limits under the model name voice', async () => {
+      await admin('/admin/v1/users', { name: 'caller', limits: [{ model_name: 'voice', every_minute: 60, limit_count: 1 }] });
+      const key = (await admin('/admin/v1/keys', { user: 'caller' })).key as string;
+      expect((await livekit('', key)).status).toBe(200);
+      const refused = await livekit('', key);
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('usage_limit_exceeded');
+    });
+
     it('refuses an unknown voice and a missing credential', async () => {
       const bad = await livekit('?voice=nobody');
       expect(bad.status).toBe(400);

@@ -33,9 +33,10 @@ export class LivekitController {
   ) {}
 
   @Get('api/livekit')
-  async room(@Req() req: FastifyRequest, @Query('voice') voice?: string): Promise<LivekitRoom> {
+  async room(@Req() req: FastifyRequest, @Query('voice') voice?: string | string[]): Promise<LivekitRoom> {
     const bearer = bearerFrom(req.headers.authorization);
-    const native = voiceOf(voice ?? 'cove');
+    // `?voice=a&voice=b` arrives as a list: the first one counts.
+    const native = voiceOf((Array.isArray(voice) ? voice[0] : voice) ?? 'cove');
     const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
     const request: LivekitTokenRequest = {
       requestId: randomUUID(),

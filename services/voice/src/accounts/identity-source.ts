@@ -71,8 +71,7 @@ export function identitySourceFor(caller: VoiceCaller, model: string, leases: Ac
 export async function withRotation<T>(
   source: IdentitySource,
   retryTimes: number,
-  once: (attempt: Attempt & { ok: true }) => Promise<{ ok: true; value: T } | { ok: false; failure: BusError; final?: boolean }>,
-  shouldStop: () => boolean = () => false,
+  once: (attempt: Attempt & { ok: true }) => Promise<{ ok: true; value: T } | { ok: false; failure: BusError }>,
 ): Promise<{ ok: true; value: T } | { ok: false; failure: BusError }> {
   let lastFailure: BusError | null = null;
   for (let accounts = 0; accounts < retryTimes; accounts++) {
@@ -85,7 +84,7 @@ export async function withRotation<T>(
       const result = await once(current);
       if (result.ok) return result;
       lastFailure = result.failure;
-      if (result.final || shouldStop() || !source.rotates || !outcomeOf(result.failure)) return { ok: false, failure: result.failure };
+      if (!source.rotates || !outcomeOf(result.failure)) return { ok: false, failure: result.failure };
       const retry: Attempt | null = await source.failed(current, result.failure);
       if (!retry || !retry.ok) break;
       current = retry;
