@@ -32,9 +32,12 @@ function fakeUpstream(script: Script) {
       const chunks = script.audio?.(identity.accessToken, text) ?? [new TextEncoder().encode(text)];
       async function* body() {
         for (const chunk of chunks) {
+          // Let other work (the next piece's post) run while this audio streams, as real I/O would.
+          await new Promise((r) => setImmediate(r));
           if (chunk instanceof Error) throw Object.assign(chunk, { code: 'ECONNRESET' });
           yield chunk;
         }
+        calls.push(`audio done ${text}`);
       }
       return { ok: true, contentType: 'audio/aac', body: Object.assign(body(), { destroy() {} }) };
     },
@@ -97,6 +100,14 @@ describe('runSpeechJob', () => {
     expect(ctx.account).toEqual({ id: 'a', label: 'a@example.com' });
   });
 
+  it('posts the next piece while the current one plays, so pieces follow without a gap', async () => {
+    const { upstream, calls } = fakeUpstream({ audio: (_t, text) => [new TextEncoder().encode(text.slice(0, 5)), new TextEncoder().encode(text.slice(5))] });
+    await run(INPUT, { upstream, leases: fakePool(['a']).leases });
+    expect(calls.indexOf('post token-a Second one here.')).toBeLessThan(calls.indexOf('audio done First one here.'));
+    expect(calls.indexOf('post token-a Third one here.')).toBeLessThan(calls.indexOf('audio done Second one here.'));
+    expect(calls.filter((c) => c.startsWith('post'))).toHaveLength(3);
+  });
+
   it('cuts audio into frames well under the NATS payload limit', async () => {
     const big = new Uint8Array(100 * 1024);
     const { upstream } = fakeUpstream({ audio: () => [big] });
@@ -125,9 +136,12 @@ describe('runSpeechJob', () => {
   it('ends with an error, never a retry, when the audio breaks in the middle of a piece', async () => {
     const { upstream, calls } = fakeUpstream({ audio: (_t, text) => (text.startsWith('Second') ? [new TextEncoder().encode('Sec'), new Error('reset')] : [new TextEncoder().encode(text)]) });
     const pool = fakePool(['a', 'b']);
-    const { frames, ctx } = await run(INPUT, { upstream, leases: pool.leases });
+    const { frames, ctx, hidden } = await run(INPUT, { upstream, leases: pool.leases });
     expect(frames.at(-1)).toMatchObject({ t: 'error', status: 502, error: { code: 'upstream_stream_cut' } });
-    expect(calls.some((c) => c.includes('Third'))).toBe(false);
+    // The third piece was posted ahead while the second played, but never synthesised; its conversation is hidden.
+    expect(calls.filter((c) => c.startsWith('synthesize'))).toHaveLength(2);
+    await new Promise((r) => setImmediate(r));
+    expect(hidden).toEqual(['conv-1', 'conv-2', 'conv-3']);
     expect(pool.leaseRequests).toHaveLength(1);
     expect(ctx.spokenCharacters).toBe('First one here. '.length);
   });

@@ -3,7 +3,7 @@ import type { AccountLeaseClient } from '../accounts/account-lease.client.js';
 import { outcomeOf } from '../accounts/failure-outcome.js';
 import { identitySourceFor, type Attempt } from '../accounts/identity-source.js';
 import { failureOf } from '../upstream/upstream-failure.js';
-import type { UpstreamIdentity, VoiceUpstreamClient } from '../upstream/voice-upstream.client.js';
+import type { SpokenMessage, UpstreamIdentity, VoiceUpstreamClient } from '../upstream/voice-upstream.client.js';
 import { splitIntoPieces } from './sentence-splitter.js';
 
 /** The upstream model voice requests are made with (the conversation holding the text): cool-downs are kept under it. */
@@ -39,22 +39,38 @@ function characters(text: string): number {
   return n;
 }
 
+/** The next piece's message, posted while the current piece's audio streams, so pieces follow without a gap. */
+interface Prepared {
+  index: number;
+  identity: UpstreamIdentity;
+  message: Promise<SpokenMessage>;
+}
+
 /**
  * One piece of text, spoken the way the reference describes: an assistant message in a saved
- * conversation, that message synthesised (audio forwarded as it arrives, cut to frames well under
- * the NATS payload limit), then the conversation hidden.
+ * conversation (posted now, or already while the previous piece played), that message
+ * synthesised (audio forwarded as it arrives, cut to frames well under the NATS payload limit),
+ * then the conversation hidden. `audioBegins` runs when the upstream starts sending audio.
  */
-async function speakPiece(ctx: SpeechJobContext, deps: SpeechDeps, identity: UpstreamIdentity, text: string, started: { value: boolean }): Promise<PieceResult> {
+async function speakPiece(
+  ctx: SpeechJobContext,
+  deps: SpeechDeps,
+  identity: UpstreamIdentity,
+  message: Promise<SpokenMessage>,
+  started: { value: boolean },
+  audioBegins: () => void,
+): Promise<PieceResult> {
   const { job, abort } = ctx;
-  const message = await deps.upstream.postAssistantMessage(identity, text, abort.signal);
-  if (!message.ok) return { ok: false, failure: message.failure, midAudio: false };
+  const spoken = await message;
+  if (!spoken.ok) return { ok: false, failure: spoken.failure, midAudio: false };
   try {
-    const audio = await deps.upstream.synthesize(identity, { conversationId: message.conversationId, messageId: message.messageId, voice: job.voice, format: job.format }, abort.signal);
+    const audio = await deps.upstream.synthesize(identity, { conversationId: spoken.conversationId, messageId: spoken.messageId, voice: job.voice, format: job.format }, abort.signal);
     if (!audio.ok) return { ok: false, failure: audio.failure, midAudio: false };
     if (!started.value) {
       ctx.sendControl({ t: 'start', contentType: audio.contentType });
       started.value = true;
     }
+    audioBegins();
     let sent = 0;
     try {
       for await (const chunk of audio.body) {
@@ -68,58 +84,83 @@ async function speakPiece(ctx: SpeechJobContext, deps: SpeechDeps, identity: Ups
     if (sent === 0) return { ok: false, failure: failureOf(new Error('empty audio'), true, 'the audio'), midAudio: false };
     return { ok: true };
   } finally {
-    deps.hideLater(identity, message.conversationId);
+    deps.hideLater(identity, spoken.conversationId);
   }
 }
 
 /**
  * Runs one speech job: the input split at sentence boundaries, each piece spoken in order on the
- * same account. A piece that fails before any of its audio reached the client moves to the next
- * pool account (up to RETRY_TIMES accounts for the whole job; a 401 first gets one refresh), and
- * the clip goes on from that piece, so the client still gets every piece once, in order. A failure
- * in the middle of a piece's audio ends the job with an error: the client already has part of it.
+ * same account; while a piece's audio streams, the next piece's message is already posted. A
+ * piece that fails before any of its audio reached the client moves to the next pool account (up
+ * to RETRY_TIMES accounts for the whole job; a 401 first gets one refresh), and the clip goes on
+ * from that piece, so the client still gets every piece once, in order. A failure in the middle of
+ * a piece's audio ends the job with an error: the client already has part of it.
  */
 export async function runSpeechJob(ctx: SpeechJobContext, deps: SpeechDeps): Promise<void> {
   const { job } = ctx;
-  const pieces = splitIntoPieces(job.input, deps.pieceChars);
+  const pieces = splitIntoPieces(job.input, deps.pieceChars).map((piece) => ({ piece, text: piece.trim() }));
   const source = identitySourceFor(job, VOICE_UPSTREAM_MODEL, deps.leases);
   const started = { value: false };
   let current: Attempt | null = null;
   let accountsUsed = 0;
   let lastFailure: BusError | null = null;
   let spokenPieces = 0;
+  // A holder, not a variable: the audio callback fills it while the loop awaits.
+  const ahead: { prepared: Prepared | null } = { prepared: null };
 
-  for (const piece of pieces) {
-    const text = piece.trim();
-    if (!text) {
-      ctx.spokenCharacters += characters(piece);
-      continue;
-    }
-    for (;;) {
-      if (ctx.abort.signal.aborted) return;
-      if (!current) {
-        if (accountsUsed >= deps.retryTimes) return ctx.sendControl({ t: 'error', ...lastFailure! });
-        current = await source.next();
-        accountsUsed++;
-        if (!current.ok) {
-          const poolFailure = current.failure;
-          return ctx.sendControl({ t: 'error', ...(lastFailure && poolFailure.status !== 429 ? lastFailure : poolFailure) });
-        }
-      }
-      if (!current.ok) return;
-      ctx.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
-      const result = await speakPiece(ctx, deps, current.identity, text, started);
-      if (result.ok) {
+  const post = (identity: UpstreamIdentity, text: string) => deps.upstream.postAssistantMessage(identity, text, ctx.abort.signal);
+  /** A prepared message that will not be spoken (another account took over, or the job ended): hide it. */
+  const discard = (unused: Prepared | null) => {
+    void unused?.message.then((m) => m.ok && deps.hideLater(unused.identity, m.conversationId));
+  };
+  const nextSpoken = (after: number) => pieces.findIndex((p, i) => i > after && p.text !== '');
+
+  try {
+    for (const [index, { piece, text }] of pieces.entries()) {
+      if (!text) {
         ctx.spokenCharacters += characters(piece);
-        spokenPieces++;
-        break;
+        continue;
       }
-      if (ctx.abort.signal.aborted) return;
-      lastFailure = result.failure;
-      if (result.midAudio || !source.rotates || !outcomeOf(result.failure)) return ctx.sendControl({ t: 'error', ...result.failure });
-      const retry: Attempt | null = await source.failed(current, result.failure);
-      current = retry && retry.ok ? retry : null;
+      for (;;) {
+        if (ctx.abort.signal.aborted) return;
+        if (!current) {
+          if (accountsUsed >= deps.retryTimes) return ctx.sendControl({ t: 'error', ...lastFailure! });
+          current = await source.next();
+          accountsUsed++;
+          if (!current.ok) {
+            const poolFailure = current.failure;
+            return ctx.sendControl({ t: 'error', ...(lastFailure && poolFailure.status !== 429 ? lastFailure : poolFailure) });
+          }
+        }
+        if (!current.ok) return;
+        const identity = current.identity;
+        ctx.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
+        let message: Promise<SpokenMessage>;
+        const prepared = ahead.prepared;
+        ahead.prepared = null;
+        if (prepared && prepared.index === index && prepared.identity === identity) message = prepared.message;
+        else {
+          discard(prepared);
+          message = post(identity, text);
+        }
+        const result = await speakPiece(ctx, deps, identity, message, started, () => {
+          const following = nextSpoken(index);
+          if (following >= 0) ahead.prepared = { index: following, identity, message: post(identity, pieces[following].text) };
+        });
+        if (result.ok) {
+          ctx.spokenCharacters += characters(piece);
+          spokenPieces++;
+          break;
+        }
+        if (ctx.abort.signal.aborted) return;
+        lastFailure = result.failure;
+        if (result.midAudio || !source.rotates || !outcomeOf(result.failure)) return ctx.sendControl({ t: 'error', ...result.failure });
+        const retry: Attempt | null = await source.failed(current, result.failure);
+        current = retry && retry.ok ? retry : null;
+      }
     }
+  } finally {
+    discard(ahead.prepared);
   }
   if (!spokenPieces) {
     return ctx.sendControl({ t: 'error', status: 400, error: { message: 'The input has no text to speak.', type: 'invalid_request_error', param: 'input', code: 'invalid_value' } });
