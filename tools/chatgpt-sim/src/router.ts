@@ -4,7 +4,7 @@ import { authenticate, type Caller } from './auth.js';
 import type { SimContext } from './context.js';
 import { HttpError, sendJson } from './http.js';
 import { accountsCheckRoute, conversationLimitRoute, meRoute, modelsRoute } from './routes/account-info.js';
-import { behaviourRoute, createAccountRoute, resetRoute, statsRoute } from './routes/control.js';
+import { behaviourRoute, createAccountRoute, resetRoute, speechPacingRoute, statsRoute } from './routes/control.js';
 import { conversationRoute } from './routes/conversation.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
 import { CONVERSATION_PATH_PREFIX, patchConversationRoute } from './routes/conversation-visibility.js';
@@ -33,6 +33,7 @@ const ROUTES: Record<string, Record<string, Handler>> = {
   '/_sim/behaviour': { POST: { auth: false, run: behaviourRoute } },
   '/_sim/stats': { GET: { auth: false, run: (ctx, _q, res) => statsRoute(ctx, res) } },
   '/_sim/reset': { POST: { auth: false, run: (ctx, _q, res) => resetRoute(ctx, res) } },
+  '/_sim/speech': { POST: { auth: false, run: speechPacingRoute } },
 };
 
 function pathOf(url: string | undefined): string {

@@ -125,6 +125,15 @@ describe('voice endpoints', () => {
     await expect(cut.arrayBuffer()).rejects.toThrow();
   });
 
+  it('takes the pacing over HTTP for a separately running simulator, and reset clears it', async () => {
+    const set = (body: unknown) => fetch(`${sim.url}/_sim/speech`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(await (await set({ packetDelayMs: 25, cutAfterPackets: 3 })).json()).toEqual({ ok: true, speech: { packetDelayMs: 25, cutAfterPackets: 3 } });
+    expect(await (await set({ cutAfterPackets: null })).json()).toEqual({ ok: true, speech: { packetDelayMs: 25, cutAfterPackets: null } });
+    expect((await set({ packetDelayMs: -1 })).status).toBe(400);
+    await fetch(`${sim.url}/_sim/reset`, { method: 'POST' });
+    expect(await (await set({})).json()).toEqual({ ok: true, speech: { packetDelayMs: 0, cutAfterPackets: null } });
+  });
+
   it('hides a conversation with PATCH is_visible:false, only the owner', async () => {
     const { conversationId } = await saveAssistantMessage('Hide me.');
     const patch = (token: string, id = conversationId) =>
