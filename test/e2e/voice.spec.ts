@@ -302,6 +302,28 @@ describe('voice', () => {
     });
   });
 
+  it('answers 503 at once when no voice service runs, and gives the limit slot back', async () => {
+    await admin('/admin/v1/users', { name: 'early', limits: [{ model_name: 'tts-1', every_minute: 60, limit_count: 1 }, { model_name: 'voice', every_minute: 60, limit_count: 1 }] });
+    const key = (await admin('/admin/v1/keys', { user: 'early' })).key as string;
+    await stack.stopVoice();
+    try {
+      for (let i = 0; i < 2; i++) {
+        const began = Date.now();
+        const err = (await speak({}, stack.client(key)).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+        expect({ status: err.status, code: (err.error as { code?: string }).code }).toEqual({ status: 503, code: 'worker_unavailable' });
+        expect(Date.now() - began).toBeLessThan(1000);
+        const room = await livekit('', key);
+        expect(room.status).toBe(503);
+        // The slot comes back over the bus; let it land before the next try.
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      await stack.restartVoice();
+    }
+    expect((await speak({}, stack.client(key))).status).toBe(200);
+    expect((await livekit('', key)).status).toBe(200);
+  });
+
   it('serves both routes under API_PREFIX', async () => {
     const prefixed = await startGateway(parseConfig(gatewayEnv, testEnv({ API_PREFIX: '/mirror/' })));
     try {

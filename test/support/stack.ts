@@ -40,6 +40,8 @@ export interface Stack {
   usage(): RunningService | undefined;
   /** With allServices: stop the voice service and start it again with other settings (VOICE_PROXY_URL, say). */
   restartVoice(env?: Env): Promise<void>;
+  /** With allServices: stop the voice service (restartVoice starts it again). */
+  stopVoice(): Promise<void>;
   /** The stack's own database (dropped on close), so runs never see each other's rows. */
   databaseUrl: string;
   /** The official client, pointed at the gateway with the given credential. */
@@ -62,6 +64,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   let restartVoice: (env?: Env) => Promise<void> = async () => {
     throw new Error('the voice service runs only with allServices');
   };
+  let stopVoice: () => Promise<void> = async () => undefined;
   const stopUsage = async () => {
     const running = usage;
     usage = undefined;
@@ -82,9 +85,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const startVoiceService = async (env?: Env) => {
       voice = await startVoice(parseConfig(voiceEnv, testEnv({ CHATGPT_BASE_URL: sim.url, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...env })));
     };
-    restartVoice = async (env?: Env) => {
-      await voice?.close();
+    stopVoice = async () => {
+      const running = voice;
       voice = undefined;
+      await running?.close();
+    };
+    restartVoice = async (env?: Env) => {
+      await stopVoice();
       await startVoiceService(env ?? opts.voice);
     };
     if (opts.allServices) {
@@ -106,6 +113,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       startUsage: startUsageService,
       usage: () => usage,
       restartVoice: (env) => restartVoice(env),
+      stopVoice: () => stopVoice(),
       databaseUrl,
       client: (apiKey) => new OpenAI({ apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 20_000 }),
       close: async () => {
