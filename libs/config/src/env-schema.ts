@@ -161,7 +161,32 @@ export const conversationEnv = baseEnv.merge(healthEnv(5012)).merge(usageStreamE
   UPSTREAM_MODELS_TTL_MS: z.coerce.number().int().positive().default(10 * 60_000),
 });
 
-export const voiceEnv = baseEnv.merge(healthEnv(5013));
+export const voiceEnv = baseEnv.merge(healthEnv(5013)).merge(usageStreamEnv).extend({
+  /** Accounts tried for one request before the last error goes to the client. */
+  RETRY_TIMES: z.coerce.number().int().min(1).max(20).default(3),
+  CHATGPT_BASE_URL: z.string().default('https://chatgpt.com'),
+  CHATGPT_CONVERSATION_PATH: z.string().default('/backend-api/conversation'),
+  /** Sent as the `authkey` header on every upstream request (private upstream gateways that require one). */
+  AUTH_KEY: z.string().optional(),
+  UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Time allowed before the first byte of an answer, and between two chunks after it. */
+  UPSTREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().positive().default(1000),
+  /** Longest piece of text synthesised at once; longer input is split at sentence boundaries. */
+  SPEECH_PIECE_CHARS: z.coerce.number().int().min(50).max(4096).default(1000),
+  /** Reverse proxy of the voice (WebRTC) host: its host replaces the host of the room `url` (ChatGPT-Mirror's). */
+  VOICE_PROXY_URL: z
+    .string()
+    .optional()
+    .refine((v) => {
+      if (v === undefined) return true;
+      try {
+        return new URL(v.includes('://') ? v : `https://${v}`).hostname !== '';
+      } catch {
+        return false;
+      }
+    }, 'must be a host (proxy.example.com[:port]) or a URL (wss://proxy.example.com)'),
+});
 
 export const usageEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5014)).merge(usageStreamEnv);
 

@@ -9,3 +9,4 @@ export * from './admin/index.js';
 export * from './usage/index.js';
 export * from './routing/index.js';
 export * from './relay/index.js';
+export * from './voice/index.js';

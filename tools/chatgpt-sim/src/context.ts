@@ -2,6 +2,7 @@
 import type { AccountStore } from './accounts.js';
 import type { BehaviourStore } from './behaviours.js';
 import type { FileStore } from './files.js';
+import type { ConversationStore } from './conversations.js';
 import type { StatsCollector } from './stats.js';
 import type { StreamRun } from './stream.js';
 import type { PlatformKeys } from './platform/keys.js';
@@ -16,4 +17,15 @@ export interface SimContext {
   streams: Set<StreamRun>;
   /** The OpenAI platform API's keys and their injected failures. */
   platform: { keys: PlatformKeys };
+  /** Conversations saved upstream (history on): synthesize reads them, the hide PATCH acts on them. */
+  conversations: ConversationStore;
+  /** How synthesize paces its audio (the slow mode tests measure first-byte latency with). */
+  speech: SpeechPacing;
+}
+
+export interface SpeechPacing {
+  /** Milliseconds between two audio packets of a clip. */
+  packetDelayMs: number;
+  /** Break the connection after this many packets of every clip (a failure in the middle of the audio); null: never. */
+  cutAfterPackets: number | null;
 }

@@ -4,12 +4,14 @@ import { authenticate, type Caller } from './auth.js';
 import type { SimContext } from './context.js';
 import { HttpError, sendJson } from './http.js';
 import { accountsCheckRoute, conversationLimitRoute, meRoute, modelsRoute } from './routes/account-info.js';
-import { behaviourRoute, createAccountRoute, resetRoute, statsRoute } from './routes/control.js';
+import { behaviourRoute, createAccountRoute, resetRoute, speechPacingRoute, statsRoute } from './routes/control.js';
 import { conversationRoute } from './routes/conversation.js';
 import { blobPutRoute, createFileRoute, fileStatusRoute, fileUploadedRoute } from './routes/files.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
 import { PLATFORM_PATHS, platformRoute } from './platform/routes.js';
 import { apiKeyBehaviourRoute, issueApiKeyRoute } from './platform/control.js';
+import { CONVERSATION_PATH_PREFIX, patchConversationRoute } from './routes/conversation-visibility.js';
+import { synthesizeRoute, voiceTokenRoute } from './routes/voice.js';
 
 type Handler =
   | { auth: true; run: (ctx: SimContext, req: IncomingMessage, res: ServerResponse, caller: Caller) => unknown }
@@ -34,6 +36,8 @@ const ROUTES: Record<string, Record<string, Handler>> = {
     GET: { auth: true, run: (_c, _q, res, caller) => accountsCheckRoute(res, caller) },
   },
   '/public-api/conversation_limit': { GET: { auth: true, run: (_c, _q, res) => conversationLimitRoute(res) } },
+  '/backend-api/synthesize': { GET: { auth: true, run: synthesizeRoute } },
+  '/voice/get_token': { POST: { auth: true, run: voiceTokenRoute } },
   '/oauth/token': { POST: { auth: false, run: oauthTokenRoute } },
   '/api/auth/session': { GET: { auth: false, run: sessionRoute } },
   '/backend-api/files': { POST: { auth: true, run: createFileRoute } },
@@ -43,6 +47,7 @@ const ROUTES: Record<string, Record<string, Handler>> = {
   '/_sim/reset': { POST: { auth: false, run: (ctx, _q, res) => resetRoute(ctx, res) } },
   '/_sim/api-keys': { POST: { auth: false, run: issueApiKeyRoute } },
   '/_sim/api-key-behaviour': { POST: { auth: false, run: apiKeyBehaviourRoute } },
+  '/_sim/speech': { POST: { auth: false, run: speechPacingRoute } },
 };
 
 // The OpenAI platform API (API-key accounts): each path answers every method itself, in OpenAI's error envelope.
@@ -65,6 +70,12 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   if (typeof authKey === 'string' && !path.startsWith('/_sim/')) ctx.stats.authKey(authKey);
   const methods = ROUTES[path];
   if (!methods && (await dispatchFileRoute(ctx, req, res, path))) return;
+  // One conversation by id: PATCH hides or renames it.
+  if (!methods && req.method === 'PATCH' && path.startsWith(CONVERSATION_PATH_PREFIX) && !path.slice(CONVERSATION_PATH_PREFIX.length).includes('/')) {
+    const caller = authenticate(ctx, req, res);
+    if (caller) await patchConversationRoute(ctx, req, res, caller, path);
+    return;
+  }
   if (!methods) {
     // Every /backend-api call needs a token, even one to a path the simulator does not serve.
     if (path.startsWith('/backend-api/') && !authenticate(ctx, req, res)) return;

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { AccountStore, toSimAccount } from './accounts.js';
 import { BehaviourStore } from './behaviours.js';
 import { FileStore } from './files.js';
+import { ConversationStore } from './conversations.js';
 import type { SimContext } from './context.js';
 import { handleRequest } from './router.js';
 import { StatsCollector } from './stats.js';
@@ -31,6 +32,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     files: new FileStore(opts.documentIndexDelayMs ?? 300),
     streams: new Set(),
     platform: { keys: new PlatformKeys() },
+    conversations: new ConversationStore(),
+    speech: { packetDelayMs: 0, cutAfterPackets: null },
   };
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => handleRequest(ctx, req, res));
   // Longer than typical client pools keep idle sockets, so benchmarks do not race a server-side close.
@@ -66,5 +69,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     resetStats: () => ctx.stats.reset(),
     issueApiKey: (options) => ctx.platform.keys.issue(options),
     setApiKeyBehaviour: (key, behaviour) => ctx.platform.keys.setBehaviour(key, behaviour),
+    setSpeechPacing: (pacing) => {
+      if (pacing.packetDelayMs !== undefined) ctx.speech.packetDelayMs = pacing.packetDelayMs;
+      if (pacing.cutAfterPackets !== undefined) ctx.speech.cutAfterPackets = pacing.cutAfterPackets;
+    },
   };
 }

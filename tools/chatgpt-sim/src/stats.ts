@@ -25,6 +25,12 @@ export class StatsCollector {
       fileStatusPolls: 0,
       lastUserMessage: null,
       lastStream: null,
+      synthesizeRequests: 0,
+      synthesizeByVoice: {},
+      synthesizeByFormat: {},
+      hiddenConversations: 0,
+      voiceTokensByAccount: {},
+      lastVoiceTokenRequest: null,
     };
   }
 
@@ -80,6 +86,21 @@ export class StatsCollector {
     this.data.lastConversation = record;
   }
 
+  synthesizeRequest(voice: string, format: string): void {
+    this.data.synthesizeRequests += 1;
+    this.data.synthesizeByVoice[voice] = (this.data.synthesizeByVoice[voice] ?? 0) + 1;
+    this.data.synthesizeByFormat[format] = (this.data.synthesizeByFormat[format] ?? 0) + 1;
+  }
+
+  conversationHidden(): void {
+    this.data.hiddenConversations += 1;
+  }
+
+  voiceTokenRequest(accountId: string, body: Record<string, unknown>): void {
+    this.data.voiceTokensByAccount[accountId] = (this.data.voiceTokensByAccount[accountId] ?? 0) + 1;
+    this.data.lastVoiceTokenRequest = body;
+  }
+
   streamStarted(): void {
     this.data.activeStreams += 1;
   }
@@ -101,6 +122,9 @@ export class StatsCollector {
       authKeysSeen: { ...this.data.authKeysSeen },
       platform: { ...this.data.platform, byKey: Object.fromEntries(Object.entries(this.data.platform.byKey).map(([k, v]) => [k, { ...v }])) },
       blobPuts: [...this.data.blobPuts],
+      synthesizeByVoice: { ...this.data.synthesizeByVoice },
+      synthesizeByFormat: { ...this.data.synthesizeByFormat },
+      voiceTokensByAccount: { ...this.data.voiceTokensByAccount },
     };
   }
 

@@ -99,6 +99,15 @@ export interface SimStats {
   lastUserMessage: MessageFilesRecord | null;
   /** The newest conversation stream that ended: whose token it answered, and exactly what its body held. */
   lastStream: StreamRecord | null;
+  /** GET /backend-api/synthesize calls, whatever their answer, by the voice and format asked for. */
+  synthesizeRequests: number;
+  synthesizeByVoice: Record<string, number>;
+  synthesizeByFormat: Record<string, number>;
+  /** Conversations hidden with PATCH `{is_visible:false}`. */
+  hiddenConversations: number;
+  /** POST /voice/get_token calls per account id, and the newest body as it arrived. */
+  voiceTokensByAccount: Record<string, number>;
+  lastVoiceTokenRequest: Record<string, unknown> | null;
 }
 
 export interface BlobPutRecord {
@@ -168,6 +177,11 @@ export interface Simulator {
   issueApiKey(opts?: IssueApiKeyOptions): string;
   /** Failure injection for a platform key (401, 429 with retry-after, 500); null lifts it. */
   setApiKeyBehaviour(key: string, b: ApiKeyBehaviour | null): void;
+  /**
+   * Synthesize's pacing: the delay between two audio packets (slow mode; default 0), and a cut of
+   * the connection after some packets of every clip (default null: none). Fields left out keep their value.
+   */
+  setSpeechPacing(pacing: { packetDelayMs?: number; cutAfterPackets?: number | null }): void;
 }
 
 export const FAIL_KINDS: readonly FailKind[] = [

@@ -142,7 +142,8 @@ export async function conversationRoute(
     plan: account.plan,
     userMessage: {
       id: typeof last.id === 'string' ? last.id : uuid(),
-      author: { role: 'user', name: null, metadata: {} },
+      // Echoed in the role it was sent with (an assistant message posted to be read aloud stays one).
+      author: { role: typeof last.author?.role === 'string' ? last.author.role : 'user', name: null, metadata: {} },
       create_time: typeof last.create_time === 'number' ? last.create_time : now,
       update_time: null,
       content: last.content ?? { content_type: 'text', parts: [prompt] },
@@ -165,6 +166,14 @@ export async function conversationRoute(
     createTime: now,
     title: titleOf(reply.stripped),
   };
+
+  // History on: the conversation is saved upstream, so its messages can be read aloud or hidden later.
+  if (body.history_and_training_disabled !== true) {
+    ctx.conversations.record(turn.conversationId, account.accountId, [
+      ...messages.map((m) => ({ id: typeof m.id === 'string' ? m.id : uuid(), role: typeof m.author?.role === 'string' ? m.author.role : 'user', text: textOf(m) })),
+      { id: turn.answerId, role: 'assistant', text: reply.text },
+    ]);
+  }
 
   const encodings = body.supported_encodings;
   const v1 = Array.isArray(encodings) && encodings.includes('v1');
