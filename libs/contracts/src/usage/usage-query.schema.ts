@@ -37,6 +37,9 @@ export const usageRowSchema = z.object({
   cancelled: z.number().int(),
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
+  /** Spend: the price table applied to each request when it was stored (micro-USD, and USD). */
+  costMicroUsd: z.number().int().default(0),
+  costUsd: z.number().default(0),
 });
 export type UsageRow = z.infer<typeof usageRowSchema>;
 
