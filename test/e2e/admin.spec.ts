@@ -397,6 +397,7 @@ describe('admin API', () => {
           '/admin/v1/users',
           '/admin/v1/users/{id}',
           '/admin/v1/keys',
+          '/admin/v1/keys/{id}',
           '/admin/v1/keys/{id}/revoke',
           '/admin/v1/usage',
         ].sort(),
