@@ -172,6 +172,25 @@ describe('billing: price table, budgets and the billing endpoints', () => {
     expect(usage.total_usage).toBeCloseTo((2 * cost) / 10_000, 9);
   });
 
+  it('totals spend per tenant, user, credential and account for admins (GET /admin/v1/spend)', async () => {
+    const all = Number((await db.query<{ micro: string }>('SELECT sum(cost_micro_usd) AS micro FROM usage.usage_events')).rows[0].micro);
+    expect(all).toBeGreaterThan(0);
+    const page = (by: string) => admin('GET', `/admin/v1/spend?by=${by}`);
+    const tenants = await page('tenant');
+    expect(tenants.rows).toEqual([{ tenantId, id: null, label: null, requests: expect.any(Number), promptTokens: expect.any(Number), completionTokens: expect.any(Number), characters: 0, costMicroUsd: all, costUsd: all / 1_000_000 }]);
+    const users = (await page('user')).rows as Array<{ label: string; costMicroUsd: number; requests: number }>;
+    expect(users.find((r) => r.label === 'carol')).toMatchObject({ requests: 7, costMicroUsd: 7 * cost });
+    expect(users.reduce((sum, r) => sum + r.costMicroUsd, 0)).toBe(all);
+    // Erin's two keys apart: one request each before the budget was lifted, then more on the first.
+    const erin = ((await page('credential')).rows as Array<{ label: string; id: string; costMicroUsd: number }>).filter((r) => r.label === 'erin');
+    expect(erin).toHaveLength(2);
+    expect(erin.every((r) => r.id.startsWith('key_') && r.costMicroUsd % cost === 0 && r.costMicroUsd > 0)).toBe(true);
+    const accounts = (await page('account')).rows as Array<{ costMicroUsd: number }>;
+    expect(accounts.reduce((sum, r) => sum + r.costMicroUsd, 0)).toBe(all);
+    const bad = await fetch(`${stack.gatewayUrl}/admin/v1/spend?by=model`, { headers: { authorization: `Bearer ${PASSWORD}` } });
+    expect(bad.status).toBe(400);
+  });
+
   it('refuses bad dates and missing credentials with OpenAI errors', async () => {
     const { key } = await userWithKey('hank');
     const cases: Array<[string, string]> = [

@@ -4,7 +4,9 @@ import type { z } from 'zod';
 import {
   USAGE_ACCOUNT_HOURLY,
   USAGE_BILLING_SPEND,
+  USAGE_SPEND_QUERY,
   billingSpendRequestSchema,
+  spendQueryRequestSchema,
   USAGE_LIMIT_RELEASE,
   USAGE_LIMIT_TAKE,
   USAGE_QUERY,
@@ -42,6 +44,7 @@ export class UsageBusListener implements OnApplicationBootstrap, OnModuleDestroy
     this.serve(USAGE_LIMIT_TAKE, limitTakeRequestSchema, (req) => this.admission.take(req));
     this.serve(USAGE_LIMIT_RELEASE, limitReleaseRequestSchema, async (req) => ({ ok: true, released: await this.admission.release(req) }));
     this.serve(USAGE_BILLING_SPEND, billingSpendRequestSchema, async (req) => ({ ok: true, result: await this.spend.spend(req) }));
+    this.serve(USAGE_SPEND_QUERY, spendQueryRequestSchema, async (req) => ({ ok: true, result: await this.spend.totals(req) }));
     this.serve(USAGE_QUERY, usageQueryRequestSchema, async (req) => ({ ok: true, result: await this.queries.rollups(req) }));
     this.serve(USAGE_USER_COUNTS, userCountsRequestSchema, async (req) => ({ ok: true, result: await this.queries.userCounts(req.names, req.since, req.scopeTenantId) }));
     this.serve(USAGE_ACCOUNT_HOURLY, accountHourlyRequestSchema, async (req) => ({ ok: true, result: await this.queries.accountHourly(req.labels, req.hours, req.now, req.scopeTenantId) }));

@@ -24,6 +24,8 @@ import {
   tenantViewSchema,
   updateKeyBodySchema,
   updateUserBodySchema,
+  spendPageSchema,
+  spendQuerySchema,
   usagePageSchema,
   usageQuerySchema,
   userDeletedSchema,
@@ -134,5 +136,14 @@ export const ADMIN_API_ROUTES: AdminApiRoute[] = [
     errors: [400],
   },
   ...TENANCY_ROUTES,
+  {
+    method: 'get',
+    path: '/admin/v1/spend',
+    operationId: 'listSpend',
+    summary: 'Spend (the price table applied to each request when stored) totalled per tenant, user, credential or account, costliest first; the range defaults to the current UTC month.',
+    query: spendQuerySchema,
+    response: spendPageSchema,
+    errors: [400],
+  },
   { method: 'get', path: '/admin/v1/usage', operationId: 'listUsage', summary: 'Usage rows per hour or UTC day, filtered by tenant, user, account, model and kind; the range defaults to the last 24 hours.', query: usageQuerySchema, response: usagePageSchema, errors: [400] },
 ];
