@@ -12,6 +12,8 @@ export const budgetTakeSchema = z.object({
   promptTokens: z.number().int().nonnegative(),
   /** The most completion tokens the request can produce (`max_tokens`, else the configured default hold). */
   maxCompletionTokens: z.number().int().nonnegative(),
+  /** Speech: the input's characters (priced per thousand). */
+  characters: z.number().int().nonnegative().default(0),
   subjects: z
     .array(
       z.object({

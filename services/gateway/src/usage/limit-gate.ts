@@ -20,10 +20,11 @@ export function limitsFor(limits: readonly ModelLimit[], model: string): ModelLi
   return limits.filter((l) => l.model === model);
 }
 
-/** What a budget's hold is computed from: the prompt, and the most the reply may be. */
+/** What a budget's hold is computed from: the prompt and the most the reply may be (chat), or the input's characters (speech). */
 export interface RequestSize {
-  messages: readonly ChatMessage[];
+  messages?: readonly ChatMessage[];
   maxTokens?: number;
+  characters?: number;
 }
 
 /** OpenAI's words for a request over quota. */
@@ -90,8 +91,10 @@ export class LimitGate {
   private budgetTake(principal: Principal, subjects: BudgetTake['subjects'], size: RequestSize | undefined): BudgetTake {
     return {
       upstream: upstreamKindOf(principal),
-      promptTokens: size ? countPromptTokens(size.messages) : 0,
-      maxCompletionTokens: size?.maxTokens ?? this.config.BUDGET_HOLD_COMPLETION_TOKENS,
+      promptTokens: size?.messages ? countPromptTokens(size.messages) : 0,
+      // Speech has no completion tokens: its characters are the whole cost.
+      maxCompletionTokens: size?.characters !== undefined ? 0 : (size?.maxTokens ?? this.config.BUDGET_HOLD_COMPLETION_TOKENS),
+      characters: size?.characters ?? 0,
       subjects,
     };
   }

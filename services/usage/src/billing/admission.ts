@@ -28,7 +28,7 @@ export class Admission {
     }
     if (!req.budget) return { ok: true, allowed: true };
     const { budget } = req;
-    const hold = costMicroUsd(priceOf(this.prices, budget.upstream, req.model), { promptTokens: budget.promptTokens, completionTokens: budget.maxCompletionTokens, characters: 0 });
+    const hold = costMicroUsd(priceOf(this.prices, budget.upstream, req.model), { promptTokens: budget.promptTokens, completionTokens: budget.maxCompletionTokens, characters: budget.characters });
     const held = await this.ledger.hold(req.requestId, hold, budget.subjects);
     if (held.allowed) return { ok: true, allowed: true };
     if (req.windows.length) await this.limits.release(req);
