@@ -112,13 +112,19 @@ describe('billing: price table, budgets and the billing endpoints', () => {
   });
 
   it("a key's own budget caps that key only, on top of the user's; removing it (PATCH) lifts it at once", async () => {
-    const { key, keyId } = await userWithKey('erin', null, { budget: { amountUsd: cost / 1_000_000, period: 'none' } });
+    const { userId, key, keyId } = await userWithKey('erin', null, { budget: { amountUsd: cost / 1_000_000, period: 'none' } });
     const other = (await admin('POST', '/admin/v1/keys', { user: 'erin' })).key as string;
     await ask(key);
     await expect(ask(key)).rejects.toThrow(OpenAI.RateLimitError);
     await ask(other);
     const sub = await jsonOf(billing(key, '/v1/dashboard/billing/subscription'));
     expect(sub.hard_limit_usd).toBe(cost / 1_000_000);
+    // A key with its own budget sees its own spend, not its user's (the other key spent as much).
+    await waitFor(async () => (await storedSpend(userId)).n === '2', "erin's requests stored", 10_000);
+    const now = Date.now();
+    const range = `start_date=${day(now)}&end_date=${day(now + DAY_MS)}`;
+    expect((await jsonOf(billing(key, `/v1/dashboard/billing/usage?${range}`))).total_usage).toBeCloseTo(cost / 10_000, 9);
+    expect((await jsonOf(billing(other, `/v1/dashboard/billing/usage?${range}`))).total_usage).toBeCloseTo((2 * cost) / 10_000, 9);
     const patched = await admin('PATCH', `/admin/v1/keys/${keyId}`, { budget: null });
     expect(patched.budget).toBeNull();
     await waitFor(async () => (await ask(key).then(() => true, () => false)), 'the key without its budget', 5000, 100);

@@ -18,15 +18,25 @@ const GROUPS: Record<SpendQueryRequest['by'], { id: string; label: string }> = {
 export class SpendQueries {
   constructor(private readonly db: DataSource) {}
 
+  /** Per UTC day with spend. A user's from the hourly rollups (keyed by tenant and user); a credential's from the events. */
   async spend(q: BillingSpendRequest): Promise<BillingSpend> {
-    const column = q.scope === 'user' ? '"user_id"' : '"credential_id"';
-    const records: Array<{ day: Date; micro: string }> = await this.db.query(
-      `SELECT date_trunc('day', "at" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, sum("cost_micro_usd") AS micro
-         FROM "usage"."usage_events"
-        WHERE "tenant_id" = $1 AND ${column} = $2 AND "at" >= $3 AND "at" < $4
-        GROUP BY 1 ORDER BY 1`,
-      [q.tenantId, q.id, new Date(q.from).toISOString(), new Date(q.to).toISOString()],
-    );
+    const params = [q.tenantId, q.id, new Date(q.from).toISOString(), new Date(q.to).toISOString()];
+    const records: Array<{ day: Date; micro: string }> =
+      q.scope === 'user'
+        ? await this.db.query(
+            `SELECT date_trunc('day', "hour" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, sum("cost_micro_usd") AS micro
+               FROM "usage"."usage_hourly"
+              WHERE "tenant_id" = $1 AND "user_key" = $2 AND "hour" >= $3 AND "hour" < $4
+              GROUP BY 1 ORDER BY 1`,
+            params,
+          )
+        : await this.db.query(
+            `SELECT date_trunc('day', "at" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, sum("cost_micro_usd") AS micro
+               FROM "usage"."usage_events"
+              WHERE "credential_id" = $2 AND "tenant_id" = $1 AND "at" >= $3 AND "at" < $4
+              GROUP BY 1 ORDER BY 1`,
+            params,
+          );
     const days = records.map((r) => ({ day: new Date(r.day).getTime(), microUsd: Number(r.micro) })).filter((d) => d.microUsd > 0);
     return { totalMicroUsd: days.reduce((sum, d) => sum + d.microUsd, 0), days };
   }
