@@ -240,3 +240,23 @@ describe('billing: a budget declared in the bootstrap file', () => {
     expect(await res.json()).toMatchObject({ object: 'billing_subscription', hard_limit_usd: 2.5, access_until: 4_102_444_800 });
   });
 });
+
+describe('billing: a job no worker took', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ allServices: true, workers: 0, gateway: { ADMIN_PASSWORD: PASSWORD }, usage: { PRICE_TABLE } });
+  }, 60_000);
+  afterAll(() => stack?.close());
+
+  it('gives its budget hold back, so the next request is not refused for quota', async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${stack.gatewayUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${PASSWORD}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<LooseJson>);
+    // Room for one hold of this request (a ~14-token prompt and 3 completion tokens: about 4,400 µUSD), not two.
+    await post('/admin/v1/users', { name: 'olga', budget: { amountUsd: 0.006, period: 'day' } });
+    const key = (await post('/admin/v1/keys', { user: 'olga' })).key as string;
+    const chat = () => fetch(`${stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: PROMPT }] }) });
+    expect((await chat()).status).toBe(503);
+    // The release is a message on the bus; the next request finds the budget free again (503, not 429).
+    await waitFor(async () => (await chat()).status === 503, 'the hold to come back', 5000, 100);
+  });
+});
