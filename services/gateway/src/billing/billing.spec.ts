@@ -58,10 +58,10 @@ describe('whose budget and spend a caller sees', () => {
 });
 
 describe('the hold', () => {
-  it('counts the prompt as the worker does: 3 to prime, 3 per message plus its role and text', () => {
+  it('counts the prompt as the worker does: 3 to prime, 3 per message plus its role and text', async () => {
     // "user" and "hi" are one token each in o200k.
-    expect(countPromptTokens([{ role: 'user', content: 'hi' }])).toBe(3 + 3 + 1 + 1);
-    expect(countPromptTokens([{ role: 'user', content: [{ type: 'text', text: 'hi' }] }])).toBe(8);
+    expect(await countPromptTokens([{ role: 'user', content: 'hi' }])).toBe(3 + 3 + 1 + 1);
+    expect(await countPromptTokens([{ role: 'user', content: [{ type: 'text', text: 'hi' }] }])).toBe(8);
   });
 
   it('prices ChatGPT principals as chatgpt and any other upstream as platform', () => {
