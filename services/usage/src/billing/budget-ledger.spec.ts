@@ -90,6 +90,14 @@ describe('BudgetLedger (holds and spend in Redis)', () => {
     }
   });
 
+  it('records no hold of 0 (a free model), yet refuses it once spend is past the budget', async () => {
+    const budget: BudgetCheck = { key: subject(), amountMicroUsd: 1_000, period: 'none' };
+    expect((await ledger.hold(randomUUID(), 0, [budget])).allowed).toBe(true);
+    expect(await redis.exists(`chatgate:billing:${budget.key}:hold`, `chatgate:billing:${budget.key}:held`)).toBe(0);
+    await ledger.settle(randomUUID(), 1_001, [budget.key]);
+    expect((await ledger.hold(randomUUID(), 0, [budget])).allowed).toBe(false);
+  });
+
   it('forgets a hold whose usage event never came, once it lapses', async () => {
     const budget: BudgetCheck = { key: subject(), amountMicroUsd: 1_000, period: 'none' };
     const [sec] = await redis.time();

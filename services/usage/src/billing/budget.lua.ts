@@ -9,6 +9,7 @@
  * KEYS: per subject i (0-based) held, hold, spent-of-the-budget's-period at 3i+1..3i+3.
  * ARGV[1] request id, [2] hold (micro-USD), [3] hold lifetime (ms), [4] subjects, then each budget.
  * Returns {1, 0} admitted (also for a request id that already holds), {0, i} refused by subject i (1-based).
+ * A hold of 0 (a model free on its upstream) is checked but not recorded: no event would settle it.
  */
 export const BUDGET_TAKE_LUA = `
 local t = redis.call('TIME')
@@ -30,6 +31,7 @@ for i = 0, n - 1 do
   for _, v in ipairs(redis.call('HVALS', KEYS[3 * i + 2])) do used = used + tonumber(v) end
   if used + hold > tonumber(ARGV[5 + i]) then return {0, i + 1} end
 end
+if hold == 0 then return {1, 0} end
 for i = 0, n - 1 do
   redis.call('ZADD', KEYS[3 * i + 1], now + ttl, id)
   redis.call('HSET', KEYS[3 * i + 2], id, hold)
