@@ -398,8 +398,10 @@ describe('admin API', () => {
           '/admin/v1/users',
           '/admin/v1/users/{id}',
           '/admin/v1/keys',
+          '/admin/v1/keys/{id}',
           '/admin/v1/keys/{id}/revoke',
           '/admin/v1/usage',
+          '/admin/v1/spend',
         ].sort(),
       );
       expect(doc.json.components.schemas.AccountView.properties.tokens).toBeDefined();

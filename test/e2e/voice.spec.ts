@@ -145,7 +145,7 @@ describe('voice', () => {
       const res = await speak({ input, model: 'tts-1-hd' });
       await res.arrayBuffer();
       const row = await usageRow(res.headers.get('x-request-id')!);
-      expect(row).toMatchObject({ kind: 'speech', model: 'tts-1-hd', prompt_tokens: [...input].length, completion_tokens: 0, outcome: 'ok', status: 200, account_label: account.email });
+      expect(row).toMatchObject({ kind: 'speech', model: 'tts-1-hd', characters: [...input].length, prompt_tokens: 0, completion_tokens: 0, upstream: 'chatgpt', outcome: 'ok', status: 200, account_label: account.email });
     });
 
     it('works with the caller own ChatGPT token', async () => {

@@ -20,6 +20,8 @@ export interface StackOptions {
   conversation?: Env | ((sim: Simulator) => Env);
   /** In-process conversation workers; 0 when a test runs its own worker process. */
   workers?: number;
+  /** The usage service's environment (with allServices), e.g. PRICE_TABLE. */
+  usage?: Env;
   /** Start voice and usage too (only the health test needs them). */
   allServices?: boolean;
   /** The voice service's environment (with allServices); it speaks to the simulator and the stack's usage stream. */
@@ -60,7 +62,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const usageStreamSuffix = newUsageStreamSuffix();
   closers.push(() => deleteUsageStream(usageStreamSuffix));
   let usage: RunningService | undefined;
-  const startUsageService = async () => (usage = await startUsage(parseConfig(usageEnv, testEnv({ DATABASE_URL: databaseUrl, USAGE_STREAM_SUFFIX: usageStreamSuffix }))));
+  const startUsageService = async () => (usage = await startUsage(parseConfig(usageEnv, testEnv({ DATABASE_URL: databaseUrl, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...opts.usage }))));
   let restartVoice: (env?: Env) => Promise<void> = async () => {
     throw new Error('the voice service runs only with allServices');
   };

@@ -47,6 +47,8 @@ export const gatewayEnv = baseEnv.extend({
   HISTORY_DISABLED: bool(false),
   /** The admin API's credential (`Authorization: Bearer <password>`); unset, the admin routes answer 403. */
   ADMIN_PASSWORD: z.string().optional(),
+  /** Completion tokens a budget holds for a request without `max_tokens` (settled to the real cost afterwards). */
+  BUDGET_HOLD_COMPLETION_TOKENS: z.coerce.number().int().nonnegative().default(4096),
 });
 
 export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5011)).extend({
@@ -188,7 +190,12 @@ export const voiceEnv = baseEnv.merge(healthEnv(5013)).merge(usageStreamEnv).ext
     }, 'must be a host (proxy.example.com[:port]) or a URL (wss://proxy.example.com)'),
 });
 
-export const usageEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5014)).merge(usageStreamEnv);
+export const usageEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5014)).merge(usageStreamEnv).extend({
+  /** The price table as JSON or YAML text (see price-table.ts); public list prices for API models by default. */
+  PRICE_TABLE: z.string().optional(),
+  /** Or the path of a JSON or YAML file holding it. */
+  PRICE_TABLE_FILE: z.string().optional(),
+});
 
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 export type AuthConfig = z.infer<typeof authEnv>;

@@ -10,3 +10,4 @@ export * from './usage/index.js';
 export * from './routing/index.js';
 export * from './relay/index.js';
 export * from './voice/index.js';
+export * from './billing/index.js';

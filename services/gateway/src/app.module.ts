@@ -5,6 +5,7 @@ import type { GatewayConfig } from '@chatgate/config';
 import { HealthModule, NatsConnectionModule, NatsHealthIndicator, natsClientOptions, type Logger } from '@chatgate/service-kit';
 import { ADMIN_CONTROLLERS, ADMIN_PROVIDERS } from './admin/index.js';
 import { AUTH_CLIENT, CredentialResolver } from './auth/credential-resolver.service.js';
+import { BILLING_CONTROLLERS } from './billing/index.js';
 import { ChatBusClient } from './chat/chat-bus.client.js';
 import { ChatCompletionsController } from './chat/chat-completions.controller.js';
 import { OpenAIExceptionFilter } from './errors/openai-exception.filter.js';
@@ -31,7 +32,7 @@ export class GatewayModule {
           { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
         ]),
       ],
-      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...RELAY_CONTROLLERS, ...VOICE_CONTROLLERS],
+      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...RELAY_CONTROLLERS, ...VOICE_CONTROLLERS, ...BILLING_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },

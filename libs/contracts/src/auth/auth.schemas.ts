@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { busErrorSchema } from '../common/openai-error.js';
 import { modelRouteSchema } from '../routing/model-routes.schema.js';
+import { principalBudgetSchema } from '../billing/budget.schema.js';
 
 export const resolveCredentialRequestSchema = z.object({
   /** The raw Bearer value as the client sent it (may be `<token>,<account id>`). */
@@ -46,6 +47,10 @@ export const principalSchema = z.object({
   userName: z.string().nullable().default(null),
   /** The user's model limits; empty means none, and the gateway skips the limit check. */
   limits: z.array(modelLimitSchema).default([]),
+  /** The user's budget and the key's own, each enforced before the request; empty: no budget, no hop. */
+  budgets: z.array(principalBudgetSchema).optional(),
+  /** Epoch ms when the credential stops working (key or user expiry, the earlier); null: never. */
+  accessUntil: z.number().nullable().optional(),
   /** The user sees only conversations made with their own credentials. */
   isolatedSession: z.boolean().default(false),
   /** Display name for logs: an email or user name, never a secret. */

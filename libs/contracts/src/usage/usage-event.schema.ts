@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { upstreamKindSchema } from '../billing/budget.schema.js';
 
 /** `completion`, `embedding`, `image`: platform (API-key) requests of those endpoints. */
 export const usageKindSchema = z.enum(['chat', 'speech', 'voice', 'completion', 'embedding', 'image']);
@@ -21,10 +22,12 @@ export const usageEventSchema = z.object({
   /** The model as the client named it (what limits match). */
   model: z.string(),
   kind: usageKindSchema,
-  /** Which upstream served it; absent means ChatGPT (events from before API-key accounts). */
-  upstream: z.enum(['chatgpt', 'platform']).optional(),
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),
+  /** Which kind of upstream served it (prices differ); absent: a ChatGPT account. */
+  upstream: upstreamKindSchema.optional(),
+  /** Speech (kind `speech`): characters of input text, priced per thousand; tokens stay 0. */
+  characters: z.number().int().nonnegative().optional(),
   /** Counted with a tokenizer because the upstream gave no counts. */
   estimated: z.boolean(),
   outcome: usageOutcomeSchema,

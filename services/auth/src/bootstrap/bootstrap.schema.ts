@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apiKeyFieldsSchema, chatgptListSchema, modelRoutesSchema, userNameSchema, userStatusSchema, wireLimitsSchema } from '@chatgate/contracts';
+import { apiKeyFieldsSchema, budgetPeriodSchema, chatgptListSchema, modelRoutesSchema, userNameSchema, userStatusSchema, wireLimitsSchema } from '@chatgate/contracts';
 import { hashSecret, KEY_PREFIXES } from '../keys/key-secret.js';
 
 /** Fields that would hold a token in the file itself: refused with a message saying where tokens go. */
@@ -57,6 +57,8 @@ export function bootstrapSchema(opts: BootstrapSchemaOptions) {
     isolated_session: z.boolean().optional(),
     limits: wireLimitsSchema.optional(),
     chatgpt_list: chatgptListSchema.optional(),
+    /** `{amount_usd, period: day|month|none}`; null removes a budget set earlier. */
+    budget: closed({ amount_usd: z.number().nonnegative().max(1_000_000_000), period: budgetPeriodSchema }).nullable().optional(),
     keys: z.array(key).default([]),
   });
 

@@ -44,7 +44,7 @@ export class ChatCompletionsController {
     // Too large for the bus: a 413 before a limit slot is taken.
     const payload = this.bus.encodeJob(job);
     // Before the upstream: a refused request gets 429 here and never reaches a worker.
-    await this.limits.check(principal, job.model, job.requestId);
+    await this.limits.check(principal, job.model, job.requestId, { messages: job.messages, maxTokens: job.maxTokens });
     const identity: CompletionIdentity = { id: newCompletionId(), created: Math.floor(Date.now() / 1000), model: body.model };
     reply.header('x-request-id', job.requestId);
     if (job.stream) return this.stream(job, payload, principal, identity, body.stream_options?.include_usage === true, reply);

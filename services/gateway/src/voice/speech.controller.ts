@@ -38,7 +38,8 @@ export class SpeechController {
     const body = parseSpeechRequest(req.body);
     const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
     const job = toSpeechJob(body, principal, randomUUID());
-    await this.limits.check(principal, job.model, job.requestId);
+    // A budget holds the price of every input character (code points: never fewer than usage counts).
+    await this.limits.check(principal, job.model, job.requestId, { characters: [...job.input].length });
     reply.header('x-request-id', job.requestId);
     const raw = reply.raw;
     let started = false;

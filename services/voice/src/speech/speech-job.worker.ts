@@ -139,7 +139,7 @@ export class SpeechJobWorker implements OnApplicationBootstrap, OnApplicationShu
       });
   }
 
-  /** One event per job whatever happened: the characters whose audio reached the gateway, counted in promptTokens. */
+  /** One event per job whatever happened: the characters whose audio reached the gateway (priced per thousand). */
   private usageEvent(ctx: ActiveJob, latencyMs: number): UsageEvent {
     const { job } = ctx;
     const cancelled = ctx.abort.signal.aborted && ctx.failedStatus === null;
@@ -154,7 +154,9 @@ export class SpeechJobWorker implements OnApplicationBootstrap, OnApplicationShu
       accountLabel: ctx.account?.label ?? null,
       model: job.model,
       kind: 'speech',
-      promptTokens: ctx.spokenCharacters,
+      upstream: 'chatgpt',
+      characters: ctx.spokenCharacters,
+      promptTokens: 0,
       completionTokens: 0,
       estimated: false,
       outcome,

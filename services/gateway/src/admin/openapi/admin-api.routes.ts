@@ -24,7 +24,10 @@ import {
   tenantListQuerySchema,
   tenantListSchema,
   tenantViewSchema,
+  updateKeyBodySchema,
   updateUserBodySchema,
+  spendPageSchema,
+  spendQuerySchema,
   usagePageSchema,
   usageQuerySchema,
   userDeletedSchema,
@@ -83,6 +86,15 @@ const TENANCY_ROUTES: AdminApiRoute[] = [
     success: CREATED,
     errors: [400, 404],
   },
+  {
+    method: 'patch',
+    path: '/admin/v1/keys/{id}',
+    operationId: 'updateKey',
+    summary: "Change a key's name, expiry or budget (`{amountUsd, period: day|month|none}` or null); every gateway replica re-reads it.",
+    body: updateKeyBodySchema,
+    response: keyViewSchema,
+    errors: [400, 404],
+  },
   { method: 'post', path: '/admin/v1/keys/{id}/revoke', operationId: 'revokeKey', summary: 'Revoke a key; every gateway replica refuses it from then on.', response: keyViewSchema, errors: [404] },
 ];
 
@@ -136,5 +148,14 @@ export const ADMIN_API_ROUTES: AdminApiRoute[] = [
     errors: [400],
   },
   ...TENANCY_ROUTES,
+  {
+    method: 'get',
+    path: '/admin/v1/spend',
+    operationId: 'listSpend',
+    summary: 'Spend (the price table applied to each request when stored) totalled per tenant, user, credential or account, costliest first; the range defaults to the current UTC month.',
+    query: spendQuerySchema,
+    response: spendPageSchema,
+    errors: [400],
+  },
   { method: 'get', path: '/admin/v1/usage', operationId: 'listUsage', summary: 'Usage rows per hour or UTC day, filtered by tenant, user, account, model and kind; the range defaults to the last 24 hours.', query: usageQuerySchema, response: usagePageSchema, errors: [400] },
 ];
