@@ -67,7 +67,7 @@ export class SpeechController {
             return settle();
           case 'error':
             if (event.error.code === 'worker_unavailable') this.limits.release(principal, job.model, job.requestId);
-            if (started) raw.destroy();
+            if (started) cutAfterFlush(raw);
             else sendError(reply, event.status, event.error, event.retryAfterSec);
             return settle();
         }
@@ -80,4 +80,17 @@ export class SpeechController {
       });
     });
   }
+}
+
+/**
+ * Ends a clip that broke after its headers: the status and the audio already written still reach
+ * the client, then the connection closes without the chunked terminator, so no client takes the
+ * partial clip for a whole one. (A plain destroy() could drop queued writes, headers included, and
+ * the client would see a connection error instead of a 200 whose body fails.)
+ */
+function cutAfterFlush(raw: FastifyReply['raw']): void {
+  if (!raw.headersSent) raw.flushHeaders();
+  const socket = raw.socket;
+  if (!socket) return void raw.destroy();
+  socket.end(() => socket.destroy());
 }
