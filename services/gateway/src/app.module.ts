@@ -16,6 +16,7 @@ import { ME_CONTROLLERS, ME_PROVIDERS } from './me/index.js';
 import { ModelsController } from './models/models.controller.js';
 import { USAGE_CONTROLLERS, USAGE_PROVIDERS } from './usage/index.js';
 import { RELAY_CONTROLLERS, RELAY_PROVIDERS } from './relay/index.js';
+import { PLATFORM_CONTROLLERS, PLATFORM_PROVIDERS } from './platform/index.js';
 
 @Module({})
 export class GatewayModule {
@@ -30,7 +31,7 @@ export class GatewayModule {
           { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
         ]),
       ],
-      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...RELAY_CONTROLLERS],
+      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...RELAY_CONTROLLERS, ...PLATFORM_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -41,6 +42,7 @@ export class GatewayModule {
         ...USAGE_PROVIDERS,
         ...ME_PROVIDERS,
         ...RELAY_PROVIDERS,
+        ...PLATFORM_PROVIDERS,
       ],
     };
   }
