@@ -7,6 +7,7 @@ import { ModelTable } from './models/model-table.js';
 import { ModelsController } from './models/models.controller.js';
 import { UpstreamModelsService } from './models/upstream-models.service.js';
 import { ChatGptWebTarget } from './relay/chatgpt-web.target.js';
+import { PlatformTarget } from './relay/platform.target.js';
 import { RelayJobWorker } from './relay/relay-job.worker.js';
 import { RELAY_TARGETS } from './relay/relay-target.js';
 import { AccountLeaseClient } from './upstream/account-lease.client.js';
@@ -39,7 +40,8 @@ export class ConversationModule {
         PlatformRunner,
         // The HTTP relay: one entry per upstream kind it can reach.
         ChatGptWebTarget,
-        { provide: RELAY_TARGETS, useFactory: (web: ChatGptWebTarget) => [web], inject: [ChatGptWebTarget] },
+        { provide: PlatformTarget, useFactory: (runner: PlatformRunner) => new PlatformTarget(runner), inject: [PlatformRunner] },
+        { provide: RELAY_TARGETS, useFactory: (web: ChatGptWebTarget, platform: PlatformTarget) => [web, platform], inject: [ChatGptWebTarget, PlatformTarget] },
         RelayJobWorker,
       ],
     };

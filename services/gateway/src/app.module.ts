@@ -18,6 +18,7 @@ import { ModelsController } from './models/models.controller.js';
 import { USAGE_CONTROLLERS, USAGE_PROVIDERS } from './usage/index.js';
 import { RELAY_CONTROLLERS, RELAY_PROVIDERS } from './relay/index.js';
 import { VOICE_CONTROLLERS, VOICE_PROVIDERS } from './voice/index.js';
+import { PLATFORM_CONTROLLERS, PLATFORM_PROVIDERS } from './platform/index.js';
 
 @Module({})
 export class GatewayModule {
@@ -32,7 +33,7 @@ export class GatewayModule {
           { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
         ]),
       ],
-      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...RELAY_CONTROLLERS, ...VOICE_CONTROLLERS, ...BILLING_CONTROLLERS],
+      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...RELAY_CONTROLLERS, ...VOICE_CONTROLLERS, ...BILLING_CONTROLLERS, ...PLATFORM_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -44,6 +45,7 @@ export class GatewayModule {
         ...ME_PROVIDERS,
         ...RELAY_PROVIDERS,
         ...VOICE_PROVIDERS,
+        ...PLATFORM_PROVIDERS,
       ],
     };
   }

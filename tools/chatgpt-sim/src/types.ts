@@ -88,7 +88,13 @@ export interface SimStats {
   /** The newest conversation request as it arrived: shows whether a client continued a conversation, sending only the new message. */
   lastConversation: ConversationRequestRecord | null;
   /** The OpenAI platform API (/v1): requests in all, per key and path, and the newest one as it arrived. */
-  platform: { requests: number; byKey: Record<string, Record<string, number>>; lastRequest: PlatformRequestRecord | null };
+  platform: {
+    requests: number;
+    byKey: Record<string, Record<string, number>>;
+    lastRequest: PlatformRequestRecord | null;
+    /** Answers whose client closed the connection before the last byte (a cancelled stream). */
+    abortedAnswers: number;
+  };
   /** POST /backend-api/files calls. */
   fileCreates: number;
   /** Every blob PUT the store accepted, in order: whose file, and a digest of exactly the bytes received. */
