@@ -47,6 +47,8 @@ export const gatewayEnv = baseEnv.extend({
   HISTORY_DISABLED: bool(false),
   /** The admin API's credential (`Authorization: Bearer <password>`); unset, the admin routes answer 403. */
   ADMIN_PASSWORD: z.string().optional(),
+  /** The gateway's public origin (`https://chat.example.com`) for generated file links; unset: taken from each request's Host. */
+  PUBLIC_URL: z.string().url().optional(),
 });
 
 export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5011)).extend({
@@ -115,6 +117,12 @@ export const conversationEnv = baseEnv.merge(healthEnv(5012)).merge(usageStreamE
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(256),
   /** Sent as the `authkey` header on every upstream request (private upstream gateways that require one). */
   AUTH_KEY: z.string().optional(),
+  /** Reasoning also shown in `content`, for clients that show nothing else: not at all, in <think> tags, or as a quote. */
+  REASONING_INLINE: z.enum(['none', 'think_tags', 'quote']).default('none'),
+  /** Seals generated-file links (`/v1/files/<token>`); at least 32 characters, the same on every worker. Required outside development and test. */
+  FILE_LINK_SECRET: z.string().min(32).optional(),
+  /** How long a generated-file link works. */
+  FILE_LINK_TTL_SEC: z.coerce.number().int().positive().default(3600),
 });
 
 export const voiceEnv = baseEnv.merge(healthEnv(5013));

@@ -7,3 +7,4 @@ export * from './conversation/index.js';
 export * from './accounts/index.js';
 export * from './admin/index.js';
 export * from './usage/index.js';
+export * from './files/index.js';

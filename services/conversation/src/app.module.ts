@@ -8,6 +8,7 @@ import { ModelsController } from './models/models.controller.js';
 import { AccountLeaseClient } from './upstream/account-lease.client.js';
 import { ChatGptClient } from './upstream/chatgpt.client.js';
 import { UsagePublisher } from './usage/usage-publisher.js';
+import { DEVELOPMENT_FILE_LINK_SECRET, FileLinkSealer } from './files/file-link-sealer.js';
 
 @Module({})
 export class ConversationModule {
@@ -23,6 +24,7 @@ export class ConversationModule {
         ChatGptClient,
         AccountLeaseClient,
         UsagePublisher,
+        { provide: FileLinkSealer, useValue: new FileLinkSealer(config.FILE_LINK_SECRET ?? DEVELOPMENT_FILE_LINK_SECRET) },
         ChatJobWorker,
       ],
     };

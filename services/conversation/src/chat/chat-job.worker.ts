@@ -16,6 +16,8 @@ import { ChatGptClient } from '../upstream/chatgpt.client.js';
 import { UsagePublisher } from '../usage/usage-publisher.js';
 import { UsageTally } from '../usage/usage-tally.js';
 import { runChatJob, type JobContext } from './chat-job.runner.js';
+import { FileLinkSealer } from '../files/file-link-sealer.js';
+import { SealedFileLinks } from '../files/sealed-file-links.js';
 
 interface ActiveJob extends JobContext {
   lastSentAt: number;
@@ -45,6 +47,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
     private readonly models: ModelTable,
     private readonly leases: AccountLeaseClient,
     private readonly usage: UsagePublisher,
+    private readonly sealer: FileLinkSealer,
   ) {}
 
   onApplicationBootstrap() {
@@ -120,6 +123,17 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
       leases: this.leases,
       v1Encoding: this.config.UPSTREAM_V1_ENCODING,
       retryTimes: this.config.RETRY_TIMES,
+      render: {
+        inline: this.config.REASONING_INLINE,
+        links: (job, slug, decoder) =>
+          new SealedFileLinks(this.sealer, {
+            job: job.job,
+            slug,
+            ttlSec: this.config.FILE_LINK_TTL_SEC,
+            accountId: () => job.account?.id ?? null,
+            conversationId: () => decoder.conversationId,
+          }),
+      },
     })
       .catch((err) => this.logger.error({ err, requestId: job.requestId }, 'chat job crashed'))
       .finally(() => {

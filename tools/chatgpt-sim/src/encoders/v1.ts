@@ -1,6 +1,6 @@
 // The "v1" delta encoding: documents added with a counter `c`, then patched by JSON-pointer
 // operations with a sticky cursor. The stream deliberately carries what a decoder must filter
-// (hidden system doc, reasoning, a preamble, a tool call and its result) and the protocol's
+// (hidden system doc, reasoning, a preamble, a memory tool call and its result) and the protocol's
 // shortcuts (bare {"v"} appends, an explicit path now and then, a doc without p:"", the last
 // text inside the closing patch).
 import { dataFrame, DONE_FRAME, eventFrame } from '../sse.js';
@@ -183,14 +183,16 @@ export class V1Encoder implements Encoder {
         { p: '/message/end_turn', o: 'replace', v: false },
       ],
     });
+    // A memory write: tool traffic that clients are never shown (unlike code, search and images,
+    // which the [[sim tool=...]] scenarios stream).
     yield this.addDocument(
       message({
         id: uuid(),
         role: 'assistant',
-        content: { content_type: 'code', language: 'unknown', text: '{"search_query":[{"q":"simulator"}]}' },
+        content: { content_type: 'text', parts: ['The user is testing a simulator.'] },
         status: 'finished_successfully',
         endTurn: false,
-        recipient: 'web.run',
+        recipient: 'bio',
         channel: 'commentary',
         metadata: { model_slug: t.modelSlug },
         createTime: t.createTime,
@@ -200,12 +202,12 @@ export class V1Encoder implements Encoder {
       message({
         id: uuid(),
         role: 'tool',
-        name: 'web.run',
-        content: { content_type: 'text', parts: ['No results from the simulated search.'] },
+        name: 'bio',
+        content: { content_type: 'text', parts: ['Model set context updated.'] },
         status: 'finished_successfully',
         endTurn: null,
         channel: 'commentary',
-        metadata: { model_slug: t.modelSlug, command: 'search' },
+        metadata: { model_slug: t.modelSlug },
         createTime: t.createTime,
       }),
     );
