@@ -1,6 +1,7 @@
 // `[[sim key=value ...]]` directives: tests steer a single request through its prompt, so the
 // same simulator serves every scenario without out-of-band setup.
 import { isFailKind, type FailKind } from './types.js';
+import { isToolScenario, type ToolScenario } from './scenarios.js';
 
 export interface Directives {
   /** Reply is this many pseudo-random words instead of echoing the prompt. */
@@ -18,6 +19,8 @@ export interface Directives {
   clearsIn?: number;
   /** true forces reasoning on, false off; absent: decided by the model slug. */
   reasoning?: boolean;
+  /** Tool traffic before the answer: code and output, a web search, an image, a sandbox file. */
+  tool?: ToolScenario;
 }
 
 export interface ParsedPrompt {
@@ -58,6 +61,9 @@ function apply(directives: Directives, key: string, value: string): void {
       break;
     case 'fail':
       if (isFailKind(value)) directives.fail = value;
+      break;
+    case 'tool':
+      if (isToolScenario(value)) directives.tool = value;
       break;
     case 'reasoning':
       directives.reasoning = value === '1' || value === 'true' || value === 'on';

@@ -7,6 +7,7 @@ import { accountsCheckRoute, conversationLimitRoute, meRoute, modelsRoute } from
 import { behaviourRoute, createAccountRoute, resetRoute, statsRoute } from './routes/control.js';
 import { conversationRoute } from './routes/conversation.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
+import { BLOB, blobRoute, fileDownloadRoute, fileRouteOf } from './routes/files.js';
 
 type Handler =
   | { auth: true; run: (ctx: SimContext, req: IncomingMessage, res: ServerResponse, caller: Caller) => unknown }
@@ -44,6 +45,7 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   const authKey = req.headers.authkey;
   if (typeof authKey === 'string' && !path.startsWith('/_sim/')) ctx.stats.authKey(authKey);
   const methods = ROUTES[path];
+  if (!methods && req.method === 'GET' && (await patternRoute(ctx, req, res, path))) return;
   if (!methods) {
     // Every /backend-api call needs a token, even one to a path the simulator does not serve.
     if (path.startsWith('/backend-api/') && !authenticate(ctx, req, res)) return;
@@ -61,6 +63,20 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   }
   const caller = authenticate(ctx, req, res);
   if (caller) await handler.run(ctx, req, res, caller);
+}
+
+/** Routes with ids in the path (file downloads); true when one answered. */
+async function patternRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  const blob = BLOB.exec(path);
+  if (blob) {
+    blobRoute(ctx, req, res, blob[1]);
+    return true;
+  }
+  const file = fileRouteOf(path);
+  if (!file) return false;
+  const caller = authenticate(ctx, req, res);
+  if (caller) fileDownloadRoute(ctx, req, res, caller, file);
+  return true;
 }
 
 export function handleRequest(ctx: SimContext, req: IncomingMessage, res: ServerResponse): void {

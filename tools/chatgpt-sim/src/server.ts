@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { AccountStore, toSimAccount } from './accounts.js';
 import { BehaviourStore } from './behaviours.js';
+import { FileStore } from './files.js';
 import type { SimContext } from './context.js';
 import { handleRequest } from './router.js';
 import { StatsCollector } from './stats.js';
@@ -27,6 +28,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     behaviours: new BehaviourStore(),
     stats: new StatsCollector(),
     streams: new Set(),
+    files: new FileStore(),
   };
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => handleRequest(ctx, req, res));
   // Longer than typical client pools keep idle sockets, so benchmarks do not race a server-side close.
@@ -60,5 +62,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     setBehaviour: (accountIdOrEmail, behaviour) => ctx.behaviours.set(accountIdOrEmail, behaviour),
     stats: () => ctx.stats.snapshot(),
     resetStats: () => ctx.stats.reset(),
+    generatedFiles: () => ctx.files.list(),
   };
 }

@@ -1,5 +1,6 @@
 // Public types of the simulator. Kept apart from the code so index.ts can re-export them
 // without pulling the server into type-only imports.
+import type { GeneratedFile } from './files.js';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -98,6 +99,8 @@ export interface Simulator {
   setBehaviour(accountIdOrEmail: string, b: Behaviour | null): void;
   stats(): SimStats;
   resetStats(): void;
+  /** Files tool turns generated ([[sim tool=image|dalle|sandbox]]), newest last. */
+  generatedFiles(): GeneratedFile[];
 }
 
 export const FAIL_KINDS: readonly FailKind[] = [

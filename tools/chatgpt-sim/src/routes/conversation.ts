@@ -12,6 +12,7 @@ import { modelAvailable, resolvedSlug } from '../models.js';
 import { planReply } from '../reply.js';
 import { StreamRun, type MidStreamFailure } from '../stream.js';
 import type { Turn } from '../turn.js';
+import { scenarioFor } from '../scenarios.js';
 
 const DEFAULT_AFTER = 2;
 
@@ -61,8 +62,8 @@ export async function conversationRoute(
     parentMessageId: typeof body.parent_message_id === 'string' ? body.parent_message_id : null,
     historyDisabled: typeof body.history_and_training_disabled === 'boolean' ? body.history_and_training_disabled : null,
   });
-  const reply = planReply(prompt, model);
-  const d = reply.directives;
+  const plan = planReply(prompt, model);
+  const d = plan.directives;
 
   // The account's state comes first; a directive only speaks for this one request.
   const failure: Failure | undefined =
@@ -84,11 +85,20 @@ export async function conversationRoute(
   const requestedConversation =
     typeof body.conversation_id === 'string' && body.conversation_id !== '' ? body.conversation_id : undefined;
   const now = Date.now() / 1000;
+  const answerId = uuid();
+  const conversationId = requestedConversation ?? uuid();
+  const modelSlug = resolvedSlug(model);
+  const scenario = d.tool ? scenarioFor(d.tool, { answerId, modelSlug, newId: uuid }) : null;
+  const reply = scenario ? { ...plan, text: scenario.answer.join(''), chunks: scenario.answer } : plan;
+  // A temporary chat is not saved, and neither are its files: nothing to download later.
+  if (scenario && body.history_and_training_disabled !== true) {
+    for (const file of scenario.files) ctx.files.add({ ...file, accountId: account.accountId, conversationId });
+  }
   const turn: Turn = {
-    conversationId: requestedConversation ?? uuid(),
+    conversationId,
     newConversation: requestedConversation === undefined,
     model,
-    modelSlug: resolvedSlug(model),
+    modelSlug,
     plan: account.plan,
     userMessage: {
       id: typeof last.id === 'string' ? last.id : uuid(),
@@ -108,8 +118,9 @@ export async function conversationRoute(
       channel: null,
     },
     parentMessageId: typeof body.parent_message_id === 'string' ? body.parent_message_id : 'client-created-root',
-    answerId: uuid(),
+    answerId,
     reply,
+    scenario,
     moderationAfter: failure?.kind === 'moderation' ? after : null,
     midStreamFailure: midStream !== null,
     createTime: now,
