@@ -9,6 +9,8 @@ import { AccountLeaseClient } from './upstream/account-lease.client.js';
 import { ChatGptClient } from './upstream/chatgpt.client.js';
 import { UsagePublisher } from './usage/usage-publisher.js';
 import { DEVELOPMENT_FILE_LINK_SECRET, FileLinkSealer } from './files/file-link-sealer.js';
+import { FileLinkController } from './files/file-link.controller.js';
+import { FileDownloadClient } from './upstream/file-download.client.js';
 
 @Module({})
 export class ConversationModule {
@@ -16,7 +18,7 @@ export class ConversationModule {
     return {
       module: ConversationModule,
       imports: [NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-conversation'), HealthModule.forRoot('conversation', [NatsHealthIndicator])],
-      controllers: [ModelsController],
+      controllers: [ModelsController, FileLinkController],
       providers: [
         { provide: CONVERSATION_CONFIG, useValue: config },
         { provide: CONVERSATION_LOGGER, useValue: logger },
@@ -25,6 +27,7 @@ export class ConversationModule {
         AccountLeaseClient,
         UsagePublisher,
         { provide: FileLinkSealer, useValue: new FileLinkSealer(config.FILE_LINK_SECRET ?? DEVELOPMENT_FILE_LINK_SECRET) },
+        FileDownloadClient,
         ChatJobWorker,
       ],
     };

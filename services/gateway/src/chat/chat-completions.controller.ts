@@ -10,6 +10,7 @@ import { ChatBusClient, type ChatStreamHandle, type ChatStreamHandlers } from '.
 import { newCompletionId } from './completion-id.js';
 import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from './openai-format.js';
 import { parseChatRequest, toChatJob } from './to-chat-job.js';
+import { filesBaseUrl } from '../files/files-base-url.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -41,6 +42,7 @@ export class ChatCompletionsController {
     const job = toChatJob(body, principal, randomUUID(), {
       historyDisabled: this.config.API_HATD || this.config.HISTORY_DISABLED,
     });
+    job.filesBaseUrl = filesBaseUrl(this.config, req);
     // Before the upstream: a refused request gets 429 here and never reaches a worker.
     await this.limits.check(principal, job.model, job.requestId);
     const identity: CompletionIdentity = { id: newCompletionId(), created: Math.floor(Date.now() / 1000), model: body.model };
