@@ -214,6 +214,18 @@ describe.each([
       expect(foreign.status).toBe(404);
     });
 
+    // Last of the pool's tests: it leaves the pool's only account cooling down.
+    it('still serves a pool account’s file while that account is at its message cap', async () => {
+      const { content } = await whole(poolClient, 'Draw [[sim tool=image]]');
+      const url = IMAGE_REPLY.exec(content)![1];
+      const file = newestFile();
+      await expect(whole(poolClient, 'More [[sim fail=429 clears_in=600]]')).rejects.toMatchObject({ status: 429 });
+      await expect(whole(poolClient, 'Again')).rejects.toMatchObject({ status: 429 });
+      const res = await fetchLink(url);
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer())).toEqual(simFileBytes(file));
+    });
+
     it('answers 404 when the upstream no longer has the file', async () => {
       const payload = { v: 1 as const, t: 'unused', a: null, c: 'c', m: 'gpt-4o', k: 'file' as const, id: 'file-gone', cv: 'cv', ms: 'ms', ex: Math.floor(Date.now() / 1000) + 60 };
       // An own-token link for a credential the caller does not hold: 404 as well, nothing revealed.

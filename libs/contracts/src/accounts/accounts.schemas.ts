@@ -10,6 +10,11 @@ export const accountLeaseRequestSchema = z.object({
   /** When present, only these accounts may be handed out (the credential's allowed accounts). */
   allowed: z.array(z.string()).optional(),
   requestId: z.string(),
+  /**
+   * `download`: fetching a file the account already made (a generated-file link). Cool-downs and
+   * plan limits are about sending messages, so they do not keep such a lease from being given.
+   */
+  purpose: z.enum(['conversation', 'download']).optional(),
 });
 export type AccountLeaseRequest = z.infer<typeof accountLeaseRequestSchema>;
 

@@ -99,8 +99,10 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
     // A credential restricted to some accounts (a user's chatgpt_list, a mirror token's account) never leases others.
     const allowed = request.allowed ? new Set(request.allowed) : null;
     const now = Date.now();
-    const all = (await this.pool(tenantId)).filter((a) => !exclude.has(a.id) && (!allowed || allowed.has(a.id)) && planAllows(a.plan, model));
-    let candidates = all.filter((a) => (a.cooldowns[model] ?? 0) <= now && (a.accessToken !== null || a.refreshable));
+    // A download of a file the account made is not a message: its caps and plan do not apply.
+    const download = request.purpose === 'download';
+    const all = (await this.pool(tenantId)).filter((a) => !exclude.has(a.id) && (!allowed || allowed.has(a.id)) && (download || planAllows(a.plan, model)));
+    let candidates = all.filter((a) => (download || (a.cooldowns[model] ?? 0) <= now) && (a.accessToken !== null || a.refreshable));
 
     while (candidates.length) {
       const account = await this.choose(tenantId, model, candidates);

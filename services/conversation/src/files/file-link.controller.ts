@@ -52,7 +52,7 @@ export class FileLinkController {
 
   private async identityFor(link: FileLinkPayload, caller: FileLinkRequest['caller']): Promise<{ ok: true; identity: UpstreamIdentity } | { ok: false; failure: BusError }> {
     if (link.a !== null) {
-      const reply = await this.leases.lease({ tenantId: link.t, model: link.m, exclude: [], allowed: [link.a], requestId: randomUUID() });
+      const reply = await this.leases.lease({ tenantId: link.t, model: link.m, exclude: [], allowed: [link.a], requestId: randomUUID(), purpose: 'download' });
       if (!reply.ok) return reply;
       const { lease } = reply;
       return { ok: true, identity: { accessToken: lease.accessToken, chatgptAccountId: lease.chatgptAccountId, deviceId: lease.deviceId } };
