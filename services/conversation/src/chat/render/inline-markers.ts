@@ -104,6 +104,16 @@ export class InlineMarkers {
     return out;
   }
 
+  /** Text is held back, waiting for the rest of a possible marker. */
+  get holding(): boolean {
+    return this.held.length > 0;
+  }
+
+  /** `text` would pass through unchanged (no marker could start in it). */
+  plain(text: string): boolean {
+    return !MAYBE_MARKER.test(text);
+  }
+
   /** Whatever is held back, as plain text (an unfinished marker loses its private-use characters). */
   flush(): string {
     if (this.held.length === 0) return '';

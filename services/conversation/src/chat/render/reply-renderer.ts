@@ -46,6 +46,7 @@ export class ReplyRenderer {
   }
 
   render(events: UpstreamEvent[]): UpstreamEvent[] {
+    if (this.passThrough(events)) return events;
     this.out = [];
     for (const ev of events) {
       switch (ev.type) {
@@ -88,6 +89,28 @@ export class ReplyRenderer {
       }
     }
     return this.out;
+  }
+
+  /**
+   * The hot path: nothing open or held, and only text without marker characters (or events that
+   * need no rendering). The batch goes out as it came, only the spacing state is kept up to date.
+   */
+  private passThrough(events: UpstreamEvent[]): boolean {
+    if (this.fence !== null || this.thinking || this.afterBlock || this.markers.holding) return false;
+    for (const ev of events) {
+      if (ev.type === 'text') {
+        if (ev.channel === 'reasoning' ? this.inline !== 'none' : !this.markers.plain(ev.delta)) return false;
+      } else if (ev.type !== 'conversation' && ev.type !== 'title' && ev.type !== 'limits' && ev.type !== 'answer_finished' && ev.type !== 'complete' && ev.type !== 'done') {
+        return false;
+      }
+    }
+    for (const ev of events) {
+      if (ev.type === 'text' && ev.channel === 'answer' && ev.delta.length > 0) {
+        this.markers.push(ev.delta, ev.messageId);
+        this.noteContent(ev.delta);
+      }
+    }
+    return true;
   }
 
   private answerText(ev: TextEvent): void {
@@ -179,10 +202,14 @@ export class ReplyRenderer {
     return this.tail.endsWith('\n') ? '\n' : '\n\n';
   }
 
+  private noteContent(text: string): void {
+    this.emitted = true;
+    this.tail = text.length >= 2 ? text.slice(-2) : (this.tail + text).slice(-2);
+  }
+
   private content(text: string, messageId: string): void {
     if (text.length === 0) return;
-    this.emitted = true;
-    this.tail = (this.tail + text).slice(-2);
+    this.noteContent(text);
     const last = this.out[this.out.length - 1];
     // Consecutive pieces of one batch go out as one event.
     if (last !== undefined && last.type === 'text' && last.channel === 'answer') this.out[this.out.length - 1] = { ...last, delta: last.delta + text };
