@@ -126,6 +126,7 @@ describe.each([
       const res = await fetchLink(match![1]);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('image/png');
+      expect(res.headers.get('content-disposition')).toBe("inline; filename*=UTF-8''lighthouse.png");
       expect(Buffer.from(await res.arrayBuffer())).toEqual(simFileBytes(file));
       // The link names no upstream id or account.
       expect(match![1]).not.toContain(file.id);
@@ -158,7 +159,8 @@ describe.each([
       const res = await fetchLink(match![1]);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/csv');
-      expect(res.headers.get('content-disposition')).toBe("inline; filename*=UTF-8''report.csv");
+      expect(res.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''report.csv");
+      expect(res.headers.get('content-security-policy')).toContain('sandbox');
       expect(await res.text()).toBe(simFileBytes(file).toString());
     });
   });

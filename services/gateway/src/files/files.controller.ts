@@ -8,6 +8,7 @@ import { CredentialResolver } from '../auth/credential-resolver.service.js';
 import { bearerFrom } from '../auth/bearer.js';
 import { ApiError } from '../errors/api-error.js';
 import { CONVERSATION_CLIENT } from '../models/conversation-client.token.js';
+import { dispositionOf } from './content-disposition.js';
 
 const LINK_TIMEOUT_MS = 20_000;
 const BLOB_TIMEOUT_MS = 30_000;
@@ -48,14 +49,17 @@ export class FilesController {
       await blob.body.dump().catch(() => undefined);
       throw new ApiError(502, { message: `The upstream's file store refused the download (HTTP ${blob.statusCode}).`, type: 'upstream_error', param: null, code: 'upstream_error' });
     }
-    const type = blob.headers['content-type'];
+    const rawType = blob.headers['content-type'];
+    const type = typeof rawType === 'string' ? rawType : 'application/octet-stream';
     const length = blob.headers['content-length'];
-    reply.header('content-type', typeof type === 'string' ? type : 'application/octet-stream');
+    reply.header('content-type', type);
     if (typeof length === 'string') reply.header('content-length', length);
-    // Inline, so an image link shows as an image; the name is what the upstream called the file.
-    if (link.fileName) reply.header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(link.fileName)}`);
-    reply.header('cache-control', 'private, max-age=300');
+    reply.header('content-disposition', dispositionOf(type, link.fileName));
+    // The file is the model's output, served from the gateway's origin: it may never run as a page
+    // there (an HTML or SVG file from the code interpreter would otherwise be script on this origin).
+    reply.header('content-security-policy', "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox");
     reply.header('x-content-type-options', 'nosniff');
+    reply.header('cache-control', 'private, max-age=300');
     await reply.send(blob.body);
   }
 
@@ -70,3 +74,4 @@ export class FilesController {
     }
   }
 }
+

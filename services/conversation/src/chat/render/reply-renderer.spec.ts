@@ -85,4 +85,20 @@ describe('ReplyRenderer', () => {
     });
     expect(render([[reasoning('Step one.\n\nStep')], [reasoning(' two.')], [answer('Answer.'), finished]], 'quote').content).toBe('> Step one.\n>\n> Step two.\n\nAnswer.');
   });
+
+  it('renders an answer the same however it is split into chunks', () => {
+    const text = 'Tides【1†source】 rise \ue200cite\ue202turn0search0\ue201; see [a.csv](sandbox:/mnt/data/a.csv) (or not)\ue203.';
+    const sources: UpstreamEvent[] = [
+      { type: 'citation', source: { marker: '【1†source】', title: 'Moon', url: 'https://m.example' } },
+      { type: 'citation', source: { marker: 'turn0search0', title: 'Tides', url: 'https://t.example' } },
+    ];
+    const expected = 'Tides [Moon](https://m.example) rise [Tides](https://t.example); see [a.csv](https://gw.example/v1/files/sandbox_mnt_data_a.csv.a) (or not).';
+    expect(render([sources, [answer(text), finished]]).content).toBe(expected);
+    for (let i = 0; i <= text.length; i++) {
+      for (let j = i; j <= text.length; j += 7) {
+        const pieces = [text.slice(0, i), text.slice(i, j), text.slice(j)];
+        expect(render([sources, ...pieces.map((p) => [answer(p)]), [finished]]).content).toBe(expected);
+      }
+    }
+  });
 });
