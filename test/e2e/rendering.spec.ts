@@ -134,6 +134,21 @@ describe.each([
     });
   });
 
+  it('an image generated after the stream ends (async task): awaited in the saved conversation, then shown', async () => {
+    const reply = new RegExp(`^Your lighthouse is on its way\\.\\n\\n!\\[image\\]\\(${LINK}\\)$`);
+    await eachWay(poolClient, 'Draw later [[sim tool=image_async]]', async ({ content }) => {
+      const match = reply.exec(content);
+      expect(match).not.toBeNull();
+      const file = newestFile();
+      expect(file).toMatchObject({ kind: 'sediment', accountId: pooled.accountId });
+      const res = await fetchLink(match![1]);
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer())).toEqual(simFileBytes(file));
+    });
+    const note = '_(The generated image is not linked: ChatGPT keeps generated files only with chat history on, and this is a temporary chat.)_';
+    expect((await whole(poolClient, 'Draw later [[sim tool=image_async]]', { history_disabled: true })).content).toBe(`Your lighthouse is on its way.\n\n${note}`);
+  });
+
   it('image generation with a caller’s own token (file-service): the link needs that same credential', async () => {
     const reply = await streamed(ownClient, 'Draw [[sim tool=dalle]]');
     const match = IMAGE_REPLY.exec(reply.content);

@@ -123,6 +123,8 @@ export const conversationEnv = baseEnv.merge(healthEnv(5012)).merge(usageStreamE
   FILE_LINK_SECRET: z.string().min(32).optional(),
   /** How long a generated-file link works. */
   FILE_LINK_TTL_SEC: z.coerce.number().int().positive().default(3600),
+  /** An image generated asynchronously (the stream ends first) is awaited in the conversation this long; 0: not at all. */
+  ASYNC_IMAGE_WAIT_SEC: z.coerce.number().int().nonnegative().default(120),
 });
 
 export const voiceEnv = baseEnv.merge(healthEnv(5013));

@@ -78,6 +78,11 @@ export function takeToolEvents(message: JsonObject, state: ToolTrafficState, out
     takeSources(metadata.search_result_groups, state, out);
     // Generated images land when the tool message finishes; until then it only reports progress.
     if (finished && type === 'multimodal_text') takeImages(content.parts, state, out, id);
+    // An asynchronous image task finishes its message with no image: it comes later, outside the stream.
+    if (finished && !state.noted && isAsyncImageTask(metadata) && !hasImage(content.parts)) {
+      state.noted = true;
+      out.push({ type: 'image_pending', messageId: id });
+    }
   }
 }
 
@@ -118,6 +123,14 @@ function searchNote(code: string): string | null {
     for (const m of code.matchAll(/search\(\s*"((?:[^"\\]|\\.)*)"/g)) queries.push(m[1]);
   }
   return queries.length > 0 ? `Searching: ${queries.join('; ')}` : null;
+}
+
+function isAsyncImageTask(metadata: JsonObject): boolean {
+  return metadata.image_gen_async === true || metadata.async_task_type === 'image_gen';
+}
+
+function hasImage(parts: unknown): boolean {
+  return Array.isArray(parts) && parts.some((p) => isRecord(p) && p.content_type === 'image_asset_pointer');
 }
 
 function takeImages(parts: unknown, state: ToolTrafficState, out: UpstreamEvent[], id: string): void {

@@ -36,6 +36,8 @@ export type UpstreamEvent =
   | { type: 'quote'; title: string; url: string; text: string; messageId: string }
   | { type: 'citation'; source: CitationSource }
   | { type: 'image'; pointer: string; width: number | null; height: number | null; messageId: string }
+  /** An image generated asynchronously: the stream ends before it exists (it then appears in the conversation). */
+  | { type: 'image_pending'; messageId: string }
   | { type: 'complete' }
   | { type: 'done' };
 

@@ -116,4 +116,15 @@ describe('ConversationStreamDecoder with tools', () => {
     ]);
     expect(toolEvents(decode(body, undefined, withTools()))).toEqual([{ type: 'image', pointer: 'sediment://file_abc', width: 1024, height: 768, messageId: 'img-1' }]);
   });
+
+  it('reports an asynchronous image task that finishes without its image, once', () => {
+    const body = sse([
+      V1_HEADER,
+      delta({ p: '', o: 'add', v: doc(tool('img-1', 't2uay3k.sj1i4kz', { content_type: 'multimodal_text', parts: [] }, { image_gen_async: true, async_task_type: 'image_gen' }, 'in_progress')), c: 0 }),
+      delta({ p: '', o: 'patch', v: [{ p: '/message/content/parts', o: 'append', v: ['Processing image'] }, { p: '/message/status', o: 'replace', v: 'finished_successfully' }] }),
+      delta({ p: '/message/metadata', o: 'append', v: { async_task_id: 'task_1' } }),
+      DONE,
+    ]);
+    expect(toolEvents(decode(body, undefined, withTools()))).toEqual([{ type: 'image_pending', messageId: 'img-1' }]);
+  });
 });

@@ -7,7 +7,7 @@ import { accountsCheckRoute, conversationLimitRoute, meRoute, modelsRoute } from
 import { behaviourRoute, createAccountRoute, resetRoute, statsRoute } from './routes/control.js';
 import { conversationRoute } from './routes/conversation.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
-import { BLOB, blobRoute, fileDownloadRoute, fileRouteOf } from './routes/files.js';
+import { BLOB, blobRoute, conversationOf, fileDownloadRoute, fileRouteOf, getConversationRoute } from './routes/files.js';
 
 type Handler =
   | { auth: true; run: (ctx: SimContext, req: IncomingMessage, res: ServerResponse, caller: Caller) => unknown }
@@ -65,7 +65,7 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   if (caller) await handler.run(ctx, req, res, caller);
 }
 
-/** Routes with ids in the path (file downloads); true when one answered. */
+/** Routes with ids in the path (file downloads, a saved conversation); true when one answered. */
 async function patternRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
   const blob = BLOB.exec(path);
   if (blob) {
@@ -73,9 +73,11 @@ async function patternRoute(ctx: SimContext, req: IncomingMessage, res: ServerRe
     return true;
   }
   const file = fileRouteOf(path);
-  if (!file) return false;
+  const conversationId = file ? null : conversationOf(path);
+  if (!file && !conversationId) return false;
   const caller = authenticate(ctx, req, res);
-  if (caller) fileDownloadRoute(ctx, req, res, caller, file);
+  if (caller && file) fileDownloadRoute(ctx, req, res, caller, file);
+  else if (caller && conversationId) getConversationRoute(ctx, res, caller, conversationId);
   return true;
 }
 

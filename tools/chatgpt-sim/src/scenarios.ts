@@ -5,7 +5,7 @@
 import type { MessageFields } from './encoders/messages.js';
 import type { GeneratedFile } from './files.js';
 
-export const TOOL_SCENARIOS = ['code', 'browse', 'image', 'dalle', 'sandbox'] as const;
+export const TOOL_SCENARIOS = ['code', 'browse', 'image', 'image_async', 'dalle', 'sandbox'] as const;
 export type ToolScenario = (typeof TOOL_SCENARIOS)[number];
 
 export function isToolScenario(value: string): value is ToolScenario {
@@ -31,6 +31,8 @@ export interface Scenario {
   answerMetadata: Map<number, Record<string, unknown>>;
   /** Files the turn made, for the download endpoints. */
   files: Omit<GeneratedFile, 'accountId' | 'conversationId'>[];
+  /** A message that lands in the saved conversation after the stream (an asynchronous image), with its files. */
+  late?: { fields: MessageFields; afterMs: number; files: Omit<GeneratedFile, 'accountId' | 'conversationId'>[] };
 }
 
 export interface ScenarioIds {
@@ -174,6 +176,31 @@ export function scenarioFor(tool: ToolScenario, ids: ScenarioIds): Scenario {
         answer: ['Here is your', ' lighthouse.'],
         answerMetadata: new Map(),
         files: [{ kind: sediment ? 'sediment' : 'file', id: fileId, name: 'lighthouse.png', contentType: 'image/png', messageId: null }],
+      };
+    }
+    case 'image_async': {
+      // 2026: the image tool answers at once that the task is queued; the stream ends before the image exists.
+      const fileId = `file_${hex(ids.answerId)}`;
+      const task = `task_${hex(ids.answerId)}`;
+      const recipient = 't2uay3k.sj1i4kz';
+      const pointer = { content_type: 'image_asset_pointer', asset_pointer: `sediment://${fileId}`, size_bytes: 0, width: 1024, height: 1024, fovea: null, metadata: { generation: { gen_id: `gen_${hex(ids.answerId)}`, gen_size: 'image', width: 1024, height: 1024 }, dalle: null } };
+      const file = { kind: 'sediment' as const, id: fileId, name: 'lighthouse.png', contentType: 'image/png', messageId: null };
+      return {
+        messages: [
+          { fields: assistantCode(ids.newId(), recipient, 'json', '{"prompt":"a lighthouse at dusk","size":"1024x1024","n":1}', slug, true) },
+          {
+            fields: toolMessage(ids.newId(), recipient, { content_type: 'multimodal_text', parts: [] }, { image_gen_async: true, async_task_type: 'image_gen', async_task_id: task, image_gen_title: 'Lighthouse at dusk' }, false),
+            close: { metadata: { async_task_status: 'queued' } },
+          },
+        ],
+        answer: ['Your lighthouse is', ' on its way.'],
+        answerMetadata: new Map(),
+        files: [],
+        late: {
+          fields: { ...toolMessage(ids.newId(), recipient, { content_type: 'multimodal_text', parts: [pointer] }, { async_task_id: task, async_task_type: 'image_gen' }, true) },
+          afterMs: 300,
+          files: [file],
+        },
       };
     }
     case 'sandbox':

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { AccountStore, toSimAccount } from './accounts.js';
 import { BehaviourStore } from './behaviours.js';
 import { FileStore } from './files.js';
+import { ConversationStore } from './conversation-store.js';
 import type { SimContext } from './context.js';
 import { handleRequest } from './router.js';
 import { StatsCollector } from './stats.js';
@@ -29,6 +30,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     stats: new StatsCollector(),
     streams: new Set(),
     files: new FileStore(),
+    conversations: new ConversationStore(),
   };
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => handleRequest(ctx, req, res));
   // Longer than typical client pools keep idle sockets, so benchmarks do not race a server-side close.

@@ -57,7 +57,7 @@ describe('tool turns ([[sim tool=...]])', () => {
     return { messages: visible, conversationId };
   }
 
-  it.each(['code', 'browse', 'image', 'dalle', 'sandbox'])('%s: both encodings end with the same messages', async (tool) => {
+  it.each(['code', 'browse', 'image', 'image_async', 'dalle', 'sandbox'])('%s: both encodings end with the same messages', async (tool) => {
     const v1 = await turn(`x [[sim tool=${tool}]]`, true, false);
     const legacy = await turn(`x [[sim tool=${tool}]]`, false, false);
     expect(v1.messages.map(shape)).toEqual(legacy.messages.map(shape));
@@ -111,6 +111,24 @@ describe('tool turns ([[sim tool=...]])', () => {
       headers: { authorization: `Bearer ${account.accessToken}` },
     });
     expect(res.status).toBe(404);
+  });
+
+  it('image_async: the stream ends first; the image lands in the saved conversation a moment later', async () => {
+    const { messages, conversationId } = await turn('x [[sim tool=image_async]]', true);
+    expect(messages.some((m) => m.content.content_type === 'multimodal_text' && m.content.parts.length > 0)).toBe(false);
+    const read = async (token = account.accessToken) =>
+      fetch(`${sim.url}/backend-api/conversation/${conversationId}`, { headers: { authorization: `Bearer ${token}` } });
+    const images = async () => {
+      const conversation = (await (await read()).json()) as Loose;
+      return Object.values(conversation.mapping as Record<string, Loose>).filter((n) => n.message?.content?.content_type === 'multimodal_text');
+    };
+    expect(await images()).toEqual([]);
+    await new Promise((r) => setTimeout(r, 400));
+    const [node] = await images();
+    expect(node.message.content.parts[0].asset_pointer).toMatch(/^sediment:\/\/file_[0-9a-f]{24}$/);
+    expect(node.parent).toBe(messages[messages.length - 1].id);
+    expect(sim.generatedFiles().at(-1)).toMatchObject({ kind: 'sediment', conversationId });
+    expect((await read(sim.issueAccount().accessToken)).status).toBe(404);
   });
 
   it('a temporary chat keeps no files', async () => {

@@ -27,7 +27,12 @@ export interface RunnerDeps {
   v1Encoding: boolean;
   retryTimes: number;
   /** Renders tool traffic, citations and files for the client; absent: they are dropped. */
-  render?: { inline: ReasoningInline; links(ctx: JobContext, slug: string, decoder: ConversationStreamDecoder): FileLinks };
+  render?: {
+    inline: ReasoningInline;
+    links(ctx: JobContext, slug: string, decoder: ConversationStreamDecoder): FileLinks;
+    /** After the stream: images of asynchronous image tasks (files/late-images.ts). */
+    lateImages?(ctx: JobContext, identity: UpstreamIdentity, conversationId: string | null, renderer: ReplyRenderer): Promise<UpstreamEvent[]>;
+  };
 }
 
 const FINISH: Record<'stop' | 'length' | 'interrupted', ChatFinishReason> = { stop: 'stop', length: 'length', interrupted: 'stop' };
@@ -189,6 +194,7 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
     // keep-alive connection goes back to the pool instead of being torn down.
     if (outcome.cut) res.body.destroy();
     else if (outcome.ended) void drain(chunks, res.body);
+    if (!outcome.cut && renderer?.awaitingImages && deps.render?.lateImages) apply(await deps.render.lateImages(ctx, identity, decoder.conversationId, renderer));
 
     if (!job.stream && (answer || reasoning)) sendDelta(answer, reasoning);
     ctx.send({

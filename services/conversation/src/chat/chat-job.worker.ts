@@ -18,6 +18,8 @@ import { UsageTally } from '../usage/usage-tally.js';
 import { runChatJob, type JobContext } from './chat-job.runner.js';
 import { FileLinkSealer } from '../files/file-link-sealer.js';
 import { SealedFileLinks } from '../files/sealed-file-links.js';
+import { lateImageEvents } from '../files/late-images.js';
+import { FileDownloadClient } from '../upstream/file-download.client.js';
 
 interface ActiveJob extends JobContext {
   lastSentAt: number;
@@ -48,6 +50,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
     private readonly leases: AccountLeaseClient,
     private readonly usage: UsagePublisher,
     private readonly sealer: FileLinkSealer,
+    private readonly downloads: FileDownloadClient,
   ) {}
 
   onApplicationBootstrap() {
@@ -133,6 +136,12 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
             accountId: () => job.account?.id ?? null,
             conversationId: () => decoder.conversationId,
           }),
+        lateImages: (job, identity, conversationId, renderer) =>
+          lateImageEvents(
+            (who, id, signal) => this.downloads.conversation(who, id, signal),
+            { identity, conversationId, historyOff: job.job.historyDisabled, waitSec: this.config.ASYNC_IMAGE_WAIT_SEC, signal: job.abort.signal },
+            renderer,
+          ),
       },
     })
       .catch((err) => this.logger.error({ err, requestId: job.requestId }, 'chat job crashed'))

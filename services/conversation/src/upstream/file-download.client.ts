@@ -46,11 +46,31 @@ export class FileDownloadClient implements OnApplicationShutdown {
     await this.agent.close().catch(() => undefined);
   }
 
-  async downloadUrl(identity: UpstreamIdentity, target: FileTarget): Promise<DownloadUrlResult> {
+  private headers(identity: UpstreamIdentity): Record<string, string> {
     const headers: Record<string, string> = { authorization: `Bearer ${identity.accessToken}`, accept: 'application/json', 'oai-language': 'en-US' };
     if (identity.deviceId) headers['oai-device-id'] = identity.deviceId;
     if (identity.chatgptAccountId) headers['chatgpt-account-id'] = identity.chatgptAccountId;
     if (this.config.AUTH_KEY) headers.authkey = this.config.AUTH_KEY;
+    return headers;
+  }
+
+  /** `GET /backend-api/conversation/<id>` (reference §5), or null when it cannot be read now. */
+  async conversation(identity: UpstreamIdentity, conversationId: string, signal?: AbortSignal): Promise<Record<string, unknown> | null> {
+    try {
+      const res = await request(`${this.base}/backend-api/conversation/${enc(conversationId)}`, { method: 'GET', headers: this.headers(identity), dispatcher: this.agent, signal });
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        return null;
+      }
+      const body: unknown = await res.body.json();
+      return body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async downloadUrl(identity: UpstreamIdentity, target: FileTarget): Promise<DownloadUrlResult> {
+    const headers = this.headers(identity);
     let status: number;
     let text: string;
     try {

@@ -13,6 +13,7 @@ import { planReply } from '../reply.js';
 import { StreamRun, type MidStreamFailure } from '../stream.js';
 import type { Turn } from '../turn.js';
 import { scenarioFor } from '../scenarios.js';
+import { message } from '../encoders/messages.js';
 
 const DEFAULT_AFTER = 2;
 
@@ -91,7 +92,8 @@ export async function conversationRoute(
   const scenario = d.tool ? scenarioFor(d.tool, { answerId, modelSlug, newId: uuid }) : null;
   const reply = scenario ? { ...plan, text: scenario.answer.join(''), chunks: scenario.answer } : plan;
   // A temporary chat is not saved, and neither are its files: nothing to download later.
-  if (scenario && body.history_and_training_disabled !== true) {
+  const history = body.history_and_training_disabled !== true;
+  if (scenario && history) {
     for (const file of scenario.files) ctx.files.add({ ...file, accountId: account.accountId, conversationId });
   }
   const turn: Turn = {
@@ -140,9 +142,30 @@ export async function conversationRoute(
     (finished, outcome) => {
       ctx.streams.delete(finished);
       ctx.stats.streamEnded(outcome);
+      if (outcome === 'completed' && history) saveTurn(ctx, turn, account.accountId);
     },
   );
   ctx.streams.add(run);
   ctx.stats.streamStarted();
   run.start();
+}
+
+/** History on: the turn is saved; a late message (an asynchronous image) lands a moment after. */
+function saveTurn(ctx: SimContext, turn: Turn, accountId: string): void {
+  const answer = message({
+    id: turn.answerId,
+    role: 'assistant',
+    content: { content_type: 'text', parts: [turn.reply.text] },
+    status: 'finished_successfully',
+    endTurn: true,
+    channel: 'final',
+    createTime: turn.createTime,
+  });
+  ctx.conversations.append(turn.conversationId, accountId, turn.title, [turn.userMessage, answer]);
+  const late = turn.scenario?.late;
+  if (!late) return;
+  setTimeout(() => {
+    for (const file of late.files) ctx.files.add({ ...file, accountId, conversationId: turn.conversationId });
+    ctx.conversations.append(turn.conversationId, accountId, turn.title, [message({ ...late.fields, createTime: Date.now() / 1000 })]);
+  }, late.afterMs).unref();
 }

@@ -1,7 +1,7 @@
 import type { CitationSource, ToolTextKind, UpstreamEvent } from '@chatgate/protocol';
 import type { FileLinks } from './file-links.js';
 import { InlineMarkers } from './inline-markers.js';
-import { FENCE_CLOSE, browsingNote, codeFenceOpen, image, link, outputFenceOpen, pageQuote, unlinkedNote } from './markdown.js';
+import { FENCE_CLOSE, HISTORY_OFF_REASON, browsingNote, codeFenceOpen, image, link, outputFenceOpen, pageQuote, unlinkedNote } from './markdown.js';
 
 /** How reasoning is also shown in `content` (REASONING_INLINE), for clients that show nothing else. */
 export type ReasoningInline = 'none' | 'think_tags' | 'quote';
@@ -31,6 +31,9 @@ export class ReplyRenderer {
   /** A block just ended: the next answer text drops its leading newlines and gets one blank line. */
   private afterBlock = false;
   private out: UpstreamEvent[] = [];
+  /** Asynchronous image tasks the stream ended before (their images come from the conversation). */
+  private readonly pending: string[] = [];
+  private readonly rendered = new Set<string>();
 
   constructor(
     private readonly links: FileLinks,
@@ -70,10 +73,15 @@ export class ReplyRenderer {
           this.sources.set(ev.source.marker, ev.source);
           break;
         case 'image': {
+          if (this.rendered.has(ev.pointer)) break;
+          this.rendered.add(ev.pointer);
           const result = this.links.image(ev.pointer, ev.messageId);
           this.block('url' in result ? image(result.url) : unlinkedNote('image', result.unavailable), ev.messageId);
           break;
         }
+        case 'image_pending':
+          this.pending.push(ev.messageId);
+          break;
         case 'answer_finished':
         case 'moderation':
         case 'error':
@@ -88,6 +96,31 @@ export class ReplyRenderer {
           this.out.push(ev);
       }
     }
+    return this.out;
+  }
+
+  /** Asynchronous image tasks still owed to the client. */
+  get awaitingImages(): number {
+    return this.pending.length;
+  }
+
+  /** Image pointers already shown (a late look at the conversation skips them). */
+  get renderedImages(): ReadonlySet<string> {
+    return this.rendered;
+  }
+
+  /**
+   * Renders what came of the asynchronous image tasks after the stream: the images found, and a
+   * note for each one that did not come (`historyOff`: upstream never keeps it).
+   */
+  renderLateImages(images: Array<Extract<UpstreamEvent, { type: 'image' }>>, historyOff: boolean, waitedSec: number): UpstreamEvent[] {
+    const out = this.render(images);
+    const missing = this.pending.length - images.length;
+    this.pending.length = 0;
+    if (missing <= 0) return out;
+    this.out = out;
+    const why = historyOff ? HISTORY_OFF_REASON : `it was not ready within ${waitedSec} second${waitedSec === 1 ? '' : 's'}; it will appear in the ChatGPT conversation`;
+    for (let i = 0; i < missing; i++) this.block(unlinkedNote('image', why), '');
     return this.out;
   }
 
