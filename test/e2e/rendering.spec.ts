@@ -110,6 +110,14 @@ describe.each([
     for (const reply of await both(ownClient, 'Root of 1764 [[sim tool=code]]')) expect(reply).toEqual({ content: GOLDEN.code, reasoning: preamble, finish: 'stop' });
   });
 
+  it('code a thinking model runs while it reasons: in reasoning_content, fenced the same way; the answer stays clean', async () => {
+    const reasoning = new RegExp(`^\\*\\*Working out the reply\\*\\*\\n[^\\n]+\\n\\nThought for \\d+ seconds?\\n\\n${v1 ? 'Let me check a source first\\.\\n\\n' : ''}${escape(CODE_BLOCKS)}$`);
+    for (const reply of await both(ownClient, 'Root of 1764 [[sim tool=code reasoning=1]]')) {
+      expect(reply.content).toBe('The square root of 1764 is **42**.');
+      expect(reply.reasoning).toMatch(reasoning);
+    }
+  });
+
   it('browsing with citations: quoted notes and pages, citation markers as links, no private-use characters', async () => {
     for (const reply of await both(ownClient, 'Tides? [[sim tool=browse]]')) {
       expect(reply).toEqual({ content: GOLDEN.browse, reasoning: preamble, finish: 'stop' });

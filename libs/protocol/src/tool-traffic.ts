@@ -50,29 +50,31 @@ export function takeToolEvents(message: JsonObject, state: ToolTrafficState, out
   }
   const role = isRecord(message.author) ? message.author.role : undefined;
   const type = content.content_type;
+  // A thinking model's tools run inside its reasoning; ChatGPT shows them among the thoughts.
+  const side: { reasoning?: true } = message.channel === 'analysis' ? { reasoning: true } : {};
 
   if (role === 'assistant' && type === 'code' && isCodeRecipient(message.recipient)) {
-    streamText(message, state, out, appended, 'code', codeLanguage(content.language), id, finished);
+    streamText(message, state, out, appended, 'code', codeLanguage(content.language), id, finished, side);
   } else if (role === 'assistant' && type === 'code' && isBrowsingRecipient(message.recipient)) {
     if (finished && !state.noted) {
       state.noted = true;
       const note = searchNote(typeof content.text === 'string' ? content.text : '');
-      if (note !== null) out.push({ type: 'browsing', note, messageId: id });
+      if (note !== null) out.push({ type: 'browsing', note, messageId: id, ...side });
     }
   } else if (role === 'tool' && type === 'execution_output') {
-    streamText(message, state, out, appended, 'output', '', id, finished);
+    streamText(message, state, out, appended, 'output', '', id, finished, side);
   } else if (role === 'tool' && type === 'tether_browsing_display') {
     takeSources(metadata.search_result_groups, state, out);
     if (finished && !state.noted) {
       state.noted = true;
       const note = str(metadata.finished_text) ?? str(metadata.initial_text);
-      if (note !== null) out.push({ type: 'browsing', note, messageId: id });
+      if (note !== null) out.push({ type: 'browsing', note, messageId: id, ...side });
     }
   } else if (role === 'tool' && type === 'tether_quote') {
     if (finished && !state.noted) {
       state.noted = true;
       const url = str(content.url);
-      if (url !== null) out.push({ type: 'quote', title: str(content.title) ?? str(content.domain) ?? url, url, text: typeof content.text === 'string' ? content.text : '', messageId: id });
+      if (url !== null) out.push({ type: 'quote', title: str(content.title) ?? str(content.domain) ?? url, url, text: typeof content.text === 'string' ? content.text : '', messageId: id, ...side });
     }
   } else if (role === 'tool') {
     takeSources(metadata.search_result_groups, state, out);
@@ -95,13 +97,14 @@ function streamText(
   language: string,
   id: string,
   finished: boolean,
+  side: { reasoning?: true },
 ): void {
   if (state.done) return;
   const delta = takeNewText(message, state.text, appended);
-  if (delta.length > 0) out.push({ type: 'tool_text', kind, language, delta, messageId: id });
+  if (delta.length > 0) out.push({ type: 'tool_text', kind, language, delta, messageId: id, ...side });
   if (finished) {
     state.done = true;
-    if (state.text.emitted) out.push({ type: 'tool_done', kind, messageId: id });
+    if (state.text.emitted) out.push({ type: 'tool_done', kind, messageId: id, ...side });
   }
 }
 

@@ -30,10 +30,11 @@ export type UpstreamEvent =
   | { type: 'handoff' }
   | { type: 'error'; message: string; code: string | null }
   // Tool traffic (only with `{ tools: true }`): what the client may be shown of it, still unrendered.
-  | { type: 'tool_text'; kind: ToolTextKind; language: string; delta: string; messageId: string }
-  | { type: 'tool_done'; kind: ToolTextKind; messageId: string }
-  | { type: 'browsing'; note: string; messageId: string }
-  | { type: 'quote'; title: string; url: string; text: string; messageId: string }
+  // `reasoning`: the tool ran as part of the reasoning (the `analysis` channel), not of the answer.
+  | { type: 'tool_text'; kind: ToolTextKind; language: string; delta: string; messageId: string; reasoning?: true }
+  | { type: 'tool_done'; kind: ToolTextKind; messageId: string; reasoning?: true }
+  | { type: 'browsing'; note: string; messageId: string; reasoning?: true }
+  | { type: 'quote'; title: string; url: string; text: string; messageId: string; reasoning?: true }
   | { type: 'citation'; source: CitationSource }
   | { type: 'image'; pointer: string; width: number | null; height: number | null; messageId: string }
   /** An image generated asynchronously: the stream ends before it exists (it then appears in the conversation). */

@@ -127,4 +127,19 @@ describe('ConversationStreamDecoder with tools', () => {
     ]);
     expect(toolEvents(decode(body, undefined, withTools()))).toEqual([{ type: 'image_pending', messageId: 'img-1' }]);
   });
+
+  it('marks tool traffic of the reasoning (analysis channel) as such', () => {
+    const body = sse([
+      V1_HEADER,
+      delta({ p: '', o: 'add', v: doc(assistant('c-1', { content_type: 'code', language: 'python', text: 'print(1)' }, { recipient: 'python', channel: 'analysis', status: 'finished_successfully' })), c: 0 }),
+      delta({ v: doc({ ...tool('o-2', 'python', { content_type: 'execution_output', text: '1\n' }), channel: 'analysis' }), c: 1 }),
+      DONE,
+    ]);
+    expect(toolEvents(decode(body, undefined, withTools()))).toEqual([
+      { type: 'tool_text', kind: 'code', language: 'python', delta: 'print(1)', messageId: 'c-1', reasoning: true },
+      { type: 'tool_done', kind: 'code', messageId: 'c-1', reasoning: true },
+      { type: 'tool_text', kind: 'output', language: '', delta: '1\n', messageId: 'o-2', reasoning: true },
+      { type: 'tool_done', kind: 'output', messageId: 'o-2', reasoning: true },
+    ]);
+  });
 });

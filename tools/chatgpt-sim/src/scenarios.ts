@@ -40,6 +40,8 @@ export interface ScenarioIds {
   modelSlug: string;
   /** Fresh ids (uuid) for the messages. */
   newId(): string;
+  /** The turn reasons: a thinking model runs its tools inside its reasoning (the analysis channel). */
+  reasoning: boolean;
 }
 
 const TIDES = { title: 'Tides explained', url: 'https://tides.example/explained' };
@@ -72,6 +74,12 @@ const toolMessage = (id: string, name: string, content: Record<string, unknown>,
 const hex = (id: string) => id.replace(/-/g, '').slice(0, 24);
 
 export function scenarioFor(tool: ToolScenario, ids: ScenarioIds): Scenario {
+  const scenario = build(tool, ids);
+  if (ids.reasoning) for (const m of scenario.messages) m.fields.channel = 'analysis';
+  return scenario;
+}
+
+function build(tool: ToolScenario, ids: ScenarioIds): Scenario {
   const slug = ids.modelSlug;
   switch (tool) {
     case 'code':

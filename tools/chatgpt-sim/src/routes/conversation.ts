@@ -89,7 +89,7 @@ export async function conversationRoute(
   const answerId = uuid();
   const conversationId = requestedConversation ?? uuid();
   const modelSlug = resolvedSlug(model);
-  const scenario = d.tool ? scenarioFor(d.tool, { answerId, modelSlug, newId: uuid }) : null;
+  const scenario = d.tool ? scenarioFor(d.tool, { answerId, modelSlug, newId: uuid, reasoning: plan.reasoning !== null }) : null;
   const reply = scenario ? { ...plan, text: scenario.answer.join(''), chunks: scenario.answer } : plan;
   // A temporary chat is not saved, and neither are its files: nothing to download later.
   const history = body.history_and_training_disabled !== true;

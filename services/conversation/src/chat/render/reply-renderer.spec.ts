@@ -101,4 +101,23 @@ describe('ReplyRenderer', () => {
       }
     }
   });
+
+  it('renders tool traffic of the reasoning into the reasoning, spaced the same way', () => {
+    const thinkingCode = (delta: string): UpstreamEvent => ({ ...code(delta, 't'), reasoning: true }) as UpstreamEvent;
+    const batches: UpstreamEvent[][] = [
+      [reasoning('Let me compute.')],
+      [thinkingCode('print(6 * 7)'), { type: 'tool_done', kind: 'code', messageId: 't', reasoning: true }],
+      [{ type: 'browsing', note: 'Searching: answers', messageId: 'b', reasoning: true }],
+      [reasoning('\n\nIt is 42.')],
+      [answer('42.'), finished],
+    ];
+    expect(render(batches)).toEqual({ content: '42.', thinking: 'Let me compute.\n\n```python\nprint(6 * 7)\n```\n\n> Searching: answers\n\nIt is 42.' });
+    expect(render(batches, 'think_tags').content).toBe('<think>\nLet me compute.\n\n```python\nprint(6 * 7)\n```\n\n> Searching: answers\n\nIt is 42.\n</think>\n\n42.');
+  });
+
+  it('closes inline reasoning before an answer block, and an answer block before inline reasoning', () => {
+    expect(render([[reasoning('Hmm.')], [code('x'), done('code', 'c')], [reasoning('More.')], [answer('Done.'), finished]], 'think_tags').content).toBe(
+      '<think>\nHmm.\n</think>\n\n```python\nx\n```\n\n<think>\nMore.\n</think>\n\nDone.',
+    );
+  });
 });
