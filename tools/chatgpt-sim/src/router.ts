@@ -7,7 +7,8 @@ import { accountsCheckRoute, conversationLimitRoute, meRoute, modelsRoute } from
 import { behaviourRoute, createAccountRoute, resetRoute, statsRoute } from './routes/control.js';
 import { conversationRoute } from './routes/conversation.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
-import { BLOB, blobRoute, conversationOf, fileDownloadRoute, fileRouteOf, getConversationRoute } from './routes/files.js';
+import { BLOB, blobRoute, fileDownloadRoute, fileRouteOf } from './routes/files.js';
+import { conversationOf, getConversationRoute } from './routes/saved-conversation.js';
 
 type Handler =
   | { auth: true; run: (ctx: SimContext, req: IncomingMessage, res: ServerResponse, caller: Caller) => unknown }
