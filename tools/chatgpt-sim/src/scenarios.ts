@@ -174,7 +174,7 @@ function build(tool: ToolScenario, ids: ScenarioIds): Scenario {
               ids.newId(),
               recipient,
               { content_type: 'multimodal_text', parts: [] },
-              { image_gen_async: sediment, async_task_type: 'image_gen', image_gen_title: 'Lighthouse at dusk', generation: { state: 'generating', progress: 0 } },
+              { image_gen_title: 'Lighthouse at dusk', generation: { state: 'generating', progress: 0 } },
               false,
             ),
             progress: [25, 60, 90].map((progress) => ({ generation: { state: 'generating', progress } })),
