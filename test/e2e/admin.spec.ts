@@ -392,6 +392,7 @@ describe('admin API', () => {
           '/admin/v1/accounts/{id}/enable',
           '/admin/v1/accounts/{id}/refresh',
           '/admin/v1/refresh/passes',
+          '/admin/v1/routes',
           '/admin/v1/tenants',
           '/admin/v1/tenants/{id}',
           '/admin/v1/users',

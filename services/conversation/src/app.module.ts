@@ -5,12 +5,20 @@ import { ChatJobWorker } from './chat/chat-job.worker.js';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER } from './conversation.config.js';
 import { ModelTable } from './models/model-table.js';
 import { ModelsController } from './models/models.controller.js';
+import { UpstreamModelsService } from './models/upstream-models.service.js';
+import { ChatGptWebTarget } from './relay/chatgpt-web.target.js';
+import { RelayJobWorker } from './relay/relay-job.worker.js';
+import { RELAY_TARGETS } from './relay/relay-target.js';
 import { AccountLeaseClient } from './upstream/account-lease.client.js';
 import { ChatGptClient } from './upstream/chatgpt.client.js';
+import { ChatGptFilesClient } from './upstream/chatgpt-files.client.js';
+import { AttemptUploads } from './uploads/attempt-uploads.js';
+import { InputLoader } from './uploads/input-loader.js';
 import { UsagePublisher } from './usage/usage-publisher.js';
 import { DEVELOPMENT_FILE_LINK_SECRET, FileLinkSealer } from './files/file-link-sealer.js';
 import { FileLinkController } from './files/file-link.controller.js';
 import { FileDownloadClient } from './upstream/file-download.client.js';
+import { PlatformRunner } from './platform/platform.runner.js';
 
 @Module({})
 export class ConversationModule {
@@ -24,11 +32,20 @@ export class ConversationModule {
         { provide: CONVERSATION_LOGGER, useValue: logger },
         { provide: ModelTable, useValue: new ModelTable(config.DEFAULT_UPSTREAM_MODEL, config.MODEL_MAP) },
         ChatGptClient,
+        ChatGptFilesClient,
+        InputLoader,
+        AttemptUploads,
+        UpstreamModelsService,
         AccountLeaseClient,
         UsagePublisher,
         { provide: FileLinkSealer, useValue: new FileLinkSealer(config.FILE_LINK_SECRET ?? DEVELOPMENT_FILE_LINK_SECRET) },
         FileDownloadClient,
         ChatJobWorker,
+        PlatformRunner,
+        // The HTTP relay: one entry per upstream kind it can reach.
+        ChatGptWebTarget,
+        { provide: RELAY_TARGETS, useFactory: (web: ChatGptWebTarget) => [web], inject: [ChatGptWebTarget] },
+        RelayJobWorker,
       ],
     };
   }

@@ -16,6 +16,8 @@ import { ME_CONTROLLERS, ME_PROVIDERS } from './me/index.js';
 import { ModelsController } from './models/models.controller.js';
 import { FilesController } from './files/files.controller.js';
 import { USAGE_CONTROLLERS, USAGE_PROVIDERS } from './usage/index.js';
+import { RELAY_CONTROLLERS, RELAY_PROVIDERS } from './relay/index.js';
+import { VOICE_CONTROLLERS, VOICE_PROVIDERS } from './voice/index.js';
 
 @Module({})
 export class GatewayModule {
@@ -30,7 +32,7 @@ export class GatewayModule {
           { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
         ]),
       ],
-      controllers: [ChatCompletionsController, ModelsController, FilesController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS],
+      controllers: [ChatCompletionsController, ModelsController, FilesController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...RELAY_CONTROLLERS, ...VOICE_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -40,6 +42,8 @@ export class GatewayModule {
         ...ADMIN_PROVIDERS,
         ...USAGE_PROVIDERS,
         ...ME_PROVIDERS,
+        ...RELAY_PROVIDERS,
+        ...VOICE_PROVIDERS,
       ],
     };
   }

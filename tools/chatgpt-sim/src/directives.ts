@@ -21,6 +21,11 @@ export interface Directives {
   reasoning?: boolean;
   /** Tool traffic before the answer: code and output, a web search, an image, a sandbox file. */
   tool?: ToolScenario;
+  /**
+   * The `error_code` a v1 stream_error document carries (default `internal_error`); e.g.
+   * `model_cap_exceeded` or `rate_limit_exceeded`: the account's cap reached inside a 200 stream.
+   */
+  errorCode?: string;
 }
 
 export interface ParsedPrompt {
@@ -64,6 +69,9 @@ function apply(directives: Directives, key: string, value: string): void {
       break;
     case 'tool':
       if (isToolScenario(value)) directives.tool = value;
+      break;
+    case 'code':
+      if (/^[a-z_]{1,64}$/.test(value)) directives.errorCode = value;
       break;
     case 'reasoning':
       directives.reasoning = value === '1' || value === 'true' || value === 'on';

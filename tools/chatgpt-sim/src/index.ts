@@ -5,14 +5,21 @@ export { startSimulator } from './server.js';
 export { replyFor } from './reply.js';
 export { simFileBytes, type GeneratedFile } from './files.js';
 export { TOOL_SCENARIOS, type ToolScenario } from './scenarios.js';
+export { platformTokens, chatPromptTokens } from './platform/tokens.js';
 export type {
   Behaviour,
+  BlobPutRecord,
   ConversationRequestRecord,
   FailKind,
   IssueAccountOptions,
+  MessageFilesRecord,
   Plan,
+  ApiKeyBehaviour,
+  IssueApiKeyOptions,
+  PlatformRequestRecord,
   SimAccount,
   SimStats,
   Simulator,
   SimulatorOptions,
+  StreamRecord,
 } from './types.js';

@@ -4,11 +4,14 @@ import { authenticate, type Caller } from './auth.js';
 import type { SimContext } from './context.js';
 import { HttpError, sendJson } from './http.js';
 import { accountsCheckRoute, conversationLimitRoute, meRoute, modelsRoute } from './routes/account-info.js';
-import { behaviourRoute, createAccountRoute, resetRoute, statsRoute } from './routes/control.js';
+import { behaviourRoute, createAccountRoute, resetRoute, speechPacingRoute, statsRoute } from './routes/control.js';
 import { conversationRoute } from './routes/conversation.js';
+import { BLOB, blobGetRoute, blobPutRoute, createFileRoute, fileDownloadRoute, fileRouteOf, fileStatusRoute, fileUploadedRoute } from './routes/files.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
-import { BLOB, blobRoute, fileDownloadRoute, fileRouteOf } from './routes/files.js';
-import { conversationOf, getConversationRoute } from './routes/saved-conversation.js';
+import { PLATFORM_PATHS, platformRoute } from './platform/routes.js';
+import { apiKeyBehaviourRoute, issueApiKeyRoute } from './platform/control.js';
+import { conversationOf, getConversationRoute, patchConversationRoute } from './routes/saved-conversation.js';
+import { synthesizeRoute, voiceTokenRoute } from './routes/voice.js';
 
 type Handler =
   | { auth: true; run: (ctx: SimContext, req: IncomingMessage, res: ServerResponse, caller: Caller) => unknown }
@@ -19,19 +22,39 @@ const conversation: Handler = { auth: true, run: conversationRoute };
 const ROUTES: Record<string, Record<string, Handler>> = {
   '/backend-api/conversation': { POST: conversation },
   '/backend-api/f/conversation': { POST: conversation },
-  '/backend-api/models': { GET: { auth: true, run: (_c, _q, res, caller) => modelsRoute(res, caller) } },
+  '/backend-api/models': {
+    GET: {
+      auth: true,
+      run: (ctx, _q, res, caller) => {
+        ctx.stats.modelsRequest(caller.account.accountId);
+        modelsRoute(res, caller);
+      },
+    },
+  },
   '/backend-api/me': { GET: { auth: true, run: (_c, _q, res, caller) => meRoute(res, caller) } },
   '/backend-api/accounts/check/v4-2023-04-27': {
     GET: { auth: true, run: (_c, _q, res, caller) => accountsCheckRoute(res, caller) },
   },
   '/public-api/conversation_limit': { GET: { auth: true, run: (_c, _q, res) => conversationLimitRoute(res) } },
+  '/backend-api/synthesize': { GET: { auth: true, run: synthesizeRoute } },
+  '/voice/get_token': { POST: { auth: true, run: voiceTokenRoute } },
   '/oauth/token': { POST: { auth: false, run: oauthTokenRoute } },
   '/api/auth/session': { GET: { auth: false, run: sessionRoute } },
+  '/backend-api/files': { POST: { auth: true, run: createFileRoute } },
   '/_sim/accounts': { POST: { auth: false, run: createAccountRoute } },
   '/_sim/behaviour': { POST: { auth: false, run: behaviourRoute } },
   '/_sim/stats': { GET: { auth: false, run: (ctx, _q, res) => statsRoute(ctx, res) } },
   '/_sim/reset': { POST: { auth: false, run: (ctx, _q, res) => resetRoute(ctx, res) } },
+  '/_sim/api-keys': { POST: { auth: false, run: issueApiKeyRoute } },
+  '/_sim/api-key-behaviour': { POST: { auth: false, run: apiKeyBehaviourRoute } },
+  '/_sim/speech': { POST: { auth: false, run: speechPacingRoute } },
 };
+
+// The OpenAI platform API (API-key accounts): each path answers every method itself, in OpenAI's error envelope.
+for (const path of PLATFORM_PATHS) {
+  const platform: Handler = { auth: false, run: (ctx, req, res) => platformRoute(ctx, req, res, path) };
+  ROUTES[path] = { GET: platform, POST: platform };
+}
 
 function pathOf(url: string | undefined): string {
   const raw = url ?? '/';
@@ -46,7 +69,7 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   const authKey = req.headers.authkey;
   if (typeof authKey === 'string' && !path.startsWith('/_sim/')) ctx.stats.authKey(authKey);
   const methods = ROUTES[path];
-  if (!methods && req.method === 'GET' && (await patternRoute(ctx, req, res, path))) return;
+  if (!methods && (await dispatchPatternRoute(ctx, req, res, path))) return;
   if (!methods) {
     // Every /backend-api call needs a token, even one to a path the simulator does not serve.
     if (path.startsWith('/backend-api/') && !authenticate(ctx, req, res)) return;
@@ -66,19 +89,35 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   if (caller) await handler.run(ctx, req, res, caller);
 }
 
-/** Routes with ids in the path (file downloads, a saved conversation); true when one answered. */
-async function patternRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+/**
+ * Paths with ids in them: the blob store (PUT with an upload URL, GET with a read URL), a file's
+ * status, uploaded mark and downloads, and one saved conversation (GET reads, PATCH hides or
+ * renames). True when one answered.
+ */
+async function dispatchPatternRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  const method = req.method ?? 'GET';
   const blob = BLOB.exec(path);
-  if (blob) {
-    blobRoute(ctx, req, res, blob[1]);
+  if (blob && method === 'PUT') {
+    await blobPutRoute(ctx, req, res, blob[1]);
     return true;
   }
-  const file = fileRouteOf(path);
-  const conversationId = file ? null : conversationOf(path);
-  if (!file && !conversationId) return false;
+  if (blob && method === 'GET') {
+    blobGetRoute(ctx, req, res, blob[1]);
+    return true;
+  }
+  const download = method === 'GET' ? fileRouteOf(path) : null;
+  const file = download ? null : /^\/backend-api\/files\/([^/]+)(\/uploaded)?$/.exec(path);
+  const fileAnswers = file !== null && (file[2] ? method === 'POST' : method === 'GET');
+  const conversationId = download || file ? null : conversationOf(path);
+  const conversationAnswers = conversationId !== null && (method === 'GET' || method === 'PATCH');
+  if (!download && !fileAnswers && !conversationAnswers) return false;
   const caller = authenticate(ctx, req, res);
-  if (caller && file) fileDownloadRoute(ctx, req, res, caller, file);
-  else if (caller && conversationId) getConversationRoute(ctx, res, caller, conversationId);
+  if (!caller) return true;
+  if (download) fileDownloadRoute(ctx, req, res, caller, download);
+  else if (file && file[2]) await fileUploadedRoute(ctx, req, res, caller, file[1]);
+  else if (file) fileStatusRoute(ctx, res, caller, file[1]);
+  else if (method === 'GET') getConversationRoute(ctx, res, caller, conversationId!);
+  else await patchConversationRoute(ctx, req, res, caller, conversationId!);
   return true;
 }
 

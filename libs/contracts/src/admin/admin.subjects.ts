@@ -40,3 +40,7 @@ export const ADMIN_KEYS_REVOKE = 'chatgate.auth.admin.keys.revoke.v1' as const;
 export const ADMIN_MIRROR_LOGIN = 'chatgate.auth.admin.mirror.login.v1' as const;
 export const ADMIN_MIRROR_LOGOUT = 'chatgate.auth.admin.mirror.logout.v1' as const;
 export const ADMIN_MIRROR_TOKENS = 'chatgate.auth.admin.mirror.tokens.v1' as const;
+
+/** A tenant's model routing table (which models go to API-key accounts): read, and set or reset. */
+export const ADMIN_ROUTES_GET = 'chatgate.auth.admin.routes.get.v1' as const;
+export const ADMIN_ROUTES_SET = 'chatgate.auth.admin.routes.set.v1' as const;

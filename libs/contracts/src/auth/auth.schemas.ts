@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { busErrorSchema } from '../common/openai-error.js';
+import { modelRouteSchema } from '../routing/model-routes.schema.js';
 
 export const resolveCredentialRequestSchema = z.object({
   /** The raw Bearer value as the client sent it (may be `<token>,<account id>`). */
@@ -50,6 +51,12 @@ export const principalSchema = z.object({
   /** Display name for logs: an email or user name, never a secret. */
   label: z.string(),
   upstream: upstreamCredentialSchema,
+  /**
+   * The tenant's routing table: which models go to API-key accounts (read with routeModel;
+   * absent means DEFAULT_MODEL_ROUTES). Carried here so the gateway routes from its cached
+   * principal, with no extra hop.
+   */
+  modelRoutes: z.array(modelRouteSchema).optional(),
   /** Epoch ms after which the gateway must resolve again (token expiry or cache policy). */
   expiresAt: z.number(),
 });
@@ -63,3 +70,6 @@ export type ResolveCredentialReply = z.infer<typeof resolveCredentialReplySchema
 
 export const credentialRevokedEventSchema = z.object({ credentialId: z.string() });
 export type CredentialRevokedEvent = z.infer<typeof credentialRevokedEventSchema>;
+
+export const tenantPrincipalsChangedEventSchema = z.object({ tenantId: z.string() });
+export type TenantPrincipalsChangedEvent = z.infer<typeof tenantPrincipalsChangedEventSchema>;

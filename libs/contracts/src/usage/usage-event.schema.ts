@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const usageKindSchema = z.enum(['chat', 'speech', 'voice']);
+/** `completion`, `embedding`, `image`: platform (API-key) requests of those endpoints. */
+export const usageKindSchema = z.enum(['chat', 'speech', 'voice', 'completion', 'embedding', 'image']);
 export type UsageKind = z.infer<typeof usageKindSchema>;
 export const usageOutcomeSchema = z.enum(['ok', 'error', 'cancelled']);
 export type UsageOutcome = z.infer<typeof usageOutcomeSchema>;
@@ -20,6 +21,8 @@ export const usageEventSchema = z.object({
   /** The model as the client named it (what limits match). */
   model: z.string(),
   kind: usageKindSchema,
+  /** Which upstream served it; absent means ChatGPT (events from before API-key accounts). */
+  upstream: z.enum(['chatgpt', 'platform']).optional(),
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),
   /** Counted with a tokenizer because the upstream gave no counts. */

@@ -3,6 +3,8 @@ import type { BusError, ChatFinishReason, ChatFrame, ChatJob } from '@chatgate/c
 import type { AccountLeaseClient } from '../upstream/account-lease.client.js';
 import type { ChatGptClient, UpstreamIdentity } from '../upstream/chatgpt.client.js';
 import { buildConversationRequest } from '../upstream/conversation-request.js';
+import type { AttemptUploads } from '../uploads/attempt-uploads.js';
+import type { InputLoader, PreparedMessage } from '../uploads/input-loader.js';
 import { upstreamHandoff, upstreamStreamCut, upstreamStreamError, upstreamTimeout, upstreamUnreachable } from '../upstream/upstream-errors.js';
 import type { ModelTable } from '../models/model-table.js';
 import { ownTokenSource, poolSource, type Attempt, type IdentitySource } from './identity-source.js';
@@ -33,6 +35,8 @@ export interface RunnerDeps {
     /** After the stream: images of asynchronous image tasks (files/late-images.ts). */
     lateImages?(ctx: JobContext, identity: UpstreamIdentity, conversationId: string | null, renderer: ReplyRenderer): Promise<UpstreamEvent[]>;
   };
+  /** Images and files of the messages: fetched once per job, uploaded per attempt's account. */
+  inputs?: { loader: InputLoader; uploads: AttemptUploads };
 }
 
 const FINISH: Record<'stop' | 'length' | 'interrupted', ChatFinishReason> = { stop: 'stop', length: 'length', interrupted: 'stop' };
@@ -226,7 +230,18 @@ function sourceFor(job: ChatJob, slug: string, deps: RunnerDeps): IdentitySource
 export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<void> {
   const { job } = ctx;
   const model = deps.models.resolve(job.model);
-  const body = buildConversationRequest(job, model, { v1Encoding: deps.v1Encoding });
+  // Before any account is leased: a refused URL or bad base64 is the client's 400, whatever the pool holds.
+  const prepared = deps.inputs ? await deps.inputs.loader.prepare(job) : { ok: true as const, messages: null };
+  if (!prepared.ok) return ctx.send({ t: 'error', ...prepared.failure });
+  const files: PreparedMessage[] | null = prepared.messages;
+  const body = files ? null : buildConversationRequest(job, model, { v1Encoding: deps.v1Encoding });
+  /** The request for one attempt: with files, they are first put upstream with that attempt's account. */
+  const bodyFor = async (current: Attempt & { ok: true }): Promise<{ ok: true; body: unknown } | { ok: false; failure: BusError }> => {
+    if (body || !files || !deps.inputs) return { ok: true, body };
+    const uploaded = await deps.inputs.uploads.upload(current, files, ctx.abort.signal);
+    if (!uploaded.ok) return uploaded;
+    return { ok: true, body: buildConversationRequest(job, model, { v1Encoding: deps.v1Encoding, contents: uploaded.messages }) };
+  };
   const source = sourceFor(job, model.slug, deps);
   let lastFailure: BusError | null = null;
 
@@ -239,7 +254,12 @@ export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<voi
     }
     for (;;) {
       ctx.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
-      const result = await attempt(ctx, deps, current.identity, body, model.slug);
+      const request = await bodyFor(current).catch((err: unknown) => {
+        if (ctx.abort.signal.aborted) return null;
+        throw err;
+      });
+      if (!request) return;
+      const result: AttemptResult = request.ok ? await attempt(ctx, deps, current.identity, request.body, model.slug) : { delivered: false, failure: request.failure };
       if (result.delivered || ctx.abort.signal.aborted) return;
       lastFailure = result.failure;
       if (!source.rotates || !outcomeOf(result.failure)) return ctx.send({ t: 'error', ...result.failure });

@@ -15,6 +15,8 @@ import { AccountLeaseClient } from '../upstream/account-lease.client.js';
 import { ChatGptClient } from '../upstream/chatgpt.client.js';
 import { UsagePublisher } from '../usage/usage-publisher.js';
 import { UsageTally } from '../usage/usage-tally.js';
+import { AttemptUploads } from '../uploads/attempt-uploads.js';
+import { InputLoader } from '../uploads/input-loader.js';
 import { runChatJob, type JobContext } from './chat-job.runner.js';
 import { FileLinkSealer } from '../files/file-link-sealer.js';
 import { SealedFileLinks } from '../files/sealed-file-links.js';
@@ -49,6 +51,8 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
     private readonly models: ModelTable,
     private readonly leases: AccountLeaseClient,
     private readonly usage: UsagePublisher,
+    private readonly inputLoader: InputLoader,
+    private readonly uploads: AttemptUploads,
     private readonly sealer: FileLinkSealer,
     private readonly downloads: FileDownloadClient,
   ) {}
@@ -126,6 +130,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
       leases: this.leases,
       v1Encoding: this.config.UPSTREAM_V1_ENCODING,
       retryTimes: this.config.RETRY_TIMES,
+      inputs: { loader: this.inputLoader, uploads: this.uploads },
       render: {
         inline: this.config.REASONING_INLINE,
         links: (job, slug, decoder) =>

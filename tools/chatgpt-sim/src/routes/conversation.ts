@@ -14,6 +14,7 @@ import { StreamRun, type MidStreamFailure } from '../stream.js';
 import type { Turn } from '../turn.js';
 import { scenarioFor } from '../scenarios.js';
 import { message } from '../encoders/messages.js';
+import type { MessageFilesRecord } from '../types.js';
 
 const DEFAULT_AFTER = 2;
 
@@ -34,6 +35,51 @@ function textOf(message: InputMessage): string {
   if (!Array.isArray(parts)) return '';
   // Image pointers and other objects are not text.
   return parts.filter((p): p is string => typeof p === 'string').join('\n');
+}
+
+const FILE_SERVICE = 'file-service://';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The newest user message's image pointers and attachments, as the stats report them. */
+function filesRecord(message: InputMessage): MessageFilesRecord {
+  const parts = Array.isArray(message.content?.parts) ? (message.content.parts as unknown[]) : [];
+  const metadata = isObject(message.metadata) ? message.metadata : {};
+  return {
+    contentType: typeof message.content?.content_type === 'string' ? message.content.content_type : null,
+    text: textOf(message),
+    assetPointers: parts.filter(isObject).map((p) => ({ asset_pointer: String(p.asset_pointer), size_bytes: p.size_bytes, width: p.width, height: p.height })),
+    attachments: Array.isArray(metadata.attachments) ? metadata.attachments.filter(isObject) : [],
+  };
+}
+
+/**
+ * Every file a message points at (image_asset_pointer parts and metadata.attachments) must be one the
+ * caller's account uploaded and marked uploaded; pointers must say the file's real size and, for
+ * images, its dimensions. A file of another account does not exist for this one.
+ */
+function checkFiles(ctx: SimContext, messages: InputMessage[], accountId: string): void {
+  for (const message of messages) {
+    const parts = Array.isArray(message.content?.parts) ? (message.content.parts as unknown[]) : [];
+    for (const part of parts.filter(isObject)) {
+      if (part.content_type !== 'image_asset_pointer') throw new HttpError(400, { detail: `Unknown content part type ${JSON.stringify(part.content_type)}` });
+      const pointer = typeof part.asset_pointer === 'string' ? part.asset_pointer : '';
+      if (!pointer.startsWith(FILE_SERVICE)) throw new HttpError(400, { detail: 'image_asset_pointer needs a file-service:// asset_pointer' });
+      const file = ctx.files.usableBy(pointer.slice(FILE_SERVICE.length), accountId);
+      if (!file) throw new HttpError(404, { detail: { code: 'file_not_found', message: `File ${pointer} not found` } });
+      if (part.size_bytes !== file.blob!.bytes.length || typeof part.width !== 'number' || typeof part.height !== 'number') {
+        throw new HttpError(400, { detail: `image_asset_pointer ${pointer} needs size_bytes (${file.blob!.bytes.length}), width and height` });
+      }
+    }
+    const metadata = isObject(message.metadata) ? message.metadata : {};
+    const attachments = Array.isArray(metadata.attachments) ? metadata.attachments : [];
+    for (const attachment of attachments) {
+      const id = isObject(attachment) && typeof attachment.id === 'string' ? attachment.id : '';
+      if (!ctx.files.usableBy(id, accountId)) throw new HttpError(404, { detail: { code: 'file_not_found', message: `Attachment ${id || '(no id)'} not found` } });
+    }
+  }
 }
 
 function titleOf(stripped: string): string {
@@ -62,7 +108,11 @@ export async function conversationRoute(
     conversationId: typeof body.conversation_id === 'string' ? body.conversation_id : null,
     parentMessageId: typeof body.parent_message_id === 'string' ? body.parent_message_id : null,
     historyDisabled: typeof body.history_and_training_disabled === 'boolean' ? body.history_and_training_disabled : null,
+    model: typeof body.model === 'string' ? body.model : null,
+    conversationMode: conversationModeOf(body.conversation_mode),
   });
+  ctx.stats.userMessage(filesRecord(last));
+  checkFiles(ctx, messages, account.accountId);
   const plan = planReply(prompt, model);
   const d = plan.directives;
 
@@ -104,7 +154,8 @@ export async function conversationRoute(
     plan: account.plan,
     userMessage: {
       id: typeof last.id === 'string' ? last.id : uuid(),
-      author: { role: 'user', name: null, metadata: {} },
+      // Echoed in the role it was sent with (an assistant message posted to be read aloud stays one).
+      author: { role: typeof last.author?.role === 'string' ? last.author.role : 'user', name: null, metadata: {} },
       create_time: typeof last.create_time === 'number' ? last.create_time : now,
       update_time: null,
       content: last.content ?? { content_type: 'text', parts: [prompt] },
@@ -129,6 +180,13 @@ export async function conversationRoute(
     title: titleOf(reply.stripped),
   };
 
+  // History on: the conversation is saved upstream with every posted message at once (they can be
+  // read aloud, hidden or read back while the answer streams); the answer joins when it completes.
+  if (history) {
+    const posted = messages.map((m) => (m === last ? turn.userMessage : savedMessage(m, now)));
+    ctx.conversations.append(turn.conversationId, account.accountId, turn.title, posted, turn.parentMessageId);
+  }
+
   const encodings = body.supported_encodings;
   const v1 = Array.isArray(encodings) && encodings.includes('v1');
   const run = new StreamRun(
@@ -141,8 +199,8 @@ export async function conversationRoute(
     },
     (finished, outcome) => {
       ctx.streams.delete(finished);
-      ctx.stats.streamEnded(outcome);
-      if (outcome === 'completed' && history) saveTurn(ctx, turn, account.accountId);
+      ctx.stats.streamEnded(outcome, { accountId: account.accountId, ...finished.written() });
+      if (outcome === 'completed' && history) saveAnswer(ctx, turn, account.accountId);
     },
   );
   ctx.streams.add(run);
@@ -150,8 +208,21 @@ export async function conversationRoute(
   run.start();
 }
 
-/** History on: the turn is saved; a late message (an asynchronous image) lands a moment after. */
-function saveTurn(ctx: SimContext, turn: Turn, accountId: string): void {
+/** A posted message other than the prompt (which is echoed as `turn.userMessage`), as upstream keeps it. */
+function savedMessage(m: InputMessage, now: number): Record<string, unknown> {
+  return message({
+    id: typeof m.id === 'string' ? m.id : uuid(),
+    role: m.author?.role === 'assistant' || m.author?.role === 'system' || m.author?.role === 'tool' ? m.author.role : 'user',
+    content: m.content && typeof m.content === 'object' ? (m.content as Record<string, unknown>) : { content_type: 'text', parts: [textOf(m)] },
+    status: 'finished_successfully',
+    endTurn: null,
+    metadata: isObject(m.metadata) ? m.metadata : {},
+    createTime: typeof m.create_time === 'number' ? m.create_time : now,
+  });
+}
+
+/** History on, the stream completed: the answer is saved below the posted message; a late message (an asynchronous image) lands a moment after. */
+function saveAnswer(ctx: SimContext, turn: Turn, accountId: string): void {
   const answer = message({
     id: turn.answerId,
     role: 'assistant',
@@ -161,11 +232,19 @@ function saveTurn(ctx: SimContext, turn: Turn, accountId: string): void {
     channel: 'final',
     createTime: turn.createTime,
   });
-  ctx.conversations.append(turn.conversationId, accountId, turn.title, [turn.userMessage, answer]);
+  ctx.conversations.append(turn.conversationId, accountId, turn.title, [answer], String(turn.userMessage.id));
   const late = turn.scenario?.late;
   if (!late) return;
   setTimeout(() => {
     for (const file of late.files) ctx.files.add({ ...file, accountId, conversationId: turn.conversationId });
-    ctx.conversations.append(turn.conversationId, accountId, turn.title, [message({ ...late.fields, createTime: Date.now() / 1000 })]);
+    ctx.conversations.append(turn.conversationId, accountId, turn.title, [message({ ...late.fields, createTime: Date.now() / 1000 })], turn.answerId);
   }, late.afterMs).unref();
+}
+
+/** `conversation_mode` as sent: `{kind}` and, for GPTs, `gizmo_id`. */
+function conversationModeOf(raw: unknown): { kind: string; gizmoId: string | null } | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const mode = raw as { kind?: unknown; gizmo_id?: unknown };
+  if (typeof mode.kind !== 'string') return null;
+  return { kind: mode.kind, gizmoId: typeof mode.gizmo_id === 'string' ? mode.gizmo_id : null };
 }
