@@ -1,8 +1,6 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Agent, request } from 'undici';
+import { Injectable } from '@nestjs/common';
 import type { BusError } from '@chatgate/contracts';
-import { CONVERSATION_CONFIG, type ConversationConfig } from '../conversation.config.js';
-import type { UpstreamIdentity } from './chatgpt.client.js';
+import { ChatGptClient, type UpstreamIdentity } from './chatgpt.client.js';
 import { mapUpstreamFailure } from './upstream-errors.js';
 
 /** Where the upstream hands out a generated file's download URL (reference §4). */
@@ -14,6 +12,9 @@ export type FileTarget =
 export type DownloadUrlResult = { ok: true; downloadUrl: string; fileName: string | null } | { ok: false; failure: BusError };
 
 const enc = encodeURIComponent;
+
+/** The upstream answers a download URL or a conversation quickly; a link is not left hanging longer. */
+const ANSWER_TIMEOUT_MS = 15_000;
 
 export function downloadPath(target: FileTarget): string {
   switch (target.kind) {
@@ -31,58 +32,45 @@ const NOT_FOUND: BusError = {
   error: { message: 'The upstream no longer has this file (or the conversation was deleted).', type: 'invalid_request_error', param: null, code: 'file_not_found' },
 };
 
-/** Asks the upstream for a generated file's short-lived download URL, as the account that made it. */
+function signalOf(signal?: AbortSignal): AbortSignal {
+  const timeout = AbortSignal.timeout(ANSWER_TIMEOUT_MS);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+/**
+ * Asks the upstream for a generated file's short-lived download URL, and reads saved conversations,
+ * as the account that made them. Every call goes through ChatGptClient, so through the account's
+ * outbound proxy and the base URL rotation like any other upstream call.
+ */
 @Injectable()
-export class FileDownloadClient implements OnApplicationShutdown {
-  private readonly agent: Agent;
-  private readonly base: string;
-
-  constructor(@Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig) {
-    this.base = config.CHATGPT_BASE_URL.split(',')[0].trim().replace(/\/+$/, '');
-    this.agent = new Agent({ keepAliveTimeout: 30_000, connect: { timeout: config.UPSTREAM_CONNECT_TIMEOUT_MS }, headersTimeout: 15_000, bodyTimeout: 15_000 });
-  }
-
-  async onApplicationShutdown() {
-    await this.agent.close().catch(() => undefined);
-  }
-
-  private headers(identity: UpstreamIdentity): Record<string, string> {
-    const headers: Record<string, string> = { authorization: `Bearer ${identity.accessToken}`, accept: 'application/json', 'oai-language': 'en-US' };
-    if (identity.deviceId) headers['oai-device-id'] = identity.deviceId;
-    if (identity.chatgptAccountId) headers['chatgpt-account-id'] = identity.chatgptAccountId;
-    if (this.config.AUTH_KEY) headers.authkey = this.config.AUTH_KEY;
-    return headers;
-  }
+export class FileDownloadClient {
+  constructor(private readonly chatgpt: ChatGptClient) {}
 
   /** `GET /backend-api/conversation/<id>` (reference §5), or null when it cannot be read now. */
   async conversation(identity: UpstreamIdentity, conversationId: string, signal?: AbortSignal): Promise<Record<string, unknown> | null> {
     try {
-      const res = await request(`${this.base}/backend-api/conversation/${enc(conversationId)}`, { method: 'GET', headers: this.headers(identity), dispatcher: this.agent, signal });
-      if (res.statusCode !== 200) {
-        await res.body.dump();
-        return null;
-      }
-      const body: unknown = await res.body.json();
+      const res = await this.chatgpt.getText(identity, `/backend-api/conversation/${enc(conversationId)}`, signalOf(signal));
+      if (!res.ok || res.status !== 200) return null;
+      const body: unknown = JSON.parse(res.text);
       return body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : null;
     } catch {
       return null;
     }
   }
 
-  async downloadUrl(identity: UpstreamIdentity, target: FileTarget): Promise<DownloadUrlResult> {
-    const headers = this.headers(identity);
+  async downloadUrl(identity: UpstreamIdentity, target: FileTarget, signal?: AbortSignal): Promise<DownloadUrlResult> {
     let status: number;
     let text: string;
     try {
-      const res = await request(`${this.base}${downloadPath(target)}`, { method: 'GET', headers, dispatcher: this.agent });
-      status = res.statusCode;
-      text = await res.body.text();
+      const res = await this.chatgpt.getText(identity, downloadPath(target), signalOf(signal));
+      if (!res.ok) return res;
+      ({ status, text } = res);
     } catch (err) {
-      const code = (err as { code?: string })?.code ?? 'unknown error';
+      const code = (err as { code?: string; name?: string })?.code ?? (err as { name?: string })?.name ?? 'unknown error';
       return { ok: false, failure: { status: 502, error: { message: `The upstream could not be reached for the file (${code}).`, type: 'upstream_error', param: null, code: 'upstream_unreachable' } } };
     }
     if (status === 404) return { ok: false, failure: NOT_FOUND };
-    if (status < 200 || status >= 300) return { ok: false, failure: mapUpstreamFailure(status, text.slice(0, 64 * 1024)) };
+    if (status < 200 || status >= 300) return { ok: false, failure: mapUpstreamFailure(status, text) };
     try {
       const body = JSON.parse(text) as { download_url?: unknown; file_name?: unknown };
       const url = typeof body.download_url === 'string' ? new URL(body.download_url) : null;
