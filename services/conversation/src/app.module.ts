@@ -16,6 +16,9 @@ import { ChatGptFilesClient } from './upstream/chatgpt-files.client.js';
 import { AttemptUploads } from './uploads/attempt-uploads.js';
 import { InputLoader } from './uploads/input-loader.js';
 import { UsagePublisher } from './usage/usage-publisher.js';
+import { DEVELOPMENT_FILE_LINK_SECRET, FileLinkSealer } from './files/file-link-sealer.js';
+import { FileLinkController } from './files/file-link.controller.js';
+import { FileDownloadClient } from './upstream/file-download.client.js';
 import { PlatformRunner } from './platform/platform.runner.js';
 
 @Module({})
@@ -24,7 +27,7 @@ export class ConversationModule {
     return {
       module: ConversationModule,
       imports: [NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-conversation'), HealthModule.forRoot('conversation', [NatsHealthIndicator])],
-      controllers: [ModelsController],
+      controllers: [ModelsController, FileLinkController],
       providers: [
         { provide: CONVERSATION_CONFIG, useValue: config },
         { provide: CONVERSATION_LOGGER, useValue: logger },
@@ -36,6 +39,8 @@ export class ConversationModule {
         UpstreamModelsService,
         AccountLeaseClient,
         UsagePublisher,
+        { provide: FileLinkSealer, useValue: new FileLinkSealer(config.FILE_LINK_SECRET ?? DEVELOPMENT_FILE_LINK_SECRET) },
+        FileDownloadClient,
         ChatJobWorker,
         PlatformRunner,
         // The HTTP relay: one entry per upstream kind it can reach.

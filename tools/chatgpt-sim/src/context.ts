@@ -11,13 +11,13 @@ export interface SimContext {
   accounts: AccountStore;
   behaviours: BehaviourStore;
   stats: StatsCollector;
-  /** Uploaded files per account (reference §4). */
+  /** Files per account (reference §4): uploaded ones, and those tool turns generated; the download endpoints serve both. */
   files: FileStore;
   /** Running streams, so close() can stop their timers. */
   streams: Set<StreamRun>;
   /** The OpenAI platform API's keys and their injected failures. */
   platform: { keys: PlatformKeys };
-  /** Conversations saved upstream (history on): synthesize reads them, the hide PATCH acts on them. */
+  /** Conversations saved upstream (history on): GET /backend-api/conversation/<id> reads them, synthesize reads a message, the PATCH hides or renames them. */
   conversations: ConversationStore;
   /** How synthesize paces its audio (the slow mode tests measure first-byte latency with). */
   speech: SpeechPacing;

@@ -6,11 +6,11 @@ import { HttpError, sendJson } from './http.js';
 import { accountsCheckRoute, conversationLimitRoute, meRoute, modelsRoute } from './routes/account-info.js';
 import { behaviourRoute, createAccountRoute, resetRoute, speechPacingRoute, statsRoute } from './routes/control.js';
 import { conversationRoute } from './routes/conversation.js';
-import { blobPutRoute, createFileRoute, fileStatusRoute, fileUploadedRoute } from './routes/files.js';
+import { BLOB, blobGetRoute, blobPutRoute, createFileRoute, fileDownloadRoute, fileRouteOf, fileStatusRoute, fileUploadedRoute } from './routes/files.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
 import { PLATFORM_PATHS, platformRoute } from './platform/routes.js';
 import { apiKeyBehaviourRoute, issueApiKeyRoute } from './platform/control.js';
-import { CONVERSATION_PATH_PREFIX, patchConversationRoute } from './routes/conversation-visibility.js';
+import { conversationOf, getConversationRoute, patchConversationRoute } from './routes/saved-conversation.js';
 import { synthesizeRoute, voiceTokenRoute } from './routes/voice.js';
 
 type Handler =
@@ -69,13 +69,7 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   const authKey = req.headers.authkey;
   if (typeof authKey === 'string' && !path.startsWith('/_sim/')) ctx.stats.authKey(authKey);
   const methods = ROUTES[path];
-  if (!methods && (await dispatchFileRoute(ctx, req, res, path))) return;
-  // One conversation by id: PATCH hides or renames it.
-  if (!methods && req.method === 'PATCH' && path.startsWith(CONVERSATION_PATH_PREFIX) && !path.slice(CONVERSATION_PATH_PREFIX.length).includes('/')) {
-    const caller = authenticate(ctx, req, res);
-    if (caller) await patchConversationRoute(ctx, req, res, caller, path);
-    return;
-  }
+  if (!methods && (await dispatchPatternRoute(ctx, req, res, path))) return;
   if (!methods) {
     // Every /backend-api call needs a token, even one to a path the simulator does not serve.
     if (path.startsWith('/backend-api/') && !authenticate(ctx, req, res)) return;
@@ -95,20 +89,35 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   if (caller) await handler.run(ctx, req, res, caller);
 }
 
-/** Paths with a file id in them: the blob store's PUT, and a file's status and uploaded mark. */
-async function dispatchFileRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+/**
+ * Paths with ids in them: the blob store (PUT with an upload URL, GET with a read URL), a file's
+ * status, uploaded mark and downloads, and one saved conversation (GET reads, PATCH hides or
+ * renames). True when one answered.
+ */
+async function dispatchPatternRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
   const method = req.method ?? 'GET';
-  const blob = /^\/blob\/files\/(file-[A-Za-z0-9]+)$/.exec(path);
+  const blob = BLOB.exec(path);
   if (blob && method === 'PUT') {
     await blobPutRoute(ctx, req, res, blob[1]);
     return true;
   }
-  const file = /^\/backend-api\/files\/([^/]+)(\/uploaded)?$/.exec(path);
-  if (!file || (file[2] ? method !== 'POST' : method !== 'GET')) return false;
+  if (blob && method === 'GET') {
+    blobGetRoute(ctx, req, res, blob[1]);
+    return true;
+  }
+  const download = method === 'GET' ? fileRouteOf(path) : null;
+  const file = download ? null : /^\/backend-api\/files\/([^/]+)(\/uploaded)?$/.exec(path);
+  const fileAnswers = file !== null && (file[2] ? method === 'POST' : method === 'GET');
+  const conversationId = download || file ? null : conversationOf(path);
+  const conversationAnswers = conversationId !== null && (method === 'GET' || method === 'PATCH');
+  if (!download && !fileAnswers && !conversationAnswers) return false;
   const caller = authenticate(ctx, req, res);
   if (!caller) return true;
-  if (file[2]) await fileUploadedRoute(ctx, req, res, caller, file[1]);
-  else fileStatusRoute(ctx, res, caller, file[1]);
+  if (download) fileDownloadRoute(ctx, req, res, caller, download);
+  else if (file && file[2]) await fileUploadedRoute(ctx, req, res, caller, file[1]);
+  else if (file) fileStatusRoute(ctx, res, caller, file[1]);
+  else if (method === 'GET') getConversationRoute(ctx, res, caller, conversationId!);
+  else await patchConversationRoute(ctx, req, res, caller, conversationId!);
   return true;
 }
 

@@ -1,5 +1,6 @@
 // Public types of the simulator. Kept apart from the code so index.ts can re-export them
 // without pulling the server into type-only imports.
+import type { GeneratedFile } from './files.js';
 import type { ApiKeyBehaviour, IssueApiKeyOptions } from './platform/keys.js';
 
 export type { ApiKeyBehaviour, IssueApiKeyOptions };
@@ -179,6 +180,8 @@ export interface Simulator {
   setBehaviour(accountIdOrEmail: string, b: Behaviour | null): void;
   stats(): SimStats;
   resetStats(): void;
+  /** Files tool turns generated ([[sim tool=image|dalle|sandbox]]), newest last. */
+  generatedFiles(): GeneratedFile[];
   /** A key the platform API (/v1) accepts, `sk-sim-…`; `models` limits what it may use. */
   issueApiKey(opts?: IssueApiKeyOptions): string;
   /** Failure injection for a platform key (401, 429 with retry-after, 500); null lifts it. */

@@ -11,6 +11,8 @@ import { ownTokenSource, poolSource, type Attempt, type IdentitySource } from '.
 import { outcomeOf } from './failure-outcome.js';
 import { countUsage } from './token-counter.js';
 import { TokenBudget } from './token-budget.js';
+import { ReplyRenderer, type ReasoningInline } from './render/reply-renderer.js';
+import type { FileLinks } from './render/file-links.js';
 
 export interface JobContext {
   readonly job: ChatJob;
@@ -26,6 +28,13 @@ export interface RunnerDeps {
   leases: AccountLeaseClient;
   v1Encoding: boolean;
   retryTimes: number;
+  /** Renders tool traffic, citations and files for the client; absent: they are dropped. */
+  render?: {
+    inline: ReasoningInline;
+    links(ctx: JobContext, slug: string, decoder: ConversationStreamDecoder): FileLinks;
+    /** After the stream: images of asynchronous image tasks (files/late-images.ts). */
+    lateImages?(ctx: JobContext, identity: UpstreamIdentity, conversationId: string | null, renderer: ReplyRenderer): Promise<UpstreamEvent[]>;
+  };
   /** Images and files of the messages: fetched once per job, uploaded per attempt's account. */
   inputs?: { loader: InputLoader; uploads: AttemptUploads };
 }
@@ -111,14 +120,16 @@ type AttemptResult = { delivered: true } | { delivered: false; failure: BusError
  * upstream chunk, whatever number of events it held), then exactly one `end` or `error` frame —
  * unless it fails before anything reached the client, which the caller may retry elsewhere.
  */
-async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIdentity, body: unknown): Promise<AttemptResult> {
+async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIdentity, body: unknown, slug: string): Promise<AttemptResult> {
   const { job, abort } = ctx;
   let answer = '';
   let reasoning = '';
   let delivered = false;
   let responded = false;
   let finish: ChatFinishReason | null = null;
-  const decoder = new ConversationStreamDecoder();
+  const decoder = new ConversationStreamDecoder({ tools: deps.render !== undefined });
+  const renderer = deps.render ? new ReplyRenderer(deps.render.links(ctx, slug, decoder), deps.render.inline) : null;
+  const decode = (events: UpstreamEvent[]) => (renderer ? renderer.render(events) : events);
   const budget = job.maxTokens ? new TokenBudget(job.maxTokens) : null;
   // The ids ride on a delta only when they change (the gateway repeats them on every chunk), and
   // never for a temporary chat, which the client cannot continue.
@@ -173,10 +184,10 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
     let outcome = { failure: null as BusError | null, ended: false, cut: false };
     const chunks = res.body[Symbol.asyncIterator]();
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
-      outcome = apply(decoder.push(next.value));
+      outcome = apply(decode(decoder.push(next.value)));
       if (outcome.failure || outcome.ended) break;
     }
-    if (!outcome.failure && !outcome.ended) outcome = apply(decoder.end());
+    if (!outcome.failure && !outcome.ended) outcome = apply(decode(decoder.end()));
     if (outcome.failure) {
       res.body.destroy();
       return fail(outcome.failure);
@@ -187,6 +198,7 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
     // keep-alive connection goes back to the pool instead of being torn down.
     if (outcome.cut) res.body.destroy();
     else if (outcome.ended) void drain(chunks, res.body);
+    if (!outcome.cut && renderer?.awaitingImages && deps.render?.lateImages) apply(await deps.render.lateImages(ctx, identity, decoder.conversationId, renderer));
 
     if (!job.stream && (answer || reasoning)) sendDelta(answer, reasoning);
     ctx.send({
@@ -247,7 +259,7 @@ export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<voi
         throw err;
       });
       if (!request) return;
-      const result: AttemptResult = request.ok ? await attempt(ctx, deps, current.identity, request.body) : { delivered: false, failure: request.failure };
+      const result: AttemptResult = request.ok ? await attempt(ctx, deps, current.identity, request.body, model.slug) : { delivered: false, failure: request.failure };
       if (result.delivered || ctx.abort.signal.aborted) return;
       lastFailure = result.failure;
       if (!source.rotates || !outcomeOf(result.failure)) return ctx.send({ t: 'error', ...result.failure });

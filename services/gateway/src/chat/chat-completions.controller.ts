@@ -12,6 +12,7 @@ import { ChatBusClient, type ChatStreamHandle, type ChatStreamHandlers } from '.
 import { newCompletionId } from './completion-id.js';
 import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from './openai-format.js';
 import { parseChatRequest, toChatJob } from './to-chat-job.js';
+import { filesBaseUrl } from '../files/files-base-url.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -50,6 +51,7 @@ export class ChatCompletionsController {
     const job = toChatJob(body, principal, randomUUID(), {
       historyDisabled: this.config.API_HATD || this.config.HISTORY_DISABLED,
     });
+    job.filesBaseUrl = filesBaseUrl(this.config, req);
     // Too large for the bus: a 413 before a limit slot is taken.
     const payload = this.bus.encodeJob(job);
     // Before the upstream: a refused request gets 429 here and never reaches a worker.

@@ -66,6 +66,9 @@ export class SpeechController {
             started = true;
             reply.hijack();
             raw.writeHead(200, { 'content-type': event.contentType, 'cache-control': 'no-store', 'x-request-id': job.requestId });
+            // The 200 goes out now, not with the first audio: a failure right after the upstream began
+            // (before any audio was forwarded) then cuts a started answer, as for any later failure.
+            raw.flushHeaders();
             // Small writes go out at once: the point is that the first audio is heard early.
             raw.socket?.setNoDelay(true);
             return;

@@ -47,12 +47,11 @@ export async function synthesizeRoute(ctx: SimContext, req: IncomingMessage, res
     return;
   }
   if (httpFailure(ctx, caller, res)) return;
-  const conversation = ctx.conversations.find(conversationId, caller.account.accountId);
-  if (!conversation) {
+  if (!ctx.conversations.find(conversationId, caller.account.accountId)) {
     sendJson(res, 404, { detail: 'Conversation not found' });
     return;
   }
-  const message = conversation.messages.get(messageId);
+  const message = ctx.conversations.message(conversationId, caller.account.accountId, messageId);
   if (!message || message.role !== 'assistant') {
     sendJson(res, 404, { detail: 'Message not found' });
     return;
