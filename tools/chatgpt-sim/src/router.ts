@@ -6,6 +6,14 @@ import { HttpError, sendJson } from './http.js';
 import { accountsCheckRoute, conversationLimitRoute, meRoute, modelsRoute } from './routes/account-info.js';
 import { behaviourRoute, createAccountRoute, resetRoute, statsRoute } from './routes/control.js';
 import { conversationRoute } from './routes/conversation.js';
+import {
+  genTitleRoute,
+  getConversationRoute,
+  listConversationsRoute,
+  messageFeedbackRoute,
+  patchAllConversationsRoute,
+  patchConversationRoute,
+} from './routes/conversations.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
 
 type Handler =
@@ -22,6 +30,11 @@ const ROUTES: Record<string, Record<string, Handler>> = {
   '/backend-api/accounts/check/v4-2023-04-27': {
     GET: { auth: true, run: (_c, _q, res, caller) => accountsCheckRoute(res, caller) },
   },
+  '/backend-api/conversations': {
+    GET: { auth: true, run: listConversationsRoute },
+    PATCH: { auth: true, run: patchAllConversationsRoute },
+  },
+  '/backend-api/conversation/message_feedback': { POST: { auth: true, run: messageFeedbackRoute } },
   '/public-api/conversation_limit': { GET: { auth: true, run: (_c, _q, res) => conversationLimitRoute(res) } },
   '/oauth/token': { POST: { auth: false, run: oauthTokenRoute } },
   '/api/auth/session': { GET: { auth: false, run: sessionRoute } },
@@ -30,6 +43,28 @@ const ROUTES: Record<string, Record<string, Handler>> = {
   '/_sim/stats': { GET: { auth: false, run: (ctx, _q, res) => statsRoute(ctx, res) } },
   '/_sim/reset': { POST: { auth: false, run: (ctx, _q, res) => resetRoute(ctx, res) } },
 };
+
+type IdHandler = (ctx: SimContext, id: string, req: IncomingMessage, res: ServerResponse, caller: Caller) => unknown;
+
+// Paths with an id in them, tried in order only when no fixed path matched.
+const ID_ROUTES: Array<{ pattern: RegExp; methods: Record<string, IdHandler> }> = [
+  { pattern: /^\/backend-api\/conversation\/gen_title\/([^/]+)$/, methods: { POST: genTitleRoute } },
+  {
+    pattern: /^\/backend-api\/conversation\/([^/]+)$/,
+    methods: {
+      GET: (ctx, id, _req, res, caller) => getConversationRoute(ctx, id, res, caller),
+      PATCH: patchConversationRoute,
+    },
+  },
+];
+
+function idRoute(path: string): { id: string; methods: Record<string, IdHandler> } | undefined {
+  for (const route of ID_ROUTES) {
+    const match = route.pattern.exec(path);
+    if (match) return { id: decodeURIComponent(match[1]), methods: route.methods };
+  }
+  return undefined;
+}
 
 function pathOf(url: string | undefined): string {
   const raw = url ?? '/';
@@ -44,6 +79,17 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   const authKey = req.headers.authkey;
   if (typeof authKey === 'string' && !path.startsWith('/_sim/')) ctx.stats.authKey(authKey);
   const methods = ROUTES[path];
+  const withId = methods ? undefined : idRoute(path);
+  if (withId) {
+    const run = withId.methods[req.method ?? 'GET'];
+    if (!run) {
+      sendJson(res, 405, { detail: 'Method Not Allowed' }, { allow: Object.keys(withId.methods).join(', ') });
+      return;
+    }
+    const caller = authenticate(ctx, req, res);
+    if (caller) await run(ctx, withId.id, req, res, caller);
+    return;
+  }
   if (!methods) {
     // Every /backend-api call needs a token, even one to a path the simulator does not serve.
     if (path.startsWith('/backend-api/') && !authenticate(ctx, req, res)) return;

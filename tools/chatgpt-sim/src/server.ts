@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { AccountStore, toSimAccount } from './accounts.js';
 import { BehaviourStore } from './behaviours.js';
+import { ConversationStore } from './conversations.js';
 import type { SimContext } from './context.js';
 import { handleRequest } from './router.js';
 import { StatsCollector } from './stats.js';
@@ -26,6 +27,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     accounts: new AccountStore(opts.jwtSecret ?? randomBytes(32).toString('hex')),
     behaviours: new BehaviourStore(),
     stats: new StatsCollector(),
+    conversations: new ConversationStore(),
     streams: new Set(),
   };
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => handleRequest(ctx, req, res));

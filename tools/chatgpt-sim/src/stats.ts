@@ -17,6 +17,8 @@ export class StatsCollector {
       refreshesByAccount: {},
       authKeysSeen: {},
       lastConversation: null,
+      lastConversationMessages: null,
+      messageFeedback: {},
     };
   }
 
@@ -39,8 +41,13 @@ export class StatsCollector {
     if (workspace) this.data.byWorkspace[workspace] = (this.data.byWorkspace[workspace] ?? 0) + 1;
   }
 
-  conversationBody(record: ConversationRequestRecord): void {
+  conversationBody(record: ConversationRequestRecord, messages: Array<{ role: string; text: string }>): void {
     this.data.lastConversation = record;
+    this.data.lastConversationMessages = messages;
+  }
+
+  feedback(messageId: string, rating: string): void {
+    this.data.messageFeedback[messageId] = rating;
   }
 
   streamStarted(): void {
@@ -60,6 +67,8 @@ export class StatsCollector {
       byWorkspace: { ...this.data.byWorkspace },
       refreshesByAccount: { ...this.data.refreshesByAccount },
       authKeysSeen: { ...this.data.authKeysSeen },
+      lastConversationMessages: this.data.lastConversationMessages?.map((m) => ({ ...m })) ?? null,
+      messageFeedback: { ...this.data.messageFeedback },
     };
   }
 

@@ -78,6 +78,10 @@ export interface SimStats {
   authKeysSeen: Record<string, number>;
   /** The newest conversation request as it arrived: shows whether a client continued a conversation, sending only the new message. */
   lastConversation: ConversationRequestRecord | null;
+  /** The `messages` of the newest conversation request, role and text each: exactly what the client sent upstream. */
+  lastConversationMessages: Array<{ role: string; text: string }> | null;
+  /** Ratings stored by message_feedback, by message id. */
+  messageFeedback: Record<string, string>;
 }
 
 export interface ConversationRequestRecord {

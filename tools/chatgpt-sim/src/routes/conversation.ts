@@ -6,7 +6,7 @@ import type { Failure } from '../behaviours.js';
 import { LegacyEncoder } from '../encoders/legacy.js';
 import { V1Encoder } from '../encoders/v1.js';
 import { isHttpFailKind, sendFailure, sendModelNotFound } from '../failures.js';
-import { HttpError, readJsonObject } from '../http.js';
+import { HttpError, readJsonObject, sendJson } from '../http.js';
 import { uuid } from '../ids.js';
 import { modelAvailable, resolvedSlug } from '../models.js';
 import { planReply } from '../reply.js';
@@ -34,7 +34,33 @@ function textOf(message: InputMessage): string {
   return parts.filter((p): p is string => typeof p === 'string').join('\n');
 }
 
-function titleOf(stripped: string): string {
+/** The request's messages and the answer join the conversation's tree (a temporary chat keeps nothing). */
+function remember(ctx: SimContext, turn: Turn, accountId: string, messages: InputMessage[], last: InputMessage, isNew: boolean, now: number): void {
+  const conversation = isNew ? ctx.conversations.create(turn.conversationId, accountId, turn.title, now) : ctx.conversations.get(turn.conversationId)!;
+  const stored = messages.map((m) => ({
+    // The prompt keeps the id the encoders announce for it.
+    id: m === last ? (turn.userMessage.id as string) : typeof m.id === 'string' ? m.id : uuid(),
+    author: { role: typeof m.author?.role === 'string' ? m.author.role : 'user', name: null, metadata: {} },
+    create_time: typeof m.create_time === 'number' ? m.create_time : now,
+    content: m.content ?? { content_type: 'text', parts: [textOf(m)] },
+    status: 'finished_successfully',
+    metadata: m.metadata && typeof m.metadata === 'object' ? m.metadata : {},
+    recipient: 'all',
+  }));
+  const answer = {
+    id: turn.answerId,
+    author: { role: 'assistant', name: null, metadata: {} },
+    create_time: now,
+    content: { content_type: 'text', parts: [turn.reply.text] },
+    status: 'finished_successfully',
+    end_turn: true,
+    metadata: { model_slug: turn.modelSlug, parent_id: stored[stored.length - 1]?.id ?? turn.parentMessageId },
+    recipient: 'all',
+  };
+  ctx.conversations.append(conversation, turn.parentMessageId, [...stored, answer], now);
+}
+
+export function titleOf(stripped: string): string {
   const words = stripped.split(/\s+/).filter(Boolean).slice(0, 6).join(' ');
   return words === '' ? 'New chat' : words.slice(0, 60);
 }
@@ -60,7 +86,7 @@ export async function conversationRoute(
     conversationId: typeof body.conversation_id === 'string' ? body.conversation_id : null,
     parentMessageId: typeof body.parent_message_id === 'string' ? body.parent_message_id : null,
     historyDisabled: typeof body.history_and_training_disabled === 'boolean' ? body.history_and_training_disabled : null,
-  });
+  }, messages.map((m) => ({ role: typeof m.author?.role === 'string' ? m.author.role : '', text: textOf(m) })));
   const reply = planReply(prompt, model);
   const d = reply.directives;
 
@@ -83,6 +109,19 @@ export async function conversationRoute(
       : null;
   const requestedConversation =
     typeof body.conversation_id === 'string' && body.conversation_id !== '' ? body.conversation_id : undefined;
+  const parentMessageId = typeof body.parent_message_id === 'string' ? body.parent_message_id : 'client-created-root';
+  // A conversation lives on the account that created it; another account cannot continue it, and a
+  // parent that is not in its tree is refused. An id the simulator never saw is taken as given
+  // (conversations made before it started).
+  const known = requestedConversation ? ctx.conversations.get(requestedConversation) : undefined;
+  if (known && known.accountId !== account.accountId) {
+    sendJson(res, 404, { detail: 'Conversation not found' });
+    return;
+  }
+  if (known && !known.mapping.has(parentMessageId)) {
+    sendJson(res, 400, { detail: 'Parent message not found in the conversation' });
+    return;
+  }
   const now = Date.now() / 1000;
   const turn: Turn = {
     conversationId: requestedConversation ?? uuid(),
@@ -107,7 +146,7 @@ export async function conversationRoute(
       recipient: 'all',
       channel: null,
     },
-    parentMessageId: typeof body.parent_message_id === 'string' ? body.parent_message_id : 'client-created-root',
+    parentMessageId,
     answerId: uuid(),
     reply,
     moderationAfter: failure?.kind === 'moderation' ? after : null,
@@ -115,6 +154,8 @@ export async function conversationRoute(
     createTime: now,
     title: titleOf(reply.stripped),
   };
+
+  if (body.history_and_training_disabled !== true) remember(ctx, turn, account.accountId, messages, last, known === undefined, now);
 
   const encodings = body.supported_encodings;
   const v1 = Array.isArray(encodings) && encodings.includes('v1');

@@ -1,0 +1,74 @@
+// The conversations the simulator remembers: one tree per conversation, owned by the account that
+// created it (another account's request for it is a 404, as upstream), so a continuation with
+// parent_message_id extends the right branch and management calls see what was said.
+
+export interface SimNode {
+  id: string;
+  parent: string | null;
+  children: string[];
+  message: Record<string, unknown> | null;
+}
+
+export interface SimConversation {
+  id: string;
+  accountId: string;
+  title: string;
+  createTime: number;
+  updateTime: number;
+  visible: boolean;
+  currentNode: string;
+  mapping: Map<string, SimNode>;
+}
+
+export const ROOT_ID = 'client-created-root';
+
+export class ConversationStore {
+  private readonly byId = new Map<string, SimConversation>();
+  /** Ratings by message id, as message_feedback stored them. */
+  readonly feedback = new Map<string, { conversationId: string; rating: string; accountId: string }>();
+
+  /** Any account's conversation (the caller decides whether the account may see it). */
+  get(id: string): SimConversation | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The account's own conversation, visible or not; undefined for another account's. */
+  owned(id: string, accountId: string): SimConversation | undefined {
+    const c = this.byId.get(id);
+    return c && c.accountId === accountId ? c : undefined;
+  }
+
+  create(id: string, accountId: string, title: string, now: number): SimConversation {
+    const root: SimNode = { id: ROOT_ID, parent: null, children: [], message: null };
+    const conversation: SimConversation = {
+      id,
+      accountId,
+      title,
+      createTime: now,
+      updateTime: now,
+      visible: true,
+      currentNode: ROOT_ID,
+      mapping: new Map([[ROOT_ID, root]]),
+    };
+    this.byId.set(id, conversation);
+    return conversation;
+  }
+
+  /** Appends messages in order below `parentId`; the last one becomes the current node. */
+  append(conversation: SimConversation, parentId: string, messages: Array<Record<string, unknown> & { id: string }>, now: number): void {
+    let parent = conversation.mapping.get(parentId) ?? conversation.mapping.get(ROOT_ID)!;
+    for (const message of messages) {
+      const node: SimNode = { id: message.id, parent: parent.id, children: [], message };
+      parent.children.push(node.id);
+      conversation.mapping.set(node.id, node);
+      parent = node;
+    }
+    conversation.currentNode = parent.id;
+    conversation.updateTime = now;
+  }
+
+  /** The account's visible conversations, most recently updated first. */
+  listFor(accountId: string): SimConversation[] {
+    return [...this.byId.values()].filter((c) => c.accountId === accountId && c.visible).sort((a, b) => b.updateTime - a.updateTime);
+  }
+}
