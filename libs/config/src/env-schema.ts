@@ -97,7 +97,7 @@ export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEn
   AUTH_KEY: z.string().optional(),
 });
 
-export const conversationEnv = baseEnv.merge(healthEnv(5012)).merge(usageStreamEnv).extend({
+export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012)).merge(usageStreamEnv).extend({
   /** Accounts tried for one request before the last error goes to the client. */
   RETRY_TIMES: z.coerce.number().int().min(1).max(20).default(3),
   CHATGPT_BASE_URL: z.string().default('https://chatgpt.com'),

@@ -7,6 +7,7 @@ import { ADMIN_CONTROLLERS, ADMIN_PROVIDERS } from './admin/index.js';
 import { AUTH_CLIENT, CredentialResolver } from './auth/credential-resolver.service.js';
 import { ChatBusClient } from './chat/chat-bus.client.js';
 import { ChatCompletionsController } from './chat/chat-completions.controller.js';
+import { CONVERSATIONS_CONTROLLERS, CONVERSATIONS_PROVIDERS } from './conversations/index.js';
 import { OpenAIExceptionFilter } from './errors/openai-exception.filter.js';
 import { GATEWAY_CONFIG } from './gateway.config.js';
 import { GATEWAY_LOGGER } from './gateway.logger.js';
@@ -29,7 +30,7 @@ export class GatewayModule {
           { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
         ]),
       ],
-      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS],
+      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...CONVERSATIONS_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -39,6 +40,7 @@ export class GatewayModule {
         ...ADMIN_PROVIDERS,
         ...USAGE_PROVIDERS,
         ...ME_PROVIDERS,
+        ...CONVERSATIONS_PROVIDERS,
       ],
     };
   }

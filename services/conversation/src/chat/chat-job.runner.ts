@@ -24,6 +24,31 @@ export interface RunnerDeps {
   leases: AccountLeaseClient;
   v1Encoding: boolean;
   retryTimes: number;
+  /** Conversation records: which upstream conversation a job continues, and what a finished turn leaves. */
+  conversations?: ConversationHooks;
+}
+
+/** An upstream conversation a job continues, on the pool account that holds it (null: the job's own identity). */
+export interface Continuation {
+  conversationId: string;
+  parentMessageId: string;
+  accountId: string | null;
+}
+
+/** A turn the upstream finished with history on. */
+export interface FinishedAnswer {
+  conversationId: string;
+  messageId: string;
+  /** The answer as the client received it. */
+  answer: string;
+  title: string | null;
+  accountId: string | null;
+}
+
+export interface ConversationHooks {
+  continuation(job: ChatJob): Promise<Continuation | null>;
+  /** Awaited before the `end` frame, so the client's next turn already finds the record. Never throws. */
+  finished(job: ChatJob, answer: FinishedAnswer): Promise<void>;
 }
 
 const FINISH: Record<'stop' | 'length' | 'interrupted', ChatFinishReason> = { stop: 'stop', length: 'length', interrupted: 'stop' };
@@ -37,6 +62,7 @@ interface Step {
   streamEnded: boolean;
   /** What a blocking moderation event said, shown to the client as the reply's last words. */
   moderationMessage: string | null;
+  title: string | null;
 }
 
 function fold(events: UpstreamEvent[], step: Step): void {
@@ -62,6 +88,9 @@ function fold(events: UpstreamEvent[], step: Step): void {
         break;
       case 'handoff':
         step.failure ??= upstreamHandoff();
+        break;
+      case 'title':
+        step.title = ev.title;
         break;
       case 'complete':
       case 'done':
@@ -114,6 +143,7 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
   let delivered = false;
   let responded = false;
   let finish: ChatFinishReason | null = null;
+  let title: string | null = null;
   const decoder = new ConversationStreamDecoder();
   const budget = job.maxTokens ? new TokenBudget(job.maxTokens) : null;
   // The ids ride on a delta only when they change (the gateway repeats them on every chunk), and
@@ -133,8 +163,9 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
   };
 
   const apply = (events: UpstreamEvent[]): { failure: BusError | null; ended: boolean; cut: boolean } => {
-    const step: Step = { content: '', reasoning: '', finish: null, failure: null, streamEnded: false, moderationMessage: null };
+    const step: Step = { content: '', reasoning: '', finish: null, failure: null, streamEnded: false, moderationMessage: null, title: null };
     fold(events, step);
+    if (step.title) title = step.title;
     if (step.moderationMessage) step.content += (answer || step.content ? '\n\n' : '') + step.moderationMessage;
     if (budget) {
       step.reasoning = budget.take('reasoning', step.reasoning);
@@ -185,6 +216,9 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
     else if (outcome.ended) void drain(chunks, res.body);
 
     if (!job.stream && (answer || reasoning)) sendDelta(answer, reasoning);
+    if (deps.conversations && !job.historyDisabled && decoder.conversationId && decoder.answerMessageId) {
+      await deps.conversations.finished(job, { conversationId: decoder.conversationId, messageId: decoder.answerMessageId, answer, title, accountId: ctx.account?.id ?? null });
+    }
     ctx.send({
       t: 'end',
       finishReason: finish ?? 'stop',
@@ -200,22 +234,25 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
   }
 }
 
-function sourceFor(job: ChatJob, slug: string, deps: RunnerDeps): IdentitySource {
+function sourceFor(job: ChatJob, slug: string, deps: RunnerDeps, onlyAccount: string | null = null): IdentitySource {
   const upstream = job.upstream;
-  if (upstream.kind === 'pool') return poolSource(job, upstream.tenantId, slug, deps.leases);
+  if (upstream.kind === 'pool') {
+    // A continued conversation lives on one account: lease that one or none.
+    const pinned = onlyAccount ? { ...job, upstream: { ...upstream, accountIds: [onlyAccount] } } : job;
+    return poolSource(pinned, upstream.tenantId, slug, deps.leases);
+  }
   return ownTokenSource({ ...job, upstream });
 }
 
+/** How a run of attempts ended: something reached the client (or it left), or the last failure. */
+type AttemptsResult = { done: true } | { done: false; failure: BusError };
+
 /**
- * Runs one job. A pool request that fails before its first byte moves to the next account, up to
- * RETRY_TIMES accounts (a 401 first gets one refresh of the same account); the client gets the
- * last error. After the first byte nothing is retried: the client already has part of an answer.
+ * Tries accounts from the source in turn. A pool request that fails before its first byte moves to
+ * the next account, up to RETRY_TIMES accounts (a 401 first gets one refresh of the same account).
+ * After the first byte nothing is retried: the client already has part of an answer.
  */
-export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<void> {
-  const { job } = ctx;
-  const model = deps.models.resolve(job.model);
-  const body = buildConversationRequest(job, model, { v1Encoding: deps.v1Encoding });
-  const source = sourceFor(job, model.slug, deps);
+async function tryAccounts(ctx: JobContext, deps: RunnerDeps, body: unknown, source: IdentitySource): Promise<AttemptsResult> {
   let lastFailure: BusError | null = null;
 
   for (let accounts = 0; accounts < deps.retryTimes; accounts++) {
@@ -223,19 +260,39 @@ export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<voi
     if (!current.ok) {
       // An exhausted pool: a cooling pool's 429 says when it frees up; otherwise the last real error.
       const poolFailure = current.failure;
-      return ctx.send({ t: 'error', ...(lastFailure && poolFailure.status !== 429 ? lastFailure : poolFailure) });
+      return { done: false, failure: lastFailure && poolFailure.status !== 429 ? lastFailure : poolFailure };
     }
     for (;;) {
       ctx.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
       const result = await attempt(ctx, deps, current.identity, body);
-      if (result.delivered || ctx.abort.signal.aborted) return;
+      if (result.delivered || ctx.abort.signal.aborted) return { done: true };
       lastFailure = result.failure;
-      if (!source.rotates || !outcomeOf(result.failure)) return ctx.send({ t: 'error', ...result.failure });
+      if (!source.rotates || !outcomeOf(result.failure)) return { done: false, failure: result.failure };
       const retry: Attempt | null = await source.failed(current, result.failure);
       // No second chance for this account (or its refresh failed): the next account, if any.
       if (!retry || !retry.ok) break;
       current = retry;
     }
   }
-  ctx.send({ t: 'error', ...lastFailure! });
+  return { done: false, failure: lastFailure! };
+}
+
+/**
+ * Runs one job. A job that continues a recorded conversation (its ids, or a history matching one)
+ * first goes to the account holding it with only the new message; if that account cannot take it
+ * (cooling, gone, failing before the first byte), the job runs as sent: the whole history, any account.
+ */
+export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<void> {
+  const { job } = ctx;
+  const model = deps.models.resolve(job.model);
+  const continuation = deps.conversations && !job.historyDisabled ? await deps.conversations.continuation(job) : null;
+  if (continuation) {
+    const continued: ChatJob = { ...job, conversationId: continuation.conversationId, parentMessageId: continuation.parentMessageId };
+    const body = buildConversationRequest(continued, model, { v1Encoding: deps.v1Encoding });
+    const result = await tryAccounts(ctx, deps, body, sourceFor(job, model.slug, deps, continuation.accountId));
+    if (result.done) return;
+  }
+  const body = buildConversationRequest(job, model, { v1Encoding: deps.v1Encoding });
+  const result = await tryAccounts(ctx, deps, body, sourceFor(job, model.slug, deps));
+  if (!result.done) ctx.send({ t: 'error', ...result.failure });
 }

@@ -13,6 +13,7 @@ import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } fro
 import { ModelTable } from '../models/model-table.js';
 import { AccountLeaseClient } from '../upstream/account-lease.client.js';
 import { ChatGptClient } from '../upstream/chatgpt.client.js';
+import { ConversationContinuity } from '../records/conversation-continuity.js';
 import { UsagePublisher } from '../usage/usage-publisher.js';
 import { UsageTally } from '../usage/usage-tally.js';
 import { runChatJob, type JobContext } from './chat-job.runner.js';
@@ -45,6 +46,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
     private readonly models: ModelTable,
     private readonly leases: AccountLeaseClient,
     private readonly usage: UsagePublisher,
+    private readonly conversations: ConversationContinuity,
   ) {}
 
   onApplicationBootstrap() {
@@ -120,6 +122,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
       leases: this.leases,
       v1Encoding: this.config.UPSTREAM_V1_ENCODING,
       retryTimes: this.config.RETRY_TIMES,
+      conversations: this.conversations,
     })
       .catch((err) => this.logger.error({ err, requestId: job.requestId }, 'chat job crashed'))
       .finally(() => {

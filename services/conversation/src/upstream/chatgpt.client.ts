@@ -83,17 +83,35 @@ export class ChatGptClient implements OnApplicationShutdown {
     throw lastError;
   }
 
-  async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
+  private headersFor(identity: UpstreamIdentity, accept: string): Record<string, string> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${identity.accessToken}`,
       'content-type': 'application/json',
-      accept: 'text/event-stream',
+      accept,
       'oai-device-id': identity.deviceId ?? derivedDeviceId(identity),
       'oai-language': 'en-US',
     };
     if (identity.chatgptAccountId) headers['chatgpt-account-id'] = identity.chatgptAccountId;
     // Private upstream gateways (AUTH_KEY) want their key on every request.
     if (this.config.AUTH_KEY) headers.authkey = this.config.AUTH_KEY;
+    return headers;
+  }
+
+  /**
+   * A plain JSON call (conversation management: list, read, rename, hide, title, feedback). The
+   * answer's body is read up to the error-body cap; these answers are small except a long
+   * conversation's mapping, which is why a successful body is read whole.
+   */
+  async callJson(identity: UpstreamIdentity, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    const headers = this.headersFor(identity, 'application/json');
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const res = await this.sendToFirstReachable((base) => request(`${base}${path}`, { method, headers, body: payload, dispatcher: this.agent }));
+    const text = res.statusCode >= 200 && res.statusCode < 300 ? await res.body.text() : await readCapped(res.body);
+    return { status: res.statusCode, text };
+  }
+
+  async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
+    const headers = this.headersFor(identity, 'text/event-stream');
     const payload = JSON.stringify(body);
     const res = await this.sendToFirstReachable((base) =>
       request(`${base}${this.config.CHATGPT_CONVERSATION_PATH}`, { method: 'POST', headers, body: payload, dispatcher: this.agent, signal }),

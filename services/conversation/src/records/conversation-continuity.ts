@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ChatJob } from '@chatgate/contracts';
+import type { Logger } from '@chatgate/service-kit';
+import type { Continuation, ConversationHooks, FinishedAnswer } from '../chat/chat-job.runner.js';
+import { CONVERSATION_LOGGER } from '../conversation.config.js';
+import { ConversationRecordStore } from './conversation-record.store.js';
+import { ownerKeyOf, type ConversationRecord } from './conversation-record.js';
+import { answeredHistoryHash, normaliseMessage, priorHistoryHash } from './history-hash.js';
+
+const TITLE_MAX = 120;
+
+/** Until the upstream names a conversation: its first user message, shortened (as ChatGPT's sidebar does). */
+function provisionalTitle(job: ChatJob): string | null {
+  const first = job.messages.find((m) => m.role === 'user');
+  if (!first) return null;
+  const text = normaliseMessage(first).text.replace(/\s+/g, ' ');
+  return text ? text.slice(0, TITLE_MAX) : null;
+}
+
+/** Whether the job may use this pool account (a user's allowed accounts travel with the job). */
+function mayUse(job: ChatJob, record: ConversationRecord): boolean {
+  if (job.upstream.kind !== 'pool') return record.accountId === null;
+  if (record.accountId === null) return false;
+  return !job.upstream.accountIds || job.upstream.accountIds.includes(record.accountId);
+}
+
+/**
+ * The worker's side of the records: which recorded conversation a job continues, and the record a
+ * finished turn leaves. Continuing is an optimisation (only the new message goes upstream), so a
+ * failing database never fails a chat: the job then runs with its whole history.
+ */
+@Injectable()
+export class ConversationContinuity implements ConversationHooks {
+  constructor(
+    private readonly store: ConversationRecordStore,
+    @Inject(CONVERSATION_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async continuation(job: ChatJob): Promise<Continuation | null> {
+    try {
+      return await this.find(job);
+    } catch (err) {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err), requestId: job.requestId }, 'conversation lookup failed; sending the whole history');
+      return null;
+    }
+  }
+
+  private async find(job: ChatJob): Promise<Continuation | null> {
+    const ownerKey = ownerKeyOf(job);
+    if (job.conversationId !== undefined) {
+      // The client named the conversation: ours to place on the account that holds it, if we made it.
+      if (job.upstream.kind !== 'pool') return null;
+      const record = await this.store.find({ tenantId: job.tenantId, ownerKey }, job.conversationId);
+      if (!record || !mayUse(job, record)) return null;
+      return { conversationId: record.conversationId, parentMessageId: job.parentMessageId ?? record.lastMessageId, accountId: record.accountId };
+    }
+    const prior = priorHistoryHash(job.messages);
+    if (!prior) return null;
+    const record = await this.store.findByHistory(job.tenantId, ownerKey, prior);
+    if (!record || !mayUse(job, record)) return null;
+    return { conversationId: record.conversationId, parentMessageId: record.lastMessageId, accountId: record.accountId };
+  }
+
+  async finished(job: ChatJob, answer: FinishedAnswer): Promise<void> {
+    try {
+      await this.store.recordTurn({
+        tenantId: job.tenantId,
+        ownerKey: ownerKeyOf(job),
+        userId: job.userId,
+        credentialId: job.credentialId,
+        conversationId: answer.conversationId,
+        accountId: answer.accountId,
+        model: job.model,
+        title: answer.title ?? provisionalTitle(job),
+        lastMessageId: answer.messageId,
+        historyHash: answeredHistoryHash(job.messages, answer.answer),
+      });
+    } catch (err) {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err), requestId: job.requestId }, 'could not record the conversation');
+    }
+  }
+}

@@ -1,0 +1,196 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConversationAction, ConversationCaller, ConversationManageReply } from '@chatgate/contracts';
+import type { Logger } from '@chatgate/service-kit';
+import { CONVERSATION_LOGGER } from '../conversation.config.js';
+import { AccountLeaseClient } from '../upstream/account-lease.client.js';
+import { ChatGptClient, type UpstreamIdentity } from '../upstream/chatgpt.client.js';
+import { ConversationRecordStore } from './conversation-record.store.js';
+import { ownerKeyOf, type ConversationRecord, type RecordScope } from './conversation-record.js';
+import { conversationAccountUnavailable, conversationNotFound, managementFailure, upstreamUnreachableForManagement } from './management-failures.js';
+
+/**
+ * Leases are per model (cool-downs are); management calls send no message, so they lease under a
+ * slug every plan has. An account cooling down for it is the rare case where a read waits.
+ */
+const MANAGEMENT_LEASE_MODEL = 'auto';
+
+type Upstream = { ok: true; status: number; body: unknown } | { ok: false; failure: ConversationManageReply & { ok: false } };
+
+const path = {
+  list: (offset: number, limit: number) => `/backend-api/conversations?offset=${offset}&limit=${limit}&order=updated`,
+  one: (id: string) => `/backend-api/conversation/${encodeURIComponent(id)}`,
+  all: () => '/backend-api/conversations',
+  genTitle: (id: string) => `/backend-api/conversation/gen_title/${encodeURIComponent(id)}`,
+  feedback: () => '/backend-api/conversation/message_feedback',
+};
+
+function seconds(date: Date): number {
+  return date.getTime() / 1000;
+}
+
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The management calls (`/backend-api/conversation…`). A caller's own ChatGPT token owns its
+ * upstream account, so its calls pass through. A pool caller acts on the records: an isolated user
+ * on their own conversations only, anyone else on the tenant's conversations on the accounts they
+ * may use. A conversation outside the scope is a 404, exactly like one that does not exist. Calls
+ * on one conversation go to the account that holds it.
+ */
+@Injectable()
+export class ConversationManager {
+  constructor(
+    private readonly store: ConversationRecordStore,
+    private readonly client: ChatGptClient,
+    private readonly leases: AccountLeaseClient,
+    @Inject(CONVERSATION_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async handle(caller: ConversationCaller, action: ConversationAction): Promise<ConversationManageReply> {
+    const upstream = caller.upstream;
+    if (upstream.kind === 'chatgpt_access_token') return this.passThrough(caller, upstream, action);
+    const scope: RecordScope = caller.isolatedSession
+      ? { tenantId: caller.tenantId, ownerKey: ownerKeyOf(caller) }
+      : { tenantId: caller.tenantId, accountIds: upstream.accountIds ?? null };
+
+    switch (action.op) {
+      case 'list':
+        return this.list(scope, action.offset, action.limit);
+      case 'hide_all':
+        return this.hideAll(caller, scope);
+      case 'get':
+      case 'update':
+      case 'gen_title':
+      case 'feedback': {
+        const record = await this.store.find(scope, action.conversationId);
+        // Hidden is deleted, as far as the caller can tell; the upstream says the same.
+        if (!record || !record.isVisible) return { ok: false, failure: conversationNotFound(action.conversationId) };
+        return this.onRecord(caller, scope, record, action);
+      }
+    }
+  }
+
+  private async list(scope: RecordScope, offset: number, limit: number): Promise<ConversationManageReply> {
+    const { items, total } = await this.store.list(scope, offset, limit);
+    return {
+      ok: true,
+      status: 200,
+      body: {
+        items: items.map((r) => ({ id: r.conversationId, title: r.title ?? 'New chat', create_time: seconds(r.createdAt), update_time: seconds(r.updatedAt) })),
+        total,
+        limit,
+        offset,
+        has_missing_conversations: false,
+      },
+    };
+  }
+
+  private async onRecord(caller: ConversationCaller, scope: RecordScope, record: ConversationRecord, action: Exclude<ConversationAction, { op: 'list' | 'hide_all' }>): Promise<ConversationManageReply> {
+    const identity = await this.identityFor(caller, record);
+    if (!identity) return { ok: false, failure: conversationAccountUnavailable() };
+    const id = record.conversationId;
+    switch (action.op) {
+      case 'get':
+        return this.reply(await this.call(identity, 'GET', path.one(id), undefined, false, id));
+      case 'update': {
+        const result = await this.call(identity, 'PATCH', path.one(id), action.patch, false, id);
+        if (result.ok) {
+          if (action.patch.title !== undefined) await this.store.setTitle(scope, id, action.patch.title);
+          if (action.patch.is_visible === false) await this.store.hide(scope, id);
+        }
+        return this.reply(result);
+      }
+      case 'gen_title': {
+        const result = await this.call(identity, 'POST', path.genTitle(id), { message_id: action.messageId }, false, id);
+        const title = result.ok ? (result.body as { title?: unknown } | null)?.title : undefined;
+        if (typeof title === 'string' && title) await this.store.setTitle(scope, id, title);
+        return this.reply(result);
+      }
+      case 'feedback':
+        return this.reply(await this.call(identity, 'POST', path.feedback(), { message_id: action.messageId, conversation_id: id, rating: action.rating }, false, id));
+    }
+  }
+
+  /**
+   * Hides every conversation in the scope, one by one on the account holding it: the upstream's own
+   * "hide all" would also hide what other users made on a shared account.
+   */
+  private async hideAll(caller: ConversationCaller, scope: RecordScope): Promise<ConversationManageReply> {
+    let failed = 0;
+    for (let offset = 0; ; ) {
+      const { items } = await this.store.list(scope, offset, 100);
+      if (items.length === 0) break;
+      for (const record of items) {
+        const identity = await this.identityFor(caller, record);
+        const result = identity ? await this.call(identity, 'PATCH', path.one(record.conversationId), { is_visible: false }, false, record.conversationId) : null;
+        // Gone upstream already is hidden too; anything else stays visible, to be tried again.
+        if (result?.ok || (result && !result.ok && result.failure.failure.status === 404)) await this.store.hide(scope, record.conversationId);
+        else {
+          failed += 1;
+          offset += 1;
+        }
+      }
+    }
+    if (failed > 0) {
+      this.logger.warn({ tenantId: caller.tenantId, failed }, 'some conversations could not be hidden upstream');
+      return { ok: false, failure: { status: 502, error: { message: `${failed} conversation(s) could not be hidden upstream; try again.`, type: 'server_error', param: null, code: 'upstream_error' } } };
+    }
+    return { ok: true, status: 200, body: { success: true } };
+  }
+
+  private async passThrough(caller: ConversationCaller, own: { accessToken: string; accountId?: string }, action: ConversationAction): Promise<ConversationManageReply> {
+    const identity: UpstreamIdentity = { accessToken: own.accessToken, chatgptAccountId: own.accountId ?? null, deviceId: null };
+    const scope: RecordScope = { tenantId: caller.tenantId, ownerKey: ownerKeyOf(caller) };
+    switch (action.op) {
+      case 'list':
+        return this.reply(await this.call(identity, 'GET', path.list(action.offset, action.limit), undefined, true, null));
+      case 'get':
+        return this.reply(await this.call(identity, 'GET', path.one(action.conversationId), undefined, true, action.conversationId));
+      case 'update': {
+        const result = await this.call(identity, 'PATCH', path.one(action.conversationId), action.patch, true, action.conversationId);
+        if (result.ok && action.patch.title !== undefined) await this.store.setTitle(scope, action.conversationId, action.patch.title);
+        if (result.ok && action.patch.is_visible === false) await this.store.hide(scope, action.conversationId);
+        return this.reply(result);
+      }
+      case 'hide_all': {
+        const result = await this.call(identity, 'PATCH', path.all(), { is_visible: false }, true, null);
+        if (result.ok) await this.store.hideAll(scope);
+        return this.reply(result);
+      }
+      case 'gen_title':
+        return this.reply(await this.call(identity, 'POST', path.genTitle(action.conversationId), { message_id: action.messageId }, true, action.conversationId));
+      case 'feedback':
+        return this.reply(await this.call(identity, 'POST', path.feedback(), { message_id: action.messageId, conversation_id: action.conversationId, rating: action.rating }, true, action.conversationId));
+    }
+  }
+
+  /** The pool account holding the record, leased for this one call (only that account). */
+  private async identityFor(caller: ConversationCaller, record: ConversationRecord): Promise<UpstreamIdentity | null> {
+    if (!record.accountId) return null;
+    const lease = await this.leases.lease({ tenantId: caller.tenantId, model: MANAGEMENT_LEASE_MODEL, exclude: [], allowed: [record.accountId], requestId: `manage-${record.conversationId}` });
+    if (!lease.ok) return null;
+    return { accessToken: lease.lease.accessToken, chatgptAccountId: lease.lease.chatgptAccountId, deviceId: lease.lease.deviceId };
+  }
+
+  private async call(identity: UpstreamIdentity, method: 'GET' | 'POST' | 'PATCH', url: string, body: unknown, ownToken: boolean, conversationId: string | null): Promise<Upstream> {
+    let res: { status: number; text: string };
+    try {
+      res = await this.client.callJson(identity, method, url, body);
+    } catch (err) {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err), method, path: url.split('?')[0] }, 'conversation management call failed');
+      return { ok: false, failure: { ok: false, failure: upstreamUnreachableForManagement() } };
+    }
+    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, body: parsed(res.text) };
+    return { ok: false, failure: { ok: false, failure: managementFailure(res.status, res.text, ownToken, conversationId) } };
+  }
+
+  private reply(result: Upstream): ConversationManageReply {
+    return result.ok ? { ok: true, status: result.status, body: result.body } : result.failure;
+  }
+}
