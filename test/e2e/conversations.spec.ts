@@ -234,6 +234,28 @@ describe('conversations', () => {
       expect(stack.sim.stats().messageFeedback).toEqual({});
     });
 
+    it("refuses to continue another user's conversation by id for an isolated user; a shared user continues it on its account", async () => {
+      const named = { conversation_id: bobs.conversation_id, parent_message_id: bobs.message_id };
+      stack.sim.resetStats();
+      const refused = await ask(keys.alice, [{ role: 'user', content: 'let me in' }], named).then(
+        () => null,
+        (err: { status?: number; error?: LooseJson }) => err,
+      );
+      expect(refused?.status).toBe(404);
+      expect(refused?.error).toMatchObject({ code: 'conversation_not_found', type: 'invalid_request_error' });
+      expect(stack.sim.stats().conversationRequests).toBe(0);
+
+      // Round robin would send carol's request to either account; the record pins it to bob's.
+      const holder = pool.get((await recordOf(bobs.conversation_id!))[0].account_id)!;
+      for (let i = 0; i < 2; i++) {
+        stack.sim.resetStats();
+        const shared = await ask(keys.carol, [{ role: 'user', content: `shared follow-up ${i}` }], { conversation_id: bobs.conversation_id });
+        expect(shared.conversation_id).toBe(bobs.conversation_id);
+        expect(stack.sim.stats().lastConversation).toMatchObject({ messages: 1, conversationId: bobs.conversation_id });
+        expect(servedBy()).toEqual([[holder.accountId, 1]]);
+      }
+    });
+
     it('reads a conversation from the account that holds it', async () => {
       const res = await call(keys.alice, 'GET', `/chatgpt/conversation/${alices.conversation_id}`);
       expect(res.status).toBe(200);

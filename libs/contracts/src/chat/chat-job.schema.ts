@@ -28,5 +28,7 @@ export const chatJobSchema = z.object({
   /** Who is asking, for usage events and limit slots (null for pool codes and raw tokens). */
   userId: z.string().nullable().default(null),
   userName: z.string().nullable().default(null),
+  /** The user sees only their own conversations: a conversation id of another user's is refused. */
+  isolatedSession: z.boolean().optional(),
 });
 export type ChatJob = z.infer<typeof chatJobSchema>;

@@ -90,6 +90,14 @@ describe('runChatJob with conversation records', () => {
     expect(h.finished).toHaveLength(1);
   });
 
+  it("ends a refused job with the refusal and never calls the upstream", async () => {
+    const refused: BusError = { status: 404, error: { message: "No conversation found with id 'x'.", type: 'invalid_request_error', param: null, code: 'conversation_not_found' } };
+    const value: ConversationHooks = { continuation: async () => ({ refused }), finished: async () => undefined };
+    const { frames, bodies } = await run([], value, { conversationId: 'x' });
+    expect(bodies).toEqual([]);
+    expect(frames).toEqual([{ t: 'error', ...refused }]);
+  });
+
   it('neither looks up nor records a temporary chat', async () => {
     let asked = false;
     const finished: FinishedAnswer[] = [];

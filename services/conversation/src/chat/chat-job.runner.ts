@@ -46,7 +46,8 @@ export interface FinishedAnswer {
 }
 
 export interface ConversationHooks {
-  continuation(job: ChatJob): Promise<Continuation | null>;
+  /** The conversation to continue, null to run the job as sent, or why the job may not run (another user's conversation). */
+  continuation(job: ChatJob): Promise<Continuation | { refused: BusError } | null>;
   /** Awaited before the `end` frame, so the client's next turn already finds the record. Never throws. */
   finished(job: ChatJob, answer: FinishedAnswer): Promise<void>;
 }
@@ -286,6 +287,7 @@ export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<voi
   const { job } = ctx;
   const model = deps.models.resolve(job.model);
   const continuation = deps.conversations && !job.historyDisabled ? await deps.conversations.continuation(job) : null;
+  if (continuation && 'refused' in continuation) return ctx.send({ t: 'error', ...continuation.refused });
   if (continuation) {
     const continued: ChatJob = { ...job, conversationId: continuation.conversationId, parentMessageId: continuation.parentMessageId };
     const body = buildConversationRequest(continued, model, { v1Encoding: deps.v1Encoding });

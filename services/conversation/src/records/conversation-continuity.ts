@@ -1,13 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ChatJob } from '@chatgate/contracts';
+import type { BusError, ChatJob } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import type { Continuation, ConversationHooks, FinishedAnswer } from '../chat/chat-job.runner.js';
 import { CONVERSATION_LOGGER } from '../conversation.config.js';
 import { ConversationRecordStore } from './conversation-record.store.js';
 import { ownerKeyOf, type ConversationRecord } from './conversation-record.js';
 import { answeredHistoryHash, normaliseMessage, priorHistoryHash } from './history-hash.js';
+import { conversationNotFound } from './management-failures.js';
 
 const TITLE_MAX = 120;
+
+const RECORDS_UNAVAILABLE: BusError = {
+  status: 503,
+  error: { message: 'Conversation records are unavailable; try again shortly.', type: 'server_error', param: null, code: 'records_unavailable' },
+};
 
 /** Until the upstream names a conversation: its first user message, shortened (as ChatGPT's sidebar does). */
 function provisionalTitle(job: ChatJob): string | null {
@@ -36,24 +42,36 @@ export class ConversationContinuity implements ConversationHooks {
     @Inject(CONVERSATION_LOGGER) private readonly logger: Logger,
   ) {}
 
-  async continuation(job: ChatJob): Promise<Continuation | null> {
+  async continuation(job: ChatJob): Promise<Continuation | { refused: BusError } | null> {
     try {
-      return await this.find(job);
+      if (job.conversationId !== undefined) return await this.named(job, job.conversationId);
+      return await this.matched(job);
     } catch (err) {
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err), requestId: job.requestId }, 'conversation lookup failed; sending the whole history');
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err), requestId: job.requestId }, 'conversation lookup failed');
+      // Without the records an isolated user's named conversation cannot be checked: refused, not risked.
+      if (job.conversationId !== undefined && job.isolatedSession) return { refused: RECORDS_UNAVAILABLE };
       return null;
     }
   }
 
-  private async find(job: ChatJob): Promise<Continuation | null> {
+  /**
+   * The client named the conversation (pool only; a caller's own token owns its conversations). A
+   * recorded one goes to the account holding it. An isolated user may name only their own: another
+   * user's recorded conversation is a 404, as on the management endpoints. Others share the
+   * tenant's conversations on the accounts they may use. One chatgate never saw is the upstream's call.
+   */
+  private async named(job: ChatJob, conversationId: string): Promise<Continuation | { refused: BusError } | null> {
+    if (job.upstream.kind !== 'pool') return null;
+    const own = await this.store.find({ tenantId: job.tenantId, ownerKey: ownerKeyOf(job) }, conversationId);
+    const anyones = own ?? (await this.store.find({ tenantId: job.tenantId, accountIds: null }, conversationId));
+    if (anyones && !own && job.isolatedSession) return { refused: conversationNotFound(conversationId) };
+    if (!anyones || !mayUse(job, anyones)) return null;
+    return { conversationId, parentMessageId: job.parentMessageId ?? anyones.lastMessageId, accountId: anyones.accountId };
+  }
+
+  /** The visible conversation of this owner whose recorded history is the request's history before its newest message. */
+  private async matched(job: ChatJob): Promise<Continuation | null> {
     const ownerKey = ownerKeyOf(job);
-    if (job.conversationId !== undefined) {
-      // The client named the conversation: ours to place on the account that holds it, if we made it.
-      if (job.upstream.kind !== 'pool') return null;
-      const record = await this.store.find({ tenantId: job.tenantId, ownerKey }, job.conversationId);
-      if (!record || !mayUse(job, record)) return null;
-      return { conversationId: record.conversationId, parentMessageId: job.parentMessageId ?? record.lastMessageId, accountId: record.accountId };
-    }
     const prior = priorHistoryHash(job.messages);
     if (!prior) return null;
     const record = await this.store.findByHistory(job.tenantId, ownerKey, prior);
