@@ -4,10 +4,24 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Caller } from '../auth.js';
 import type { SimContext } from '../context.js';
 import type { SimConversation } from '../conversations.js';
+import { sendFailure } from '../failures.js';
 import { HttpError, readJsonObject, sendJson } from '../http.js';
+import type { FailKind } from '../types.js';
 import { titleOf } from './conversation.js';
 
 const MAX_LIMIT = 100;
+
+// An account set to fail meets these on every call; message caps (429), model and stream failures
+// belong to sending messages only.
+const ACCOUNT_FAILURES: ReadonlySet<FailKind> = new Set(['401', '403', '500', 'cloudflare']);
+
+/** Answers the account's configured failure, if it has one for management calls; true when it did. */
+function failedAccount(ctx: SimContext, res: ServerResponse, caller: Caller): boolean {
+  const failure = ctx.behaviours.takeIf(caller.account, (kind) => ACCOUNT_FAILURES.has(kind));
+  if (!failure) return false;
+  sendFailure(res, failure.kind as '401' | '403' | '500' | 'cloudflare', { model: 'auto' });
+  return true;
+}
 
 function notFound(id: string): HttpError {
   return new HttpError(404, { detail: `Can't load conversation ${id}` });
@@ -30,6 +44,7 @@ function intParam(url: URL, name: string, fallback: number): number {
 
 /** GET /backend-api/conversations?offset&limit&order */
 export function listConversationsRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, caller: Caller): void {
+  if (failedAccount(ctx, res, caller)) return;
   const url = new URL(req.url ?? '/', 'http://sim');
   const offset = intParam(url, 'offset', 0);
   const limit = intParam(url, 'limit', 28);
@@ -54,6 +69,7 @@ export function listConversationsRoute(ctx: SimContext, req: IncomingMessage, re
 
 /** GET /backend-api/conversation/<id> */
 export function getConversationRoute(ctx: SimContext, id: string, res: ServerResponse, caller: Caller): void {
+  if (failedAccount(ctx, res, caller)) return;
   const c = visibleOwn(ctx, id, caller);
   sendJson(res, 200, {
     title: c.title,
@@ -70,6 +86,7 @@ export function getConversationRoute(ctx: SimContext, id: string, res: ServerRes
 /** PATCH /backend-api/conversation/<id> with `{title}` or `{is_visible: false}`. */
 export async function patchConversationRoute(ctx: SimContext, id: string, req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
   const body = await readJsonObject(req);
+  if (failedAccount(ctx, res, caller)) return;
   const c = visibleOwn(ctx, id, caller);
   if (typeof body.title === 'string') c.title = body.title;
   else if (body.is_visible === false) c.visible = false;
@@ -80,6 +97,7 @@ export async function patchConversationRoute(ctx: SimContext, id: string, req: I
 /** PATCH /backend-api/conversations with `{is_visible: false}`: hides all of the account's conversations. */
 export async function patchAllConversationsRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
   const body = await readJsonObject(req);
+  if (failedAccount(ctx, res, caller)) return;
   if (body.is_visible !== false) throw new HttpError(400, { detail: 'Send is_visible: false' });
   for (const c of ctx.conversations.listFor(caller.account.accountId)) c.visible = false;
   sendJson(res, 200, { success: true });
@@ -93,6 +111,7 @@ function textOfMessage(message: Record<string, unknown> | null): string {
 /** POST /backend-api/conversation/gen_title/<id> with `{message_id}`: a title from the conversation's first user message. */
 export async function genTitleRoute(ctx: SimContext, id: string, req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
   const body = await readJsonObject(req);
+  if (failedAccount(ctx, res, caller)) return;
   const c = visibleOwn(ctx, id, caller);
   if (typeof body.message_id !== 'string' || !c.mapping.has(body.message_id)) throw new HttpError(400, { detail: 'message_id is not a message of this conversation' });
   const firstUser = [...c.mapping.values()].find((n) => (n.message?.author as { role?: string } | undefined)?.role === 'user');
@@ -103,6 +122,7 @@ export async function genTitleRoute(ctx: SimContext, id: string, req: IncomingMe
 /** POST /backend-api/conversation/message_feedback with `{message_id, conversation_id, rating}`. */
 export async function messageFeedbackRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
   const body = await readJsonObject(req);
+  if (failedAccount(ctx, res, caller)) return;
   const { message_id: messageId, conversation_id: conversationId, rating } = body;
   if (typeof conversationId !== 'string' || typeof messageId !== 'string') throw new HttpError(422, { detail: 'message_id and conversation_id are required' });
   if (rating !== 'thumbsUp' && rating !== 'thumbsDown') throw new HttpError(422, { detail: 'rating must be thumbsUp or thumbsDown' });
