@@ -345,3 +345,66 @@ describe('conversations', () => {
     });
   });
 });
+
+describe('conversation management when the account holding it fails', () => {
+  let stack: Stack;
+  let key: string;
+  let account: SimAccount;
+  let accountId: string;
+  let conversationId: string;
+
+  const admin = async (path: string, body?: unknown): Promise<LooseJson> => {
+    const res = await fetch(`${stack.gatewayUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${PASSWORD}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(res.status).toBeLessThan(300);
+    return res.json();
+  };
+  const get = async () => {
+    const res = await fetch(`${stack.gatewayUrl}/backend-api/conversation/${conversationId}`, { headers: { authorization: `Bearer ${key}` } });
+    return { status: res.status, json: (await res.json()) as LooseJson };
+  };
+
+  beforeAll(async () => {
+    stack = await startStack({ gateway: { ADMIN_PASSWORD: PASSWORD } });
+    const { db, tenantId } = await connectStackDatabase(stack);
+    await db.end();
+    account = stack.sim.issueAccount({ plan: 'plus' });
+    // Entered by refresh token, so auth can refresh it when the upstream answers 401.
+    accountId = (await stack.auth.app.get(AccountsService).enter(tenantId, account.refreshToken)).accountId;
+    await admin('/admin/v1/users', { name: 'erin', isolated_session: true });
+    key = (await admin('/admin/v1/keys', { user: 'erin' })).key as string;
+    const made = (await stack.client(key).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'keep this' }] })) as Completion;
+    conversationId = made.conversation_id!;
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('refreshes the account once on a 401 and makes the call again', async () => {
+    const before = stack.sim.stats().refreshesByAccount[account.accountId] ?? 0;
+    stack.sim.setBehaviour(account.accountId, { fail: '401', times: 1 });
+    const res = await get();
+    expect(res.status).toBe(200);
+    expect(res.json.conversation_id).toBe(conversationId);
+    expect(stack.sim.stats().refreshesByAccount[account.accountId]).toBe(before + 1);
+  });
+
+  it("reports the account's refusal as the gateway's upstream problem, not the caller's", async () => {
+    stack.sim.setBehaviour(account.accountId, { fail: '403', times: 1 });
+    expect(await get()).toEqual({ status: 502, json: { error: { message: expect.any(String), type: 'server_error', param: null, code: 'upstream_blocked' } } });
+    expect((await get()).status).toBe(200);
+  });
+
+  it('answers 503 while the account holding the conversation is disabled', async () => {
+    await admin(`/admin/v1/accounts/${accountId}/disable`);
+    try {
+      expect(await get()).toEqual({ status: 503, json: { error: { message: expect.any(String), type: 'server_error', param: null, code: 'conversation_account_unavailable' } } });
+    } finally {
+      await admin(`/admin/v1/accounts/${accountId}/enable`);
+    }
+    expect((await get()).status).toBe(200);
+  });
+});

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ConversationAction, ConversationCaller, ConversationManageReply } from '@chatgate/contracts';
+import type { AccountLease, BusError, ConversationAction, ConversationCaller, ConversationManageReply } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { CONVERSATION_LOGGER } from '../conversation.config.js';
 import { AccountLeaseClient } from '../upstream/account-lease.client.js';
@@ -14,7 +14,9 @@ import { conversationAccountUnavailable, conversationNotFound, managementFailure
  */
 const MANAGEMENT_LEASE_MODEL = 'auto';
 
-type Upstream = { ok: true; status: number; body: unknown } | { ok: false; failure: ConversationManageReply & { ok: false } };
+/** An upstream answer: a success, or the failure for the client with the upstream's status (0: no answer). */
+type Upstream = { ok: true; status: number; body: unknown } | { ok: false; status: number; failure: BusError };
+type Method = 'GET' | 'POST' | 'PATCH';
 
 const path = {
   list: (offset: number, limit: number) => `/backend-api/conversations?offset=${offset}&limit=${limit}&order=updated`,
@@ -23,6 +25,10 @@ const path = {
   genTitle: (id: string) => `/backend-api/conversation/gen_title/${encodeURIComponent(id)}`,
   feedback: () => '/backend-api/conversation/message_feedback',
 };
+
+function identityOf(lease: AccountLease): UpstreamIdentity {
+  return { accessToken: lease.accessToken, chatgptAccountId: lease.chatgptAccountId, deviceId: lease.deviceId };
+}
 
 function seconds(date: Date): number {
   return date.getTime() / 1000;
@@ -92,14 +98,12 @@ export class ConversationManager {
   }
 
   private async onRecord(caller: ConversationCaller, scope: RecordScope, record: ConversationRecord, action: Exclude<ConversationAction, { op: 'list' | 'hide_all' }>): Promise<ConversationManageReply> {
-    const identity = await this.identityFor(caller, record);
-    if (!identity) return { ok: false, failure: conversationAccountUnavailable() };
     const id = record.conversationId;
     switch (action.op) {
       case 'get':
-        return this.reply(await this.call(identity, 'GET', path.one(id), undefined, false, id));
+        return this.reply(await this.onAccount(caller, record, 'GET', path.one(id)));
       case 'update': {
-        const result = await this.call(identity, 'PATCH', path.one(id), action.patch, false, id);
+        const result = await this.onAccount(caller, record, 'PATCH', path.one(id), action.patch);
         if (result.ok) {
           if (action.patch.title !== undefined) await this.store.setTitle(scope, id, action.patch.title);
           if (action.patch.is_visible === false) await this.store.hide(scope, id);
@@ -107,13 +111,13 @@ export class ConversationManager {
         return this.reply(result);
       }
       case 'gen_title': {
-        const result = await this.call(identity, 'POST', path.genTitle(id), { message_id: action.messageId }, false, id);
+        const result = await this.onAccount(caller, record, 'POST', path.genTitle(id), { message_id: action.messageId });
         const title = result.ok ? (result.body as { title?: unknown } | null)?.title : undefined;
         if (typeof title === 'string' && title) await this.store.setTitle(scope, id, title);
         return this.reply(result);
       }
       case 'feedback':
-        return this.reply(await this.call(identity, 'POST', path.feedback(), { message_id: action.messageId, conversation_id: id, rating: action.rating }, false, id));
+        return this.reply(await this.onAccount(caller, record, 'POST', path.feedback(), { message_id: action.messageId, conversation_id: id, rating: action.rating }));
     }
   }
 
@@ -127,10 +131,9 @@ export class ConversationManager {
       const { items } = await this.store.list(scope, offset, 100);
       if (items.length === 0) break;
       for (const record of items) {
-        const identity = await this.identityFor(caller, record);
-        const result = identity ? await this.call(identity, 'PATCH', path.one(record.conversationId), { is_visible: false }, false, record.conversationId) : null;
+        const result = await this.onAccount(caller, record, 'PATCH', path.one(record.conversationId), { is_visible: false });
         // Gone upstream already is hidden too; anything else stays visible, to be tried again.
-        if (result?.ok || (result && !result.ok && result.failure.failure.status === 404)) await this.store.hide(scope, record.conversationId);
+        if (result.ok || result.status === 404) await this.store.hide(scope, record.conversationId);
         else {
           failed += 1;
           offset += 1;
@@ -170,27 +173,35 @@ export class ConversationManager {
     }
   }
 
-  /** The pool account holding the record, leased for this one call (only that account). */
-  private async identityFor(caller: ConversationCaller, record: ConversationRecord): Promise<UpstreamIdentity | null> {
-    if (!record.accountId) return null;
+  /**
+   * One call on the pool account holding the record, leased for it alone. A 401 is reported to auth
+   * like a chat's: the account is refreshed once and the call made again with the new token.
+   */
+  private async onAccount(caller: ConversationCaller, record: ConversationRecord, method: Method, url: string, body?: unknown): Promise<Upstream> {
+    const unavailable: Upstream = { ok: false, status: 0, failure: conversationAccountUnavailable() };
+    if (!record.accountId) return unavailable;
     const lease = await this.leases.lease({ tenantId: caller.tenantId, model: MANAGEMENT_LEASE_MODEL, exclude: [], allowed: [record.accountId], requestId: `manage-${record.conversationId}` });
-    if (!lease.ok) return null;
-    return { accessToken: lease.lease.accessToken, chatgptAccountId: lease.lease.chatgptAccountId, deviceId: lease.lease.deviceId };
+    if (!lease.ok) return unavailable;
+    const result = await this.call(identityOf(lease.lease), method, url, body, false, record.conversationId);
+    if (result.ok || result.status !== 401) return result;
+    const report = await this.leases.report({ accountId: record.accountId, model: MANAGEMENT_LEASE_MODEL, outcome: 'unauthorized', message: 'conversation management call answered 401' });
+    if (!report.ok || !report.lease) return result;
+    return this.call(identityOf(report.lease), method, url, body, false, record.conversationId);
   }
 
-  private async call(identity: UpstreamIdentity, method: 'GET' | 'POST' | 'PATCH', url: string, body: unknown, ownToken: boolean, conversationId: string | null): Promise<Upstream> {
+  private async call(identity: UpstreamIdentity, method: Method, url: string, body: unknown, ownToken: boolean, conversationId: string | null): Promise<Upstream> {
     let res: { status: number; text: string };
     try {
       res = await this.client.callJson(identity, method, url, body);
     } catch (err) {
       this.logger.warn({ err: err instanceof Error ? err.message : String(err), method, path: url.split('?')[0] }, 'conversation management call failed');
-      return { ok: false, failure: { ok: false, failure: upstreamUnreachableForManagement() } };
+      return { ok: false, status: 0, failure: upstreamUnreachableForManagement() };
     }
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, body: parsed(res.text) };
-    return { ok: false, failure: { ok: false, failure: managementFailure(res.status, res.text, ownToken, conversationId) } };
+    return { ok: false, status: res.status, failure: managementFailure(res.status, res.text, ownToken, conversationId) };
   }
 
   private reply(result: Upstream): ConversationManageReply {
-    return result.ok ? { ok: true, status: result.status, body: result.body } : result.failure;
+    return result.ok ? { ok: true, status: result.status, body: result.body } : { ok: false, failure: result.failure };
   }
 }
