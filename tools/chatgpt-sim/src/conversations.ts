@@ -22,6 +22,12 @@ export interface SimConversation {
 
 export const ROOT_ID = 'client-created-root';
 
+/**
+ * Conversations kept at most; the oldest created goes first. Benchmarks send hundreds of thousands
+ * of requests with history on, and the simulator must not grow without bound.
+ */
+export const MAX_CONVERSATIONS = 20_000;
+
 export class ConversationStore {
   private readonly byId = new Map<string, SimConversation>();
   /** Ratings by message id, as message_feedback stored them. */
@@ -51,6 +57,7 @@ export class ConversationStore {
       mapping: new Map([[ROOT_ID, root]]),
     };
     this.byId.set(id, conversation);
+    if (this.byId.size > MAX_CONVERSATIONS) this.byId.delete(this.byId.keys().next().value!);
     return conversation;
   }
 
