@@ -3,7 +3,7 @@ import pg from 'pg';
 import type OpenAI from 'openai';
 import { AccountsService } from '@chatgate/auth';
 import { replyFor, type SimAccount } from '@chatgate/chatgpt-sim';
-import type { LooseJson } from '@chatgate/testing';
+import { waitFor, type LooseJson } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
 import { connectStackDatabase } from '../support/stack-database.js';
 
@@ -57,8 +57,13 @@ describe('conversations', () => {
   };
   /** Which simulator account served the requests made since the last resetStats(). */
   const servedBy = () => Object.entries(stack.sim.stats().byAccount).filter(([, n]) => n > 0);
-  const recordOf = async (conversationId: string) =>
-    (await db.query('SELECT * FROM conversation.conversations WHERE conversation_id = $1', [conversationId])).rows;
+  /** The records of a conversation, once written (the worker writes them just after the reply). */
+  const recordOf = (conversationId: string): Promise<LooseJson[]> =>
+    waitFor(async () => {
+      const { rows } = await db.query('SELECT * FROM conversation.conversations WHERE conversation_id = $1', [conversationId]);
+      // An empty list is falsy here, so waitFor keeps polling until the record is written.
+      return (rows.length > 0 ? rows : null) as LooseJson[];
+    }, `the record of ${conversationId}`);
 
   beforeAll(async () => {
     // Round robin: without pinning, consecutive requests would land on different accounts.
@@ -176,11 +181,19 @@ describe('conversations', () => {
     });
 
     it('records nothing for a temporary chat', async () => {
-      const before = (await db.query('SELECT count(*)::int AS n FROM conversation.conversations')).rows[0].n;
+      // A management call waits for the user's record writes still in flight: the counts are settled.
+      const count = async () => {
+        await call(keys.alice, 'GET', '/chatgpt/conversations');
+        return (await db.query('SELECT count(*)::int AS n FROM conversation.conversations')).rows[0].n as number;
+      };
+      const before = await count();
       const completion = await ask(keys.alice, [{ role: 'user', content: 'off the record' }], { hatd: true });
       expect(completion.choices[0].message.content).toBe(replyFor('off the record').text);
       expect(stack.sim.stats().lastConversation!.historyDisabled).toBe(true);
-      expect((await db.query('SELECT count(*)::int AS n FROM conversation.conversations')).rows[0].n).toBe(before);
+      expect(await count()).toBe(before);
+      // The same request with history on is recorded: the count can move.
+      await ask(keys.alice, [{ role: 'user', content: 'on the record' }]);
+      expect(await count()).toBe(before + 1);
     });
   });
 

@@ -56,7 +56,7 @@ function hooks(continuation: { conversationId: string; parentMessageId: string; 
   const order: string[] = [];
   const value: ConversationHooks = {
     continuation: async () => continuation,
-    finished: async (_job, answer) => {
+    finished: (_job, answer) => {
       finished.push(answer);
       order.push('recorded');
     },
@@ -67,11 +67,11 @@ function hooks(continuation: { conversationId: string; parentMessageId: string; 
 const texts = (body: Record<string, unknown>) => (body.messages as Array<{ content: { parts: string[] } }>).map((m) => m.content.parts[0]);
 
 describe('runChatJob with conversation records', () => {
-  it('sends only the newest message into the continued conversation, and records the answer before the end frame', async () => {
+  it('sends only the newest message into the continued conversation, and records the answer after the end frame', async () => {
     const h = hooks({ conversationId: 'old-conv', parentMessageId: 'old-answer', accountId: null });
     const { frames, bodies } = await run([{ ok: true, events: OK_REPLY }], h.value, {}, h.order);
     expect(bodies).toHaveLength(1);
-    expect(h.order).toEqual(['delta', 'recorded', 'end']);
+    expect(h.order).toEqual(['delta', 'end', 'recorded']);
     expect(bodies[0]).toMatchObject({ conversation_id: 'old-conv', parent_message_id: 'old-answer' });
     expect(texts(bodies[0])).toEqual(['three']);
     expect(h.finished).toEqual([{ conversationId: CONV, messageId: 'ans-9', answer: 'Sure.', title: 'A title', accountId: null }]);
@@ -92,7 +92,7 @@ describe('runChatJob with conversation records', () => {
 
   it("ends a refused job with the refusal and never calls the upstream", async () => {
     const refused: BusError = { status: 404, error: { message: "No conversation found with id 'x'.", type: 'invalid_request_error', param: null, code: 'conversation_not_found' } };
-    const value: ConversationHooks = { continuation: async () => ({ refused }), finished: async () => undefined };
+    const value: ConversationHooks = { continuation: async () => ({ refused }), finished: () => undefined };
     const { frames, bodies } = await run([], value, { conversationId: 'x' });
     expect(bodies).toEqual([]);
     expect(frames).toEqual([{ t: 'error', ...refused }]);
@@ -106,7 +106,7 @@ describe('runChatJob with conversation records', () => {
         asked = true;
         return null;
       },
-      finished: async (_j, a) => void finished.push(a),
+      finished: (_j, a) => void finished.push(a),
     };
     const { bodies } = await run([{ ok: true, events: OK_REPLY }], value, { historyDisabled: true });
     expect(asked).toBe(false);

@@ -48,8 +48,8 @@ export interface FinishedAnswer {
 export interface ConversationHooks {
   /** The conversation to continue, null to run the job as sent, or why the job may not run (another user's conversation). */
   continuation(job: ChatJob): Promise<Continuation | { refused: BusError } | null>;
-  /** Awaited before the `end` frame, so the client's next turn already finds the record. Never throws. */
-  finished(job: ChatJob, answer: FinishedAnswer): Promise<void>;
+  /** Called right after the `end` frame and not awaited: recording never delays or fails the reply. */
+  finished(job: ChatJob, answer: FinishedAnswer): void;
 }
 
 const FINISH: Record<'stop' | 'length' | 'interrupted', ChatFinishReason> = { stop: 'stop', length: 'length', interrupted: 'stop' };
@@ -217,9 +217,6 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
     else if (outcome.ended) void drain(chunks, res.body);
 
     if (!job.stream && (answer || reasoning)) sendDelta(answer, reasoning);
-    if (deps.conversations && !job.historyDisabled && decoder.conversationId && decoder.answerMessageId) {
-      await deps.conversations.finished(job, { conversationId: decoder.conversationId, messageId: decoder.answerMessageId, answer, title, accountId: ctx.account?.id ?? null });
-    }
     ctx.send({
       t: 'end',
       finishReason: finish ?? 'stop',
@@ -227,6 +224,9 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
       conversationId: decoder.conversationId,
       messageId: decoder.answerMessageId,
     });
+    if (deps.conversations && !job.historyDisabled && decoder.conversationId && decoder.answerMessageId) {
+      deps.conversations.finished(job, { conversationId: decoder.conversationId, messageId: decoder.answerMessageId, answer, title, accountId: ctx.account?.id ?? null });
+    }
     return { delivered: true };
   } catch (err) {
     // Cancelled by the gateway: nobody is listening any more.

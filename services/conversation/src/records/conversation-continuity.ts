@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { BusError, ChatJob } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import type { Continuation, ConversationHooks, FinishedAnswer } from '../chat/chat-job.runner.js';
@@ -30,19 +30,42 @@ function mayUse(job: ChatJob, record: ConversationRecord): boolean {
   return !job.upstream.accountIds || job.upstream.accountIds.includes(record.accountId);
 }
 
+/** How long a stopping worker waits for records still being written. */
+const FLUSH_MS = 3000;
+
 /**
  * The worker's side of the records: which recorded conversation a job continues, and the record a
  * finished turn leaves. Continuing is an optimisation (only the new message goes upstream), so a
  * failing database never fails a chat: the job then runs with its whole history.
+ *
+ * A record is written after the reply's `end` frame, off the reply's path. A client's next turn can
+ * arrive before that write lands, so a lookup first waits for the owner's writes still in flight in
+ * this worker; on another replica the rare loser of that race sends its whole history instead.
  */
 @Injectable()
-export class ConversationContinuity implements ConversationHooks {
+export class ConversationContinuity implements ConversationHooks, OnApplicationShutdown {
+  /** Per owner, the newest record write still running (each chained after the one before). */
+  private readonly writing = new Map<string, Promise<void>>();
+
   constructor(
     private readonly store: ConversationRecordStore,
     @Inject(CONVERSATION_LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** Resolves once the record writes running in this worker (of one owner, or all) have landed. */
+  async settled(ownerKey?: string): Promise<void> {
+    if (ownerKey !== undefined) await this.writing.get(ownerKey);
+    else await Promise.all([...this.writing.values()]);
+  }
+
+  async onApplicationShutdown() {
+    const all = Promise.all([...this.writing.values()]);
+    await Promise.race([all, new Promise((r) => setTimeout(r, FLUSH_MS).unref())]);
+  }
+
   async continuation(job: ChatJob): Promise<Continuation | { refused: BusError } | null> {
+    // Never rejects: record() catches its own failures.
+    await this.writing.get(ownerKeyOf(job));
     try {
       if (job.conversationId !== undefined) return await this.named(job, job.conversationId);
       return await this.matched(job);
@@ -79,7 +102,16 @@ export class ConversationContinuity implements ConversationHooks {
     return { conversationId: record.conversationId, parentMessageId: record.lastMessageId, accountId: record.accountId };
   }
 
-  async finished(job: ChatJob, answer: FinishedAnswer): Promise<void> {
+  finished(job: ChatJob, answer: FinishedAnswer): void {
+    const ownerKey = ownerKeyOf(job);
+    const write = (this.writing.get(ownerKey) ?? Promise.resolve()).then(() => this.record(job, answer));
+    this.writing.set(ownerKey, write);
+    void write.then(() => {
+      if (this.writing.get(ownerKey) === write) this.writing.delete(ownerKey);
+    });
+  }
+
+  private async record(job: ChatJob, answer: FinishedAnswer): Promise<void> {
     try {
       await this.store.recordTurn({
         tenantId: job.tenantId,

@@ -4,6 +4,7 @@ import type { Logger } from '@chatgate/service-kit';
 import { CONVERSATION_LOGGER } from '../conversation.config.js';
 import { AccountLeaseClient } from '../upstream/account-lease.client.js';
 import { ChatGptClient, type UpstreamIdentity } from '../upstream/chatgpt.client.js';
+import { ConversationContinuity } from './conversation-continuity.js';
 import { ConversationRecordStore } from './conversation-record.store.js';
 import { ownerKeyOf, type ConversationRecord, type RecordScope } from './conversation-record.js';
 import { conversationAccountUnavailable, conversationNotFound, managementFailure, upstreamUnreachableForManagement } from './management-failures.js';
@@ -55,6 +56,7 @@ export class ConversationManager {
     private readonly store: ConversationRecordStore,
     private readonly client: ChatGptClient,
     private readonly leases: AccountLeaseClient,
+    private readonly writes: ConversationContinuity,
     @Inject(CONVERSATION_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -64,6 +66,8 @@ export class ConversationManager {
     const scope: RecordScope = caller.isolatedSession
       ? { tenantId: caller.tenantId, ownerKey: ownerKeyOf(caller) }
       : { tenantId: caller.tenantId, accountIds: upstream.accountIds ?? null };
+    // A chat that just ended in this worker is listed and found (records are written after the reply).
+    await this.writes.settled('ownerKey' in scope ? scope.ownerKey : undefined);
 
     switch (action.op) {
       case 'list':
