@@ -32,6 +32,11 @@ function mayUse(job: ChatJob, record: ConversationRecord): boolean {
 
 /** How long a stopping worker waits for records still being written. */
 const FLUSH_MS = 3000;
+/**
+ * Record writes in flight at most; beyond that a turn goes unrecorded (its next turn then sends the
+ * whole history) rather than queueing without bound behind a slow database.
+ */
+const MAX_WRITES_IN_FLIGHT = 2000;
 
 /**
  * The worker's side of the records: which recorded conversation a job continues, and the record a
@@ -44,8 +49,9 @@ const FLUSH_MS = 3000;
  */
 @Injectable()
 export class ConversationContinuity implements ConversationHooks, OnApplicationShutdown {
-  /** Per owner, the newest record write still running (each chained after the one before). */
-  private readonly writing = new Map<string, Promise<void>>();
+  /** Per owner, the record writes still running (they run side by side; nothing waits on them but lookups). */
+  private readonly writing = new Map<string, Set<Promise<void>>>();
+  private inFlight = 0;
 
   constructor(
     private readonly store: ConversationRecordStore,
@@ -54,18 +60,19 @@ export class ConversationContinuity implements ConversationHooks, OnApplicationS
 
   /** Resolves once the record writes running in this worker (of one owner, or all) have landed. */
   async settled(ownerKey?: string): Promise<void> {
-    if (ownerKey !== undefined) await this.writing.get(ownerKey);
-    else await Promise.all([...this.writing.values()]);
+    const sets = ownerKey !== undefined ? [this.writing.get(ownerKey)] : [...this.writing.values()];
+    await Promise.all(sets.flatMap((set) => (set ? [...set] : [])));
   }
 
   async onApplicationShutdown() {
-    const all = Promise.all([...this.writing.values()]);
-    await Promise.race([all, new Promise((r) => setTimeout(r, FLUSH_MS).unref())]);
+    await Promise.race([this.settled(), new Promise((r) => setTimeout(r, FLUSH_MS).unref())]);
   }
 
   async continuation(job: ChatJob): Promise<Continuation | { refused: BusError } | null> {
+    // A single new message continues nothing: no lookup, no wait (the common case stays free).
+    if (job.conversationId === undefined && job.messages.length < 2) return null;
     // Never rejects: record() catches its own failures.
-    await this.writing.get(ownerKeyOf(job));
+    await this.settled(ownerKeyOf(job));
     try {
       if (job.conversationId !== undefined) return await this.named(job, job.conversationId);
       return await this.matched(job);
@@ -104,11 +111,19 @@ export class ConversationContinuity implements ConversationHooks, OnApplicationS
 
   finished(job: ChatJob, answer: FinishedAnswer): void {
     const ownerKey = ownerKeyOf(job);
-    const write = (this.writing.get(ownerKey) ?? Promise.resolve()).then(() => this.record(job, answer));
-    this.writing.set(ownerKey, write);
-    void write.then(() => {
-      if (this.writing.get(ownerKey) === write) this.writing.delete(ownerKey);
+    if (this.inFlight >= MAX_WRITES_IN_FLIGHT) {
+      this.logger.warn({ requestId: job.requestId }, 'too many conversation records being written; this turn is not recorded');
+      return;
+    }
+    this.inFlight += 1;
+    let set = this.writing.get(ownerKey);
+    if (!set) this.writing.set(ownerKey, (set = new Set()));
+    const write = this.record(job, answer).finally(() => {
+      this.inFlight -= 1;
+      set.delete(write);
+      if (set.size === 0 && this.writing.get(ownerKey) === set) this.writing.delete(ownerKey);
     });
+    set.add(write);
   }
 
   private async record(job: ChatJob, answer: FinishedAnswer): Promise<void> {
