@@ -267,6 +267,9 @@ describe('conversations', () => {
         expect(stack.sim.stats().lastConversation).toMatchObject({ messages: 1, conversationId: bobs.conversation_id });
         expect(servedBy()).toEqual([[holder.accountId, 1]]);
       }
+      // Bob's and carol's records of it are one conversation in a shared list.
+      const carolIds = (await call(keys.carol, 'GET', '/chatgpt/conversations?limit=100')).json.items.map((i: { id: string }) => i.id);
+      expect(carolIds.filter((id: string) => id === bobs.conversation_id)).toHaveLength(1);
     });
 
     it('reads a conversation from the account that holds it', async () => {

@@ -135,6 +135,7 @@ export class ConversationManager {
       const { items } = await this.store.list(scope, offset, 100);
       if (items.length === 0) break;
       for (const record of items) {
+        // (The list gives each conversation once, even when several users' records hold it.)
         const result = await this.onAccount(caller, record, 'PATCH', path.one(record.conversationId), { is_visible: false });
         // Gone upstream already is hidden too; anything else stays visible, to be tried again.
         if (result.ok || result.status === 404) await this.store.hide(scope, record.conversationId);

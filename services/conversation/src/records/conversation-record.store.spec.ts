@@ -89,6 +89,14 @@ describe('ConversationRecordStore', () => {
     expect(await store.find({ tenantId: 't2', accountIds: null }, 'c1')).toBeNull();
   });
 
+  it('lists a conversation two users continued once in a shared scope', async () => {
+    await store.recordTurn(turn({ tenantId: 't3', conversationId: 'shared-c' }));
+    await store.recordTurn(turn({ tenantId: 't3', conversationId: 'shared-c', ownerKey: 'user:carol', userId: 'carol', lastMessageId: 'm9' }));
+    const shared = await store.list({ tenantId: 't3', accountIds: null }, 0, 10);
+    expect(shared.total).toBe(1);
+    expect(shared.items).toEqual([expect.objectContaining({ conversationId: 'shared-c', ownerKey: 'user:carol', lastMessageId: 'm9' })]);
+  });
+
   it('lists visible records newest first with a total, pages, renames and hides all of a scope', async () => {
     const alice = { tenantId: 't1', ownerKey: 'user:alice' };
     await store.recordTurn(turn({ conversationId: 'c-new', historyHash: 'h-new' }));

@@ -96,13 +96,18 @@ export class ConversationRecordStore {
   async list(scope: RecordScope, offset: number, limit: number): Promise<{ items: ConversationRecord[]; total: number }> {
     const filter = scopeFilter(scope);
     const n = filter.params.length;
+    // In a shared scope one upstream conversation can have a record per user who continued it: listed once, newest.
     const [rows, count] = await Promise.all([
       this.db.query(
-        `SELECT ${COLUMNS} FROM "conversation"."conversations" WHERE ${filter.sql} AND "is_visible"
-          ORDER BY "updated_at" DESC, "conversation_id" LIMIT $${n + 1} OFFSET $${n + 2}`,
+        `SELECT * FROM (
+           SELECT DISTINCT ON ("conversation_id") ${COLUMNS} FROM "conversation"."conversations"
+            WHERE ${filter.sql} AND "is_visible" ORDER BY "conversation_id", "updated_at" DESC
+         ) AS latest ORDER BY "updated_at" DESC, "conversation_id" LIMIT $${n + 1} OFFSET $${n + 2}`,
         [...filter.params, limit, offset],
       ) as Promise<Row[]>,
-      this.db.query(`SELECT count(*)::int AS "total" FROM "conversation"."conversations" WHERE ${filter.sql} AND "is_visible"`, filter.params) as Promise<Array<{ total: number }>>,
+      this.db.query(`SELECT count(DISTINCT "conversation_id")::int AS "total" FROM "conversation"."conversations" WHERE ${filter.sql} AND "is_visible"`, filter.params) as Promise<
+        Array<{ total: number }>
+      >,
     ]);
     return { items: rows.map(toRecord), total: count[0]?.total ?? 0 };
   }
