@@ -392,13 +392,16 @@ describe('admin API', () => {
           '/admin/v1/accounts/{id}/enable',
           '/admin/v1/accounts/{id}/refresh',
           '/admin/v1/refresh/passes',
+          '/admin/v1/routes',
           '/admin/v1/tenants',
           '/admin/v1/tenants/{id}',
           '/admin/v1/users',
           '/admin/v1/users/{id}',
           '/admin/v1/keys',
+          '/admin/v1/keys/{id}',
           '/admin/v1/keys/{id}/revoke',
           '/admin/v1/usage',
+          '/admin/v1/spend',
         ].sort(),
       );
       expect(doc.json.components.schemas.AccountView.properties.tokens).toBeDefined();

@@ -148,12 +148,12 @@ describe.each([
     it('continues a conversation over three turns, sending only the new message upstream', async () => {
       const history: Message[] = [{ role: 'user', content: 'first turn' }];
       const first = await ask(history);
-      expect(stack.sim.stats().lastConversation).toEqual({ messages: 1, conversationId: null, parentMessageId: 'client-created-root', historyDisabled: false });
+      expect(stack.sim.stats().lastConversation).toMatchObject({ messages: 1, conversationId: null, parentMessageId: 'client-created-root', historyDisabled: false });
       history.push({ role: 'assistant', content: first.choices[0].message.content! }, { role: 'user', content: 'second turn' });
 
       const second = await askStream(history, { conversation_id: first.conversation_id, parent_message_id: first.message_id });
       expect(second.content).toBe(replyFor('second turn').text);
-      expect(stack.sim.stats().lastConversation).toEqual({ messages: 1, conversationId: first.conversation_id, parentMessageId: first.message_id, historyDisabled: false });
+      expect(stack.sim.stats().lastConversation).toMatchObject({ messages: 1, conversationId: first.conversation_id, parentMessageId: first.message_id, historyDisabled: false });
       const ids = second.chunks[0];
       expect(ids.conversation_id).toBe(first.conversation_id);
       expect(ids.message_id).not.toBe(first.message_id);
@@ -161,7 +161,7 @@ describe.each([
 
       const third = await ask(history, { conversation_id: ids.conversation_id, parent_message_id: ids.message_id });
       expect(third.choices[0].message.content).toBe(replyFor('third turn').text);
-      expect(stack.sim.stats().lastConversation).toEqual({ messages: 1, conversationId: first.conversation_id, parentMessageId: ids.message_id, historyDisabled: false });
+      expect(stack.sim.stats().lastConversation).toMatchObject({ messages: 1, conversationId: first.conversation_id, parentMessageId: ids.message_id, historyDisabled: false });
       expect(third.conversation_id).toBe(first.conversation_id);
     });
   });

@@ -59,6 +59,18 @@ describe('logs', () => {
     const stranger = new OpenAI({ apiKey: 'sk-stranger-0123456789abcdef', baseURL: `${gatewayUrl}/v1`, maxRetries: 0 });
     await expect(stranger.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401 });
 
+    // The web protocol relay: a stream, an account answer, a stream cut midway, an upstream 401.
+    const web = (prompt: string) =>
+      fetch(`${gatewayUrl}/backend-api/conversation`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${account.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ action: 'next', model: 'gpt-4o', parent_message_id: 'client-created-root', messages: [{ id: 'm1', author: { role: 'user' }, content: { content_type: 'text', parts: [prompt] } }] }),
+      });
+    expect((await (await web('hello')).text()).length).toBeGreaterThan(0);
+    expect((await fetch(`${gatewayUrl}/backend-api/me`, { headers: { authorization: `Bearer ${account.accessToken}` } })).status).toBe(200);
+    await expect(web('x [[sim fail=cut after=3 delay=20 words=20]]').then((r) => r.text())).rejects.toThrow();
+    expect((await web('x [[sim fail=401]]')).status).toBe(401);
+
     const output = procs.map((p) => p.output).join('\n');
     const lines = output.split('\n').filter((l) => l.trim());
     expect(lines.length).toBeGreaterThan(10);

@@ -20,8 +20,12 @@ export interface StackOptions {
   conversation?: Env | ((sim: Simulator) => Env);
   /** In-process conversation workers; 0 when a test runs its own worker process. */
   workers?: number;
+  /** The usage service's environment (with allServices), e.g. PRICE_TABLE. */
+  usage?: Env;
   /** Start voice and usage too (only the health test needs them). */
   allServices?: boolean;
+  /** The voice service's environment (with allServices); it speaks to the simulator and the stack's usage stream. */
+  voice?: Env;
 }
 
 export interface Stack {
@@ -36,6 +40,10 @@ export interface Stack {
   stopUsage(): Promise<void>;
   startUsage(): Promise<RunningService>;
   usage(): RunningService | undefined;
+  /** With allServices: stop the voice service and start it again with other settings (VOICE_PROXY_URL, say). */
+  restartVoice(env?: Env): Promise<void>;
+  /** With allServices: stop the voice service (restartVoice starts it again). */
+  stopVoice(): Promise<void>;
   /** The stack's own database (dropped on close), so runs never see each other's rows. */
   databaseUrl: string;
   /** The official client, pointed at the gateway with the given credential. */
@@ -54,7 +62,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const usageStreamSuffix = newUsageStreamSuffix();
   closers.push(() => deleteUsageStream(usageStreamSuffix));
   let usage: RunningService | undefined;
-  const startUsageService = async () => (usage = await startUsage(parseConfig(usageEnv, testEnv({ DATABASE_URL: databaseUrl, USAGE_STREAM_SUFFIX: usageStreamSuffix }))));
+  const startUsageService = async () => (usage = await startUsage(parseConfig(usageEnv, testEnv({ DATABASE_URL: databaseUrl, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...opts.usage }))));
+  let restartVoice: (env?: Env) => Promise<void> = async () => {
+    throw new Error('the voice service runs only with allServices');
+  };
+  let stopVoice: () => Promise<void> = async () => undefined;
   const stopUsage = async () => {
     const running = usage;
     usage = undefined;
@@ -71,8 +83,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       closers.push(worker.close);
       workers.push(worker);
     }
+    let voice: RunningService | undefined;
+    const startVoiceService = async (env?: Env) => {
+      voice = await startVoice(parseConfig(voiceEnv, testEnv({ CHATGPT_BASE_URL: sim.url, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...env })));
+    };
+    stopVoice = async () => {
+      const running = voice;
+      voice = undefined;
+      await running?.close();
+    };
+    restartVoice = async (env?: Env) => {
+      await stopVoice();
+      await startVoiceService(env ?? opts.voice);
+    };
     if (opts.allServices) {
-      closers.push((await startVoice(parseConfig(voiceEnv, testEnv()))).close);
+      await startVoiceService(opts.voice);
+      closers.push(async () => voice?.close());
       await startUsageService();
       closers.push(stopUsage);
     }
@@ -88,6 +114,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       stopUsage,
       startUsage: startUsageService,
       usage: () => usage,
+      restartVoice: (env) => restartVoice(env),
+      stopVoice: () => stopVoice(),
       databaseUrl,
       client: (apiKey) => new OpenAI({ apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 20_000 }),
       close: async () => {

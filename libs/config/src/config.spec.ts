@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { parseConfig, ConfigError, gatewayEnv, authEnv, maskUrl, maskSecret } from './index.js';
+import { parseConfig, ConfigError, gatewayEnv, authEnv, conversationEnv, maskUrl, maskSecret } from './index.js';
 
 describe('config', () => {
   it('applies the documented defaults', () => {
@@ -15,6 +15,23 @@ describe('config', () => {
     expect(cfg.PORT).toBe(5005);
     expect(cfg.API_HATD).toBe(true);
     expect(cfg.BODY_LIMIT_BYTES).toBe(1024);
+  });
+
+  it('accepts http, https, socks5 and socks5h proxies and refuses others without repeating their credentials', () => {
+    const ok = parseConfig(conversationEnv, { PROXY_URL_POOL: 'http://a:3128, socks5h://u:p@b:1080,https://c', PROXY_URL: 'socks5://d:1080' });
+    expect(ok.PROXY_URL_POOL).toContain('socks5h://u:p@b:1080');
+    expect(ok.PROXY_COOLOFF_MS).toBe(60_000);
+    for (const bad of ['ftp://user:hunter2@a:21', 'socks4://user:hunter2@a:1080', 'user:hunter2@proxy:8080']) {
+      let err: unknown;
+      try {
+        parseConfig(conversationEnv, { PROXY_URL_POOL: bad });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toContain('PROXY_URL_POOL');
+      expect((err as Error).message).not.toContain('hunter2');
+    }
   });
 
   it('names every bad variable', () => {

@@ -47,6 +47,8 @@ export const gatewayEnv = baseEnv.extend({
   HISTORY_DISABLED: bool(false),
   /** The admin API's credential (`Authorization: Bearer <password>`); unset, the admin routes answer 403. */
   ADMIN_PASSWORD: z.string().optional(),
+  /** Completion tokens a budget holds for a request without `max_tokens` (settled to the real cost afterwards). */
+  BUDGET_HOLD_COMPLETION_TOKENS: z.coerce.number().int().nonnegative().default(4096),
 });
 
 export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5011)).extend({
@@ -97,6 +99,27 @@ export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEn
   AUTH_KEY: z.string().optional(),
 });
 
+/** Schemes an outbound proxy may use: http(s) forward/CONNECT proxies, SOCKS5 with local (socks5) or proxy-side (socks5h) name resolution. */
+export const PROXY_SCHEMES = ['http:', 'https:', 'socks5:', 'socks5h:'] as const;
+
+/** A comma-separated list of proxy URLs. The message never repeats the value: proxy URLs may carry credentials. */
+const proxyList = z.string().refine(
+  (raw) =>
+    raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .every((p) => {
+        try {
+          const url = new URL(p);
+          return (PROXY_SCHEMES as readonly string[]).includes(url.protocol) && url.hostname !== '';
+        } catch {
+          return false;
+        }
+      }),
+  'each entry must be an http://, https://, socks5:// or socks5h:// URL with a host (comma-separated)',
+);
+
 export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012)).merge(usageStreamEnv).extend({
   /** Accounts tried for one request before the last error goes to the client. */
   RETRY_TIMES: z.coerce.number().int().min(1).max(20).default(3),
@@ -115,11 +138,64 @@ export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012))
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(256),
   /** Sent as the `authkey` header on every upstream request (private upstream gateways that require one). */
   AUTH_KEY: z.string().optional(),
+  /** Forward proxy for fetching user-supplied image/file URLs (http://…); the proxy then resolves names. */
+  EXPORT_PROXY_URL: z.string().url().optional(),
+  /** URLs at the start of the newest user text become uploaded attachments (chat2api's UPLOAD_BY_URL). */
+  UPLOAD_BY_URL: bool(false),
+  /** Largest image or file taken in, fetched or inline. */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  /** Time cap over fetching one user-supplied URL, redirects included. */
+  UPLOAD_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** How long a document may stay in upstream indexing before the request fails. */
+  UPLOAD_INDEX_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /**
+   * Exact `host:port` pairs the URL guard trusts even though they resolve to private or loopback addresses (an
+   * internal asset server; tests). Empty by default: every private address is refused.
+   */
+  UPLOAD_ALLOW_HOSTS: z.string().default(''),
+  /** Outbound proxies for upstream requests, comma-separated; each account keeps one (sticky). */
+  PROXY_URL_POOL: proxyList.optional(),
+  /** chat2api's single-proxy name; joined to PROXY_URL_POOL when both are set. */
+  PROXY_URL: proxyList.optional(),
+  /** A proxy that could not be reached is passed over this long, then tried again. */
+  PROXY_COOLOFF_MS: z.coerce.number().int().positive().default(60_000),
+  /** How long the models each plan offers (the upstream's /backend-api/models) are kept before asking again. */
+  UPSTREAM_MODELS_TTL_MS: z.coerce.number().int().positive().default(10 * 60_000),
 });
 
-export const voiceEnv = baseEnv.merge(healthEnv(5013));
+export const voiceEnv = baseEnv.merge(healthEnv(5013)).merge(usageStreamEnv).extend({
+  /** Accounts tried for one request before the last error goes to the client. */
+  RETRY_TIMES: z.coerce.number().int().min(1).max(20).default(3),
+  CHATGPT_BASE_URL: z.string().default('https://chatgpt.com'),
+  CHATGPT_CONVERSATION_PATH: z.string().default('/backend-api/conversation'),
+  /** Sent as the `authkey` header on every upstream request (private upstream gateways that require one). */
+  AUTH_KEY: z.string().optional(),
+  UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Time allowed before the first byte of an answer, and between two chunks after it. */
+  UPSTREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().positive().default(1000),
+  /** Longest piece of text synthesised at once; longer input is split at sentence boundaries. */
+  SPEECH_PIECE_CHARS: z.coerce.number().int().min(50).max(4096).default(1000),
+  /** Reverse proxy of the voice (WebRTC) host: its host replaces the host of the room `url` (ChatGPT-Mirror's). */
+  VOICE_PROXY_URL: z
+    .string()
+    .optional()
+    .refine((v) => {
+      if (v === undefined) return true;
+      try {
+        return new URL(v.includes('://') ? v : `https://${v}`).hostname !== '';
+      } catch {
+        return false;
+      }
+    }, 'must be a host (proxy.example.com[:port]) or a URL (wss://proxy.example.com)'),
+});
 
-export const usageEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5014)).merge(usageStreamEnv);
+export const usageEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5014)).merge(usageStreamEnv).extend({
+  /** The price table as JSON or YAML text (see price-table.ts); public list prices for API models by default. */
+  PRICE_TABLE: z.string().optional(),
+  /** Or the path of a JSON or YAML file holding it. */
+  PRICE_TABLE_FILE: z.string().optional(),
+});
 
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 export type AuthConfig = z.infer<typeof authEnv>;

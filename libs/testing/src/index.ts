@@ -2,3 +2,4 @@ export * from './wait-for.js';
 export * from './test-env.js';
 export * from './sse.js';
 export * from './json.js';
+export * from './proxies.js';

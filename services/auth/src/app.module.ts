@@ -25,6 +25,7 @@ import { AccountPoolService } from './pool/account-pool.service.js';
 import { REFRESH_ENTITIES, REFRESH_PROVIDERS } from './refresh/index.js';
 import { TenantEntity } from './tenants/tenant.entity.js';
 import { TenantsService } from './tenants/tenants.service.js';
+import { ModelRoutesService } from './tenants/model-routes.service.js';
 import { ChatGptAuthClient } from './upstream/chatgpt-auth.client.js';
 
 @Injectable()
@@ -56,6 +57,7 @@ export class AuthModule {
         { provide: ChatGptAuthClient, useFactory: () => new ChatGptAuthClient(config) },
         UpstreamClientCloser,
         TenantsService,
+        ModelRoutesService,
         UpstreamAccountsRepository,
         AccountRefresher,
         AccountPoolService,

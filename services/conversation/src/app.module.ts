@@ -12,9 +12,17 @@ import { ConversationContinuity } from './records/conversation-continuity.js';
 import { ConversationManageController } from './records/conversation-manage.controller.js';
 import { ConversationManager } from './records/conversation-manager.js';
 import { ConversationRecordStore } from './records/conversation-record.store.js';
+import { UpstreamModelsService } from './models/upstream-models.service.js';
+import { ChatGptWebTarget } from './relay/chatgpt-web.target.js';
+import { RelayJobWorker } from './relay/relay-job.worker.js';
+import { RELAY_TARGETS } from './relay/relay-target.js';
 import { AccountLeaseClient } from './upstream/account-lease.client.js';
 import { ChatGptClient } from './upstream/chatgpt.client.js';
+import { ChatGptFilesClient } from './upstream/chatgpt-files.client.js';
+import { AttemptUploads } from './uploads/attempt-uploads.js';
+import { InputLoader } from './uploads/input-loader.js';
 import { UsagePublisher } from './usage/usage-publisher.js';
+import { PlatformRunner } from './platform/platform.runner.js';
 
 export const CONVERSATION_SCHEMA = 'conversation';
 
@@ -34,12 +42,21 @@ export class ConversationModule {
         { provide: CONVERSATION_LOGGER, useValue: logger },
         { provide: ModelTable, useValue: new ModelTable(config.DEFAULT_UPSTREAM_MODEL, config.MODEL_MAP) },
         ChatGptClient,
+        ChatGptFilesClient,
+        InputLoader,
+        AttemptUploads,
+        UpstreamModelsService,
         AccountLeaseClient,
         UsagePublisher,
         ChatJobWorker,
         ConversationRecordStore,
         ConversationContinuity,
         ConversationManager,
+        PlatformRunner,
+        // The HTTP relay: one entry per upstream kind it can reach.
+        ChatGptWebTarget,
+        { provide: RELAY_TARGETS, useFactory: (web: ChatGptWebTarget) => [web], inject: [ChatGptWebTarget] },
+        RelayJobWorker,
       ],
     };
   }

@@ -1,3 +1,7 @@
 export { startConversation } from './conversation.app.js';
 export { ModelTable } from './models/model-table.js';
 export { ChatJobWorker } from './chat/chat-job.worker.js';
+export { PlatformRunner } from './platform/platform.runner.js';
+export type { PlatformSink } from './platform/run-platform-request.js';
+export type { PlatformRequest, PlatformPath } from './platform/platform-request.js';
+export type { PlatformUsage } from './platform/platform-usage.js';

@@ -5,6 +5,7 @@ import type { GatewayConfig } from '@chatgate/config';
 import { HealthModule, NatsConnectionModule, NatsHealthIndicator, natsClientOptions, type Logger } from '@chatgate/service-kit';
 import { ADMIN_CONTROLLERS, ADMIN_PROVIDERS } from './admin/index.js';
 import { AUTH_CLIENT, CredentialResolver } from './auth/credential-resolver.service.js';
+import { BILLING_CONTROLLERS } from './billing/index.js';
 import { ChatBusClient } from './chat/chat-bus.client.js';
 import { ChatCompletionsController } from './chat/chat-completions.controller.js';
 import { CONVERSATIONS_CONTROLLERS, CONVERSATIONS_PROVIDERS } from './conversations/index.js';
@@ -16,6 +17,8 @@ import { CONVERSATION_CLIENT } from './models/conversation-client.token.js';
 import { ME_CONTROLLERS, ME_PROVIDERS } from './me/index.js';
 import { ModelsController } from './models/models.controller.js';
 import { USAGE_CONTROLLERS, USAGE_PROVIDERS } from './usage/index.js';
+import { RELAY_CONTROLLERS, RELAY_PROVIDERS } from './relay/index.js';
+import { VOICE_CONTROLLERS, VOICE_PROVIDERS } from './voice/index.js';
 
 @Module({})
 export class GatewayModule {
@@ -30,7 +33,7 @@ export class GatewayModule {
           { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
         ]),
       ],
-      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...CONVERSATIONS_CONTROLLERS],
+      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...RELAY_CONTROLLERS, ...VOICE_CONTROLLERS, ...BILLING_CONTROLLERS, ...CONVERSATIONS_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -40,6 +43,8 @@ export class GatewayModule {
         ...ADMIN_PROVIDERS,
         ...USAGE_PROVIDERS,
         ...ME_PROVIDERS,
+        ...RELAY_PROVIDERS,
+        ...VOICE_PROVIDERS,
         ...CONVERSATIONS_PROVIDERS,
       ],
     };

@@ -1,23 +1,27 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { UsageConfig } from '@chatgate/config';
+import type { PriceTable, UsageConfig } from '@chatgate/config';
 import { HealthModule, NatsConnectionModule, NatsHealthIndicator, type Logger } from '@chatgate/service-kit';
 import { PostgresHealthIndicator, serviceTypeOrmOptions } from '@chatgate/service-kit/postgres';
 import { RedisHealthIndicator, RedisModule } from '@chatgate/service-kit/redis';
+import { Admission } from './billing/admission.js';
+import { BudgetLedger } from './billing/budget-ledger.js';
+import { SpendQueries } from './billing/spend-queries.js';
+import { SpendSettler } from './billing/spend-settler.js';
 import { UsageBusListener } from './bus/usage-bus.listener.js';
 import { UsageConsumer } from './events/usage-consumer.js';
 import { UsageStore } from './events/usage-store.js';
 import { LimitWindow } from './limits/limit-window.js';
 import { USAGE_MIGRATIONS } from './migrations/index.js';
 import { UsageQueries } from './queries/usage-queries.js';
-import { USAGE_CONFIG, USAGE_LOGGER } from './usage.config.js';
+import { USAGE_CONFIG, USAGE_LOGGER, USAGE_PRICES } from './usage.config.js';
 
 export const USAGE_SCHEMA = 'usage';
 
-/** Limits (Redis sliding windows) and usage accounting (JetStream → Postgres events and hourly rollups). */
+/** Limits (Redis sliding windows), budgets (Redis holds) and usage accounting with spend (JetStream → Postgres events and hourly rollups). */
 @Module({})
 export class UsageModule {
-  static forRoot(config: UsageConfig, logger: Logger): DynamicModule {
+  static forRoot(config: UsageConfig, logger: Logger, prices: PriceTable): DynamicModule {
     return {
       module: UsageModule,
       imports: [
@@ -29,6 +33,11 @@ export class UsageModule {
       providers: [
         { provide: USAGE_CONFIG, useValue: config },
         { provide: USAGE_LOGGER, useValue: logger },
+        { provide: USAGE_PRICES, useValue: prices },
+        BudgetLedger,
+        SpendSettler,
+        SpendQueries,
+        Admission,
         UsageStore,
         UsageQueries,
         LimitWindow,

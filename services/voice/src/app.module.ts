@@ -1,14 +1,29 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { VoiceConfig } from '@chatgate/config';
-import { HealthModule, NatsConnectionModule, NatsHealthIndicator } from '@chatgate/service-kit';
+import { HealthModule, NatsConnectionModule, NatsHealthIndicator, type Logger } from '@chatgate/service-kit';
+import { AccountLeaseClient } from './accounts/account-lease.client.js';
+import { LivekitTokenResponder } from './livekit/livekit-token.responder.js';
+import { SpeechJobWorker } from './speech/speech-job.worker.js';
+import { VoiceUpstreamClient } from './upstream/voice-upstream.client.js';
+import { UsagePublisher } from './usage/usage-publisher.js';
+import { VOICE_CONFIG, VOICE_LOGGER } from './voice.config.js';
 
-/** Text to speech and voice-room relay. The foundation starts it on the bus; speech arrives with the voice work. */
+/** Text to speech (`/v1/audio/speech` jobs) and voice-chat rooms (`/api/livekit`) against the ChatGPT upstream. */
 @Module({})
 export class VoiceModule {
-  static forRoot(config: VoiceConfig): DynamicModule {
+  static forRoot(config: VoiceConfig, logger: Logger): DynamicModule {
     return {
       module: VoiceModule,
       imports: [NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-voice'), HealthModule.forRoot('voice', [NatsHealthIndicator])],
+      providers: [
+        { provide: VOICE_CONFIG, useValue: config },
+        { provide: VOICE_LOGGER, useValue: logger },
+        VoiceUpstreamClient,
+        AccountLeaseClient,
+        UsagePublisher,
+        SpeechJobWorker,
+        LivekitTokenResponder,
+      ],
     };
   }
 }

@@ -3,12 +3,13 @@ import { bootService, createLogger, type RunningService } from '@chatgate/servic
 import { VoiceModule } from './app.module.js';
 
 export async function startVoice(config: VoiceConfig = parseConfig(voiceEnv)): Promise<RunningService> {
+  const logger = createLogger('voice', config.LOG_LEVEL);
   return bootService({
     service: 'voice',
     logLevel: config.LOG_LEVEL,
-    logger: createLogger('voice', config.LOG_LEVEL),
+    logger,
     dependencies: { nats: config.NATS_URL },
-    module: VoiceModule.forRoot(config),
+    module: VoiceModule.forRoot(config, logger),
     port: config.HEALTH_PORT,
     host: config.HOST,
   });

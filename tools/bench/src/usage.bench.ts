@@ -36,6 +36,8 @@ const EVENTS = arg('events', 100_000);
 const SECONDS = arg('seconds', 6);
 const CONCURRENCY = arg('concurrency', 64);
 const HEALTH_PORT = arg('health-port', 5214);
+/** `--priced 1`: every event's model has a price, so each stored event also settles budgets in Redis (the worst case). */
+const PRICED = arg('priced', 0) === 1;
 const WARMUP = 3000;
 const LIMIT_USERS = 2000;
 const PUBLISH_IN_FLIGHT = 1024;
@@ -48,8 +50,12 @@ const MODELS = ['gpt-4o', 'gpt-4o-mini', 'o3', 'gpt-4.1', 'gpt-5', 'gpt-5-thinki
 
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 
-/** Limit-take latency as the gateway sees it (LimitGate.check: requestJson on USAGE_LIMIT_TAKE). */
-async function limitLatency(nc: NatsConnection, tenantId: string, concurrency: number, seconds: number, label: string) {
+/**
+ * Limit-take latency as the gateway sees it (LimitGate.check: requestJson on USAGE_LIMIT_TAKE). With
+ * `budget`, each take also holds in a user budget and a key budget (both with room), as for a
+ * principal with both: the same hop, a second Lua script.
+ */
+async function limitLatency(nc: NatsConnection, tenantId: string, concurrency: number, seconds: number, label: string, budget = false) {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   const samples: number[] = [];
@@ -73,6 +79,18 @@ async function limitLatency(nc: NatsConnection, tenantId: string, concurrency: n
             { everyMinutes: 1440, count: 10_000_000 },
           ],
         };
+        if (budget) {
+          request.budget = {
+            upstream: 'platform',
+            promptTokens: 500,
+            maxCompletionTokens: 1000,
+            characters: 0,
+            subjects: [
+              { scope: 'user', key: `user:${tenantId}:user-${i % LIMIT_USERS}`, amountMicroUsd: 1_000_000_000_000, period: 'month' },
+              { scope: 'key', key: `key:${tenantId}:key-${i % LIMIT_USERS}`, amountMicroUsd: 1_000_000_000_000, period: 'day' },
+            ],
+          };
+        }
         const t = performance.now();
         try {
           const msg = await nc.request(USAGE_LIMIT_TAKE, encoder.encode(JSON.stringify(request)), { timeout: TAKE_TIMEOUT_MS });
@@ -176,6 +194,7 @@ async function main() {
       NATS_URL: natsUrl,
       HEALTH_PORT: String(HEALTH_PORT),
       USAGE_STREAM_SUFFIX: suffix,
+      ...(PRICED ? { PRICE_TABLE: JSON.stringify({ chatgpt: { '*': { prompt: 2.5, completion: 10, characters: 0.015 } } }) } : {}),
     });
     procs.push(usage);
     await waitHealthy(`http://127.0.0.1:${HEALTH_PORT}/health`);
@@ -192,6 +211,10 @@ async function main() {
     process.stdout.write(`limit take, 8 in flight: p50 ${ms(limitsC8.latency.p50)}, p99 ${ms(limitsC8.latency.p99)}, ${limitsC8.rps.toFixed(0)}/s\n`);
     const limitsC1 = await limitLatency(nc, limitTenant, 1, 2, 'c1');
     process.stdout.write(`limit take, 1 in flight: p50 ${ms(limitsC1.latency.p50)}, p99 ${ms(limitsC1.latency.p99)}, ${limitsC1.rps.toFixed(0)}/s\n`);
+    const budgets = await limitLatency(nc, limitTenant, CONCURRENCY, SECONDS, 'budget', true);
+    process.stdout.write(`limit take + user and key budget holds, ${CONCURRENCY} in flight: p50 ${ms(budgets.latency.p50)}, p99 ${ms(budgets.latency.p99)}, ${budgets.rps.toFixed(0)}/s, refused ${budgets.refused}, errors ${budgets.errors}\n`);
+    const budgetsC1 = await limitLatency(nc, limitTenant, 1, 2, 'budget-c1', true);
+    process.stdout.write(`limit take + budget holds, 1 in flight: p50 ${ms(budgetsC1.latency.p50)}, p99 ${ms(budgetsC1.latency.p99)}, ${budgetsC1.rps.toFixed(0)}/s\n`);
 
     // 2. Ingestion.
     const events = makeEvents(EVENTS, runId);
@@ -257,6 +280,17 @@ async function main() {
       `dedup: same msgID → ${streamDuplicates}/${REPUBLISH} dropped by the stream; new msgID → ${REPUBLISH} delivered (stream holds ${streamInfo.state.messages}), rows ${afterRows}, rollup requests ${afterRollup.requests}: ${dedupOk ? 'ok' : 'FAILED'}\n`,
     );
 
+    // Priced: every event's cost reached its user's all-time counter once, the re-published ones included.
+    let spendOk = true;
+    let spendLine = '';
+    if (PRICED) {
+      const expectedSpend = events.filter((e) => e.userId).reduce((a, e) => a + Math.round(e.promptTokens * 2.5 + e.completionTokens * 10), 0);
+      const spent = await sumCounters(redisUrl, `chatgate:billing:user:bench-${runId}-tenant-*:spent:all`);
+      spendOk = spent === expectedSpend;
+      spendLine = `budget settlement: users' all-time spend in Redis ${spent} µUSD (expected ${expectedSpend}): ${spendOk ? 'ok' : 'MISMATCH'}`;
+      process.stdout.write(`${spendLine}\n`);
+    }
+
     const cores = cpus().length;
     const date = new Date().toISOString().slice(0, 10);
     const yes = (ok: boolean) => (ok ? 'met' : 'missed');
@@ -270,14 +304,17 @@ async function main() {
       `| limit take, ${CONCURRENCY} in flight: checks/s (refused / errors) | ${limits.rps.toFixed(0)} (${limits.refused} / ${limits.errors}) | |`,
       `| limit take, 8 in flight: p50 / p99 / checks/s | ${ms(limitsC8.latency.p50)} / ${ms(limitsC8.latency.p99)} / ${limitsC8.rps.toFixed(0)} | |`,
       `| limit take, 1 in flight: p50 / p99 / checks/s | ${ms(limitsC1.latency.p50)} / ${ms(limitsC1.latency.p99)} / ${limitsC1.rps.toFixed(0)} | |`,
+      `| limit take + user and key budget holds, ${CONCURRENCY} in flight: p50 / p99 / checks/s | ${ms(budgets.latency.p50)} / ${ms(budgets.latency.p99)} / ${budgets.rps.toFixed(0)} | |`,
+      `| limit take + budget holds, 1 in flight: p50 / p99 / checks/s | ${ms(budgetsC1.latency.p50)} / ${ms(budgetsC1.latency.p99)} / ${budgetsC1.rps.toFixed(0)} | |`,
       `| ingestion: ${EVENTS.toLocaleString('en-US')} events published (JetStream, ${PUBLISH_IN_FLIGHT} in flight) | ${(publishedAt / 1000).toFixed(2)} s | |`,
       `| ingestion: first publish → all rows in usage_events (count polled; last row's stored_at) | ${ingestSeconds.toFixed(2)} s (${(lastStoredMs / 1000).toFixed(2)} s) | |`,
       `| ingestion: events/s stored | ${ingestRate.toFixed(0)} | ≥ ${INGEST_TARGET_PER_S}: ${yes(ingestRate >= INGEST_TARGET_PER_S)} |`,
       `| rollup totals (requests, tokens) equal the events | ${rollupOk ? 'yes' : 'no'} (${rollup.rows} hourly rows) | |`,
       `| ${REPUBLISH} request ids re-published (same msgID / new msgID) add nothing | ${dedupOk ? 'yes' : 'no'} (${streamDuplicates} dropped by the stream / ${afterRows - EVENTS} rows added) | |`,
+      ...(PRICED ? [`| priced (\`--priced 1\`): every event settles budgets in Redis; spend counted once per request | ${spendOk ? 'yes' : 'no'} | |`] : []),
     ];
     process.stdout.write(`\n${table.join('\n')}\n`);
-    if (!rollupOk || !dedupOk) process.exitCode = 1;
+    if (!rollupOk || !dedupOk || !spendOk) process.exitCode = 1;
   } finally {
     await db?.end().catch(() => undefined);
     if (nc) {
@@ -291,12 +328,30 @@ async function main() {
   }
 }
 
+/** The sum of every counter matching the pattern (budget spend counters). */
+async function sumCounters(url: string, pattern: string): Promise<number> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let total = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length) for (const v of await redis.mget(...keys)) total += Number(v ?? 0);
+      cursor = next;
+    } while (cursor !== '0');
+    return total;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** The limit windows the run made (and any slots released by error events, which touch none). */
 async function cleanupRedis(url: string, limitTenant: string, runId: string) {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
-    for (const pattern of [`chatgate:usage:limit:${limitTenant}:*`, `chatgate:usage:limit:bench-${runId}-*`]) {
+    for (const pattern of [`chatgate:usage:limit:${limitTenant}:*`, `chatgate:usage:limit:bench-${runId}-*`, `chatgate:billing:*:bench-${runId}-*`, `chatgate:billing:settled:bench-${runId}-*`]) {
       let cursor = '0';
       do {
         const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);

@@ -85,6 +85,12 @@ export class AccountStore {
     return account;
   }
 
+  /** A LiveKit room token for the account (voice chat): a JWT in LiveKit's claim shape, signed with the sim's secret. */
+  mintRoomToken(account: AccountRecord, room: string, ttlSec = 600): string {
+    const iat = nowSec();
+    return signJwt({ iss: 'chatgpt-sim', sub: account.userId, nbf: iat, exp: iat + ttlSec, video: { room, roomJoin: true, canPublish: true, canSubscribe: true } }, this.secret);
+  }
+
   find(accountIdOrEmail: string): AccountRecord | undefined {
     return this.byId.get(accountIdOrEmail) ?? this.byEmail.get(accountIdOrEmail.toLowerCase());
   }

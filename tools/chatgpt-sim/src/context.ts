@@ -1,15 +1,31 @@
 // The state one simulator instance shares between its routes.
 import type { AccountStore } from './accounts.js';
 import type { BehaviourStore } from './behaviours.js';
+import type { FileStore } from './files.js';
 import type { ConversationStore } from './conversations.js';
 import type { StatsCollector } from './stats.js';
 import type { StreamRun } from './stream.js';
+import type { PlatformKeys } from './platform/keys.js';
 
 export interface SimContext {
   accounts: AccountStore;
   behaviours: BehaviourStore;
   stats: StatsCollector;
-  conversations: ConversationStore;
+  /** Uploaded files per account (reference §4). */
+  files: FileStore;
   /** Running streams, so close() can stop their timers. */
   streams: Set<StreamRun>;
+  /** The OpenAI platform API's keys and their injected failures. */
+  platform: { keys: PlatformKeys };
+  /** Conversations saved upstream (history on), a tree each: continuations, management calls and synthesize read them. */
+  conversations: ConversationStore;
+  /** How synthesize paces its audio (the slow mode tests measure first-byte latency with). */
+  speech: SpeechPacing;
+}
+
+export interface SpeechPacing {
+  /** Milliseconds between two audio packets of a clip. */
+  packetDelayMs: number;
+  /** Break the connection after this many packets of every clip (a failure in the middle of the audio); null: never. */
+  cutAfterPackets: number | null;
 }

@@ -1,6 +1,7 @@
-// The conversations the simulator remembers: one tree per conversation, owned by the account that
-// created it (another account's request for it is a 404, as upstream), so a continuation with
-// parent_message_id extends the right branch and management calls see what was said.
+// The conversations the simulator remembers (history on; temporary chats are never stored, as
+// upstream): one tree per conversation, owned by the account that created it (another account's
+// request for it is a 404, as upstream), so a continuation with parent_message_id extends the right
+// branch, management calls see what was said, and synthesize reads a message aloud.
 
 export interface SimNode {
   id: string;
@@ -74,8 +75,22 @@ export class ConversationStore {
     conversation.updateTime = now;
   }
 
+  /** A message of the conversation as synthesize reads it: its author's role and its text parts joined. */
+  message(conversation: SimConversation, messageId: string): { role: string; text: string } | undefined {
+    const message = conversation.mapping.get(messageId)?.message;
+    if (!message) return undefined;
+    const role = (message.author as { role?: unknown } | undefined)?.role;
+    return { role: typeof role === 'string' ? role : 'user', text: textOfMessage(message, '\n') };
+  }
+
   /** The account's visible conversations, most recently updated first. */
   listFor(accountId: string): SimConversation[] {
     return [...this.byId.values()].filter((c) => c.accountId === accountId && c.visible).sort((a, b) => b.updateTime - a.updateTime);
   }
+}
+
+/** A stored message's text parts, joined with `separator`. */
+export function textOfMessage(message: Record<string, unknown> | null, separator = ' '): string {
+  const parts = (message?.content as { parts?: unknown } | undefined)?.parts;
+  return Array.isArray(parts) ? parts.filter((p): p is string => typeof p === 'string').join(separator) : '';
 }

@@ -18,6 +18,11 @@ export interface Directives {
   clearsIn?: number;
   /** true forces reasoning on, false off; absent: decided by the model slug. */
   reasoning?: boolean;
+  /**
+   * The `error_code` a v1 stream_error document carries (default `internal_error`); e.g.
+   * `model_cap_exceeded` or `rate_limit_exceeded`: the account's cap reached inside a 200 stream.
+   */
+  errorCode?: string;
 }
 
 export interface ParsedPrompt {
@@ -58,6 +63,9 @@ function apply(directives: Directives, key: string, value: string): void {
       break;
     case 'fail':
       if (isFailKind(value)) directives.fail = value;
+      break;
+    case 'code':
+      if (/^[a-z_]{1,64}$/.test(value)) directives.errorCode = value;
       break;
     case 'reasoning':
       directives.reasoning = value === '1' || value === 'true' || value === 'on';

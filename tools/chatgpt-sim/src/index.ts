@@ -3,14 +3,21 @@
 // tested against, so shared code would let a bug agree with itself.
 export { startSimulator } from './server.js';
 export { replyFor } from './reply.js';
+export { platformTokens, chatPromptTokens } from './platform/tokens.js';
 export type {
   Behaviour,
+  BlobPutRecord,
   ConversationRequestRecord,
   FailKind,
   IssueAccountOptions,
+  MessageFilesRecord,
   Plan,
+  ApiKeyBehaviour,
+  IssueApiKeyOptions,
+  PlatformRequestRecord,
   SimAccount,
   SimStats,
   Simulator,
   SimulatorOptions,
+  StreamRecord,
 } from './types.js';

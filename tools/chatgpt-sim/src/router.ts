@@ -4,7 +4,7 @@ import { authenticate, type Caller } from './auth.js';
 import type { SimContext } from './context.js';
 import { HttpError, sendJson } from './http.js';
 import { accountsCheckRoute, conversationLimitRoute, meRoute, modelsRoute } from './routes/account-info.js';
-import { behaviourRoute, createAccountRoute, resetRoute, statsRoute } from './routes/control.js';
+import { behaviourRoute, createAccountRoute, resetRoute, speechPacingRoute, statsRoute } from './routes/control.js';
 import { conversationRoute } from './routes/conversation.js';
 import {
   genTitleRoute,
@@ -14,7 +14,11 @@ import {
   patchAllConversationsRoute,
   patchConversationRoute,
 } from './routes/conversations.js';
+import { blobPutRoute, createFileRoute, fileStatusRoute, fileUploadedRoute } from './routes/files.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
+import { PLATFORM_PATHS, platformRoute } from './platform/routes.js';
+import { apiKeyBehaviourRoute, issueApiKeyRoute } from './platform/control.js';
+import { synthesizeRoute, voiceTokenRoute } from './routes/voice.js';
 
 type Handler =
   | { auth: true; run: (ctx: SimContext, req: IncomingMessage, res: ServerResponse, caller: Caller) => unknown }
@@ -25,7 +29,15 @@ const conversation: Handler = { auth: true, run: conversationRoute };
 const ROUTES: Record<string, Record<string, Handler>> = {
   '/backend-api/conversation': { POST: conversation },
   '/backend-api/f/conversation': { POST: conversation },
-  '/backend-api/models': { GET: { auth: true, run: (_c, _q, res, caller) => modelsRoute(res, caller) } },
+  '/backend-api/models': {
+    GET: {
+      auth: true,
+      run: (ctx, _q, res, caller) => {
+        ctx.stats.modelsRequest(caller.account.accountId);
+        modelsRoute(res, caller);
+      },
+    },
+  },
   '/backend-api/me': { GET: { auth: true, run: (_c, _q, res, caller) => meRoute(res, caller) } },
   '/backend-api/accounts/check/v4-2023-04-27': {
     GET: { auth: true, run: (_c, _q, res, caller) => accountsCheckRoute(res, caller) },
@@ -36,12 +48,18 @@ const ROUTES: Record<string, Record<string, Handler>> = {
   },
   '/backend-api/conversation/message_feedback': { POST: { auth: true, run: messageFeedbackRoute } },
   '/public-api/conversation_limit': { GET: { auth: true, run: (_c, _q, res) => conversationLimitRoute(res) } },
+  '/backend-api/synthesize': { GET: { auth: true, run: synthesizeRoute } },
+  '/voice/get_token': { POST: { auth: true, run: voiceTokenRoute } },
   '/oauth/token': { POST: { auth: false, run: oauthTokenRoute } },
   '/api/auth/session': { GET: { auth: false, run: sessionRoute } },
+  '/backend-api/files': { POST: { auth: true, run: createFileRoute } },
   '/_sim/accounts': { POST: { auth: false, run: createAccountRoute } },
   '/_sim/behaviour': { POST: { auth: false, run: behaviourRoute } },
   '/_sim/stats': { GET: { auth: false, run: (ctx, _q, res) => statsRoute(ctx, res) } },
   '/_sim/reset': { POST: { auth: false, run: (ctx, _q, res) => resetRoute(ctx, res) } },
+  '/_sim/api-keys': { POST: { auth: false, run: issueApiKeyRoute } },
+  '/_sim/api-key-behaviour': { POST: { auth: false, run: apiKeyBehaviourRoute } },
+  '/_sim/speech': { POST: { auth: false, run: speechPacingRoute } },
 };
 
 type IdHandler = (ctx: SimContext, id: string, req: IncomingMessage, res: ServerResponse, caller: Caller) => unknown;
@@ -66,6 +84,12 @@ function idRoute(path: string): { id: string; methods: Record<string, IdHandler>
   return undefined;
 }
 
+// The OpenAI platform API (API-key accounts): each path answers every method itself, in OpenAI's error envelope.
+for (const path of PLATFORM_PATHS) {
+  const platform: Handler = { auth: false, run: (ctx, req, res) => platformRoute(ctx, req, res, path) };
+  ROUTES[path] = { GET: platform, POST: platform };
+}
+
 function pathOf(url: string | undefined): string {
   const raw = url ?? '/';
   const q = raw.indexOf('?');
@@ -79,6 +103,7 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   const authKey = req.headers.authkey;
   if (typeof authKey === 'string' && !path.startsWith('/_sim/')) ctx.stats.authKey(authKey);
   const methods = ROUTES[path];
+  if (!methods && (await dispatchFileRoute(ctx, req, res, path))) return;
   const withId = methods ? undefined : idRoute(path);
   if (withId) {
     const run = withId.methods[req.method ?? 'GET'];
@@ -107,6 +132,23 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   }
   const caller = authenticate(ctx, req, res);
   if (caller) await handler.run(ctx, req, res, caller);
+}
+
+/** Paths with a file id in them: the blob store's PUT, and a file's status and uploaded mark. */
+async function dispatchFileRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  const method = req.method ?? 'GET';
+  const blob = /^\/blob\/files\/(file-[A-Za-z0-9]+)$/.exec(path);
+  if (blob && method === 'PUT') {
+    await blobPutRoute(ctx, req, res, blob[1]);
+    return true;
+  }
+  const file = /^\/backend-api\/files\/([^/]+)(\/uploaded)?$/.exec(path);
+  if (!file || (file[2] ? method !== 'POST' : method !== 'GET')) return false;
+  const caller = authenticate(ctx, req, res);
+  if (!caller) return true;
+  if (file[2]) await fileUploadedRoute(ctx, req, res, caller, file[1]);
+  else fileStatusRoute(ctx, res, caller, file[1]);
+  return true;
 }
 
 export function handleRequest(ctx: SimContext, req: IncomingMessage, res: ServerResponse): void {

@@ -5,10 +5,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { AccountStore, toSimAccount } from './accounts.js';
 import { BehaviourStore } from './behaviours.js';
+import { FileStore } from './files.js';
 import { ConversationStore } from './conversations.js';
 import type { SimContext } from './context.js';
 import { handleRequest } from './router.js';
 import { StatsCollector } from './stats.js';
+import { PlatformKeys } from './platform/keys.js';
 import type { Simulator, SimulatorOptions } from './types.js';
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -27,8 +29,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     accounts: new AccountStore(opts.jwtSecret ?? randomBytes(32).toString('hex')),
     behaviours: new BehaviourStore(),
     stats: new StatsCollector(),
-    conversations: new ConversationStore(),
+    files: new FileStore(opts.documentIndexDelayMs ?? 300),
     streams: new Set(),
+    platform: { keys: new PlatformKeys() },
+    conversations: new ConversationStore(),
+    speech: { packetDelayMs: 0, cutAfterPackets: null },
   };
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => handleRequest(ctx, req, res));
   // Longer than typical client pools keep idle sockets, so benchmarks do not race a server-side close.
@@ -62,5 +67,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     setBehaviour: (accountIdOrEmail, behaviour) => ctx.behaviours.set(accountIdOrEmail, behaviour),
     stats: () => ctx.stats.snapshot(),
     resetStats: () => ctx.stats.reset(),
+    issueApiKey: (options) => ctx.platform.keys.issue(options),
+    setApiKeyBehaviour: (key, behaviour) => ctx.platform.keys.setBehaviour(key, behaviour),
+    setSpeechPacing: (pacing) => {
+      if (pacing.packetDelayMs !== undefined) ctx.speech.packetDelayMs = pacing.packetDelayMs;
+      if (pacing.cutAfterPackets !== undefined) ctx.speech.cutAfterPackets = pacing.cutAfterPackets;
+    },
   };
 }

@@ -1,5 +1,5 @@
 // Counters read by tests and benchmarks through stats() or GET /_sim/stats.
-import type { ConversationRequestRecord, SimStats } from './types.js';
+import type { BlobPutRecord, ConversationRequestRecord, MessageFilesRecord, PlatformRequestRecord, SimStats, StreamRecord } from './types.js';
 
 export class StatsCollector {
   private data: SimStats = StatsCollector.empty(0);
@@ -15,11 +15,41 @@ export class StatsCollector {
       tokenRequests: 0,
       refreshes: 0,
       refreshesByAccount: {},
+      modelsRequests: 0,
+      modelsRequestsByAccount: {},
       authKeysSeen: {},
       lastConversation: null,
       lastConversationMessages: null,
       messageFeedback: {},
+      platform: { requests: 0, byKey: {}, lastRequest: null },
+      fileCreates: 0,
+      blobPuts: [],
+      fileStatusPolls: 0,
+      lastUserMessage: null,
+      lastStream: null,
+      synthesizeRequests: 0,
+      synthesizeByVoice: {},
+      synthesizeByFormat: {},
+      hiddenConversations: 0,
+      voiceTokensByAccount: {},
+      lastVoiceTokenRequest: null,
     };
+  }
+
+  fileCreated(): void {
+    this.data.fileCreates += 1;
+  }
+
+  blobPut(record: BlobPutRecord): void {
+    this.data.blobPuts.push(record);
+  }
+
+  userMessage(record: MessageFilesRecord): void {
+    this.data.lastUserMessage = record;
+  }
+
+  fileStatusPolled(): void {
+    this.data.fileStatusPolls += 1;
   }
 
   tokenRequest(): void {
@@ -29,6 +59,11 @@ export class StatsCollector {
   refresh(accountId: string): void {
     this.data.refreshes += 1;
     this.data.refreshesByAccount[accountId] = (this.data.refreshesByAccount[accountId] ?? 0) + 1;
+  }
+
+  modelsRequest(accountId: string): void {
+    this.data.modelsRequests += 1;
+    this.data.modelsRequestsByAccount[accountId] = (this.data.modelsRequestsByAccount[accountId] ?? 0) + 1;
   }
 
   authKey(value: string): void {
@@ -41,6 +76,14 @@ export class StatsCollector {
     if (workspace) this.data.byWorkspace[workspace] = (this.data.byWorkspace[workspace] ?? 0) + 1;
   }
 
+  /** A platform API request, whatever it was answered (a refused key counts too). */
+  platformRequest(key: string, path: string, record: PlatformRequestRecord): void {
+    this.data.platform.requests += 1;
+    const perKey = (this.data.platform.byKey[key] ??= {});
+    perKey[path] = (perKey[path] ?? 0) + 1;
+    this.data.platform.lastRequest = record;
+  }
+
   conversationBody(record: ConversationRequestRecord, messages: Array<{ role: string; text: string }>): void {
     this.data.lastConversation = record;
     this.data.lastConversationMessages = messages;
@@ -50,12 +93,28 @@ export class StatsCollector {
     this.data.messageFeedback[messageId] = rating;
   }
 
+  synthesizeRequest(voice: string, format: string): void {
+    this.data.synthesizeRequests += 1;
+    this.data.synthesizeByVoice[voice] = (this.data.synthesizeByVoice[voice] ?? 0) + 1;
+    this.data.synthesizeByFormat[format] = (this.data.synthesizeByFormat[format] ?? 0) + 1;
+  }
+
+  conversationHidden(): void {
+    this.data.hiddenConversations += 1;
+  }
+
+  voiceTokenRequest(accountId: string, body: Record<string, unknown>): void {
+    this.data.voiceTokensByAccount[accountId] = (this.data.voiceTokensByAccount[accountId] ?? 0) + 1;
+    this.data.lastVoiceTokenRequest = body;
+  }
+
   streamStarted(): void {
     this.data.activeStreams += 1;
   }
 
-  streamEnded(outcome: 'completed' | 'aborted'): void {
+  streamEnded(outcome: 'completed' | 'aborted', written?: Omit<StreamRecord, 'outcome'>): void {
     this.data.activeStreams -= 1;
+    if (written) this.data.lastStream = { ...written, outcome };
     if (outcome === 'completed') this.data.completedStreams += 1;
     else this.data.abortedStreams += 1;
   }
@@ -66,9 +125,15 @@ export class StatsCollector {
       byAccount: { ...this.data.byAccount },
       byWorkspace: { ...this.data.byWorkspace },
       refreshesByAccount: { ...this.data.refreshesByAccount },
+      modelsRequestsByAccount: { ...this.data.modelsRequestsByAccount },
       authKeysSeen: { ...this.data.authKeysSeen },
       lastConversationMessages: this.data.lastConversationMessages?.map((m) => ({ ...m })) ?? null,
       messageFeedback: { ...this.data.messageFeedback },
+      platform: { ...this.data.platform, byKey: Object.fromEntries(Object.entries(this.data.platform.byKey).map(([k, v]) => [k, { ...v }])) },
+      blobPuts: [...this.data.blobPuts],
+      synthesizeByVoice: { ...this.data.synthesizeByVoice },
+      synthesizeByFormat: { ...this.data.synthesizeByFormat },
+      voiceTokensByAccount: { ...this.data.voiceTokensByAccount },
     };
   }
 

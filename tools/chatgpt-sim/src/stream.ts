@@ -1,6 +1,7 @@
 // Drives one SSE response: writes the encoder's frames in order, spacing chunks by the delay,
 // honouring backpressure, and striking a planned mid-stream failure. All its timers die with
 // the response, so a client that leaves (or close()) never leaves one behind.
+import { createHash, type Hash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { SSE_HEADERS } from './sse.js';
 import type { Encoder, Frame } from './turn.js';
@@ -30,6 +31,9 @@ export class StreamRun {
   private stalled = false;
   private cut = false;
   private settled = false;
+  /** Every byte of the body as written, so a test can tell whether a relay passed the stream on unchanged. */
+  private readonly hash: Hash = createHash('sha256');
+  private bytesWritten = 0;
 
   constructor(
     private readonly res: ServerResponse,
@@ -104,7 +108,7 @@ export class StreamRun {
       this.pending = undefined;
       if (frame.chunk) this.chunksSent += 1;
       if (frame.answer) this.answersSent += 1;
-      if (!this.res.write(frame.data)) {
+      if (!this.write(frame.data)) {
         this.res.once('drain', this.pump);
         return;
       }
@@ -122,10 +126,22 @@ export class StreamRun {
         this.res.socket?.destroy();
         return;
       case 'stream_error':
-        for (const data of this.opts.encoder.errorFrames()) this.res.write(data);
+        for (const data of this.opts.encoder.errorFrames()) this.write(data);
         this.finish();
         return;
     }
+  }
+
+  /** What this response's body held so far: its sha256 (hex) and length. */
+  written(): { sha256: string; bytes: number } {
+    return { sha256: this.hash.copy().digest('hex'), bytes: this.bytesWritten };
+  }
+
+  private write(data: string): boolean {
+    const bytes = Buffer.from(data, 'utf8');
+    this.hash.update(bytes);
+    this.bytesWritten += bytes.length;
+    return this.res.write(bytes);
   }
 
   private finish(): void {

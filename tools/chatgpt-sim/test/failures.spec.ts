@@ -89,6 +89,14 @@ describe('failure injection', () => {
     expect(v1.answer).toBe('You '); // after=1: one word got through
   });
 
+  it('stream_error in v1 carries the error_code a code directive names (an account cap inside a 200 stream)', async () => {
+    const plain = decodeV1(parseSse(await (await send('one [[sim fail=stream_error after=0]]', { v1: true })).text()));
+    expect(plain.documents[plain.documents.length - 1].error_code).toBe('internal_error');
+    const capped = decodeV1(parseSse(await (await send('one [[sim fail=stream_error after=0 code=model_cap_exceeded]]', { v1: true })).text()));
+    expect(capped.documents[capped.documents.length - 1].error_code).toBe('model_cap_exceeded');
+    expect(capped.answer).toBe('');
+  });
+
   it('cut destroys the socket after N chunks', async () => {
     const res = await send('alpha beta gamma delta [[sim fail=cut after=2]]');
     expect(res.status).toBe(200);

@@ -19,6 +19,14 @@ describe('conversation streams', () => {
     return parseSse(await res.text());
   }
 
+  it.each([false, true])('records the sha256, length and account of the body it wrote (v1: %s)', async (v1) => {
+    const res = await postConversation(sim.url, { prompt: 'digest me', token: account.accessToken, v1 });
+    const body = Buffer.from(await res.arrayBuffer());
+    const { createHash } = await import('node:crypto');
+    const last = sim.stats().lastStream;
+    expect(last).toEqual({ accountId: account.accountId, sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length, outcome: 'completed' });
+  });
+
   it('legacy: cumulative parts end with exactly replyFor(prompt).text', async () => {
     const prompt = 'Hello simulator, how are you?';
     const events = await stream(prompt);

@@ -10,6 +10,11 @@ export const accountLeaseRequestSchema = z.object({
   /** When present, only these accounts may be handed out (the credential's allowed accounts). */
   allowed: z.array(z.string()).optional(),
   requestId: z.string(),
+  /**
+   * Which kind of account: a ChatGPT login (absent means this) or an API key for the platform
+   * API. A lease never crosses kinds: a ChatGPT request never gets an API key, nor the reverse.
+   */
+  kind: z.enum(['chatgpt', 'api_key']).optional(),
 });
 export type AccountLeaseRequest = z.infer<typeof accountLeaseRequestSchema>;
 
@@ -20,6 +25,16 @@ export const accountLeaseSchema = z.object({
   chatgptAccountId: z.string().nullable(),
   deviceId: z.string(),
   label: z.string(),
+  /** For an API-key account: where and how to send the key (`accessToken` holds the key itself). */
+  platform: z
+    .object({
+      baseUrl: z.string(),
+      organization: z.string().nullable(),
+      /** `openai`: `Authorization: Bearer`; `azure`: `api-key` header and `api-version` query. */
+      apiStyle: z.enum(['openai', 'azure']),
+      apiVersion: z.string().nullable(),
+    })
+    .optional(),
 });
 export type AccountLease = z.infer<typeof accountLeaseSchema>;
 
@@ -36,7 +51,7 @@ export const accountReportSchema = z.object({
   accountId: z.string(),
   model: z.string(),
   outcome: accountOutcomeSchema,
-  /** For rate_limited: the upstream's `clears_in`. */
+  /** For rate_limited: the upstream's `clears_in` (ChatGPT) or `retry-after` (API keys), in seconds. */
   clearsInSec: z.number().nonnegative().optional(),
   /** What the upstream said, for the account's last error (never a token). */
   message: z.string().max(500),
@@ -52,3 +67,17 @@ export type AccountReportReply = z.infer<typeof accountReportReplySchema>;
 
 export const accountsChangedEventSchema = z.object({ tenantId: z.string(), accountIds: z.array(z.string()) });
 export type AccountsChangedEvent = z.infer<typeof accountsChangedEventSchema>;
+
+/** The plans of a tenant's pool (restricted to the credential's allowed accounts, when it has some). */
+export const accountPlansRequestSchema = z.object({
+  tenantId: z.string(),
+  allowed: z.array(z.string()).optional(),
+});
+export type AccountPlansRequest = z.infer<typeof accountPlansRequestSchema>;
+
+/** One usable account per plan type (`null`: the plan is unknown), to ask the upstream what that plan offers. */
+export const accountPlansReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), plans: z.array(z.object({ plan: z.string().nullable(), lease: accountLeaseSchema })) }),
+  z.object({ ok: z.literal(false), failure: busErrorSchema }),
+]);
+export type AccountPlansReply = z.infer<typeof accountPlansReplySchema>;

@@ -7,4 +7,6 @@ export const ACCOUNT_LEASE = 'chatgate.auth.account.lease.v1' as const;
 export const ACCOUNT_REPORT = 'chatgate.auth.account.report.v1' as const;
 /** Fan-out: a tenant's accounts changed; every auth replica drops its pool snapshot. */
 export const ACCOUNTS_CHANGED = 'chatgate.auth.accounts.changed.v1' as const;
+/** One usable account per plan of a tenant's pool (request/reply, raw NATS): whose models /v1/models lists. */
+export const ACCOUNT_PLANS = 'chatgate.auth.account.plans.v1' as const;
 export const AUTH_QUEUE_GROUP = 'auth' as const;

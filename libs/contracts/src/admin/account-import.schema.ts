@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiKeyAccountInputSchema, IMPORT_MAX_API_KEYS } from './api-key-account.schema.js';
 
 /** Bounds one import so that its request stays well under the bus's 1 MB message limit. */
 export const IMPORT_MAX_LINES = 500;
@@ -6,11 +7,14 @@ export const IMPORT_MAX_CHARS = 768 * 1024;
 
 /**
  * `POST /admin/v1/accounts/import`: tokens one a line, as text or as an array (one element, one
- * line). Blank lines are ignored and `#` lines are comments.
+ * line). Blank lines are ignored and `#` lines are comments. A line `sk-… [base URL]` is an API
+ * key (base URL default `https://api.openai.com/v1`); `api_keys` gives API keys with all their
+ * settings (results numbered after the lines, in order).
  */
 export const importAccountsBodySchema = z.union([
-  z.object({ text: z.string().max(IMPORT_MAX_CHARS) }),
-  z.object({ tokens: z.array(z.string()).max(IMPORT_MAX_LINES) }),
+  z.object({ text: z.string().max(IMPORT_MAX_CHARS), api_keys: z.array(apiKeyAccountInputSchema).max(IMPORT_MAX_API_KEYS).optional() }),
+  z.object({ tokens: z.array(z.string()).max(IMPORT_MAX_LINES), api_keys: z.array(apiKeyAccountInputSchema).max(IMPORT_MAX_API_KEYS).optional() }),
+  z.object({ api_keys: z.array(apiKeyAccountInputSchema).min(1).max(IMPORT_MAX_API_KEYS) }),
 ]);
 export type ImportAccountsBody = z.infer<typeof importAccountsBodySchema>;
 

@@ -32,6 +32,20 @@ export const accountViewSchema = z.object({
   cooldowns: z.array(z.object({ model: z.string(), until: isoTime })),
   createdAt: isoTime,
   updatedAt: isoTime,
+  /** `chatgpt` (a login; absent in views from before API keys) or `api_key`. */
+  kind: z.enum(['chatgpt', 'api_key']).optional(),
+  /** API keys: where the key is sent (the key itself only as `tokens.access.hint`). */
+  platform: z
+    .object({
+      name: z.string().nullable(),
+      baseUrl: z.string(),
+      apiStyle: z.enum(['openai', 'azure']),
+      apiVersion: z.string().nullable(),
+      organization: z.string().nullable(),
+      models: z.array(z.string()).nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 export type AccountView = z.infer<typeof accountViewSchema>;
 

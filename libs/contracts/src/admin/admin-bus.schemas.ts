@@ -3,6 +3,7 @@ import { busErrorSchema } from '../common/openai-error.js';
 import { adminActorSchema } from './admin-actor.schema.js';
 import { accountDeletedSchema, accountListSchema, accountViewSchema, upstreamAccountStatusSchema } from './account-view.schema.js';
 import { importAccountsResultSchema } from './account-import.schema.js';
+import { apiKeyAccountInputSchema, IMPORT_MAX_API_KEYS } from './api-key-account.schema.js';
 import { refreshPassesSchema, startRefreshPassResultSchema } from './refresh-pass.schema.js';
 
 /** Every admin reply: the result, or a failure already in OpenAI's terms with its HTTP status. */
@@ -28,7 +29,7 @@ export const adminAccountReplySchema = adminReplySchema(accountViewSchema);
 export const adminAccountDeletedReplySchema = adminReplySchema(accountDeletedSchema);
 
 /** Lines as given (the gateway only splits text at line breaks); auth parses them. */
-export const adminImportRequestSchema = actorOnly.extend({ lines: z.array(z.string()) });
+export const adminImportRequestSchema = actorOnly.extend({ lines: z.array(z.string()), apiKeys: z.array(apiKeyAccountInputSchema).max(IMPORT_MAX_API_KEYS).optional() });
 export type AdminImportRequest = z.infer<typeof adminImportRequestSchema>;
 export const adminImportReplySchema = adminReplySchema(importAccountsResultSchema);
 

@@ -36,7 +36,13 @@ export const ADMIN_USERS_DELETE = 'chatgate.auth.admin.users.delete.v1' as const
 export const ADMIN_KEYS_LIST = 'chatgate.auth.admin.keys.list.v1' as const;
 export const ADMIN_KEYS_CREATE = 'chatgate.auth.admin.keys.create.v1' as const;
 export const ADMIN_KEYS_REVOKE = 'chatgate.auth.admin.keys.revoke.v1' as const;
+/** A key's name, expiry and budget (issue 7). */
+export const ADMIN_KEYS_UPDATE = 'chatgate.auth.admin.keys.update.v1' as const;
 /** ChatGPT-Mirror's `/api/login`, `/api/logout`, `/api/get-mirror-token`. */
 export const ADMIN_MIRROR_LOGIN = 'chatgate.auth.admin.mirror.login.v1' as const;
 export const ADMIN_MIRROR_LOGOUT = 'chatgate.auth.admin.mirror.logout.v1' as const;
 export const ADMIN_MIRROR_TOKENS = 'chatgate.auth.admin.mirror.tokens.v1' as const;
+
+/** A tenant's model routing table (which models go to API-key accounts): read, and set or reset. */
+export const ADMIN_ROUTES_GET = 'chatgate.auth.admin.routes.get.v1' as const;
+export const ADMIN_ROUTES_SET = 'chatgate.auth.admin.routes.set.v1' as const;

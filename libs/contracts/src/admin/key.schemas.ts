@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { budgetSchema } from '../billing/budget.schema.js';
 import { LIST_MAX_LIMIT } from './user.schemas.js';
 
 const isoTime = z.string().meta({ format: 'date-time' });
@@ -14,8 +15,11 @@ export const createKeyBodySchema = z
     user: z.string().min(1).max(100).optional(),
     name: z.string().max(100).default(''),
     expiresAt: z.iso.datetime({ offset: true }).nullable().default(null),
+    /** A user key's own spend cap per period, on top of the user's; null: none. */
+    budget: budgetSchema.nullable().default(null),
   })
   .superRefine((b, ctx) => {
+    if (b.kind === 'tenant_admin' && b.budget) ctx.addIssue({ code: 'custom', path: ['budget'], message: 'a tenant admin key does not chat, so it has no budget' });
     if (b.kind === 'user' && !b.user) ctx.addIssue({ code: 'custom', path: ['user'], message: 'a user key needs the user (id or name)' });
     if (b.kind === 'tenant_admin' && b.user) ctx.addIssue({ code: 'custom', path: ['user'], message: 'a tenant admin key belongs to no user' });
   });
@@ -31,6 +35,7 @@ export const keyViewSchema = z.object({
   prefix: z.string(),
   expiresAt: isoTime.nullable(),
   revokedAt: isoTime.nullable(),
+  budget: budgetSchema.nullable().default(null),
   createdAt: isoTime,
 });
 export type KeyView = z.infer<typeof keyViewSchema>;
@@ -52,3 +57,11 @@ export type KeyListQuery = z.infer<typeof keyListQuerySchema>;
 
 export const keyListSchema = z.object({ data: z.array(keyViewSchema), page: z.number().int(), limit: z.number().int(), total: z.number().int(), hasMore: z.boolean() });
 export type KeyList = z.infer<typeof keyListSchema>;
+
+/** `PATCH /admin/v1/keys/{id}`: only the fields given change. */
+export const updateKeyBodySchema = z.object({
+  name: z.string().max(100).optional(),
+  expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  budget: budgetSchema.nullable().optional(),
+});
+export type UpdateKeyBody = z.infer<typeof updateKeyBodySchema>;

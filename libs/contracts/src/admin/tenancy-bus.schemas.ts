@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { adminActorSchema } from './admin-actor.schema.js';
 import { adminReplySchema } from './admin-bus.schemas.js';
-import { createKeyBodySchema, keyCreatedSchema, keyListQuerySchema, keyListSchema, keyViewSchema } from './key.schemas.js';
+import { createKeyBodySchema, keyCreatedSchema, keyListQuerySchema, keyListSchema, keyViewSchema, updateKeyBodySchema } from './key.schemas.js';
 import { getMirrorTokenBodySchema, mirrorLoginBodySchema, mirrorLogoutBodySchema } from './mirror.schemas.js';
 import { createTenantBodySchema, renameTenantBodySchema, tenantDeletedSchema, tenantListQuerySchema, tenantListSchema, tenantViewSchema } from './tenant.schemas.js';
 import { createUserBodySchema, updateUserBodySchema, userDeletedSchema, userListQuerySchema, userListSchema, userViewSchema } from './user.schemas.js';
@@ -36,6 +36,7 @@ export const adminKeyCreateRequestSchema = z.object({ ...actor, body: createKeyB
 export const adminKeyCreatedReplySchema = adminReplySchema(keyCreatedSchema);
 export const adminKeyRevokeRequestSchema = z.object({ ...actor, keyId: z.string() });
 export const adminKeyReplySchema = adminReplySchema(keyViewSchema);
+export const adminKeyUpdateRequestSchema = z.object({ ...actor, keyId: z.string(), body: updateKeyBodySchema });
 
 export const adminMirrorLoginRequestSchema = z.object({ ...actor, body: mirrorLoginBodySchema });
 export const adminMirrorLoginReplySchema = adminReplySchema(z.object({ token: z.string() }));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { budgetSchema } from '../billing/budget.schema.js';
 
 const isoTime = z.string().meta({ format: 'date-time' });
 
@@ -46,6 +47,8 @@ export const createUserBodySchema = z.object({
   isolated_session: z.boolean().default(false),
   limits: wireLimitsSchema.default([]),
   chatgpt_list: chatgptListSchema.default('all'),
+  /** At most this spend per period across the user's credentials; null: none. */
+  budget: budgetSchema.nullable().default(null),
 });
 export type CreateUserBody = z.infer<typeof createUserBodySchema>;
 
@@ -57,6 +60,7 @@ export const updateUserBodySchema = z.object({
   isolated_session: z.boolean().optional(),
   limits: wireLimitsSchema.optional(),
   chatgpt_list: chatgptListSchema.optional(),
+  budget: budgetSchema.nullable().optional(),
 });
 export type UpdateUserBody = z.infer<typeof updateUserBodySchema>;
 
@@ -71,6 +75,8 @@ export const userViewSchema = z.object({
   limits: z.array(wireLimitSchema),
   /** `all`, or account ids. */
   chatgpt_list: z.union([z.literal('all'), z.array(z.string())]),
+  /** Spend cap per period (requests beyond it get 429 `insufficient_quota`); null: none. */
+  budget: budgetSchema.nullable().default(null),
   createdAt: isoTime,
   updatedAt: isoTime,
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { busErrorSchema } from '../common/openai-error.js';
+import { modelRouteSchema } from '../routing/model-routes.schema.js';
+import { principalBudgetSchema } from '../billing/budget.schema.js';
 
 export const resolveCredentialRequestSchema = z.object({
   /** The raw Bearer value as the client sent it (may be `<token>,<account id>`). */
@@ -45,11 +47,21 @@ export const principalSchema = z.object({
   userName: z.string().nullable().default(null),
   /** The user's model limits; empty means none, and the gateway skips the limit check. */
   limits: z.array(modelLimitSchema).default([]),
+  /** The user's budget and the key's own, each enforced before the request; empty: no budget, no hop. */
+  budgets: z.array(principalBudgetSchema).optional(),
+  /** Epoch ms when the credential stops working (key or user expiry, the earlier); null: never. */
+  accessUntil: z.number().nullable().optional(),
   /** The user sees only conversations made with their own credentials. */
   isolatedSession: z.boolean().default(false),
   /** Display name for logs: an email or user name, never a secret. */
   label: z.string(),
   upstream: upstreamCredentialSchema,
+  /**
+   * The tenant's routing table: which models go to API-key accounts (read with routeModel;
+   * absent means DEFAULT_MODEL_ROUTES). Carried here so the gateway routes from its cached
+   * principal, with no extra hop.
+   */
+  modelRoutes: z.array(modelRouteSchema).optional(),
   /** Epoch ms after which the gateway must resolve again (token expiry or cache policy). */
   expiresAt: z.number(),
 });
@@ -63,3 +75,6 @@ export type ResolveCredentialReply = z.infer<typeof resolveCredentialReplySchema
 
 export const credentialRevokedEventSchema = z.object({ credentialId: z.string() });
 export type CredentialRevokedEvent = z.infer<typeof credentialRevokedEventSchema>;
+
+export const tenantPrincipalsChangedEventSchema = z.object({ tenantId: z.string() });
+export type TenantPrincipalsChangedEvent = z.infer<typeof tenantPrincipalsChangedEventSchema>;

@@ -1,8 +1,20 @@
 import { z } from 'zod';
 import { upstreamCredentialSchema } from '../auth/auth.schemas.js';
 
-/** A content part as OpenAI clients send it. Only text is translated by the foundation; other parts are refused upstream of here. */
-export const chatContentPartSchema = z.object({ type: z.literal('text'), text: z.string() });
+/** A content part as OpenAI clients send it. Images and files are uploaded by the worker (reference §4). */
+export const chatTextPartSchema = z.object({ type: z.literal('text'), text: z.string() });
+/** `url`: https/http (fetched by the worker under the SSRF guard) or a `data:` URL with base64 bytes. */
+export const chatImagePartSchema = z.object({
+  type: z.literal('image_url'),
+  image_url: z.object({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
+});
+/** `file_data`: a `data:` URL or bare base64, as OpenAI's SDK sends it. */
+export const chatFilePartSchema = z.object({
+  type: z.literal('file'),
+  file: z.object({ file_data: z.string().min(1), filename: z.string().optional() }),
+});
+export const chatContentPartSchema = z.discriminatedUnion('type', [chatTextPartSchema, chatImagePartSchema, chatFilePartSchema]);
+export type ChatContentPart = z.infer<typeof chatContentPartSchema>;
 
 export const chatMessageSchema = z.object({
   role: z.enum(['system', 'developer', 'user', 'assistant']),

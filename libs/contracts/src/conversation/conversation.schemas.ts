@@ -1,6 +1,11 @@
 import { z } from 'zod';
+import { upstreamCredentialSchema } from '../auth/auth.schemas.js';
 
-export const listModelsRequestSchema = z.object({ tenantId: z.string() });
+export const listModelsRequestSchema = z.object({
+  tenantId: z.string(),
+  /** The caller's upstream: the list is what its account(s) offer. Absent: the mapping table alone. */
+  upstream: upstreamCredentialSchema.optional(),
+});
 export type ListModelsRequest = z.infer<typeof listModelsRequestSchema>;
 
 export const modelEntrySchema = z.object({

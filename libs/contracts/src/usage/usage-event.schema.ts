@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { upstreamKindSchema } from '../billing/budget.schema.js';
 
-export const usageKindSchema = z.enum(['chat', 'speech', 'voice']);
+/** `completion`, `embedding`, `image`: platform (API-key) requests of those endpoints. */
+export const usageKindSchema = z.enum(['chat', 'speech', 'voice', 'completion', 'embedding', 'image']);
 export type UsageKind = z.infer<typeof usageKindSchema>;
 export const usageOutcomeSchema = z.enum(['ok', 'error', 'cancelled']);
 export type UsageOutcome = z.infer<typeof usageOutcomeSchema>;
@@ -22,6 +24,10 @@ export const usageEventSchema = z.object({
   kind: usageKindSchema,
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),
+  /** Which kind of upstream served it (prices differ); absent: a ChatGPT account. */
+  upstream: upstreamKindSchema.optional(),
+  /** Speech (kind `speech`): characters of input text, priced per thousand; tokens stay 0. */
+  characters: z.number().int().nonnegative().optional(),
   /** Counted with a tokenizer because the upstream gave no counts. */
   estimated: z.boolean(),
   outcome: usageOutcomeSchema,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { budgetScopeSchema, budgetPeriodSchema } from '../billing/budget.schema.js';
+import { budgetTakeSchema } from '../billing/billing.schemas.js';
 
 export const limitTakeRequestSchema = z.object({
   /** The slot's id: a release or an `error` usage event names it. */
@@ -7,18 +9,29 @@ export const limitTakeRequestSchema = z.object({
   /** Whose window: the user id (the credential id for a principal without a user). */
   subject: z.string().min(1),
   model: z.string().min(1),
-  /** Every limit that matched the model; a slot is taken only when all of them have room. */
-  windows: z.array(z.object({ everyMinutes: z.number().int().positive(), count: z.number().int().nonnegative() })).min(1).max(16),
+  /** Every limit that matched the model; a slot is taken only when all of them have room. Empty: budgets only. */
+  windows: z.array(z.object({ everyMinutes: z.number().int().positive(), count: z.number().int().nonnegative() })).max(16).default([]),
+  /** Budgets to hold the request's largest cost in (the same hop); absent: no budget applies. */
+  budget: budgetTakeSchema.optional(),
 });
 export type LimitTakeRequest = z.infer<typeof limitTakeRequestSchema>;
 
 export const limitTakeReplySchema = z.union([
   z.object({ ok: z.literal(true), allowed: z.literal(true) }),
-  z.object({ ok: z.literal(true), allowed: z.literal(false), retryAfterMs: z.number().int().nonnegative() }),
+  z.object({
+    ok: z.literal(true),
+    allowed: z.literal(false),
+    retryAfterMs: z.number().int().nonnegative(),
+    /** Set when a budget (not a limit) had no room for the request's hold: 429 `insufficient_quota`, no retry-after. */
+    quota: z.object({ scope: budgetScopeSchema, period: budgetPeriodSchema }).optional(),
+  }),
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);
 export type LimitTakeReply = z.infer<typeof limitTakeReplySchema>;
 
-export const limitReleaseRequestSchema = limitTakeRequestSchema.pick({ requestId: true, tenantId: true, subject: true, model: true });
+export const limitReleaseRequestSchema = limitTakeRequestSchema.pick({ requestId: true, tenantId: true, subject: true, model: true }).extend({
+  /** Budget subjects whose hold for this request goes back too. */
+  budgetSubjects: z.array(z.string().min(1)).max(4).optional(),
+});
 export type LimitReleaseRequest = z.infer<typeof limitReleaseRequestSchema>;
 export const limitReleaseReplySchema = z.object({ ok: z.boolean(), released: z.boolean() });

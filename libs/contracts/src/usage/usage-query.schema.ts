@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { usageKindSchema } from './usage-event.schema.js';
 
-const isoOrEpoch = z.union([z.iso.datetime({ offset: true }), z.coerce.number().int()]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
+export const isoOrEpoch = z.union([z.iso.datetime({ offset: true }), z.coerce.number().int()]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 
 /** `/admin/v1/usage`'s query string: every filter optional; the range defaults to the last 24 hours. */
 export const usageQuerySchema = z.object({
@@ -37,6 +37,9 @@ export const usageRowSchema = z.object({
   cancelled: z.number().int(),
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
+  /** Spend: the price table applied to each request when it was stored (micro-USD, and USD). */
+  costMicroUsd: z.number().int().default(0),
+  costUsd: z.number().default(0),
 });
 export type UsageRow = z.infer<typeof usageRowSchema>;
 

@@ -3,7 +3,8 @@ import { maskSecret } from '@chatgate/config';
 import { classifyToken, decodeAccessToken, splitWorkspace } from '../credentials/token-kind.js';
 import { AccountPoolService } from '../pool/account-pool.service.js';
 import { ChatGptAuthClient, UpstreamAuthError } from '../upstream/chatgpt-auth.client.js';
-import { UpstreamAccountsRepository, type EnteredAccount } from './upstream-accounts.repository.js';
+import { UpstreamAccountsRepository, type EnteredAccount, type EnteredApiKey } from './upstream-accounts.repository.js';
+import type { ApiKeyAccountInput } from '@chatgate/contracts';
 
 export interface EnteredResult {
   accountId: string;
@@ -19,6 +20,20 @@ export interface EnteredResult {
 export interface InspectedToken {
   tokenKind: string;
   account: Omit<EnteredAccount, 'tenantId'>;
+}
+
+/** A validated API-key input as the repository stores it. */
+export function apiKeyEntry(tenantId: string, input: ApiKeyAccountInput): EnteredApiKey {
+  return {
+    tenantId,
+    key: input.key,
+    baseUrl: input.base_url,
+    apiStyle: input.api_style,
+    apiVersion: input.api_version ?? null,
+    organization: input.organization ?? null,
+    models: input.models ?? null,
+    name: input.name ?? null,
+  };
 }
 
 /** Why a token could not be entered, in words an admin can act on; never contains the token. */
@@ -51,6 +66,16 @@ export class AccountsService {
     this.pool.announceChanged(tenantId, [saved.id]);
     const { email, plan, chatgptAccountId } = inspected.account;
     return { accountId: saved.id, created: saved.created, email, plan, chatgptAccountId, tokenKind: inspected.tokenKind };
+  }
+
+  /**
+   * An API key is stored as given, without asking the upstream: a key is checked on first use,
+   * where a 401 disables it (an OpenAI-compatible server may not even serve /models).
+   */
+  async enterApiKey(tenantId: string, input: ApiKeyAccountInput): Promise<{ accountId: string; created: boolean }> {
+    const saved = await this.accounts.upsertApiKey(apiKeyEntry(tenantId, input));
+    this.pool.announceChanged(tenantId, [saved.id]);
+    return { accountId: saved.id, created: saved.created };
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { AccountStatus } from './account-status.js';
+import type { AccountKind, ApiStyle } from './upstream-account.entity.js';
 
 /** An account as the pool holds it in memory: decrypted access token, no refresh secrets. */
 export interface PoolAccount {
@@ -14,4 +15,9 @@ export interface PoolAccount {
   /** Whether a refresh or session token is on file, so a refresh can be tried. */
   refreshable: boolean;
   cooldowns: Record<string, number>;
+  kind: AccountKind;
+  /** An admin's name (API keys), preferred over the email as a label. */
+  name: string | null;
+  /** API keys only: where and how the key (in `accessToken`) is sent, and which models it serves. */
+  platform: { baseUrl: string; apiStyle: ApiStyle; apiVersion: string | null; organization: string | null; models: string[] | null } | null;
 }

@@ -8,8 +8,12 @@ export interface WorkspaceInfo {
   structure: 'personal' | 'workspace';
 }
 
+/** A ChatGPT login, or an API key for the OpenAI platform API (or any OpenAI-compatible server). */
+export type AccountKind = 'chatgpt' | 'api_key';
+export type ApiStyle = 'openai' | 'azure';
+
 /**
- * A ChatGPT login a tenant put in. Token columns hold AES-256-GCM ciphertext (see TokenCipher);
+ * A ChatGPT login or an API key a tenant put in. Token columns hold AES-256-GCM ciphertext (see TokenCipher);
  * nothing outside TokenVault ever sees them in clear.
  */
 @Entity({ name: 'upstream_accounts' })
@@ -20,6 +24,32 @@ export class UpstreamAccountEntity {
 
   @Column({ name: 'tenant_id', type: 'uuid' })
   tenantId!: string;
+
+  @Column({ type: 'text', default: 'chatgpt' })
+  kind!: AccountKind;
+
+  /** An admin's name for an API-key account (its label in views and usage). */
+  @Column({ type: 'text', nullable: true })
+  name!: string | null;
+
+  /** API keys: the platform API's base, e.g. `https://api.openai.com/v1`. */
+  @Column({ name: 'base_url', type: 'text', nullable: true })
+  baseUrl!: string | null;
+
+  @Column({ name: 'api_style', type: 'text', nullable: true })
+  apiStyle!: ApiStyle | null;
+
+  /** Azure style: the `api-version` query parameter. */
+  @Column({ name: 'api_version', type: 'text', nullable: true })
+  apiVersion!: string | null;
+
+  /** Sent as `OpenAI-Organization`. */
+  @Column({ type: 'text', nullable: true })
+  organization!: string | null;
+
+  /** API keys: model globs this key serves; null serves any model routed to the platform. */
+  @Column({ type: 'jsonb', nullable: true })
+  models!: string[] | null;
 
   /** `<email>|<chatgpt account id>`: one row per login and workspace, however often it is entered. */
   @Column({ name: 'identity_key', type: 'text' })

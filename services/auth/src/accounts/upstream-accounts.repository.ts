@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Not, type EntityManager, type Repository } from 'typeorm';
 import { TokenCipher } from './token-cipher.js';
 import type { PoolAccount } from './pool-account.js';
-import { UpstreamAccountEntity, type WorkspaceInfo } from './upstream-account.entity.js';
+import { UpstreamAccountEntity, type ApiStyle, type WorkspaceInfo } from './upstream-account.entity.js';
+import { apiKeyIdentity } from './api-key-account.js';
 
 export interface RefreshedTokens {
   accessToken: string;
@@ -24,6 +25,18 @@ export interface EnteredAccount {
   accessTokenExpiresAt: Date | null;
   refreshToken: string | null;
   sessionToken: string | null;
+}
+
+/** An API key as an admin or the bootstrap file entered it (validated: see api-key-account.ts). */
+export interface EnteredApiKey {
+  tenantId: string;
+  key: string;
+  baseUrl: string;
+  apiStyle: ApiStyle;
+  apiVersion: string | null;
+  organization: string | null;
+  models: string[] | null;
+  name: string | null;
 }
 
 /** Which account a token belongs to: one row per login and workspace. */
@@ -55,6 +68,12 @@ export class UpstreamAccountsRepository {
       accessTokenExpiresAt: row.accessTokenExpiresAt?.getTime() ?? null,
       refreshable: row.refreshTokenEnc !== null || row.sessionTokenEnc !== null,
       cooldowns: row.cooldowns ?? {},
+      kind: row.kind ?? 'chatgpt',
+      name: row.name,
+      platform:
+        row.kind === 'api_key' && row.baseUrl && row.apiStyle
+          ? { baseUrl: row.baseUrl, apiStyle: row.apiStyle, apiVersion: row.apiVersion, organization: row.organization, models: row.models }
+          : null,
     };
   }
 
@@ -85,6 +104,11 @@ export class UpstreamAccountsRepository {
 
   async recordError(id: string, message: string): Promise<void> {
     await this.accounts.update({ id }, { lastErrorMessage: message, lastErrorAt: new Date() });
+  }
+
+  /** An API key the upstream refused (401): out of the pool until an admin enables it or enters it again. */
+  async markDisabled(id: string, message: string): Promise<void> {
+    await this.accounts.update({ id }, { status: 'disabled', lastErrorMessage: message, lastErrorAt: new Date() });
   }
 
   async markNeedsToken(id: string, message: string): Promise<void> {
@@ -139,6 +163,41 @@ export class UpstreamAccountsRepository {
     if (existing) {
       // Entering a token again does not re-enable an account an admin disabled.
       if (existing.status === 'disabled') values.status = 'disabled';
+      await repo.update({ id: existing.id }, values);
+      return { id: existing.id, created: false };
+    }
+    const saved = await repo.save(repo.create(values));
+    return { id: saved.id, created: true };
+  }
+
+  /**
+   * Creates the API-key account or updates the one holding the same key (found by its
+   * fingerprint, never by the key). Entering a key again clears its last error and brings it
+   * back unless an admin disabled it; a key the upstream refused is enabled again by entering it.
+   */
+  async upsertApiKey(entered: EnteredApiKey, manager?: EntityManager): Promise<{ id: string; created: boolean }> {
+    const repo = manager ? manager.getRepository(UpstreamAccountEntity) : this.accounts;
+    const identityKey = apiKeyIdentity(entered.key);
+    const existing = await repo.findOneBy({ tenantId: entered.tenantId, identityKey });
+    const values: Partial<UpstreamAccountEntity> = {
+      tenantId: entered.tenantId,
+      identityKey,
+      kind: 'api_key',
+      name: entered.name,
+      baseUrl: entered.baseUrl,
+      apiStyle: entered.apiStyle,
+      apiVersion: entered.apiVersion,
+      organization: entered.organization,
+      models: entered.models,
+      accessTokenEnc: this.cipher.encrypt(entered.key),
+      accessTokenExpiresAt: null,
+      status: 'active',
+      cooldowns: {},
+      lastErrorMessage: null,
+      lastErrorAt: null,
+    };
+    if (existing) {
+      if (existing.status === 'disabled' && !existing.lastErrorMessage?.startsWith('unauthorized:')) values.status = 'disabled';
       await repo.update({ id: existing.id }, values);
       return { id: existing.id, created: false };
     }

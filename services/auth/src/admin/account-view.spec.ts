@@ -11,6 +11,13 @@ function row(patch: Partial<UpstreamAccountEntity> = {}): UpstreamAccountEntity 
   return {
     id: '6f1c2d3e-0000-4000-8000-000000000001',
     tenantId: 't',
+    kind: 'chatgpt',
+    name: null,
+    baseUrl: null,
+    apiStyle: null,
+    apiVersion: null,
+    organization: null,
+    models: null,
     identityKey: 'a@b|acc',
     email: 'a@b.test',
     chatgptAccountId: 'acc',

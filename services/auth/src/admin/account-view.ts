@@ -57,12 +57,18 @@ export function toAccountView(row: UpstreamAccountEntity, secrets: OpenedSecrets
     cooldowns: liveCooldowns(row.cooldowns, now).map((c) => ({ model: c.model, until: new Date(c.until).toISOString() })),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    kind: row.kind ?? 'chatgpt',
+    platform:
+      row.kind === 'api_key' && row.baseUrl && row.apiStyle
+        ? { name: row.name, baseUrl: row.baseUrl, apiStyle: row.apiStyle, apiVersion: row.apiVersion, organization: row.organization, models: row.models }
+        : null,
   };
 }
 
 /** How chat2api's `/tokens/error` names an account: its email, else the hint of the token that needs replacing. */
-export function accountLabel(row: Pick<UpstreamAccountEntity, 'id' | 'email'>, secrets: OpenedSecrets): string {
+export function accountLabel(row: Pick<UpstreamAccountEntity, 'id' | 'email'> & Partial<Pick<UpstreamAccountEntity, 'name'>>, secrets: OpenedSecrets): string {
   if (row.email) return row.email;
+  if (row.name) return row.name;
   const hint = tokenHint(secrets.refresh) ?? tokenHint(secrets.session) ?? tokenHint(secrets.access);
   return hint?.hint ?? row.id;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { maskSecret } from '@chatgate/config';
-import type { AccountList, AccountView, AdminEntered, AdminPoolSummary, ImportAccountsResult, ImportLineResult, UpstreamAccountStatus } from '@chatgate/contracts';
+import type { AccountList, AccountView, ApiKeyAccountInput, AdminEntered, AdminPoolSummary, ImportAccountsResult, ImportLineResult, UpstreamAccountStatus } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { AccountRefresher } from '../accounts/account-refresher.service.js';
 import { AccountsService, EnterTokenError, type EnteredResult } from '../accounts/accounts.service.js';
@@ -12,7 +12,7 @@ import { AccountPoolService } from '../pool/account-pool.service.js';
 import { accountLabel, toAccountView, UNREADABLE, type OpenedSecret, type OpenedSecrets } from './account-view.js';
 import { AdminAccountsStore } from './admin-accounts.store.js';
 import { AdminFailure } from './admin-failure.js';
-import { parseImportLines } from './import-lines.js';
+import { apiKeyLineInput, isApiKeyLine, parseImportLines } from './import-lines.js';
 
 /** chat2api's `/tokens/error` lists at most this many accounts. */
 const MAX_ERROR_LABELS = 1000;
@@ -82,6 +82,7 @@ export class AdminAccountsService {
   /** Refresh now, through the same refresher (and per-account lock) as the pool and the schedule. */
   async refresh(tenantId: string, id: string): Promise<AccountView> {
     const row = await this.mustFind(tenantId, id);
+    if (row.kind === 'api_key') throw AdminFailure.of(409, 'not_refreshable', 'The account is an API key: there is nothing to refresh. Enter the key again to replace it.');
     // The refresher saves the account as active: refreshing a disabled one would re-enable it.
     if (row.status === 'disabled') throw AdminFailure.of(409, 'account_disabled', 'The account is disabled; enable it before refreshing it.');
     // The refresher marks an account with nothing to refresh with as needing a token: not what "refresh now" means.
@@ -107,17 +108,26 @@ export class AdminAccountsService {
    * One line at a time, on purpose: two tokens of one account entered at once would race to
    * create the same row, and the loser's refresh token, already rotated by the upstream, would be lost.
    */
-  async import(tenantId: string, lines: string[]): Promise<ImportAccountsResult> {
+  async import(tenantId: string, lines: string[], apiKeys: ApiKeyAccountInput[] = []): Promise<ImportAccountsResult> {
     const results: ImportLineResult[] = [];
     for (const item of parseImportLines(lines)) {
       if (item.kind === 'comment') results.push({ line: item.line, status: 'skipped', reason: 'comment' });
       else if (item.kind === 'duplicate') results.push({ line: item.line, status: 'skipped', reason: 'duplicate' });
+      else if (isApiKeyLine(item.token)) results.push(await this.importApiKey(tenantId, item.line, apiKeyLineInput(item.token), item.token));
       else results.push(await this.importOne(tenantId, item.line, item.token));
     }
+    // Results of `api_keys` are numbered after the lines, in order.
+    for (const [i, input] of apiKeys.entries()) results.push(await this.importApiKey(tenantId, lines.length + i + 1, input, input.key));
     const counts = { created: 0, updated: 0, skipped: 0, error: 0 };
     for (const r of results) counts[r.status]++;
     this.logger.info({ counts }, 'upstream accounts imported by an admin');
     return { results, counts, usableCount: await this.store.usableCount(tenantId) };
+  }
+
+  private async importApiKey(tenantId: string, line: number, input: ApiKeyAccountInput | string, secret: string): Promise<ImportLineResult> {
+    if (typeof input === 'string') return { line, status: 'error', error: scrub(input, secret) };
+    const saved = await this.entry.enterApiKey(tenantId, input);
+    return { line, status: saved.created ? 'created' : 'updated', accountId: saved.accountId, email: null };
   }
 
   private async importOne(tenantId: string, line: number, token: string): Promise<ImportLineResult> {

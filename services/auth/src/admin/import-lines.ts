@@ -1,3 +1,22 @@
+import { apiKeyAccountInputSchema, type ApiKeyAccountInput } from '@chatgate/contracts';
+
+/**
+ * A line holding an OpenAI-style API key (`sk-…`), optionally followed by a base URL. ChatGPT
+ * tokens never start so (JWTs start `eyJ`, refresh tokens `rt_` or 45 bare characters).
+ */
+export function isApiKeyLine(line: string): boolean {
+  return /^sk-[\x21-\x7e]+(\s+\S+)?$/.test(line);
+}
+
+/** The API-key account a `sk-… [base URL]` line enters, or why it cannot (never repeating the key). */
+export function apiKeyLineInput(line: string): ApiKeyAccountInput | string {
+  const [key, baseUrl] = line.split(/\s+/);
+  const parsed = apiKeyAccountInputSchema.safeParse({ key, ...(baseUrl ? { base_url: baseUrl } : {}) });
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  return `${issue.path.join('.') || 'line'} ${issue.message}`;
+}
+
 /**
  * One import line as auth reads it. Blank lines are dropped; `#` lines are comments; a token
  * already given on an earlier line is not entered twice (a refresh token entered twice would be

@@ -10,9 +10,10 @@ import { AdminRunner } from './admin-runner.js';
 import { AdminController } from './admin.controller.js';
 import { AdminTenancy } from './admin-tenancy.js';
 import { TenancyController } from './tenancy.controller.js';
+import { ModelRoutesAdminController } from './model-routes.controller.js';
 
 /** What AuthModule adds for the admin API (kept here so the module file changes by two lines). */
-export const ADMIN_CONTROLLERS = [AdminController, TenancyController];
+export const ADMIN_CONTROLLERS = [AdminController, TenancyController, ModelRoutesAdminController];
 export const ADMIN_PROVIDERS = [
   AdminTenancy,
   AdminRunner,

@@ -5,6 +5,7 @@ import {
   ADMIN_KEYS_CREATE,
   ADMIN_KEYS_LIST,
   ADMIN_KEYS_REVOKE,
+  ADMIN_KEYS_UPDATE,
   ADMIN_MIRROR_LOGIN,
   ADMIN_MIRROR_LOGOUT,
   ADMIN_MIRROR_TOKENS,
@@ -21,6 +22,7 @@ import {
   adminKeyCreateRequestSchema,
   adminKeyListRequestSchema,
   adminKeyRevokeRequestSchema,
+  adminKeyUpdateRequestSchema,
   adminKeyVerifyRequestSchema,
   adminMirrorLoginRequestSchema,
   adminMirrorLogoutRequestSchema,
@@ -115,6 +117,11 @@ export class TenancyController {
   @MessagePattern(ADMIN_KEYS_CREATE)
   createKey(@Payload() p: unknown) {
     return this.runner.run(adminKeyCreateRequestSchema, p, (t, r) => this.keys.create(t, r.body));
+  }
+
+  @MessagePattern(ADMIN_KEYS_UPDATE)
+  updateKey(@Payload() p: unknown) {
+    return this.runner.run(adminKeyUpdateRequestSchema, p, (t, r) => this.keys.update(t, r.keyId, r.body));
   }
 
   @MessagePattern(ADMIN_KEYS_REVOKE)

@@ -31,12 +31,13 @@ export async function applyUser(
   path: FieldPath,
 ): Promise<string[]> {
   const existing = await m.findOne(UserEntity, { where: { tenantId, name: declared.name }, lock: { mode: 'pessimistic_write' } });
-  const row = existing ?? m.create(UserEntity, { tenantId, name: declared.name, status: 'active', expiresAt: null, isolatedSession: false, limits: [], allowedAccountIds: null });
+  const row = existing ?? m.create(UserEntity, { tenantId, name: declared.name, status: 'active', expiresAt: null, isolatedSession: false, limits: [], allowedAccountIds: null, budget: null });
   const before = existing ? { ...existing } : null;
   if (declared.status !== undefined) row.status = declared.status;
   if (declared.expires_at !== undefined) row.expiresAt = declared.expires_at === null ? null : new Date(declared.expires_at);
   if (declared.isolated_session !== undefined) row.isolatedSession = declared.isolated_session;
   if (declared.limits !== undefined) row.limits = fromWireLimits(declared.limits);
+  if (declared.budget !== undefined) row.budget = declared.budget === null ? null : { amountUsd: declared.budget.amount_usd, period: declared.budget.period };
   if (declared.chatgpt_list !== undefined) row.allowedAccountIds = declared.chatgpt_list === 'all' ? null : await accountIds(m, ctx.plan, tenantId, declared.chatgpt_list, [...path, 'chatgpt_list']);
   const changed =
     !before ||
@@ -44,7 +45,8 @@ export async function applyUser(
     timeOf(before.expiresAt) !== timeOf(row.expiresAt) ||
     before.isolatedSession !== row.isolatedSession ||
     !sameJson(before.limits, row.limits) ||
-    !sameJson(before.allowedAccountIds, row.allowedAccountIds);
+    !sameJson(before.allowedAccountIds, row.allowedAccountIds) ||
+    !sameJson(before.budget ?? null, row.budget ?? null);
   const revoked: string[] = [];
   if (!before) ctx.summary.users.created += 1;
   else if (changed) ctx.summary.users.updated += 1;

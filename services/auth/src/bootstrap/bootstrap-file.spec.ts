@@ -71,10 +71,17 @@ describe('bootstrap file', () => {
     expect(faultOf('tenants:\n  - slug: a\n    slug: b\n')).toMatch(/^ line 3: YAML syntax: .*unique/i);
   });
 
-  it('refuses an unknown field (a typo, or budget which is not supported yet) at its line', () => {
+  it('refuses an unknown field (a typo) at its line', () => {
     expect(faultOf('tenants:\n  - slug: acme\n    users:\n      - name: bob\n        limts: []\n')).toBe(' line 5, field tenants[0].users[0].limts: unknown field');
-    expect(faultOf('tenants:\n  - slug: acme\n    users:\n      - name: bob\n        budget: 10\n')).toBe(' line 5, field tenants[0].users[0].budget: unknown field');
+    expect(faultOf('tenants:\n  - slug: acme\n    users:\n      - name: bob\n        budget: { amount_usd: 5, period: month, amount: 1 }\n')).toBe(' line 5, field tenants[0].users[0].budget.amount: unknown field');
     expect(faultOf('tenant:\n  - slug: acme\n')).toBe(' line 1, field tenant: unknown field');
+  });
+
+  it("accepts a user's budget and names a bad one's field", () => {
+    const plan = loadBootstrapFile(fileWith('tenants:\n  - slug: acme\n    users:\n      - name: bob\n        budget: { amount_usd: 12.5, period: month }\n      - name: eve\n        budget: null\n'), opts());
+    expect(plan.data.tenants[0].users.map((u) => u.budget)).toEqual([{ amount_usd: 12.5, period: 'month' }, null]);
+    expect(faultOf('tenants:\n  - slug: acme\n    users:\n      - name: bob\n        budget:\n          amount_usd: 5\n          period: week\n')).toMatch(/^ line 7, field tenants\[0\]\.users\[0\]\.budget\.period: /);
+    expect(faultOf('tenants:\n  - slug: acme\n    users:\n      - name: bob\n        budget: { amount_usd: -1, period: day }\n')).toMatch(/^ line 5, field tenants\[0\]\.users\[0\]\.budget\.amount_usd: /);
   });
 
   it('refuses a window that is not positive, naming the limit entry', () => {

@@ -21,6 +21,8 @@ export interface BootstrapPlan {
   data: BootstrapFile;
   /** Per tenant, per declared account, in file order. */
   tokens: DeclaredToken[][];
+  /** Per tenant, per declared API key (`key` read from key_env or key_file), in file order. */
+  apiKeys: DeclaredToken[][];
   /** The ConfigError for a fault found later (an unknown account in chatgpt_list, a key owned elsewhere). */
   fault(path: FieldPath, message: string): Error;
 }
@@ -54,7 +56,10 @@ export function loadBootstrapFile(file: string, opts: LoadOptions): BootstrapPla
     throw fault(issue.path, issue.message);
   }
   const tokens = parsed.data.tenants.map((t, ti) => t.accounts.map((a, ai) => readToken(file, opts.env, a, ['tenants', ti, 'accounts', ai], fault)));
-  return { file, data: parsed.data, tokens, fault };
+  const apiKeys = parsed.data.tenants.map((t, ti) =>
+    t.api_keys.map((k, ki) => readToken(file, opts.env, { token_env: k.key_env, token_file: k.key_file }, ['tenants', ti, 'api_keys', ki], fault, 'key')),
+  );
+  return { file, data: parsed.data, tokens, apiKeys, fault };
 }
 
 function readToken(
@@ -63,19 +68,20 @@ function readToken(
   account: { token_env?: string; token_file?: string },
   path: FieldPath,
   fault: (path: FieldPath, message: string) => Error,
+  field: 'token' | 'key' = 'token',
 ): DeclaredToken {
   let token: string;
   if (account.token_env !== undefined) {
     token = (env[account.token_env] ?? '').trim();
-    if (!token) throw fault([...path, 'token_env'], `the environment variable ${account.token_env} is not set or empty`);
+    if (!token) throw fault([...path, `${field}_env`], `the environment variable ${account.token_env} is not set or empty`);
   } else {
     const target = resolve(dirname(file), account.token_file ?? '');
     try {
       token = readFileSync(target, 'utf8').trim();
     } catch (err) {
-      throw fault([...path, 'token_file'], `${target} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw fault([...path, `${field}_file`], `${target} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    if (!token) throw fault([...path, 'token_file'], `${target} is empty`);
+    if (!token) throw fault([...path, `${field}_file`], `${target} is empty`);
   }
   return { token, fingerprint: createHash('sha256').update(token).digest('hex'), path };
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { chatgptListSchema, userNameSchema, userStatusSchema, wireLimitsSchema } from '@chatgate/contracts';
+import { apiKeyFieldsSchema, budgetPeriodSchema, chatgptListSchema, modelRoutesSchema, userNameSchema, userStatusSchema, wireLimitsSchema } from '@chatgate/contracts';
 import { hashSecret, KEY_PREFIXES } from '../keys/key-secret.js';
 
 /** Fields that would hold a token in the file itself: refused with a message saying where tokens go. */
-const LITERAL_TOKEN_FIELDS = new Set(['token', 'access_token', 'refresh_token', 'session_token', 'api_key', 'accessToken', 'refreshToken', 'sessionToken']);
+const LITERAL_TOKEN_FIELDS = new Set(['token', 'access_token', 'refresh_token', 'session_token', 'accessToken', 'refreshToken', 'sessionToken']);
+const LITERAL_KEY_FIELDS = new Set(['key', 'api_key', 'apiKey']);
 
 /**
  * An object that names each unknown field (a typo such as `limts` must stop the service, not be
@@ -13,7 +14,11 @@ function closed<S extends z.ZodRawShape>(shape: S) {
   return z.looseObject(shape).superRefine((value, ctx) => {
     for (const key of Object.keys(value)) {
       if (key in shape) continue;
-      const message = LITERAL_TOKEN_FIELDS.has(key) ? 'tokens are never written in the bootstrap file: use token_env (an environment variable) or token_file (a path)' : 'unknown field';
+      const message = LITERAL_TOKEN_FIELDS.has(key)
+        ? 'tokens are never written in the bootstrap file: use token_env (an environment variable) or token_file (a path)'
+        : LITERAL_KEY_FIELDS.has(key)
+          ? 'keys are never written in the bootstrap file: use key_env (an environment variable) or key_file (a path)'
+          : 'unknown field';
       ctx.addIssue({ code: 'custom', path: [key], message });
     }
   });
@@ -52,6 +57,8 @@ export function bootstrapSchema(opts: BootstrapSchemaOptions) {
     isolated_session: z.boolean().optional(),
     limits: wireLimitsSchema.optional(),
     chatgpt_list: chatgptListSchema.optional(),
+    /** `{amount_usd, period: day|month|none}`; null removes a budget set earlier. */
+    budget: closed({ amount_usd: z.number().nonnegative().max(1_000_000_000), period: budgetPeriodSchema }).nullable().optional(),
     keys: z.array(key).default([]),
   });
 
@@ -64,10 +71,23 @@ export function bootstrapSchema(opts: BootstrapSchemaOptions) {
     if ((a.token_env === undefined) === (a.token_file === undefined)) ctx.addIssue({ code: 'custom', path: [], message: 'give exactly one of token_env or token_file' });
   });
 
+  // An API key by reference only, like tokens: key_env or key_file, never the key.
+  const apiKey = closed({
+    ...apiKeyFieldsSchema.shape,
+    key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+    key_file: z.string().min(1).optional(),
+  }).superRefine((a, ctx) => {
+    if ((a.key_env === undefined) === (a.key_file === undefined)) ctx.addIssue({ code: 'custom', path: [], message: 'give exactly one of key_env or key_file' });
+  });
+
   const tenant = closed({
     slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes (at most 63)'),
     name: z.string().trim().min(1).max(200).optional(),
     accounts: z.array(account).default([]),
+    /** API keys for the platform API (OpenAI, Azure OpenAI or any OpenAI-compatible server). */
+    api_keys: z.array(apiKey).default([]),
+    /** The model routing table; absent keeps the stored one, null goes back to the default. */
+    model_routes: modelRoutesSchema.nullable().optional(),
     users: z.array(user).default([]),
   }).superRefine((t, ctx) => {
     duplicates(t.users.map((u) => u.name), (i) => ctx.addIssue({ code: 'custom', path: ['users', i, 'name'], message: 'duplicate user name in this tenant' }));

@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import type { Logger } from '@chatgate/service-kit';
-import { AccountsService, EnterTokenError, type InspectedToken } from '../accounts/accounts.service.js';
+import { AccountsService, apiKeyEntry, EnterTokenError, type InspectedToken } from '../accounts/accounts.service.js';
+import { apiKeySecretSchema } from '@chatgate/contracts';
+import { ModelRoutesService } from '../tenants/model-routes.service.js';
 import { UpstreamAccountsRepository } from '../accounts/upstream-accounts.repository.js';
 import { AUTH_LOGGER } from '../auth.config.js';
 import { CredentialRevocations } from '../keys/credential-revocations.js';
@@ -32,12 +34,19 @@ export class BootstrapService {
     private readonly users: UsersService,
     private readonly revocations: CredentialRevocations,
     private readonly pool: AccountPoolService,
+    private readonly routes: ModelRoutesService,
     @Inject(AUTH_LOGGER) private readonly logger: Logger,
   ) {}
 
   async apply(plan: BootstrapPlan): Promise<BootstrapSummary> {
     const summary = emptySummary();
     const prepared = await this.prepareAccounts(plan, summary);
+    // A malformed key stops the start like any other fault of the file, naming where it came from.
+    for (const declared of plan.apiKeys.flat()) {
+      const checked = apiKeySecretSchema.safeParse(declared.token);
+      if (!checked.success) throw plan.fault(declared.path, `the key ${checked.error.issues[0].message}`);
+    }
+    const routedTenants: string[] = [];
     const { revoked, changedAccounts } = await this.tenants.manager.transaction(async (m) => {
       // Two replicas starting together apply one after the other instead of racing on unique names.
       await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 2))', ['chatgate-bootstrap']);
@@ -46,12 +55,18 @@ export class BootstrapService {
       for (const [ti, declared] of plan.data.tenants.entries()) {
         const tenantId = await this.applyTenant(m, declared, summary);
         changedAccounts.set(tenantId, await this.applyAccounts(m, tenantId, prepared[ti], summary));
+        changedAccounts.get(tenantId)!.push(...(await this.applyApiKeys(m, tenantId, declared, plan.apiKeys[ti], summary)));
+        if (declared.model_routes !== undefined) {
+          await this.routes.set(tenantId, declared.model_routes, m);
+          routedTenants.push(tenantId);
+        }
         for (const [ui, user] of declared.users.entries()) revoked.push(...(await applyUser(m, { plan, users: this.users, summary }, tenantId, user, ['tenants', ti, 'users', ui])));
       }
       return { revoked, changedAccounts };
     });
     await this.revocations.publish(revoked);
     for (const [tenantId, ids] of changedAccounts) if (ids.length) this.pool.announceChanged(tenantId, ids);
+    if (routedTenants.length) await this.routes.announce(routedTenants);
     this.logger.info({ bootstrap: plan.file, ...summary, revokedCredentials: revoked.length }, 'bootstrap applied');
     return summary;
   }
@@ -105,6 +120,18 @@ export class BootstrapService {
       summary.tenants.updated += 1;
     } else summary.tenants.unchanged += 1;
     return existing.id;
+  }
+
+  /** API keys need no upstream call: each is stored (or updated, found by its fingerprint) as the file says. */
+  private async applyApiKeys(m: EntityManager, tenantId: string, declared: BootstrapPlan['data']['tenants'][number], keys: DeclaredToken[], summary: BootstrapSummary): Promise<string[]> {
+    const changed: string[] = [];
+    for (const [i, k] of declared.api_keys.entries()) {
+      const saved = await this.accountRows.upsertApiKey(apiKeyEntry(tenantId, { ...k, key: keys[i].token }), m);
+      if (saved.created) summary.accounts.created += 1;
+      else summary.accounts.updated += 1;
+      changed.push(saved.id);
+    }
+    return changed;
   }
 
   /** Stores the inspected accounts (keyed by login and workspace, as entering does) and remembers their tokens' fingerprints. */

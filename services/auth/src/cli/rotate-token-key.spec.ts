@@ -4,7 +4,8 @@ import pg from 'pg';
 import { TokenCipher } from '../accounts/token-cipher.js';
 import { rotateTokenKey } from './rotate-token-key.js';
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/chatgate';
+// Only a throw-away schema is made, so any existing database will do: `postgres` always exists.
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const schema = `auth_test_${randomBytes(6).toString('hex')}`;
 const table = `"${schema}"."upstream_accounts"`;
 

@@ -4,6 +4,7 @@ import { maskSecret } from '@chatgate/config';
 import type { BusError, Principal, ResolveCredentialReply, ResolveCredentialRequest } from '@chatgate/contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
 import { TenantsService } from '../tenants/tenants.service.js';
+import { ModelRoutesService } from '../tenants/model-routes.service.js';
 import { UpstreamAuthError } from '../upstream/chatgpt-auth.client.js';
 import { ExchangedTokenCache } from './exchanged-token.cache.js';
 import { PoolCodes } from './pool-codes.js';
@@ -36,12 +37,21 @@ export class CredentialResolverService {
     private readonly tenants: TenantsService,
     private readonly exchanged: ExchangedTokenCache,
     private readonly userCredentials: UserCredentialsResolver,
+    private readonly routes: ModelRoutesService,
     @Inject(AUTH_CONFIG) config: AuthConfig,
   ) {
     this.poolCodes = new PoolCodes(config.AUTHORIZATION);
   }
 
+  /** The principal with its tenant's routing table, when the tenant has one of its own. */
   async resolve(request: ResolveCredentialRequest, now = Date.now()): Promise<ResolveCredentialReply> {
+    const reply = await this.resolvePrincipal(request, now);
+    if (!reply.ok) return reply;
+    const modelRoutes = await this.routes.routesOf(reply.principal.tenantId);
+    return modelRoutes ? { ok: true, principal: { ...reply.principal, modelRoutes } } : reply;
+  }
+
+  private async resolvePrincipal(request: ResolveCredentialRequest, now: number): Promise<ResolveCredentialReply> {
     if (this.poolCodes.matches(request.bearer)) return { ok: true, principal: this.poolPrincipal(request.bearer, now) };
     const issued = await this.userCredentials.resolve(request.bearer, now);
     if (issued) return issued;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
-import type { BusError, Principal, ResolveCredentialReply } from '@chatgate/contracts';
+import type { BusError, Principal, PrincipalBudget, ResolveCredentialReply } from '@chatgate/contracts';
 import { ApiKeyEntity } from '../keys/api-key.entity.js';
 import { hashSecret, KEY_PREFIXES, secretFamily, visiblePrefix, MIRROR_TOKEN_PREFIX } from '../keys/key-secret.js';
 import { keyCredentialId, mirrorCredentialId } from '../keys/credential-revocations.js';
@@ -44,7 +44,7 @@ export class UserCredentialsResolver {
       const user = await this.users.findOneBy({ id: key.userId });
       if (!user) return unknown;
       const accountIds = user.allowedAccountIds ?? undefined;
-      return this.principal(user, keyCredentialId(key.id), accountIds, [key.expiresAt], now);
+      return this.principal(user, keyCredentialId(key.id), accountIds, [key.expiresAt], now, key.budget);
     }
 
     const token = await this.mirrorTokens.findOneBy({ hash, revokedAt: IsNull() });
@@ -55,16 +55,22 @@ export class UserCredentialsResolver {
     return this.principal(user, mirrorCredentialId(token.id), [token.accountId], [], now);
   }
 
-  private principal(user: UserEntity, credentialId: string, accountIds: string[] | undefined, expiries: Array<Date | null>, now: number): ResolveCredentialReply {
+  private principal(user: UserEntity, credentialId: string, accountIds: string[] | undefined, expiries: Array<Date | null>, now: number, keyBudget: UserEntity['budget'] = null): ResolveCredentialReply {
     const refusal = userRefusal(user, now);
     if (refusal) return refuse(refusal.message, refusal.code);
-    const ends = [now + USER_PRINCIPAL_TTL_MS, ...[user.expiresAt, ...expiries].filter((d): d is Date => d !== null).map((d) => d.getTime())];
+    const expiry = [user.expiresAt, ...expiries].filter((d): d is Date => d !== null).map((d) => d.getTime());
+    const ends = [now + USER_PRINCIPAL_TTL_MS, ...expiry];
+    const budgets: PrincipalBudget[] = [];
+    if (user.budget) budgets.push({ scope: 'user', ...user.budget });
+    if (keyBudget) budgets.push({ scope: 'key', ...keyBudget });
     const principal: Principal = {
       credentialId,
       tenantId: user.tenantId,
       userId: user.id,
       userName: user.name,
       limits: user.limits,
+      budgets,
+      accessUntil: expiry.length ? Math.min(...expiry) : null,
       isolatedSession: user.isolatedSession,
       label: user.name,
       upstream: { kind: 'pool', tenantId: user.tenantId, ...(accountIds ? { accountIds } : {}) },

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { KeyKind } from '@chatgate/contracts';
+import type { Budget, KeyKind } from '@chatgate/contracts';
 
 /** A gateway API key of a user, or a tenant admin key: only its sha256 and a visible prefix are kept. */
 @Entity({ name: 'api_keys' })
@@ -30,6 +30,10 @@ export class ApiKeyEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
+
+  /** This key's own spend cap per period (on top of its user's); null: none. */
+  @Column({ type: 'jsonb', nullable: true })
+  budget!: Budget | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

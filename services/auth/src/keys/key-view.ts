@@ -11,6 +11,7 @@ export function toKeyView(k: ApiKeyEntity): KeyView {
     prefix: k.prefix,
     expiresAt: k.expiresAt?.toISOString() ?? null,
     revokedAt: k.revokedAt?.toISOString() ?? null,
+    budget: k.budget ?? null,
     createdAt: k.createdAt.toISOString(),
   };
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
-import type { CreateKeyBody, KeyCreated, KeyList, KeyListQuery, KeyView } from '@chatgate/contracts';
+import type { CreateKeyBody, KeyCreated, KeyList, KeyListQuery, KeyView, UpdateKeyBody } from '@chatgate/contracts';
 import { AdminFailure } from '../admin/admin-failure.js';
 import { UserEntity } from '../users/user.entity.js';
 import { ApiKeyEntity } from './api-key.entity.js';
@@ -41,10 +41,26 @@ export class KeysService {
       const secret = newSecret(prefix);
       const row = await m.save(
         ApiKeyEntity,
-        m.create(ApiKeyEntity, { tenantId, userId, kind: body.kind, name: body.name, prefix: visiblePrefix(secret, prefix), hash: hashSecret(secret), expiresAt: body.expiresAt ? new Date(body.expiresAt) : null, revokedAt: null }),
+        m.create(ApiKeyEntity, { tenantId, userId, kind: body.kind, name: body.name, prefix: visiblePrefix(secret, prefix), hash: hashSecret(secret), expiresAt: body.expiresAt ? new Date(body.expiresAt) : null, revokedAt: null, budget: body.budget }),
       );
       return { ...toKeyView(row), key: secret };
     });
+  }
+
+  /** Name, expiry or budget of a key; a change that alters its principal evicts it everywhere. */
+  async update(tenantId: string, keyId: string, body: UpdateKeyBody): Promise<KeyView> {
+    const row = await this.keys.manager.transaction(async (m) => {
+      const row = UUID.test(keyId) ? await m.findOne(ApiKeyEntity, { where: { tenantId, id: keyId }, lock: { mode: 'pessimistic_write' } }) : null;
+      if (!row) throw AdminFailure.of(404, 'key_not_found', 'No such key in this tenant.', 'id');
+      if (body.budget && row.kind !== 'user') throw AdminFailure.of(400, 'invalid_request', 'A tenant admin key does not chat, so it has no budget.', 'budget');
+      if (body.name !== undefined) row.name = body.name;
+      if (body.expiresAt !== undefined) row.expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
+      if (body.budget !== undefined) row.budget = body.budget;
+      return m.save(ApiKeyEntity, row);
+    });
+    // The principal carries the expiry and the budget: every replica re-resolves the key.
+    if (row.kind === 'user' && (body.expiresAt !== undefined || body.budget !== undefined)) await this.revocations.publish([keyCredentialId(row.id)]);
+    return toKeyView(row);
   }
 
   async revoke(tenantId: string, keyId: string): Promise<KeyView> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { z } from 'zod';
-import { ACCOUNT_LEASE, ACCOUNT_REPORT, AUTH_QUEUE_GROUP, accountLeaseRequestSchema, accountReportSchema, type BusError } from '@chatgate/contracts';
+import { ACCOUNT_LEASE, ACCOUNT_PLANS, ACCOUNT_REPORT, AUTH_QUEUE_GROUP, accountLeaseRequestSchema, accountPlansRequestSchema, accountReportSchema, type BusError } from '@chatgate/contracts';
 import { NATS_CONNECTION, serveRequests, type Logger } from '@chatgate/service-kit';
 import { AUTH_LOGGER } from '../auth.config.js';
 import { AccountPoolService } from './account-pool.service.js';
@@ -26,6 +26,7 @@ export class AccountPoolListener implements OnApplicationBootstrap, OnModuleDest
   onApplicationBootstrap() {
     this.serve(ACCOUNT_LEASE, accountLeaseRequestSchema, (req) => this.pool.lease(req));
     this.serve(ACCOUNT_REPORT, accountReportSchema, (req) => this.pool.report(req));
+    this.serve(ACCOUNT_PLANS, accountPlansRequestSchema, (req) => this.pool.plans(req));
   }
 
   onModuleDestroy() {

@@ -8,6 +8,8 @@ import {
   type AccountLease,
   type AccountLeaseReply,
   type AccountLeaseRequest,
+  type AccountPlansReply,
+  type AccountPlansRequest,
   type AccountReport,
   type AccountReportReply,
   type BusError,
@@ -19,6 +21,7 @@ import { AccountRefresher } from '../accounts/account-refresher.service.js';
 import type { PoolAccount } from '../accounts/pool-account.js';
 import { UpstreamAccountsRepository } from '../accounts/upstream-accounts.repository.js';
 import { planAllows } from './plan-models.js';
+import { servesModel } from './api-key-models.js';
 
 const MODEL_NOT_FOUND_COOLDOWN_MS = 24 * 3600_000;
 const FORBIDDEN_COOLDOWN_MS = 60_000;
@@ -26,7 +29,18 @@ const FORBIDDEN_COOLDOWN_MS = 60_000;
 const SNAPSHOT_TTL_MS = 30_000;
 
 function leaseOf(account: PoolAccount): AccountLease {
-  return { accountId: account.id, accessToken: account.accessToken!, chatgptAccountId: account.chatgptAccountId, deviceId: account.deviceId, label: account.email ?? account.id };
+  const lease: AccountLease = { accountId: account.id, accessToken: account.accessToken!, chatgptAccountId: account.chatgptAccountId, deviceId: account.deviceId, label: account.name ?? account.email ?? account.id };
+  if (account.platform) {
+    const { baseUrl, organization, apiStyle, apiVersion } = account.platform;
+    lease.platform = { baseUrl, organization, apiStyle, apiVersion };
+  }
+  return lease;
+}
+
+/** Whether an account of the pool may serve this request: its kind, then its plan (logins) or its model list (keys). */
+function fits(account: PoolAccount, kind: 'chatgpt' | 'api_key', model: string): boolean {
+  if (account.kind !== kind) return false;
+  return kind === 'api_key' ? servesModel(account.platform?.models ?? null, model) : planAllows(account.plan, model);
 }
 
 function failure(status: number, code: string, message: string, retryAfterSec?: number): BusError {
@@ -99,7 +113,9 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
     // A credential restricted to some accounts (a user's chatgpt_list, a mirror token's account) never leases others.
     const allowed = request.allowed ? new Set(request.allowed) : null;
     const now = Date.now();
-    const all = (await this.pool(tenantId)).filter((a) => !exclude.has(a.id) && (!allowed || allowed.has(a.id)) && planAllows(a.plan, model));
+    // A lease never crosses kinds: a ChatGPT request never gets an API key, nor the reverse.
+    const kind = request.kind ?? 'chatgpt';
+    const all = (await this.pool(tenantId)).filter((a) => !exclude.has(a.id) && (!allowed || allowed.has(a.id)) && fits(a, kind, model));
     let candidates = all.filter((a) => (a.cooldowns[model] ?? 0) <= now && (a.accessToken !== null || a.refreshable));
 
     while (candidates.length) {
@@ -114,7 +130,24 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
       const seconds = Math.ceil((Math.min(...cooling) - now) / 1000);
       return { ok: false, failure: failure(429, 'rate_limit_exceeded', `Every account in the pool is at its limit for ${model}; the first frees up in ${seconds} seconds.`, seconds) };
     }
+    if (kind === 'api_key') return { ok: false, failure: failure(503, 'no_usable_account', `No usable API key for ${model}: add an API-key account that serves it, or enable the ones the upstream refused.`) };
     return { ok: false, failure: failure(503, 'no_usable_account', `No usable upstream account for ${model}: add an account or enter a new token for the ones that need one.`) };
+  }
+
+  /**
+   * One account per plan of the tenant's pool, for listing what each plan offers. Only accounts whose access
+   * token is valid now: nothing is refreshed, leased or counted for this (it is not a conversation).
+   */
+  async plans(request: AccountPlansRequest): Promise<AccountPlansReply> {
+    const allowed = request.allowed ? new Set(request.allowed) : null;
+    const now = Date.now();
+    const byPlan = new Map<string | null, PoolAccount>();
+    for (const account of await this.pool(request.tenantId)) {
+      if (allowed && !allowed.has(account.id)) continue;
+      if (account.accessToken === null || (account.accessTokenExpiresAt !== null && account.accessTokenExpiresAt <= now)) continue;
+      if (!byPlan.has(account.plan)) byPlan.set(account.plan, account);
+    }
+    return { ok: true, plans: [...byPlan].map(([plan, account]) => ({ plan, lease: leaseOf(account) })) };
   }
 
   /** An access token about to expire is refreshed before it is handed out. */
@@ -134,7 +167,13 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
     if (!row) return { ok: true, lease: null };
     const message = `${report.outcome}: ${report.message}`;
     let lease: AccountLease | null = null;
-    switch (report.outcome) {
+    // An API key has nothing to refresh: the upstream refused it, so it leaves the pool until an admin acts.
+    const outcome = report.outcome === 'unauthorized' && row.kind === 'api_key' ? 'key_refused' : report.outcome;
+    switch (outcome) {
+      case 'key_refused':
+        await this.accounts.markDisabled(row.id, message);
+        this.logger.warn({ accountId: row.id, label: row.name ?? row.id }, 'API key refused by the upstream (401): disabled until an admin enables or re-enters it');
+        break;
       case 'rate_limited': {
         const seconds = report.clearsInSec ?? this.config.DEFAULT_COOLDOWN_SEC;
         await this.accounts.setCooldown(row.id, report.model, now + seconds * 1000, message);

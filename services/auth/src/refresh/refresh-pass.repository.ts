@@ -76,13 +76,13 @@ export class RefreshPassRepository {
       );
       if (!inserted) return null;
       const passId = String(inserted.id);
-      // Disabled accounts are left alone. A non-forced pass also leaves accounts that need a new
+      // Disabled accounts and API keys (nothing to refresh) are left alone. A non-forced pass also leaves accounts that need a new
       // token: their credential is dead and only a forced pass (or a new token) tries it again.
       const listed = rowsOf(
         await m.query(
           `INSERT INTO "auth"."refresh_pass_accounts" (pass_id, account_id)
            SELECT $1, a.id FROM "auth"."upstream_accounts" a
-            WHERE a.status <> 'disabled'
+            WHERE a.status <> 'disabled' AND a.kind = 'chatgpt'
               AND (a.refresh_token_enc IS NOT NULL OR a.session_token_enc IS NOT NULL)
               AND ($2 OR (a.status <> 'needs_token' AND (a.access_token_expires_at IS NULL OR a.access_token_expires_at < $3)))
             ORDER BY a.created_at

@@ -12,6 +12,7 @@ export function toUserView(u: UserEntity): UserView {
     isolated_session: u.isolatedSession,
     limits: toWireLimits(u.limits),
     chatgpt_list: u.allowedAccountIds ?? 'all',
+    budget: u.budget ?? null,
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
   };

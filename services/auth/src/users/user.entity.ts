@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { ModelLimit } from '@chatgate/contracts';
+import type { Budget, ModelLimit } from '@chatgate/contracts';
 
 /** A person of a tenant: what their credentials resolve to. */
 @Entity({ name: 'users' })
@@ -29,6 +29,10 @@ export class UserEntity {
   /** Null: every account of the tenant. */
   @Column({ name: 'allowed_account_ids', type: 'jsonb', nullable: true })
   allowedAccountIds!: string[] | null;
+
+  /** Spend cap per period across the user's credentials; null: none. */
+  @Column({ type: 'jsonb', nullable: true })
+  budget!: Budget | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

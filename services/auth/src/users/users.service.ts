@@ -49,6 +49,7 @@ export class UsersService {
         isolatedSession: body.isolated_session,
         limits: fromWireLimits(body.limits),
         allowedAccountIds: allowed,
+        budget: body.budget,
       });
       return this.saveUnique(m, row);
     });
@@ -63,6 +64,7 @@ export class UsersService {
       if (body.expiresAt !== undefined) row.expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
       if (body.isolated_session !== undefined) row.isolatedSession = body.isolated_session;
       if (body.limits !== undefined) row.limits = fromWireLimits(body.limits);
+      if (body.budget !== undefined) row.budget = body.budget;
       if (body.chatgpt_list !== undefined) row.allowedAccountIds = body.chatgpt_list === 'all' ? null : (await resolveAccountRefs(m, tenantId, body.chatgpt_list, 'chatgpt_list')).flat();
       return { row: await this.saveUnique(m, row), revoked: await this.credentialIdsOf(m, [row.id]) };
     });
@@ -85,7 +87,7 @@ export class UsersService {
   /** ChatGPT-Mirror's login and get-mirror-token: the user by name, created if new, its settings updated when given. */
   async upsertByName(m: EntityManager, tenantId: string, name: string, settings: { limits?: ModelLimit[]; isolatedSession?: boolean }): Promise<{ user: UserEntity; changed: boolean }> {
     const existing = await m.findOne(UserEntity, { where: { tenantId, name }, lock: { mode: 'pessimistic_write' } });
-    const user = existing ?? m.create(UserEntity, { tenantId, name, status: 'active', expiresAt: null, isolatedSession: false, limits: [], allowedAccountIds: null });
+    const user = existing ?? m.create(UserEntity, { tenantId, name, status: 'active', expiresAt: null, isolatedSession: false, limits: [], allowedAccountIds: null, budget: null });
     if (settings.limits !== undefined) user.limits = settings.limits;
     if (settings.isolatedSession !== undefined) user.isolatedSession = settings.isolatedSession;
     const changed = existing !== null && (settings.limits !== undefined || settings.isolatedSession !== undefined);

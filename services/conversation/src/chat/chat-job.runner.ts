@@ -3,10 +3,12 @@ import type { BusError, ChatFinishReason, ChatFrame, ChatJob } from '@chatgate/c
 import type { AccountLeaseClient } from '../upstream/account-lease.client.js';
 import type { ChatGptClient, UpstreamIdentity } from '../upstream/chatgpt.client.js';
 import { buildConversationRequest } from '../upstream/conversation-request.js';
+import type { AttemptUploads } from '../uploads/attempt-uploads.js';
+import type { InputLoader, PreparedMessage } from '../uploads/input-loader.js';
 import { upstreamHandoff, upstreamStreamCut, upstreamStreamError, upstreamTimeout, upstreamUnreachable } from '../upstream/upstream-errors.js';
-import type { ModelTable } from '../models/model-table.js';
+import type { ModelTable, ResolvedModel } from '../models/model-table.js';
 import { ownTokenSource, poolSource, type Attempt, type IdentitySource } from './identity-source.js';
-import { outcomeOf } from './failure-outcome.js';
+import { withRotation, type AttemptResult } from './rotation.js';
 import { countUsage } from './token-counter.js';
 import { TokenBudget } from './token-budget.js';
 
@@ -26,6 +28,8 @@ export interface RunnerDeps {
   retryTimes: number;
   /** Conversation records: which upstream conversation a job continues, and what a finished turn leaves. */
   conversations?: ConversationHooks;
+  /** Images and files of the messages: fetched once per job, uploaded per attempt's account. */
+  inputs?: { loader: InputLoader; uploads: AttemptUploads };
 }
 
 /** An upstream conversation a job continues, on the pool account that holds it (null: the job's own identity). */
@@ -128,9 +132,6 @@ async function drain(chunks: AsyncIterator<Uint8Array>, body: { destroy(err?: Er
     clearTimeout(timer);
   }
 }
-
-/** An attempt either reached the client (whatever happened after) or failed before its first byte. */
-type AttemptResult = { delivered: true } | { delivered: false; failure: BusError };
 
 /**
  * One upstream request with one identity: the decoded stream as delta frames (one frame per
@@ -245,43 +246,46 @@ function sourceFor(job: ChatJob, slug: string, deps: RunnerDeps, onlyAccount: st
   return ownTokenSource({ ...job, upstream });
 }
 
-/** How a run of attempts ended: something reached the client (or it left), or the last failure. */
-type AttemptsResult = { done: true } | { done: false; failure: BusError };
+/** A job's images and files, fetched before any account is leased (null: a text-only job), or the client's 400. */
+async function prepareInputs(deps: RunnerDeps, job: ChatJob): Promise<{ ok: true; files: PreparedMessage[] | null } | { ok: false; failure: BusError }> {
+  if (!deps.inputs) return { ok: true, files: null };
+  const prepared = await deps.inputs.loader.prepare(job);
+  return prepared.ok ? { ok: true, files: prepared.messages } : prepared;
+}
 
 /**
- * Tries accounts from the source in turn. A pool request that fails before its first byte moves to
- * the next account, up to RETRY_TIMES accounts (a 401 first gets one refresh of the same account).
- * After the first byte nothing is retried: the client already has part of an answer.
+ * Runs one job's request with accounts from the source in turn (withRotation: a pool request that
+ * fails before its first byte moves to the next account, up to RETRY_TIMES accounts, a 401 first
+ * getting one refresh of the same account). Images and files are put upstream with each attempt's
+ * own account first. Returns null once something reached the client (or it left), else the failure
+ * the client should get.
  */
-async function tryAccounts(ctx: JobContext, deps: RunnerDeps, body: unknown, source: IdentitySource): Promise<AttemptsResult> {
-  let lastFailure: BusError | null = null;
-
-  for (let accounts = 0; accounts < deps.retryTimes; accounts++) {
-    let current: Attempt = await source.next();
-    if (!current.ok) {
-      // An exhausted pool: a cooling pool's 429 says when it frees up; otherwise the last real error.
-      const poolFailure = current.failure;
-      return { done: false, failure: lastFailure && poolFailure.status !== 429 ? lastFailure : poolFailure };
-    }
-    for (;;) {
-      ctx.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
-      const result = await attempt(ctx, deps, current.identity, body);
-      if (result.delivered || ctx.abort.signal.aborted) return { done: true };
-      lastFailure = result.failure;
-      if (!source.rotates || !outcomeOf(result.failure)) return { done: false, failure: result.failure };
-      const retry: Attempt | null = await source.failed(current, result.failure);
-      // No second chance for this account (or its refresh failed): the next account, if any.
-      if (!retry || !retry.ok) break;
-      current = retry;
-    }
-  }
-  return { done: false, failure: lastFailure! };
+async function tryAccounts(ctx: JobContext, deps: RunnerDeps, job: ChatJob, model: ResolvedModel, files: PreparedMessage[] | null, source: IdentitySource): Promise<BusError | null> {
+  const body = files ? null : buildConversationRequest(job, model, { v1Encoding: deps.v1Encoding });
+  /** The request for one attempt: with files, they are first put upstream with that attempt's account. */
+  const bodyFor = async (current: Attempt & { ok: true }): Promise<{ ok: true; body: unknown } | { ok: false; failure: BusError }> => {
+    if (body || !files || !deps.inputs) return { ok: true, body };
+    const uploaded = await deps.inputs.uploads.upload(current, files, ctx.abort.signal);
+    if (!uploaded.ok) return uploaded;
+    return { ok: true, body: buildConversationRequest(job, model, { v1Encoding: deps.v1Encoding, contents: uploaded.messages }) };
+  };
+  return withRotation(source, deps.retryTimes, ctx.abort.signal, async (current): Promise<AttemptResult> => {
+    ctx.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
+    const request = await bodyFor(current).catch((err: unknown) => {
+      if (ctx.abort.signal.aborted) return null;
+      throw err;
+    });
+    // Cancelled during an upload: nobody is listening any more.
+    if (!request) return { delivered: true };
+    return request.ok ? attempt(ctx, deps, current.identity, request.body) : { delivered: false, failure: request.failure };
+  });
 }
 
 /**
  * Runs one job. A job that continues a recorded conversation (its ids, or a history matching one)
  * first goes to the account holding it with only the new message; if that account cannot take it
  * (cooling, gone, failing before the first byte), the job runs as sent: the whole history, any account.
+ * After the first byte nothing is retried: the client already has part of an answer.
  */
 export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<void> {
   const { job } = ctx;
@@ -290,11 +294,14 @@ export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<voi
   if (continuation && 'refused' in continuation) return ctx.send({ t: 'error', ...continuation.refused });
   if (continuation) {
     const continued: ChatJob = { ...job, conversationId: continuation.conversationId, parentMessageId: continuation.parentMessageId };
-    const body = buildConversationRequest(continued, model, { v1Encoding: deps.v1Encoding });
-    const result = await tryAccounts(ctx, deps, body, sourceFor(job, model.slug, deps, continuation.accountId));
-    if (result.done) return;
+    // Only the new message goes up, so only its images and files are fetched.
+    const inputs = await prepareInputs(deps, continued);
+    if (!inputs.ok) return ctx.send({ t: 'error', ...inputs.failure });
+    const failure = await tryAccounts(ctx, deps, continued, model, inputs.files, sourceFor(job, model.slug, deps, continuation.accountId));
+    if (!failure) return;
   }
-  const body = buildConversationRequest(job, model, { v1Encoding: deps.v1Encoding });
-  const result = await tryAccounts(ctx, deps, body, sourceFor(job, model.slug, deps));
-  if (!result.done) ctx.send({ t: 'error', ...result.failure });
+  const inputs = await prepareInputs(deps, job);
+  if (!inputs.ok) return ctx.send({ t: 'error', ...inputs.failure });
+  const failure = await tryAccounts(ctx, deps, job, model, inputs.files, sourceFor(job, model.slug, deps));
+  if (failure) ctx.send({ t: 'error', ...failure });
 }

@@ -16,6 +16,8 @@ import { ChatGptClient } from '../upstream/chatgpt.client.js';
 import { ConversationContinuity } from '../records/conversation-continuity.js';
 import { UsagePublisher } from '../usage/usage-publisher.js';
 import { UsageTally } from '../usage/usage-tally.js';
+import { AttemptUploads } from '../uploads/attempt-uploads.js';
+import { InputLoader } from '../uploads/input-loader.js';
 import { runChatJob, type JobContext } from './chat-job.runner.js';
 
 interface ActiveJob extends JobContext {
@@ -47,6 +49,8 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
     private readonly leases: AccountLeaseClient,
     private readonly usage: UsagePublisher,
     private readonly conversations: ConversationContinuity,
+    private readonly inputLoader: InputLoader,
+    private readonly uploads: AttemptUploads,
   ) {}
 
   onApplicationBootstrap() {
@@ -123,6 +127,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
       v1Encoding: this.config.UPSTREAM_V1_ENCODING,
       retryTimes: this.config.RETRY_TIMES,
       conversations: this.conversations,
+      inputs: { loader: this.inputLoader, uploads: this.uploads },
     })
       .catch((err) => this.logger.error({ err, requestId: job.requestId }, 'chat job crashed'))
       .finally(() => {

@@ -18,7 +18,7 @@ export interface IdentitySource {
 }
 
 /** The caller's own token: one attempt, nothing to rotate to. */
-export function ownTokenSource(job: ChatJob & { upstream: { kind: 'chatgpt_access_token' } }): IdentitySource {
+export function ownTokenSource(job: { upstream: Extract<ChatJob['upstream'], { kind: 'chatgpt_access_token' }> }): IdentitySource {
   return {
     rotates: false,
     next: async () => ({ ok: true, identity: { accessToken: job.upstream.accessToken, chatgptAccountId: job.upstream.accountId ?? null, deviceId: null }, accountId: null, accountLabel: null }),
@@ -27,7 +27,7 @@ export function ownTokenSource(job: ChatJob & { upstream: { kind: 'chatgpt_acces
 }
 
 /** A tenant's pool: a new account per attempt, never one this request already tried. */
-export function poolSource(job: ChatJob, tenantId: string, model: string, leases: AccountLeaseClient): IdentitySource {
+export function poolSource(job: Pick<ChatJob, 'requestId' | 'upstream'>, tenantId: string, model: string, leases: AccountLeaseClient): IdentitySource {
   const tried: string[] = [];
   const refreshed = new Set<string>();
   // The credential's allowed accounts travel with every lease, so auth never hands out another.

@@ -4,6 +4,7 @@ import { countTokens, setMergeCacheSize } from 'gpt-tokenizer';
 // on a worker that sees many distinct words. A smaller cache keeps the hit rate on common words.
 setMergeCacheSize(5_000);
 import type { ChatMessage, ChatUsage } from '@chatgate/contracts';
+import { messageText } from './message-text.js';
 
 /**
  * The ChatGPT upstream reports no token counts, so they are counted with the o200k tokenizer
@@ -13,8 +14,8 @@ import type { ChatMessage, ChatUsage } from '@chatgate/contracts';
 export function countUsage(messages: ChatMessage[], answer: string, reasoning: string): ChatUsage {
   let prompt = 3;
   for (const m of messages) {
-    const text = typeof m.content === 'string' ? m.content : m.content.map((p) => p.text).join('\n');
-    prompt += 3 + countTokens(m.role) + countTokens(text);
+    // Images and files are not counted: the upstream reports nothing, and their cost depends on its processing.
+    prompt += 3 + countTokens(m.role) + countTokens(messageText(m));
   }
   const reasoningTokens = reasoning ? countTokens(reasoning) : 0;
   const completion = (answer ? countTokens(answer) : 0) + reasoningTokens;

@@ -1,15 +1,14 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { CONVERSATION_LIST_MODELS, listModelsRequestSchema, type ListModelsReply } from '@chatgate/contracts';
-import { ModelTable } from './model-table.js';
+import { UpstreamModelsService } from './upstream-models.service.js';
 
 @Controller()
 export class ModelsController {
-  constructor(private readonly table: ModelTable) {}
+  constructor(private readonly models: UpstreamModelsService) {}
 
   @MessagePattern(CONVERSATION_LIST_MODELS)
-  list(@Payload() payload: unknown): ListModelsReply {
-    listModelsRequestSchema.parse(payload);
-    return { models: this.table.listed().map((m) => ({ ...m, ownedBy: 'chatgpt' })) };
+  async list(@Payload() payload: unknown): Promise<ListModelsReply> {
+    return { models: await this.models.list(listModelsRequestSchema.parse(payload)) };
   }
 }

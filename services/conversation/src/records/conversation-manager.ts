@@ -3,7 +3,7 @@ import type { AccountLease, BusError, ConversationAction, ConversationCaller, Co
 import type { Logger } from '@chatgate/service-kit';
 import { CONVERSATION_LOGGER } from '../conversation.config.js';
 import { AccountLeaseClient } from '../upstream/account-lease.client.js';
-import { ChatGptClient, type UpstreamIdentity } from '../upstream/chatgpt.client.js';
+import { ChatGptClient, type JsonAnswer, type UpstreamIdentity } from '../upstream/chatgpt.client.js';
 import { ConversationContinuity } from './conversation-continuity.js';
 import { ConversationRecordStore } from './conversation-record.store.js';
 import { ownerKeyOf, type ConversationRecord, type RecordScope } from './conversation-record.js';
@@ -14,6 +14,9 @@ import { conversationAccountUnavailable, conversationNotFound, managementFailure
  * slug every plan has. An account cooling down for it is the rare case where a read waits.
  */
 const MANAGEMENT_LEASE_MODEL = 'auto';
+
+/** A management call that has not answered by then is given up (502), so a caller never hangs on it. */
+const MANAGEMENT_TIMEOUT_MS = 30_000;
 
 /** An upstream answer: a success, or the failure for the client with the upstream's status (0: no answer). */
 type Upstream = { ok: true; status: number; body: unknown } | { ok: false; status: number; failure: BusError };
@@ -33,14 +36,6 @@ function identityOf(lease: AccountLease): UpstreamIdentity {
 
 function seconds(date: Date): number {
   return date.getTime() / 1000;
-}
-
-function parsed(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 /**
@@ -195,14 +190,16 @@ export class ConversationManager {
   }
 
   private async call(identity: UpstreamIdentity, method: Method, url: string, body: unknown, ownToken: boolean, conversationId: string | null): Promise<Upstream> {
-    let res: { status: number; text: string };
+    let res: JsonAnswer;
     try {
-      res = await this.client.callJson(identity, method, url, body);
+      res = await this.client.callJson(identity, method, url, body, AbortSignal.timeout(MANAGEMENT_TIMEOUT_MS));
     } catch (err) {
       this.logger.warn({ err: err instanceof Error ? err.message : String(err), method, path: url.split('?')[0] }, 'conversation management call failed');
       return { ok: false, status: 0, failure: upstreamUnreachableForManagement() };
     }
-    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, body: parsed(res.text) };
+    if (res.ok) return { ok: true, status: res.status, body: res.json };
+    // No answer at all (no usable proxy): the client's failure as the client already maps it.
+    if (res.status === 0) return { ok: false, status: 0, failure: res.failure };
     return { ok: false, status: res.status, failure: managementFailure(res.status, res.text, ownToken, conversationId) };
   }
 

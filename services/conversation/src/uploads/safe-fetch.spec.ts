@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { safeFetch, UrlRefusedError, type SafeFetchOptions, type SafeFetchTestHooks, type UrlRefusedReason } from './safe-fetch.js';
+import { parseAllowHosts, safeFetch, UrlRefusedError, type SafeFetchOptions, type SafeFetchTestHooks, type UrlRefusedReason } from './safe-fetch.js';
 
 // Local servers listen on 127.0.0.1. Tests reach them through fake names whose injected resolver answers a PUBLIC
 // address (93.184.216.34), so the real address policy runs and accepts it; the test-only dialAddressOverride hook
@@ -401,5 +401,33 @@ describe('safeFetch: through EXPORT_PROXY_URL', () => {
 
   it('keeps the size cap through the proxy', async () => {
     await expectRefused(safeFetch(url('files.example.test', '/big-chunked'), { ...base(), proxyUrl }), 'too_large');
+  });
+});
+
+describe('safeFetch: operator-trusted hosts (UPLOAD_ALLOW_HOSTS)', () => {
+  it('parses exact host:port pairs and refuses anything looser', () => {
+    expect([...parseAllowHosts(' 127.0.0.1:8080, Assets.Internal:443 ,[::1]:9000')]).toEqual(['127.0.0.1:8080', 'assets.internal:443', '::1:9000']);
+    expect(parseAllowHosts('').size).toBe(0);
+    expect(() => parseAllowHosts('127.0.0.1')).toThrow(/host:port/);
+    expect(() => parseAllowHosts('10.0.0.1:80/path')).toThrow(/host:port/);
+  });
+
+  it('fetches from the trusted loopback host:port without any hook', async () => {
+    const allowHosts = parseAllowHosts(`127.0.0.1:${port}`);
+    const res = await safeFetch(url('127.0.0.1', '/file.txt'), { ...base(), allowHosts });
+    expect(res.bytes.toString()).toBe('hello, file');
+  });
+
+  it('still refuses the same host on another port, and a redirect from the trusted host to a private one', async () => {
+    const allowHosts = parseAllowHosts(`127.0.0.1:${port}`);
+    await expectRefused(safeFetch(`http://127.0.0.1:${port + 1}/file.txt`, { ...base(), allowHosts }), 'private_address');
+    await expectRefused(safeFetch(url('127.0.0.1', '/redirect-metadata'), { ...base(), allowHosts }), 'private_address');
+    await expectRefused(safeFetch(url('127.0.0.1', '/redirect-private-name'), { ...base(), allowHosts }), 'private_address');
+  });
+
+  it('keeps the size and time caps for a trusted host', async () => {
+    const allowHosts = parseAllowHosts(`127.0.0.1:${port}`);
+    await expectRefused(safeFetch(url('127.0.0.1', '/big-chunked'), { ...base(), allowHosts }), 'too_large');
+    await expectRefused(safeFetch(url('127.0.0.1', '/slow-body'), { ...base(), timeoutMs: 300, allowHosts }), 'timeout');
   });
 });

@@ -30,8 +30,37 @@ export interface SafeFetchOptions {
   proxyUrl?: string;
   /** Name resolution; defaults to dns.lookup(all). Injectable for tests. */
   resolve?: (host: string) => Promise<string[]>;
-  /** There is deliberately no way to allow private addresses. */
+  /**
+   * Exact `host:port` pairs (lower-case host, port always written) the operator trusts although they are or resolve
+   * to private addresses (UPLOAD_ALLOW_HOSTS: an internal asset server; the end-to-end tests' local server). Only
+   * that host on that port is let through; every other host, and every redirect hop elsewhere, is judged as usual.
+   */
+  allowHosts?: ReadonlySet<string>;
+  /** There is deliberately no way to allow private addresses in general. */
   allowPrivateForTests?: never;
+}
+
+/** `host:port` as allowHosts spells it (IPv6 without brackets, default ports written out). */
+export function hostKey(url: URL): string {
+  const host = (url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname).toLowerCase().replace(/\.$/, '');
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return `${host}:${port}`;
+}
+
+/** Parses UPLOAD_ALLOW_HOSTS (`host:port`, comma-separated); an entry without a port is a configuration error. */
+export function parseAllowHosts(raw: string): Set<string> {
+  const hosts = new Set<string>();
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    let url: URL;
+    try {
+      url = new URL(`http://${entry}`);
+    } catch {
+      throw new Error(`UPLOAD_ALLOW_HOSTS: "${entry}" is not a host:port pair`);
+    }
+    if (!url.port || url.pathname !== '/' || url.username) throw new Error(`UPLOAD_ALLOW_HOSTS: "${entry}" must be exactly host:port`);
+    hosts.add(hostKey(url));
+  }
+  return hosts;
 }
 
 /**
@@ -88,6 +117,17 @@ function refusePrivate(category: string, reason: string): UrlRefusedError {
 /** Resolves and vets the host of one hop. Returns the addresses the connection may use. */
 async function vetHost(url: URL, opts: SafeFetchOptions): Promise<string[] | 'via_proxy'> {
   const literal = literalIp(url);
+  if (opts.allowHosts?.has(hostKey(url))) {
+    if (literal) return [literal];
+    if (opts.proxyUrl) return 'via_proxy';
+    try {
+      const addresses = await (opts.resolve ?? defaultResolve)(url.hostname.replace(/\.$/, ''));
+      if (addresses.length > 0) return addresses;
+    } catch {
+      // reported below
+    }
+    throw new UrlRefusedError('dns', 'URL refused: the host name could not be resolved');
+  }
   if (literal) {
     const verdict = classifyAddress(literal);
     if (!verdict.allowed) throw refusePrivate(verdict.category, verdict.reason);

@@ -2,11 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   ACCOUNT_LEASE,
+  ACCOUNT_PLANS,
   ACCOUNT_REPORT,
   accountLeaseReplySchema,
+  accountPlansReplySchema,
   accountReportReplySchema,
   type AccountLeaseReply,
   type AccountLeaseRequest,
+  type AccountPlansReply,
+  type AccountPlansRequest,
   type AccountReport,
   type AccountReportReply,
   type BusError,
@@ -27,6 +31,11 @@ export class AccountLeaseClient {
 
   lease(request: AccountLeaseRequest): Promise<AccountLeaseReply> {
     return requestJson(this.nc, ACCOUNT_LEASE, request, accountLeaseReplySchema, TIMEOUT_MS).catch(() => ({ ok: false as const, failure: AUTH_UNAVAILABLE }));
+  }
+
+  /** One usable account per plan of the pool (for the models listing). */
+  plans(request: AccountPlansRequest): Promise<AccountPlansReply> {
+    return requestJson(this.nc, ACCOUNT_PLANS, request, accountPlansReplySchema, TIMEOUT_MS).catch(() => ({ ok: false as const, failure: AUTH_UNAVAILABLE }));
   }
 
   report(report: AccountReport): Promise<AccountReportReply> {

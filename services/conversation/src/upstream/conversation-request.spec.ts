@@ -51,3 +51,32 @@ describe('buildConversationRequest', () => {
     expect(body.thinking_effort).toBe('max');
   });
 });
+
+describe('buildConversationRequest with files (reference §2, §4)', () => {
+  const image = { fileId: 'file-img', name: 'cat.png', mimeType: 'image/png', size: 1234, image: { width: 32, height: 24 } };
+  const pdf = { fileId: 'file-doc', name: 'r.pdf', mimeType: 'application/pdf', size: 999, image: null };
+
+  it('sends images as pointers before the text, and every file as an attachment', () => {
+    const j = job();
+    const contents = j.messages.map((m, i) => (i === 3 ? { text: 'second\npart', files: [image, pdf] } : { text: typeof m.content === 'string' ? m.content : '', files: [] }));
+    const body = buildConversationRequest(j, { slug: 'gpt-4o', gizmoId: null }, { v1Encoding: true, contents }) as { messages: Array<{ content: unknown; metadata: unknown }> };
+    expect(body.messages[3].content).toEqual({
+      content_type: 'multimodal_text',
+      parts: [{ content_type: 'image_asset_pointer', asset_pointer: 'file-service://file-img', size_bytes: 1234, width: 32, height: 24 }, 'second\npart'],
+    });
+    expect(body.messages[3].metadata).toEqual({
+      attachments: [
+        { id: 'file-img', size: 1234, name: 'cat.png', mime_type: 'image/png', width: 32, height: 24 },
+        { id: 'file-doc', size: 999, name: 'r.pdf', mime_type: 'application/pdf' },
+      ],
+    });
+    expect(body.messages[1]).toMatchObject({ content: { content_type: 'text', parts: ['first'] }, metadata: {} });
+  });
+
+  it('keeps a documents-only message as text with attachments', () => {
+    const j = job({ messages: [{ role: 'user', content: 'read this' }] });
+    const body = buildConversationRequest(j, { slug: 'gpt-4o', gizmoId: null }, { v1Encoding: true, contents: [{ text: 'read this', files: [pdf] }] }) as { messages: Array<{ content: unknown; metadata: { attachments: unknown[] } }> };
+    expect(body.messages[0].content).toEqual({ content_type: 'text', parts: ['read this'] });
+    expect(body.messages[0].metadata.attachments).toHaveLength(1);
+  });
+});

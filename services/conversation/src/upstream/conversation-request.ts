@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatJob, ChatMessage } from '@chatgate/contracts';
 import type { ResolvedModel } from '../models/model-table.js';
+import { messageText } from '../chat/message-text.js';
+import type { UploadedFile } from './chatgpt-files.client.js';
 
 /** OpenAI's reasoning_effort in the upstream's words (reference §3). */
 const THINKING_EFFORT: Record<NonNullable<ChatJob['reasoningEffort']>, string> = {
@@ -10,8 +12,34 @@ const THINKING_EFFORT: Record<NonNullable<ChatJob['reasoningEffort']>, string> =
   high: 'max',
 };
 
-function textOf(message: ChatMessage): string {
-  return typeof message.content === 'string' ? message.content : message.content.map((p) => p.text).join('\n');
+/** A sent message's content once its files are upstream: the text, and the files it points at. */
+export interface MessageContent {
+  text: string;
+  files: UploadedFile[];
+}
+
+/**
+ * The message as the upstream takes it (reference §2 and §4): plain text, or multimodal_text with
+ * an image_asset_pointer per image before the text, and every file in metadata.attachments.
+ */
+function contentOf(message: MessageContent): { content: Record<string, unknown>; metadata: Record<string, unknown> } {
+  if (message.files.length === 0) return { content: { content_type: 'text', parts: [message.text] }, metadata: {} };
+  const pointers = message.files
+    .filter((f) => f.image)
+    .map((f) => ({ content_type: 'image_asset_pointer', asset_pointer: `file-service://${f.fileId}`, size_bytes: f.size, width: f.image!.width, height: f.image!.height }));
+  const attachments = message.files.map((f) => ({
+    id: f.fileId,
+    size: f.size,
+    name: f.name,
+    mime_type: f.mimeType,
+    ...(f.image ? { width: f.image.width, height: f.image.height } : {}),
+  }));
+  return { content: { content_type: pointers.length ? 'multimodal_text' : 'text', parts: [...pointers, message.text] }, metadata: { attachments } };
+}
+
+/** Which of a job's messages go upstream: all for a new conversation, the newest when continuing one. */
+export function sentMessageIndexes(job: ChatJob): number[] {
+  return job.conversationId !== undefined ? [job.messages.length - 1] : job.messages.map((_, i) => i);
 }
 
 function upstreamRole(role: ChatMessage['role']): 'system' | 'user' | 'assistant' {
@@ -20,6 +48,8 @@ function upstreamRole(role: ChatMessage['role']): 'system' | 'user' | 'assistant
 
 export interface ConversationRequestOptions {
   v1Encoding: boolean;
+  /** Per message of the job: its text and uploaded files, when it carried images or files. */
+  contents?: ReadonlyArray<MessageContent>;
 }
 
 /**
@@ -29,16 +59,13 @@ export interface ConversationRequestOptions {
  */
 export function buildConversationRequest(job: ChatJob, model: ResolvedModel, opts: ConversationRequestOptions): Record<string, unknown> {
   const continuing = job.conversationId !== undefined;
-  const history = continuing ? job.messages.slice(-1) : job.messages;
   const body: Record<string, unknown> = {
     action: 'next',
-    messages: history.map((m) => ({
-      id: randomUUID(),
-      author: { role: upstreamRole(m.role) },
-      create_time: Date.now() / 1000,
-      content: { content_type: 'text', parts: [textOf(m)] },
-      metadata: {},
-    })),
+    messages: sentMessageIndexes(job).map((i) => {
+      const m = job.messages[i];
+      const { content, metadata } = contentOf(opts.contents?.[i] ?? { text: messageText(m), files: [] });
+      return { id: randomUUID(), author: { role: upstreamRole(m.role) }, create_time: Date.now() / 1000, content, metadata };
+    }),
     parent_message_id: job.parentMessageId ?? 'client-created-root',
     model: model.slug,
     timezone_offset_min: 0,

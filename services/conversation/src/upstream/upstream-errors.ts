@@ -61,6 +61,15 @@ export function upstreamUnreachable(reason: string): BusError {
   return error(502, `The upstream could not be reached (${reason}).`, 'upstream_unavailable');
 }
 
+/** No outbound proxy could carry the request. Names no proxy: their addresses are the operator's business. */
+export function proxyUnreachable(configured: number, coolOffMs: number): BusError {
+  return error(
+    502,
+    `No outbound proxy could carry the request to the upstream (${configured} configured in PROXY_URL_POOL/PROXY_URL; one that fails is tried again after ${Math.round(coolOffMs / 1000)} s). chatgate does not bypass configured proxies.`,
+    'proxy_unreachable',
+  );
+}
+
 export function upstreamTimeout(): BusError {
   return error(504, 'The upstream did not answer in time.', 'upstream_timeout');
 }

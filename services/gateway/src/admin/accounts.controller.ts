@@ -17,7 +17,7 @@ import {
 import { Actor } from './admin-actor.js';
 import { ADMIN_IMPORT_TIMEOUT_MS, ADMIN_UPSTREAM_CALL_TIMEOUT_MS, AdminBusClient } from './admin-bus.client.js';
 import { AdminGuard } from './admin.guard.js';
-import { importLinesOf, parseInput } from './request-input.js';
+import { importApiKeysOf, importLinesOf, parseInput } from './request-input.js';
 
 /** chatgate's own admin API for upstream accounts; described by `GET /admin/v1/openapi.json` (ADMIN_API_ROUTES). */
 @Controller('admin/v1/accounts')
@@ -34,7 +34,8 @@ export class AccountsAdminController {
   @Post('import')
   @HttpCode(200)
   import(@Actor() actor: AdminActor, @Body() body: unknown) {
-    return this.bus.call(ADMIN_ACCOUNTS_IMPORT, { actor, lines: importLinesOf(body) }, adminImportReplySchema, ADMIN_IMPORT_TIMEOUT_MS);
+    const apiKeys = importApiKeysOf(body);
+    return this.bus.call(ADMIN_ACCOUNTS_IMPORT, { actor, lines: importLinesOf(body), ...(apiKeys ? { apiKeys } : {}) }, adminImportReplySchema, ADMIN_IMPORT_TIMEOUT_MS);
   }
 
   @Get(':id')

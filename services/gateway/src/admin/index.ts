@@ -1,4 +1,5 @@
 import { AccountsAdminController } from './accounts.controller.js';
+import { ModelRoutesAdminController } from './model-routes.controller.js';
 import { AdminAuthenticator } from './admin-authenticator.js';
 import { AdminBusClient } from './admin-bus.client.js';
 import { AdminKeyVerifier } from './admin-key-verifier.js';
@@ -12,5 +13,5 @@ import { RefreshPassesController } from './refresh-passes.controller.js';
 import { TokensController } from './tokens.controller.js';
 
 /** What GatewayModule adds for the admin API (kept here so the module file changes by two lines). */
-export const ADMIN_CONTROLLERS = [TokensController, MirrorAdminController, AccountsAdminController, RefreshPassesController, AdminOpenApiController, TenantsAdminController, UsersAdminController, KeysAdminController];
+export const ADMIN_CONTROLLERS = [TokensController, MirrorAdminController, AccountsAdminController, RefreshPassesController, AdminOpenApiController, TenantsAdminController, UsersAdminController, KeysAdminController, ModelRoutesAdminController];
 export const ADMIN_PROVIDERS = [AdminAuthenticator, AdminGuard, AdminBusClient, AdminKeyVerifier];

@@ -1,13 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ADMIN_KEYS_CREATE,
   ADMIN_KEYS_LIST,
   ADMIN_KEYS_REVOKE,
+  ADMIN_KEYS_UPDATE,
   adminKeyCreatedReplySchema,
   adminKeyListReplySchema,
   adminKeyReplySchema,
   createKeyBodySchema,
   keyListQuerySchema,
+  updateKeyBodySchema,
   type AdminActor,
 } from '@chatgate/contracts';
 import { Actor } from './admin-actor.js';
@@ -29,6 +31,11 @@ export class KeysAdminController {
   @Post()
   create(@Actor() actor: AdminActor, @Body() body: unknown) {
     return this.bus.call(ADMIN_KEYS_CREATE, { actor, body: parseInput(createKeyBodySchema, body) }, adminKeyCreatedReplySchema);
+  }
+
+  @Patch(':id')
+  update(@Actor() actor: AdminActor, @Param('id') keyId: string, @Body() body: unknown) {
+    return this.bus.call(ADMIN_KEYS_UPDATE, { actor, keyId, body: parseInput(updateKeyBodySchema, body) }, adminKeyReplySchema);
   }
 
   @Post(':id/revoke')

@@ -1,5 +1,5 @@
-import type { z } from 'zod';
-import { IMPORT_MAX_CHARS, IMPORT_MAX_LINES } from '@chatgate/contracts';
+import { z } from 'zod';
+import { apiKeyAccountInputSchema, IMPORT_MAX_API_KEYS, IMPORT_MAX_CHARS, IMPORT_MAX_LINES, type ApiKeyAccountInput } from '@chatgate/contracts';
 import { ApiError } from '../errors/api-error.js';
 
 /**
@@ -26,12 +26,22 @@ const tooLarge = (what: string) => ApiError.invalidRequest(`${what}; split the i
  * that one request stays well within a bus message.
  */
 export function importLinesOf(body: unknown): string[] {
-  const input = (body ?? {}) as { text?: unknown; tokens?: unknown };
+  const input = (body ?? {}) as { text?: unknown; tokens?: unknown; api_keys?: unknown };
   let lines: string[];
   if (typeof input.text === 'string') lines = splitLines(input.text);
   else if (Array.isArray(input.tokens) && input.tokens.every((t) => typeof t === 'string')) lines = input.tokens as string[];
-  else throw ApiError.invalidRequest("Send 'text' (tokens one a line) or 'tokens' (an array of tokens).", 'text');
+  else if (input.api_keys !== undefined && input.text === undefined && input.tokens === undefined) lines = [];
+  else throw ApiError.invalidRequest("Send 'text' (tokens one a line), 'tokens' (an array of tokens) or 'api_keys'.", 'text');
   if (lines.length > IMPORT_MAX_LINES) throw tooLarge(`At most ${IMPORT_MAX_LINES} lines per import`);
   if (lines.reduce((n, l) => n + l.length, 0) > IMPORT_MAX_CHARS) throw tooLarge(`At most ${IMPORT_MAX_CHARS} characters per import`);
   return lines;
+}
+
+const apiKeysSchema = z.object({ api_keys: z.array(apiKeyAccountInputSchema).min(1).max(IMPORT_MAX_API_KEYS).optional() });
+
+/** The `api_keys` of an import (API-key accounts with their settings), validated here so a bad one is a 400 naming its field. */
+export function importApiKeysOf(body: unknown): ApiKeyAccountInput[] | undefined {
+  const input = (body ?? {}) as { api_keys?: unknown };
+  if (input.api_keys === undefined) return undefined;
+  return parseInput(apiKeysSchema, { api_keys: input.api_keys }).api_keys;
 }

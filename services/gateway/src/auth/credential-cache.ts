@@ -47,6 +47,18 @@ export class CredentialCache {
     return evicted;
   }
 
+  /** Drops every principal of a tenant (its routing table changed). */
+  evictTenant(tenantId: string): number {
+    let evicted = 0;
+    for (const [key, entry] of this.byKey) {
+      if (entry.principal.tenantId === tenantId) {
+        this.byKey.delete(key);
+        evicted++;
+      }
+    }
+    return evicted;
+  }
+
   get size(): number {
     return this.byKey.size;
   }

@@ -6,7 +6,9 @@ import { firstValueFrom, timeout } from 'rxjs';
 import {
   AUTH_CREDENTIAL_REVOKED,
   AUTH_RESOLVE_CREDENTIAL,
+  AUTH_TENANT_PRINCIPALS_CHANGED,
   credentialRevokedEventSchema,
+  tenantPrincipalsChangedEventSchema,
   resolveCredentialReplySchema,
   type Principal,
   type ResolveCredentialRequest,
@@ -28,6 +30,7 @@ const RESOLVE_TIMEOUT_MS = 3000;
 export class CredentialResolver implements OnModuleInit, OnModuleDestroy {
   private readonly cache: CredentialCache;
   private revocations?: Subscription;
+  private tenantChanges?: Subscription;
 
   constructor(
     @Inject(AUTH_CLIENT) private readonly auth: ClientProxy,
@@ -50,10 +53,22 @@ export class CredentialResolver implements OnModuleInit, OnModuleDestroy {
         }
       },
     });
+    // A tenant's routing table rides on its principals: a change re-resolves them on next use.
+    this.tenantChanges = this.nc.subscribe(AUTH_TENANT_PRINCIPALS_CHANGED, {
+      callback: (err, msg) => {
+        if (err) return;
+        try {
+          this.cache.evictTenant(decodeJson(tenantPrincipalsChangedEventSchema, msg.data).tenantId);
+        } catch (e) {
+          this.logger.warn({ err: e }, 'ignored a malformed tenant change event');
+        }
+      },
+    });
   }
 
   onModuleDestroy() {
     this.revocations?.unsubscribe();
+    this.tenantChanges?.unsubscribe();
   }
 
   async resolve(bearer: string, accountId: string | undefined): Promise<Principal> {

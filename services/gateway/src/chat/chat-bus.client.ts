@@ -9,6 +9,7 @@ import {
   type ChatJob,
 } from '@chatgate/contracts';
 import { encodeJson, decodeJson, NATS_CONNECTION } from '@chatgate/service-kit';
+import { ApiError } from '../errors/api-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
 
 export interface ChatStreamHandlers {
@@ -47,7 +48,26 @@ export class ChatBusClient {
     this.idleTimeoutMs = config.STREAM_IDLE_TIMEOUT_MS;
   }
 
-  open(job: ChatJob, handlers: ChatStreamHandlers): ChatStreamHandle {
+  /**
+   * The job as it goes on the bus. A job travels as one NATS message, so it must fit the server's
+   * max_payload (1 MiB by default); inline images and files (base64) are what makes one large.
+   * Refused here with a 413 before any limit slot is taken, rather than failing in publish.
+   */
+  encodeJob(job: ChatJob): Uint8Array {
+    const payload = encodeJson(job);
+    const max = this.nc.info?.max_payload;
+    if (max !== undefined && payload.length > max) {
+      throw new ApiError(413, {
+        message: `The request carries ${payload.length} bytes of messages and inline data; at most ${max} bytes can go to a worker in one request. Send large images by https URL instead of a data: URL, or send fewer files at once.`,
+        type: 'invalid_request_error',
+        param: 'messages',
+        code: 'request_too_large',
+      });
+    }
+    return payload;
+  }
+
+  open(job: ChatJob, handlers: ChatStreamHandlers, payload: Uint8Array = this.encodeJob(job)): ChatStreamHandle {
     const inbox = createInbox();
     let finished = false;
     let lastHeard = Date.now();
@@ -86,7 +106,7 @@ export class ChatBusClient {
       Math.max(50, Math.floor(this.idleTimeoutMs / 5)),
     );
 
-    this.nc.publish(CHAT_COMPLETION_JOB, encodeJson(job), { reply: inbox });
+    this.nc.publish(CHAT_COMPLETION_JOB, payload, { reply: inbox });
 
     return {
       cancel: () => {

@@ -41,29 +41,31 @@ export class ChatCompletionsController {
     const job = toChatJob(body, principal, randomUUID(), {
       historyDisabled: this.config.API_HATD || this.config.HISTORY_DISABLED,
     });
+    // Too large for the bus: a 413 before a limit slot is taken.
+    const payload = this.bus.encodeJob(job);
     // Before the upstream: a refused request gets 429 here and never reaches a worker.
-    await this.limits.check(principal, job.model, job.requestId);
+    await this.limits.check(principal, job.model, job.requestId, { messages: job.messages, maxTokens: job.maxTokens });
     const identity: CompletionIdentity = { id: newCompletionId(), created: Math.floor(Date.now() / 1000), model: body.model };
     reply.header('x-request-id', job.requestId);
-    if (job.stream) return this.stream(job, principal, identity, body.stream_options?.include_usage === true, reply);
-    return this.collect(job, principal, identity, reply);
+    if (job.stream) return this.stream(job, payload, principal, identity, body.stream_options?.include_usage === true, reply);
+    return this.collect(job, payload, principal, identity, reply);
   }
 
   /** Sends the job to a worker. When none takes it, no usage event will return the limit slot, so the gateway does. */
-  private dispatch(job: ChatJob, principal: Principal, handlers: ChatStreamHandlers): ChatStreamHandle {
+  private dispatch(job: ChatJob, payload: Uint8Array, principal: Principal, handlers: ChatStreamHandlers): ChatStreamHandle {
     return this.bus.open(job, {
       onFrame: (frame) => {
         if (frame.t === 'error' && frame.error.code === 'worker_unavailable') this.limits.release(principal, job.model, job.requestId);
         handlers.onFrame(frame);
       },
-    });
+    }, payload);
   }
 
   /**
    * Streams chunks as the worker produces them. Headers go out with the first frame, so an error
    * before any text still gets its proper HTTP status; after that an error is an SSE error event.
    */
-  private stream(job: ChatJob, principal: Principal, identity: CompletionIdentity, includeUsage: boolean, reply: FastifyReply): Promise<void> {
+  private stream(job: ChatJob, payload: Uint8Array, principal: Principal, identity: CompletionIdentity, includeUsage: boolean, reply: FastifyReply): Promise<void> {
     const raw = reply.raw;
     const encoder = new ChunkEncoder(identity, includeUsage);
     // Temporary chat cannot be continued, so its chunks carry no ids.
@@ -109,7 +111,7 @@ export class ChatCompletionsController {
             return settle();
         }
       };
-      const handle = this.dispatch(job, principal, { onFrame });
+      const handle = this.dispatch(job, payload, principal, { onFrame });
       raw.once('close', () => {
         if (settled) return;
         handle.cancel();
@@ -119,12 +121,12 @@ export class ChatCompletionsController {
   }
 
   /** Not streamed: gather the whole reply, answer one `chat.completion`. */
-  private collect(job: ChatJob, principal: Principal, identity: CompletionIdentity, reply: FastifyReply): Promise<void> {
+  private collect(job: ChatJob, payload: Uint8Array, principal: Principal, identity: CompletionIdentity, reply: FastifyReply): Promise<void> {
     let content = '';
     let reasoning = '';
     let settled = false;
     return new Promise<void>((resolve) => {
-      const handle = this.dispatch(job, principal, {
+      const handle = this.dispatch(job, payload, principal, {
         onFrame: (frame) => {
           if (frame.t === 'delta') {
             if (frame.content) content += frame.content;

@@ -98,11 +98,44 @@ describe('toChatJob', () => {
     expect(err.body).toMatchObject({ param, code: 'unsupported_parameter' });
   });
 
-  it('refuses tool messages and non-text parts for now', () => {
+  it('refuses tool messages', () => {
     const tool = parseChatRequest({ model: 'm', messages: [{ role: 'tool', content: 'x' }] });
     expect(errorOf(() => toChatJob(tool, principal, 'r', defaults)).body.param).toBe('messages[0].role');
-    const image = parseChatRequest({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x' } }] }] });
-    expect(errorOf(() => toChatJob(image, principal, 'r', defaults)).body.param).toBe('messages[0].content[0]');
+  });
+
+  it('carries image and file parts of user messages as the worker reads them', () => {
+    const req = parseChatRequest({
+      model: 'm',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'look' },
+            { type: 'image_url', image_url: { url: 'https://example.com/a.png', detail: 'low' } },
+            { type: 'file', file: { file_data: 'data:application/pdf;base64,JVBERi0=', filename: 'a.pdf' } },
+          ],
+        },
+      ],
+    });
+    expect(toChatJob(req, principal, 'r', defaults).messages[0].content).toEqual([
+      { type: 'text', text: 'look' },
+      { type: 'image_url', image_url: { url: 'https://example.com/a.png', detail: 'low' } },
+      { type: 'file', file: { file_data: 'data:application/pdf;base64,JVBERi0=', filename: 'a.pdf' } },
+    ]);
+  });
+
+  it.each([
+    [{ role: 'user', content: [{ type: 'image_url', image_url: {} }] }, 'messages[0].content[0].image_url.url', 'missing_required_parameter'],
+    [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x', detail: 'max' } }] }, 'messages[0].content[0].image_url.detail', 'invalid_value'],
+    [{ role: 'assistant', content: [{ type: 'image_url', image_url: { url: 'https://x' } }] }, 'messages[0].content[0].type', 'unsupported_content_type'],
+    [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-abc' } }] }, 'messages[0].content[0].file.file_id', 'unsupported_parameter'],
+    [{ role: 'user', content: [{ type: 'file', file: { filename: 'a.pdf' } }] }, 'messages[0].content[0].file.file_data', 'missing_required_parameter'],
+    [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }, 'messages[0].content[0]', 'unsupported_content_type'],
+  ])('refuses the part in %j naming %s', (message, param, code) => {
+    const req = parseChatRequest({ model: 'm', messages: [message] });
+    const err = errorOf(() => toChatJob(req, principal, 'r', defaults));
+    expect(err.status).toBe(400);
+    expect(err.body).toMatchObject({ param, code });
   });
 
   it('accepts n=1 and response_format text', () => {

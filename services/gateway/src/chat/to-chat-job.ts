@@ -1,5 +1,6 @@
 import type { ChatJob, ChatMessage, Principal } from '@chatgate/contracts';
 import { ApiError } from '../errors/api-error.js';
+import { toContentPart } from './content-parts.js';
 import { chatCompletionRequestSchema, paramPath, type ChatCompletionRequest } from './chat-completion-request.schema.js';
 
 function valueAt(root: unknown, path: PropertyKey[]): unknown {
@@ -42,12 +43,7 @@ function toMessage(message: ChatCompletionRequest['messages'][number], index: nu
   if (typeof content === 'string') return { role: message.role, content };
   return {
     role: message.role,
-    content: content.map((part, p) => {
-      if (part.type !== 'text' || typeof part.text !== 'string') {
-        throw ApiError.invalidRequest(`Content parts of type '${part.type}' are not supported yet.`, `messages[${index}].content[${p}]`, 'unsupported_content_type');
-      }
-      return { type: 'text' as const, text: part.text };
-    }),
+    content: content.map((part, p) => toContentPart(part, message.role, `messages[${index}].content[${p}]`)),
   };
 }
 

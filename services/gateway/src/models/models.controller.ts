@@ -9,12 +9,17 @@ import { ApiError } from '../errors/api-error.js';
 import { CONVERSATION_CLIENT } from './conversation-client.token.js';
 
 const MODELS_TTL_MS = 60_000;
+/** Credentials whose listing is kept at once; the oldest goes first. */
+const MAX_CACHED = 1000;
+/** A cold listing asks the upstream (the conversation service allows it 5 s). */
+const LIST_TIMEOUT_MS = 8000;
 /** A fixed creation time: the list is configuration, not objects with a history. */
 const CREATED = 1_700_000_000;
 
 @Controller('v1/models')
 export class ModelsController {
-  private cached: { tenantId: string; at: number; reply: ListModelsReply } | undefined;
+  /** Per credential: the listing depends on the caller's accounts and their plans. */
+  private readonly cached = new Map<string, { at: number; reply: ListModelsReply }>();
 
   constructor(
     private readonly credentials: CredentialResolver,
@@ -39,15 +44,20 @@ export class ModelsController {
   private async modelsFor(req: FastifyRequest) {
     const principal = await this.credentials.resolve(bearerFrom(req.headers.authorization), undefined);
     const now = Date.now();
-    if (this.cached && this.cached.tenantId === principal.tenantId && now - this.cached.at < MODELS_TTL_MS) return this.cached.reply.models;
+    const hit = this.cached.get(principal.credentialId);
+    if (hit && now - hit.at < MODELS_TTL_MS) return hit.reply.models;
     let raw: unknown;
     try {
-      raw = await firstValueFrom(this.conversation.send(CONVERSATION_LIST_MODELS, { tenantId: principal.tenantId }).pipe(timeout(3000)));
+      raw = await firstValueFrom(
+        this.conversation.send(CONVERSATION_LIST_MODELS, { tenantId: principal.tenantId, upstream: principal.upstream }).pipe(timeout(LIST_TIMEOUT_MS)),
+      );
     } catch {
       throw ApiError.unavailable('The conversation service is unavailable. Try again shortly.', 'worker_unavailable');
     }
     const reply = listModelsReplySchema.parse(raw);
-    this.cached = { tenantId: principal.tenantId, at: now, reply };
+    this.cached.delete(principal.credentialId);
+    this.cached.set(principal.credentialId, { at: now, reply });
+    if (this.cached.size > MAX_CACHED) this.cached.delete(this.cached.keys().next().value!);
     return reply.models;
   }
 }

@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { USAGE_LIMIT_RELEASE, USAGE_LIMIT_TAKE, limitTakeReplySchema, type ModelLimit, type Principal } from '@chatgate/contracts';
+import { USAGE_LIMIT_RELEASE, USAGE_LIMIT_TAKE, limitTakeReplySchema, type BudgetTake, type ChatMessage, type LimitTakeRequest, type ModelLimit, type Principal } from '@chatgate/contracts';
 import { encodeJson, NATS_CONNECTION, requestJson, type Logger } from '@chatgate/service-kit';
+import { budgetChecksOf } from '../billing/budget-subjects.js';
+import { countPromptTokens } from '../billing/prompt-tokens.js';
+import { upstreamKindOf } from '../billing/upstream-kind.js';
 import { ApiError } from '../errors/api-error.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
 import { GATEWAY_LOGGER } from '../gateway.logger.js';
 
 /** The limit check is on the hot path: a usage service that does not answer this fast is taken for absent. */
@@ -16,9 +20,21 @@ export function limitsFor(limits: readonly ModelLimit[], model: string): ModelLi
   return limits.filter((l) => l.model === model);
 }
 
+/** What a budget's hold is computed from: the prompt and the most the reply may be (chat), or the input's characters (speech). */
+export interface RequestSize {
+  messages?: readonly ChatMessage[];
+  maxTokens?: number;
+  characters?: number;
+}
+
+/** OpenAI's words for a request over quota. */
+export const INSUFFICIENT_QUOTA_MESSAGE = 'You exceeded your current quota, please check your plan and billing details.';
+
 /**
- * Takes a slot in the user's window for the model before the job goes to a worker. Refused: 429
- * in OpenAI's envelope with `retry-after`. A principal without limits for the model costs no hop.
+ * Takes a slot in the user's window for the model, and holds the request's largest cost in the
+ * user's and the key's budgets, in one request to the usage service, before the job goes to a
+ * worker. Refused by a limit: 429 with `retry-after`; by a budget: 429 `insufficient_quota`.
+ * A principal with neither limits for the model nor budgets costs no hop.
  * When the usage service does not answer the request is served (the gateway keeps serving while
  * usage is down) and the lapse is logged.
  */
@@ -27,18 +43,21 @@ export class LimitGate {
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  async check(principal: Principal, model: string, requestId: string): Promise<void> {
+  async check(principal: Principal, model: string, requestId: string, size?: RequestSize): Promise<void> {
     const matching = limitsFor(principal.limits, model);
-    if (!matching.length) return;
-    const request = {
+    const budgets = budgetChecksOf(principal);
+    if (!matching.length && !budgets.length) return;
+    const request: LimitTakeRequest = {
       requestId,
       tenantId: principal.tenantId,
       subject: principal.userId ?? principal.credentialId,
       model,
       windows: matching.map((l) => ({ everyMinutes: l.everyMinutes, count: l.count })),
     };
+    if (budgets.length) request.budget = await this.budgetTake(principal, budgets, size);
     let reply;
     try {
       reply = await requestJson(this.nc, USAGE_LIMIT_TAKE, request, limitTakeReplySchema, TAKE_TIMEOUT_MS);
@@ -51,14 +70,32 @@ export class LimitGate {
       return;
     }
     if (reply.allowed) return;
+    if (reply.quota) throw new ApiError(429, { message: INSUFFICIENT_QUOTA_MESSAGE, type: 'insufficient_quota', param: null, code: 'insufficient_quota' });
     const retryAfterSec = Math.max(1, Math.ceil(reply.retryAfterMs / 1000));
     const every = matching.map((l) => `${l.count} per ${l.everyMinutes} min`).join(', ');
     throw new ApiError(429, { message: `Usage limit reached for ${model} (${every}). Try again in ${retryAfterSec} s.`, type: 'requests', param: null, code: 'usage_limit_exceeded' }, retryAfterSec);
   }
 
-  /** Gives the slot back when the job never reached a worker (no usage event will come to do it). */
+  /** Gives the slot and the holds back when the job never reached a worker (no usage event will come to do it). */
   release(principal: Principal, model: string, requestId: string): void {
-    if (!limitsFor(principal.limits, model).length) return;
-    this.nc.publish(USAGE_LIMIT_RELEASE, encodeJson({ requestId, tenantId: principal.tenantId, subject: principal.userId ?? principal.credentialId, model }));
+    const budgetSubjects = budgetChecksOf(principal).map((b) => b.key);
+    if (!limitsFor(principal.limits, model).length && !budgetSubjects.length) return;
+    this.nc.publish(USAGE_LIMIT_RELEASE, encodeJson({ requestId, tenantId: principal.tenantId, subject: principal.userId ?? principal.credentialId, model, budgetSubjects }));
+  }
+
+  /**
+   * The hold: the prompt as the worker will count it plus `max_tokens` of reply (else
+   * BUDGET_HOLD_COMPLETION_TOKENS), priced by the usage service. With `max_tokens` the hold is
+   * the most the request can cost; the usage event settles it to what it did cost.
+   */
+  private async budgetTake(principal: Principal, subjects: BudgetTake['subjects'], size: RequestSize | undefined): Promise<BudgetTake> {
+    return {
+      upstream: upstreamKindOf(principal),
+      promptTokens: size?.messages ? await countPromptTokens(size.messages) : 0,
+      // Speech has no completion tokens: its characters are the whole cost.
+      maxCompletionTokens: size?.characters !== undefined ? 0 : (size?.maxTokens ?? this.config.BUDGET_HOLD_COMPLETION_TOKENS),
+      characters: size?.characters ?? 0,
+      subjects,
+    };
   }
 }

@@ -2,8 +2,11 @@ import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs
 import {
   USAGE_ACCOUNT_HOURLY,
   USAGE_QUERY,
+  USAGE_SPEND_QUERY,
   USAGE_USER_COUNTS,
   accountHourlySchema,
+  spendPageSchema,
+  spendQuerySchema,
   chatgptUseCountBodySchema,
   usagePageSchema,
   usageQuerySchema,
@@ -52,5 +55,15 @@ export class UsageAdminController {
     const to = q.to ?? Date.now();
     const from = q.from ?? to - DAY_MS;
     return this.usage.query(USAGE_QUERY, { ...q, from, to, scopeTenantId: tenantScopeOf(actor) }, usagePageSchema);
+  }
+
+  /** Spend totals per tenant, user, credential or account; the range defaults to the current UTC month. */
+  @Get('admin/v1/spend')
+  spend(@Actor() actor: AdminActor, @Query() query: unknown) {
+    const q = parseInput(spendQuerySchema, query);
+    const to = q.to ?? Date.now();
+    const start = new Date(to);
+    const from = q.from ?? Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1);
+    return this.usage.query(USAGE_SPEND_QUERY, { ...q, from, to, scopeTenantId: tenantScopeOf(actor) }, spendPageSchema);
   }
 }

@@ -3,6 +3,10 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { z } from 'zod';
 import {
   USAGE_ACCOUNT_HOURLY,
+  USAGE_BILLING_SPEND,
+  USAGE_SPEND_QUERY,
+  billingSpendRequestSchema,
+  spendQueryRequestSchema,
   USAGE_LIMIT_RELEASE,
   USAGE_LIMIT_TAKE,
   USAGE_QUERY,
@@ -15,7 +19,8 @@ import {
   userCountsRequestSchema,
 } from '@chatgate/contracts';
 import { NATS_CONNECTION, serveRequests, type Logger } from '@chatgate/service-kit';
-import { LimitWindow } from '../limits/limit-window.js';
+import { Admission } from '../billing/admission.js';
+import { SpendQueries } from '../billing/spend-queries.js';
 import { UsageQueries } from '../queries/usage-queries.js';
 import { USAGE_LOGGER } from '../usage.config.js';
 
@@ -30,13 +35,16 @@ export class UsageBusListener implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(USAGE_LOGGER) private readonly logger: Logger,
-    private readonly limits: LimitWindow,
+    private readonly admission: Admission,
     private readonly queries: UsageQueries,
+    private readonly spend: SpendQueries,
   ) {}
 
   onApplicationBootstrap() {
-    this.serve(USAGE_LIMIT_TAKE, limitTakeRequestSchema, async (req) => ({ ok: true, ...(await this.limits.take(req)) }));
-    this.serve(USAGE_LIMIT_RELEASE, limitReleaseRequestSchema, async (req) => ({ ok: true, released: await this.limits.release(req) }));
+    this.serve(USAGE_LIMIT_TAKE, limitTakeRequestSchema, (req) => this.admission.take(req));
+    this.serve(USAGE_LIMIT_RELEASE, limitReleaseRequestSchema, async (req) => ({ ok: true, released: await this.admission.release(req) }));
+    this.serve(USAGE_BILLING_SPEND, billingSpendRequestSchema, async (req) => ({ ok: true, result: await this.spend.spend(req) }));
+    this.serve(USAGE_SPEND_QUERY, spendQueryRequestSchema, async (req) => ({ ok: true, result: await this.spend.totals(req) }));
     this.serve(USAGE_QUERY, usageQueryRequestSchema, async (req) => ({ ok: true, result: await this.queries.rollups(req) }));
     this.serve(USAGE_USER_COUNTS, userCountsRequestSchema, async (req) => ({ ok: true, result: await this.queries.userCounts(req.names, req.since, req.scopeTenantId) }));
     this.serve(USAGE_ACCOUNT_HOURLY, accountHourlyRequestSchema, async (req) => ({ ok: true, result: await this.queries.accountHourly(req.labels, req.hours, req.now, req.scopeTenantId) }));

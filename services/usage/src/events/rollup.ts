@@ -23,13 +23,17 @@ export interface HourlyRow {
   cancelled: number;
   promptTokens: number;
   completionTokens: number;
+  costMicroUsd: number;
 }
+
+/** An event with its cost from the price table, as it is stored. */
+export type PricedEvent = UsageEvent & { costMicroUsd?: number };
 
 /**
  * Folds events into one row per (tenant, user, account, model, kind, hour), so one upsert per
  * row adds them to the stored rollups. Give it only the events that were actually inserted.
  */
-export function rollup(events: readonly UsageEvent[]): HourlyRow[] {
+export function rollup(events: readonly PricedEvent[]): HourlyRow[] {
   const rows = new Map<string, HourlyRow>();
   for (const e of events) {
     const hour = hourOf(e.at);
@@ -38,7 +42,7 @@ export function rollup(events: readonly UsageEvent[]): HourlyRow[] {
     const key = JSON.stringify([e.tenantId, userKey, accountKey, e.model, e.kind, hour]);
     let row = rows.get(key);
     if (!row) {
-      row = { tenantId: e.tenantId, userKey, accountKey, model: e.model, kind: e.kind, hour, userName: null, accountLabel: null, requests: 0, errors: 0, cancelled: 0, promptTokens: 0, completionTokens: 0 };
+      row = { tenantId: e.tenantId, userKey, accountKey, model: e.model, kind: e.kind, hour, userName: null, accountLabel: null, requests: 0, errors: 0, cancelled: 0, promptTokens: 0, completionTokens: 0, costMicroUsd: 0 };
       rows.set(key, row);
     }
     row.userName = e.userName ?? row.userName;
@@ -48,6 +52,7 @@ export function rollup(events: readonly UsageEvent[]): HourlyRow[] {
     if (e.outcome === 'cancelled') row.cancelled++;
     row.promptTokens += e.promptTokens;
     row.completionTokens += e.completionTokens;
+    row.costMicroUsd += e.costMicroUsd ?? 0;
   }
   return [...rows.values()];
 }

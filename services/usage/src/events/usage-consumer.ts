@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { usageEventSchema, usageStreamNames, type UsageEvent } from '@chatgate/contracts';
 import { decodeJson, ensureUsageStream, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
+import { SpendSettler } from '../billing/spend-settler.js';
 import { LimitWindow } from '../limits/limit-window.js';
 import { USAGE_CONFIG, USAGE_LOGGER, type UsageConfig } from '../usage.config.js';
 import { UsageStore } from './usage-store.js';
@@ -33,6 +34,7 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(USAGE_LOGGER) private readonly logger: Logger,
     private readonly store: UsageStore,
     private readonly limits: LimitWindow,
+    private readonly spend: SpendSettler,
   ) {}
 
   async onApplicationBootstrap() {
@@ -100,10 +102,19 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
         msg.term();
       }
     }
+    const priced = this.spend.price(events);
     try {
-      this.stored += await this.store.store(events);
+      this.stored += await this.store.store(priced);
     } catch (err) {
       this.logger.error({ err: err instanceof Error ? err.message : String(err), events: events.length }, 'usage batch not stored; redelivering');
+      for (const msg of good) msg.nak(RETRY_DELAY_MS);
+      return;
+    }
+    try {
+      // After the commit: a redelivery stores nothing again, and settling is idempotent, so a nak here repeats only this.
+      await this.spend.settle(priced);
+    } catch (err) {
+      this.logger.error({ err: err instanceof Error ? err.message : String(err), events: events.length }, 'budgets not settled; redelivering');
       for (const msg of good) msg.nak(RETRY_DELAY_MS);
       return;
     }

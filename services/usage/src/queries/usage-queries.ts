@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { UsagePage, UsageQueryRequest, UsageRow } from '@chatgate/contracts';
+import { MICRO_USD_PER_USD, type UsagePage, type UsageQueryRequest, type UsageRow } from '@chatgate/contracts';
 
 const HOUR_MS = 3_600_000;
 
@@ -18,6 +18,7 @@ interface RollupRecord {
   cancelled: string;
   prompt_tokens: string;
   completion_tokens: string;
+  cost_micro_usd: string;
   total: string;
 }
 
@@ -49,7 +50,8 @@ export class UsageQueries {
       `SELECT date_trunc($1, "hour" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket, "tenant_id", "user_key", max("user_name") AS user_name,
               "account_key", max("account_label") AS account_label, "model", "kind",
               sum("requests") AS requests, sum("errors") AS errors, sum("cancelled") AS cancelled,
-              sum("prompt_tokens") AS prompt_tokens, sum("completion_tokens") AS completion_tokens, count(*) OVER () AS total
+              sum("prompt_tokens") AS prompt_tokens, sum("completion_tokens") AS completion_tokens,
+              sum("cost_micro_usd") AS cost_micro_usd, count(*) OVER () AS total
          FROM "usage"."usage_hourly"
         WHERE ${where.join(' AND ')}
         GROUP BY 1, "tenant_id", "user_key", "account_key", "model", "kind"
@@ -72,6 +74,8 @@ export class UsageQueries {
         cancelled: Number(r.cancelled),
         promptTokens: Number(r.prompt_tokens),
         completionTokens: Number(r.completion_tokens),
+        costMicroUsd: Number(r.cost_micro_usd),
+        costUsd: Number(r.cost_micro_usd) / MICRO_USD_PER_USD,
       })),
       page: q.page,
       limit: q.limit,

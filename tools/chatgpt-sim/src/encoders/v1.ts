@@ -274,7 +274,7 @@ export class V1Encoder implements Encoder {
       message: null,
       conversation_id: this.turn.conversationId,
       error: STREAM_ERROR_TEXT,
-      error_code: 'internal_error',
+      error_code: this.turn.reply.directives.errorCode ?? 'internal_error',
     };
     return [eventFrame('delta', JSON.stringify({ p: '', o: 'add', v, c: this.counter++ })), DONE_FRAME];
   }

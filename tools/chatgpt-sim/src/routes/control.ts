@@ -56,9 +56,28 @@ export function statsRoute(ctx: SimContext, res: ServerResponse): void {
   sendJson(res, 200, ctx.stats.snapshot());
 }
 
-/** Resets the counters and lifts every behaviour, so benchmark runs start clean. */
+/** Synthesize's pacing for a separately running simulator: `{packetDelayMs?, cutAfterPackets?}` (null: no cut). */
+export async function speechPacingRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readJsonObject(req);
+  const delay = optionalNumber(body.packetDelayMs, 'packetDelayMs');
+  if (delay !== undefined) {
+    if (delay < 0) throw new HttpError(400, { detail: 'packetDelayMs must not be negative' });
+    ctx.speech.packetDelayMs = delay;
+  }
+  if (body.cutAfterPackets === null) ctx.speech.cutAfterPackets = null;
+  else {
+    const cut = optionalNumber(body.cutAfterPackets, 'cutAfterPackets');
+    if (cut !== undefined) ctx.speech.cutAfterPackets = cut;
+  }
+  sendJson(res, 200, { ok: true, speech: ctx.speech });
+}
+
+/** Resets the counters, lifts every behaviour and the speech pacing, so benchmark runs start clean. */
 export function resetRoute(ctx: SimContext, res: ServerResponse): void {
   ctx.stats.reset();
   ctx.behaviours.clear();
+  ctx.platform.keys.clearBehaviours();
+  ctx.speech.packetDelayMs = 0;
+  ctx.speech.cutAfterPackets = null;
   sendJson(res, 200, { ok: true });
 }

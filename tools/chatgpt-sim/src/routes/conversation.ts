@@ -12,6 +12,7 @@ import { modelAvailable, resolvedSlug } from '../models.js';
 import { planReply } from '../reply.js';
 import { StreamRun, type MidStreamFailure } from '../stream.js';
 import type { Turn } from '../turn.js';
+import type { MessageFilesRecord } from '../types.js';
 
 const DEFAULT_AFTER = 2;
 
@@ -60,6 +61,51 @@ function remember(ctx: SimContext, turn: Turn, accountId: string, messages: Inpu
   ctx.conversations.append(conversation, turn.parentMessageId, [...stored, answer], now);
 }
 
+const FILE_SERVICE = 'file-service://';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The newest user message's image pointers and attachments, as the stats report them. */
+function filesRecord(message: InputMessage): MessageFilesRecord {
+  const parts = Array.isArray(message.content?.parts) ? (message.content.parts as unknown[]) : [];
+  const metadata = isObject(message.metadata) ? message.metadata : {};
+  return {
+    contentType: typeof message.content?.content_type === 'string' ? message.content.content_type : null,
+    text: textOf(message),
+    assetPointers: parts.filter(isObject).map((p) => ({ asset_pointer: String(p.asset_pointer), size_bytes: p.size_bytes, width: p.width, height: p.height })),
+    attachments: Array.isArray(metadata.attachments) ? metadata.attachments.filter(isObject) : [],
+  };
+}
+
+/**
+ * Every file a message points at (image_asset_pointer parts and metadata.attachments) must be one the
+ * caller's account uploaded and marked uploaded; pointers must say the file's real size and, for
+ * images, its dimensions. A file of another account does not exist for this one.
+ */
+function checkFiles(ctx: SimContext, messages: InputMessage[], accountId: string): void {
+  for (const message of messages) {
+    const parts = Array.isArray(message.content?.parts) ? (message.content.parts as unknown[]) : [];
+    for (const part of parts.filter(isObject)) {
+      if (part.content_type !== 'image_asset_pointer') throw new HttpError(400, { detail: `Unknown content part type ${JSON.stringify(part.content_type)}` });
+      const pointer = typeof part.asset_pointer === 'string' ? part.asset_pointer : '';
+      if (!pointer.startsWith(FILE_SERVICE)) throw new HttpError(400, { detail: 'image_asset_pointer needs a file-service:// asset_pointer' });
+      const file = ctx.files.usableBy(pointer.slice(FILE_SERVICE.length), accountId);
+      if (!file) throw new HttpError(404, { detail: { code: 'file_not_found', message: `File ${pointer} not found` } });
+      if (part.size_bytes !== file.blob!.bytes.length || typeof part.width !== 'number' || typeof part.height !== 'number') {
+        throw new HttpError(400, { detail: `image_asset_pointer ${pointer} needs size_bytes (${file.blob!.bytes.length}), width and height` });
+      }
+    }
+    const metadata = isObject(message.metadata) ? message.metadata : {};
+    const attachments = Array.isArray(metadata.attachments) ? metadata.attachments : [];
+    for (const attachment of attachments) {
+      const id = isObject(attachment) && typeof attachment.id === 'string' ? attachment.id : '';
+      if (!ctx.files.usableBy(id, accountId)) throw new HttpError(404, { detail: { code: 'file_not_found', message: `Attachment ${id || '(no id)'} not found` } });
+    }
+  }
+}
+
 export function titleOf(stripped: string): string {
   const words = stripped.split(/\s+/).filter(Boolean).slice(0, 6).join(' ');
   return words === '' ? 'New chat' : words.slice(0, 60);
@@ -86,7 +132,11 @@ export async function conversationRoute(
     conversationId: typeof body.conversation_id === 'string' ? body.conversation_id : null,
     parentMessageId: typeof body.parent_message_id === 'string' ? body.parent_message_id : null,
     historyDisabled: typeof body.history_and_training_disabled === 'boolean' ? body.history_and_training_disabled : null,
+    model: typeof body.model === 'string' ? body.model : null,
+    conversationMode: conversationModeOf(body.conversation_mode),
   }, messages.map((m) => ({ role: typeof m.author?.role === 'string' ? m.author.role : '', text: textOf(m) })));
+  ctx.stats.userMessage(filesRecord(last));
+  checkFiles(ctx, messages, account.accountId);
   const reply = planReply(prompt, model);
   const d = reply.directives;
 
@@ -131,7 +181,8 @@ export async function conversationRoute(
     plan: account.plan,
     userMessage: {
       id: typeof last.id === 'string' ? last.id : uuid(),
-      author: { role: 'user', name: null, metadata: {} },
+      // Echoed in the role it was sent with (an assistant message posted to be read aloud stays one).
+      author: { role: typeof last.author?.role === 'string' ? last.author.role : 'user', name: null, metadata: {} },
       create_time: typeof last.create_time === 'number' ? last.create_time : now,
       update_time: null,
       content: last.content ?? { content_type: 'text', parts: [prompt] },
@@ -155,6 +206,7 @@ export async function conversationRoute(
     title: titleOf(reply.stripped),
   };
 
+  // History on: the conversation is saved upstream, so it can be continued, managed, read aloud or hidden later.
   if (body.history_and_training_disabled !== true) remember(ctx, turn, account.accountId, messages, last, known === undefined, now);
 
   const encodings = body.supported_encodings;
@@ -169,10 +221,18 @@ export async function conversationRoute(
     },
     (finished, outcome) => {
       ctx.streams.delete(finished);
-      ctx.stats.streamEnded(outcome);
+      ctx.stats.streamEnded(outcome, { accountId: account.accountId, ...finished.written() });
     },
   );
   ctx.streams.add(run);
   ctx.stats.streamStarted();
   run.start();
+}
+
+/** `conversation_mode` as sent: `{kind}` and, for GPTs, `gizmo_id`. */
+function conversationModeOf(raw: unknown): { kind: string; gizmoId: string | null } | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const mode = raw as { kind?: unknown; gizmo_id?: unknown };
+  if (typeof mode.kind !== 'string') return null;
+  return { kind: mode.kind, gizmoId: typeof mode.gizmo_id === 'string' ? mode.gizmo_id : null };
 }

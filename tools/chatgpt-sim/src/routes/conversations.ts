@@ -1,9 +1,10 @@
-// Conversation management (reference §5): list, read, rename, hide, title and rate. Each account
+// Conversation management (reference §5): list, read, rename, hide, title and rate (and the hide a
+// voice client sends for a conversation it made only to have a message read aloud). Each account
 // sees only the conversations it created; another account's id is a 404, as upstream.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Caller } from '../auth.js';
 import type { SimContext } from '../context.js';
-import type { SimConversation } from '../conversations.js';
+import { textOfMessage, type SimConversation } from '../conversations.js';
 import { sendFailure } from '../failures.js';
 import { HttpError, readJsonObject, sendJson } from '../http.js';
 import type { FailKind } from '../types.js';
@@ -32,6 +33,13 @@ function visibleOwn(ctx: SimContext, id: string, caller: Caller): SimConversatio
   const c = ctx.conversations.owned(id, caller.account.accountId);
   if (!c || !c.visible) throw notFound(id);
   return c;
+}
+
+/** Hidden counts as deleted for every later call; the stats count each conversation hidden once. */
+function hide(ctx: SimContext, c: SimConversation): void {
+  if (!c.visible) return;
+  c.visible = false;
+  ctx.stats.conversationHidden();
 }
 
 function intParam(url: URL, name: string, fallback: number): number {
@@ -88,9 +96,10 @@ export async function patchConversationRoute(ctx: SimContext, id: string, req: I
   const body = await readJsonObject(req);
   if (failedAccount(ctx, res, caller)) return;
   const c = visibleOwn(ctx, id, caller);
-  if (typeof body.title === 'string') c.title = body.title;
-  else if (body.is_visible === false) c.visible = false;
-  else throw new HttpError(400, { detail: 'Send title or is_visible: false' });
+  const rename = typeof body.title === 'string';
+  if (!rename && body.is_visible !== false) throw new HttpError(400, { detail: 'Send title or is_visible: false' });
+  if (rename) c.title = body.title as string;
+  if (body.is_visible === false) hide(ctx, c);
   sendJson(res, 200, { success: true });
 }
 
@@ -99,13 +108,8 @@ export async function patchAllConversationsRoute(ctx: SimContext, req: IncomingM
   const body = await readJsonObject(req);
   if (failedAccount(ctx, res, caller)) return;
   if (body.is_visible !== false) throw new HttpError(400, { detail: 'Send is_visible: false' });
-  for (const c of ctx.conversations.listFor(caller.account.accountId)) c.visible = false;
+  for (const c of ctx.conversations.listFor(caller.account.accountId)) hide(ctx, c);
   sendJson(res, 200, { success: true });
-}
-
-function textOfMessage(message: Record<string, unknown> | null): string {
-  const parts = (message?.content as { parts?: unknown } | undefined)?.parts;
-  return Array.isArray(parts) ? parts.filter((p): p is string => typeof p === 'string').join(' ') : '';
 }
 
 /** POST /backend-api/conversation/gen_title/<id> with `{message_id}`: a title from the conversation's first user message. */

@@ -1,0 +1,3 @@
+export * from './budget.schema.js';
+export * from './billing.schemas.js';
+export * from './billing.subjects.js';

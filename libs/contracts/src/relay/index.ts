@@ -1,0 +1,3 @@
+export * from './relay.subjects.js';
+export * from './relay-job.schema.js';
+export * from './relay-frame.schema.js';

@@ -1,0 +1,2 @@
+export * from './model-routes.schema.js';
+export * from './route-model.js';

@@ -1,0 +1,3 @@
+export * from './voice.subjects.js';
+export * from './voice-catalogue.js';
+export * from './speech.schemas.js';

@@ -1,0 +1,30 @@
+/** Token counts as the platform upstream reported them. */
+export interface PlatformUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+const count = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : null);
+
+/**
+ * The `usage` object of a platform answer: chat and completions (`prompt_tokens`,
+ * `completion_tokens`), embeddings (`prompt_tokens` only) and image models (`input_tokens`,
+ * `output_tokens`). Null when there is none (dall-e, speech).
+ */
+export function usageOf(value: unknown): PlatformUsage | null {
+  if (!value || typeof value !== 'object') return null;
+  const u = value as Record<string, unknown>;
+  const prompt = count(u.prompt_tokens) ?? count(u.input_tokens);
+  const completion = count(u.completion_tokens) ?? count(u.output_tokens);
+  if (prompt === null && completion === null) return null;
+  return { promptTokens: prompt ?? 0, completionTokens: completion ?? 0 };
+}
+
+/** Usage from a whole JSON answer's bytes; null for anything that is not a JSON object with usage. */
+export function usageOfBody(bytes: Uint8Array): PlatformUsage | null {
+  try {
+    return usageOf((JSON.parse(Buffer.from(bytes).toString('utf8')) as { usage?: unknown }).usage);
+  } catch {
+    return null;
+  }
+}

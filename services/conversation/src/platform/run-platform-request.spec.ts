@@ -1,0 +1,107 @@
+import { describe, expect, it } from '@jest/globals';
+import type { AccountLease, AccountLeaseRequest, AccountReport, BusError, UsageEvent } from '@chatgate/contracts';
+import type { PlatformResponse } from './platform-http.js';
+import { runPlatformRequest, type PlatformDeps } from './run-platform-request.js';
+import type { PlatformRequest } from './platform-request.js';
+import type { PlatformUsage } from './platform-usage.js';
+
+const request: PlatformRequest = { requestId: 'req-1', path: '/chat/completions', body: { model: 'gpt-4o', messages: [] }, tenantId: 't', credentialId: 'c', userId: null, userName: null };
+
+function body(parts: string[], failAfter = false): PlatformResponse['body'] {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (const p of parts) yield new TextEncoder().encode(p);
+      if (failAfter) throw new Error('socket hang up');
+    },
+    destroy() {},
+  };
+}
+
+/** Keys k1, k2, k3 in turn; each answer comes from `answers` in order (an Error is a connection failure). */
+function harness(answers: Array<PlatformResponse | Error>) {
+  const leases: AccountLeaseRequest[] = [];
+  const reports: AccountReport[] = [];
+  const events: UsageEvent[] = [];
+  const sent: string[] = [];
+  const deps: PlatformDeps = {
+    retryTimes: 3,
+    leases: {
+      lease: async (r) => {
+        leases.push(r);
+        const id = `k${leases.length}`;
+        const lease: AccountLease = { accountId: id, accessToken: `sk-${id}`, chatgptAccountId: null, deviceId: 'd', label: id, platform: { baseUrl: 'http://x/v1', organization: null, apiStyle: 'openai', apiVersion: null } };
+        return { ok: true, lease };
+      },
+      report: async (r) => {
+        reports.push(r);
+        return { ok: true, lease: null };
+      },
+    },
+    http: {
+      send: async (lease) => {
+        sent.push(lease.accountId);
+        const next = answers.shift()!;
+        if (next instanceof Error) throw next;
+        return next;
+      },
+    },
+    publishUsage: (e) => events.push(e),
+  };
+  const out: { head?: number; data: string; end?: PlatformUsage | null; error?: BusError } = { data: '' };
+  const sink = {
+    head: (status: number) => (out.head = status),
+    data: (b: Uint8Array) => (out.data += new TextDecoder().decode(b)),
+    end: (u: PlatformUsage | null) => (out.end = u),
+    error: (f: BusError) => (out.error = f),
+  };
+  return { deps, sink, out, leases, reports, events, sent };
+}
+
+const json = (status: number, value: unknown, headers: Record<string, string> = {}): PlatformResponse => ({ status, headers: { 'content-type': 'application/json', ...headers }, body: body([JSON.stringify(value)]) });
+
+describe('runPlatformRequest', () => {
+  it('rotates past a refused key, a rate-limited one and a dead connection, reporting each, excluding tried keys', async () => {
+    const h = harness([json(401, { error: { message: 'Incorrect API key provided: sk-abcdefghijkl' } }), json(429, { error: { message: 'slow down' } }, { 'retry-after': '12' }), new Error('ECONNRESET')]);
+    h.deps.retryTimes = 3;
+    await runPlatformRequest(request, h.sink, h.deps);
+    expect(h.reports.map((r) => [r.accountId, r.outcome, r.clearsInSec])).toEqual([
+      ['k1', 'unauthorized', undefined],
+      ['k2', 'rate_limited', 12],
+      ['k3', 'upstream_error', undefined],
+    ]);
+    expect(h.reports[0].message).not.toContain('sk-abcdefghijkl');
+    expect(h.leases.map((l) => [l.kind, l.exclude])).toEqual([
+      ['api_key', []],
+      ['api_key', ['k1']],
+      ['api_key', ['k1', 'k2']],
+    ]);
+    expect(h.out.head).toBeUndefined();
+    expect(h.out.error).toMatchObject({ status: 502, error: { code: 'upstream_unavailable' } });
+    expect(h.events[0]).toMatchObject({ outcome: 'error', upstream: 'platform', kind: 'chat', accountId: 'k3' });
+  });
+
+  it('passes a client error through unchanged, without trying another key', async () => {
+    const h = harness([json(400, { error: { message: 'bad', param: 'messages' } })]);
+    await runPlatformRequest(request, h.sink, h.deps);
+    expect(h.out).toMatchObject({ head: 400, data: JSON.stringify({ error: { message: 'bad', param: 'messages' } }), end: null });
+    expect(h.reports).toEqual([]);
+    expect(h.sent).toEqual(['k1']);
+    expect(h.events[0]).toMatchObject({ outcome: 'error', status: 400 });
+  });
+
+  it('reports a stream cut after the head as an error, never a retry', async () => {
+    const h = harness([{ status: 200, headers: { 'content-type': 'text/event-stream' }, body: body(['data: {"choices":[{"delta":{"content":"Hi"}}],"usage":null}\n\n'], true) }]);
+    await runPlatformRequest({ ...request, body: { model: 'gpt-4o', stream: true, messages: [] } }, h.sink, h.deps);
+    expect(h.out.head).toBe(200);
+    expect(h.out.data).toBe('data: {"choices":[{"delta":{"content":"Hi"}}]}\n\n');
+    expect(h.out.error).toMatchObject({ error: { code: 'upstream_stream_cut' } });
+    expect(h.sent).toEqual(['k1']);
+  });
+
+  it('records the exact usage of a JSON answer', async () => {
+    const h = harness([json(200, { object: 'list', data: [], usage: { prompt_tokens: 9, total_tokens: 9 } })]);
+    await runPlatformRequest({ ...request, path: '/embeddings', body: { model: 'text-embedding-3-small', input: 'x' } }, h.sink, h.deps);
+    expect(h.out.end).toEqual({ promptTokens: 9, completionTokens: 0 });
+    expect(h.events[0]).toMatchObject({ kind: 'embedding', promptTokens: 9, completionTokens: 0, estimated: false, outcome: 'ok', status: 200 });
+  });
+});

@@ -1,0 +1,223 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConversationStreamDecoder, type UpstreamEvent } from '@chatgate/protocol';
+import { dataFrames, type BusError, type RelayJob } from '@chatgate/contracts';
+import { outcomeOf } from '../chat/failure-outcome.js';
+import { ownTokenSource, poolSource, type IdentitySource } from '../chat/identity-source.js';
+import { withRotation, type AttemptResult } from '../chat/rotation.js';
+import { countUsage } from '../chat/token-counter.js';
+import { AccountLeaseClient } from '../upstream/account-lease.client.js';
+import { ChatGptClient, type UpstreamIdentity, type UpstreamRequest } from '../upstream/chatgpt.client.js';
+import { upstreamStreamCut, upstreamStreamError, upstreamTimeout, upstreamUnreachable } from '../upstream/upstream-errors.js';
+import { CONVERSATION_CONFIG, type ConversationConfig } from '../conversation.config.js';
+import { callerIdentity, identifiersOfToken, rewriteForCaller } from './account-identity.js';
+import type { RelayRun, RelayTarget } from './relay-target.js';
+import { promptMessagesOf } from './web-prompt.js';
+
+/** Account answers (`me`, `models`, `accounts/check`) are small JSON; anything bigger is not one. */
+const ANSWER_LIMIT = 1024 * 1024;
+/** Response headers a client of the web protocol may see; everything else (cookies, hop-by-hop, lengths) stays behind. */
+const SAFE_HEADERS = ['content-type', 'cache-control', 'content-language', 'x-accel-buffering'];
+const CONVERSATION_PATH = /^\/backend-api\/(f\/)?conversation$/;
+/** A stream's preamble is held until the model's first words; past this many bytes it goes out anyway. */
+const HOLD_LIMIT = 256 * 1024;
+
+function safeHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of SAFE_HEADERS) {
+    const v = headers[name];
+    if (v !== undefined) out[name] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function transportFailure(err: unknown, responded: boolean): BusError {
+  const code = (err as { code?: string })?.code ?? '';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return upstreamTimeout();
+  if (responded) return upstreamStreamCut();
+  return upstreamUnreachable(code || (err instanceof Error ? err.message : 'unknown error'));
+}
+
+const notAnAnswer = (why: string): BusError => ({ status: 502, error: { message: `The upstream answered with ${why}.`, type: 'upstream_error', param: null, code: 'upstream_error' } });
+
+/**
+ * The ChatGPT web backend as a relay target. The account is leased exactly as for a chat job (same
+ * identity sources, rotation before the first byte, failure outcomes); its token and workspace
+ * replace the caller's credential. A conversation's event stream goes to the client byte for byte
+ * while a copy is decoded to count usage; account answers are rewritten for the caller.
+ */
+@Injectable()
+export class ChatGptWebTarget implements RelayTarget {
+  readonly name = 'chatgpt_web' as const;
+
+  constructor(
+    private readonly client: ChatGptClient,
+    private readonly leases: AccountLeaseClient,
+    @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
+  ) {}
+
+  async run(run: RelayRun): Promise<void> {
+    const { job } = run;
+    const body = job.request.body !== undefined ? Buffer.from(job.request.body, 'base64') : undefined;
+    const conversation = job.request.method === 'POST' && CONVERSATION_PATH.test(job.request.path);
+    const request: UpstreamRequest = {
+      method: job.request.method,
+      path: job.request.path,
+      query: job.request.query,
+      headers: job.request.headers,
+      body,
+      expectType: conversation ? 'text/event-stream' : 'application/json',
+    };
+    const failure = await withRotation(this.sourceFor(job), this.config.RETRY_TIMES, run.abort.signal, (current) => {
+      run.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
+      return conversation ? this.stream(run, current.identity, request) : this.answer(run, current.identity, request, current.accountLabel);
+    });
+    if (failure) run.send({ t: 'error', ...failure });
+  }
+
+  private sourceFor(job: RelayJob): IdentitySource {
+    const { upstream } = job;
+    // The model steers the lease as for chat: accounts cooling down for it, or whose plan lacks it, are skipped.
+    if (upstream.kind === 'pool') return poolSource(job, upstream.tenantId, job.usage?.model ?? 'auto', this.leases);
+    return ownTokenSource({ upstream });
+  }
+
+  /**
+   * A conversation: the upstream's bytes unchanged, a decoded copy for usage. As for a chat job, the
+   * reply reaches the client with the model's first words: until then the bytes (the stream's
+   * preamble: resume token, hidden documents, the echoed message) are held, so a failure before
+   * them (an error status, a reset, or an account cap reported inside the stream) can still move
+   * to another account. Whatever is held goes out unchanged and in order.
+   */
+  private async stream(run: RelayRun, identity: UpstreamIdentity, request: UpstreamRequest): Promise<AttemptResult> {
+    const prompt = promptMessagesOf(parseJson(request.body));
+    const decoder = new ConversationStreamDecoder();
+    let answer = '';
+    let reasoning = '';
+    // Decoding must never disturb the relay: a chunk the decoder cannot read is passed on uncounted.
+    const read = (next: () => UpstreamEvent[]): UpstreamEvent[] => {
+      try {
+        return next();
+      } catch {
+        return [];
+      }
+    };
+    const count = (events: UpstreamEvent[]) => {
+      for (const ev of events) {
+        if (ev.type !== 'text') continue;
+        if (ev.channel === 'answer') answer += ev.delta;
+        else reasoning += ev.delta;
+      }
+    };
+    // Counted once at the end (or when cut), on what reached the client: the tokenizer is not free.
+    const tally = () => {
+      const usage = countUsage(prompt, answer, reasoning);
+      run.usage = { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, estimated: true };
+    };
+    let held: Uint8Array[] = [];
+    let heldBytes = 0;
+    let started = false;
+    let responded = false;
+    let status = 200;
+    let headers: Record<string, string> = {};
+    const flush = () => {
+      if (!started) {
+        started = true;
+        run.send({ t: 'head', status, headers });
+      }
+      for (const chunk of held) for (const frame of dataFrames(chunk)) run.send(frame);
+      held = [];
+      heldBytes = 0;
+    };
+    try {
+      const res = await this.client.send(identity, request, run.abort.signal);
+      if (!res.ok) return { delivered: false, failure: res.failure };
+      responded = true;
+      status = res.status;
+      headers = safeHeaders(res.headers);
+      for await (const chunk of res.body) {
+        const events = read(() => decoder.push(chunk));
+        count(events);
+        if (started) {
+          for (const frame of dataFrames(chunk)) run.send(frame);
+          continue;
+        }
+        const early = events.find((ev) => ev.type === 'error');
+        if (early?.type === 'error') {
+          const failure = upstreamStreamError(early.message, early.code);
+          // Another pool account may serve it (a cap, a rate limit): nothing has reached the client yet.
+          // A caller's own token has no other account: its stream goes on unchanged.
+          if (outcomeOf(failure) && run.job.upstream.kind === 'pool') {
+            res.body.destroy();
+            return { delivered: false, failure };
+          }
+        }
+        held.push(chunk);
+        heldBytes += chunk.length;
+        if (early || heldBytes > HOLD_LIMIT || events.some((ev) => ev.type === 'text' || ev.type === 'handoff')) flush();
+      }
+      count(read(() => decoder.end()));
+      if (!started && !heldBytes) return { delivered: false, failure: upstreamStreamCut() };
+      flush();
+      tally();
+      run.send({ t: 'end' });
+      return { delivered: true };
+    } catch (err) {
+      if (started) tally();
+      // Cancelled by the gateway: nobody is listening any more (usage keeps what was delivered).
+      if (run.abort.signal.aborted) return { delivered: true };
+      const failure = transportFailure(err, responded);
+      if (!started) return { delivered: false, failure };
+      run.send({ t: 'error', ...failure });
+      return { delivered: true };
+    }
+  }
+
+  /** A small JSON answer, read whole; for a gateway user, rewritten so it names them and not the account. */
+  private async answer(run: RelayRun, identity: UpstreamIdentity, request: UpstreamRequest, accountLabel: string | null): Promise<AttemptResult> {
+    const { job } = run;
+    let bytes: Buffer;
+    let status: number;
+    let headers: Record<string, string>;
+    try {
+      const res = await this.client.send(identity, request, run.abort.signal);
+      if (!res.ok) return { delivered: false, failure: res.failure };
+      status = res.status;
+      headers = safeHeaders(res.headers);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > ANSWER_LIMIT) {
+          res.body.destroy();
+          return { delivered: false, failure: notAnAnswer('more than an account answer holds') };
+        }
+        chunks.push(Buffer.from(chunk));
+      }
+      bytes = Buffer.concat(chunks);
+    } catch (err) {
+      if (run.abort.signal.aborted) return { delivered: true };
+      return { delivered: false, failure: transportFailure(err, false) };
+    }
+    if (job.caller) {
+      const parsed = parseJson(bytes);
+      if (parsed === undefined) return { delivered: false, failure: notAnAnswer('JSON that could not be read') };
+      const known = identifiersOfToken(identity.accessToken);
+      if (identity.chatgptAccountId) known.accountIds.push(identity.chatgptAccountId);
+      if (accountLabel?.includes('@')) known.emails.push(accountLabel);
+      bytes = Buffer.from(JSON.stringify(rewriteForCaller(request.path, parsed, known, callerIdentity(job.caller))));
+    }
+    run.send({ t: 'head', status, headers: { ...headers, 'content-type': 'application/json' } });
+    for (const frame of dataFrames(bytes)) run.send(frame);
+    run.send({ t: 'end' });
+    return { delivered: true };
+  }
+}
+
+function parseJson(bytes: Buffer | undefined): unknown {
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

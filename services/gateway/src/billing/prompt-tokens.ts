@@ -1,0 +1,32 @@
+import type { ChatMessage } from '@chatgate/contracts';
+
+type Tokenizer = typeof import('gpt-tokenizer');
+let tokenizer: Promise<Tokenizer> | undefined;
+
+/**
+ * The tokenizer costs the gateway about 70 MB and a third of a second to load: it is loaded on the
+ * first request that needs it (a principal with a budget), never by a gateway that has none.
+ */
+function loadTokenizer(): Promise<Tokenizer> {
+  tokenizer ??= import('gpt-tokenizer').then((t) => {
+    // As in the worker: the default merge cache (100,000 words) costs tens of MB.
+    t.setMergeCacheSize(5_000);
+    return t;
+  });
+  return tokenizer;
+}
+
+/**
+ * Prompt tokens counted exactly as the worker counts them for the usage event (o200k, 3 tokens
+ * of framing per message and 3 to prime the reply; conversation's token-counter.ts), so a budget's
+ * hold for the prompt is the prompt's real cost. Counted only for principals with a budget.
+ */
+export async function countPromptTokens(messages: readonly ChatMessage[]): Promise<number> {
+  const { countTokens } = await loadTokenizer();
+  let prompt = 3;
+  for (const m of messages) {
+    const text = typeof m.content === 'string' ? m.content : m.content.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n');
+    prompt += 3 + countTokens(m.role) + countTokens(text);
+  }
+  return prompt;
+}

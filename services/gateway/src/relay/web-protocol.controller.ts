@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { All, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal, RelayJob } from '@chatgate/contracts';
+import { bearerFrom } from '../auth/bearer.js';
+import { CredentialResolver } from '../auth/credential-resolver.service.js';
+import { ApiError } from '../errors/api-error.js';
+import { LimitGate } from '../usage/limit-gate.js';
+import { RelayResponder } from './relay-responder.js';
+import { isRefusedWebPath, queryOf, webPathOf } from './web-paths.js';
+import { webConversationSchema, type WebConversation } from './web-conversation.schema.js';
+
+/** Request headers the upstream may see; the credential, cookies and anything identifying the client stay here. */
+const FORWARDED = ['accept', 'accept-language', 'content-type', 'oai-language'];
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
+}
+
+function forwardedHeaders(req: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of FORWARDED) {
+    const v = headerValue(req.headers[name]);
+    if (v) out[name] = v;
+  }
+  return out;
+}
+
+const unknownWebPath = () =>
+  new ApiError(404, { message: "Unknown request URL. chatgate relays the web protocol's conversation, me, models and accounts/check paths.", type: 'invalid_request_error', param: null, code: 'unknown_url' });
+
+const refused = () =>
+  new ApiError(403, { message: 'chatgate does not relay account-management or payment requests to the upstream accounts.', type: 'invalid_request_error', param: null, code: 'path_refused' });
+
+/**
+ * The ChatGPT web protocol for clients that speak it (browser extensions with a custom backend URL,
+ * go-chatgpt-api scripts): a chatgate credential as the Bearer, an account leased as for
+ * /v1/chat/completions, the upstream stream relayed byte for byte (both encodings). Account answers
+ * name the gateway user, never the account. `/chatgpt/<x>` is the same as `/backend-api/<x>`.
+ */
+@Controller()
+export class WebProtocolController {
+  constructor(
+    private readonly credentials: CredentialResolver,
+    private readonly limits: LimitGate,
+    private readonly responder: RelayResponder,
+  ) {}
+
+  @Post(['backend-api/conversation', 'backend-api/f/conversation', 'chatgpt/conversation', 'chatgpt/f/conversation'])
+  async conversation(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const bearer = bearerFrom(req.headers.authorization);
+    const body = parseConversation(req.body);
+    const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
+    checkIsolation(principal, body);
+    const model = body.model ?? 'auto';
+    // The body goes up as the client wrote it (re-serialised from the parsed JSON: same fields, same order).
+    const job = this.jobFor(req, principal, { method: 'POST', path: `/backend-api/${webPathOf(req.url)}`, body: Buffer.from(JSON.stringify(req.body)) }, { kind: 'chat', model });
+    // Before the upstream: a refused request gets 429 here and never reaches a worker.
+    await this.limits.check(principal, model, job.requestId);
+    return this.responder.respond(job, principal, reply);
+  }
+
+  @Get(['backend-api/me', 'backend-api/models', 'chatgpt/me', 'chatgpt/models'])
+  async account(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.accountAnswer(req, reply, `/backend-api/${webPathOf(req.url)}`);
+  }
+
+  @Get(['backend-api/accounts/check/:version', 'chatgpt/accounts/check/:version'])
+  async accountsCheck(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('version') version: string): Promise<void> {
+    // A version is one plain segment (`v4-2023-04-27`): nothing that could step to another upstream path once decoded.
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(version)) throw unknownWebPath();
+    return this.accountAnswer(req, reply, `/backend-api/accounts/check/${version}`);
+  }
+
+  private async accountAnswer(req: FastifyRequest, reply: FastifyReply, path: string): Promise<void> {
+    const bearer = bearerFrom(req.headers.authorization);
+    const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
+    const job = this.jobFor(req, principal, { method: 'GET', path }, null);
+    return this.responder.respond(job, principal, reply);
+  }
+
+  /** Everything else under the web backend: account management and payments are refused, the rest is not served. */
+  @All(['backend-api/*', 'chatgpt/*'])
+  other(@Req() req: FastifyRequest): never {
+    const path = webPathOf(req.url);
+    if (path !== null && isRefusedWebPath(path)) throw refused();
+    throw unknownWebPath();
+  }
+
+  private jobFor(req: FastifyRequest, principal: Principal, request: { method: 'GET' | 'POST'; path: string; body?: Buffer }, usage: RelayJob['usage']): RelayJob {
+    // The caller's own ChatGPT token: the account is theirs, so its answers go back unchanged.
+    const own = principal.upstream.kind === 'chatgpt_access_token';
+    const requestId = randomUUID();
+    return {
+      requestId,
+      target: 'chatgpt_web',
+      request: { method: request.method, path: request.path, query: queryOf(req.url), headers: forwardedHeaders(req), ...(request.body ? { body: request.body.toString('base64') } : {}) },
+      upstream: principal.upstream,
+      tenantId: principal.tenantId,
+      credentialId: principal.credentialId,
+      userId: principal.userId,
+      userName: principal.userName,
+      usage,
+      caller: own ? null : { id: principal.userId ?? principal.credentialId, name: principal.userName ?? principal.label },
+    };
+  }
+}
+
+function parseConversation(raw: unknown): WebConversation {
+  const parsed = webConversationSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const param = issue?.path.length ? issue.path.join('.') : null;
+  throw ApiError.invalidRequest(raw && typeof raw === 'object' ? `Invalid conversation request: ${param ?? 'body'}: ${issue?.message ?? 'invalid'}` : 'The body must be a JSON object (a ChatGPT web conversation request).', param, 'invalid_request');
+}
+
+/**
+ * A user whose sessions are isolated sees only conversations made with their own credentials.
+ * chatgate keeps no record yet of which upstream conversation a user made (per-user conversation
+ * records are another piece of work), so it cannot tell theirs from another user's: continuing a
+ * conversation by id is refused for them until it can. New conversations are always fine.
+ */
+function checkIsolation(principal: Principal, body: WebConversation): void {
+  if (!principal.isolatedSession || !body.conversation_id) return;
+  throw new ApiError(403, {
+    message: "This user's sessions are isolated and chatgate cannot yet tell which conversations are theirs: continuing a conversation by id is refused. Start a new conversation.",
+    type: 'invalid_request_error',
+    param: 'conversation_id',
+    code: 'conversation_isolated',
+  });
+}

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { RequestError, type NatsConnection } from '@nats-io/transport-node';
+import { LIVEKIT_TOKEN, livekitTokenReplySchema, type LivekitRoom, type LivekitTokenRequest } from '@chatgate/contracts';
+import { NATS_CONNECTION, requestJson } from '@chatgate/service-kit';
+import { bearerFrom } from '../auth/bearer.js';
+import { CredentialResolver } from '../auth/credential-resolver.service.js';
+import { ApiError } from '../errors/api-error.js';
+import { LimitGate } from '../usage/limit-gate.js';
+import { voiceOf } from './to-speech-job.js';
+
+/** The model name user limits and usage use for voice rooms (ChatGPT-Mirror's limits name models; a room is not one). */
+export const VOICE_ROOM_MODEL = 'voice';
+/** The voice service may try several accounts, each with its own upstream round trip. */
+const ROOM_TIMEOUT_MS = 30_000;
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
+}
+
+/**
+ * `GET /api/livekit` (ChatGPT-Mirror's): a LiveKit room `{url, token, e2ee_key}` for voice chat
+ * on the caller's account, through VOICE_PROXY_URL when the operator set one. `?voice=` picks the
+ * voice (OpenAI or native names; default cove).
+ */
+@Controller()
+export class LivekitController {
+  constructor(
+    private readonly credentials: CredentialResolver,
+    private readonly limits: LimitGate,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
+
+  @Get('api/livekit')
+  async room(@Req() req: FastifyRequest, @Query('voice') voice?: string | string[]): Promise<LivekitRoom> {
+    const bearer = bearerFrom(req.headers.authorization);
+    // `?voice=a&voice=b` arrives as a list: the first one counts.
+    const native = voiceOf((Array.isArray(voice) ? voice[0] : voice) ?? 'cove');
+    const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
+    const request: LivekitTokenRequest = {
+      requestId: randomUUID(),
+      model: VOICE_ROOM_MODEL,
+      voice: native,
+      upstream: principal.upstream,
+      tenantId: principal.tenantId,
+      credentialId: principal.credentialId,
+      userId: principal.userId,
+      userName: principal.userName,
+    };
+    await this.limits.check(principal, VOICE_ROOM_MODEL, request.requestId);
+    let reply;
+    try {
+      reply = await requestJson(this.nc, LIVEKIT_TOKEN, request, livekitTokenReplySchema, ROOM_TIMEOUT_MS);
+    } catch (err) {
+      if (err instanceof RequestError && err.isNoResponders()) {
+        // No voice service took it, so no usage event will return the slot: the gateway does.
+        this.limits.release(principal, VOICE_ROOM_MODEL, request.requestId);
+        throw ApiError.unavailable('No voice service is available. Try again shortly.', 'worker_unavailable');
+      }
+      throw new ApiError(504, { message: 'The voice service did not answer in time.', type: 'server_error', param: null, code: 'upstream_timeout' });
+    }
+    if (!reply.ok) throw ApiError.fromBus(reply.failure);
+    return reply.room;
+  }
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { OpenAIError } from '@chatgate/contracts';
+import { bearerFrom } from '../auth/bearer.js';
+import { CredentialResolver } from '../auth/credential-resolver.service.js';
+import { LimitGate } from '../usage/limit-gate.js';
+import { SpeechBusClient, type SpeechEvent } from './speech-bus.client.js';
+import { parseSpeechRequest, toSpeechJob } from './to-speech-job.js';
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
+}
+
+function sendError(reply: FastifyReply, status: number, error: OpenAIError, retryAfterSec?: number) {
+  if (retryAfterSec !== undefined) reply.header('retry-after', String(retryAfterSec));
+  void reply.status(status).header('content-type', 'application/json').send({ error });
+}
+
+/**
+ * `POST /v1/audio/speech`: OpenAI's text to speech on a ChatGPT account. The audio is written to
+ * the client as the voice service forwards it (chunked), so the first bytes arrive long before
+ * the clip is complete. Headers go out with the first audio: an error before it keeps its HTTP
+ * status; after it the connection is cut, so the client never takes a partial clip for a whole one.
+ */
+@Controller()
+export class SpeechController {
+  constructor(
+    private readonly credentials: CredentialResolver,
+    private readonly bus: SpeechBusClient,
+    private readonly limits: LimitGate,
+  ) {}
+
+  @Post('v1/audio/speech')
+  @HttpCode(200)
+  async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const bearer = bearerFrom(req.headers.authorization);
+    const body = parseSpeechRequest(req.body);
+    const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
+    const job = toSpeechJob(body, principal, randomUUID());
+    // A budget holds the price of every input character (code points: never fewer than usage counts).
+    await this.limits.check(principal, job.model, job.requestId, { characters: [...job.input].length });
+    reply.header('x-request-id', job.requestId);
+    const raw = reply.raw;
+    let started = false;
+    let settled = false;
+
+    return new Promise<void>((resolve) => {
+      const settle = () => {
+        settled = true;
+        resolve();
+      };
+      const onEvent = (event: SpeechEvent) => {
+        switch (event.t) {
+          case 'start':
+            started = true;
+            reply.hijack();
+            raw.writeHead(200, { 'content-type': event.contentType, 'cache-control': 'no-store', 'x-request-id': job.requestId });
+            // Small writes go out at once: the point is that the first audio is heard early.
+            raw.socket?.setNoDelay(true);
+            return;
+          case 'audio':
+            if (started) raw.write(event.bytes);
+            return;
+          case 'end':
+            raw.end();
+            return settle();
+          case 'error':
+            if (event.error.code === 'worker_unavailable') this.limits.release(principal, job.model, job.requestId);
+            if (started) cutAfterFlush(raw);
+            else sendError(reply, event.status, event.error, event.retryAfterSec);
+            return settle();
+        }
+      };
+      const handle = this.bus.open(job, onEvent);
+      raw.once('close', () => {
+        if (settled) return;
+        handle.cancel();
+        settle();
+      });
+    });
+  }
+}
+
+/**
+ * Ends a clip that broke after its headers: the status and the audio already written still reach
+ * the client, then the connection closes without the chunked terminator, so no client takes the
+ * partial clip for a whole one. (A plain destroy() could drop queued writes, headers included, and
+ * the client would see a connection error instead of a 200 whose body fails.)
+ */
+function cutAfterFlush(raw: FastifyReply['raw']): void {
+  if (!raw.headersSent) raw.flushHeaders();
+  const socket = raw.socket;
+  if (!socket) return void raw.destroy();
+  socket.end(() => socket.destroy());
+}

@@ -1,0 +1,84 @@
+import {
+  NATIVE_VOICES,
+  OPENAI_AUDIO_FORMATS,
+  OPENAI_VOICE_MAP,
+  nativeVoiceOf,
+  upstreamFormatOf,
+  type NativeVoice,
+  type Principal,
+  type SpeechJob,
+} from '@chatgate/contracts';
+import { paramPath } from '../chat/chat-completion-request.schema.js';
+import { ApiError } from '../errors/api-error.js';
+import { speechRequestSchema, type SpeechRequest } from './speech-request.schema.js';
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+/** Parses the body against OpenAI's schema; the first problem becomes a 400 naming the field. */
+export function parseSpeechRequest(body: unknown): SpeechRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw ApiError.invalidRequest('The request body must be a JSON object.', null, 'invalid_body');
+  }
+  const result = speechRequestSchema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const param = paramPath(issue.path);
+    const missing = valueAt(body, issue.path) === undefined;
+    throw ApiError.invalidRequest(
+      missing ? `Missing required parameter: '${param}'.` : `Invalid value for '${param}': ${issue.message}`,
+      param,
+      missing ? 'missing_required_parameter' : 'invalid_value',
+    );
+  }
+  return result.data;
+}
+
+const VOICE_NAMES = [...Object.keys(OPENAI_VOICE_MAP), ...NATIVE_VOICES].map((v) => `'${v}'`).join(', ');
+
+/** The upstream voice for the request's voice (OpenAI's names and the native ones), or a 400 naming `voice`. */
+export function voiceOf(voice: SpeechRequest['voice'] | string): NativeVoice {
+  const name = typeof voice === 'string' ? voice : voice.id;
+  const native = nativeVoiceOf(name);
+  if (!native) throw ApiError.invalidRequest(`Invalid value for 'voice': '${name}' is not a voice this upstream has. Use one of ${VOICE_NAMES}.`, 'voice', 'invalid_value');
+  return native;
+}
+
+function unsupported(param: string, what: string): ApiError {
+  return ApiError.invalidRequest(`${what} is not supported by the ChatGPT upstream.`, param, 'unsupported_parameter');
+}
+
+/**
+ * The OpenAI request as the voice service's job. Voices and formats map as reference §6 says
+ * (flac, wav and pcm fall back to aac); what the upstream cannot honour (another speed,
+ * instructions, SSE) is refused with a 400 rather than silently ignored.
+ */
+export function toSpeechJob(req: SpeechRequest, principal: Principal, requestId: string): SpeechJob {
+  if (!req.input.trim()) throw ApiError.invalidRequest("Invalid value for 'input': there is no text to speak.", 'input', 'invalid_value');
+  const voice = voiceOf(req.voice);
+  const format = upstreamFormatOf(req.response_format);
+  if (!format) {
+    throw ApiError.invalidRequest(`Invalid value for 'response_format': '${req.response_format}'. Use one of ${OPENAI_AUDIO_FORMATS.map((f) => `'${f}'`).join(', ')}.`, 'response_format', 'invalid_value');
+  }
+  if (req.speed !== undefined && req.speed !== 1) throw unsupported('speed', 'A speed other than 1.0');
+  if (req.instructions?.trim()) throw unsupported('instructions', 'Voice instructions');
+  if (req.stream_format === 'sse') throw unsupported('stream_format', "stream_format 'sse'");
+  return {
+    requestId,
+    model: req.model,
+    input: req.input,
+    voice,
+    format,
+    upstream: principal.upstream,
+    tenantId: principal.tenantId,
+    credentialId: principal.credentialId,
+    userId: principal.userId,
+    userName: principal.userName,
+  };
+}

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { loadPriceTable } from '@chatgate/config';
+import type { LimitTakeRequest } from '@chatgate/contracts';
+import { LimitWindow, limitKey } from '../limits/limit-window.js';
+import { Admission } from './admission.js';
+import { BudgetLedger } from './budget-ledger.js';
+
+/** The one hop of the chat path, against the real Redis: limits first, then the budgets, priced by the table. */
+describe('Admission (limit slot and budget hold in one request)', () => {
+  let redis: Redis;
+  let admission: Admission;
+  const tenantId = `t-${randomUUID()}`;
+  beforeAll(() => {
+    redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    admission = new Admission(new LimitWindow(redis), new BudgetLedger(redis), loadPriceTable({ PRICE_TABLE: '{"chatgpt": {"gpt-4o": {"prompt": 1, "completion": 10}}}' }));
+  });
+  afterAll(async () => {
+    const keys = [...(await redis.keys(`chatgate:billing:*:${tenantId}:*`)), ...(await redis.keys(`chatgate:usage:limit:${tenantId}:*`))];
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const take = (user: string, extra: Partial<LimitTakeRequest>): LimitTakeRequest => ({ requestId: randomUUID(), tenantId, subject: user, model: 'gpt-4o', windows: [], ...extra });
+  const budget = (user: string, amountMicroUsd: number, rest: { promptTokens?: number; maxCompletionTokens?: number; characters?: number; upstream?: 'chatgpt' | 'platform' } = {}) => ({
+    upstream: rest.upstream ?? 'chatgpt',
+    promptTokens: rest.promptTokens ?? 0,
+    maxCompletionTokens: rest.maxCompletionTokens ?? 0,
+    characters: rest.characters ?? 0,
+    subjects: [{ scope: 'user' as const, key: `user:${tenantId}:${user}`, amountMicroUsd, period: 'month' as const }],
+  });
+
+  it('holds prompt and completion at the table’s price: a budget of exactly one request admits one', async () => {
+    const user = randomUUID();
+    // 100 prompt tokens × 1 + 20 completion tokens × 10 = 300 micro-USD.
+    const b = budget(user, 300, { promptTokens: 100, maxCompletionTokens: 20 });
+    expect(await admission.take(take(user, { budget: b }))).toEqual({ ok: true, allowed: true });
+    expect(await admission.take(take(user, { budget: b }))).toEqual({ ok: true, allowed: false, retryAfterMs: 0, quota: { scope: 'user', period: 'month' } });
+  });
+
+  it('holds speech by its characters on the platform price list (tts-1: $0.015 per 1,000)', async () => {
+    const user = randomUUID();
+    const b = budget(user, 15_000, { upstream: 'platform', characters: 1000 });
+    expect((await admission.take(take(user, { model: 'tts-1', budget: b }))).allowed).toBe(true);
+    expect((await admission.take(take(user, { model: 'tts-1', budget: b })))).toMatchObject({ allowed: false, quota: { scope: 'user' } });
+  });
+
+  it('refuses on the limit first, holding nothing; a budget refusal gives the limit slot back', async () => {
+    const user = randomUUID();
+    const windows = [{ everyMinutes: 60, count: 1 }];
+    // The budget has no room: the slot taken for the limit goes back, so the limit still has room.
+    const poor = budget(user, 10, { promptTokens: 100 });
+    expect(await admission.take(take(user, { windows, budget: poor }))).toMatchObject({ allowed: false, quota: { scope: 'user', period: 'month' } });
+    expect(await redis.zcard(limitKey({ tenantId, subject: user, model: 'gpt-4o' }))).toBe(0);
+    const rich = budget(user, 1_000_000, { promptTokens: 100 });
+    expect((await admission.take(take(user, { windows, budget: rich }))).allowed).toBe(true);
+    // Now the limit is full: refused with retry-after, and no hold is taken for it.
+    const refused = await admission.take(take(user, { windows, budget: rich }));
+    expect(refused).toMatchObject({ allowed: false });
+    expect(refused.allowed === false && refused.quota).toBeFalsy();
+    expect(await redis.hlen(`chatgate:billing:user:${tenantId}:${user}:hold`)).toBe(1);
+  });
+
+  it('gives the holds and the slot back for a job no worker took', async () => {
+    const user = randomUUID();
+    const b = budget(user, 300, { promptTokens: 300 });
+    const first = take(user, { windows: [{ everyMinutes: 60, count: 1 }], budget: b });
+    expect((await admission.take(first)).allowed).toBe(true);
+    expect(await admission.release({ ...first, budgetSubjects: [b.subjects[0].key] })).toBe(true);
+    expect((await admission.take(take(user, { windows: [{ everyMinutes: 60, count: 1 }], budget: b }))).allowed).toBe(true);
+  });
+});

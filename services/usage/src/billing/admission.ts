@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { priceOf, type PriceTable } from '@chatgate/config';
+import type { LimitReleaseRequest, LimitTakeReply, LimitTakeRequest } from '@chatgate/contracts';
+import { LimitWindow } from '../limits/limit-window.js';
+import { USAGE_PRICES } from '../usage.config.js';
+import { BudgetLedger } from './budget-ledger.js';
+import { costMicroUsd } from './cost.js';
+
+type Admitted = Extract<LimitTakeReply, { ok: true }>;
+
+/**
+ * The chat path's one hop: a slot in the model limits, then a hold in the budgets. A request
+ * refused by a budget gives its limit slot straight back (between the two steps another request
+ * may briefly see that slot taken; budgets themselves are exact).
+ */
+@Injectable()
+export class Admission {
+  constructor(
+    private readonly limits: LimitWindow,
+    private readonly ledger: BudgetLedger,
+    @Inject(USAGE_PRICES) private readonly prices: PriceTable,
+  ) {}
+
+  async take(req: LimitTakeRequest): Promise<Admitted> {
+    if (req.windows.length) {
+      const slot = await this.limits.take(req);
+      if (!slot.allowed) return { ok: true, allowed: false, retryAfterMs: slot.retryAfterMs };
+    }
+    if (!req.budget) return { ok: true, allowed: true };
+    const { budget } = req;
+    const hold = costMicroUsd(priceOf(this.prices, budget.upstream, req.model), { promptTokens: budget.promptTokens, completionTokens: budget.maxCompletionTokens, characters: budget.characters });
+    const held = await this.ledger.hold(req.requestId, hold, budget.subjects);
+    if (held.allowed) return { ok: true, allowed: true };
+    if (req.windows.length) await this.limits.release(req);
+    const refusing = budget.subjects[held.refusedBy];
+    return { ok: true, allowed: false, retryAfterMs: 0, quota: { scope: refusing.scope, period: refusing.period } };
+  }
+
+  /** A job no worker took: its limit slot and its holds go back. */
+  async release(req: LimitReleaseRequest): Promise<boolean> {
+    const [slot] = await Promise.all([this.limits.release(req), this.ledger.settle(req.requestId, 0, req.budgetSubjects ?? [])]);
+    return slot;
+  }
+}

@@ -1,0 +1,89 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { BudgetPeriod } from '@chatgate/contracts';
+import { REDIS } from '@chatgate/service-kit/redis';
+import { BUDGET_SETTLE_LUA, BUDGET_TAKE_LUA } from './budget.lua.js';
+import { periodKey } from './budget-period.js';
+
+/** A hold lapses after this long without its usage event (a worker that died mid-request). */
+export const HOLD_TTL_MS = 3_600_000;
+/** A redelivered event within this long adds its cost once. JetStream redelivers within minutes. */
+const SETTLED_MARKER_TTL_MS = 24 * 3_600_000;
+/** Day and month counters outlive their period by a little (read only while it runs). */
+const DAY_COUNTER_TTL_MS = 3 * 24 * 3_600_000;
+const MONTH_COUNTER_TTL_MS = 63 * 24 * 3_600_000;
+
+export interface BudgetCheck {
+  /** `budgetSubjectKey(scope, tenant, id)`. */
+  key: string;
+  amountMicroUsd: number;
+  period: BudgetPeriod;
+}
+
+/** Optional provider: the ledger's clock (tests move it across a day or month boundary). */
+export const BUDGET_CLOCK = Symbol('BUDGET_CLOCK');
+
+export type HoldResult = { allowed: true } | { allowed: false; refusedBy: number };
+
+const base = (subject: string) => `chatgate:billing:${subject}`;
+export const spentKey = (subject: string, period: string) => `${base(subject)}:spent:${period}`;
+
+/**
+ * Budgets as holds and spend counters in Redis (see budget.lua.ts). The usage service's clock
+ * names the period; Redis's clock times the holds.
+ */
+@Injectable()
+export class BudgetLedger {
+  private readonly shas = new Map<string, string>();
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Optional() @Inject(BUDGET_CLOCK) clock?: () => number,
+  ) {
+    this.clock = clock ?? Date.now;
+  }
+
+  private readonly clock: () => number;
+
+  /** Holds `holdMicroUsd` in every budget, or refuses naming the first budget without room (index into `budgets`). */
+  async hold(requestId: string, holdMicroUsd: number, budgets: readonly BudgetCheck[]): Promise<HoldResult> {
+    const now = this.clock();
+    const keys = budgets.flatMap((b) => [`${base(b.key)}:held`, `${base(b.key)}:hold`, spentKey(b.key, periodKey(b.period, now))]);
+    const args = [requestId, holdMicroUsd, HOLD_TTL_MS, budgets.length, ...budgets.map((b) => b.amountMicroUsd)];
+    const [allowed, refusedBy] = (await this.run(BUDGET_TAKE_LUA, keys, args)) as [number, number];
+    return allowed === 1 ? { allowed: true } : { allowed: false, refusedBy: refusedBy - 1 };
+  }
+
+  /**
+   * The request's real cost replaces its holds, in the period of `at` (when it ended). Idempotent
+   * per request id. Cost 0 only gives the holds back (an error, a job no worker took).
+   */
+  async settle(requestId: string, costMicroUsd: number, subjects: readonly string[], at = this.clock()): Promise<boolean> {
+    if (!subjects.length) return false;
+    const keys = [`chatgate:billing:settled:${requestId}`];
+    for (const s of subjects) keys.push(`${base(s)}:held`, `${base(s)}:hold`, spentKey(s, periodKey('day', at)), spentKey(s, periodKey('month', at)), spentKey(s, periodKey('none', at)));
+    const args = [requestId, Math.round(costMicroUsd), SETTLED_MARKER_TTL_MS, subjects.length, DAY_COUNTER_TTL_MS, MONTH_COUNTER_TTL_MS];
+    return (await this.run(BUDGET_SETTLE_LUA, keys, args)) === 1;
+  }
+
+  /** Spent in the current period (micro-USD), holds not included. */
+  async spent(subject: string, period: BudgetPeriod): Promise<number> {
+    return Number((await this.redis.get(spentKey(subject, periodKey(period, this.clock())))) ?? 0);
+  }
+
+  /** EVALSHA, loading the script once (again after a Redis restart forgot it). */
+  private async run(script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
+    let sha = this.shas.get(script);
+    if (!sha) {
+      sha = (await this.redis.script('LOAD', script)) as string;
+      this.shas.set(script, sha);
+    }
+    try {
+      return await this.redis.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
+      this.shas.delete(script);
+      return this.run(script, keys, args);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  ACCOUNT_LEASE,
+  ACCOUNT_REPORT,
+  accountLeaseReplySchema,
+  accountReportReplySchema,
+  type AccountLeaseReply,
+  type AccountLeaseRequest,
+  type AccountReport,
+  type AccountReportReply,
+  type BusError,
+} from '@chatgate/contracts';
+import { NATS_CONNECTION, requestJson } from '@chatgate/service-kit';
+
+const TIMEOUT_MS = 5000;
+
+const AUTH_UNAVAILABLE: BusError = {
+  status: 503,
+  error: { message: 'The account pool is unavailable. Try again shortly.', type: 'server_error', param: null, code: 'pool_unavailable' },
+};
+
+/**
+ * The voice service's side of the account pool: lease an account per attempt, report what went
+ * wrong with it. The same as the conversation worker's (a service may not import another).
+ */
+@Injectable()
+export class AccountLeaseClient {
+  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+
+  lease(request: AccountLeaseRequest): Promise<AccountLeaseReply> {
+    return requestJson(this.nc, ACCOUNT_LEASE, request, accountLeaseReplySchema, TIMEOUT_MS).catch(() => ({ ok: false as const, failure: AUTH_UNAVAILABLE }));
+  }
+
+  report(report: AccountReport): Promise<AccountReportReply> {
+    return requestJson(this.nc, ACCOUNT_REPORT, report, accountReportReplySchema, TIMEOUT_MS).catch(() => ({ ok: false as const, failure: AUTH_UNAVAILABLE }));
+  }
+}

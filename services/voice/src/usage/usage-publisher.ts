@@ -1,0 +1,110 @@
+// The conversation worker's usage publisher, the same code (a service may not import another): to be moved into service-kit.
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { usageStreamNames, type UsageEvent } from '@chatgate/contracts';
+import { encodeJson, ensureUsageStream, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
+import { VOICE_CONFIG, VOICE_LOGGER, type VoiceConfig } from '../voice.config.js';
+
+/** Events kept while JetStream is unreachable; beyond this the oldest are dropped (and counted in the log). */
+const MAX_PENDING = 50_000;
+const PUBLISH_TIMEOUT_MS = 2000;
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5000;
+
+/**
+ * Publishes each job's usage event to JetStream with the request id as message id, so a retried
+ * publish is stored once. A chat never waits for it or fails because of it: when JetStream does
+ * not answer, events wait in a bounded buffer and are retried in the background, in order.
+ */
+@Injectable()
+export class UsagePublisher implements OnApplicationShutdown {
+  private readonly js: JetStreamClient;
+  private readonly subject: string;
+  private readonly pending: UsageEvent[] = [];
+  private readonly inflight = new Set<Promise<void>>();
+  private retryTimer?: NodeJS.Timeout;
+  private retryMs = RETRY_MIN_MS;
+  private flushing = false;
+  private dropped = 0;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(VOICE_CONFIG) private readonly config: VoiceConfig,
+    @Inject(VOICE_LOGGER) private readonly logger: Logger,
+  ) {
+    this.js = jetstream(nc);
+    this.subject = usageStreamNames(config.USAGE_STREAM_SUFFIX).subject;
+  }
+
+  publish(event: UsageEvent): void {
+    // Already degraded: queue behind the others so events keep their order and no publish storms.
+    if (this.pending.length) return this.defer(event);
+    const sent = this.send(event).catch((err: unknown) => {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err), requestId: event.requestId }, 'usage event not published; retrying in the background');
+      this.defer(event);
+    });
+    this.inflight.add(sent);
+    void sent.finally(() => this.inflight.delete(sent));
+  }
+
+  /** Events waiting for JetStream (for health and tests). */
+  backlog(): number {
+    return this.pending.length;
+  }
+
+  async onApplicationShutdown() {
+    clearTimeout(this.retryTimer);
+    await Promise.all(this.inflight);
+    if (this.pending.length) await this.flush();
+    if (this.pending.length) this.logger.error({ lost: this.pending.length }, 'usage events not published before shutdown');
+  }
+
+  private async send(event: UsageEvent): Promise<void> {
+    const data = encodeJson(event);
+    try {
+      await this.js.publish(this.subject, data, { msgID: event.requestId, timeout: PUBLISH_TIMEOUT_MS });
+    } catch {
+      // Most likely no stream yet (the usage service has never started): create it, then once more.
+      await ensureUsageStream(this.nc, this.config.USAGE_STREAM_SUFFIX);
+      await this.js.publish(this.subject, data, { msgID: event.requestId, timeout: PUBLISH_TIMEOUT_MS });
+    }
+  }
+
+  private defer(event: UsageEvent): void {
+    if (this.pending.length >= MAX_PENDING) {
+      this.pending.shift();
+      if (++this.dropped % 1000 === 1) this.logger.error({ dropped: this.dropped }, 'usage buffer full: dropping the oldest events');
+    }
+    this.pending.push(event);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.retryTimer || this.flushing) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.flush();
+    }, this.retryMs);
+    this.retryTimer.unref();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    const before = this.pending.length;
+    try {
+      while (this.pending.length) {
+        await this.send(this.pending[0]);
+        this.pending.shift();
+      }
+      this.retryMs = RETRY_MIN_MS;
+      this.logger.info({ published: before }, 'usage events published after JetStream came back');
+    } catch {
+      this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+    } finally {
+      this.flushing = false;
+      if (this.pending.length) this.schedule();
+    }
+  }
+}
