@@ -105,7 +105,7 @@ describe('conversations', () => {
       expect(second.content).toBe(replyFor('second turn').text);
       let stats = stack.sim.stats();
       expect(stats.conversationRequests).toBe(1);
-      expect(stats.lastConversation).toEqual({ messages: 1, conversationId: first.conversation_id, parentMessageId: first.message_id, historyDisabled: false });
+      expect(stats.lastConversation).toMatchObject({ messages: 1, conversationId: first.conversation_id, parentMessageId: first.message_id, historyDisabled: false });
       expect(stats.lastConversationMessages).toEqual([{ role: 'user', text: 'second turn' }]);
       expect(servedBy()).toEqual([[account, 1]]);
       expect(second.chunks[0].conversation_id).toBe(first.conversation_id);
@@ -118,7 +118,7 @@ describe('conversations', () => {
       const third = await ask(keys.alice, history);
       expect(third.choices[0].message.content).toBe(replyFor('third turn').text);
       stats = stack.sim.stats();
-      expect(stats.lastConversation).toEqual({ messages: 1, conversationId: first.conversation_id, parentMessageId: secondMessageId, historyDisabled: false });
+      expect(stats.lastConversation).toMatchObject({ messages: 1, conversationId: first.conversation_id, parentMessageId: secondMessageId, historyDisabled: false });
       expect(stats.lastConversationMessages).toEqual([{ role: 'user', text: 'third turn' }]);
       expect(servedBy()).toEqual([[account, 1]]);
       expect(third.conversation_id).toBe(first.conversation_id);
