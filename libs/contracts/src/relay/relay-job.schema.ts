@@ -5,11 +5,8 @@ import { usageKindSchema } from '../usage/usage-event.schema.js';
 /**
  * Which upstream a relay job goes to. The worker dispatches on it through one small interface per
  * target, so another upstream kind plugs in by adding its name here and a target in the worker.
- * `platform`: the tenant's API keys (the OpenAI platform API); its path is one of
- * `platformPathSchema`, and its job leaves `usage` null (the platform runner publishes the usage
- * event itself, with the upstream's exact counts).
  */
-export const relayTargetSchema = z.enum(['chatgpt_web', 'platform']);
+export const relayTargetSchema = z.enum(['chatgpt_web']);
 export type RelayTargetName = z.infer<typeof relayTargetSchema>;
 
 export const relayMethodSchema = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
@@ -36,6 +33,8 @@ export const relayJobSchema = z.object({
   credentialId: z.string(),
   userId: z.string().nullable().default(null),
   userName: z.string().nullable().default(null),
+  /** The user sees only their own conversations: a web-protocol request naming another user's recorded conversation is a 404. */
+  isolatedSession: z.boolean().optional(),
   /**
    * Model use to account for: one usage event of this kind and model when the job ends (and the
    * limit slot the gateway took is returned if it failed). Null for requests that use no model.
