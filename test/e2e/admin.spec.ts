@@ -254,7 +254,7 @@ describe('admin API', () => {
       const view = all.json.data[0];
       expect(view).toMatchObject({ status: 'active', plan: 'plus', chatgptAccountId: c.accountId, lastError: null, cooldowns: [] });
       expect(view.tokens.access).toEqual({ hint: expect.stringMatching(/^eyJhbG…[\w-]{4}$/), expiresAt: expect.any(String) });
-      expect(view.tokens.refresh).toEqual({ hint: expect.stringMatching(/^rt_\w{3}…[\w-]{4}$/) });
+      expect(view.tokens.refresh).toEqual({ hint: expect.stringMatching(/^rt_[\w-]{3}…[\w-]{4}$/) });
       expect(view.tokens.session).toBeNull();
 
       const first = await call('/admin/v1/accounts?limit=2');

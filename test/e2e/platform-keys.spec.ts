@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,16 +6,24 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import OpenAI from 'openai';
 import type pg from 'pg';
+import { AccountsService } from '@chatgate/auth';
 import { AUTH_TENANT_PRINCIPALS_CHANGED } from '@chatgate/contracts';
-import { PlatformRunner } from '@chatgate/conversation';
 import { chatPromptTokens, platformTokens, replyFor } from '@chatgate/chatgpt-sim';
 import { waitFor } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
 import { connectStackDatabase } from '../support/stack-database.js';
-import { startPlatformFront } from '../support/platform-front.js';
 
 const ADMIN_PASSWORD = 'platform-admin-pw';
-type Front = Awaited<ReturnType<typeof startPlatformFront>>;
+const POOL_CODE = 'platform-pool-code-7f3';
+/** The table the client-facing cases run under: gpt-4o* and the platform-only families go to keys, the rest (gpt-4, …) to ChatGPT. */
+const ROUTES = [
+  { model: 'gpt-4o*', upstream: 'platform' },
+  { model: 'text-embedding-*', upstream: 'platform' },
+  { model: 'dall-e-*', upstream: 'platform' },
+  { model: 'gpt-image-*', upstream: 'platform' },
+  { model: '*-instruct*', upstream: 'platform' },
+  { model: 'tts-*', upstream: 'platform' },
+];
 interface View {
   id: string;
   kind?: string;
@@ -25,11 +34,10 @@ interface View {
   cooldowns: Array<{ model: string; until: string }>;
 }
 
-describe('API keys as upstream accounts: admin, routing table, and the platform path through the official client', () => {
+describe('API keys as upstream accounts: admin, routing table, and the platform API through the gateway with the official client', () => {
   let stack: Stack;
   let db: pg.Client;
   let tenantId: string;
-  let front: Front;
   let client: OpenAI;
   let nc: NatsConnection;
   let keyA: string;
@@ -41,6 +49,10 @@ describe('API keys as upstream accounts: admin, routing table, and the platform 
   const view = async (id: string) => (await (await admin(`/admin/v1/accounts/${id}`)).json()) as View;
   const served = (key: string) => stack.sim.stats().platform.byKey[key]?.['/v1/chat/completions'] ?? 0;
   const ask = (model = 'gpt-4o') => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'rotate me' }] });
+  const post = (path: string, body: unknown, credential = POOL_CODE) =>
+    fetch(`${stack.gatewayUrl}/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const usageRow = (requestId: string | null) =>
+    waitFor(async () => (await db.query('SELECT * FROM usage.usage_events WHERE request_id = $1', [requestId])).rows[0], `usage event of ${requestId}`, 10_000);
 
   /** Chats until `key` has served (or refused) one more request; every chat must succeed meanwhile. */
   async function untilHit(key: string, model = 'gpt-4o'): Promise<void> {
@@ -50,16 +62,16 @@ describe('API keys as upstream accounts: admin, routing table, and the platform 
   }
 
   beforeAll(async () => {
-    stack = await startStack({ allServices: true, gateway: { ADMIN_PASSWORD } });
+    stack = await startStack({ allServices: true, gateway: { ADMIN_PASSWORD }, auth: { AUTHORIZATION: POOL_CODE } });
     ({ db, tenantId } = await connectStackDatabase(stack));
     nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
     keyA = stack.sim.issueApiKey();
     keyB = stack.sim.issueApiKey();
-    front = await startPlatformFront(stack.workers[0].app.get(PlatformRunner), { tenantId });
-    client = new OpenAI({ apiKey: 'unused-by-the-front', baseURL: front.url, maxRetries: 0, timeout: 15_000 });
+    // A ChatGPT account in the same pool: the same credential reaches both upstreams.
+    await stack.auth.app.get(AccountsService).enter(tenantId, stack.sim.issueAccount({ plan: 'plus' }).accessToken);
+    client = stack.client(POOL_CODE);
   });
   afterAll(async () => {
-    await front?.close();
     await nc?.close();
     await db?.end();
     await stack?.close();
@@ -116,28 +128,35 @@ describe('API keys as upstream accounts: admin, routing table, and the platform 
     expect(((await reset.json()) as { isDefault: boolean }).isDefault).toBe(true);
   });
 
-  it('passes chat through, with tools and n, streamed and not; the usage chunk only when the client asked', async () => {
+  it('routes chat by the table: with tools, n and response_format passed through unchanged, streamed and not; the usage chunk only when asked', async () => {
+    // Set before the pool code is first used, so the gateway resolves it with this table.
+    expect((await admin('/admin/v1/routes', { method: 'POST', body: JSON.stringify({ routes: ROUTES }) })).status).toBe(200);
+
     const tools = [{ type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } } }];
-    const called = await client.chat.completions.create({ model: 'gpt-4o', n: 2, tools, messages: [{ role: 'user', content: 'use the tool' }] });
+    const { data: called, response } = await client.chat.completions.create({ model: 'gpt-4o', n: 2, tools, tool_choice: 'auto', messages: [{ role: 'user', content: 'use the tool' }] }).withResponse();
     expect(called.choices).toHaveLength(2);
     const call = called.choices[0].message.tool_calls?.[0];
     expect(call?.type === 'function' && [call.function.name, JSON.parse(call.function.arguments)]).toEqual(['lookup', { q: 'alpha' }]);
+    // The upstream got the client's body as it was (only the credential differs).
+    expect(stack.sim.stats().platform.lastRequest?.body).toEqual({ model: 'gpt-4o', n: 2, tools, tool_choice: 'auto', messages: [{ role: 'user', content: 'use the tool' }] });
+    const calledRow = await usageRow(response.headers.get('x-request-id'));
+    expect(calledRow).toMatchObject({ kind: 'chat', outcome: 'ok', prompt_tokens: called.usage!.prompt_tokens, completion_tokens: called.usage!.completion_tokens, estimated: false });
 
-    const json = await client.chat.completions.create({ model: 'gpt-4o', response_format: { type: 'json_object' }, messages: [{ role: 'user', content: 'as json' }] });
+    const json = await client.chat.completions.create({ model: 'gpt-4o-mini', response_format: { type: 'json_object' }, messages: [{ role: 'user', content: 'as json' }] });
     expect(JSON.parse(json.choices[0].message.content ?? '')).toEqual({ answer: replyFor('as json').text });
 
     const messages = [{ role: 'user' as const, content: 'stream it' }];
     const chunks: OpenAI.ChatCompletionChunk[] = [];
-    for await (const c of await client.chat.completions.create({ model: 'gpt-4o', stream: true, messages })) chunks.push(c);
+    const { data: stream, response: streamed } = await client.chat.completions.create({ model: 'gpt-4o', stream: true, messages }).withResponse();
+    for await (const c of stream) chunks.push(c);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(replyFor('stream it').text);
     expect(chunks.every((c) => c.choices.length === 1 && !('usage' in c))).toBe(true);
     // chatgate asked the upstream for usage all the same.
-    expect(stack.sim.stats().platform.lastRequest?.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(stack.sim.stats().platform.lastRequest?.body).toEqual({ model: 'gpt-4o', stream: true, stream_options: { include_usage: true }, messages });
 
     // Usage recorded from the upstream's own counts, equal to what the simulator reported.
-    const streamedId = front.requestIds.at(-1)!;
-    const row = await waitFor(async () => (await db.query('SELECT * FROM usage.usage_events WHERE request_id = $1', [streamedId])).rows[0], 'usage event of the stream', 10_000);
-    expect(row).toMatchObject({ kind: 'chat', outcome: 'ok', prompt_tokens: chatPromptTokens(messages), completion_tokens: platformTokens(replyFor('stream it').text), estimated: false });
+    const row = await usageRow(streamed.headers.get('x-request-id'));
+    expect(row).toMatchObject({ kind: 'chat', model: 'gpt-4o', outcome: 'ok', prompt_tokens: chatPromptTokens(messages), completion_tokens: platformTokens(replyFor('stream it').text), estimated: false });
 
     const asked: OpenAI.ChatCompletionChunk[] = [];
     for await (const c of await client.chat.completions.create({ model: 'gpt-4o', stream: true, stream_options: { include_usage: true }, messages })) asked.push(c);
@@ -145,27 +164,99 @@ describe('API keys as upstream accounts: admin, routing table, and the platform 
     expect(asked.at(-1)?.usage).toMatchObject({ prompt_tokens: chatPromptTokens(messages), completion_tokens: platformTokens(replyFor('stream it').text) });
   });
 
-  it('passes completions, embeddings, images, speech and models through, with usage for each', async () => {
-    const completion = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'complete me' });
-    expect(completion.choices[0].text).toBe(replyFor('complete me').text);
+  it('keeps the ChatGPT checks for models routed to ChatGPT, with the same credential reaching both upstreams', async () => {
+    const platformBefore = stack.sim.stats().platform.requests;
+    const chatgpt = await client.chat.completions.create({ model: 'gpt-4', messages: [{ role: 'user', content: 'which upstream' }] });
+    expect(chatgpt.choices[0].message.content).toBe(replyFor('which upstream').text);
+    expect(stack.sim.stats().lastConversation).toBeTruthy();
+    expect(stack.sim.stats().platform.requests).toBe(platformBefore);
+    await expect(client.chat.completions.create({ model: 'gpt-4', n: 2, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 400, code: 'unsupported_parameter' });
+    // The same n on a platform-routed model goes through.
+    expect((await client.chat.completions.create({ model: 'gpt-4o', n: 2, messages: [{ role: 'user', content: 'x' }] })).choices).toHaveLength(2);
+  });
 
-    const embedding = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['one', 'two'], dimensions: 4 });
+  it('answers bad platform requests with 4xx in the envelope: malformed JSON, no model or messages, upstream client errors unchanged', async () => {
+    const malformed = await post('/chat/completions', '{"model": "gpt-4o", ');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { code: 'invalid_json', type: 'invalid_request_error' } });
+    await expect(client.chat.completions.create({ model: 'gpt-4o' } as never)).rejects.toMatchObject({ status: 400, param: 'messages', code: 'missing_required_parameter' });
+    await expect(client.embeddings.create({ input: 'x' } as never)).rejects.toMatchObject({ status: 400, param: 'model' });
+    // A client error is the client's: the upstream's own answer, passed through.
+    const empty = await post('/chat/completions', { model: 'gpt-4o', messages: [] });
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toEqual({ error: { message: "[] is too short - 'messages'", type: 'invalid_request_error', param: 'messages', code: 'invalid_value' } });
+    // A platform-only endpoint with a model the table sends to ChatGPT.
+    const routed = await post('/embeddings', { model: 'gpt-4', input: 'x' });
+    expect(routed.status).toBe(400);
+    expect(await routed.json()).toMatchObject({ error: { param: 'model', code: 'model_not_supported', message: expect.stringContaining('/v1/embeddings') } });
+    // The caller's own ChatGPT token has no API keys.
+    const own = await post('/embeddings', { model: 'text-embedding-3-small', input: 'x' }, stack.sim.issueAccount().accessToken);
+    expect(own.status).toBe(403);
+    expect(await own.json()).toMatchObject({ error: { code: 'platform_unavailable' } });
+  });
+
+  it('passes completions, embeddings and images through with exact usage, and lists the keys\' models', async () => {
+    const { data: completion, response: completed } = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'complete me' }).withResponse();
+    expect(completion.choices[0].text).toBe(replyFor('complete me').text);
+    expect(await usageRow(completed.headers.get('x-request-id'))).toMatchObject({ kind: 'completion', prompt_tokens: platformTokens('complete me'), completion_tokens: platformTokens(replyFor('complete me').text), estimated: false });
+    const pieces: string[] = [];
+    for await (const c of await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'complete me', stream: true })) {
+      expect(c.usage ?? undefined).toBeUndefined();
+      pieces.push(c.choices[0].text);
+    }
+    expect(pieces.join('')).toBe(replyFor('complete me').text);
+
+    const { data: embedding, response: embedded } = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['one', 'two'], dimensions: 4 }).withResponse();
     expect(embedding.data.map((d) => d.embedding.length)).toEqual([4, 4]);
-    const embeddingId = front.requestIds.at(-1)!;
-    const row = await waitFor(async () => (await db.query('SELECT * FROM usage.usage_events WHERE request_id = $1', [embeddingId])).rows[0], 'usage event of the embedding', 10_000);
-    expect(row).toMatchObject({ kind: 'embedding', prompt_tokens: platformTokens('one') + platformTokens('two'), completion_tokens: 0 });
+    expect(embedding.usage).toEqual({ prompt_tokens: platformTokens('one') + platformTokens('two'), total_tokens: platformTokens('one') + platformTokens('two') });
+    expect(await usageRow(embedded.headers.get('x-request-id'))).toMatchObject({ kind: 'embedding', model: 'text-embedding-3-small', prompt_tokens: platformTokens('one') + platformTokens('two'), completion_tokens: 0 });
+    // The SDK asks for base64 vectors by default: bytes passed through unchanged decode to the same floats.
+    const b64 = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'one', dimensions: 4 });
+    expect(b64.data[0].embedding).toEqual(embedding.data[0].embedding);
 
     const image = await client.images.generate({ model: 'dall-e-3', prompt: 'a lighthouse', response_format: 'b64_json' });
-    expect(image.data?.[0].b64_json).toBeTruthy();
-    const speech = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hello' });
-    expect(speech.headers.get('content-type')).toBe('audio/mpeg');
-    expect(Buffer.from(await speech.arrayBuffer()).subarray(0, 8).toString()).toBe('SIMAUDIO');
-    expect((await client.models.list()).data.map((m) => m.id)).toContain('gpt-4o');
+    expect(image.data?.[0]).toMatchObject({ b64_json: expect.any(String), revised_prompt: 'A picture of a lighthouse' });
+    const { data: picture, response: pictured } = await client.images.generate({ model: 'gpt-image-1', prompt: 'a lighthouse' }).withResponse();
+    expect(await usageRow(pictured.headers.get('x-request-id'))).toMatchObject({ kind: 'image', prompt_tokens: picture.usage!.input_tokens, completion_tokens: picture.usage!.output_tokens });
 
-    // A client error is the client's: passed through as the upstream said it.
-    const missing = await fetch(`${front.url}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'gpt-4o', messages: [] }) });
-    expect(missing.status).toBe(400);
-    expect(await missing.json()).toMatchObject({ error: { param: 'messages', type: 'invalid_request_error' } });
+    const listed = (await client.models.list()).data.map((m) => m.id);
+    // ChatGPT's models and the keys' models the table routes to the platform; whisper-1 (routed to ChatGPT here) is not listed.
+    expect(listed).toEqual(expect.arrayContaining(['gpt-4o', 'text-embedding-3-small', 'text-embedding-3-large', 'dall-e-3', 'gpt-image-1', 'gpt-3.5-turbo-instruct']));
+    expect(listed).not.toContain('whisper-1');
+    expect(new Set(listed).size).toBe(listed.length);
+    expect((await client.models.retrieve('text-embedding-3-large')).id).toBe('text-embedding-3-large');
+  });
+
+  it('relays speech to the keys when the table routes the model there: the platform\'s audio unchanged, priced by characters', async () => {
+    const input = 'Speak through a key, please.';
+    const { data, response } = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input, response_format: 'wav' }).withResponse();
+    expect(response.headers.get('content-type')).toBe('audio/wav');
+    // The simulator's platform audio: its marker and a digest of voice and input, passed through byte for byte.
+    const expected = Buffer.concat([Buffer.from('SIMAUDIO'), createHash('sha256').update(`alloy:${input}`).digest()]);
+    expect(Buffer.from(await data.arrayBuffer())).toEqual(expected);
+    expect(await usageRow(response.headers.get('x-request-id'))).toMatchObject({ kind: 'speech', model: 'tts-1', upstream: 'platform', characters: input.length, outcome: 'ok' });
+    // Voices the ChatGPT voice service lacks are the platform's to judge, not refused by the gateway.
+    const other = await client.audio.speech.create({ model: 'tts-1', voice: 'ballad', input });
+    expect(Buffer.from(await other.arrayBuffer()).subarray(0, 8).toString()).toBe('SIMAUDIO');
+  });
+
+  it('aborts the upstream request when the client goes away mid-stream, and records it cancelled', async () => {
+    const before = stack.sim.stats().platform.abortedAnswers;
+    const controller = new AbortController();
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'a long answer [[sim delay=150]]' }] }, { signal: controller.signal })
+      .withResponse();
+    let got = 0;
+    for await (const c of stream) {
+      if (c.choices[0]?.delta.content) got++;
+      if (got === 1) {
+        controller.abort();
+        break;
+      }
+    }
+    expect(got).toBe(1);
+    await waitFor(async () => stack.sim.stats().platform.abortedAnswers > before || undefined, 'the upstream stream aborted', 5000);
+    expect(await usageRow(response.headers.get('x-request-id'))).toMatchObject({ outcome: 'cancelled', status: 499 });
   });
 
   it('disables a key the upstream refuses (401) and moves the request to the next key', async () => {
@@ -207,27 +298,49 @@ describe('API keys as upstream accounts: admin, routing table, and the platform 
 
   it('answers 429 with retry-after when every key is rate limited, then the pool says when the first frees up', async () => {
     for (const key of [keyA, keyB]) stack.sim.setApiKeyBehaviour(key, { fail: '429', retryAfter: new Date(Date.now() + 45_000).toUTCString() });
-    const limited = await fetch(`${front.url}/embeddings`, { method: 'POST', body: JSON.stringify({ model: 'text-embedding-3-large', input: 'x' }) });
+    const limited = await post('/embeddings', { model: 'text-embedding-3-large', input: 'x' });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(40);
     expect(await limited.json()).toMatchObject({ error: { code: 'rate_limit_exceeded' } });
-    const pool = await fetch(`${front.url}/embeddings`, { method: 'POST', body: JSON.stringify({ model: 'text-embedding-3-large', input: 'x' }) });
+    const pool = await post('/embeddings', { model: 'text-embedding-3-large', input: 'x' });
     expect(pool.status).toBe(429);
     expect((await pool.json()) as unknown).toMatchObject({ error: { message: expect.stringContaining('text-embedding-3-large') } });
     for (const key of [keyA, keyB]) stack.sim.setApiKeyBehaviour(key, null);
     // A ChatGPT lease never gets an API key: the pool has no ChatGPT account at all.
     await expect(stack.client('sk-pool-code-not-configured').chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401 });
   });
+
+  it("applies a user's limits to platform models (429 with retry-after), and one user key reaches both upstreams", async () => {
+    const created = async (path: string, body: unknown) => {
+      const res = await admin(path, { method: 'POST', body: JSON.stringify(body) });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { key: string };
+    };
+    await created('/admin/v1/users', { name: 'platform-user', limits: [{ model_name: 'text-embedding-3-small', every_minute: 60, limit_count: 2 }] });
+    const { key } = await created('/admin/v1/keys', { user: 'platform-user' });
+    const user = stack.client(key);
+    for (let i = 0; i < 2; i++) expect((await user.embeddings.create({ model: 'text-embedding-3-small', input: 'limited' })).data).toHaveLength(1);
+    const refused = await post('/embeddings', { model: 'text-embedding-3-small', input: 'limited' }, key);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ error: { code: 'usage_limit_exceeded' } });
+    // Another model is its own window; the same key reaches a ChatGPT-routed model and a platform one.
+    expect((await user.chat.completions.create({ model: 'gpt-4', messages: [{ role: 'user', content: 'chatgpt side' }] })).choices[0].message.content).toBe(replyFor('chatgpt side').text);
+    const { response } = await user.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'platform side' }] }).withResponse();
+    expect(await usageRow(response.headers.get('x-request-id'))).toMatchObject({ user_name: 'platform-user', model: 'gpt-4o', outcome: 'ok', estimated: false });
+  });
 });
 
 describe('API keys and the routing table in the bootstrap file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'chatgate-platform-bootstrap-'));
   const KEY_ENV = 'CHATGATE_E2E_PLATFORM_KEY';
+  const USER_KEY = 'sk-cg-platform-bootstrap-carol-0001';
   let stack: Stack;
   let key: string;
 
   beforeAll(async () => {
     stack = await startStack({
+      gateway: { API_PREFIX: '/mirror/' },
       auth: (sim) => {
         key = sim.issueApiKey();
         process.env[KEY_ENV] = key;
@@ -249,6 +362,12 @@ describe('API keys and the routing table in the bootstrap file', () => {
         models: [gpt-4o-mini]
     model_routes:
       - { model: gpt-4o*, upstream: platform }
+      - { model: dall-e-*, upstream: platform }
+    users:
+      - name: carol
+        keys:
+          - name: laptop
+            plain: ${USER_KEY}
 `,
         );
         return { CHATGATE_BOOTSTRAP: file };
@@ -265,7 +384,10 @@ describe('API keys and the routing table in the bootstrap file', () => {
     const { db } = await connectStackDatabase(stack);
     try {
       const tenant = (await db.query("SELECT id, model_routes FROM auth.tenants WHERE slug = 'platform-co'")).rows[0];
-      expect(tenant.model_routes).toEqual([{ model: 'gpt-4o*', upstream: 'platform' }]);
+      expect(tenant.model_routes).toEqual([
+        { model: 'gpt-4o*', upstream: 'platform' },
+        { model: 'dall-e-*', upstream: 'platform' },
+      ]);
       const rows = (await db.query('SELECT name, kind, api_style, api_version, models, access_token_enc FROM auth.upstream_accounts WHERE tenant_id = $1 ORDER BY api_style', [tenant.id])).rows;
       expect(rows.map((r) => [r.kind, r.api_style, r.api_version, r.models])).toEqual([
         ['api_key', 'azure', '2024-10-21', ['gpt-4o-mini']],
@@ -273,21 +395,21 @@ describe('API keys and the routing table in the bootstrap file', () => {
       ]);
       expect(rows.every((r) => !String(r.access_token_enc).startsWith('sk-'))).toBe(true);
 
-      const front = await startPlatformFront(stack.workers[0].app.get(PlatformRunner), { tenantId: tenant.id });
-      try {
-        const client = new OpenAI({ apiKey: 'unused', baseURL: front.url, maxRetries: 0 });
-        await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
-        expect(stack.sim.stats().platform.lastRequest).toMatchObject({ azure: false, apiVersion: null });
-        expect(stack.sim.stats().platform.byKey[key]).toEqual({ '/v1/chat/completions': 1 });
-        await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-        expect(stack.sim.stats().platform.lastRequest).toMatchObject({ azure: true, apiVersion: '2024-10-21' });
-        // No key of this tenant serves dall-e-3.
-        const none = await fetch(`${front.url}/images/generations`, { method: 'POST', body: JSON.stringify({ model: 'dall-e-3', prompt: 'x' }) });
-        expect(none.status).toBe(503);
-        expect(await none.json()).toMatchObject({ error: { code: 'no_usable_account' } });
-      } finally {
-        await front.close();
-      }
+      // Through the gateway, under API_PREFIX, with a key of the tenant's user.
+      const client = new OpenAI({ apiKey: USER_KEY, baseURL: `${stack.gatewayUrl}/mirror/v1`, maxRetries: 0 });
+      await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+      expect(stack.sim.stats().platform.lastRequest).toMatchObject({ azure: false, apiVersion: null });
+      expect(stack.sim.stats().platform.byKey[key]).toEqual({ '/v1/chat/completions': 1 });
+      await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+      expect(stack.sim.stats().platform.lastRequest).toMatchObject({ azure: true, apiVersion: '2024-10-21' });
+      // dall-e-* goes to keys, but no key of this tenant serves dall-e-3.
+      const none = await fetch(`${stack.gatewayUrl}/mirror/v1/images/generations`, { method: 'POST', headers: { authorization: `Bearer ${USER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'dall-e-3', prompt: 'x' }) });
+      expect(none.status).toBe(503);
+      expect(await none.json()).toMatchObject({ error: { code: 'no_usable_account' } });
+      // This tenant's table replaces the default one: its embeddings models go to ChatGPT, which has no embeddings.
+      await expect(client.embeddings.create({ model: 'text-embedding-3-small', input: 'x' })).rejects.toMatchObject({ status: 400, code: 'model_not_supported' });
+      const unprefixed = await fetch(`${stack.gatewayUrl}/v1/embeddings`, { method: 'POST', headers: { authorization: `Bearer ${USER_KEY}`, 'content-type': 'application/json' }, body: '{}' });
+      expect(unprefixed.status).toBe(404);
     } finally {
       await db.end();
     }

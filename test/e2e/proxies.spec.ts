@@ -128,6 +128,27 @@ describe('outbound proxies', () => {
     expect(stack.sim.stats().conversationRequests).toBe(0);
   });
 
+  it('asks for a generated file\'s download URL, and reads the saved conversation for a late image, through the account\'s proxy', async () => {
+    const account = stack.sim.issueAccount();
+    const draw = async (prompt: string): Promise<string> => {
+      const reply = await ask(account.accessToken, prompt);
+      const link = /!\[image\]\((\S+?)\)/.exec(reply.choices[0].message.content ?? '');
+      expect(link).not.toBeNull();
+      return link![1];
+    };
+    const link = await draw('Draw [[sim tool=dalle]]');
+    const proxy = proxyOf(account);
+    expect(proxy.count(account.accessToken)).toBe(1);
+    // A link to a file made with the caller's own token opens with that token as the Bearer.
+    const res = await fetch(link, { headers: { authorization: `Bearer ${account.accessToken}` } });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    expect(proxy.count(account.accessToken)).toBe(2);
+    // An image made after the stream: the conversation, then at least one read of the saved conversation.
+    await draw('Draw [[sim tool=image_async]]');
+    expect(proxyOf(account).count(account.accessToken)).toBeGreaterThanOrEqual(4);
+  });
+
   it('keeps a pool account on one proxy too', async () => {
     const accounts = stack.auth.app.get(AccountsService);
     const account = stack.sim.issueAccount();

@@ -60,5 +60,17 @@ describe.each([
       // The release is a message on the bus; the next request sees the slot free again (not 429).
       await waitFor(async () => (await chat(key)).status === 503, 'the slot to come back', 5000, 100);
     });
+
+    it('returns the slot of a platform request no worker took (its job carries no usage of its own)', async () => {
+      await admin('/admin/v1/users', { name: 'dave', limits: [{ model_name: 'text-embedding-3-small', every_minute: 60, limit_count: 1 }] });
+      const key = (await admin('/admin/v1/keys', { user: 'dave' })).key as string;
+      // text-embedding-* goes to API keys under the default routing table.
+      const embed = () =>
+        fetch(`${stack.gatewayUrl}/v1/embeddings`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'text-embedding-3-small', input: 'x' }) });
+      const first = await embed();
+      expect(first.status).toBe(503);
+      expect(((await first.json()) as LooseJson).error).toMatchObject({ code: 'worker_unavailable' });
+      await waitFor(async () => (await embed()).status === 503, 'the slot to come back', 5000, 100);
+    });
   }
 });

@@ -49,6 +49,8 @@ export const gatewayEnv = baseEnv.extend({
   ADMIN_PASSWORD: z.string().optional(),
   /** Completion tokens a budget holds for a request without `max_tokens` (settled to the real cost afterwards). */
   BUDGET_HOLD_COMPLETION_TOKENS: z.coerce.number().int().nonnegative().default(4096),
+  /** The gateway's public origin (`https://chat.example.com`) for generated file links; unset: taken from each request's Host. */
+  PUBLIC_URL: z.string().url().optional(),
 });
 
 export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5011)).extend({
@@ -138,6 +140,14 @@ export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012))
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(256),
   /** Sent as the `authkey` header on every upstream request (private upstream gateways that require one). */
   AUTH_KEY: z.string().optional(),
+  /** Reasoning also shown in `content`, for clients that show nothing else: not at all, in <think> tags, or as a quote. */
+  REASONING_INLINE: z.enum(['none', 'think_tags', 'quote']).default('none'),
+  /** Seals generated-file links (`/v1/files/<token>`); at least 32 characters, the same on every worker. Required outside development and test. */
+  FILE_LINK_SECRET: z.string().min(32).optional(),
+  /** How long a generated-file link works. */
+  FILE_LINK_TTL_SEC: z.coerce.number().int().positive().default(3600),
+  /** An image generated asynchronously (the stream ends first) is awaited in the conversation this long; 0: not at all. */
+  ASYNC_IMAGE_WAIT_SEC: z.coerce.number().int().nonnegative().default(120),
   /** Forward proxy for fetching user-supplied image/file URLs (http://…); the proxy then resolves names. */
   EXPORT_PROXY_URL: z.string().url().optional(),
   /** URLs at the start of the newest user text become uploaded attachments (chat2api's UPLOAD_BY_URL). */

@@ -7,6 +7,7 @@ export * from './conversation/index.js';
 export * from './accounts/index.js';
 export * from './admin/index.js';
 export * from './usage/index.js';
+export * from './files/index.js';
 export * from './routing/index.js';
 export * from './relay/index.js';
 export * from './voice/index.js';

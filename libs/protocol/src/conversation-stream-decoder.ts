@@ -1,8 +1,9 @@
 import { applyPatchOrOperation, isRecord, parsePointer, type DocumentHolder, type JsonObject } from './document-patcher.js';
 import { classifyMessage } from './message-classifier.js';
 import { newTextCursor, takeNewText, type TextCursor } from './message-text.js';
+import { newToolTrafficState, takeToolEvents, type ToolTrafficState } from './tool-traffic.js';
 import { SseParser } from './sse-parser.js';
-import type { FinishReason, LimitProgress, SseEvent, StreamEncoding, TextChannel, UpstreamEvent } from './types.js';
+import type { DecoderOptions, FinishReason, LimitProgress, SseEvent, StreamEncoding, TextChannel, UpstreamEvent } from './types.js';
 
 /** Per-message bookkeeping: emitted text, and the once-only events. */
 interface TrackedMessage {
@@ -12,10 +13,12 @@ interface TrackedMessage {
   finishPending: boolean;
   errorReported: boolean;
   messageId: string;
+  /** Tool traffic emitted so far (decoders with `tools` only). */
+  tool: ToolTrafficState | null;
 }
 
 function newTracked(): TrackedMessage {
-  return { text: newTextCursor(), finished: false, finishPending: false, errorReported: false, messageId: '' };
+  return { text: newTextCursor(), finished: false, finishPending: false, errorReported: false, messageId: '', tool: null };
 }
 
 function finishReason(type: unknown): FinishReason {
@@ -41,6 +44,7 @@ const MESSAGE_SEPARATOR = '\n\n';
  */
 export class ConversationStreamDecoder {
   private readonly sse = new SseParser();
+  private readonly tools: boolean;
   private _encoding: StreamEncoding | null = null;
   private _answerMessageId: string | null = null;
   private _conversationId: string | null = null;
@@ -60,6 +64,10 @@ export class ConversationStreamDecoder {
 
   private pendingFinish: TrackedMessage | null = null;
   private readonly channelHasText: Record<TextChannel, boolean> = { answer: false, reasoning: false };
+
+  constructor(options: DecoderOptions = {}) {
+    this.tools = options.tools === true;
+  }
 
   get encoding(): StreamEncoding | null {
     return this._encoding;
@@ -270,6 +278,11 @@ export class ConversationStreamDecoder {
 
   private afterMessageUpdate(tracked: TrackedMessage, message: JsonObject, out: UpstreamEvent[], appended: string | null): void {
     const category = classifyMessage(message);
+    if (this.tools && (category === 'tool' || category === 'answer')) {
+      // Sources first: a citation marker arriving in this frame's text can then be resolved at once.
+      tracked.tool ??= newToolTrafficState();
+      takeToolEvents(message, tracked.tool, out, appended, category === 'answer');
+    }
     if (category !== 'answer' && category !== 'reasoning') return;
     const messageId = typeof message.id === 'string' ? message.id : '';
     tracked.messageId = messageId;

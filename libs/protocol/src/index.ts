@@ -9,12 +9,15 @@
  * - successive messages on the same channel (answer or reasoning) are separated by "\n\n".
  */
 export type {
+  CitationSource,
+  DecoderOptions,
   FinishReason,
   LimitProgress,
   MessageCategory,
   SseEvent,
   StreamEncoding,
   TextChannel,
+  ToolTextKind,
   UpstreamEvent,
 } from './types.js';
 export { SseParser } from './sse-parser.js';

@@ -49,6 +49,11 @@ export function takeNewText(message: Record<string, unknown>, cursor: TextCursor
     case 'reasoning_recap':
       out = takeSingle(content.content, cursor, hint);
       break;
+    case 'code':
+    case 'execution_output':
+      // Tool traffic, read only when the decoder is asked for it (tool-traffic.ts).
+      out = takeSingle(content.text, cursor, hint);
+      break;
     default:
       return '';
   }

@@ -14,6 +14,7 @@ import { ConversationManager } from './records/conversation-manager.js';
 import { ConversationRecordStore } from './records/conversation-record.store.js';
 import { UpstreamModelsService } from './models/upstream-models.service.js';
 import { ChatGptWebTarget } from './relay/chatgpt-web.target.js';
+import { PlatformTarget } from './relay/platform.target.js';
 import { RelayJobWorker } from './relay/relay-job.worker.js';
 import { RELAY_TARGETS } from './relay/relay-target.js';
 import { AccountLeaseClient } from './upstream/account-lease.client.js';
@@ -22,6 +23,9 @@ import { ChatGptFilesClient } from './upstream/chatgpt-files.client.js';
 import { AttemptUploads } from './uploads/attempt-uploads.js';
 import { InputLoader } from './uploads/input-loader.js';
 import { UsagePublisher } from './usage/usage-publisher.js';
+import { DEVELOPMENT_FILE_LINK_SECRET, FileLinkSealer } from './files/file-link-sealer.js';
+import { FileLinkController } from './files/file-link.controller.js';
+import { FileDownloadClient } from './upstream/file-download.client.js';
 import { PlatformRunner } from './platform/platform.runner.js';
 
 export const CONVERSATION_SCHEMA = 'conversation';
@@ -36,7 +40,7 @@ export class ConversationModule {
         NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-conversation'),
         HealthModule.forRoot('conversation', [NatsHealthIndicator, PostgresHealthIndicator]),
       ],
-      controllers: [ModelsController, ConversationManageController],
+      controllers: [ModelsController, ConversationManageController, FileLinkController],
       providers: [
         { provide: CONVERSATION_CONFIG, useValue: config },
         { provide: CONVERSATION_LOGGER, useValue: logger },
@@ -48,6 +52,8 @@ export class ConversationModule {
         UpstreamModelsService,
         AccountLeaseClient,
         UsagePublisher,
+        { provide: FileLinkSealer, useValue: new FileLinkSealer(config.FILE_LINK_SECRET ?? DEVELOPMENT_FILE_LINK_SECRET) },
+        FileDownloadClient,
         ChatJobWorker,
         ConversationRecordStore,
         ConversationContinuity,
@@ -55,7 +61,8 @@ export class ConversationModule {
         PlatformRunner,
         // The HTTP relay: one entry per upstream kind it can reach.
         ChatGptWebTarget,
-        { provide: RELAY_TARGETS, useFactory: (web: ChatGptWebTarget) => [web], inject: [ChatGptWebTarget] },
+        { provide: PlatformTarget, useFactory: (runner: PlatformRunner) => new PlatformTarget(runner), inject: [PlatformRunner] },
+        { provide: RELAY_TARGETS, useFactory: (web: ChatGptWebTarget, platform: PlatformTarget) => [web, platform], inject: [ChatGptWebTarget, PlatformTarget] },
         RelayJobWorker,
       ],
     };

@@ -4,6 +4,11 @@ import { CONVERSATION_SCHEMA, ConversationModule } from './app.module.js';
 
 export async function startConversation(config: ConversationConfig = parseConfig(conversationEnv)): Promise<RunningService> {
   const logger = createLogger('conversation', config.LOG_LEVEL);
+  // Every worker must seal file links with the same secret the others open them with.
+  if (!config.FILE_LINK_SECRET) {
+    if (config.NODE_ENV === 'production') throw new Error('FILE_LINK_SECRET is required in production (at least 32 characters, the same on every conversation worker)');
+    logger.warn('FILE_LINK_SECRET is not set: file links are sealed with the development secret (never use this in production)');
+  }
   return bootService({
     service: 'conversation',
     logLevel: config.LOG_LEVEL,

@@ -16,9 +16,11 @@ import { SystemHealthController } from './health/system-health.controller.js';
 import { CONVERSATION_CLIENT } from './models/conversation-client.token.js';
 import { ME_CONTROLLERS, ME_PROVIDERS } from './me/index.js';
 import { ModelsController } from './models/models.controller.js';
+import { FilesController } from './files/files.controller.js';
 import { USAGE_CONTROLLERS, USAGE_PROVIDERS } from './usage/index.js';
 import { RELAY_CONTROLLERS, RELAY_PROVIDERS } from './relay/index.js';
 import { VOICE_CONTROLLERS, VOICE_PROVIDERS } from './voice/index.js';
+import { PLATFORM_CONTROLLERS, PLATFORM_PROVIDERS } from './platform/index.js';
 
 @Module({})
 export class GatewayModule {
@@ -33,7 +35,7 @@ export class GatewayModule {
           { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
         ]),
       ],
-      controllers: [ChatCompletionsController, ModelsController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...RELAY_CONTROLLERS, ...VOICE_CONTROLLERS, ...BILLING_CONTROLLERS, ...CONVERSATIONS_CONTROLLERS],
+      controllers: [ChatCompletionsController, ModelsController, FilesController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...RELAY_CONTROLLERS, ...VOICE_CONTROLLERS, ...BILLING_CONTROLLERS, ...CONVERSATIONS_CONTROLLERS, ...PLATFORM_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -46,6 +48,7 @@ export class GatewayModule {
         ...RELAY_PROVIDERS,
         ...VOICE_PROVIDERS,
         ...CONVERSATIONS_PROVIDERS,
+        ...PLATFORM_PROVIDERS,
       ],
     };
   }

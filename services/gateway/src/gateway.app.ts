@@ -14,7 +14,8 @@ export async function startGateway(config: GatewayConfig = parseConfig(gatewayEn
     module: GatewayModule.forRoot(config, logger),
     port: config.PORT,
     host: config.HOST,
-    fastify: { bodyLimit: config.BODY_LIMIT_BYTES, return503OnClosing: true },
+    // maxParamLength: generated-file links carry a sealed token of a few hundred characters.
+    fastify: { bodyLimit: config.BODY_LIMIT_BYTES, return503OnClosing: true, routerOptions: { maxParamLength: 4096 } },
     configure: (app) => {
       const prefix = apiPrefixOf(config);
       if (prefix) app.setGlobalPrefix(prefix, { exclude: ['health', 'health/services'] });

@@ -75,7 +75,7 @@ async function main() {
   const benchDb = new URL(baseDb);
   benchDb.pathname = `/chatgate_bench_${Date.now()}`;
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-  const common = { NODE_ENV: 'production', HOST: '127.0.0.1', DATABASE_URL: benchDb.toString(), TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') };
+  const common = { NODE_ENV: 'production', HOST: '127.0.0.1', DATABASE_URL: benchDb.toString(), TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'), FILE_LINK_SECRET: 'bench-file-link-secret-0123456789abcdef' };
   try {
     procs.push(startProcess(root, 'chatgpt-sim', 'tools/chatgpt-sim/dist/main.js', { PORT: String(PORTS.sim), HOST: '127.0.0.1' }));
     const simUrl = `http://127.0.0.1:${PORTS.sim}`;

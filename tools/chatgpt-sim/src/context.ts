@@ -11,13 +11,13 @@ export interface SimContext {
   accounts: AccountStore;
   behaviours: BehaviourStore;
   stats: StatsCollector;
-  /** Uploaded files per account (reference §4). */
+  /** Files per account (reference §4): uploaded ones, and those tool turns generated; the download endpoints serve both. */
   files: FileStore;
   /** Running streams, so close() can stop their timers. */
   streams: Set<StreamRun>;
   /** The OpenAI platform API's keys and their injected failures. */
   platform: { keys: PlatformKeys };
-  /** Conversations saved upstream (history on), a tree each: continuations, management calls and synthesize read them. */
+  /** Conversations saved upstream (history on), a tree each: continuations, management calls (GET /backend-api/conversation/<id>, hide, rename, ...) and synthesize read them. */
   conversations: ConversationStore;
   /** How synthesize paces its audio (the slow mode tests measure first-byte latency with). */
   speech: SpeechPacing;

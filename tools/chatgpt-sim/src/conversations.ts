@@ -1,12 +1,16 @@
-// The conversations the simulator remembers (history on; temporary chats are never stored, as
-// upstream): one tree per conversation, owned by the account that created it (another account's
-// request for it is a 404, as upstream), so a continuation with parent_message_id extends the right
-// branch, management calls see what was said, and synthesize reads a message aloud.
+// The conversations the simulator keeps upstream (history on; temporary chats are never stored, as
+// upstream): one tree per conversation (a mapping of nodes with parent and children, and the current
+// node, reference §5), owned by the account that created it (another account's request for it is a
+// 404, as upstream). Kept: every posted message (when the request comes), the answer (when its stream
+// completes), and messages that land after the stream (an image generated asynchronously). A
+// continuation with parent_message_id extends the right branch; management calls list, read, rename,
+// hide, title and rate them; synthesize reads a message aloud.
 
 export interface SimNode {
   id: string;
   parent: string | null;
   children: string[];
+  /** The message in upstream's shape (`author.role`, `content.parts`, ...); null for the root. */
   message: Record<string, unknown> | null;
 }
 
@@ -45,34 +49,38 @@ export class ConversationStore {
     return c && c.accountId === accountId ? c : undefined;
   }
 
-  create(id: string, accountId: string, title: string, now: number): SimConversation {
-    const root: SimNode = { id: ROOT_ID, parent: null, children: [], message: null };
-    const conversation: SimConversation = {
-      id,
-      accountId,
-      title,
-      createTime: now,
-      updateTime: now,
-      visible: true,
-      currentNode: ROOT_ID,
-      mapping: new Map([[ROOT_ID, root]]),
-    };
-    this.byId.set(id, conversation);
-    if (this.byId.size > MAX_CONVERSATIONS) this.byId.delete(this.byId.keys().next().value!);
-    return conversation;
-  }
-
-  /** Appends messages in order below `parentId`; the last one becomes the current node. */
-  append(conversation: SimConversation, parentId: string, messages: Array<Record<string, unknown> & { id: string }>, now: number): void {
-    let parent = conversation.mapping.get(parentId) ?? conversation.mapping.get(ROOT_ID)!;
-    for (const message of messages) {
-      const node: SimNode = { id: message.id, parent: parent.id, children: [], message };
-      parent.children.push(node.id);
-      conversation.mapping.set(node.id, node);
-      parent = node;
+  /**
+   * Adds messages as a chain below `parentId` when the conversation has that node, else below the
+   * current node (creating the conversation with its root); the last one becomes the current node.
+   */
+  append(conversationId: string, accountId: string, title: string, messages: Array<Record<string, unknown>>, parentId?: string): void {
+    const now = Date.now() / 1000;
+    let stored = this.byId.get(conversationId);
+    if (!stored) {
+      stored = {
+        id: conversationId,
+        accountId,
+        title,
+        createTime: now,
+        updateTime: now,
+        visible: true,
+        currentNode: ROOT_ID,
+        mapping: new Map([[ROOT_ID, { id: ROOT_ID, parent: null, children: [], message: null }]]),
+      };
+      this.byId.set(conversationId, stored);
+      if (this.byId.size > MAX_CONVERSATIONS) this.byId.delete(this.byId.keys().next().value!);
     }
-    conversation.currentNode = parent.id;
-    conversation.updateTime = now;
+    let parent = parentId !== undefined && stored.mapping.has(parentId) ? parentId : stored.currentNode;
+    for (const message of messages) {
+      const id = String(message.id);
+      const parentNode = stored.mapping.get(parent);
+      if (parentNode && !parentNode.children.includes(id)) parentNode.children.push(id);
+      // A message posted again (same id) is replaced, keeping the children it has.
+      stored.mapping.set(id, { id, parent, children: stored.mapping.get(id)?.children ?? [], message });
+      parent = id;
+    }
+    stored.currentNode = parent;
+    stored.updateTime = now;
   }
 
   /** A message of the conversation as synthesize reads it: its author's role and its text parts joined. */

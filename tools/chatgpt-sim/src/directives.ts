@@ -1,6 +1,7 @@
 // `[[sim key=value ...]]` directives: tests steer a single request through its prompt, so the
 // same simulator serves every scenario without out-of-band setup.
 import { isFailKind, type FailKind } from './types.js';
+import { isToolScenario, type ToolScenario } from './scenarios.js';
 
 export interface Directives {
   /** Reply is this many pseudo-random words instead of echoing the prompt. */
@@ -18,6 +19,8 @@ export interface Directives {
   clearsIn?: number;
   /** true forces reasoning on, false off; absent: decided by the model slug. */
   reasoning?: boolean;
+  /** Tool traffic before the answer: code and output, a web search, an image, a sandbox file. */
+  tool?: ToolScenario;
   /**
    * The `error_code` a v1 stream_error document carries (default `internal_error`); e.g.
    * `model_cap_exceeded` or `rate_limit_exceeded`: the account's cap reached inside a 200 stream.
@@ -63,6 +66,9 @@ function apply(directives: Directives, key: string, value: string): void {
       break;
     case 'fail':
       if (isFailKind(value)) directives.fail = value;
+      break;
+    case 'tool':
+      if (isToolScenario(value)) directives.tool = value;
       break;
     case 'code':
       if (/^[a-z_]{1,64}$/.test(value)) directives.errorCode = value;

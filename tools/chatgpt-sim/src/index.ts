@@ -3,6 +3,8 @@
 // tested against, so shared code would let a bug agree with itself.
 export { startSimulator } from './server.js';
 export { replyFor } from './reply.js';
+export { simFileBytes, type GeneratedFile } from './files.js';
+export { TOOL_SCENARIOS, type ToolScenario } from './scenarios.js';
 export { platformTokens, chatPromptTokens } from './platform/tokens.js';
 export type {
   Behaviour,

@@ -14,7 +14,7 @@ import {
   patchAllConversationsRoute,
   patchConversationRoute,
 } from './routes/conversations.js';
-import { blobPutRoute, createFileRoute, fileStatusRoute, fileUploadedRoute } from './routes/files.js';
+import { BLOB, blobGetRoute, blobPutRoute, createFileRoute, fileDownloadRoute, fileRouteOf, fileStatusRoute, fileUploadedRoute } from './routes/files.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
 import { PLATFORM_PATHS, platformRoute } from './platform/routes.js';
 import { apiKeyBehaviourRoute, issueApiKeyRoute } from './platform/control.js';
@@ -103,7 +103,7 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   const authKey = req.headers.authkey;
   if (typeof authKey === 'string' && !path.startsWith('/_sim/')) ctx.stats.authKey(authKey);
   const methods = ROUTES[path];
-  if (!methods && (await dispatchFileRoute(ctx, req, res, path))) return;
+  if (!methods && (await dispatchPatternRoute(ctx, req, res, path))) return;
   const withId = methods ? undefined : idRoute(path);
   if (withId) {
     const run = withId.methods[req.method ?? 'GET'];
@@ -134,20 +134,31 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   if (caller) await handler.run(ctx, req, res, caller);
 }
 
-/** Paths with a file id in them: the blob store's PUT, and a file's status and uploaded mark. */
-async function dispatchFileRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+/**
+ * Paths with ids in them: the blob store (PUT with an upload URL, GET with a read URL), a file's
+ * status, uploaded mark and downloads. True when one answered. (One conversation's GET and PATCH
+ * are in ID_ROUTES, with the other conversation management calls.)
+ */
+async function dispatchPatternRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
   const method = req.method ?? 'GET';
-  const blob = /^\/blob\/files\/(file-[A-Za-z0-9]+)$/.exec(path);
+  const blob = BLOB.exec(path);
   if (blob && method === 'PUT') {
     await blobPutRoute(ctx, req, res, blob[1]);
     return true;
   }
-  const file = /^\/backend-api\/files\/([^/]+)(\/uploaded)?$/.exec(path);
-  if (!file || (file[2] ? method !== 'POST' : method !== 'GET')) return false;
+  if (blob && method === 'GET') {
+    blobGetRoute(ctx, req, res, blob[1]);
+    return true;
+  }
+  const download = method === 'GET' ? fileRouteOf(path) : null;
+  const file = download ? null : /^\/backend-api\/files\/([^/]+)(\/uploaded)?$/.exec(path);
+  const fileAnswers = file !== null && (file[2] ? method === 'POST' : method === 'GET');
+  if (!download && !fileAnswers) return false;
   const caller = authenticate(ctx, req, res);
   if (!caller) return true;
-  if (file[2]) await fileUploadedRoute(ctx, req, res, caller, file[1]);
-  else fileStatusRoute(ctx, res, caller, file[1]);
+  if (download) fileDownloadRoute(ctx, req, res, caller, download);
+  else if (file && file[2]) await fileUploadedRoute(ctx, req, res, caller, file[1]);
+  else if (file) fileStatusRoute(ctx, res, caller, file[1]);
   return true;
 }
 

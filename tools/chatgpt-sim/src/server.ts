@@ -67,6 +67,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     setBehaviour: (accountIdOrEmail, behaviour) => ctx.behaviours.set(accountIdOrEmail, behaviour),
     stats: () => ctx.stats.snapshot(),
     resetStats: () => ctx.stats.reset(),
+    generatedFiles: () => ctx.files.list(),
     issueApiKey: (options) => ctx.platform.keys.issue(options),
     setApiKeyBehaviour: (key, behaviour) => ctx.platform.keys.setBehaviour(key, behaviour),
     setSpeechPacing: (pacing) => {

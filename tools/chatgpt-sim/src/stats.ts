@@ -21,7 +21,7 @@ export class StatsCollector {
       lastConversation: null,
       lastConversationMessages: null,
       messageFeedback: {},
-      platform: { requests: 0, byKey: {}, lastRequest: null },
+      platform: { requests: 0, byKey: {}, lastRequest: null, abortedAnswers: 0 },
       fileCreates: 0,
       blobPuts: [],
       fileStatusPolls: 0,
@@ -82,6 +82,11 @@ export class StatsCollector {
     const perKey = (this.data.platform.byKey[key] ??= {});
     perKey[path] = (perKey[path] ?? 0) + 1;
     this.data.platform.lastRequest = record;
+  }
+
+  /** A platform answer its client closed before the last byte. */
+  platformAborted(): void {
+    this.data.platform.abortedAnswers += 1;
   }
 
   conversationBody(record: ConversationRequestRecord, messages: Array<{ role: string; text: string }>): void {

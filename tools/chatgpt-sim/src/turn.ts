@@ -1,6 +1,7 @@
 // Everything an encoder needs to write one reply, decided once by the conversation route.
 import type { ReplyPlan } from './reply.js';
 import type { Plan } from './types.js';
+import type { Scenario } from './scenarios.js';
 
 export interface Turn {
   conversationId: string;
@@ -16,6 +17,8 @@ export interface Turn {
   parentMessageId: string;
   answerId: string;
   reply: ReplyPlan;
+  /** Tool traffic before the answer ([[sim tool=...]]); its answer pieces are `reply.chunks`. */
+  scenario: Scenario | null;
   /** Blocked by moderation after this many answer chunks; null when not. */
   moderationAfter: number | null;
   /** A stall / cut / stream_error is planned: every answer piece gets its own frame. */

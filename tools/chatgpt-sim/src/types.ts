@@ -1,5 +1,6 @@
 // Public types of the simulator. Kept apart from the code so index.ts can re-export them
 // without pulling the server into type-only imports.
+import type { GeneratedFile } from './files.js';
 import type { ApiKeyBehaviour, IssueApiKeyOptions } from './platform/keys.js';
 
 export type { ApiKeyBehaviour, IssueApiKeyOptions };
@@ -92,7 +93,13 @@ export interface SimStats {
   /** Ratings stored by message_feedback, by message id. */
   messageFeedback: Record<string, string>;
   /** The OpenAI platform API (/v1): requests in all, per key and path, and the newest one as it arrived. */
-  platform: { requests: number; byKey: Record<string, Record<string, number>>; lastRequest: PlatformRequestRecord | null };
+  platform: {
+    requests: number;
+    byKey: Record<string, Record<string, number>>;
+    lastRequest: PlatformRequestRecord | null;
+    /** Answers whose client closed the connection before the last byte (a cancelled stream). */
+    abortedAnswers: number;
+  };
   /** POST /backend-api/files calls. */
   fileCreates: number;
   /** Every blob PUT the store accepted, in order: whose file, and a digest of exactly the bytes received. */
@@ -177,6 +184,8 @@ export interface Simulator {
   setBehaviour(accountIdOrEmail: string, b: Behaviour | null): void;
   stats(): SimStats;
   resetStats(): void;
+  /** Files tool turns generated ([[sim tool=image|dalle|sandbox]]), newest last. */
+  generatedFiles(): GeneratedFile[];
   /** A key the platform API (/v1) accepts, `sk-sim-…`; `models` limits what it may use. */
   issueApiKey(opts?: IssueApiKeyOptions): string;
   /** Failure injection for a platform key (401, 429 with retry-after, 500); null lifts it. */

@@ -80,4 +80,58 @@ describe('file uploads', () => {
     await ok.body?.cancel();
     expect(sim.stats().lastUserMessage).toMatchObject({ contentType: 'multimodal_text', text: 'x', assetPointers: [{ asset_pointer: `file-service://${file_id}`, size_bytes: 4 }] });
   });
+
+  it('downloads an uploaded file through a signed read URL of the same blob store, only for its account', async () => {
+    const created = await create(alice.accessToken, bytes.length);
+    const path = `/backend-api/files/${created.file_id}/download`;
+    // Not downloadable before its bytes are in and it is marked uploaded.
+    expect((await api(alice.accessToken, path)).status).toBe(404);
+    await fetch(created.upload_url, { method: 'PUT', headers: BLOB_HEADERS, body: bytes });
+    const uploaded = (await (await api(alice.accessToken, `/backend-api/files/${created.file_id}/uploaded`, {})).json()) as { download_url: string };
+    for (const url of [uploaded.download_url, ((await (await api(alice.accessToken, path)).json()) as { download_url: string }).download_url]) {
+      const blob = await fetch(url);
+      expect(blob.status).toBe(200);
+      expect(blob.headers.get('content-type')).toBe('application/pdf');
+      expect(Buffer.from(await blob.arrayBuffer())).toEqual(bytes);
+      expect((await fetch(url.replace(/sig=[^&]+/, 'sig=forged'))).status).toBe(403);
+      // A read URL cannot write, nor an upload URL read.
+      expect((await fetch(url, { method: 'PUT', headers: BLOB_HEADERS, body: bytes })).status).toBe(403);
+    }
+    expect((await fetch(created.upload_url)).status).toBe(403);
+    expect((await api(bob.accessToken, path)).status).toBe(404);
+  });
+});
+
+describe('saved conversations', () => {
+  const post = async (token: string, messages: unknown[], extra: Record<string, unknown> = {}) => {
+    const res = await api(token, '/backend-api/conversation', { action: 'next', model: 'gpt-4o', parent_message_id: 'client-created-root', messages, ...extra });
+    const raw = await res.text();
+    return { raw, conversationId: /"conversation_id": ?"([^"]+)"/.exec(raw)![1] };
+  };
+  const text = (id: string, role: string, t: string) => ({ id, author: { role }, content: { content_type: 'text', parts: [t] }, metadata: {} });
+  type Saved = { current_node: string; mapping: Record<string, { parent: string | null; children: string[]; message: { author: { role: string }; content: { parts: string[] } } | null }> };
+
+  it('one store: GET shows every posted message and the answer as a chain; the hide PATCH removes it for GET too', async () => {
+    const { conversationId } = await post(alice.accessToken, [text('u1', 'user', 'first'), text('a1', 'assistant', 'reply'), text('u2', 'user', 'second')]);
+    const read = (token = alice.accessToken) => api(token, `/backend-api/conversation/${conversationId}`);
+    const saved = (await (await read()).json()) as Saved;
+    const chain: Array<[string, string]> = [];
+    for (let node = saved.current_node; saved.mapping[node].message; node = saved.mapping[node].parent!) {
+      chain.unshift([saved.mapping[node].message!.author.role, saved.mapping[node].message!.content.parts[0]]);
+    }
+    expect(chain.slice(0, 3)).toEqual([['user', 'first'], ['assistant', 'reply'], ['user', 'second']]);
+    expect(chain).toHaveLength(4);
+    expect(chain[3][0]).toBe('assistant');
+    expect((await read(bob.accessToken)).status).toBe(404);
+    const patch = (body: unknown, token = alice.accessToken) =>
+      fetch(`${sim.url}/backend-api/conversation/${conversationId}`, { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await patch({ is_visible: false }, bob.accessToken)).status).toBe(404);
+    expect((await patch({ is_visible: false })).status).toBe(200);
+    expect((await read()).status).toBe(404);
+  });
+
+  it('a temporary chat is not kept', async () => {
+    const { conversationId } = await post(alice.accessToken, [text('t1', 'user', 'temporary')], { history_and_training_disabled: true });
+    expect((await api(alice.accessToken, `/backend-api/conversation/${conversationId}`)).status).toBe(404);
+  });
 });

@@ -11,6 +11,11 @@ export const accountLeaseRequestSchema = z.object({
   allowed: z.array(z.string()).optional(),
   requestId: z.string(),
   /**
+   * `download`: fetching a file the account already made (a generated-file link). Cool-downs and
+   * plan limits are about sending messages, so they do not keep such a lease from being given.
+   */
+  purpose: z.enum(['conversation', 'download']).optional(),
+  /**
    * Which kind of account: a ChatGPT login (absent means this) or an API key for the platform
    * API. A lease never crosses kinds: a ChatGPT request never gets an API key, nor the reverse.
    */

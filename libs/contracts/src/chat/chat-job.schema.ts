@@ -42,5 +42,7 @@ export const chatJobSchema = z.object({
   userName: z.string().nullable().default(null),
   /** The user sees only their own conversations: a conversation id of another user's is refused. */
   isolatedSession: z.boolean().optional(),
+  /** Absolute prefix of the gateway's generated-file links (`https://host/<API_PREFIX>/v1/files/`); absent: files are not linked. */
+  filesBaseUrl: z.string().url().optional(),
 });
 export type ChatJob = z.infer<typeof chatJobSchema>;

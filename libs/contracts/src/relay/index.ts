@@ -1,3 +1,4 @@
 export * from './relay.subjects.js';
 export * from './relay-job.schema.js';
 export * from './relay-frame.schema.js';
+export * from './platform-paths.js';

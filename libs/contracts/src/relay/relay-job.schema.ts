@@ -5,8 +5,11 @@ import { usageKindSchema } from '../usage/usage-event.schema.js';
 /**
  * Which upstream a relay job goes to. The worker dispatches on it through one small interface per
  * target, so another upstream kind plugs in by adding its name here and a target in the worker.
+ * `platform`: the tenant's API keys (the OpenAI platform API); its path is one of
+ * `platformPathSchema`, and its job leaves `usage` null (the platform runner publishes the usage
+ * event itself, with the upstream's exact counts).
  */
-export const relayTargetSchema = z.enum(['chatgpt_web']);
+export const relayTargetSchema = z.enum(['chatgpt_web', 'platform']);
 export type RelayTargetName = z.infer<typeof relayTargetSchema>;
 
 export const relayMethodSchema = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);

@@ -24,16 +24,17 @@ export const modelRoutesSchema = z.array(modelRouteSchema).max(MAX_MODEL_ROUTES)
 
 /**
  * What a tenant that never set a routing table gets: the model families only the platform API
- * serves (the ChatGPT backend has no embeddings, images, legacy completions or speech models), so
+ * serves (the ChatGPT backend has no embeddings, images, transcription or legacy completions), so
  * routing them costs nothing for tenants without API keys — their requests fail with "no usable
  * account" instead of being mapped to a ChatGPT model that answers something else. Every other
- * model, `gpt-3.5-turbo` included, stays on ChatGPT until a tenant says otherwise.
+ * model, `gpt-3.5-turbo` included, stays on ChatGPT until a tenant says otherwise. Speech models
+ * (`tts-*`) too: ChatGPT accounts speak through the voice service; a tenant routes `tts-*` to its
+ * API keys with one rule.
  */
 export const DEFAULT_MODEL_ROUTES: readonly ModelRoute[] = Object.freeze([
   { model: 'text-embedding-*', upstream: 'platform' },
   { model: 'dall-e-*', upstream: 'platform' },
   { model: 'gpt-image-*', upstream: 'platform' },
-  { model: 'tts-*', upstream: 'platform' },
   { model: 'whisper-*', upstream: 'platform' },
   { model: '*-instruct*', upstream: 'platform' },
   { model: 'davinci-002', upstream: 'platform' },

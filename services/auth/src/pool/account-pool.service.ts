@@ -115,8 +115,12 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
     const now = Date.now();
     // A lease never crosses kinds: a ChatGPT request never gets an API key, nor the reverse.
     const kind = request.kind ?? 'chatgpt';
-    const all = (await this.pool(tenantId)).filter((a) => !exclude.has(a.id) && (!allowed || allowed.has(a.id)) && fits(a, kind, model));
-    let candidates = all.filter((a) => (a.cooldowns[model] ?? 0) <= now && (a.accessToken !== null || a.refreshable));
+    // A download of a file the account made is not a message: its caps and plan do not apply (the kind still does).
+    const download = request.purpose === 'download';
+    const all = (await this.pool(tenantId)).filter(
+      (a) => !exclude.has(a.id) && (!allowed || allowed.has(a.id)) && (download ? a.kind === kind : fits(a, kind, model)),
+    );
+    let candidates = all.filter((a) => (download || (a.cooldowns[model] ?? 0) <= now) && (a.accessToken !== null || a.refreshable));
 
     while (candidates.length) {
       const account = await this.choose(tenantId, model, candidates);

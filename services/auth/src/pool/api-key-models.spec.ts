@@ -4,8 +4,8 @@ import { servesModel } from './api-key-models.js';
 
 describe('model routing', () => {
   it('sends only the platform-only model families to the platform by default', () => {
-    for (const model of ['text-embedding-3-small', 'dall-e-3', 'gpt-image-1', 'tts-1-hd', 'whisper-1', 'gpt-3.5-turbo-instruct', 'davinci-002']) expect(routeModel(undefined, model)).toBe('platform');
-    for (const model of ['gpt-4o', 'gpt-3.5-turbo', 'o3-mini', 'g-abc123']) expect(routeModel(undefined, model)).toBe('chatgpt');
+    for (const model of ['text-embedding-3-small', 'dall-e-3', 'gpt-image-1', 'whisper-1', 'gpt-3.5-turbo-instruct', 'davinci-002']) expect(routeModel(undefined, model)).toBe('platform');
+    for (const model of ['gpt-4o', 'gpt-3.5-turbo', 'o3-mini', 'g-abc123', 'tts-1-hd']) expect(routeModel(undefined, model)).toBe('chatgpt');
     expect(routeModel(DEFAULT_MODEL_ROUTES, 'dall-e-2')).toBe('platform');
   });
 

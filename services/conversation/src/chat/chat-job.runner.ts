@@ -11,6 +11,8 @@ import { ownTokenSource, poolSource, type Attempt, type IdentitySource } from '.
 import { withRotation, type AttemptResult } from './rotation.js';
 import { countUsage } from './token-counter.js';
 import { TokenBudget } from './token-budget.js';
+import { ReplyRenderer, type ReasoningInline } from './render/reply-renderer.js';
+import type { FileLinks } from './render/file-links.js';
 
 export interface JobContext {
   readonly job: ChatJob;
@@ -28,6 +30,13 @@ export interface RunnerDeps {
   retryTimes: number;
   /** Conversation records: which upstream conversation a job continues, and what a finished turn leaves. */
   conversations?: ConversationHooks;
+  /** Renders tool traffic, citations and files for the client; absent: they are dropped. */
+  render?: {
+    inline: ReasoningInline;
+    links(ctx: JobContext, slug: string, decoder: ConversationStreamDecoder): FileLinks;
+    /** After the stream: images of asynchronous image tasks (files/late-images.ts). */
+    lateImages?(ctx: JobContext, identity: UpstreamIdentity, conversationId: string | null, renderer: ReplyRenderer): Promise<UpstreamEvent[]>;
+  };
   /** Images and files of the messages: fetched once per job, uploaded per attempt's account. */
   inputs?: { loader: InputLoader; uploads: AttemptUploads };
 }
@@ -138,7 +147,7 @@ async function drain(chunks: AsyncIterator<Uint8Array>, body: { destroy(err?: Er
  * upstream chunk, whatever number of events it held), then exactly one `end` or `error` frame —
  * unless it fails before anything reached the client, which the caller may retry elsewhere.
  */
-async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIdentity, body: unknown): Promise<AttemptResult> {
+async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIdentity, body: unknown, slug: string): Promise<AttemptResult> {
   const { job, abort } = ctx;
   let answer = '';
   let reasoning = '';
@@ -146,7 +155,9 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
   let responded = false;
   let finish: ChatFinishReason | null = null;
   let title: string | null = null;
-  const decoder = new ConversationStreamDecoder();
+  const decoder = new ConversationStreamDecoder({ tools: deps.render !== undefined });
+  const renderer = deps.render ? new ReplyRenderer(deps.render.links(ctx, slug, decoder), deps.render.inline) : null;
+  const decode = (events: UpstreamEvent[]) => (renderer ? renderer.render(events) : events);
   const budget = job.maxTokens ? new TokenBudget(job.maxTokens) : null;
   // The ids ride on a delta only when they change (the gateway repeats them on every chunk), and
   // never for a temporary chat, which the client cannot continue.
@@ -202,10 +213,10 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
     let outcome = { failure: null as BusError | null, ended: false, cut: false };
     const chunks = res.body[Symbol.asyncIterator]();
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
-      outcome = apply(decoder.push(next.value));
+      outcome = apply(decode(decoder.push(next.value)));
       if (outcome.failure || outcome.ended) break;
     }
-    if (!outcome.failure && !outcome.ended) outcome = apply(decoder.end());
+    if (!outcome.failure && !outcome.ended) outcome = apply(decode(decoder.end()));
     if (outcome.failure) {
       res.body.destroy();
       return fail(outcome.failure);
@@ -216,6 +227,7 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
     // keep-alive connection goes back to the pool instead of being torn down.
     if (outcome.cut) res.body.destroy();
     else if (outcome.ended) void drain(chunks, res.body);
+    if (!outcome.cut && renderer?.awaitingImages && deps.render?.lateImages) apply(await deps.render.lateImages(ctx, identity, decoder.conversationId, renderer));
 
     if (!job.stream && (answer || reasoning)) sendDelta(answer, reasoning);
     ctx.send({
@@ -277,7 +289,7 @@ async function tryAccounts(ctx: JobContext, deps: RunnerDeps, job: ChatJob, mode
     });
     // Cancelled during an upload: nobody is listening any more.
     if (!request) return { delivered: true };
-    return request.ok ? attempt(ctx, deps, current.identity, request.body) : { delivered: false, failure: request.failure };
+    return request.ok ? attempt(ctx, deps, current.identity, request.body, model.slug) : { delivered: false, failure: request.failure };
   });
 }
 

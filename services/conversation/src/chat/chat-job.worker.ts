@@ -19,6 +19,10 @@ import { UsageTally } from '../usage/usage-tally.js';
 import { AttemptUploads } from '../uploads/attempt-uploads.js';
 import { InputLoader } from '../uploads/input-loader.js';
 import { runChatJob, type JobContext } from './chat-job.runner.js';
+import { FileLinkSealer } from '../files/file-link-sealer.js';
+import { SealedFileLinks } from '../files/sealed-file-links.js';
+import { lateImageEvents } from '../files/late-images.js';
+import { FileDownloadClient } from '../upstream/file-download.client.js';
 
 interface ActiveJob extends JobContext {
   lastSentAt: number;
@@ -51,6 +55,8 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
     private readonly conversations: ConversationContinuity,
     private readonly inputLoader: InputLoader,
     private readonly uploads: AttemptUploads,
+    private readonly sealer: FileLinkSealer,
+    private readonly downloads: FileDownloadClient,
   ) {}
 
   onApplicationBootstrap() {
@@ -128,6 +134,23 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
       retryTimes: this.config.RETRY_TIMES,
       conversations: this.conversations,
       inputs: { loader: this.inputLoader, uploads: this.uploads },
+      render: {
+        inline: this.config.REASONING_INLINE,
+        links: (job, slug, decoder) =>
+          new SealedFileLinks(this.sealer, {
+            job: job.job,
+            slug,
+            ttlSec: this.config.FILE_LINK_TTL_SEC,
+            accountId: () => job.account?.id ?? null,
+            conversationId: () => decoder.conversationId,
+          }),
+        lateImages: (job, identity, conversationId, renderer) =>
+          lateImageEvents(
+            (who, id, signal) => this.downloads.conversation(who, id, signal),
+            { identity, conversationId, historyOff: job.job.historyDisabled, waitSec: this.config.ASYNC_IMAGE_WAIT_SEC, signal: job.abort.signal },
+            renderer,
+          ),
+      },
     })
       .catch((err) => this.logger.error({ err, requestId: job.requestId }, 'chat job crashed'))
       .finally(() => {

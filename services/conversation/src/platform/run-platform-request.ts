@@ -181,6 +181,8 @@ function publish(request: PlatformRequest, model: string, lease: AccountLease | 
     model,
     kind,
     upstream: 'platform',
+    // Speech is priced by the characters of its input (the platform reports no tokens for it).
+    ...(kind === 'speech' && ok ? { characters: speechCharacters(request) } : {}),
     promptTokens: delivered?.usage?.promptTokens ?? 0,
     completionTokens: delivered?.usage?.completionTokens ?? 0,
     estimated: false,
@@ -189,4 +191,9 @@ function publish(request: PlatformRequest, model: string, lease: AccountLease | 
     latencyMs: Math.max(0, ended - started),
     at: ended,
   });
+}
+
+function speechCharacters(request: PlatformRequest): number {
+  const input = (request.body as { input?: unknown } | undefined)?.input;
+  return typeof input === 'string' ? [...input].length : 0;
 }

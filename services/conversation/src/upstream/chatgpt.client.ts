@@ -220,6 +220,17 @@ export class ChatGptClient implements OnApplicationShutdown {
     return answer.ok ? { ok: true, body: answer.json } : { ok: false, failure: answer.failure };
   }
 
+  /**
+   * A GET whose status the caller judges itself (a file's download URL: a 404 there means the file is
+   * gone, not that the account failed), with the answer's text read up to the JSON limit. Only a
+   * proxy that cannot carry it comes back as a failure; a network error is thrown as for any call.
+   */
+  async getText(identity: UpstreamIdentity, path: string, signal: AbortSignal): Promise<{ ok: true; status: number; text: string } | { ok: false; failure: BusError }> {
+    const sent = await this.exchange(identity, 'GET', path, this.headersFor(identity, 'application/json'), undefined, signal);
+    if (!sent.ok) return sent;
+    return { ok: true, status: sent.res.statusCode, text: await readCapped(sent.res.body, JSON_BODY_LIMIT) };
+  }
+
   async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
     const answer = await this.send(identity, { method: 'POST', path: this.config.CHATGPT_CONVERSATION_PATH, query: '', headers: {}, body: Buffer.from(JSON.stringify(body)), expectType: 'text/event-stream' }, signal);
     return answer.ok ? { ok: true, body: answer.body } : answer;

@@ -65,7 +65,8 @@ describe('the hold', () => {
   });
 
   it('prices ChatGPT principals as chatgpt and any other upstream as platform', () => {
-    expect(upstreamKindOf(principal())).toBe('chatgpt');
-    expect(upstreamKindOf(principal({ upstream: { kind: 'chatgpt_access_token', accessToken: 'x' } }))).toBe('chatgpt');
+    expect(upstreamKindOf(principal(), 'gpt-4o')).toBe('chatgpt');
+    expect(upstreamKindOf(principal(), 'text-embedding-3-small')).toBe('platform');
+    expect(upstreamKindOf(principal({ upstream: { kind: 'chatgpt_access_token', accessToken: 'x' } }), 'text-embedding-3-small')).toBe('chatgpt');
   });
 });

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ChatFrame, ChatJob, OpenAIError, Principal } from '@chatgate/contracts';
+import { routeModel, type ChatFrame, type ChatJob, type OpenAIError, type Principal } from '@chatgate/contracts';
 import { CredentialResolver } from '../auth/credential-resolver.service.js';
 import { bearerFrom } from '../auth/bearer.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
+import { platformBodyOf } from '../platform/platform-body.js';
+import { PlatformRelay } from '../platform/platform-relay.js';
 import { LimitGate } from '../usage/limit-gate.js';
 import { ChatBusClient, type ChatStreamHandle, type ChatStreamHandlers } from './chat-bus.client.js';
 import { newCompletionId } from './completion-id.js';
 import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from './openai-format.js';
 import { parseChatRequest, toChatJob } from './to-chat-job.js';
+import { filesBaseUrl } from '../files/files-base-url.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -30,17 +33,25 @@ export class ChatCompletionsController {
     private readonly bus: ChatBusClient,
     private readonly limits: LimitGate,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly platform: PlatformRelay,
   ) {}
 
   @Post('v1/chat/completions')
   @HttpCode(200)
   async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const bearer = bearerFrom(req.headers.authorization);
-    const body = parseChatRequest(req.body);
+    const model = platformBodyOf(req.body).model;
+    // Without a model name there is nothing to route: the schema's 400 names what is missing.
+    if (typeof model !== 'string' || !model) parseChatRequest(req.body);
     const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
+    // Routed from the cached principal (no hop), before the ChatGPT checks: the platform API takes
+    // `tools`, `n`, `response_format`… and judges the body itself.
+    if (routeModel(principal.modelRoutes, model as string) === 'platform') return this.platform.relay(req, reply, principal, '/chat/completions');
+    const body = parseChatRequest(req.body);
     const job = toChatJob(body, principal, randomUUID(), {
       historyDisabled: this.config.API_HATD || this.config.HISTORY_DISABLED,
     });
+    job.filesBaseUrl = filesBaseUrl(this.config, req);
     // Too large for the bus: a 413 before a limit slot is taken.
     const payload = this.bus.encodeJob(job);
     // Before the upstream: a refused request gets 429 here and never reaches a worker.

@@ -6,6 +6,7 @@ import { CONVERSATION_LIST_MODELS, listModelsReplySchema, type ListModelsReply }
 import { CredentialResolver } from '../auth/credential-resolver.service.js';
 import { bearerFrom } from '../auth/bearer.js';
 import { ApiError } from '../errors/api-error.js';
+import { PlatformModels } from '../platform/platform-models.js';
 import { CONVERSATION_CLIENT } from './conversation-client.token.js';
 
 const MODELS_TTL_MS = 60_000;
@@ -24,6 +25,7 @@ export class ModelsController {
   constructor(
     private readonly credentials: CredentialResolver,
     @Inject(CONVERSATION_CLIENT) private readonly conversation: ClientProxy,
+    private readonly platformModels: PlatformModels,
   ) {}
 
   @Get()
@@ -46,6 +48,8 @@ export class ModelsController {
     const now = Date.now();
     const hit = this.cached.get(principal.credentialId);
     if (hit && now - hit.at < MODELS_TTL_MS) return hit.reply.models;
+    // The tenant's API keys' models are asked alongside (never failing the listing), so they add no wait of their own.
+    const platform = this.platformModels.list(principal);
     let raw: unknown;
     try {
       raw = await firstValueFrom(
@@ -55,6 +59,8 @@ export class ModelsController {
       throw ApiError.unavailable('The conversation service is unavailable. Try again shortly.', 'worker_unavailable');
     }
     const reply = listModelsReplySchema.parse(raw);
+    const listed = new Set(reply.models.map((m) => m.id));
+    for (const m of await platform) if (!listed.has(m.id)) reply.models.push({ id: m.id, upstreamSlug: m.id, ownedBy: m.ownedBy });
     this.cached.delete(principal.credentialId);
     this.cached.set(principal.credentialId, { at: now, reply });
     if (this.cached.size > MAX_CACHED) this.cached.delete(this.cached.keys().next().value!);

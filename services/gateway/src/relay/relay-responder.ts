@@ -18,7 +18,12 @@ export class RelayResponder {
     private readonly limits: LimitGate,
   ) {}
 
-  respond(job: RelayJob, principal: Principal, reply: FastifyReply): Promise<void> {
+  /**
+   * `limitModel`: the model whose limit slot the caller took when the job itself carries no usage
+   * (a platform job: its runner publishes the usage event), so a job no worker took returns it.
+   */
+  respond(job: RelayJob, principal: Principal, reply: FastifyReply, limitModel?: string): Promise<void> {
+    const slotModel = job.usage?.model ?? limitModel;
     const raw = reply.raw;
     let started = false;
     let settled = false;
@@ -49,8 +54,9 @@ export class RelayResponder {
             raw.end();
             return settle();
           case 'error':
-            // No worker took the job, so no usage event will return the limit slot: the gateway does.
-            if (job.usage && NOT_DISPATCHED.has(frame.error.code ?? '')) this.limits.release(principal, job.usage.model, job.requestId);
+            // No worker took the job, so no usage event will return the limit slot: the gateway does. A
+            // worker without the job's target publishes one only for a job carrying its usage.
+            if (slotModel && (NOT_DISPATCHED.has(frame.error.code ?? '') || (!job.usage && frame.error.code === 'relay_target_unavailable'))) this.limits.release(principal, slotModel, job.requestId);
             if (started) raw.destroy();
             else {
               if (frame.retryAfterSec !== undefined) void reply.header('retry-after', String(frame.retryAfterSec));

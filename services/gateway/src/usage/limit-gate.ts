@@ -57,7 +57,7 @@ export class LimitGate {
       model,
       windows: matching.map((l) => ({ everyMinutes: l.everyMinutes, count: l.count })),
     };
-    if (budgets.length) request.budget = await this.budgetTake(principal, budgets, size);
+    if (budgets.length) request.budget = await this.budgetTake(principal, model, budgets, size);
     let reply;
     try {
       reply = await requestJson(this.nc, USAGE_LIMIT_TAKE, request, limitTakeReplySchema, TAKE_TIMEOUT_MS);
@@ -88,9 +88,9 @@ export class LimitGate {
    * BUDGET_HOLD_COMPLETION_TOKENS), priced by the usage service. With `max_tokens` the hold is
    * the most the request can cost; the usage event settles it to what it did cost.
    */
-  private async budgetTake(principal: Principal, subjects: BudgetTake['subjects'], size: RequestSize | undefined): Promise<BudgetTake> {
+  private async budgetTake(principal: Principal, model: string, subjects: BudgetTake['subjects'], size: RequestSize | undefined): Promise<BudgetTake> {
     return {
-      upstream: upstreamKindOf(principal),
+      upstream: upstreamKindOf(principal, model),
       promptTokens: size?.messages ? await countPromptTokens(size.messages) : 0,
       // Speech has no completion tokens: its characters are the whole cost.
       maxCompletionTokens: size?.characters !== undefined ? 0 : (size?.maxTokens ?? this.config.BUDGET_HOLD_COMPLETION_TOKENS),

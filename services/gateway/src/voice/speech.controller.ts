@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { OpenAIError } from '@chatgate/contracts';
+import { routeModel, type OpenAIError } from '@chatgate/contracts';
 import { bearerFrom } from '../auth/bearer.js';
 import { CredentialResolver } from '../auth/credential-resolver.service.js';
+import { PlatformRelay } from '../platform/platform-relay.js';
 import { LimitGate } from '../usage/limit-gate.js';
 import { SpeechBusClient, type SpeechEvent } from './speech-bus.client.js';
 import { parseSpeechRequest, toSpeechJob } from './to-speech-job.js';
@@ -18,7 +19,8 @@ function sendError(reply: FastifyReply, status: number, error: OpenAIError, retr
 }
 
 /**
- * `POST /v1/audio/speech`: OpenAI's text to speech on a ChatGPT account. The audio is written to
+ * `POST /v1/audio/speech`: OpenAI's text to speech on a ChatGPT account (or relayed to the
+ * tenant's API keys when its routing table sends the model there). The audio is written to
  * the client as the voice service forwards it (chunked), so the first bytes arrive long before
  * the clip is complete. Headers go out with the first audio: an error before it keeps its HTTP
  * status; after it the connection is cut, so the client never takes a partial clip for a whole one.
@@ -29,14 +31,22 @@ export class SpeechController {
     private readonly credentials: CredentialResolver,
     private readonly bus: SpeechBusClient,
     private readonly limits: LimitGate,
+    private readonly platform: PlatformRelay,
   ) {}
 
   @Post('v1/audio/speech')
   @HttpCode(200)
   async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const bearer = bearerFrom(req.headers.authorization);
-    const body = parseSpeechRequest(req.body);
+    const model = (req.body as { model?: unknown } | null)?.model;
+    // Without a model there is nothing to route: the full check answers the 400.
+    if (typeof model !== 'string' || !model) parseSpeechRequest(req.body);
     const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
+    // A model the tenant's routing table gives to its API keys goes, unchanged, to the platform's own
+    // speech endpoint (which has voices and formats the ChatGPT voice service lacks), so it is routed
+    // before the ChatGPT-specific checks.
+    if (principal.upstream.kind === 'pool' && routeModel(principal.modelRoutes, model as string) === 'platform') return this.platform.relay(req, reply, principal, '/audio/speech');
+    const body = parseSpeechRequest(req.body);
     const job = toSpeechJob(body, principal, randomUUID());
     // A budget holds the price of every input character (code points: never fewer than usage counts).
     await this.limits.check(principal, job.model, job.requestId, { characters: [...job.input].length });
@@ -56,6 +66,9 @@ export class SpeechController {
             started = true;
             reply.hijack();
             raw.writeHead(200, { 'content-type': event.contentType, 'cache-control': 'no-store', 'x-request-id': job.requestId });
+            // The 200 goes out now, not with the first audio: a failure right after the upstream began
+            // (before any audio was forwarded) then cuts a started answer, as for any later failure.
+            raw.flushHeaders();
             // Small writes go out at once: the point is that the first audio is heard early.
             raw.socket?.setNoDelay(true);
             return;

@@ -20,6 +20,7 @@ import {
   template,
   THOUGHT_SUMMARY,
 } from './messages.js';
+import type { Scenario } from '../scenarios.js';
 
 export class LegacyEncoder implements Encoder {
   private readonly conversation: string;
@@ -36,8 +37,11 @@ export class LegacyEncoder implements Encoder {
     const t = this.turn;
     const startedAt = Date.now();
     if (t.reply.reasoning !== null) yield* this.reasoningFrames(startedAt);
+    if (t.scenario) yield* this.scenarioFrames(t.scenario);
 
+    // A scenario's answer grows its metadata (citations) as the text naming them arrives.
     const metadata = answerMetadata(t);
+    const metadataAt = t.scenario?.answerMetadata;
     const answer = (parts: string, status: 'in_progress' | 'finished_successfully', extra?: object) =>
       message({
         id: t.answerId,
@@ -53,13 +57,21 @@ export class LegacyEncoder implements Encoder {
     let text = '';
     let sent = 0;
     let moderated = false;
+    let raw = '';
     for (const chunk of t.reply.chunks) {
       if (t.moderationAfter !== null && sent === t.moderationAfter) {
         moderated = true;
         break;
       }
       text += jsonStringBody(chunk);
+      const grown = metadataAt?.get(sent);
       sent += 1;
+      if (metadataAt) {
+        raw += chunk;
+        if (grown) Object.assign(metadata, grown);
+        yield answerChunk(this.event(JSON.stringify(answer(raw, 'in_progress'))));
+        continue;
+      }
       yield answerChunk(this.event(`${live.head}${text}${live.tail}`));
     }
     if (t.moderationAfter !== null && !moderated) moderated = true;
@@ -74,6 +86,29 @@ export class LegacyEncoder implements Encoder {
     );
     yield answerEnd(this.event(`${done.head}${text}${done.tail}`), false);
     yield* this.closingFrames();
+  }
+
+  // Each tool message repeated whole after every change: text pieces, progress, then finished.
+  private *scenarioFrames(scenario: Scenario): Generator<Frame> {
+    for (const m of scenario.messages) {
+      const msg = message(m.fields) as { content: { text?: string; parts?: unknown[] }; metadata: Record<string, unknown>; status: string; end_turn: boolean | null };
+      const emit = () => meta(this.event(JSON.stringify(msg)));
+      yield emit();
+      for (const piece of m.textPieces ?? []) {
+        msg.content.text = (msg.content.text ?? '') + piece;
+        yield emit();
+      }
+      for (const progress of m.progress ?? []) {
+        Object.assign(msg.metadata, progress);
+        yield emit();
+      }
+      if (!m.close) continue;
+      if (m.close.parts) msg.content.parts = [...(msg.content.parts ?? []), ...m.close.parts];
+      if (m.close.metadata) Object.assign(msg.metadata, m.close.metadata);
+      msg.status = 'finished_successfully';
+      msg.end_turn = false;
+      yield emit();
+    }
   }
 
   private *reasoningFrames(startedAt: number): Generator<Frame> {

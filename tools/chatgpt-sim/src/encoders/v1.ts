@@ -1,6 +1,6 @@
 // The "v1" delta encoding: documents added with a counter `c`, then patched by JSON-pointer
 // operations with a sticky cursor. The stream deliberately carries what a decoder must filter
-// (hidden system doc, reasoning, a preamble, a tool call and its result) and the protocol's
+// (hidden system doc, reasoning, a preamble, a memory tool call and its result) and the protocol's
 // shortcuts (bare {"v"} appends, an explicit path now and then, a doc without p:"", the last
 // text inside the closing patch).
 import { dataFrame, DONE_FRAME, eventFrame } from '../sse.js';
@@ -16,6 +16,7 @@ import {
   type Turn,
 } from '../turn.js';
 import { answerMetadata, message, moderationEvent, recapText, THOUGHT_SUMMARY } from './messages.js';
+import type { Scenario } from '../scenarios.js';
 
 const PARTS_PATH = '/message/content/parts/0';
 // An explicit-path append every this many chunks: decoders must accept both forms.
@@ -80,6 +81,7 @@ export class V1Encoder implements Encoder {
 
     if (t.reply.reasoning !== null) yield* this.reasoningFrames(startedAt);
     yield* this.toolFrames();
+    if (t.scenario) yield* this.scenarioFrames(t.scenario);
     yield* this.answerFrames();
 
     if (t.newConversation) {
@@ -183,14 +185,16 @@ export class V1Encoder implements Encoder {
         { p: '/message/end_turn', o: 'replace', v: false },
       ],
     });
+    // A memory write: tool traffic that clients are never shown (unlike code, search and images,
+    // which the [[sim tool=...]] scenarios stream).
     yield this.addDocument(
       message({
         id: uuid(),
         role: 'assistant',
-        content: { content_type: 'code', language: 'unknown', text: '{"search_query":[{"q":"simulator"}]}' },
+        content: { content_type: 'text', parts: ['The user is testing a simulator.'] },
         status: 'finished_successfully',
         endTurn: false,
-        recipient: 'web.run',
+        recipient: 'bio',
         channel: 'commentary',
         metadata: { model_slug: t.modelSlug },
         createTime: t.createTime,
@@ -200,15 +204,34 @@ export class V1Encoder implements Encoder {
       message({
         id: uuid(),
         role: 'tool',
-        name: 'web.run',
-        content: { content_type: 'text', parts: ['No results from the simulated search.'] },
+        name: 'bio',
+        content: { content_type: 'text', parts: ['Model set context updated.'] },
         status: 'finished_successfully',
         endTurn: null,
         channel: 'commentary',
-        metadata: { model_slug: t.modelSlug, command: 'search' },
+        metadata: { model_slug: t.modelSlug },
         createTime: t.createTime,
       }),
     );
+  }
+
+  // Each tool message: added, its text appended piece by piece, progress merged into its metadata,
+  // then one patch finishing it (with image parts appended, as upstream delivers a finished image).
+  private *scenarioFrames(scenario: Scenario): Generator<Frame> {
+    for (const m of scenario.messages) {
+      yield this.addDocument(message(m.fields));
+      const pieces = m.textPieces ?? [];
+      for (let i = 0; i < pieces.length; i++) {
+        yield this.delta(i === 0 ? { p: '/message/content/text', o: 'append', v: pieces[i] } : { v: pieces[i] });
+      }
+      for (const progress of m.progress ?? []) yield this.delta({ p: '/message/metadata', o: 'append', v: progress });
+      if (!m.close) continue;
+      const ops: unknown[] = [];
+      if (m.close.parts) ops.push({ p: '/message/content/parts', o: 'append', v: m.close.parts });
+      ops.push({ p: '/message/status', o: 'replace', v: 'finished_successfully' }, { p: '/message/end_turn', o: 'replace', v: false });
+      if (m.close.metadata) ops.push({ p: '/message/metadata', o: 'append', v: m.close.metadata });
+      yield this.delta({ p: '', o: 'patch', v: ops });
+    }
   }
 
   private *answerFrames(): Generator<Frame> {
@@ -239,13 +262,23 @@ export class V1Encoder implements Encoder {
     const lastInPatch = moderationAfter === null && !t.midStreamFailure && chunks.length > 0;
     const streamed =
       moderationAfter !== null ? Math.min(moderationAfter, chunks.length) : chunks.length - (lastInPatch ? 1 : 0);
+    // A scenario's citations grow the metadata in the same patch as the text naming them.
+    const metadataAt = t.scenario?.answerMetadata;
+    let explicit = false;
     for (let i = 0; i < streamed; i++) {
-      const op = i % EXPLICIT_EVERY === 0 ? { p: PARTS_PATH, o: 'append', v: chunks[i] } : { v: chunks[i] };
+      const grown = metadataAt?.get(i);
+      let op: unknown;
+      if (grown) op = { p: '', o: 'patch', v: [{ p: PARTS_PATH, o: 'append', v: chunks[i] }, { p: '/message/metadata', o: 'append', v: grown }] };
+      else op = i % EXPLICIT_EVERY === 0 || explicit ? { p: PARTS_PATH, o: 'append', v: chunks[i] } : { v: chunks[i] };
+      // After a patch the sticky cursor is the patch's: the next append must name its path.
+      explicit = grown !== undefined;
       yield answerChunk(eventFrame('delta', JSON.stringify(op)));
     }
     const ops: unknown[] = [];
     const last = lastInPatch ? chunks[chunks.length - 1] : undefined;
     if (last !== undefined) ops.push({ p: PARTS_PATH, o: 'append', v: last });
+    const lastGrown = last !== undefined ? metadataAt?.get(chunks.length - 1) : undefined;
+    if (lastGrown) ops.push({ p: '/message/metadata', o: 'append', v: lastGrown });
     if (moderationAfter !== null) yield this.typed(moderationEvent(t));
     ops.push(
       { p: '/message/status', o: 'replace', v: 'finished_successfully' },

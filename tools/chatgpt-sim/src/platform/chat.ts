@@ -1,11 +1,13 @@
 // POST /v1/chat/completions and /v1/completions, streamed and not, as the platform API answers
 // them: `n` choices, `tools` (a call of the chosen function), `response_format` JSON, and
 // `stream_options.include_usage` exactly as OpenAI does it (`"usage":null` on every chunk, then one
-// chunk with empty `choices` carrying the usage; nothing of the kind when not asked).
+// chunk with empty `choices` carrying the usage; nothing of the kind when not asked). A
+// `[[sim delay=N]]` directive in the last user message spaces a stream's chunks N ms apart.
 import type { ServerResponse } from 'node:http';
 import { randomAlnum } from '../ids.js';
 import { wordChunks } from '../chunking.js';
 import { replyFor } from '../reply.js';
+import { parsePrompt } from '../directives.js';
 import { sendJson } from '../http.js';
 import { invalid, PLATFORM_SSE_HEADERS, sseData, sseDone } from './respond.js';
 import { chatPromptTokens, lastUserText, platformTokens } from './tokens.js';
@@ -115,21 +117,39 @@ export function chatCompletions(res: ServerResponse, body: Body, model: string):
   }
 
   const withUsage = includeUsage(body);
+  const events: unknown[] = [];
   const chunk = (choice: unknown) => ({ id, object: 'chat.completion.chunk', created, model, service_tier: 'default', system_fingerprint: 'fp_sim', choices: [choice], ...(withUsage ? { usage: null } : {}) });
-  res.writeHead(200, PLATFORM_SSE_HEADERS);
   choices.forEach((c, index) => {
     if (c.toolCalls) {
       const call = c.toolCalls[0];
-      sseData(res, chunk({ index, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }], refusal: null }, logprobs: null, finish_reason: null }));
-      for (const piece of wordChunks(call.function.arguments)) sseData(res, chunk({ index, delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, logprobs: null, finish_reason: null }));
+      events.push(chunk({ index, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }], refusal: null }, logprobs: null, finish_reason: null }));
+      for (const piece of wordChunks(call.function.arguments)) events.push(chunk({ index, delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, logprobs: null, finish_reason: null }));
     } else {
-      sseData(res, chunk({ index, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }));
-      for (const piece of wordChunks(c.content ?? '')) sseData(res, chunk({ index, delta: { content: piece }, logprobs: null, finish_reason: null }));
+      events.push(chunk({ index, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }));
+      for (const piece of wordChunks(c.content ?? '')) events.push(chunk({ index, delta: { content: piece }, logprobs: null, finish_reason: null }));
     }
-    sseData(res, chunk({ index, delta: {}, logprobs: null, finish_reason: c.finish }));
+    events.push(chunk({ index, delta: {}, logprobs: null, finish_reason: c.finish }));
   });
-  if (withUsage) sseData(res, { id, object: 'chat.completion.chunk', created, model, service_tier: 'default', system_fingerprint: 'fp_sim', choices: [], usage });
-  sseDone(res);
+  if (withUsage) events.push({ id, object: 'chat.completion.chunk', created, model, service_tier: 'default', system_fingerprint: 'fp_sim', choices: [], usage });
+  res.writeHead(200, PLATFORM_SSE_HEADERS);
+  emit(res, events, parsePrompt(lastUserText(messages)).directives.delay ?? 0);
+}
+
+/** SSE events then `[DONE]`, at once or `delayMs` apart; a client that leaves stops the rest. */
+function emit(res: ServerResponse, events: unknown[], delayMs: number): void {
+  if (delayMs <= 0) {
+    for (const e of events) sseData(res, e);
+    sseDone(res);
+    return;
+  }
+  let next = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed) return clearInterval(timer);
+    if (next < events.length) return sseData(res, events[next++]);
+    clearInterval(timer);
+    sseDone(res);
+  }, delayMs);
+  res.once('close', () => clearInterval(timer));
 }
 
 export function completions(res: ServerResponse, body: Body, model: string): void {

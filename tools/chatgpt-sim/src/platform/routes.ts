@@ -66,6 +66,9 @@ async function serve(ctx: SimContext, req: IncomingMessage, res: ServerResponse,
     throw new PlatformError(404, `The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', null, 'model_not_found');
   }
   const host = header(req, 'host') ?? '127.0.0.1';
+  res.once('close', () => {
+    if (!res.writableFinished) ctx.stats.platformAborted();
+  });
   POST_ENDPOINTS[path](res, body, model, `http://${host}`);
 }
 

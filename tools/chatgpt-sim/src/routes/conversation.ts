@@ -12,6 +12,8 @@ import { modelAvailable, resolvedSlug } from '../models.js';
 import { planReply } from '../reply.js';
 import { StreamRun, type MidStreamFailure } from '../stream.js';
 import type { Turn } from '../turn.js';
+import { scenarioFor } from '../scenarios.js';
+import { message } from '../encoders/messages.js';
 import type { MessageFilesRecord } from '../types.js';
 
 const DEFAULT_AFTER = 2;
@@ -33,32 +35,6 @@ function textOf(message: InputMessage): string {
   if (!Array.isArray(parts)) return '';
   // Image pointers and other objects are not text.
   return parts.filter((p): p is string => typeof p === 'string').join('\n');
-}
-
-/** The request's messages and the answer join the conversation's tree (a temporary chat keeps nothing). */
-function remember(ctx: SimContext, turn: Turn, accountId: string, messages: InputMessage[], last: InputMessage, isNew: boolean, now: number): void {
-  const conversation = isNew ? ctx.conversations.create(turn.conversationId, accountId, turn.title, now) : ctx.conversations.get(turn.conversationId)!;
-  const stored = messages.map((m) => ({
-    // The prompt keeps the id the encoders announce for it.
-    id: m === last ? (turn.userMessage.id as string) : typeof m.id === 'string' ? m.id : uuid(),
-    author: { role: typeof m.author?.role === 'string' ? m.author.role : 'user', name: null, metadata: {} },
-    create_time: typeof m.create_time === 'number' ? m.create_time : now,
-    content: m.content ?? { content_type: 'text', parts: [textOf(m)] },
-    status: 'finished_successfully',
-    metadata: m.metadata && typeof m.metadata === 'object' ? m.metadata : {},
-    recipient: 'all',
-  }));
-  const answer = {
-    id: turn.answerId,
-    author: { role: 'assistant', name: null, metadata: {} },
-    create_time: now,
-    content: { content_type: 'text', parts: [turn.reply.text] },
-    status: 'finished_successfully',
-    end_turn: true,
-    metadata: { model_slug: turn.modelSlug, parent_id: stored[stored.length - 1]?.id ?? turn.parentMessageId },
-    recipient: 'all',
-  };
-  ctx.conversations.append(conversation, turn.parentMessageId, [...stored, answer], now);
 }
 
 const FILE_SERVICE = 'file-service://';
@@ -137,8 +113,8 @@ export async function conversationRoute(
   }, messages.map((m) => ({ role: typeof m.author?.role === 'string' ? m.author.role : '', text: textOf(m) })));
   ctx.stats.userMessage(filesRecord(last));
   checkFiles(ctx, messages, account.accountId);
-  const reply = planReply(prompt, model);
-  const d = reply.directives;
+  const plan = planReply(prompt, model);
+  const d = plan.directives;
 
   // The account's state comes first; a directive only speaks for this one request.
   const failure: Failure | undefined =
@@ -173,11 +149,21 @@ export async function conversationRoute(
     return;
   }
   const now = Date.now() / 1000;
+  const answerId = uuid();
+  const conversationId = requestedConversation ?? uuid();
+  const modelSlug = resolvedSlug(model);
+  const scenario = d.tool ? scenarioFor(d.tool, { answerId, modelSlug, newId: uuid, reasoning: plan.reasoning !== null }) : null;
+  const reply = scenario ? { ...plan, text: scenario.answer.join(''), chunks: scenario.answer } : plan;
+  // A temporary chat is not saved, and neither are its files: nothing to download later.
+  const history = body.history_and_training_disabled !== true;
+  if (scenario && history) {
+    for (const file of scenario.files) ctx.files.add({ ...file, accountId: account.accountId, conversationId });
+  }
   const turn: Turn = {
-    conversationId: requestedConversation ?? uuid(),
+    conversationId,
     newConversation: requestedConversation === undefined,
     model,
-    modelSlug: resolvedSlug(model),
+    modelSlug,
     plan: account.plan,
     userMessage: {
       id: typeof last.id === 'string' ? last.id : uuid(),
@@ -198,16 +184,21 @@ export async function conversationRoute(
       channel: null,
     },
     parentMessageId,
-    answerId: uuid(),
+    answerId,
     reply,
+    scenario,
     moderationAfter: failure?.kind === 'moderation' ? after : null,
     midStreamFailure: midStream !== null,
     createTime: now,
     title: titleOf(reply.stripped),
   };
 
-  // History on: the conversation is saved upstream, so it can be continued, managed, read aloud or hidden later.
-  if (body.history_and_training_disabled !== true) remember(ctx, turn, account.accountId, messages, last, known === undefined, now);
+  // History on: the conversation is saved upstream with every posted message at once (they can be
+  // read aloud, hidden or read back while the answer streams); the answer joins when it completes.
+  if (history) {
+    const posted = messages.map((m) => (m === last ? turn.userMessage : savedMessage(m, now)));
+    ctx.conversations.append(turn.conversationId, account.accountId, turn.title, posted, turn.parentMessageId);
+  }
 
   const encodings = body.supported_encodings;
   const v1 = Array.isArray(encodings) && encodings.includes('v1');
@@ -222,11 +213,45 @@ export async function conversationRoute(
     (finished, outcome) => {
       ctx.streams.delete(finished);
       ctx.stats.streamEnded(outcome, { accountId: account.accountId, ...finished.written() });
+      if (outcome === 'completed' && history) saveAnswer(ctx, turn, account.accountId);
     },
   );
   ctx.streams.add(run);
   ctx.stats.streamStarted();
   run.start();
+}
+
+/** A posted message other than the prompt (which is echoed as `turn.userMessage`), as upstream keeps it. */
+function savedMessage(m: InputMessage, now: number): Record<string, unknown> {
+  return message({
+    id: typeof m.id === 'string' ? m.id : uuid(),
+    role: m.author?.role === 'assistant' || m.author?.role === 'system' || m.author?.role === 'tool' ? m.author.role : 'user',
+    content: m.content && typeof m.content === 'object' ? (m.content as Record<string, unknown>) : { content_type: 'text', parts: [textOf(m)] },
+    status: 'finished_successfully',
+    endTurn: null,
+    metadata: isObject(m.metadata) ? m.metadata : {},
+    createTime: typeof m.create_time === 'number' ? m.create_time : now,
+  });
+}
+
+/** History on, the stream completed: the answer is saved below the posted message; a late message (an asynchronous image) lands a moment after. */
+function saveAnswer(ctx: SimContext, turn: Turn, accountId: string): void {
+  const answer = message({
+    id: turn.answerId,
+    role: 'assistant',
+    content: { content_type: 'text', parts: [turn.reply.text] },
+    status: 'finished_successfully',
+    endTurn: true,
+    channel: 'final',
+    createTime: turn.createTime,
+  });
+  ctx.conversations.append(turn.conversationId, accountId, turn.title, [answer], String(turn.userMessage.id));
+  const late = turn.scenario?.late;
+  if (!late) return;
+  setTimeout(() => {
+    for (const file of late.files) ctx.files.add({ ...file, accountId, conversationId: turn.conversationId });
+    ctx.conversations.append(turn.conversationId, accountId, turn.title, [message({ ...late.fields, createTime: Date.now() / 1000 })], turn.answerId);
+  }, late.afterMs).unref();
 }
 
 /** `conversation_mode` as sent: `{kind}` and, for GPTs, `gizmo_id`. */

@@ -1,14 +1,38 @@
-// Upload endpoints (reference §4): POST /backend-api/files, PUT <upload_url> (the blob store, no
-// Authorization), POST /backend-api/files/<id>/uploaded, GET /backend-api/files/<id>.
+// The file endpoints (reference §4), one blob store for both directions.
+// Upload: POST /backend-api/files, PUT <upload_url> (the blob store, no Authorization),
+// POST /backend-api/files/<id>/uploaded, GET /backend-api/files/<id>.
+// Download: files/<id>/download (an uploaded or generated file-service file),
+// conversation/<id>/attachment/<id>/download (sediment), conversation/<id>/interpreter/download
+// (sandbox files); each answers `{download_url}`, a signed read URL of the blob store that needs no
+// Authorization and expires. Only the account that made a file gets it; anyone else gets 404.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Caller } from '../auth.js';
 import type { SimContext } from '../context.js';
-import type { UseCase } from '../files.js';
+import { FileStore, type Download, type GeneratedFile, type UseCase } from '../files.js';
 import { header, HttpError, readJsonObject, sendJson } from '../http.js';
 
 const USE_CASES: readonly UseCase[] = ['multimodal', 'my_files', 'ace_upload'];
 /** Larger than anything the gateway should send; a blob over it is refused like an oversized PUT. */
 const MAX_BLOB_BYTES = 64 * 1024 * 1024;
+
+/** A download request the path names, or null when the path is none of them. */
+export type FileRoute = { kind: GeneratedFile['kind']; id: string | null; conversationId: string | null };
+
+const FILE_SERVICE = /^\/backend-api\/files\/(?:download\/([^/]+)|([^/]+)\/download)$/;
+const ATTACHMENT = /^\/backend-api\/conversation\/([^/]+)\/attachment\/([^/]+)\/download$/;
+const INTERPRETER = /^\/backend-api\/conversation\/([^/]+)\/interpreter\/download$/;
+/** The blob store: PUT with an upload URL, GET with a read URL. */
+export const BLOB = /^\/blob\/files\/(file-[A-Za-z0-9]+)$/;
+
+export function fileRouteOf(path: string): FileRoute | null {
+  let m = FILE_SERVICE.exec(path);
+  if (m) return { kind: 'file', id: decodeURIComponent(m[1] ?? m[2]), conversationId: null };
+  m = ATTACHMENT.exec(path);
+  if (m) return { kind: 'sediment', id: decodeURIComponent(m[2]), conversationId: decodeURIComponent(m[1]) };
+  m = INTERPRETER.exec(path);
+  if (m) return { kind: 'sandbox', id: null, conversationId: decodeURIComponent(m[1]) };
+  return null;
+}
 
 function originOf(req: IncomingMessage): string {
   return `http://${header(req, 'host') ?? '127.0.0.1'}`;
@@ -74,7 +98,7 @@ export async function fileUploadedRoute(ctx: SimContext, req: IncomingMessage, r
   if (!file) throw new HttpError(404, { detail: 'File not found' });
   if (!file.blob) throw new HttpError(400, { detail: 'The file has no content yet: PUT it to its upload_url first' });
   ctx.files.markUploaded(file);
-  sendJson(res, 200, { status: 'success', download_url: `${originOf(req)}/blob/files/${file.id}?sig=${file.signature}&sp=r` });
+  sendJson(res, 200, { status: 'success', download_url: `${originOf(req)}${ctx.files.readPath(FileStore.uploadDownload(file.name, file.blob))}` });
 }
 
 export function fileStatusRoute(ctx: SimContext, res: ServerResponse, caller: Caller, fileId: string): void {
@@ -90,4 +114,51 @@ export function fileStatusRoute(ctx: SimContext, res: ServerResponse, caller: Ca
     upload_status: file.uploadedAt === null ? 'pending' : 'success',
     retrieval_index_status: ctx.files.indexStatus(file),
   });
+}
+
+export function fileDownloadRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, caller: Caller, route: FileRoute): void {
+  const query = new URL(req.url ?? '/', 'http://sim').searchParams;
+  const accountId = caller.account.accountId;
+  let download: Download | undefined;
+  if (route.kind === 'sandbox') {
+    const path = query.get('sandbox_path');
+    const file = path ? ctx.files.find('sandbox', path, accountId, route.conversationId) : undefined;
+    // The interpreter names the message that linked the file; another message has no such file.
+    if (file && file.messageId === query.get('message_id')) download = FileStore.generatedDownload(file);
+  } else if (route.kind === 'file') {
+    download = ctx.files.fileServiceDownload(route.id ?? '', accountId);
+  } else {
+    const file = ctx.files.find(route.kind, route.id ?? '', accountId, route.conversationId);
+    if (file) download = FileStore.generatedDownload(file);
+  }
+  if (!download) {
+    sendJson(res, 404, { detail: 'File not found' });
+    return;
+  }
+  sendJson(res, 200, {
+    status: 'success',
+    download_url: `${originOf(req)}${ctx.files.readPath(download)}`,
+    file_name: download.name,
+    metadata: {},
+    creation_time: new Date().toISOString(),
+  });
+}
+
+/** The blob store's GET with a read URL: the bytes, no Authorization needed. */
+export function blobGetRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, blob: string): void {
+  const query = new URL(req.url ?? '/', 'http://sim').searchParams;
+  const download = query.get('sp') === 'r' ? ctx.files.read(blob, query.get('se'), query.get('sig')) : undefined;
+  if (download === undefined || download === 'expired') {
+    // Azure-style blob store errors are XML; nobody parses them.
+    res.writeHead(403, { 'content-type': 'application/xml' });
+    res.end('<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code></Error>');
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': download.contentType,
+    'content-length': download.bytes.length,
+    // Uploaded names can be anything: RFC 5987 keeps the header valid.
+    'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(download.name)}`,
+  });
+  res.end(download.bytes);
 }

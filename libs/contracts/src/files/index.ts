@@ -1,0 +1,2 @@
+export * from './files.subjects.js';
+export * from './files.schemas.js';

@@ -1,0 +1,25 @@
+import type { PlatformRelayPath } from '@chatgate/contracts';
+import { invalidParameter, missingParameter, notAnObject } from './platform-errors.js';
+
+/** A client body for a platform path: a JSON object; anything else is a 400 before a worker is asked. */
+export function platformBodyOf(raw: unknown): Record<string, unknown> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw notAnObject();
+  return raw as Record<string, unknown>;
+}
+
+/**
+ * The model a platform request names, checked just enough to route, limit and lease it; every
+ * other field is the upstream's to judge (its 400 reaches the client unchanged). An image request
+ * without a model is OpenAI's default, `dall-e-2`, written into the body so routing, limits,
+ * leasing and usage all name the model the upstream will use.
+ */
+export function platformModelOf(path: PlatformRelayPath, body: Record<string, unknown>): string {
+  if (path === '/images/generations' && body.model === undefined) body.model = 'dall-e-2';
+  if (body.model === undefined || body.model === null) throw missingParameter('model');
+  if (typeof body.model !== 'string' || !body.model.trim()) throw invalidParameter('model', 'expected a model name');
+  if (path === '/chat/completions') {
+    if (body.messages === undefined || body.messages === null) throw missingParameter('messages');
+    if (!Array.isArray(body.messages)) throw invalidParameter('messages', 'expected an array of messages');
+  }
+  return body.model;
+}

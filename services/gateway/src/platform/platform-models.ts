@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { routeModel, type Principal } from '@chatgate/contracts';
+import { RelayBusClient } from '../relay/relay-bus.client.js';
+import { platformJob } from './platform-relay.js';
+
+/** A listing that takes longer than this adds nothing (the ChatGPT half of /v1/models is not held up for it). */
+const LIST_TIMEOUT_MS = 5000;
+/** A models listing is small; anything bigger is not one. */
+const LIST_LIMIT = 1024 * 1024;
+
+export interface PlatformModel {
+  id: string;
+  ownedBy: string;
+}
+
+/** The ids of an upstream `/v1/models` answer (`{"data": [{"id", "owned_by"}]}`), nothing when it is not one. */
+export function modelsOfListing(bytes: Uint8Array): PlatformModel[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    return [];
+  }
+  const data = (parsed as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) return [];
+  const out: PlatformModel[] = [];
+  for (const entry of data as Array<{ id?: unknown; owned_by?: unknown }>) {
+    if (typeof entry?.id !== 'string' || !entry.id) continue;
+    out.push({ id: entry.id, ownedBy: typeof entry.owned_by === 'string' ? entry.owned_by : 'openai' });
+  }
+  return out;
+}
+
+/**
+ * The models the tenant's API keys serve, for /v1/models: the upstream's own `/v1/models`, asked
+ * with one key the pool leases (through the relay, like any platform request), keeping only the
+ * models the tenant's routing table sends to the platform (a listed model must work as listed).
+ * A tenant without keys, a failing key or a slow answer lists nothing extra. The models
+ * controller keeps the result with the rest of the listing, so this costs one relay per
+ * credential per minute and nothing on the chat path.
+ */
+@Injectable()
+export class PlatformModels {
+  constructor(private readonly bus: RelayBusClient) {}
+
+  list(principal: Principal): Promise<PlatformModel[]> {
+    // A caller's own ChatGPT token has no API keys; a table that routes nothing to the platform lists nothing from it.
+    if (principal.upstream.kind !== 'pool') return Promise.resolve([]);
+    const job = platformJob(principal, 'GET', '/models');
+    return new Promise((resolve) => {
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      let status = 0;
+      let done = false;
+      const finish = (models: PlatformModel[]) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        resolve(models.filter((m) => routeModel(principal.modelRoutes, m.id) === 'platform'));
+      };
+      const handle = this.bus.open(job, (frame) => {
+        if (frame.t === 'head') status = frame.status;
+        else if (frame.t === 'data') {
+          size += frame.bytes.length;
+          if (size > LIST_LIMIT) {
+            handle.cancel();
+            return finish([]);
+          }
+          chunks.push(frame.bytes);
+        } else if (frame.t === 'end') finish(status === 200 ? modelsOfListing(Buffer.concat(chunks)) : []);
+        else if (frame.t === 'error') finish([]);
+      });
+      const timer = setTimeout(() => {
+        handle.cancel();
+        finish([]);
+      }, LIST_TIMEOUT_MS);
+    });
+  }
+}

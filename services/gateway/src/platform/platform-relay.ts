@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { chatMessageSchema, type PlatformRelayPath, type Principal, type RelayJob } from '@chatgate/contracts';
+import { RelayResponder } from '../relay/relay-responder.js';
+import { LimitGate, type RequestSize } from '../usage/limit-gate.js';
+import { platformBodyOf, platformModelOf } from './platform-body.js';
+import { ownTokenCannotUsePlatform } from './platform-errors.js';
+
+/**
+ * Sends a client request to the tenant's API keys (the OpenAI platform API) through the relay and
+ * answers it with the upstream's bytes: the one place a gateway route hands a request to the
+ * platform. Callers decide that the model routes to the platform (routeModel); this checks the
+ * body just enough to route it, takes the limit slot, and relays. The body goes up as the client
+ * sent it (re-serialised from the parsed JSON), the worker only swapping in a key's credential.
+ */
+@Injectable()
+export class PlatformRelay {
+  constructor(
+    private readonly limits: LimitGate,
+    private readonly responder: RelayResponder,
+  ) {}
+
+  /**
+   * `POST` the request's JSON body to `path` on a key's base URL and answer `reply` with what comes
+   * back (streamed when the upstream streams). Rejects with an ApiError before anything is sent.
+   */
+  async relay(req: FastifyRequest, reply: FastifyReply, principal: Principal, path: PlatformRelayPath): Promise<void> {
+    const body = platformBodyOf(req.body);
+    const model = platformModelOf(path, body);
+    if (principal.upstream.kind !== 'pool') throw ownTokenCannotUsePlatform(model);
+    const job = platformJob(principal, 'POST', path, body);
+    // Before the upstream: a refused request gets 429 here and never reaches a worker.
+    await this.limits.check(principal, model, job.requestId, requestSizeOf(path, body));
+    // The runner's usage event returns the slot of a failed request; a job no worker took returns it here.
+    return this.responder.respond(job, principal, reply, model);
+  }
+}
+
+/** A relay job for the platform target: no relay usage (the platform runner publishes the exact one), no caller rewrite. */
+export function platformJob(principal: Principal, method: 'GET' | 'POST', path: PlatformRelayPath, body?: Record<string, unknown>): RelayJob {
+  return {
+    requestId: randomUUID(),
+    target: 'platform',
+    request: { method, path, query: '', headers: {}, ...(body ? { body: Buffer.from(JSON.stringify(body)).toString('base64') } : {}) },
+    upstream: principal.upstream,
+    tenantId: principal.tenantId,
+    credentialId: principal.credentialId,
+    userId: principal.userId,
+    userName: principal.userName,
+    usage: null,
+    caller: null,
+  };
+}
+
+/**
+ * What a budget holds for a platform request, from the body as the client sent it: a speech
+ * input's characters; a chat's text messages and its `max_tokens`. Anything it cannot read
+ * (other endpoints, unusual message shapes) holds the default reply allowance only.
+ */
+export function requestSizeOf(path: PlatformRelayPath, body: Record<string, unknown>): RequestSize | undefined {
+  if (path === '/audio/speech') return typeof body.input === 'string' ? { characters: [...body.input].length } : undefined;
+  if (path !== '/chat/completions') return undefined;
+  const parsed = z.array(chatMessageSchema).safeParse(body.messages);
+  const maxTokens = [body.max_completion_tokens, body.max_tokens].find((v): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0);
+  return { messages: parsed.success ? parsed.data : undefined, maxTokens };
+}
