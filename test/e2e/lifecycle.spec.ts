@@ -48,7 +48,7 @@ describe('a conversation worker that dies mid-stream', () => {
   afterAll(() => stack?.close());
 
   it('ends the client stream with an error event within a few seconds', async () => {
-    worker = spawn(process.execPath, [WORKER_MAIN], { env: testEnv({ CHATGPT_BASE_URL: stack.sim.url, LOG_LEVEL: 'info' }), stdio: ['ignore', 'pipe', 'inherit'] });
+    worker = spawn(process.execPath, [WORKER_MAIN], { env: testEnv({ DATABASE_URL: stack.databaseUrl, CHATGPT_BASE_URL: stack.sim.url, LOG_LEVEL: 'info' }), stdio: ['ignore', 'pipe', 'inherit'] });
     let log = '';
     worker.stdout!.on('data', (d) => (log += d));
     await waitFor(() => log.includes('chatgate-conversation ready'), 'the worker process to start', 15_000);

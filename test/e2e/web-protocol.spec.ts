@@ -46,7 +46,7 @@ function normalise(stream: string): string {
 
 /**
  * The ChatGPT web protocol through chatgate with a gateway key: leases, limits, usage, rotation,
- * isolation and the account's identity kept from the client, all against the simulator over real HTTP.
+ * conversation records and isolation, and the account's identity kept from the client, all against the simulator over real HTTP.
  */
 describe('web protocol passthrough', () => {
   let stack: Stack;
@@ -383,22 +383,62 @@ describe('web protocol passthrough', () => {
       expect(notObject.status).toBe(400);
     });
 
-    it("keeps an isolated user out of conversations chatgate cannot tell are theirs; others continue by id", async () => {
-      const iso = await keyFor({ name: 'isolated', isolated_session: true });
-      const conversationId = randomUUID();
+    it.each([
+      { encoding: 'legacy', v1: false },
+      { encoding: 'v1', v1: true },
+    ])("records web-protocol conversations ($encoding): a continuation by id goes to the account holding it; an isolated user naming another user's gets 404", async ({ v1 }) => {
+      const suffix = v1 ? 'v1' : 'legacy';
+      const iso = await keyFor({ name: `isolated-${suffix}`, isolated_session: true });
+      const bob = await keyFor({ name: `bob-${suffix}` });
+      /** A conversation request's stream read to the end, and which simulator account served it. */
+      const converse = async (key: string, body: unknown) => {
+        const res = await post('/backend-api/conversation', key, body);
+        expect(res.status).toBe(200);
+        await res.text();
+        return (await waitFor(() => stack.sim.stats().lastStream, 'the simulator to finish the stream'))!.accountId;
+      };
+      /** The caller's newest recorded conversation (written just after the reply) and its newest message. */
+      const newest = async (key: string, title: string) => {
+        const listed = await waitFor(async () => {
+          const res = await get('/backend-api/conversations', key);
+          expect(res.status).toBe(200);
+          const items = ((await res.json()) as { items: Array<{ id: string; title: string }> }).items;
+          return items.find((c) => c.title.startsWith(title));
+        }, `the record of "${title}"`);
+        const read = await get(`/backend-api/conversation/${listed!.id}`, key);
+        expect(read.status).toBe(200);
+        return { id: listed!.id, parent: ((await read.json()) as { current_node: string }).current_node };
+      };
+
+      // Bob starts a conversation through the web protocol: chatgate records it, so his list shows it.
       stack.sim.resetStats();
-      const refused = await post('/backend-api/conversation', iso, webBody('continue', { conversationId }));
-      expect(refused.status).toBe(403);
-      expect(((await refused.json()) as LooseJson).error).toMatchObject({ code: 'conversation_isolated', param: 'conversation_id' });
+      const holder = await converse(bob, webBody(`Bob web ${suffix} start`, { v1 }));
+      const bobs = await newest(bob, `Bob web ${suffix}`);
+
+      // Continued by id, it goes to the account holding it every time (round robin would alternate).
+      for (let turn = 0; turn < 3; turn++) {
+        const { parent } = await newest(bob, `Bob web ${suffix}`);
+        stack.sim.resetStats();
+        expect(await converse(bob, { ...webBody(`and then ${turn}`, { v1, conversationId: bobs.id }), parent_message_id: parent })).toBe(holder);
+        expect(stack.sim.stats().lastConversation?.conversationId).toBe(bobs.id);
+        // The record advances to the newest answer before the next turn reads it.
+        await waitFor(async () => (await newest(bob, `Bob web ${suffix}`)).parent !== parent, 'the record to advance');
+      }
+
+      // An isolated user naming Bob's conversation: 404 as in chat, and nothing reaches the upstream.
+      stack.sim.resetStats();
+      const refused = await post('/backend-api/conversation', iso, webBody('let me in', { v1, conversationId: bobs.id }));
+      expect(refused.status).toBe(404);
+      expect(((await refused.json()) as LooseJson).error).toMatchObject({ code: 'conversation_not_found' });
       expect(stack.sim.stats().conversationRequests).toBe(0);
-      // A new conversation is fine for them.
-      const fresh = await post('/backend-api/conversation', iso, webBody('new one'));
-      expect(fresh.status).toBe(200);
-      await fresh.text();
-      const other = await post('/backend-api/conversation', alice, webBody('continue', { conversationId }));
-      expect(other.status).toBe(200);
-      await other.text();
-      expect(stack.sim.stats().lastConversation?.conversationId).toBe(conversationId);
+      // Nor can they see it in their list or read it.
+      expect((await get(`/backend-api/conversation/${bobs.id}`, iso)).status).toBe(404);
+
+      // Their own conversation they continue by id, on its account.
+      const isoHolder = await converse(iso, webBody(`Iso web ${suffix} start`, { v1 }));
+      const isos = await newest(iso, `Iso web ${suffix}`);
+      expect(await converse(iso, { ...webBody('more', { v1, conversationId: isos.id }), parent_message_id: isos.parent })).toBe(isoHolder);
+      expect(stack.sim.stats().lastConversation?.conversationId).toBe(isos.id);
     });
   });
 });

@@ -79,7 +79,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     // The refresh queue's Redis keys are named after this stack's database, which is dropped: drop them first.
     closers.push(() => auth.app.get(RefreshQueue).queue.obliterate({ force: true }));
     for (let i = 0; i < (opts.workers ?? 1); i++) {
-      const worker = await startConversation(parseConfig(conversationEnv, testEnv({ CHATGPT_BASE_URL: sim.url, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...(typeof opts.conversation === 'function' ? opts.conversation(sim) : opts.conversation) })));
+      const worker = await startConversation(parseConfig(conversationEnv, testEnv({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...(typeof opts.conversation === 'function' ? opts.conversation(sim) : opts.conversation) })));
       closers.push(worker.close);
       workers.push(worker);
     }

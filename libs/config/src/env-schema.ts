@@ -122,7 +122,7 @@ const proxyList = z.string().refine(
   'each entry must be an http://, https://, socks5:// or socks5h:// URL with a host (comma-separated)',
 );
 
-export const conversationEnv = baseEnv.merge(healthEnv(5012)).merge(usageStreamEnv).extend({
+export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012)).merge(usageStreamEnv).extend({
   /** Accounts tried for one request before the last error goes to the client. */
   RETRY_TIMES: z.coerce.number().int().min(1).max(20).default(3),
   CHATGPT_BASE_URL: z.string().default('https://chatgpt.com'),

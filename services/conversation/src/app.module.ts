@@ -1,10 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ConversationConfig } from '@chatgate/config';
 import { HealthModule, NatsConnectionModule, NatsHealthIndicator, type Logger } from '@chatgate/service-kit';
+import { PostgresHealthIndicator, serviceTypeOrmOptions } from '@chatgate/service-kit/postgres';
 import { ChatJobWorker } from './chat/chat-job.worker.js';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER } from './conversation.config.js';
 import { ModelTable } from './models/model-table.js';
 import { ModelsController } from './models/models.controller.js';
+import { CONVERSATION_MIGRATIONS } from './migrations/index.js';
+import { ConversationContinuity } from './records/conversation-continuity.js';
+import { ConversationManageController } from './records/conversation-manage.controller.js';
+import { ConversationManager } from './records/conversation-manager.js';
+import { ConversationRecordStore } from './records/conversation-record.store.js';
 import { UpstreamModelsService } from './models/upstream-models.service.js';
 import { ChatGptWebTarget } from './relay/chatgpt-web.target.js';
 import { PlatformTarget } from './relay/platform.target.js';
@@ -21,13 +28,19 @@ import { FileLinkController } from './files/file-link.controller.js';
 import { FileDownloadClient } from './upstream/file-download.client.js';
 import { PlatformRunner } from './platform/platform.runner.js';
 
+export const CONVERSATION_SCHEMA = 'conversation';
+
 @Module({})
 export class ConversationModule {
   static forRoot(config: ConversationConfig, logger: Logger): DynamicModule {
     return {
       module: ConversationModule,
-      imports: [NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-conversation'), HealthModule.forRoot('conversation', [NatsHealthIndicator])],
-      controllers: [ModelsController, FileLinkController],
+      imports: [
+        TypeOrmModule.forRoot(serviceTypeOrmOptions({ url: config.DATABASE_URL, schema: CONVERSATION_SCHEMA, entities: [], migrations: CONVERSATION_MIGRATIONS })),
+        NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-conversation'),
+        HealthModule.forRoot('conversation', [NatsHealthIndicator, PostgresHealthIndicator]),
+      ],
+      controllers: [ModelsController, ConversationManageController, FileLinkController],
       providers: [
         { provide: CONVERSATION_CONFIG, useValue: config },
         { provide: CONVERSATION_LOGGER, useValue: logger },
@@ -42,6 +55,9 @@ export class ConversationModule {
         { provide: FileLinkSealer, useValue: new FileLinkSealer(config.FILE_LINK_SECRET ?? DEVELOPMENT_FILE_LINK_SECRET) },
         FileDownloadClient,
         ChatJobWorker,
+        ConversationRecordStore,
+        ConversationContinuity,
+        ConversationManager,
         PlatformRunner,
         // The HTTP relay: one entry per upstream kind it can reach.
         ChatGptWebTarget,

@@ -8,6 +8,7 @@ import { AUTH_CLIENT, CredentialResolver } from './auth/credential-resolver.serv
 import { BILLING_CONTROLLERS } from './billing/index.js';
 import { ChatBusClient } from './chat/chat-bus.client.js';
 import { ChatCompletionsController } from './chat/chat-completions.controller.js';
+import { CONVERSATIONS_CONTROLLERS, CONVERSATIONS_PROVIDERS } from './conversations/index.js';
 import { OpenAIExceptionFilter } from './errors/openai-exception.filter.js';
 import { GATEWAY_CONFIG } from './gateway.config.js';
 import { GATEWAY_LOGGER } from './gateway.logger.js';
@@ -34,7 +35,7 @@ export class GatewayModule {
           { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
         ]),
       ],
-      controllers: [ChatCompletionsController, ModelsController, FilesController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...RELAY_CONTROLLERS, ...VOICE_CONTROLLERS, ...BILLING_CONTROLLERS, ...PLATFORM_CONTROLLERS],
+      controllers: [ChatCompletionsController, ModelsController, FilesController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...RELAY_CONTROLLERS, ...VOICE_CONTROLLERS, ...BILLING_CONTROLLERS, ...CONVERSATIONS_CONTROLLERS, ...PLATFORM_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -46,6 +47,7 @@ export class GatewayModule {
         ...ME_PROVIDERS,
         ...RELAY_PROVIDERS,
         ...VOICE_PROVIDERS,
+        ...CONVERSATIONS_PROVIDERS,
         ...PLATFORM_PROVIDERS,
       ],
     };

@@ -45,6 +45,11 @@ export class BehaviourStore {
    * '500' (a transient failure of the auth server); other kinds are left for conversations.
    */
   take(account: { accountId: string; email: string }, tokenEndpoint = false): Failure | undefined {
+    return this.takeIf(account, (kind) => !tokenEndpoint || kind === '500');
+  }
+
+  /** The failure this request meets if `applies` says it can meet it here (consuming one use), else undefined. */
+  takeIf(account: { accountId: string; email: string }, applies: (kind: FailKind) => boolean): Failure | undefined {
     const key = this.entries.has(account.accountId) ? account.accountId : normalise(account.email);
     const entry = this.entries.get(key);
     if (!entry) return undefined;
@@ -53,7 +58,7 @@ export class BehaviourStore {
       this.entries.delete(key);
       return undefined;
     }
-    if (tokenEndpoint && entry.fail !== '500') return undefined;
+    if (!applies(entry.fail)) return undefined;
     entry.remaining -= 1;
     if (entry.remaining <= 0) this.entries.delete(key);
     // While it lasts, a 429 reports the time actually left.

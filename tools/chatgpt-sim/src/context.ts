@@ -17,7 +17,7 @@ export interface SimContext {
   streams: Set<StreamRun>;
   /** The OpenAI platform API's keys and their injected failures. */
   platform: { keys: PlatformKeys };
-  /** Conversations saved upstream (history on): GET /backend-api/conversation/<id> reads them, synthesize reads a message, the PATCH hides or renames them. */
+  /** Conversations saved upstream (history on), a tree each: continuations, management calls (GET /backend-api/conversation/<id>, hide, rename, ...) and synthesize read them. */
   conversations: ConversationStore;
   /** How synthesize paces its audio (the slow mode tests measure first-byte latency with). */
   speech: SpeechPacing;

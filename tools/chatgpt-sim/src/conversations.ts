@@ -1,10 +1,12 @@
-// Conversations kept upstream (history on), per account. GET /backend-api/conversation/<id>
-// answers them as a mapping of nodes with parent and children and the current node (reference §5);
-// synthesize reads a message from them; the hide/rename PATCH acts on them. Kept: every posted
-// message (when the request comes), the answer (when its stream completes), and messages that land
-// after the stream (an image generated asynchronously). Temporary chats are never stored, as upstream.
+// The conversations the simulator keeps upstream (history on; temporary chats are never stored, as
+// upstream): one tree per conversation (a mapping of nodes with parent and children, and the current
+// node, reference §5), owned by the account that created it (another account's request for it is a
+// 404, as upstream). Kept: every posted message (when the request comes), the answer (when its stream
+// completes), and messages that land after the stream (an image generated asynchronously). A
+// continuation with parent_message_id extends the right branch; management calls list, read, rename,
+// hide, title and rate them; synthesize reads a message aloud.
 
-export interface StoredNode {
+export interface SimNode {
   id: string;
   parent: string | null;
   children: string[];
@@ -12,28 +14,40 @@ export interface StoredNode {
   message: Record<string, unknown> | null;
 }
 
-export interface StoredConversation {
+export interface SimConversation {
+  id: string;
   accountId: string;
-  visible: boolean;
   title: string;
   createTime: number;
   updateTime: number;
+  visible: boolean;
   currentNode: string;
-  mapping: Map<string, StoredNode>;
+  mapping: Map<string, SimNode>;
 }
 
-/** A kept message as synthesize reads it. */
-export interface StoredMessage {
-  role: string;
-  text: string;
-}
+export const ROOT_ID = 'client-created-root';
 
-const ROOT = 'client-created-root';
-/** Bounded so a long benchmark run cannot grow the simulator without limit; the oldest go first. */
-const MAX_CONVERSATIONS = 10_000;
+/**
+ * Conversations kept at most; the oldest created goes first. Benchmarks send hundreds of thousands
+ * of requests with history on, and the simulator must not grow without bound.
+ */
+export const MAX_CONVERSATIONS = 20_000;
 
 export class ConversationStore {
-  private readonly byId = new Map<string, StoredConversation>();
+  private readonly byId = new Map<string, SimConversation>();
+  /** Ratings by message id, as message_feedback stored them. */
+  readonly feedback = new Map<string, { conversationId: string; rating: string; accountId: string }>();
+
+  /** Any account's conversation (the caller decides whether the account may see it). */
+  get(id: string): SimConversation | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The account's own conversation, visible or not; undefined for another account's. */
+  owned(id: string, accountId: string): SimConversation | undefined {
+    const c = this.byId.get(id);
+    return c && c.accountId === accountId ? c : undefined;
+  }
 
   /**
    * Adds messages as a chain below `parentId` when the conversation has that node, else below the
@@ -43,9 +57,18 @@ export class ConversationStore {
     const now = Date.now() / 1000;
     let stored = this.byId.get(conversationId);
     if (!stored) {
-      if (this.byId.size >= MAX_CONVERSATIONS) this.byId.delete(this.byId.keys().next().value as string);
-      stored = { accountId, visible: true, title, createTime: now, updateTime: now, currentNode: ROOT, mapping: new Map([[ROOT, { id: ROOT, parent: null, children: [], message: null }]]) };
+      stored = {
+        id: conversationId,
+        accountId,
+        title,
+        createTime: now,
+        updateTime: now,
+        visible: true,
+        currentNode: ROOT_ID,
+        mapping: new Map([[ROOT_ID, { id: ROOT_ID, parent: null, children: [], message: null }]]),
+      };
       this.byId.set(conversationId, stored);
+      if (this.byId.size > MAX_CONVERSATIONS) this.byId.delete(this.byId.keys().next().value!);
     }
     let parent = parentId !== undefined && stored.mapping.has(parentId) ? parentId : stored.currentNode;
     for (const message of messages) {
@@ -60,37 +83,22 @@ export class ConversationStore {
     stored.updateTime = now;
   }
 
-  /** The conversation if it belongs to this account (another account's is as good as missing). */
-  find(conversationId: string, accountId: string): StoredConversation | undefined {
-    const conversation = this.byId.get(conversationId);
-    return conversation && conversation.accountId === accountId ? conversation : undefined;
-  }
-
-  /** One message's role and text (its string parts), for synthesize. */
-  message(conversationId: string, accountId: string, messageId: string): StoredMessage | undefined {
-    const message = this.find(conversationId, accountId)?.mapping.get(messageId)?.message;
+  /** A message of the conversation as synthesize reads it: its author's role and its text parts joined. */
+  message(conversation: SimConversation, messageId: string): { role: string; text: string } | undefined {
+    const message = conversation.mapping.get(messageId)?.message;
     if (!message) return undefined;
-    const author = message.author as { role?: unknown } | undefined;
-    const content = message.content as { parts?: unknown } | undefined;
-    const parts = Array.isArray(content?.parts) ? content.parts.filter((p): p is string => typeof p === 'string') : [];
-    return { role: typeof author?.role === 'string' ? author.role : 'user', text: parts.join('\n') };
+    const role = (message.author as { role?: unknown } | undefined)?.role;
+    return { role: typeof role === 'string' ? role : 'user', text: textOfMessage(message, '\n') };
   }
 
-  /** The conversation as GET answers it; a hidden one is gone for the client, as upstream. */
-  view(conversationId: string, accountId: string): Record<string, unknown> | undefined {
-    const stored = this.find(conversationId, accountId);
-    if (!stored || !stored.visible) return undefined;
-    return {
-      title: stored.title,
-      create_time: stored.createTime,
-      update_time: stored.updateTime,
-      current_node: stored.currentNode,
-      conversation_id: conversationId,
-      mapping: Object.fromEntries(stored.mapping),
-    };
+  /** The account's visible conversations, most recently updated first. */
+  listFor(accountId: string): SimConversation[] {
+    return [...this.byId.values()].filter((c) => c.accountId === accountId && c.visible).sort((a, b) => b.updateTime - a.updateTime);
   }
+}
 
-  clear(): void {
-    this.byId.clear();
-  }
+/** A stored message's text parts, joined with `separator`. */
+export function textOfMessage(message: Record<string, unknown> | null, separator = ' '): string {
+  const parts = (message?.content as { parts?: unknown } | undefined)?.parts;
+  return Array.isArray(parts) ? parts.filter((p): p is string => typeof p === 'string').join(separator) : '';
 }

@@ -6,11 +6,18 @@ import { HttpError, sendJson } from './http.js';
 import { accountsCheckRoute, conversationLimitRoute, meRoute, modelsRoute } from './routes/account-info.js';
 import { behaviourRoute, createAccountRoute, resetRoute, speechPacingRoute, statsRoute } from './routes/control.js';
 import { conversationRoute } from './routes/conversation.js';
+import {
+  genTitleRoute,
+  getConversationRoute,
+  listConversationsRoute,
+  messageFeedbackRoute,
+  patchAllConversationsRoute,
+  patchConversationRoute,
+} from './routes/conversations.js';
 import { BLOB, blobGetRoute, blobPutRoute, createFileRoute, fileDownloadRoute, fileRouteOf, fileStatusRoute, fileUploadedRoute } from './routes/files.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
 import { PLATFORM_PATHS, platformRoute } from './platform/routes.js';
 import { apiKeyBehaviourRoute, issueApiKeyRoute } from './platform/control.js';
-import { conversationOf, getConversationRoute, patchConversationRoute } from './routes/saved-conversation.js';
 import { synthesizeRoute, voiceTokenRoute } from './routes/voice.js';
 
 type Handler =
@@ -35,6 +42,11 @@ const ROUTES: Record<string, Record<string, Handler>> = {
   '/backend-api/accounts/check/v4-2023-04-27': {
     GET: { auth: true, run: (_c, _q, res, caller) => accountsCheckRoute(res, caller) },
   },
+  '/backend-api/conversations': {
+    GET: { auth: true, run: listConversationsRoute },
+    PATCH: { auth: true, run: patchAllConversationsRoute },
+  },
+  '/backend-api/conversation/message_feedback': { POST: { auth: true, run: messageFeedbackRoute } },
   '/public-api/conversation_limit': { GET: { auth: true, run: (_c, _q, res) => conversationLimitRoute(res) } },
   '/backend-api/synthesize': { GET: { auth: true, run: synthesizeRoute } },
   '/voice/get_token': { POST: { auth: true, run: voiceTokenRoute } },
@@ -49,6 +61,28 @@ const ROUTES: Record<string, Record<string, Handler>> = {
   '/_sim/api-key-behaviour': { POST: { auth: false, run: apiKeyBehaviourRoute } },
   '/_sim/speech': { POST: { auth: false, run: speechPacingRoute } },
 };
+
+type IdHandler = (ctx: SimContext, id: string, req: IncomingMessage, res: ServerResponse, caller: Caller) => unknown;
+
+// Paths with an id in them, tried in order only when no fixed path matched.
+const ID_ROUTES: Array<{ pattern: RegExp; methods: Record<string, IdHandler> }> = [
+  { pattern: /^\/backend-api\/conversation\/gen_title\/([^/]+)$/, methods: { POST: genTitleRoute } },
+  {
+    pattern: /^\/backend-api\/conversation\/([^/]+)$/,
+    methods: {
+      GET: (ctx, id, _req, res, caller) => getConversationRoute(ctx, id, res, caller),
+      PATCH: patchConversationRoute,
+    },
+  },
+];
+
+function idRoute(path: string): { id: string; methods: Record<string, IdHandler> } | undefined {
+  for (const route of ID_ROUTES) {
+    const match = route.pattern.exec(path);
+    if (match) return { id: decodeURIComponent(match[1]), methods: route.methods };
+  }
+  return undefined;
+}
 
 // The OpenAI platform API (API-key accounts): each path answers every method itself, in OpenAI's error envelope.
 for (const path of PLATFORM_PATHS) {
@@ -70,6 +104,17 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   if (typeof authKey === 'string' && !path.startsWith('/_sim/')) ctx.stats.authKey(authKey);
   const methods = ROUTES[path];
   if (!methods && (await dispatchPatternRoute(ctx, req, res, path))) return;
+  const withId = methods ? undefined : idRoute(path);
+  if (withId) {
+    const run = withId.methods[req.method ?? 'GET'];
+    if (!run) {
+      sendJson(res, 405, { detail: 'Method Not Allowed' }, { allow: Object.keys(withId.methods).join(', ') });
+      return;
+    }
+    const caller = authenticate(ctx, req, res);
+    if (caller) await run(ctx, withId.id, req, res, caller);
+    return;
+  }
   if (!methods) {
     // Every /backend-api call needs a token, even one to a path the simulator does not serve.
     if (path.startsWith('/backend-api/') && !authenticate(ctx, req, res)) return;
@@ -91,8 +136,8 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
 
 /**
  * Paths with ids in them: the blob store (PUT with an upload URL, GET with a read URL), a file's
- * status, uploaded mark and downloads, and one saved conversation (GET reads, PATCH hides or
- * renames). True when one answered.
+ * status, uploaded mark and downloads. True when one answered. (One conversation's GET and PATCH
+ * are in ID_ROUTES, with the other conversation management calls.)
  */
 async function dispatchPatternRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
   const method = req.method ?? 'GET';
@@ -108,16 +153,12 @@ async function dispatchPatternRoute(ctx: SimContext, req: IncomingMessage, res: 
   const download = method === 'GET' ? fileRouteOf(path) : null;
   const file = download ? null : /^\/backend-api\/files\/([^/]+)(\/uploaded)?$/.exec(path);
   const fileAnswers = file !== null && (file[2] ? method === 'POST' : method === 'GET');
-  const conversationId = download || file ? null : conversationOf(path);
-  const conversationAnswers = conversationId !== null && (method === 'GET' || method === 'PATCH');
-  if (!download && !fileAnswers && !conversationAnswers) return false;
+  if (!download && !fileAnswers) return false;
   const caller = authenticate(ctx, req, res);
   if (!caller) return true;
   if (download) fileDownloadRoute(ctx, req, res, caller, download);
   else if (file && file[2]) await fileUploadedRoute(ctx, req, res, caller, file[1]);
   else if (file) fileStatusRoute(ctx, res, caller, file[1]);
-  else if (method === 'GET') getConversationRoute(ctx, res, caller, conversationId!);
-  else await patchConversationRoute(ctx, req, res, caller, conversationId!);
   return true;
 }
 

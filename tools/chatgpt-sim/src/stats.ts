@@ -19,6 +19,8 @@ export class StatsCollector {
       modelsRequestsByAccount: {},
       authKeysSeen: {},
       lastConversation: null,
+      lastConversationMessages: null,
+      messageFeedback: {},
       platform: { requests: 0, byKey: {}, lastRequest: null, abortedAnswers: 0 },
       fileCreates: 0,
       blobPuts: [],
@@ -87,8 +89,13 @@ export class StatsCollector {
     this.data.platform.abortedAnswers += 1;
   }
 
-  conversationBody(record: ConversationRequestRecord): void {
+  conversationBody(record: ConversationRequestRecord, messages: Array<{ role: string; text: string }>): void {
     this.data.lastConversation = record;
+    this.data.lastConversationMessages = messages;
+  }
+
+  feedback(messageId: string, rating: string): void {
+    this.data.messageFeedback[messageId] = rating;
   }
 
   synthesizeRequest(voice: string, format: string): void {
@@ -125,6 +132,8 @@ export class StatsCollector {
       refreshesByAccount: { ...this.data.refreshesByAccount },
       modelsRequestsByAccount: { ...this.data.modelsRequestsByAccount },
       authKeysSeen: { ...this.data.authKeysSeen },
+      lastConversationMessages: this.data.lastConversationMessages?.map((m) => ({ ...m })) ?? null,
+      messageFeedback: { ...this.data.messageFeedback },
       platform: { ...this.data.platform, byKey: Object.fromEntries(Object.entries(this.data.platform.byKey).map(([k, v]) => [k, { ...v }])) },
       blobPuts: [...this.data.blobPuts],
       synthesizeByVoice: { ...this.data.synthesizeByVoice },

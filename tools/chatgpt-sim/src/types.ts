@@ -88,6 +88,10 @@ export interface SimStats {
   authKeysSeen: Record<string, number>;
   /** The newest conversation request as it arrived: shows whether a client continued a conversation, sending only the new message. */
   lastConversation: ConversationRequestRecord | null;
+  /** The `messages` of the newest conversation request, role and text each: exactly what the client sent upstream. */
+  lastConversationMessages: Array<{ role: string; text: string }> | null;
+  /** Ratings stored by message_feedback, by message id. */
+  messageFeedback: Record<string, string>;
   /** The OpenAI platform API (/v1): requests in all, per key and path, and the newest one as it arrived. */
   platform: {
     requests: number;
@@ -110,7 +114,7 @@ export interface SimStats {
   synthesizeRequests: number;
   synthesizeByVoice: Record<string, number>;
   synthesizeByFormat: Record<string, number>;
-  /** Conversations hidden with PATCH `{is_visible:false}`. */
+  /** Conversations hidden with PATCH `{is_visible:false}` (one by id, or all of an account's). */
   hiddenConversations: number;
   /** POST /voice/get_token calls per account id, and the newest body as it arrived. */
   voiceTokensByAccount: Record<string, number>;

@@ -40,6 +40,8 @@ export const chatJobSchema = z.object({
   /** Who is asking, for usage events and limit slots (null for pool codes and raw tokens). */
   userId: z.string().nullable().default(null),
   userName: z.string().nullable().default(null),
+  /** The user sees only their own conversations: a conversation id of another user's is refused. */
+  isolatedSession: z.boolean().optional(),
   /** Absolute prefix of the gateway's generated-file links (`https://host/<API_PREFIX>/v1/files/`); absent: files are not linked. */
   filesBaseUrl: z.string().url().optional(),
 });

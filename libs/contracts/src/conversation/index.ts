@@ -1,2 +1,3 @@
 export * from './conversation.subjects.js';
 export * from './conversation.schemas.js';
+export * from './conversation-records.schemas.js';

@@ -36,6 +36,8 @@ export const relayJobSchema = z.object({
   credentialId: z.string(),
   userId: z.string().nullable().default(null),
   userName: z.string().nullable().default(null),
+  /** The user sees only their own conversations: a web-protocol request naming another user's recorded conversation is a 404. */
+  isolatedSession: z.boolean().optional(),
   /**
    * Model use to account for: one usage event of this kind and model when the job ends (and the
    * limit slot the gateway took is returned if it failed). Null for requests that use no model.

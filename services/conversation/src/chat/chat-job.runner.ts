@@ -6,9 +6,9 @@ import { buildConversationRequest } from '../upstream/conversation-request.js';
 import type { AttemptUploads } from '../uploads/attempt-uploads.js';
 import type { InputLoader, PreparedMessage } from '../uploads/input-loader.js';
 import { upstreamHandoff, upstreamStreamCut, upstreamStreamError, upstreamTimeout, upstreamUnreachable } from '../upstream/upstream-errors.js';
-import type { ModelTable } from '../models/model-table.js';
+import type { ModelTable, ResolvedModel } from '../models/model-table.js';
 import { ownTokenSource, poolSource, type Attempt, type IdentitySource } from './identity-source.js';
-import { outcomeOf } from './failure-outcome.js';
+import { withRotation, type AttemptResult } from './rotation.js';
 import { countUsage } from './token-counter.js';
 import { TokenBudget } from './token-budget.js';
 import { ReplyRenderer, type ReasoningInline } from './render/reply-renderer.js';
@@ -28,6 +28,8 @@ export interface RunnerDeps {
   leases: AccountLeaseClient;
   v1Encoding: boolean;
   retryTimes: number;
+  /** Conversation records: which upstream conversation a job continues, and what a finished turn leaves. */
+  conversations?: ConversationHooks;
   /** Renders tool traffic, citations and files for the client; absent: they are dropped. */
   render?: {
     inline: ReasoningInline;
@@ -37,6 +39,30 @@ export interface RunnerDeps {
   };
   /** Images and files of the messages: fetched once per job, uploaded per attempt's account. */
   inputs?: { loader: InputLoader; uploads: AttemptUploads };
+}
+
+/** An upstream conversation a job continues, on the pool account that holds it (null: the job's own identity). */
+export interface Continuation {
+  conversationId: string;
+  parentMessageId: string;
+  accountId: string | null;
+}
+
+/** A turn the upstream finished with history on. */
+export interface FinishedAnswer {
+  conversationId: string;
+  messageId: string;
+  /** The answer as the client received it. */
+  answer: string;
+  title: string | null;
+  accountId: string | null;
+}
+
+export interface ConversationHooks {
+  /** The conversation to continue, null to run the job as sent, or why the job may not run (another user's conversation). */
+  continuation(job: ChatJob): Promise<Continuation | { refused: BusError } | null>;
+  /** Called right after the `end` frame and not awaited: recording never delays or fails the reply. */
+  finished(job: ChatJob, answer: FinishedAnswer): void;
 }
 
 const FINISH: Record<'stop' | 'length' | 'interrupted', ChatFinishReason> = { stop: 'stop', length: 'length', interrupted: 'stop' };
@@ -50,6 +76,7 @@ interface Step {
   streamEnded: boolean;
   /** What a blocking moderation event said, shown to the client as the reply's last words. */
   moderationMessage: string | null;
+  title: string | null;
 }
 
 function fold(events: UpstreamEvent[], step: Step): void {
@@ -75,6 +102,9 @@ function fold(events: UpstreamEvent[], step: Step): void {
         break;
       case 'handoff':
         step.failure ??= upstreamHandoff();
+        break;
+      case 'title':
+        step.title = ev.title;
         break;
       case 'complete':
       case 'done':
@@ -112,9 +142,6 @@ async function drain(chunks: AsyncIterator<Uint8Array>, body: { destroy(err?: Er
   }
 }
 
-/** An attempt either reached the client (whatever happened after) or failed before its first byte. */
-type AttemptResult = { delivered: true } | { delivered: false; failure: BusError };
-
 /**
  * One upstream request with one identity: the decoded stream as delta frames (one frame per
  * upstream chunk, whatever number of events it held), then exactly one `end` or `error` frame —
@@ -127,6 +154,7 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
   let delivered = false;
   let responded = false;
   let finish: ChatFinishReason | null = null;
+  let title: string | null = null;
   const decoder = new ConversationStreamDecoder({ tools: deps.render !== undefined });
   const renderer = deps.render ? new ReplyRenderer(deps.render.links(ctx, slug, decoder), deps.render.inline) : null;
   const decode = (events: UpstreamEvent[]) => (renderer ? renderer.render(events) : events);
@@ -148,8 +176,9 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
   };
 
   const apply = (events: UpstreamEvent[]): { failure: BusError | null; ended: boolean; cut: boolean } => {
-    const step: Step = { content: '', reasoning: '', finish: null, failure: null, streamEnded: false, moderationMessage: null };
+    const step: Step = { content: '', reasoning: '', finish: null, failure: null, streamEnded: false, moderationMessage: null, title: null };
     fold(events, step);
+    if (step.title) title = step.title;
     if (step.moderationMessage) step.content += (answer || step.content ? '\n\n' : '') + step.moderationMessage;
     if (budget) {
       step.reasoning = budget.take('reasoning', step.reasoning);
@@ -208,6 +237,9 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
       conversationId: decoder.conversationId,
       messageId: decoder.answerMessageId,
     });
+    if (deps.conversations && !job.historyDisabled && decoder.conversationId && decoder.answerMessageId) {
+      deps.conversations.finished(job, { conversationId: decoder.conversationId, messageId: decoder.answerMessageId, answer, title, accountId: ctx.account?.id ?? null });
+    }
     return { delivered: true };
   } catch (err) {
     // Cancelled by the gateway: nobody is listening any more.
@@ -216,24 +248,31 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
   }
 }
 
-function sourceFor(job: ChatJob, slug: string, deps: RunnerDeps): IdentitySource {
+function sourceFor(job: ChatJob, slug: string, deps: RunnerDeps, onlyAccount: string | null = null): IdentitySource {
   const upstream = job.upstream;
-  if (upstream.kind === 'pool') return poolSource(job, upstream.tenantId, slug, deps.leases);
+  if (upstream.kind === 'pool') {
+    // A continued conversation lives on one account: lease that one or none.
+    const pinned = onlyAccount ? { ...job, upstream: { ...upstream, accountIds: [onlyAccount] } } : job;
+    return poolSource(pinned, upstream.tenantId, slug, deps.leases);
+  }
   return ownTokenSource({ ...job, upstream });
 }
 
+/** A job's images and files, fetched before any account is leased (null: a text-only job), or the client's 400. */
+async function prepareInputs(deps: RunnerDeps, job: ChatJob): Promise<{ ok: true; files: PreparedMessage[] | null } | { ok: false; failure: BusError }> {
+  if (!deps.inputs) return { ok: true, files: null };
+  const prepared = await deps.inputs.loader.prepare(job);
+  return prepared.ok ? { ok: true, files: prepared.messages } : prepared;
+}
+
 /**
- * Runs one job. A pool request that fails before its first byte moves to the next account, up to
- * RETRY_TIMES accounts (a 401 first gets one refresh of the same account); the client gets the
- * last error. After the first byte nothing is retried: the client already has part of an answer.
+ * Runs one job's request with accounts from the source in turn (withRotation: a pool request that
+ * fails before its first byte moves to the next account, up to RETRY_TIMES accounts, a 401 first
+ * getting one refresh of the same account). Images and files are put upstream with each attempt's
+ * own account first. Returns null once something reached the client (or it left), else the failure
+ * the client should get.
  */
-export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<void> {
-  const { job } = ctx;
-  const model = deps.models.resolve(job.model);
-  // Before any account is leased: a refused URL or bad base64 is the client's 400, whatever the pool holds.
-  const prepared = deps.inputs ? await deps.inputs.loader.prepare(job) : { ok: true as const, messages: null };
-  if (!prepared.ok) return ctx.send({ t: 'error', ...prepared.failure });
-  const files: PreparedMessage[] | null = prepared.messages;
+async function tryAccounts(ctx: JobContext, deps: RunnerDeps, job: ChatJob, model: ResolvedModel, files: PreparedMessage[] | null, source: IdentitySource): Promise<BusError | null> {
   const body = files ? null : buildConversationRequest(job, model, { v1Encoding: deps.v1Encoding });
   /** The request for one attempt: with files, they are first put upstream with that attempt's account. */
   const bodyFor = async (current: Attempt & { ok: true }): Promise<{ ok: true; body: unknown } | { ok: false; failure: BusError }> => {
@@ -242,32 +281,39 @@ export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<voi
     if (!uploaded.ok) return uploaded;
     return { ok: true, body: buildConversationRequest(job, model, { v1Encoding: deps.v1Encoding, contents: uploaded.messages }) };
   };
-  const source = sourceFor(job, model.slug, deps);
-  let lastFailure: BusError | null = null;
+  return withRotation(source, deps.retryTimes, ctx.abort.signal, async (current): Promise<AttemptResult> => {
+    ctx.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
+    const request = await bodyFor(current).catch((err: unknown) => {
+      if (ctx.abort.signal.aborted) return null;
+      throw err;
+    });
+    // Cancelled during an upload: nobody is listening any more.
+    if (!request) return { delivered: true };
+    return request.ok ? attempt(ctx, deps, current.identity, request.body, model.slug) : { delivered: false, failure: request.failure };
+  });
+}
 
-  for (let accounts = 0; accounts < deps.retryTimes; accounts++) {
-    let current: Attempt = await source.next();
-    if (!current.ok) {
-      // An exhausted pool: a cooling pool's 429 says when it frees up; otherwise the last real error.
-      const poolFailure = current.failure;
-      return ctx.send({ t: 'error', ...(lastFailure && poolFailure.status !== 429 ? lastFailure : poolFailure) });
-    }
-    for (;;) {
-      ctx.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
-      const request = await bodyFor(current).catch((err: unknown) => {
-        if (ctx.abort.signal.aborted) return null;
-        throw err;
-      });
-      if (!request) return;
-      const result: AttemptResult = request.ok ? await attempt(ctx, deps, current.identity, request.body, model.slug) : { delivered: false, failure: request.failure };
-      if (result.delivered || ctx.abort.signal.aborted) return;
-      lastFailure = result.failure;
-      if (!source.rotates || !outcomeOf(result.failure)) return ctx.send({ t: 'error', ...result.failure });
-      const retry: Attempt | null = await source.failed(current, result.failure);
-      // No second chance for this account (or its refresh failed): the next account, if any.
-      if (!retry || !retry.ok) break;
-      current = retry;
-    }
+/**
+ * Runs one job. A job that continues a recorded conversation (its ids, or a history matching one)
+ * first goes to the account holding it with only the new message; if that account cannot take it
+ * (cooling, gone, failing before the first byte), the job runs as sent: the whole history, any account.
+ * After the first byte nothing is retried: the client already has part of an answer.
+ */
+export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<void> {
+  const { job } = ctx;
+  const model = deps.models.resolve(job.model);
+  const continuation = deps.conversations && !job.historyDisabled ? await deps.conversations.continuation(job) : null;
+  if (continuation && 'refused' in continuation) return ctx.send({ t: 'error', ...continuation.refused });
+  if (continuation) {
+    const continued: ChatJob = { ...job, conversationId: continuation.conversationId, parentMessageId: continuation.parentMessageId };
+    // Only the new message goes up, so only its images and files are fetched.
+    const inputs = await prepareInputs(deps, continued);
+    if (!inputs.ok) return ctx.send({ t: 'error', ...inputs.failure });
+    const failure = await tryAccounts(ctx, deps, continued, model, inputs.files, sourceFor(job, model.slug, deps, continuation.accountId));
+    if (!failure) return;
   }
-  ctx.send({ t: 'error', ...lastFailure! });
+  const inputs = await prepareInputs(deps, job);
+  if (!inputs.ok) return ctx.send({ t: 'error', ...inputs.failure });
+  const failure = await tryAccounts(ctx, deps, job, model, inputs.files, sourceFor(job, model.slug, deps));
+  if (failure) ctx.send({ t: 'error', ...failure });
 }

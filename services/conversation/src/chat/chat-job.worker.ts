@@ -13,6 +13,7 @@ import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } fro
 import { ModelTable } from '../models/model-table.js';
 import { AccountLeaseClient } from '../upstream/account-lease.client.js';
 import { ChatGptClient } from '../upstream/chatgpt.client.js';
+import { ConversationContinuity } from '../records/conversation-continuity.js';
 import { UsagePublisher } from '../usage/usage-publisher.js';
 import { UsageTally } from '../usage/usage-tally.js';
 import { AttemptUploads } from '../uploads/attempt-uploads.js';
@@ -51,6 +52,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
     private readonly models: ModelTable,
     private readonly leases: AccountLeaseClient,
     private readonly usage: UsagePublisher,
+    private readonly conversations: ConversationContinuity,
     private readonly inputLoader: InputLoader,
     private readonly uploads: AttemptUploads,
     private readonly sealer: FileLinkSealer,
@@ -130,6 +132,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
       leases: this.leases,
       v1Encoding: this.config.UPSTREAM_V1_ENCODING,
       retryTimes: this.config.RETRY_TIMES,
+      conversations: this.conversations,
       inputs: { loader: this.inputLoader, uploads: this.uploads },
       render: {
         inline: this.config.REASONING_INLINE,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AccountLeaseReply, AccountReport, BusError, RelayFrame, RelayJob } from '@chatgate/contracts';
 import type { ConversationConfig } from '../conversation.config.js';
+import type { ConversationContinuity } from '../records/conversation-continuity.js';
+import type { ConversationRecord } from '../records/conversation-record.js';
 import type { AccountLeaseClient } from '../upstream/account-lease.client.js';
 import type { ChatGptClient, UpstreamIdentity, UpstreamRequest, UpstreamResponse } from '../upstream/chatgpt.client.js';
 import { ChatGptWebTarget } from './chatgpt-web.target.js';
@@ -165,5 +167,73 @@ describe('ChatGptWebTarget', () => {
     expect(frames).toHaveLength(1);
     expect(frames[0]).toMatchObject({ t: 'error', status: 502 });
     expect(JSON.stringify(frames)).not.toContain('a1@example.com');
+  });
+
+  describe('with conversation records', () => {
+    const named = (conversationId: string) => ({ ...job(), request: { ...job().request, body: Buffer.from(JSON.stringify({ conversation_id: conversationId, parent_message_id: 'p', messages: [{ author: { role: 'user' }, content: { content_type: 'text', parts: ['more'] } }] })).toString('base64') } });
+    /** Records that answer `named` with the given reply and keep every finished turn. */
+    function records(reply: Awaited<ReturnType<ConversationContinuity['named']>>) {
+      const finished: Array<Parameters<ConversationContinuity['webFinished']>[1]> = [];
+      const asked: string[] = [];
+      const fake = {
+        named: async (_who: unknown, id: string) => {
+          asked.push(id);
+          return reply;
+        },
+        webFinished: (_job: RelayJob, turn: Parameters<ConversationContinuity['webFinished']>[1]) => finished.push(turn),
+      } as unknown as ConversationContinuity;
+      return { fake, finished, asked };
+    }
+    /** A pool that leases only the accounts a request allows, recording what it was asked for. */
+    function allowingPool() {
+      const allowed: Array<string[] | undefined> = [];
+      const leases = {
+        lease: async (req: { allowed?: string[] }): Promise<AccountLeaseReply> => {
+          allowed.push(req.allowed);
+          const id = req.allowed?.[0] ?? 'a1';
+          return { ok: true, lease: { accountId: id, accessToken: `token-${id}`, chatgptAccountId: null, deviceId: 'd', label: id } };
+        },
+        report: async () => ({ ok: true as const }),
+      } as unknown as AccountLeaseClient;
+      return { leases, allowed };
+    }
+
+    it("refuses another user's recorded conversation before any account is leased or the upstream asked", async () => {
+      const { client, calls } = upstream([() => sse(STREAM)]);
+      const notFound: BusError = { status: 404, error: { message: 'No conversation', type: 'invalid_request_error', param: null, code: 'conversation_not_found' } };
+      const recs = records({ refused: notFound });
+      const p = allowingPool();
+      const { frames } = await run(new ChatGptWebTarget(client, p.leases, config, recs.fake), named('theirs'));
+      expect(frames).toEqual([{ t: 'error', ...notFound }]);
+      expect(recs.asked).toEqual(['theirs']);
+      expect(calls).toHaveLength(0);
+      expect(p.allowed).toHaveLength(0);
+    });
+
+    it('sends a recorded conversation to the account holding it and records the finished turn as a continuation', async () => {
+      const { client, calls } = upstream([() => sse(STREAM)]);
+      const recs = records({ record: { accountId: 'a7' } as ConversationRecord });
+      const p = allowingPool();
+      const { frames } = await run(new ChatGptWebTarget(client, p.leases, config, recs.fake), named(CONV));
+      expect(frames[frames.length - 1]).toEqual({ t: 'end' });
+      expect(p.allowed[0]).toEqual(['a7']);
+      expect(calls[0].token).toBe('token-a7');
+      expect(recs.finished).toEqual([
+        { sent: [{ role: 'user', content: 'more' }], continued: true, answer: { conversationId: CONV, messageId: 'ans-1', answer: 'Hello there, friend', title: null, accountId: 'a7' } },
+      ]);
+    });
+
+    it('records a new conversation with its whole history, and nothing for a temporary chat', async () => {
+      const recs = records(null);
+      const fresh = await run(new ChatGptWebTarget(upstream([() => sse(STREAM)]).client, pool(1).leases, config, recs.fake), job());
+      expect(fresh.frames[fresh.frames.length - 1]).toEqual({ t: 'end' });
+      // Nothing named: no lookup.
+      expect(recs.asked).toEqual([]);
+      expect(recs.finished).toEqual([{ sent: [{ role: 'user', content: 'hi there' }], continued: false, answer: { conversationId: CONV, messageId: 'ans-1', answer: 'Hello there, friend', title: null, accountId: 'a1' } }]);
+
+      const temporary = job({ request: { ...job().request, body: Buffer.from(JSON.stringify({ history_and_training_disabled: true, messages: [{ author: { role: 'user' }, content: { content_type: 'text', parts: ['x'] } }] })).toString('base64') } });
+      await run(new ChatGptWebTarget(upstream([() => sse(STREAM)]).client, pool(1).leases, config, recs.fake), temporary);
+      expect(recs.finished).toHaveLength(1);
+    });
   });
 });

@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ConversationStreamDecoder, type UpstreamEvent } from '@chatgate/protocol';
-import { dataFrames, type BusError, type RelayJob } from '@chatgate/contracts';
+import { dataFrames, type BusError, type ChatMessage, type RelayJob } from '@chatgate/contracts';
 import { outcomeOf } from '../chat/failure-outcome.js';
 import { ownTokenSource, poolSource, type IdentitySource } from '../chat/identity-source.js';
 import { withRotation, type AttemptResult } from '../chat/rotation.js';
@@ -9,6 +9,7 @@ import { AccountLeaseClient } from '../upstream/account-lease.client.js';
 import { ChatGptClient, type UpstreamIdentity, type UpstreamRequest } from '../upstream/chatgpt.client.js';
 import { upstreamStreamCut, upstreamStreamError, upstreamTimeout, upstreamUnreachable } from '../upstream/upstream-errors.js';
 import { CONVERSATION_CONFIG, type ConversationConfig } from '../conversation.config.js';
+import { ConversationContinuity } from '../records/conversation-continuity.js';
 import { callerIdentity, identifiersOfToken, rewriteForCaller } from './account-identity.js';
 import type { RelayRun, RelayTarget } from './relay-target.js';
 import { promptMessagesOf } from './web-prompt.js';
@@ -53,6 +54,8 @@ export class ChatGptWebTarget implements RelayTarget {
     private readonly client: ChatGptClient,
     private readonly leases: AccountLeaseClient,
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
+    /** Conversation records: which account holds a named conversation, and the record a finished turn leaves. */
+    @Optional() private readonly records?: ConversationContinuity,
   ) {}
 
   async run(run: RelayRun): Promise<void> {
@@ -67,17 +70,29 @@ export class ChatGptWebTarget implements RelayTarget {
       body,
       expectType: conversation ? 'text/event-stream' : 'application/json',
     };
-    const failure = await withRotation(this.sourceFor(job), this.config.RETRY_TIMES, run.abort.signal, (current) => {
+    const parsed = conversation ? webConversationOf(body) : null;
+    // A recorded conversation goes to the account holding it (the upstream knows it nowhere else); an
+    // isolated user naming another user's is a 404, exactly as for chat.
+    let pinned: string | null = null;
+    if (parsed?.conversationId && this.records) {
+      const named = await this.records.named(job, parsed.conversationId);
+      if (named && 'refused' in named) return run.send({ t: 'error', ...named.refused });
+      pinned = named?.record.accountId ?? null;
+    }
+    const failure = await withRotation(this.sourceFor(job, pinned), this.config.RETRY_TIMES, run.abort.signal, (current) => {
       run.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
-      return conversation ? this.stream(run, current.identity, request) : this.answer(run, current.identity, request, current.accountLabel);
+      return parsed ? this.stream(run, current.identity, request, parsed) : this.answer(run, current.identity, request, current.accountLabel);
     });
     if (failure) run.send({ t: 'error', ...failure });
   }
 
-  private sourceFor(job: RelayJob): IdentitySource {
+  private sourceFor(job: RelayJob, onlyAccount: string | null): IdentitySource {
     const { upstream } = job;
     // The model steers the lease as for chat: accounts cooling down for it, or whose plan lacks it, are skipped.
-    if (upstream.kind === 'pool') return poolSource(job, upstream.tenantId, job.usage?.model ?? 'auto', this.leases);
+    if (upstream.kind === 'pool') {
+      const pinned = onlyAccount ? { ...job, upstream: { ...upstream, accountIds: [onlyAccount] } } : job;
+      return poolSource(pinned, upstream.tenantId, job.usage?.model ?? 'auto', this.leases);
+    }
     return ownTokenSource({ upstream });
   }
 
@@ -88,8 +103,8 @@ export class ChatGptWebTarget implements RelayTarget {
    * them (an error status, a reset, or an account cap reported inside the stream) can still move
    * to another account. Whatever is held goes out unchanged and in order.
    */
-  private async stream(run: RelayRun, identity: UpstreamIdentity, request: UpstreamRequest): Promise<AttemptResult> {
-    const prompt = promptMessagesOf(parseJson(request.body));
+  private async stream(run: RelayRun, identity: UpstreamIdentity, request: UpstreamRequest, sent: WebConversation): Promise<AttemptResult> {
+    const { prompt } = sent;
     const decoder = new ConversationStreamDecoder();
     let answer = '';
     let reasoning = '';
@@ -101,8 +116,10 @@ export class ChatGptWebTarget implements RelayTarget {
         return [];
       }
     };
+    let title: string | null = null;
     const count = (events: UpstreamEvent[]) => {
       for (const ev of events) {
+        if (ev.type === 'title') title = ev.title;
         if (ev.type !== 'text') continue;
         if (ev.channel === 'answer') answer += ev.delta;
         else reasoning += ev.delta;
@@ -160,6 +177,13 @@ export class ChatGptWebTarget implements RelayTarget {
       flush();
       tally();
       run.send({ t: 'end' });
+      if (this.records && !sent.historyDisabled && decoder.conversationId && decoder.answerMessageId) {
+        this.records.webFinished(run.job, {
+          sent: prompt,
+          continued: sent.conversationId !== null,
+          answer: { conversationId: decoder.conversationId, messageId: decoder.answerMessageId, answer, title, accountId: run.account?.id ?? null },
+        });
+      }
       return { delivered: true };
     } catch (err) {
       if (started) tally();
@@ -220,4 +244,21 @@ function parseJson(bytes: Buffer | undefined): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** What the worker reads of a web-protocol conversation body: the conversation it continues, history on or off, the messages. */
+interface WebConversation {
+  conversationId: string | null;
+  historyDisabled: boolean;
+  prompt: ChatMessage[];
+}
+
+function webConversationOf(body: Buffer | undefined): WebConversation {
+  const parsed = parseJson(body) as { conversation_id?: unknown; history_and_training_disabled?: unknown } | undefined;
+  const id = parsed?.conversation_id;
+  return {
+    conversationId: typeof id === 'string' && id !== '' ? id : null,
+    historyDisabled: parsed?.history_and_training_disabled === true,
+    prompt: promptMessagesOf(parsed),
+  };
 }

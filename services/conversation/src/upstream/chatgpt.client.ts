@@ -28,9 +28,12 @@ export type UpstreamResponse =
   | { ok: true; status: number; headers: Record<string, string | string[] | undefined>; body: AsyncIterable<Uint8Array> & { destroy(err?: Error): void } }
   | { ok: false; failure: BusError };
 
+/** A JSON call's answer: the parsed object, or the failure with the upstream's status (0: no answer) and body. */
+export type JsonAnswer = { ok: true; status: number; json: Record<string, unknown> } | { ok: false; status: number; text: string; failure: BusError };
+
 /** Error bodies are read only this far: enough for a JSON detail or to spot a challenge page. */
 const ERROR_BODY_LIMIT = 64 * 1024;
-/** Account information answers (the models listing) are read this far. */
+/** JSON answers (the models listing, a conversation's mapping) are read this far. */
 const JSON_BODY_LIMIT = 4 * 1024 * 1024;
 
 async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void }, limit = ERROR_BODY_LIMIT): Promise<string> {
@@ -47,12 +50,16 @@ async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void },
   return Buffer.concat(chunks).toString('utf8').slice(0, limit);
 }
 
-/** A failure answer (read capped) in the client's terms, per reference §7; a 2xx of the wrong kind is a challenge or error page in disguise. */
-async function failureOf(res: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: AsyncIterable<Uint8Array> & { destroy(): void } }): Promise<BusError> {
-  const text = await readCapped(res.body);
-  const retryAfter = res.headers['retry-after'];
-  const status = res.statusCode >= 200 && res.statusCode < 300 ? 502 : res.statusCode;
+/** A failure answer in the client's terms, per reference §7; a 2xx of the wrong kind is a challenge or error page in disguise. */
+function failureFrom(statusCode: number, headers: Record<string, string | string[] | undefined>, text: string): BusError {
+  const retryAfter = headers['retry-after'];
+  const status = statusCode >= 200 && statusCode < 300 ? 502 : statusCode;
   return mapUpstreamFailure(status, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+}
+
+/** A failure answer, read capped, in the client's terms. */
+async function failureOf(res: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: AsyncIterable<Uint8Array> & { destroy(): void } }): Promise<BusError> {
+  return failureFrom(res.statusCode, res.headers, await readCapped(res.body));
 }
 
 /** Who the upstream request is made as: one attempt's access token and workspace. */
@@ -181,36 +188,36 @@ export class ChatGptClient implements OnApplicationShutdown {
   }
 
   /**
-   * A small JSON call to the upstream's backend API (the file endpoints, account information such as
-   * /backend-api/models): a 2xx answers its parsed body, anything else the mapped failure (§7), so a
-   * 401 or 429 rotates accounts like a conversation.
+   * A JSON call to the upstream's backend API (the file endpoints, account information such as
+   * /backend-api/models, conversation management): a 2xx answers its parsed object, anything else
+   * the mapped failure (§7), so a 401 or 429 rotates accounts like a conversation. A failure also
+   * carries the upstream's status (0: no answer) and its body, read capped, for callers that say it
+   * in their own words (conversation management).
    */
-  async callJson(identity: UpstreamIdentity, method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal): Promise<{ ok: true; json: Record<string, unknown> } | { ok: false; failure: BusError }> {
-    const answer = await this.getJsonAnswer(identity, method, path, body, signal);
-    if (!answer.ok) return answer;
-    const json = answer.body;
-    if (json && typeof json === 'object' && !Array.isArray(json)) return { ok: true, json: json as Record<string, unknown> };
-    return { ok: false, failure: mapUpstreamFailure(502, JSON.stringify(json)) };
+  async callJson(identity: UpstreamIdentity, method: 'GET' | 'POST' | 'PATCH', path: string, body: unknown, signal: AbortSignal): Promise<JsonAnswer> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const sent = await this.exchange(identity, method, path, this.headersFor(identity, 'application/json'), payload, signal);
+    if (!sent.ok) return { ...sent, status: 0, text: '' };
+    const { res } = sent;
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      const text = await readCapped(res.body);
+      return { ok: false, status: res.statusCode, text, failure: failureFrom(res.statusCode, res.headers, text) };
+    }
+    // Read far (a long conversation's mapping is the largest answer), never without bound.
+    const text = await readCapped(res.body, JSON_BODY_LIMIT);
+    try {
+      const json: unknown = JSON.parse(text);
+      if (json && typeof json === 'object' && !Array.isArray(json)) return { ok: true, status: res.statusCode, json: json as Record<string, unknown> };
+    } catch {
+      // a 2xx that is not JSON: a challenge or error page in disguise
+    }
+    return { ok: false, status: 502, text: text.slice(0, ERROR_BODY_LIMIT), failure: mapUpstreamFailure(502, text) };
   }
 
   /** A JSON GET on the upstream as this identity; failures come back mapped as for a conversation. */
   async getJson(identity: UpstreamIdentity, path: string, signal: AbortSignal): Promise<{ ok: true; body: unknown } | { ok: false; failure: BusError }> {
-    return this.getJsonAnswer(identity, 'GET', path, undefined, signal);
-  }
-
-  private async getJsonAnswer(identity: UpstreamIdentity, method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal): Promise<{ ok: true; body: unknown } | { ok: false; failure: BusError }> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const sent = await this.exchange(identity, method, path, this.headersFor(identity, 'application/json'), payload, signal);
-    if (!sent.ok) return sent;
-    const { res } = sent;
-    if (res.statusCode < 200 || res.statusCode >= 300) return { ok: false, failure: await failureOf(res) };
-    const text = await readCapped(res.body, JSON_BODY_LIMIT);
-    try {
-      return { ok: true, body: JSON.parse(text) };
-    } catch {
-      // a 2xx that is not JSON: a challenge or error page in disguise
-      return { ok: false, failure: mapUpstreamFailure(502, text) };
-    }
+    const answer = await this.callJson(identity, 'GET', path, undefined, signal);
+    return answer.ok ? { ok: true, body: answer.json } : { ok: false, failure: answer.failure };
   }
 
   /**

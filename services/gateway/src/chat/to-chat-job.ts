@@ -73,5 +73,6 @@ export function toChatJob(req: ChatCompletionRequest, principal: Principal, requ
     credentialId: principal.credentialId,
     userId: principal.userId,
     userName: principal.userName,
+    isolatedSession: principal.isolatedSession,
   };
 }

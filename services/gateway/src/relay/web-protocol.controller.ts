@@ -51,7 +51,6 @@ export class WebProtocolController {
     const bearer = bearerFrom(req.headers.authorization);
     const body = parseConversation(req.body);
     const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
-    checkIsolation(principal, body);
     const model = body.model ?? 'auto';
     // The body goes up as the client wrote it (re-serialised from the parsed JSON: same fields, same order).
     const job = this.jobFor(req, principal, { method: 'POST', path: `/backend-api/${webPathOf(req.url)}`, body: Buffer.from(JSON.stringify(req.body)) }, { kind: 'chat', model });
@@ -100,6 +99,8 @@ export class WebProtocolController {
       credentialId: principal.credentialId,
       userId: principal.userId,
       userName: principal.userName,
+      // The worker checks a named conversation against the records: an isolated user's only their own.
+      isolatedSession: principal.isolatedSession,
       usage,
       caller: own ? null : { id: principal.userId ?? principal.credentialId, name: principal.userName ?? principal.label },
     };
@@ -112,20 +113,4 @@ function parseConversation(raw: unknown): WebConversation {
   const issue = parsed.error.issues[0];
   const param = issue?.path.length ? issue.path.join('.') : null;
   throw ApiError.invalidRequest(raw && typeof raw === 'object' ? `Invalid conversation request: ${param ?? 'body'}: ${issue?.message ?? 'invalid'}` : 'The body must be a JSON object (a ChatGPT web conversation request).', param, 'invalid_request');
-}
-
-/**
- * A user whose sessions are isolated sees only conversations made with their own credentials.
- * chatgate keeps no record yet of which upstream conversation a user made (per-user conversation
- * records are another piece of work), so it cannot tell theirs from another user's: continuing a
- * conversation by id is refused for them until it can. New conversations are always fine.
- */
-function checkIsolation(principal: Principal, body: WebConversation): void {
-  if (!principal.isolatedSession || !body.conversation_id) return;
-  throw new ApiError(403, {
-    message: "This user's sessions are isolated and chatgate cannot yet tell which conversations are theirs: continuing a conversation by id is refused. Start a new conversation.",
-    type: 'invalid_request_error',
-    param: 'conversation_id',
-    code: 'conversation_isolated',
-  });
 }

@@ -6,7 +6,7 @@ import type { Failure } from '../behaviours.js';
 import { LegacyEncoder } from '../encoders/legacy.js';
 import { V1Encoder } from '../encoders/v1.js';
 import { isHttpFailKind, sendFailure, sendModelNotFound } from '../failures.js';
-import { HttpError, readJsonObject } from '../http.js';
+import { HttpError, readJsonObject, sendJson } from '../http.js';
 import { uuid } from '../ids.js';
 import { modelAvailable, resolvedSlug } from '../models.js';
 import { planReply } from '../reply.js';
@@ -82,7 +82,7 @@ function checkFiles(ctx: SimContext, messages: InputMessage[], accountId: string
   }
 }
 
-function titleOf(stripped: string): string {
+export function titleOf(stripped: string): string {
   const words = stripped.split(/\s+/).filter(Boolean).slice(0, 6).join(' ');
   return words === '' ? 'New chat' : words.slice(0, 60);
 }
@@ -110,7 +110,7 @@ export async function conversationRoute(
     historyDisabled: typeof body.history_and_training_disabled === 'boolean' ? body.history_and_training_disabled : null,
     model: typeof body.model === 'string' ? body.model : null,
     conversationMode: conversationModeOf(body.conversation_mode),
-  });
+  }, messages.map((m) => ({ role: typeof m.author?.role === 'string' ? m.author.role : '', text: textOf(m) })));
   ctx.stats.userMessage(filesRecord(last));
   checkFiles(ctx, messages, account.accountId);
   const plan = planReply(prompt, model);
@@ -135,6 +135,19 @@ export async function conversationRoute(
       : null;
   const requestedConversation =
     typeof body.conversation_id === 'string' && body.conversation_id !== '' ? body.conversation_id : undefined;
+  const parentMessageId = typeof body.parent_message_id === 'string' ? body.parent_message_id : 'client-created-root';
+  // A conversation lives on the account that created it; another account cannot continue it, and a
+  // parent that is not in its tree is refused. An id the simulator never saw is taken as given
+  // (conversations made before it started).
+  const known = requestedConversation ? ctx.conversations.get(requestedConversation) : undefined;
+  if (known && known.accountId !== account.accountId) {
+    sendJson(res, 404, { detail: 'Conversation not found' });
+    return;
+  }
+  if (known && !known.mapping.has(parentMessageId)) {
+    sendJson(res, 400, { detail: 'Parent message not found in the conversation' });
+    return;
+  }
   const now = Date.now() / 1000;
   const answerId = uuid();
   const conversationId = requestedConversation ?? uuid();
@@ -170,7 +183,7 @@ export async function conversationRoute(
       recipient: 'all',
       channel: null,
     },
-    parentMessageId: typeof body.parent_message_id === 'string' ? body.parent_message_id : 'client-created-root',
+    parentMessageId,
     answerId,
     reply,
     scenario,

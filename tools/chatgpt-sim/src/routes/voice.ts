@@ -47,11 +47,12 @@ export async function synthesizeRoute(ctx: SimContext, req: IncomingMessage, res
     return;
   }
   if (httpFailure(ctx, caller, res)) return;
-  if (!ctx.conversations.find(conversationId, caller.account.accountId)) {
+  const conversation = ctx.conversations.owned(conversationId, caller.account.accountId);
+  if (!conversation) {
     sendJson(res, 404, { detail: 'Conversation not found' });
     return;
   }
-  const message = ctx.conversations.message(conversationId, caller.account.accountId, messageId);
+  const message = ctx.conversations.message(conversation, messageId);
   if (!message || message.role !== 'assistant') {
     sendJson(res, 404, { detail: 'Message not found' });
     return;

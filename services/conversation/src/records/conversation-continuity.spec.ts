@@ -1,0 +1,91 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ChatJob } from '@chatgate/contracts';
+import type { Logger } from '@chatgate/service-kit';
+import { ConversationContinuity } from './conversation-continuity.js';
+import type { ConversationRecord, FinishedTurn, RecordScope } from './conversation-record.js';
+import type { ConversationRecordStore } from './conversation-record.store.js';
+import { answeredHistoryHash } from './history-hash.js';
+
+const silent = { warn: () => undefined } as unknown as Logger;
+
+/** An in-memory store with the real one's scoping rules, and a gate to hold writes open. */
+class FakeStore {
+  readonly rows: ConversationRecord[] = [];
+  lookups = 0;
+  failing = false;
+  gate: Promise<void> = Promise.resolve();
+
+  async recordTurn(turn: FinishedTurn) {
+    await this.gate;
+    const at = new Date();
+    const existing = this.rows.find((r) => r.tenantId === turn.tenantId && r.ownerKey === turn.ownerKey && r.conversationId === turn.conversationId);
+    if (existing) Object.assign(existing, { lastMessageId: turn.lastMessageId, historyHash: turn.historyHash, updatedAt: at });
+    else this.rows.push({ ...turn, isVisible: true, createdAt: at, updatedAt: at });
+  }
+  async findByHistory(tenantId: string, ownerKey: string, hash: string) {
+    this.lookups += 1;
+    if (this.failing) throw new Error('database down');
+    return this.rows.find((r) => r.tenantId === tenantId && r.ownerKey === ownerKey && r.historyHash === hash && r.isVisible) ?? null;
+  }
+  async find(scope: RecordScope, id: string) {
+    this.lookups += 1;
+    if (this.failing) throw new Error('database down');
+    return this.rows.find((r) => r.tenantId === scope.tenantId && r.conversationId === id && ('ownerKey' in scope ? r.ownerKey === scope.ownerKey : true)) ?? null;
+  }
+}
+
+function setup() {
+  const store = new FakeStore();
+  return { store, continuity: new ConversationContinuity(store as unknown as ConversationRecordStore, silent) };
+}
+
+const job = (over: Partial<ChatJob>): ChatJob => ({
+  requestId: 'r', model: 'gpt-4o', stream: false, historyDisabled: false, messages: [{ role: 'user', content: 'hello' }],
+  upstream: { kind: 'pool', tenantId: 't' }, tenantId: 't', credentialId: 'cred', userId: 'alice', userName: 'alice', ...over,
+});
+
+describe('ConversationContinuity', () => {
+  it('does not look anything up for a single new message', async () => {
+    const { store, continuity } = setup();
+    expect(await continuity.continuation(job({}))).toBeNull();
+    expect(store.lookups).toBe(0);
+  });
+
+  it("finds the turn it just recorded, waiting for the owner's write still in flight", async () => {
+    const { store, continuity } = setup();
+    let open!: () => void;
+    store.gate = new Promise((r) => (open = r));
+    const first = job({});
+    continuity.finished(first, { conversationId: 'c1', messageId: 'a1', answer: 'Hi!', title: null, accountId: 'acc-1' });
+    const next = continuity.continuation(job({ messages: [...first.messages, { role: 'assistant', content: 'Hi!' }, { role: 'user', content: 'more' }] }));
+    setTimeout(open, 20);
+    expect(await next).toEqual({ conversationId: 'c1', parentMessageId: 'a1', accountId: 'acc-1' });
+    expect(store.rows[0]).toMatchObject({ ownerKey: 'user:alice', title: 'hello', historyHash: answeredHistoryHash(first.messages, 'Hi!') });
+  });
+
+  it("keeps to the credential's allowed accounts", async () => {
+    const { continuity } = setup();
+    continuity.finished(job({}), { conversationId: 'c1', messageId: 'a1', answer: 'Hi!', title: 'T', accountId: 'acc-1' });
+    await continuity.settled();
+    const messages: ChatJob['messages'] = [{ role: 'user', content: 'hello' }, { role: 'assistant', content: 'Hi!' }, { role: 'user', content: 'more' }];
+    expect(await continuity.continuation(job({ messages, upstream: { kind: 'pool', tenantId: 't', accountIds: ['acc-2'] } }))).toBeNull();
+    expect(await continuity.continuation(job({ messages, upstream: { kind: 'pool', tenantId: 't', accountIds: ['acc-1'] } }))).toMatchObject({ conversationId: 'c1' });
+  });
+
+  it("refuses an isolated user another user's named conversation; a shared user goes to its account", async () => {
+    const { continuity } = setup();
+    continuity.finished(job({ userId: 'bob' }), { conversationId: 'bobs', messageId: 'b1', answer: 'x', title: null, accountId: 'acc-9' });
+    await continuity.settled();
+    expect(await continuity.continuation(job({ conversationId: 'bobs', isolatedSession: true }))).toEqual({ refused: expect.objectContaining({ status: 404 }) });
+    expect(await continuity.continuation(job({ conversationId: 'bobs', isolatedSession: false }))).toEqual({ conversationId: 'bobs', parentMessageId: 'b1', accountId: 'acc-9' });
+    expect(await continuity.continuation(job({ conversationId: 'never-seen', isolatedSession: true }))).toBeNull();
+  });
+
+  it('runs the job as sent when the records cannot be read, except an isolated named conversation (503)', async () => {
+    const { store, continuity } = setup();
+    store.failing = true;
+    const messages: ChatJob['messages'] = [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }];
+    expect(await continuity.continuation(job({ messages }))).toBeNull();
+    expect(await continuity.continuation(job({ conversationId: 'x', isolatedSession: true }))).toEqual({ refused: expect.objectContaining({ status: 503 }) });
+  });
+});
