@@ -5,3 +5,4 @@ export * from './bus/index.js';
 export * from './health/index.js';
 export * from './dependencies.js';
 export * from './bootstrap.js';
+export * from './upstream/base-url-rotation.js';

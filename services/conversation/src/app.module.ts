@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ConversationConfig } from '@chatgate/config';
-import { HealthModule, NatsConnectionModule, NatsHealthIndicator, type Logger } from '@chatgate/service-kit';
+import { HealthModule, NatsConnectionModule, NatsHealthIndicator, usagePublisherProvider, type Logger } from '@chatgate/service-kit';
 import { PostgresHealthIndicator, serviceTypeOrmOptions } from '@chatgate/service-kit/postgres';
 import { ChatJobWorker } from './chat/chat-job.worker.js';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER } from './conversation.config.js';
@@ -22,7 +22,6 @@ import { ChatGptClient } from './upstream/chatgpt.client.js';
 import { ChatGptFilesClient } from './upstream/chatgpt-files.client.js';
 import { AttemptUploads } from './uploads/attempt-uploads.js';
 import { InputLoader } from './uploads/input-loader.js';
-import { UsagePublisher } from './usage/usage-publisher.js';
 import { DEVELOPMENT_FILE_LINK_SECRET, FileLinkSealer } from './files/file-link-sealer.js';
 import { FileLinkController } from './files/file-link.controller.js';
 import { FileDownloadClient } from './upstream/file-download.client.js';
@@ -51,7 +50,7 @@ export class ConversationModule {
         AttemptUploads,
         UpstreamModelsService,
         AccountLeaseClient,
-        UsagePublisher,
+        usagePublisherProvider(CONVERSATION_CONFIG, CONVERSATION_LOGGER),
         { provide: FileLinkSealer, useValue: new FileLinkSealer(config.FILE_LINK_SECRET ?? DEVELOPMENT_FILE_LINK_SECRET) },
         FileDownloadClient,
         ChatJobWorker,

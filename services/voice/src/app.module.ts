@@ -1,11 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { VoiceConfig } from '@chatgate/config';
-import { HealthModule, NatsConnectionModule, NatsHealthIndicator, type Logger } from '@chatgate/service-kit';
+import { HealthModule, NatsConnectionModule, NatsHealthIndicator, usagePublisherProvider, type Logger } from '@chatgate/service-kit';
 import { AccountLeaseClient } from './accounts/account-lease.client.js';
 import { LivekitTokenResponder } from './livekit/livekit-token.responder.js';
 import { SpeechJobWorker } from './speech/speech-job.worker.js';
 import { VoiceUpstreamClient } from './upstream/voice-upstream.client.js';
-import { UsagePublisher } from './usage/usage-publisher.js';
 import { VOICE_CONFIG, VOICE_LOGGER } from './voice.config.js';
 
 /** Text to speech (`/v1/audio/speech` jobs) and voice-chat rooms (`/api/livekit`) against the ChatGPT upstream. */
@@ -20,7 +19,7 @@ export class VoiceModule {
         { provide: VOICE_LOGGER, useValue: logger },
         VoiceUpstreamClient,
         AccountLeaseClient,
-        UsagePublisher,
+        usagePublisherProvider(VOICE_CONFIG, VOICE_LOGGER),
         SpeechJobWorker,
         LivekitTokenResponder,
       ],

@@ -3,3 +3,4 @@ export * from './nats-transport.js';
 export * from './nats-connection.module.js';
 export * from './usage-stream.js';
 export * from './serve-requests.js';
+export * from './usage-publisher.js';

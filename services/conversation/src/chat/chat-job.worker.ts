@@ -14,7 +14,7 @@ import { ModelTable } from '../models/model-table.js';
 import { AccountLeaseClient } from '../upstream/account-lease.client.js';
 import { ChatGptClient } from '../upstream/chatgpt.client.js';
 import { ConversationContinuity } from '../records/conversation-continuity.js';
-import { UsagePublisher } from '../usage/usage-publisher.js';
+import { UsagePublisher } from '@chatgate/service-kit';
 import { UsageTally } from '../usage/usage-tally.js';
 import { AttemptUploads } from '../uploads/attempt-uploads.js';
 import { InputLoader } from '../uploads/input-loader.js';

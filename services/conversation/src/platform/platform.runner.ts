@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { CONVERSATION_CONFIG, type ConversationConfig } from '../conversation.config.js';
 import { AccountLeaseClient } from '../upstream/account-lease.client.js';
-import { UsagePublisher } from '../usage/usage-publisher.js';
+import { UsagePublisher } from '@chatgate/service-kit';
 import { PlatformHttp } from './platform-http.js';
 import type { PlatformRequest } from './platform-request.js';
 import { runPlatformRequest, type PlatformSink } from './run-platform-request.js';

@@ -12,7 +12,7 @@ import {
 } from '@chatgate/contracts';
 import { NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../conversation.config.js';
-import { UsagePublisher } from '../usage/usage-publisher.js';
+import { UsagePublisher } from '@chatgate/service-kit';
 import { RelayTally } from './relay-tally.js';
 import { RELAY_TARGETS, type RelayRun, type RelayTarget } from './relay-target.js';
 

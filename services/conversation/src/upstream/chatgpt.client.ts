@@ -5,7 +5,7 @@ import type { BusError } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../conversation.config.js';
 import { accountKeyOf } from './account-key.js';
-import { BaseUrlRotation, neverReachedUpstream } from './base-url-rotation.js';
+import { BaseUrlRotation, neverReachedUpstream } from '@chatgate/service-kit';
 import { isProxyFailure, ProxyUnreachableError } from './proxy-dispatcher.js';
 import { ProxyPool, proxyUrlsFrom } from './proxy-pool.js';
 import { mapUpstreamFailure, proxyUnreachable } from './upstream-errors.js';

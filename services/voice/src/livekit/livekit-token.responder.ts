@@ -6,7 +6,7 @@ import { AccountLeaseClient } from '../accounts/account-lease.client.js';
 import { identitySourceFor, withRotation } from '../accounts/identity-source.js';
 import { VOICE_UPSTREAM_MODEL } from '../speech/speech-job.runner.js';
 import { VoiceUpstreamClient } from '../upstream/voice-upstream.client.js';
-import { UsagePublisher } from '../usage/usage-publisher.js';
+import { UsagePublisher } from '@chatgate/service-kit';
 import { VOICE_CONFIG, VOICE_LOGGER, type VoiceConfig } from '../voice.config.js';
 import { VoiceProxy } from './voice-proxy.js';
 

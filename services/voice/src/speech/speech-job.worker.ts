@@ -14,7 +14,7 @@ import {
 import { encodeJson, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
 import { AccountLeaseClient } from '../accounts/account-lease.client.js';
 import { VoiceUpstreamClient, type UpstreamIdentity } from '../upstream/voice-upstream.client.js';
-import { UsagePublisher } from '../usage/usage-publisher.js';
+import { UsagePublisher } from '@chatgate/service-kit';
 import { VOICE_CONFIG, VOICE_LOGGER, type VoiceConfig } from '../voice.config.js';
 import { runSpeechJob, type SpeechJobContext } from './speech-job.runner.js';
 

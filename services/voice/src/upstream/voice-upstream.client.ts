@@ -4,7 +4,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { ConversationStreamDecoder } from '@chatgate/protocol';
 import { livekitRoomSchema, type BusError, type LivekitRoom, type NativeVoice, type UpstreamAudioFormat } from '@chatgate/contracts';
 import { VOICE_CONFIG, type VoiceConfig } from '../voice.config.js';
-import { BaseUrlRotation, neverReachedUpstream } from './base-url-rotation.js';
+import { BaseUrlRotation, neverReachedUpstream } from '@chatgate/service-kit';
 import { failureOf, mapUpstreamFailure, upstreamMalformed, upstreamStreamCut, upstreamStreamError } from './upstream-failure.js';
 
 /** Who an upstream request is made as: one attempt's access token and workspace. */

@@ -1,9 +1,11 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { usageStreamNames, type UsageEvent } from '@chatgate/contracts';
-import { encodeJson, ensureUsageStream, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
-import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../conversation.config.js';
+import type { Logger } from '../logging/index.js';
+import { encodeJson } from './json-codec.js';
+import { ensureUsageStream } from './usage-stream.js';
+import { NATS_CONNECTION } from './nats-connection.module.js';
 
 /** Events kept while JetStream is unreachable; beyond this the oldest are dropped (and counted in the log). */
 const MAX_PENDING = 50_000;
@@ -15,8 +17,9 @@ const RETRY_MAX_MS = 5000;
  * Publishes each job's usage event to JetStream with the request id as message id, so a retried
  * publish is stored once. A chat never waits for it or fails because of it: when JetStream does
  * not answer, events wait in a bounded buffer and are retried in the background, in order.
+ * Every service that knows a request's outcome (the conversation workers, voice) publishes with it;
+ * each provides it with `usagePublisherProvider`.
  */
-@Injectable()
 export class UsagePublisher implements OnApplicationShutdown {
   private readonly js: JetStreamClient;
   private readonly subject: string;
@@ -28,12 +31,13 @@ export class UsagePublisher implements OnApplicationShutdown {
   private dropped = 0;
 
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
-    @Inject(CONVERSATION_LOGGER) private readonly logger: Logger,
+    private readonly nc: NatsConnection,
+    /** USAGE_STREAM_SUFFIX: a test stack's own stream; empty in production. */
+    private readonly streamSuffix: string,
+    private readonly logger: Logger,
   ) {
     this.js = jetstream(nc);
-    this.subject = usageStreamNames(config.USAGE_STREAM_SUFFIX).subject;
+    this.subject = usageStreamNames(streamSuffix).subject;
   }
 
   publish(event: UsageEvent): void {
@@ -65,7 +69,7 @@ export class UsagePublisher implements OnApplicationShutdown {
       await this.js.publish(this.subject, data, { msgID: event.requestId, timeout: PUBLISH_TIMEOUT_MS });
     } catch {
       // Most likely no stream yet (the usage service has never started): create it, then once more.
-      await ensureUsageStream(this.nc, this.config.USAGE_STREAM_SUFFIX);
+      await ensureUsageStream(this.nc, this.streamSuffix);
       await this.js.publish(this.subject, data, { msgID: event.requestId, timeout: PUBLISH_TIMEOUT_MS });
     }
   }
@@ -106,4 +110,16 @@ export class UsagePublisher implements OnApplicationShutdown {
       if (this.pending.length) this.schedule();
     }
   }
+}
+
+/**
+ * The Nest provider of a service's UsagePublisher, from its config (USAGE_STREAM_SUFFIX) and
+ * logger tokens; Nest calls its shutdown hook like any provider's.
+ */
+export function usagePublisherProvider(configToken: string | symbol, loggerToken: string | symbol) {
+  return {
+    provide: UsagePublisher,
+    useFactory: (nc: NatsConnection, config: { USAGE_STREAM_SUFFIX: string }, logger: Logger) => new UsagePublisher(nc, config.USAGE_STREAM_SUFFIX, logger),
+    inject: [NATS_CONNECTION, configToken, loggerToken],
+  };
 }
