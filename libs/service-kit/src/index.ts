@@ -6,3 +6,5 @@ export * from './health/index.js';
 export * from './dependencies.js';
 export * from './bootstrap.js';
 export * from './upstream/base-url-rotation.js';
+export * from './upstream/account-lease.client.js';
+export * from './upstream/failure-outcome.js';

@@ -17,7 +17,7 @@ import { ChatGptWebTarget } from './relay/chatgpt-web.target.js';
 import { PlatformTarget } from './relay/platform.target.js';
 import { RelayJobWorker } from './relay/relay-job.worker.js';
 import { RELAY_TARGETS } from './relay/relay-target.js';
-import { AccountLeaseClient } from './upstream/account-lease.client.js';
+import { AccountLeaseClient } from '@chatgate/service-kit';
 import { ChatGptClient } from './upstream/chatgpt.client.js';
 import { ChatGptFilesClient } from './upstream/chatgpt-files.client.js';
 import { AttemptUploads } from './uploads/attempt-uploads.js';

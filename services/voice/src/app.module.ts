@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { VoiceConfig } from '@chatgate/config';
 import { HealthModule, NatsConnectionModule, NatsHealthIndicator, usagePublisherProvider, type Logger } from '@chatgate/service-kit';
-import { AccountLeaseClient } from './accounts/account-lease.client.js';
+import { AccountLeaseClient } from '@chatgate/service-kit';
 import { LivekitTokenResponder } from './livekit/livekit-token.responder.js';
 import { SpeechJobWorker } from './speech/speech-job.worker.js';
 import { VoiceUpstreamClient } from './upstream/voice-upstream.client.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ChatFrame, ChatJob } from '@chatgate/contracts';
-import type { AccountLeaseClient } from '../upstream/account-lease.client.js';
+import type { AccountLeaseClient } from '@chatgate/service-kit';
 import type { ChatGptClient } from '../upstream/chatgpt.client.js';
 import { ModelTable } from '../models/model-table.js';
 import { runChatJob, type JobContext } from './chat-job.runner.js';

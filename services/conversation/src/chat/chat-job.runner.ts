@@ -1,6 +1,6 @@
 import { ConversationStreamDecoder, type UpstreamEvent } from '@chatgate/protocol';
 import type { BusError, ChatFinishReason, ChatFrame, ChatJob } from '@chatgate/contracts';
-import type { AccountLeaseClient } from '../upstream/account-lease.client.js';
+import type { AccountLeaseClient } from '@chatgate/service-kit';
 import type { ChatGptClient, UpstreamIdentity } from '../upstream/chatgpt.client.js';
 import { buildConversationRequest } from '../upstream/conversation-request.js';
 import type { AttemptUploads } from '../uploads/attempt-uploads.js';

@@ -11,7 +11,7 @@ import {
 import { encodeJson, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../conversation.config.js';
 import { ModelTable } from '../models/model-table.js';
-import { AccountLeaseClient } from '../upstream/account-lease.client.js';
+import { AccountLeaseClient } from '@chatgate/service-kit';
 import { ChatGptClient } from '../upstream/chatgpt.client.js';
 import { ConversationContinuity } from '../records/conversation-continuity.js';
 import { UsagePublisher } from '@chatgate/service-kit';

@@ -1,7 +1,7 @@
 import type { BusError, ChatJob } from '@chatgate/contracts';
-import type { AccountLeaseClient } from '../upstream/account-lease.client.js';
+import type { AccountLeaseClient } from '@chatgate/service-kit';
 import type { UpstreamIdentity } from '../upstream/chatgpt.client.js';
-import { outcomeOf } from './failure-outcome.js';
+import { outcomeOf } from '@chatgate/service-kit';
 
 export type Attempt = { ok: true; identity: UpstreamIdentity; accountId: string | null; accountLabel: string | null } | { ok: false; failure: BusError };
 

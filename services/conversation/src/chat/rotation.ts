@@ -1,5 +1,5 @@
 import type { BusError } from '@chatgate/contracts';
-import { outcomeOf } from './failure-outcome.js';
+import { outcomeOf } from '@chatgate/service-kit';
 import type { Attempt, IdentitySource } from './identity-source.js';
 
 /** An attempt either reached the client (whatever happened after) or failed before its first byte. */

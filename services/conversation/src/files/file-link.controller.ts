@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { CONVERSATION_FILE_LINK, fileLinkRequestSchema, type BusError, type FileLinkReply, type FileLinkRequest } from '@chatgate/contracts';
-import { AccountLeaseClient } from '../upstream/account-lease.client.js';
+import { AccountLeaseClient } from '@chatgate/service-kit';
 import type { UpstreamIdentity } from '../upstream/chatgpt.client.js';
 import { FileDownloadClient, type FileTarget } from '../upstream/file-download.client.js';
 import { FileLinkSealer, type FileLinkPayload } from './file-link-sealer.js';

@@ -3,7 +3,7 @@ import type { ListModelsReply, ListModelsRequest } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../conversation.config.js';
 import { accountKeyOf } from '../upstream/account-key.js';
-import { AccountLeaseClient } from '../upstream/account-lease.client.js';
+import { AccountLeaseClient } from '@chatgate/service-kit';
 import { ChatGptClient, type UpstreamIdentity } from '../upstream/chatgpt.client.js';
 import { listingFor, slugsOf } from './model-listing.js';
 import { ModelTable } from './model-table.js';

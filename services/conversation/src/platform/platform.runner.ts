@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { CONVERSATION_CONFIG, type ConversationConfig } from '../conversation.config.js';
-import { AccountLeaseClient } from '../upstream/account-lease.client.js';
+import { AccountLeaseClient } from '@chatgate/service-kit';
 import { UsagePublisher } from '@chatgate/service-kit';
 import { PlatformHttp } from './platform-http.js';
 import type { PlatformRequest } from './platform-request.js';

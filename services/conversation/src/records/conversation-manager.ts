@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AccountLease, BusError, ConversationAction, ConversationCaller, ConversationManageReply } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { CONVERSATION_LOGGER } from '../conversation.config.js';
-import { AccountLeaseClient } from '../upstream/account-lease.client.js';
+import { AccountLeaseClient } from '@chatgate/service-kit';
 import { ChatGptClient, type JsonAnswer, type UpstreamIdentity } from '../upstream/chatgpt.client.js';
 import { ConversationContinuity } from './conversation-continuity.js';
 import { ConversationRecordStore } from './conversation-record.store.js';

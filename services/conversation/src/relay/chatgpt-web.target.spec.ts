@@ -3,7 +3,7 @@ import type { AccountLeaseReply, AccountReport, BusError, RelayFrame, RelayJob }
 import type { ConversationConfig } from '../conversation.config.js';
 import type { ConversationContinuity } from '../records/conversation-continuity.js';
 import type { ConversationRecord } from '../records/conversation-record.js';
-import type { AccountLeaseClient } from '../upstream/account-lease.client.js';
+import type { AccountLeaseClient } from '@chatgate/service-kit';
 import type { ChatGptClient, UpstreamIdentity, UpstreamRequest, UpstreamResponse } from '../upstream/chatgpt.client.js';
 import { ChatGptWebTarget } from './chatgpt-web.target.js';
 import type { RelayRun } from './relay-target.js';

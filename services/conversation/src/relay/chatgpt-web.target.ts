@@ -1,11 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ConversationStreamDecoder, type UpstreamEvent } from '@chatgate/protocol';
 import { dataFrames, type BusError, type ChatMessage, type RelayJob } from '@chatgate/contracts';
-import { outcomeOf } from '../chat/failure-outcome.js';
+import { outcomeOf } from '@chatgate/service-kit';
 import { ownTokenSource, poolSource, type IdentitySource } from '../chat/identity-source.js';
 import { withRotation, type AttemptResult } from '../chat/rotation.js';
 import { countUsage } from '../chat/token-counter.js';
-import { AccountLeaseClient } from '../upstream/account-lease.client.js';
+import { AccountLeaseClient } from '@chatgate/service-kit';
 import { ChatGptClient, type UpstreamIdentity, type UpstreamRequest } from '../upstream/chatgpt.client.js';
 import { upstreamStreamCut, upstreamStreamError, upstreamTimeout, upstreamUnreachable } from '../upstream/upstream-errors.js';
 import { CONVERSATION_CONFIG, type ConversationConfig } from '../conversation.config.js';

@@ -1,7 +1,7 @@
 import type { AccountLease, BusError, UpstreamCredential } from '@chatgate/contracts';
 import type { UpstreamIdentity } from '../upstream/voice-upstream.client.js';
-import type { AccountLeaseClient } from './account-lease.client.js';
-import { outcomeOf } from './failure-outcome.js';
+import type { AccountLeaseClient } from '@chatgate/service-kit';
+import { outcomeOf } from '@chatgate/service-kit';
 
 export type Attempt = { ok: true; identity: UpstreamIdentity; accountId: string | null; accountLabel: string | null } | { ok: false; failure: BusError };
 

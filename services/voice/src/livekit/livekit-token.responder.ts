@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { LIVEKIT_TOKEN, VOICE_QUEUE_GROUP, livekitTokenRequestSchema, type LivekitTokenReply, type LivekitTokenRequest, type UsageEvent } from '@chatgate/contracts';
 import { NATS_CONNECTION, serveRequests, type Logger } from '@chatgate/service-kit';
-import { AccountLeaseClient } from '../accounts/account-lease.client.js';
+import { AccountLeaseClient } from '@chatgate/service-kit';
 import { identitySourceFor, withRotation } from '../accounts/identity-source.js';
 import { VOICE_UPSTREAM_MODEL } from '../speech/speech-job.runner.js';
 import { VoiceUpstreamClient } from '../upstream/voice-upstream.client.js';

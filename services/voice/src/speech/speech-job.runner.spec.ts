@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AccountLeaseRequest, AccountReport, BusError, SpeechControlFrame, SpeechJob } from '@chatgate/contracts';
-import type { AccountLeaseClient } from '../accounts/account-lease.client.js';
+import type { AccountLeaseClient } from '@chatgate/service-kit';
 import type { UpstreamIdentity, VoiceUpstreamClient } from '../upstream/voice-upstream.client.js';
 import { runSpeechJob, type SpeechJobContext } from './speech-job.runner.js';
 

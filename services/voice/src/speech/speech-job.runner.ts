@@ -1,6 +1,6 @@
 import { SPEECH_AUDIO_FRAME_BYTES, type BusError, type SpeechControlFrame, type SpeechJob } from '@chatgate/contracts';
-import type { AccountLeaseClient } from '../accounts/account-lease.client.js';
-import { outcomeOf } from '../accounts/failure-outcome.js';
+import type { AccountLeaseClient } from '@chatgate/service-kit';
+import { outcomeOf } from '@chatgate/service-kit';
 import { identitySourceFor, type Attempt } from '../accounts/identity-source.js';
 import { failureOf } from '../upstream/upstream-failure.js';
 import type { SpokenMessage, UpstreamIdentity, VoiceUpstreamClient } from '../upstream/voice-upstream.client.js';

@@ -12,7 +12,7 @@ import {
   type UsageEvent,
 } from '@chatgate/contracts';
 import { encodeJson, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
-import { AccountLeaseClient } from '../accounts/account-lease.client.js';
+import { AccountLeaseClient } from '@chatgate/service-kit';
 import { VoiceUpstreamClient, type UpstreamIdentity } from '../upstream/voice-upstream.client.js';
 import { UsagePublisher } from '@chatgate/service-kit';
 import { VOICE_CONFIG, VOICE_LOGGER, type VoiceConfig } from '../voice.config.js';

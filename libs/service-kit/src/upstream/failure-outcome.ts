@@ -2,7 +2,7 @@ import type { AccountOutcome, BusError } from '@chatgate/contracts';
 
 /**
  * What a failure before the first byte says about the account that met it (reference §7), or
- * null when another account would fare no better (a request the upstream refuses as such).
+ * null when another account would fare no better (a bad request, a handoff, a voice the upstream refuses).
  */
 export function outcomeOf(failure: BusError): AccountOutcome | null {
   switch (failure.error.code) {

@@ -2,16 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   ACCOUNT_LEASE,
+  ACCOUNT_PLANS,
   ACCOUNT_REPORT,
   accountLeaseReplySchema,
+  accountPlansReplySchema,
   accountReportReplySchema,
   type AccountLeaseReply,
   type AccountLeaseRequest,
+  type AccountPlansReply,
+  type AccountPlansRequest,
   type AccountReport,
   type AccountReportReply,
   type BusError,
 } from '@chatgate/contracts';
-import { NATS_CONNECTION, requestJson } from '@chatgate/service-kit';
+import { NATS_CONNECTION } from '../bus/nats-connection.module.js';
+import { requestJson } from '../bus/json-codec.js';
 
 const TIMEOUT_MS = 5000;
 
@@ -21,8 +26,8 @@ const AUTH_UNAVAILABLE: BusError = {
 };
 
 /**
- * The voice service's side of the account pool: lease an account per attempt, report what went
- * wrong with it. The same as the conversation worker's (a service may not import another).
+ * The upstream-facing services' side of auth's account pool (conversation workers, voice): lease an
+ * account per attempt, report what went wrong with it.
  */
 @Injectable()
 export class AccountLeaseClient {
@@ -30,6 +35,11 @@ export class AccountLeaseClient {
 
   lease(request: AccountLeaseRequest): Promise<AccountLeaseReply> {
     return requestJson(this.nc, ACCOUNT_LEASE, request, accountLeaseReplySchema, TIMEOUT_MS).catch(() => ({ ok: false as const, failure: AUTH_UNAVAILABLE }));
+  }
+
+  /** One usable account per plan of the pool (for the models listing). */
+  plans(request: AccountPlansRequest): Promise<AccountPlansReply> {
+    return requestJson(this.nc, ACCOUNT_PLANS, request, accountPlansReplySchema, TIMEOUT_MS).catch(() => ({ ok: false as const, failure: AUTH_UNAVAILABLE }));
   }
 
   report(report: AccountReport): Promise<AccountReportReply> {
