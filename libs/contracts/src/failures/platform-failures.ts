@@ -1,7 +1,7 @@
 import type { AccountOutcome } from '../accounts/accounts.schemas.js';
 import type { BusError } from '../common/openai-error.js';
 import { failureOf, unhandled, type Envelope, type FailureDetails } from './failure.js';
-import { STREAM_CUT_MESSAGE } from './upstream-failures.js';
+import { streamCutMessage } from './upstream-failures.js';
 
 /**
  * The platform family: how a request with the tenant's API keys (the OpenAI platform API) failed
@@ -56,4 +56,4 @@ export function keyFailureOf(outcome: AccountOutcome, status: number, retryAfter
 
 export const platformUnreachable = (reason: string) => platformFailure('upstream_unavailable', `The platform upstream could not be reached (${reason}).`);
 
-export const platformStreamCut = () => platformFailure('upstream_stream_cut', STREAM_CUT_MESSAGE);
+export const platformStreamCut = () => platformFailure('upstream_stream_cut', streamCutMessage());

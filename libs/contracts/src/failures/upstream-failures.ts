@@ -127,9 +127,9 @@ export const upstreamUnreachable = (reason: string) => upstreamFailure('upstream
 
 export const upstreamTimeout = (who = 'The upstream') => upstreamFailure('upstream_timeout', `${who} did not answer in time.`);
 
-/** The answer began and broke off before its end. */
-export const STREAM_CUT_MESSAGE = 'The upstream closed the reply before it was complete.';
-export const upstreamStreamCut = () => upstreamFailure('upstream_stream_cut', STREAM_CUT_MESSAGE);
+/** The answer (`the reply`, `the audio`) began and broke off before its end. */
+export const streamCutMessage = (what = 'the reply') => `The upstream closed ${what} before it was complete.`;
+export const upstreamStreamCut = (what?: string) => upstreamFailure('upstream_stream_cut', streamCutMessage(what));
 
 /** An answer chatgate cannot use (`more than an account answer holds`, `JSON that could not be read`). */
 export const upstreamUnreadable = (what: string) => upstreamFailure('upstream_error', `The upstream answered with ${what}.`);

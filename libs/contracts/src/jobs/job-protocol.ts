@@ -11,12 +11,6 @@ export interface JobFrameBase {
   readonly t: string;
 }
 
-/** A frame as it goes on the bus: its bytes, and the value of the FRAME_KIND_HEADER header when it has one. */
-export interface EncodedFrame {
-  data: Uint8Array;
-  kind?: string;
-}
-
 /** Marks a frame that is not JSON (raw audio bytes); frames without it are the protocol's default encoding. */
 export const FRAME_KIND_HEADER = 'Chatgate-Frame' as const;
 
@@ -33,7 +27,9 @@ export interface JobProtocol<Job extends { requestId: string }, Frame extends Jo
   readonly jobSchema: z.ZodType<Job>;
   /** What a 413 says when a job does not fit the bus. */
   readonly tooLarge: TooLargeAdvice;
-  encodeFrame(frame: Frame): EncodedFrame;
+  encodeFrame(frame: Frame): Uint8Array;
+  /** The FRAME_KIND_HEADER value a frame travels with (raw audio), undefined for the default encoding. */
+  frameKind?(frame: Frame): string | undefined;
   /** Throws on anything that is not a frame (the gateway takes the worker for lost). */
   decodeFrame(data: Uint8Array, kind: string | undefined): Frame;
   readonly heartbeat: Frame;
@@ -49,8 +45,8 @@ const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
 /** The default frame encoding: one JSON object per message. */
-export function encodeJsonFrame(frame: unknown): EncodedFrame {
-  return { data: textEncoder.encode(JSON.stringify(frame)) };
+export function encodeJsonFrame(frame: unknown): Uint8Array {
+  return textEncoder.encode(JSON.stringify(frame));
 }
 
 export function decodeJsonFrame<S extends z.ZodType>(schema: S, data: Uint8Array): z.infer<S> {

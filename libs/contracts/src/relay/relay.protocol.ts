@@ -15,8 +15,8 @@ export const RELAY_JOBS: JobProtocol<RelayJob, RelayFrame> = {
   answer: 'the reply',
   job: 'relay job',
   tooLarge: { param: null, advice: 'Send a smaller request body.' },
-  encodeFrame: (frame) => ({ data: encodeRelayFrame(frame) }),
-  decodeFrame: (data) => decodeRelayFrame(data),
+  encodeFrame: encodeRelayFrame,
+  decodeFrame: decodeRelayFrame,
   heartbeat: { t: 'hb' },
   errorFrame: (failure) => ({ t: 'error', ...failure }),
 };

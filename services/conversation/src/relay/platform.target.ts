@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { dataFrames, platformPathSchema, type BusError, type RelayJob } from '@chatgate/contracts';
-import type { PlatformRequest } from '../platform/platform-request.js';
-import type { PlatformSink } from '../platform/run-platform-request.js';
+import type { PlatformRequest } from '../shared/platform/platform-request.js';
+import type { PlatformSink } from '../shared/platform/run-platform-request.js';
 import type { RelayRun, RelayTarget } from './relay-target.js';
 
 /** What the target needs of PlatformRunner (an interface, so the mapping is tested without a worker). */
