@@ -36,6 +36,13 @@ export interface JobProtocol<Job extends { requestId: string }, Frame extends Jo
   errorFrame(failure: BusError): Frame;
 }
 
+/** Every protocol's `error` frame: the failure, as it travels on the bus. */
+export type JobErrorFrame = { t: 'error' } & BusError;
+
+export function isErrorFrame(frame: JobFrameBase): frame is JobErrorFrame {
+  return frame.t === 'error';
+}
+
 /** Whether a frame is the last of its job. */
 export function isLastFrame(frame: JobFrameBase): boolean {
   return frame.t === 'end' || frame.t === 'error';

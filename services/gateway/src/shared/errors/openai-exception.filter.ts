@@ -1,14 +1,11 @@
 import { ArgumentsHost, Catch, HttpException, Inject, type ExceptionFilter } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { bodyTooLarge, internalError, invalidJson, unknownUrl, unsupportedMediaType } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { ApiError } from './api-error.js';
-import { GATEWAY_LOGGER } from '../gateway.logger.js';
+import { GATEWAY_LOGGER } from '../../gateway.logger.js';
 
-const tooLarge = () => new ApiError(413, { message: 'Request body is too large.', type: 'invalid_request_error', param: null, code: 'request_too_large' });
-const badJson = () => ApiError.invalidRequest('We could not parse the JSON body of your request. Send valid JSON.', null, 'invalid_json');
-const badMediaType = () => new ApiError(415, { message: 'Content-Type must be application/json.', type: 'invalid_request_error', param: null, code: 'unsupported_media_type' });
-const unknownUrl = () => new ApiError(404, { message: 'Unknown request URL. Please check the URL and method.', type: 'invalid_request_error', param: null, code: 'unknown_url' });
 
 /**
  * Maps anything thrown on the HTTP side to OpenAI's envelope: `{"error": {message, type, param, code}}`.
@@ -21,18 +18,18 @@ export function toApiError(err: unknown, logger: Logger): ApiError {
     const status = err.getStatus();
     switch (status) {
       case 404:
-        return unknownUrl();
+        return ApiError.fromBus(unknownUrl());
       case 413:
-        return tooLarge();
+        return ApiError.fromBus(bodyTooLarge());
       case 415:
-        return badMediaType();
+        return ApiError.fromBus(unsupportedMediaType());
     }
-    if (status === 400 && /JSON/i.test(err.message)) return badJson();
+    if (status === 400 && /JSON/i.test(err.message)) return ApiError.fromBus(invalidJson());
     return new ApiError(status, { message: err.message, type: status < 500 ? 'invalid_request_error' : 'server_error', param: null, code: null });
   }
   const incident = randomUUID();
   logger.error({ err, incident }, 'unhandled error');
-  return new ApiError(500, { message: `The server had an error processing your request (incident ${incident}).`, type: 'server_error', param: null, code: 'internal_error' });
+  return ApiError.fromBus(internalError(incident));
 }
 
 @Catch()
