@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ReplyRenderer } from '../chat/render/reply-renderer.js';
+import { ReplyRenderer } from './render/reply-renderer.js';
 import { awaitLateImages, imagesOfTurn, lateImageEvents } from './late-images.js';
 
 const pointer = (id: string) => ({ content_type: 'image_asset_pointer', asset_pointer: `sediment://${id}`, width: 8, height: 4 });
