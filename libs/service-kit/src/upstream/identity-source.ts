@@ -1,4 +1,4 @@
-import { outcomeOf, type AccountLease, type BusError, type UpstreamCredential } from '@chatgate/contracts';
+import { outcomeOf, type AccountKind, type AccountLease, type BusError, type UpstreamCredential } from '@chatgate/contracts';
 import type { AccountLeaseClient } from './account-lease.client.js';
 
 /** Who an upstream request is made as: one attempt's access token and workspace. */
@@ -9,8 +9,14 @@ export interface UpstreamIdentity {
   deviceId: string | null;
 }
 
-/** One attempt's identity and the pool account behind it (null ids for a caller's own token), or why there is none. */
-export type Attempt = { ok: true; identity: UpstreamIdentity; accountId: string | null; accountLabel: string | null } | { ok: false; failure: BusError };
+/**
+ * One attempt's identity and the pool account behind it (null ids and lease for a caller's own token),
+ * or why there is none. `lease` is auth's whole answer, for kinds that need more than a token (an API
+ * key's base URL and style).
+ */
+export type Attempt =
+  | { ok: true; identity: UpstreamIdentity; accountId: string | null; accountLabel: string | null; lease?: AccountLease }
+  | { ok: false; failure: BusError };
 export type LeasedAttempt = Extract<Attempt, { ok: true }>;
 
 /** Where each attempt's upstream identity comes from, and what happens when one fails. */
@@ -35,10 +41,12 @@ export interface UpstreamCaller {
 export interface IdentitySourceOptions {
   /** Only this pool account (a continued conversation lives on one account): lease it or none. */
   onlyAccount?: string | null;
+  /** Which kind of account to lease (`ACCOUNT_KIND_OF` an UpstreamKind); absent: a ChatGPT login. */
+  kind?: AccountKind;
 }
 
 function attemptOf(lease: AccountLease): LeasedAttempt {
-  return { ok: true, identity: { accessToken: lease.accessToken, chatgptAccountId: lease.chatgptAccountId, deviceId: lease.deviceId }, accountId: lease.accountId, accountLabel: lease.label };
+  return { ok: true, identity: { accessToken: lease.accessToken, chatgptAccountId: lease.chatgptAccountId, deviceId: lease.deviceId }, accountId: lease.accountId, accountLabel: lease.label, lease };
 }
 
 /**
@@ -65,7 +73,7 @@ export function identitySourceFor(
   return {
     rotates: true,
     async next() {
-      const reply = await leases.lease({ tenantId: upstream.tenantId, model, exclude: tried, requestId: caller.requestId, ...(allowed ? { allowed } : {}) });
+      const reply = await leases.lease({ tenantId: upstream.tenantId, model, exclude: tried, requestId: caller.requestId, ...(allowed ? { allowed } : {}), ...(options.kind ? { kind: options.kind } : {}) });
       if (!reply.ok) return reply;
       tried.push(reply.lease.accountId);
       return attemptOf(reply.lease);

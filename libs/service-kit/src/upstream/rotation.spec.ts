@@ -97,7 +97,7 @@ describe('identitySourceFor', () => {
     const p = pool(['a', 'b', 'c']);
     const s = identitySourceFor({ requestId: 'r1', upstream: { kind: 'pool', tenantId: 't', accountIds: ['b', 'c'] } }, 'gpt-4o', p.client);
     const first = (await s.next()) as LeasedAttempt;
-    expect(first).toMatchObject({ accountId: 'b', accountLabel: 'b@example.com', identity: { accessToken: 'token-b' } });
+    expect(first).toMatchObject({ accountId: 'b', accountLabel: 'b@example.com', identity: { accessToken: 'token-b' }, lease: { accountId: 'b' } });
     expect(await s.failed(first, failure(502, 'upstream_error'))).toBeNull();
     expect(await s.next()).toMatchObject({ accountId: 'c' });
     expect(await s.next()).toMatchObject({ ok: false, failure: { error: { code: 'no_usable_account' } } });
@@ -120,11 +120,14 @@ describe('identitySourceFor', () => {
     expect(p.reports.map((r) => r.outcome)).toEqual(['unauthorized', 'unauthorized']);
   });
 
-  it('pins a continued conversation to its one account', async () => {
+  it('pins a continued conversation to its one account, and leases the kind asked for', async () => {
     const p = pool(['a', 'b']);
     const s = identitySourceFor({ requestId: 'r', upstream: { kind: 'pool', tenantId: 't', accountIds: ['a', 'b'] } }, 'gpt-4o', p.client, { onlyAccount: 'b' });
     expect(await s.next()).toMatchObject({ accountId: 'b' });
     expect(p.leases[0].allowed).toEqual(['b']);
+    expect(p.leases[0].kind).toBeUndefined();
+    await identitySourceFor({ requestId: 'r', upstream: { kind: 'pool', tenantId: 't' } }, 'gpt-4o', p.client, { kind: 'api_key' }).next();
+    expect(p.leases[1].kind).toBe('api_key');
   });
 
   it("uses a caller's own token as it is: one attempt, nothing leased or reported", async () => {
