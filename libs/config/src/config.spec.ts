@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { parseConfig, ConfigError, gatewayEnv, authEnv, conversationEnv, maskUrl, maskSecret } from './index.js';
+import { parseConfig, ConfigError, gatewayEnv, authEnv, conversationEnv, voiceEnv, maskUrl, maskSecret } from './index.js';
 
 describe('config', () => {
   it('applies the documented defaults', () => {
@@ -50,6 +50,15 @@ describe('config', () => {
     expect(cfg).toMatchObject({ SCHEDULED_REFRESH: false, REFRESH_TZ: 'UTC', REFRESH_MARGIN_DAYS: 5, REFRESH_INTERVAL_DAYS: 4, REFRESH_CONCURRENCY: 4, REFRESH_RATE_PER_SEC: 20, REFRESH_ATTEMPTS: 5 });
     expect(parseConfig(authEnv, { REFRESH_TZ: 'Europe/Berlin' }).REFRESH_TZ).toBe('Europe/Berlin');
     expect(() => parseConfig(authEnv, { REFRESH_TZ: 'Mars/Olympus_Mons' })).toThrow(/REFRESH_TZ/);
+  });
+
+  it('gives every service a shutdown grace and the job workers one concurrency cap', () => {
+    expect(parseConfig(gatewayEnv, {}).SHUTDOWN_GRACE_MS).toBe(10_000);
+    expect(parseConfig(authEnv, { SHUTDOWN_GRACE_MS: '30000' }).SHUTDOWN_GRACE_MS).toBe(30_000);
+    expect(() => parseConfig(gatewayEnv, { SHUTDOWN_GRACE_MS: '10' })).toThrow(/SHUTDOWN_GRACE_MS/);
+    for (const schema of [conversationEnv, voiceEnv]) expect(parseConfig(schema, { WORKER_CONCURRENCY: '8' })).toMatchObject({ WORKER_CONCURRENCY: 8, WORKER_HEARTBEAT_MS: 1000 });
+    expect(parseConfig(conversationEnv, {})).toMatchObject({ WORKER_CONCURRENCY: 256, UPLOAD_JOB_MAX_BYTES: 40 * 1024 * 1024 });
+    expect(() => parseConfig(voiceEnv, { WORKER_CONCURRENCY: '0' })).toThrow(/WORKER_CONCURRENCY/);
   });
 
   it('masks passwords in URLs and secrets', () => {

@@ -16,6 +16,23 @@ export const baseEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NATS_URL: z.string().url().default('nats://127.0.0.1:4222'),
+  /**
+   * How long a stopping service has, from SIGTERM to exit (set it to Kubernetes'
+   * terminationGracePeriodSeconds × 1000): running jobs finish within it, the rest end with an error
+   * a second before it, and the process exits at it whatever is left.
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).default(10_000),
+});
+
+/** The services that take jobs off the bus (conversation, voice). */
+export const workerEnv = z.object({
+  /** A job whose upstream says nothing for this long gets a heartbeat frame, so the gateway knows the worker is alive. */
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().positive().default(1000),
+  /**
+   * Jobs one replica runs at once (all its job kinds together). At the cap it stops taking jobs from the
+   * bus, so they go to other replicas (or the gateway answers 503 at once when none has room).
+   */
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(256),
 });
 
 export const postgresEnv = z.object({
@@ -122,7 +139,7 @@ const proxyList = z.string().refine(
   'each entry must be an http://, https://, socks5:// or socks5h:// URL with a host (comma-separated)',
 );
 
-export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012)).merge(usageStreamEnv).extend({
+export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012)).merge(usageStreamEnv).merge(workerEnv).extend({
   /** Accounts tried for one request before the last error goes to the client. */
   RETRY_TIMES: z.coerce.number().int().min(1).max(20).default(3),
   CHATGPT_BASE_URL: z.string().default('https://chatgpt.com'),
@@ -135,9 +152,6 @@ export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012))
   UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Time allowed before the first byte of the reply, and between two chunks after it. */
   UPSTREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
-  WORKER_HEARTBEAT_MS: z.coerce.number().int().positive().default(1000),
-  /** Chat requests one worker serves at once; the rest wait on the bus for another replica. */
-  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(256),
   /** Sent as the `authkey` header on every upstream request (private upstream gateways that require one). */
   AUTH_KEY: z.string().optional(),
   /** Reasoning also shown in `content`, for clients that show nothing else: not at all, in <think> tags, or as a quote. */
@@ -154,6 +168,11 @@ export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012))
   UPLOAD_BY_URL: bool(false),
   /** Largest image or file taken in, fetched or inline. */
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  /**
+   * The most bytes of images and files one request may load in all (they are held until the job ends):
+   * with WORKER_CONCURRENCY, what bounds a worker's memory for inputs. Beyond it the request is a 413.
+   */
+  UPLOAD_JOB_MAX_BYTES: z.coerce.number().int().positive().default(40 * 1024 * 1024),
   /** Time cap over fetching one user-supplied URL, redirects included. */
   UPLOAD_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   /** How long a document may stay in upstream indexing before the request fails. */
@@ -173,7 +192,7 @@ export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012))
   UPSTREAM_MODELS_TTL_MS: z.coerce.number().int().positive().default(10 * 60_000),
 });
 
-export const voiceEnv = baseEnv.merge(healthEnv(5013)).merge(usageStreamEnv).extend({
+export const voiceEnv = baseEnv.merge(healthEnv(5013)).merge(usageStreamEnv).merge(workerEnv).extend({
   /** Accounts tried for one request before the last error goes to the client. */
   RETRY_TIMES: z.coerce.number().int().min(1).max(20).default(3),
   CHATGPT_BASE_URL: z.string().default('https://chatgpt.com'),
@@ -183,7 +202,6 @@ export const voiceEnv = baseEnv.merge(healthEnv(5013)).merge(usageStreamEnv).ext
   UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Time allowed before the first byte of an answer, and between two chunks after it. */
   UPSTREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
-  WORKER_HEARTBEAT_MS: z.coerce.number().int().positive().default(1000),
   /** Longest piece of text synthesised at once; longer input is split at sentence boundaries. */
   SPEECH_PIECE_CHARS: z.coerce.number().int().min(50).max(4096).default(1000),
   /** Reverse proxy of the voice (WebRTC) host: its host replaces the host of the room `url` (ChatGPT-Mirror's). */

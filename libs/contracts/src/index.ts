@@ -1,5 +1,7 @@
 export * from './common/openai-error.js';
 export * from './common/service-names.js';
+export * from './failures/index.js';
+export * from './jobs/index.js';
 export * from './health/index.js';
 export * from './auth/index.js';
 export * from './chat/index.js';

@@ -22,14 +22,20 @@ export interface ServiceBootOptions {
   logger?: Logger;
   /** Last touches before listening (global prefix, error handlers). */
   configure?: (app: NestFastifyApplication) => void;
+  /** SHUTDOWN_GRACE_MS: how long a stop may take before the process exits anyway. */
+  shutdownGraceMs?: number;
 }
 
 export interface RunningService {
   app: NestFastifyApplication;
   logger: Logger;
   url: string;
+  /** How long `close()` may take when the process stops (SHUTDOWN_GRACE_MS). */
+  shutdownGraceMs: number;
   close(): Promise<void>;
 }
+
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * The same start-up for every service: check dependencies (one clear line when one is missing),
@@ -53,10 +59,15 @@ export async function bootService(opts: ServiceBootOptions): Promise<RunningServ
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const url = `http://127.0.0.1:${port}`;
   logger.info({ url }, `chatgate-${opts.service} ready`);
-  return { app, logger, url, close: () => app.close() };
+  return { app, logger, url, shutdownGraceMs: opts.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS, close: () => app.close() };
 }
 
-/** For main.ts: boot, stop cleanly on SIGINT/SIGTERM, and turn a missing dependency into one line and exit 1. */
+/**
+ * For main.ts: boot, stop cleanly on SIGINT/SIGTERM, and turn a missing dependency into one line and
+ * exit 1. A stop has SHUTDOWN_GRACE_MS: job workers let running jobs finish within it (and end the
+ * rest a moment before it); whatever still holds the process then is cut, so an orchestrator's own
+ * grace period (Kubernetes' terminationGracePeriodSeconds, set to the same value) is never overrun.
+ */
 export async function runService(service: ServiceName, boot: () => Promise<RunningService>): Promise<void> {
   let running: RunningService;
   try {
@@ -73,7 +84,7 @@ export async function runService(service: ServiceName, boot: () => Promise<Runni
     if (stopping) return;
     stopping = true;
     running.logger.info({ signal }, `chatgate-${service} stopping`);
-    const force = setTimeout(() => process.exit(1), 10_000);
+    const force = setTimeout(() => process.exit(1), running.shutdownGraceMs);
     force.unref();
     await running.close();
     process.exit(0);

@@ -30,6 +30,7 @@ export async function startAuth(config: AuthConfig = parseConfig(authEnv), env: 
     module: AuthModule.forRoot(config, logger, cipher),
     port: config.HEALTH_PORT,
     host: config.HOST,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   });
   if (!bootstrap) return running;
   // After migrations (they run as the app is built). A fault rolls the whole file back and stops the service.

@@ -1,31 +1,32 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ConversationConfig } from '@chatgate/config';
-import { HealthModule, NatsConnectionModule, NatsHealthIndicator, usagePublisherProvider, type Logger } from '@chatgate/service-kit';
+import { AccountLeaseClient, HealthModule, NatsConnectionModule, NatsHealthIndicator, usagePublisherProvider, workerCapacityProvider, type Logger } from '@chatgate/service-kit';
 import { PostgresHealthIndicator, serviceTypeOrmOptions } from '@chatgate/service-kit/postgres';
-import { ChatJobWorker } from './chat/chat-job.worker.js';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER } from './conversation.config.js';
-import { ModelTable } from './models/model-table.js';
-import { ModelsController } from './models/models.controller.js';
 import { CONVERSATION_MIGRATIONS } from './migrations/index.js';
-import { ConversationContinuity } from './records/conversation-continuity.js';
-import { ConversationManageController } from './records/conversation-manage.controller.js';
-import { ConversationManager } from './records/conversation-manager.js';
-import { ConversationRecordStore } from './records/conversation-record.store.js';
-import { UpstreamModelsService } from './models/upstream-models.service.js';
+// Features, side by side: each an entry point on the bus; none imports another.
+import { ChatJobWorker } from './chat/chat-job.worker.js';
 import { ChatGptWebTarget } from './relay/chatgpt-web.target.js';
 import { PlatformTarget } from './relay/platform.target.js';
 import { RelayJobWorker } from './relay/relay-job.worker.js';
 import { RELAY_TARGETS } from './relay/relay-target.js';
-import { AccountLeaseClient } from '@chatgate/service-kit';
-import { ChatGptClient } from './upstream/chatgpt.client.js';
-import { ChatGptFilesClient } from './upstream/chatgpt-files.client.js';
-import { AttemptUploads } from './uploads/attempt-uploads.js';
-import { InputLoader } from './uploads/input-loader.js';
-import { DEVELOPMENT_FILE_LINK_SECRET, FileLinkSealer } from './files/file-link-sealer.js';
-import { FileLinkController } from './files/file-link.controller.js';
-import { FileDownloadClient } from './upstream/file-download.client.js';
-import { PlatformRunner } from './platform/platform.runner.js';
+import { ConversationManageController } from './management/conversation-manage.controller.js';
+import { ConversationManager } from './management/conversation-manager.js';
+import { ModelsController } from './models/models.controller.js';
+import { UpstreamModelsService } from './models/upstream-models.service.js';
+import { FileLinkController } from './file-links/file-link.controller.js';
+// Shared, at the bottom: what several features use; imports no feature.
+import { DEVELOPMENT_FILE_LINK_SECRET, FileLinkSealer } from './shared/files/file-link-sealer.js';
+import { ModelTable } from './shared/models/model-table.js';
+import { PlatformRunner } from './shared/platform/platform.runner.js';
+import { ConversationContinuity } from './shared/records/conversation-continuity.js';
+import { ConversationRecordStore } from './shared/records/conversation-record.store.js';
+import { AttemptUploads } from './shared/uploads/attempt-uploads.js';
+import { InputLoader } from './shared/uploads/input-loader.js';
+import { ChatGptClient } from './shared/upstream/chatgpt.client.js';
+import { ChatGptFilesClient } from './shared/upstream/chatgpt-files.client.js';
+import { FileDownloadClient } from './shared/upstream/file-download.client.js';
 
 export const CONVERSATION_SCHEMA = 'conversation';
 
@@ -51,6 +52,8 @@ export class ConversationModule {
         UpstreamModelsService,
         AccountLeaseClient,
         usagePublisherProvider(CONVERSATION_CONFIG, CONVERSATION_LOGGER),
+        // WORKER_CONCURRENCY: one cap over the chat and relay jobs of this replica.
+        workerCapacityProvider(CONVERSATION_CONFIG),
         { provide: FileLinkSealer, useValue: new FileLinkSealer(config.FILE_LINK_SECRET ?? DEVELOPMENT_FILE_LINK_SECRET) },
         FileDownloadClient,
         ChatJobWorker,

@@ -17,5 +17,6 @@ export async function startConversation(config: ConversationConfig = parseConfig
     module: ConversationModule.forRoot(config, logger),
     port: config.HEALTH_PORT,
     host: config.HOST,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   });
 }

@@ -6,10 +6,10 @@ import { HealthModule, NatsConnectionModule, NatsHealthIndicator, natsClientOpti
 import { ADMIN_CONTROLLERS, ADMIN_PROVIDERS } from './admin/index.js';
 import { AUTH_CLIENT, CredentialResolver } from './auth/credential-resolver.service.js';
 import { BILLING_CONTROLLERS } from './billing/index.js';
-import { ChatBusClient } from './chat/chat-bus.client.js';
 import { ChatCompletionsController } from './chat/chat-completions.controller.js';
 import { CONVERSATIONS_CONTROLLERS, CONVERSATIONS_PROVIDERS } from './conversations/index.js';
-import { OpenAIExceptionFilter } from './errors/openai-exception.filter.js';
+import { OpenAIExceptionFilter } from './shared/errors/openai-exception.filter.js';
+import { GatewayJobs } from './shared/jobs/gateway-jobs.js';
 import { GATEWAY_CONFIG } from './gateway.config.js';
 import { GATEWAY_LOGGER } from './gateway.logger.js';
 import { SystemHealthController } from './health/system-health.controller.js';
@@ -41,7 +41,7 @@ export class GatewayModule {
         { provide: GATEWAY_LOGGER, useValue: logger },
         { provide: APP_FILTER, useClass: OpenAIExceptionFilter },
         CredentialResolver,
-        ChatBusClient,
+        GatewayJobs,
         ...ADMIN_PROVIDERS,
         ...USAGE_PROVIDERS,
         ...ME_PROVIDERS,

@@ -14,6 +14,7 @@ export async function startGateway(config: GatewayConfig = parseConfig(gatewayEn
     module: GatewayModule.forRoot(config, logger),
     port: config.PORT,
     host: config.HOST,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     // maxParamLength: generated-file links carry a sealed token of a few hundred characters.
     fastify: { bodyLimit: config.BODY_LIMIT_BYTES, return503OnClosing: true, routerOptions: { maxParamLength: 4096 } },
     configure: (app) => {

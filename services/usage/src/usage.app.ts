@@ -14,5 +14,6 @@ export async function startUsage(config: UsageConfig = parseConfig(usageEnv)): P
     module: UsageModule.forRoot(config, logger, prices),
     port: config.HEALTH_PORT,
     host: config.HOST,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   });
 }

@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { VoiceConfig } from '@chatgate/config';
-import { HealthModule, NatsConnectionModule, NatsHealthIndicator, usagePublisherProvider, type Logger } from '@chatgate/service-kit';
-import { AccountLeaseClient } from '@chatgate/service-kit';
+import { AccountLeaseClient, HealthModule, NatsConnectionModule, NatsHealthIndicator, usagePublisherProvider, workerCapacityProvider, type Logger } from '@chatgate/service-kit';
 import { LivekitTokenResponder } from './livekit/livekit-token.responder.js';
 import { SpeechJobWorker } from './speech/speech-job.worker.js';
 import { VoiceUpstreamClient } from './upstream/voice-upstream.client.js';
@@ -20,6 +19,8 @@ export class VoiceModule {
         VoiceUpstreamClient,
         AccountLeaseClient,
         usagePublisherProvider(VOICE_CONFIG, VOICE_LOGGER),
+        // WORKER_CONCURRENCY: the cap on speech jobs this replica runs at once.
+        workerCapacityProvider(VOICE_CONFIG),
         SpeechJobWorker,
         LivekitTokenResponder,
       ],

@@ -12,5 +12,6 @@ export async function startVoice(config: VoiceConfig = parseConfig(voiceEnv)): P
     module: VoiceModule.forRoot(config, logger),
     port: config.HEALTH_PORT,
     host: config.HOST,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { busErrorSchema } from '../common/openai-error.js';
+import { accountKindSchema } from '../routing/upstream-kind.js';
 
 export const accountLeaseRequestSchema = z.object({
   tenantId: z.string(),
@@ -16,10 +17,11 @@ export const accountLeaseRequestSchema = z.object({
    */
   purpose: z.enum(['conversation', 'download']).optional(),
   /**
-   * Which kind of account: a ChatGPT login (absent means this) or an API key for the platform
-   * API. A lease never crosses kinds: a ChatGPT request never gets an API key, nor the reverse.
+   * Which kind of account (`ACCOUNT_KIND_OF` an UpstreamKind): a ChatGPT login (absent means this)
+   * or an API key for the platform API. A lease never crosses kinds: a ChatGPT request never gets an
+   * API key, nor the reverse.
    */
-  kind: z.enum(['chatgpt', 'api_key']).optional(),
+  kind: accountKindSchema.optional(),
 });
 export type AccountLeaseRequest = z.infer<typeof accountLeaseRequestSchema>;
 

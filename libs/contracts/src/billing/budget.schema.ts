@@ -21,7 +21,7 @@ export type PrincipalBudget = z.infer<typeof principalBudgetSchema>;
 
 // Which kind of upstream served a request (prices differ: ChatGPT accounts 0 unless set, API keys list
 // prices) is the routing table's own `upstreamKindSchema`, re-exported here for billing's readers.
-export { upstreamKindSchema, type UpstreamKind } from '../routing/model-routes.schema.js';
+export { upstreamKindSchema, type UpstreamKind } from '../routing/upstream-kind.js';
 
 /** Spend is kept in integer micro-USD (1 USD = 1,000,000), so sums are exact. */
 export const MICRO_USD_PER_USD = 1_000_000;

@@ -2,3 +2,4 @@ export * from './relay.subjects.js';
 export * from './relay-job.schema.js';
 export * from './relay-frame.schema.js';
 export * from './platform-paths.js';
+export * from './relay.protocol.js';

@@ -1,16 +1,8 @@
 import { z } from 'zod';
 import { upstreamCredentialSchema } from '../auth/auth.schemas.js';
 import { usageKindSchema } from '../usage/usage-event.schema.js';
+import { relayTargetSchema } from '../routing/upstream-kind.js';
 
-/**
- * Which upstream a relay job goes to. The worker dispatches on it through one small interface per
- * target, so another upstream kind plugs in by adding its name here and a target in the worker.
- * `platform`: the tenant's API keys (the OpenAI platform API); its path is one of
- * `platformPathSchema`, and its job leaves `usage` null (the platform runner publishes the usage
- * event itself, with the upstream's exact counts).
- */
-export const relayTargetSchema = z.enum(['chatgpt_web', 'platform']);
-export type RelayTargetName = z.infer<typeof relayTargetSchema>;
 
 export const relayMethodSchema = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -29,6 +21,12 @@ export type RelayRequest = z.infer<typeof relayRequestSchema>;
 
 export const relayJobSchema = z.object({
   requestId: z.string().min(1),
+  /**
+   * Which upstream the job goes to: one relay target per UpstreamKind (`RELAY_TARGET_OF`), each a
+   * small interface in the worker. `platform`: the tenant's API keys; its path is one of
+   * `platformPathSchema`, and its job leaves `usage` null (the platform runner publishes the usage
+   * event itself, with the upstream's exact counts).
+   */
   target: relayTargetSchema,
   request: relayRequestSchema,
   upstream: upstreamCredentialSchema,

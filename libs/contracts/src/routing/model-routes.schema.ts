@@ -1,8 +1,5 @@
 import { z } from 'zod';
-
-/** The two kinds of upstream a model can go to: ChatGPT logins (the web backend) or API keys (the OpenAI platform API). */
-export const upstreamKindSchema = z.enum(['chatgpt', 'platform']);
-export type UpstreamKind = z.infer<typeof upstreamKindSchema>;
+import { upstreamKindSchema } from './upstream-kind.js';
 
 /**
  * One rule of a tenant's routing table: models whose name matches the glob (`*` any run of

@@ -1,4 +1,5 @@
-import { DEFAULT_MODEL_ROUTES, type ModelRoute, type UpstreamKind } from './model-routes.schema.js';
+import { DEFAULT_MODEL_ROUTES, type ModelRoute } from './model-routes.schema.js';
+import type { UpstreamKind } from './upstream-kind.js';
 
 const compiled = new Map<string, RegExp>();
 
@@ -19,10 +20,9 @@ export function modelMatches(glob: string, model: string): boolean {
 }
 
 /**
- * Which upstream serves a model under a routing table (absent: DEFAULT_MODEL_ROUTES): the first
- * rule whose glob matches, else ChatGPT (the upstream every tenant has had from the start). Kept beside the schema because the
- * gateway (per request, from the cached principal) and auth (validating what an admin sets) must
- * read a table the same way.
+ * Which upstream a routing table (absent: DEFAULT_MODEL_ROUTES) gives a model: the first rule whose
+ * glob matches, else ChatGPT (the upstream every tenant has had from the start). One step of
+ * `routeRequest`, which every entry point calls; kept apart because auth reads tables the same way.
  */
 export function routeModel(routes: readonly ModelRoute[] | undefined, model: string): UpstreamKind {
   for (const route of routes ?? DEFAULT_MODEL_ROUTES) if (modelMatches(route.model, model)) return route.upstream;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { upstreamCredentialSchema } from '../auth/auth.schemas.js';
 import { busErrorSchema } from '../common/openai-error.js';
+import { FRAME_KIND_HEADER } from '../jobs/job-protocol.js';
 import { nativeVoiceSchema, upstreamAudioFormatSchema } from './voice-catalogue.js';
 
 /** Who is asking, for the account lease, usage events and limit slots: the same fields a chat job carries. */
@@ -30,7 +31,7 @@ export type SpeechJob = z.infer<typeof speechJobSchema>;
  * a JSON control frame: one `start` before the first audio, then exactly one `end` or `error`, and
  * `hb` while the upstream is silent. An `error` before `start` means nothing reached the client.
  */
-export const SPEECH_FRAME_HEADER = 'Chatgate-Frame' as const;
+export const SPEECH_FRAME_HEADER = FRAME_KIND_HEADER;
 export const SPEECH_AUDIO_FRAME = 'audio' as const;
 /** Well under NATS's default 1 MiB payload limit, and small enough to reach the client as it arrives. */
 export const SPEECH_AUDIO_FRAME_BYTES = 32 * 1024;
@@ -43,6 +44,8 @@ export const speechControlFrameSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('hb') }),
 ]);
 export type SpeechControlFrame = z.infer<typeof speechControlFrameSchema>;
+/** Every frame of a speech job: the control frames and the audio between them. */
+export type SpeechFrame = SpeechControlFrame | { t: 'audio'; bytes: Uint8Array };
 
 export const livekitTokenRequestSchema = z.object({
   ...callerShape,

@@ -13,17 +13,14 @@ import {
   type AccountPlansRequest,
   type AccountReport,
   type AccountReportReply,
-  type BusError,
+  poolUnavailable,
 } from '@chatgate/contracts';
 import { NATS_CONNECTION } from '../bus/nats-connection.module.js';
 import { requestJson } from '../bus/json-codec.js';
 
 const TIMEOUT_MS = 5000;
 
-const AUTH_UNAVAILABLE: BusError = {
-  status: 503,
-  error: { message: 'The account pool is unavailable. Try again shortly.', type: 'server_error', param: null, code: 'pool_unavailable' },
-};
+const AUTH_UNAVAILABLE = poolUnavailable();
 
 /**
  * The upstream-facing services' side of auth's account pool (conversation workers, voice): lease an

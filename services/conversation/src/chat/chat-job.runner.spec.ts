@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ChatFrame, ChatJob } from '@chatgate/contracts';
 import type { AccountLeaseClient } from '@chatgate/service-kit';
-import type { ChatGptClient } from '../upstream/chatgpt.client.js';
-import { ModelTable } from '../models/model-table.js';
+import type { ChatGptClient } from '../shared/upstream/chatgpt.client.js';
+import { ModelTable } from '../shared/models/model-table.js';
 import { runChatJob, type JobContext } from './chat-job.runner.js';
 
 const CONV = 'conv-1';

@@ -1,18 +1,16 @@
 import { ConversationStreamDecoder, type UpstreamEvent } from '@chatgate/protocol';
-import type { BusError, ChatFinishReason, ChatFrame, ChatJob } from '@chatgate/contracts';
-import type { AccountLeaseClient } from '@chatgate/service-kit';
-import type { ChatGptClient, UpstreamIdentity } from '../upstream/chatgpt.client.js';
-import { buildConversationRequest } from '../upstream/conversation-request.js';
-import type { AttemptUploads } from '../uploads/attempt-uploads.js';
-import type { InputLoader, PreparedMessage } from '../uploads/input-loader.js';
-import { upstreamHandoff, upstreamStreamCut, upstreamStreamError, upstreamTimeout, upstreamUnreachable } from '../upstream/upstream-errors.js';
-import type { ModelTable, ResolvedModel } from '../models/model-table.js';
-import { ownTokenSource, poolSource, type Attempt, type IdentitySource } from './identity-source.js';
-import { withRotation, type AttemptResult } from './rotation.js';
-import { countUsage } from './token-counter.js';
+import { unsupportedHandoff, upstreamReported, upstreamStreamCut, type BusError, type ChatFinishReason, type ChatFrame, type ChatJob } from '@chatgate/contracts';
+import { identitySourceFor, transportFailure, withRotation, type AccountLeaseClient, type AttemptResult, type IdentitySource, type LeasedAttempt } from '@chatgate/service-kit';
+import type { ChatGptClient, UpstreamIdentity } from '../shared/upstream/chatgpt.client.js';
+import { buildConversationRequest } from '../shared/upstream/conversation-request.js';
+import type { AttemptUploads } from '../shared/uploads/attempt-uploads.js';
+import type { InputLoader, PreparedMessage } from '../shared/uploads/input-loader.js';
+import type { ModelTable, ResolvedModel } from '../shared/models/model-table.js';
+import { countUsage } from '../shared/text/token-counter.js';
 import { TokenBudget } from './token-budget.js';
 import { ReplyRenderer, type ReasoningInline } from './render/reply-renderer.js';
-import type { FileLinks } from './render/file-links.js';
+import type { FileLinks } from '../shared/files/file-links.js';
+import type { Continuation, ConversationHooks, FinishedAnswer } from '../shared/records/conversation-hooks.js';
 
 export interface JobContext {
   readonly job: ChatJob;
@@ -41,29 +39,7 @@ export interface RunnerDeps {
   inputs?: { loader: InputLoader; uploads: AttemptUploads };
 }
 
-/** An upstream conversation a job continues, on the pool account that holds it (null: the job's own identity). */
-export interface Continuation {
-  conversationId: string;
-  parentMessageId: string;
-  accountId: string | null;
-}
-
-/** A turn the upstream finished with history on. */
-export interface FinishedAnswer {
-  conversationId: string;
-  messageId: string;
-  /** The answer as the client received it. */
-  answer: string;
-  title: string | null;
-  accountId: string | null;
-}
-
-export interface ConversationHooks {
-  /** The conversation to continue, null to run the job as sent, or why the job may not run (another user's conversation). */
-  continuation(job: ChatJob): Promise<Continuation | { refused: BusError } | null>;
-  /** Called right after the `end` frame and not awaited: recording never delays or fails the reply. */
-  finished(job: ChatJob, answer: FinishedAnswer): void;
-}
+export type { Continuation, ConversationHooks, FinishedAnswer };
 
 const FINISH: Record<'stop' | 'length' | 'interrupted', ChatFinishReason> = { stop: 'stop', length: 'length', interrupted: 'stop' };
 
@@ -98,10 +74,10 @@ function fold(events: UpstreamEvent[], step: Step): void {
         }
         break;
       case 'error':
-        step.failure ??= upstreamStreamError(ev.message, ev.code);
+        step.failure ??= upstreamReported(ev.message, ev.code);
         break;
       case 'handoff':
-        step.failure ??= upstreamHandoff();
+        step.failure ??= unsupportedHandoff();
         break;
       case 'title':
         step.title = ev.title;
@@ -116,12 +92,8 @@ function fold(events: UpstreamEvent[], step: Step): void {
   }
 }
 
-function failureOf(err: unknown, responded: boolean): BusError {
-  const code = (err as { code?: string })?.code ?? '';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return upstreamTimeout();
-  if (responded) return upstreamStreamCut();
-  return upstreamUnreachable(code || (err instanceof Error ? err.message : 'unknown error'));
-}
+/** An attempt that reached the client (whatever happened after), or the client left: nothing to rotate. */
+const DELIVERED: AttemptResult<void> = { ok: true, value: undefined };
 
 /** Reads the rest of a finished reply (a few bytes after `[DONE]`), bounded, then lets go. */
 async function drain(chunks: AsyncIterator<Uint8Array>, body: { destroy(err?: Error): void }): Promise<void> {
@@ -147,7 +119,7 @@ async function drain(chunks: AsyncIterator<Uint8Array>, body: { destroy(err?: Er
  * upstream chunk, whatever number of events it held), then exactly one `end` or `error` frame —
  * unless it fails before anything reached the client, which the caller may retry elsewhere.
  */
-async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIdentity, body: unknown, slug: string): Promise<AttemptResult> {
+async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIdentity, body: unknown, slug: string): Promise<AttemptResult<void>> {
   const { job, abort } = ctx;
   let answer = '';
   let reasoning = '';
@@ -199,15 +171,15 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
     const cut = budget?.exhausted === true;
     return { failure: step.failure, ended: step.streamEnded || step.finish === 'content_filter' || cut, cut };
   };
-  const fail = (failure: BusError): AttemptResult => {
-    if (!delivered) return { delivered: false, failure };
+  const fail = (failure: BusError): AttemptResult<void> => {
+    if (!delivered) return { ok: false, failure };
     ctx.send({ t: 'error', ...failure });
-    return { delivered: true };
+    return DELIVERED;
   };
 
   try {
     const res = await deps.client.openConversation(identity, body, abort.signal);
-    if (!res.ok) return { delivered: false, failure: res.failure };
+    if (!res.ok) return { ok: false, failure: res.failure };
     responded = true;
 
     let outcome = { failure: null as BusError | null, ended: false, cut: false };
@@ -240,22 +212,17 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
     if (deps.conversations && !job.historyDisabled && decoder.conversationId && decoder.answerMessageId) {
       deps.conversations.finished(job, { conversationId: decoder.conversationId, messageId: decoder.answerMessageId, answer, title, accountId: ctx.account?.id ?? null });
     }
-    return { delivered: true };
+    return DELIVERED;
   } catch (err) {
     // Cancelled by the gateway: nobody is listening any more.
-    if (abort.signal.aborted) return { delivered: true };
-    return fail(failureOf(err, responded));
+    if (abort.signal.aborted) return DELIVERED;
+    return fail(transportFailure(err, responded));
   }
 }
 
+/** A continued conversation lives on one account: lease that one or none. */
 function sourceFor(job: ChatJob, slug: string, deps: RunnerDeps, onlyAccount: string | null = null): IdentitySource {
-  const upstream = job.upstream;
-  if (upstream.kind === 'pool') {
-    // A continued conversation lives on one account: lease that one or none.
-    const pinned = onlyAccount ? { ...job, upstream: { ...upstream, accountIds: [onlyAccount] } } : job;
-    return poolSource(pinned, upstream.tenantId, slug, deps.leases);
-  }
-  return ownTokenSource({ ...job, upstream });
+  return identitySourceFor(job, slug, deps.leases, { onlyAccount });
 }
 
 /** A job's images and files, fetched before any account is leased (null: a text-only job), or the client's 400. */
@@ -275,22 +242,23 @@ async function prepareInputs(deps: RunnerDeps, job: ChatJob): Promise<{ ok: true
 async function tryAccounts(ctx: JobContext, deps: RunnerDeps, job: ChatJob, model: ResolvedModel, files: PreparedMessage[] | null, source: IdentitySource): Promise<BusError | null> {
   const body = files ? null : buildConversationRequest(job, model, { v1Encoding: deps.v1Encoding });
   /** The request for one attempt: with files, they are first put upstream with that attempt's account. */
-  const bodyFor = async (current: Attempt & { ok: true }): Promise<{ ok: true; body: unknown } | { ok: false; failure: BusError }> => {
+  const bodyFor = async (current: LeasedAttempt): Promise<{ ok: true; body: unknown } | { ok: false; failure: BusError }> => {
     if (body || !files || !deps.inputs) return { ok: true, body };
     const uploaded = await deps.inputs.uploads.upload(current, files, ctx.abort.signal);
     if (!uploaded.ok) return uploaded;
     return { ok: true, body: buildConversationRequest(job, model, { v1Encoding: deps.v1Encoding, contents: uploaded.messages }) };
   };
-  return withRotation(source, deps.retryTimes, ctx.abort.signal, async (current): Promise<AttemptResult> => {
+  const result = await withRotation(source, deps.retryTimes, async (current): Promise<AttemptResult<void>> => {
     ctx.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
     const request = await bodyFor(current).catch((err: unknown) => {
       if (ctx.abort.signal.aborted) return null;
       throw err;
     });
     // Cancelled during an upload: nobody is listening any more.
-    if (!request) return { delivered: true };
-    return request.ok ? attempt(ctx, deps, current.identity, request.body, model.slug) : { delivered: false, failure: request.failure };
-  });
+    if (!request) return DELIVERED;
+    return request.ok ? attempt(ctx, deps, current.identity, request.body, model.slug) : request;
+  }, ctx.abort.signal);
+  return result.ok || !('failure' in result) ? null : result.failure;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ListModelsReply } from '@chatgate/contracts';
-import type { ModelTable } from './model-table.js';
+import type { ModelTable } from '../shared/models/model-table.js';
 
 type ModelEntry = ListModelsReply['models'][number];
 

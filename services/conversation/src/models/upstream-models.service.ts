@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ListModelsReply, ListModelsRequest } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../conversation.config.js';
-import { accountKeyOf } from '../upstream/account-key.js';
+import { accountKeyOf } from '../shared/upstream/account-key.js';
 import { AccountLeaseClient } from '@chatgate/service-kit';
-import { ChatGptClient, type UpstreamIdentity } from '../upstream/chatgpt.client.js';
+import { ChatGptClient, type UpstreamIdentity } from '../shared/upstream/chatgpt.client.js';
 import { listingFor, slugsOf } from './model-listing.js';
-import { ModelTable } from './model-table.js';
+import { ModelTable } from '../shared/models/model-table.js';
 
 const MODELS_PATH = '/backend-api/models?history_and_training_disabled=false';
 const FETCH_TIMEOUT_MS = 5000;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AccountLeaseReply, AccountReport, BusError, RelayFrame, RelayJob } from '@chatgate/contracts';
 import type { ConversationConfig } from '../conversation.config.js';
-import type { ConversationContinuity } from '../records/conversation-continuity.js';
-import type { ConversationRecord } from '../records/conversation-record.js';
+import type { ConversationContinuity } from '../shared/records/conversation-continuity.js';
+import type { ConversationRecord } from '../shared/records/conversation-record.js';
 import type { AccountLeaseClient } from '@chatgate/service-kit';
-import type { ChatGptClient, UpstreamIdentity, UpstreamRequest, UpstreamResponse } from '../upstream/chatgpt.client.js';
+import type { ChatGptClient, UpstreamIdentity, UpstreamRequest, UpstreamResponse } from '../shared/upstream/chatgpt.client.js';
 import { ChatGptWebTarget } from './chatgpt-web.target.js';
 import type { RelayRun } from './relay-target.js';
 

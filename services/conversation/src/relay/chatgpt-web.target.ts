@@ -1,15 +1,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ConversationStreamDecoder, type UpstreamEvent } from '@chatgate/protocol';
-import { dataFrames, type BusError, type ChatMessage, type RelayJob } from '@chatgate/contracts';
-import { outcomeOf } from '@chatgate/service-kit';
-import { ownTokenSource, poolSource, type IdentitySource } from '../chat/identity-source.js';
-import { withRotation, type AttemptResult } from '../chat/rotation.js';
-import { countUsage } from '../chat/token-counter.js';
+import { dataFrames, outcomeOf, upstreamReported, upstreamStreamCut, upstreamUnreadable, type ChatMessage, type RelayJob } from '@chatgate/contracts';
+import { identitySourceFor, transportFailure, withRotation, type AttemptResult, type IdentitySource } from '@chatgate/service-kit';
+import { countUsage } from '../shared/text/token-counter.js';
 import { AccountLeaseClient } from '@chatgate/service-kit';
-import { ChatGptClient, type UpstreamIdentity, type UpstreamRequest } from '../upstream/chatgpt.client.js';
-import { upstreamStreamCut, upstreamStreamError, upstreamTimeout, upstreamUnreachable } from '../upstream/upstream-errors.js';
+import { ChatGptClient, type UpstreamIdentity, type UpstreamRequest } from '../shared/upstream/chatgpt.client.js';
 import { CONVERSATION_CONFIG, type ConversationConfig } from '../conversation.config.js';
-import { ConversationContinuity } from '../records/conversation-continuity.js';
+import { ConversationContinuity } from '../shared/records/conversation-continuity.js';
 import { callerIdentity, identifiersOfToken, rewriteForCaller } from './account-identity.js';
 import type { RelayRun, RelayTarget } from './relay-target.js';
 import { promptMessagesOf } from './web-prompt.js';
@@ -31,14 +28,8 @@ function safeHeaders(headers: Record<string, string | string[] | undefined>): Re
   return out;
 }
 
-function transportFailure(err: unknown, responded: boolean): BusError {
-  const code = (err as { code?: string })?.code ?? '';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return upstreamTimeout();
-  if (responded) return upstreamStreamCut();
-  return upstreamUnreachable(code || (err instanceof Error ? err.message : 'unknown error'));
-}
-
-const notAnAnswer = (why: string): BusError => ({ status: 502, error: { message: `The upstream answered with ${why}.`, type: 'upstream_error', param: null, code: 'upstream_error' } });
+/** An attempt that reached the client (whatever happened after), or the client left: nothing to rotate. */
+const DELIVERED: AttemptResult<void> = { ok: true, value: undefined };
 
 /**
  * The ChatGPT web backend as a relay target. The account is leased exactly as for a chat job (same
@@ -79,21 +70,21 @@ export class ChatGptWebTarget implements RelayTarget {
       if (named && 'refused' in named) return run.send({ t: 'error', ...named.refused });
       pinned = named?.record.accountId ?? null;
     }
-    const failure = await withRotation(this.sourceFor(job, pinned), this.config.RETRY_TIMES, run.abort.signal, (current) => {
-      run.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
-      return parsed ? this.stream(run, current.identity, request, parsed) : this.answer(run, current.identity, request, current.accountLabel);
-    });
-    if (failure) run.send({ t: 'error', ...failure });
+    const result = await withRotation(
+      this.sourceFor(job, pinned),
+      this.config.RETRY_TIMES,
+      (current) => {
+        run.account = current.accountId ? { id: current.accountId, label: current.accountLabel } : null;
+        return parsed ? this.stream(run, current.identity, request, parsed) : this.answer(run, current.identity, request, current.accountLabel);
+      },
+      run.abort.signal,
+    );
+    if (!result.ok && 'failure' in result) run.send({ t: 'error', ...result.failure });
   }
 
   private sourceFor(job: RelayJob, onlyAccount: string | null): IdentitySource {
-    const { upstream } = job;
     // The model steers the lease as for chat: accounts cooling down for it, or whose plan lacks it, are skipped.
-    if (upstream.kind === 'pool') {
-      const pinned = onlyAccount ? { ...job, upstream: { ...upstream, accountIds: [onlyAccount] } } : job;
-      return poolSource(pinned, upstream.tenantId, job.usage?.model ?? 'auto', this.leases);
-    }
-    return ownTokenSource({ upstream });
+    return identitySourceFor(job, job.usage?.model ?? 'auto', this.leases, { onlyAccount });
   }
 
   /**
@@ -103,7 +94,7 @@ export class ChatGptWebTarget implements RelayTarget {
    * them (an error status, a reset, or an account cap reported inside the stream) can still move
    * to another account. Whatever is held goes out unchanged and in order.
    */
-  private async stream(run: RelayRun, identity: UpstreamIdentity, request: UpstreamRequest, sent: WebConversation): Promise<AttemptResult> {
+  private async stream(run: RelayRun, identity: UpstreamIdentity, request: UpstreamRequest, sent: WebConversation): Promise<AttemptResult<void>> {
     const { prompt } = sent;
     const decoder = new ConversationStreamDecoder();
     let answer = '';
@@ -147,7 +138,7 @@ export class ChatGptWebTarget implements RelayTarget {
     };
     try {
       const res = await this.client.send(identity, request, run.abort.signal);
-      if (!res.ok) return { delivered: false, failure: res.failure };
+      if (!res.ok) return { ok: false, failure: res.failure };
       responded = true;
       status = res.status;
       headers = safeHeaders(res.headers);
@@ -160,12 +151,12 @@ export class ChatGptWebTarget implements RelayTarget {
         }
         const early = events.find((ev) => ev.type === 'error');
         if (early?.type === 'error') {
-          const failure = upstreamStreamError(early.message, early.code);
+          const failure = upstreamReported(early.message, early.code);
           // Another pool account may serve it (a cap, a rate limit): nothing has reached the client yet.
           // A caller's own token has no other account: its stream goes on unchanged.
           if (outcomeOf(failure) && run.job.upstream.kind === 'pool') {
             res.body.destroy();
-            return { delivered: false, failure };
+            return { ok: false, failure };
           }
         }
         held.push(chunk);
@@ -173,7 +164,7 @@ export class ChatGptWebTarget implements RelayTarget {
         if (early || heldBytes > HOLD_LIMIT || events.some((ev) => ev.type === 'text' || ev.type === 'handoff')) flush();
       }
       count(read(() => decoder.end()));
-      if (!started && !heldBytes) return { delivered: false, failure: upstreamStreamCut() };
+      if (!started && !heldBytes) return { ok: false, failure: upstreamStreamCut() };
       flush();
       tally();
       run.send({ t: 'end' });
@@ -184,27 +175,27 @@ export class ChatGptWebTarget implements RelayTarget {
           answer: { conversationId: decoder.conversationId, messageId: decoder.answerMessageId, answer, title, accountId: run.account?.id ?? null },
         });
       }
-      return { delivered: true };
+      return DELIVERED;
     } catch (err) {
       if (started) tally();
       // Cancelled by the gateway: nobody is listening any more (usage keeps what was delivered).
-      if (run.abort.signal.aborted) return { delivered: true };
+      if (run.abort.signal.aborted) return DELIVERED;
       const failure = transportFailure(err, responded);
-      if (!started) return { delivered: false, failure };
+      if (!started) return { ok: false, failure };
       run.send({ t: 'error', ...failure });
-      return { delivered: true };
+      return DELIVERED;
     }
   }
 
   /** A small JSON answer, read whole; for a gateway user, rewritten so it names them and not the account. */
-  private async answer(run: RelayRun, identity: UpstreamIdentity, request: UpstreamRequest, accountLabel: string | null): Promise<AttemptResult> {
+  private async answer(run: RelayRun, identity: UpstreamIdentity, request: UpstreamRequest, accountLabel: string | null): Promise<AttemptResult<void>> {
     const { job } = run;
     let bytes: Buffer;
     let status: number;
     let headers: Record<string, string>;
     try {
       const res = await this.client.send(identity, request, run.abort.signal);
-      if (!res.ok) return { delivered: false, failure: res.failure };
+      if (!res.ok) return { ok: false, failure: res.failure };
       status = res.status;
       headers = safeHeaders(res.headers);
       const chunks: Buffer[] = [];
@@ -213,18 +204,18 @@ export class ChatGptWebTarget implements RelayTarget {
         size += chunk.length;
         if (size > ANSWER_LIMIT) {
           res.body.destroy();
-          return { delivered: false, failure: notAnAnswer('more than an account answer holds') };
+          return { ok: false, failure: upstreamUnreadable('more than an account answer holds') };
         }
         chunks.push(Buffer.from(chunk));
       }
       bytes = Buffer.concat(chunks);
     } catch (err) {
-      if (run.abort.signal.aborted) return { delivered: true };
-      return { delivered: false, failure: transportFailure(err, false) };
+      if (run.abort.signal.aborted) return DELIVERED;
+      return { ok: false, failure: transportFailure(err, false) };
     }
     if (job.caller) {
       const parsed = parseJson(bytes);
-      if (parsed === undefined) return { delivered: false, failure: notAnAnswer('JSON that could not be read') };
+      if (parsed === undefined) return { ok: false, failure: upstreamUnreadable('JSON that could not be read') };
       const known = identifiersOfToken(identity.accessToken);
       if (identity.chatgptAccountId) known.accountIds.push(identity.chatgptAccountId);
       if (accountLabel?.includes('@')) known.emails.push(accountLabel);
@@ -233,7 +224,7 @@ export class ChatGptWebTarget implements RelayTarget {
     run.send({ t: 'head', status, headers: { ...headers, 'content-type': 'application/json' } });
     for (const frame of dataFrames(bytes)) run.send(frame);
     run.send({ t: 'end' });
-    return { delivered: true };
+    return DELIVERED;
   }
 }
 

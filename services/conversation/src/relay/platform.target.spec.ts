@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { RELAY_DATA_MAX_BYTES, type RelayFrame, type RelayJob } from '@chatgate/contracts';
-import type { PlatformRequest } from '../platform/platform-request.js';
-import type { PlatformSink } from '../platform/run-platform-request.js';
+import type { PlatformRequest } from '../shared/platform/platform-request.js';
+import type { PlatformSink } from '../shared/platform/run-platform-request.js';
 import { PlatformTarget, platformRequestOf, type PlatformRunning } from './platform.target.js';
 import type { RelayRun } from './relay-target.js';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { dataFrames, platformPathSchema, type BusError, type RelayJob } from '@chatgate/contracts';
-import type { PlatformRequest } from '../platform/platform-request.js';
-import type { PlatformSink } from '../platform/run-platform-request.js';
+import { dataFrames, jobFailure, notAnObject, platformPathSchema, requestFailure, unknownUrl, type BusError, type RelayJob } from '@chatgate/contracts';
+import type { PlatformRequest } from '../shared/platform/platform-request.js';
+import type { PlatformSink } from '../shared/platform/run-platform-request.js';
 import type { RelayRun, RelayTarget } from './relay-target.js';
 
 /** What the target needs of PlatformRunner (an interface, so the mapping is tested without a worker). */
@@ -9,15 +9,13 @@ export interface PlatformRunning {
   run(request: PlatformRequest, sink: PlatformSink, signal?: AbortSignal): Promise<void>;
 }
 
-const refused = (status: number, message: string, code: string): BusError => ({ status, error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', param: null, code } });
-
 /** The job as the platform runner takes it, or why it cannot be one (a gateway of another version, a forged job). */
 export function platformRequestOf(job: RelayJob): PlatformRequest | BusError {
   const path = platformPathSchema.safeParse(job.request.path);
-  if (!path.success) return refused(404, `chatgate does not relay ${job.request.path} to the platform API.`, 'unknown_url');
+  if (!path.success) return unknownUrl(`chatgate does not relay ${job.request.path} to the platform API.`);
   // The runner publishes the usage event itself (exact counts): a relay usage too would count the request twice.
-  if (job.usage) return refused(500, 'A platform relay job must leave its usage to the platform runner.', 'malformed_job');
-  if (job.upstream.kind !== 'pool') return refused(403, 'Only a tenant credential can use the tenant\'s API keys; a ChatGPT token cannot.', 'platform_unavailable');
+  if (job.usage) return jobFailure('malformed_job', 'A platform relay job must leave its usage to the platform runner.');
+  if (job.upstream.kind !== 'pool') return requestFailure('platform_unavailable', "Only a tenant credential can use the tenant's API keys; a ChatGPT token cannot.");
   let body: Record<string, unknown> | undefined;
   if (job.request.body !== undefined) {
     let parsed: unknown;
@@ -26,7 +24,7 @@ export function platformRequestOf(job: RelayJob): PlatformRequest | BusError {
     } catch {
       parsed = undefined;
     }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return refused(400, 'The request body must be a JSON object.', 'invalid_body');
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return notAnObject();
     body = parsed as Record<string, unknown>;
   }
   return {

@@ -1,5 +1,5 @@
 import type { RelayFrame, RelayJob, UsageEvent } from '@chatgate/contracts';
-import { CLIENT_CLOSED_STATUS } from '../usage/usage-tally.js';
+import { JobEnding, usageEvent } from '@chatgate/service-kit';
 import type { RelayUsageCounts } from './relay-target.js';
 
 export interface RelayTallyEnd {
@@ -16,51 +16,24 @@ export interface RelayTallyEnd {
  * (the head's status, or the error's), finished, failed or cancelled.
  */
 export class RelayTally {
-  private status: number | null = null;
-  private ended = false;
-  private errorStatus: number | null = null;
+  private readonly ending = new JobEnding();
 
   observe(frame: RelayFrame): void {
-    if (frame.t === 'head') this.status = frame.status;
-    else if (frame.t === 'end') this.ended = true;
-    else if (frame.t === 'error') this.errorStatus ??= frame.status;
+    this.ending.observe(frame);
   }
 
   event(end: RelayTallyEnd): UsageEvent {
-    let outcome: UsageEvent['outcome'];
-    let status: number;
-    if (this.ended) {
-      outcome = 'ok';
-      status = this.status ?? 200;
-    } else if (this.errorStatus !== null) {
-      outcome = 'error';
-      status = this.errorStatus;
-    } else if (end.cancelled) {
-      outcome = 'cancelled';
-      status = CLIENT_CLOSED_STATUS;
-    } else {
-      // Ended without a last frame (a crash): the gateway answers 5xx after its idle timeout.
-      outcome = 'error';
-      status = 500;
-    }
     const { job } = end;
-    return {
-      requestId: job.requestId,
-      tenantId: job.tenantId,
-      userId: job.userId,
-      userName: job.userName,
-      credentialId: job.credentialId,
-      accountId: end.account?.id ?? null,
-      accountLabel: end.account?.label ?? null,
+    return usageEvent(job, {
       model: job.usage.model,
       kind: job.usage.kind,
-      promptTokens: end.counts?.promptTokens ?? 0,
-      completionTokens: end.counts?.completionTokens ?? 0,
-      estimated: end.counts?.estimated ?? false,
-      outcome,
-      status,
-      latencyMs: Math.round(end.latencyMs * 10) / 10,
+      account: end.account,
+      promptTokens: end.counts?.promptTokens,
+      completionTokens: end.counts?.completionTokens,
+      estimated: end.counts?.estimated,
+      ...this.ending.outcome(end.cancelled),
+      latencyMs: end.latencyMs,
       at: end.at,
-    };
+    });
   }
 }

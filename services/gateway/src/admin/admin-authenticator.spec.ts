@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { GatewayConfig } from '../gateway.config.js';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { AdminAuthenticator } from './admin-authenticator.js';
 import { AdminPassword } from './admin-password.js';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { AdminActor } from '@chatgate/contracts';
+import { credentialFailure, type AdminActor } from '@chatgate/contracts';
 import { bearerFrom } from '../auth/bearer.js';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
 import { AdminKeyVerifier, TENANT_ADMIN_KEY_PREFIX } from './admin-key-verifier.js';
 import { AdminPassword } from './admin-password.js';
@@ -47,13 +47,13 @@ export class AdminAuthenticator {
   authenticate(authorization: string | string[] | undefined, address: string, now = Date.now()): AdminActor {
     if (!this.password.enabled) {
       // 403 rather than 404: the routes exist, and the operator should learn why they refuse.
-      throw new ApiError(403, { message: 'The admin API is disabled: set ADMIN_PASSWORD on the gateway to enable it.', type: 'invalid_request_error', param: null, code: 'admin_disabled' });
+      throw ApiError.fromBus(credentialFailure('admin_disabled', 'The admin API is disabled: set ADMIN_PASSWORD on the gateway to enable it.'));
     }
     this.refuseWhileWaiting(address, now);
     const presented = bearerFrom(authorization);
     if (!this.password.matches(presented)) {
       this.limiter.fail(address, now);
-      throw ApiError.unauthorized('Incorrect admin password.', 'invalid_admin_password');
+      throw ApiError.fromBus(credentialFailure('invalid_admin_password', 'Incorrect admin password.'));
     }
     this.limiter.succeed(address);
     return { kind: 'operator' };
@@ -63,7 +63,7 @@ export class AdminAuthenticator {
     const waitMs = this.limiter.waitMs(address, now);
     if (waitMs > 0) {
       const seconds = Math.ceil(waitMs / 1000);
-      throw new ApiError(429, { message: `Too many wrong admin passwords from this address; try again in ${seconds} seconds.`, type: 'rate_limit_error', param: null, code: 'too_many_failed_logins' }, seconds);
+      throw ApiError.fromBus(credentialFailure('too_many_failed_logins', `Too many wrong admin passwords from this address; try again in ${seconds} seconds.`, { retryAfterSec: seconds }));
     }
   }
 }

@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
 import type { z } from 'zod';
-import type { AdminReply } from '@chatgate/contracts';
+import { authUnavailable, type AdminReply } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { AUTH_CLIENT } from '../auth/credential-resolver.service.js';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { GATEWAY_LOGGER } from '../gateway.logger.js';
 
 /** Most admin calls are one query or update in auth. */
@@ -35,7 +35,7 @@ export class AdminBusClient {
       raw = await firstValueFrom(this.auth.send(subject, request).pipe(timeout(timeoutMs)));
     } catch (err) {
       this.logger.error({ subject, err: err instanceof Error ? err.message : String(err) }, 'auth service did not answer an admin request');
-      throw ApiError.unavailable('The authentication service did not answer. Try again shortly.', 'auth_unavailable');
+      throw ApiError.fromBus(authUnavailable('The authentication service did not answer. Try again shortly.'));
     }
     const reply = replySchema.parse(raw) as AdminReply<unknown>;
     if (!reply.ok) throw ApiError.fromBus(reply.failure);

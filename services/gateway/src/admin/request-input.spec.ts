@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { accountListQuerySchema, IMPORT_MAX_LINES } from '@chatgate/contracts';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { importLinesOf, parseInput, splitLines } from './request-input.js';
 
 function refusal(run: () => unknown): ApiError {

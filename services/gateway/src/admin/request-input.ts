@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { apiKeyAccountInputSchema, IMPORT_MAX_API_KEYS, IMPORT_MAX_CHARS, IMPORT_MAX_LINES, type ApiKeyAccountInput } from '@chatgate/contracts';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 
 /**
  * A body or query checked against its contract schema; the first problem becomes a 400 naming

@@ -7,6 +7,7 @@ import {
   AUTH_CREDENTIAL_REVOKED,
   AUTH_RESOLVE_CREDENTIAL,
   AUTH_TENANT_PRINCIPALS_CHANGED,
+  authUnavailable,
   credentialRevokedEventSchema,
   tenantPrincipalsChangedEventSchema,
   resolveCredentialReplySchema,
@@ -14,7 +15,7 @@ import {
   type ResolveCredentialRequest,
 } from '@chatgate/contracts';
 import { decodeJson, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
 import { GATEWAY_LOGGER } from '../gateway.logger.js';
 import { CredentialCache } from './credential-cache.js';
@@ -82,7 +83,7 @@ export class CredentialResolver implements OnModuleInit, OnModuleDestroy {
       raw = await firstValueFrom(this.auth.send(AUTH_RESOLVE_CREDENTIAL, request).pipe(timeout(RESOLVE_TIMEOUT_MS)));
     } catch (err) {
       this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'auth service did not answer');
-      throw ApiError.unavailable('The authentication service is unavailable. Try again shortly.', 'auth_unavailable');
+      throw ApiError.fromBus(authUnavailable());
     }
     const reply = resolveCredentialReplySchema.parse(raw);
     if (!reply.ok) throw ApiError.fromBus(reply.failure);

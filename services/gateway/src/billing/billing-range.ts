@@ -1,4 +1,4 @@
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 
 const DAY_MS = 86_400_000;
 /** OpenAI's usage endpoint answers at most 100 days at once. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Principal } from '@chatgate/contracts';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { parseBillingRange } from './billing-range.js';
 import { billingViewOf } from './billing.controller.js';
 import { budgetChecksOf } from './budget-subjects.js';
 import { countPromptTokens } from './prompt-tokens.js';
-import { upstreamKindOf } from './upstream-kind.js';
+import { upstreamFor } from '../shared/routing/upstream-for.js';
 
 const principal = (extra: Partial<Principal> = {}): Principal => ({
   credentialId: 'key_k1', tenantId: 't1', userId: 'u1', userName: 'alice', limits: [], isolatedSession: false, label: 'alice',
@@ -64,9 +64,11 @@ describe('the hold', () => {
     expect(await countPromptTokens([{ role: 'user', content: [{ type: 'text', text: 'hi' }] }])).toBe(8);
   });
 
+  // The hold is priced by the kind routing chose for the request (the limit gate takes it from the caller).
   it('prices ChatGPT principals as chatgpt and any other upstream as platform', () => {
-    expect(upstreamKindOf(principal(), 'gpt-4o')).toBe('chatgpt');
-    expect(upstreamKindOf(principal(), 'text-embedding-3-small')).toBe('platform');
-    expect(upstreamKindOf(principal({ upstream: { kind: 'chatgpt_access_token', accessToken: 'x' } }), 'text-embedding-3-small')).toBe('chatgpt');
+    expect(upstreamFor(principal(), 'gpt-4o', 'chat')).toBe('chatgpt');
+    expect(upstreamFor(principal(), 'text-embedding-3-small', 'embeddings')).toBe('platform');
+    // A caller's own token reaches a platform-routed model only where ChatGPT serves any model name (speech).
+    expect(upstreamFor(principal({ upstream: { kind: 'chatgpt_access_token', accessToken: 'x' } }), 'text-embedding-3-small', 'speech')).toBe('chatgpt');
   });
 });

@@ -33,8 +33,3 @@ export const chatCompletionRequestSchema = z.looseObject({
   history_disabled: z.boolean().nullish(),
 });
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
-
-/** `messages.0.content` → `messages[0].content`, as OpenAI names params. */
-export function paramPath(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
-}

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { routeModel, type ChatFrame, type ChatJob, type OpenAIError, type Principal } from '@chatgate/contracts';
+import { CHAT_JOBS, unhandled, type ChatFrame, type ChatJob, type OpenAIError, type Principal } from '@chatgate/contracts';
 import { CredentialResolver } from '../auth/credential-resolver.service.js';
 import { bearerFrom } from '../auth/bearer.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
 import { platformBodyOf } from '../platform/platform-body.js';
 import { PlatformRelay } from '../platform/platform-relay.js';
+import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
+import { workspaceOf } from '../shared/http/request-input.js';
+import { upstreamFor } from '../shared/routing/upstream-for.js';
 import { LimitGate } from '../usage/limit-gate.js';
-import { ChatBusClient, type ChatStreamHandle, type ChatStreamHandlers } from './chat-bus.client.js';
 import { newCompletionId } from './completion-id.js';
 import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from './openai-format.js';
 import { parseChatRequest, toChatJob } from './to-chat-job.js';
@@ -22,15 +24,11 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-}
-
 @Controller()
 export class ChatCompletionsController {
   constructor(
     private readonly credentials: CredentialResolver,
-    private readonly bus: ChatBusClient,
+    private readonly jobs: GatewayJobs,
     private readonly limits: LimitGate,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly platform: PlatformRelay,
@@ -43,40 +41,44 @@ export class ChatCompletionsController {
     const model = platformBodyOf(req.body).model;
     // Without a model name there is nothing to route: the schema's 400 names what is missing.
     if (typeof model !== 'string' || !model) parseChatRequest(req.body);
-    const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
+    const principal = await this.credentials.resolve(bearer, workspaceOf(req));
     // Routed from the cached principal (no hop), before the ChatGPT checks: the platform API takes
     // `tools`, `n`, `response_format`… and judges the body itself.
-    if (routeModel(principal.modelRoutes, model as string) === 'platform') return this.platform.relay(req, reply, principal, '/chat/completions');
+    const upstream = upstreamFor(principal, model as string, 'chat');
+    switch (upstream) {
+      case 'platform':
+        return this.platform.relay(req, reply, principal, '/chat/completions');
+      case 'chatgpt':
+        return this.onChatgpt(req, reply, principal);
+      default:
+        return unhandled(upstream);
+    }
+  }
+
+  /** A ChatGPT account answers: the request as a chat job for a conversation worker. */
+  private async onChatgpt(req: FastifyRequest, reply: FastifyReply, principal: Principal): Promise<void> {
     const body = parseChatRequest(req.body);
     const job = toChatJob(body, principal, randomUUID(), {
       historyDisabled: this.config.API_HATD || this.config.HISTORY_DISABLED,
     });
     job.filesBaseUrl = filesBaseUrl(this.config, req);
     // Too large for the bus: a 413 before a limit slot is taken.
-    const payload = this.bus.encodeJob(job);
+    const payload = this.jobs.encode(CHAT_JOBS, job);
     // Before the upstream: a refused request gets 429 here and never reaches a worker.
-    await this.limits.check(principal, job.model, job.requestId, { messages: job.messages, maxTokens: job.maxTokens });
+    await this.limits.check(principal, job.model, job.requestId, 'chatgpt', { messages: job.messages, maxTokens: job.maxTokens });
     const identity: CompletionIdentity = { id: newCompletionId(), created: Math.floor(Date.now() / 1000), model: body.model };
     reply.header('x-request-id', job.requestId);
-    if (job.stream) return this.stream(job, payload, principal, identity, body.stream_options?.include_usage === true, reply);
-    return this.collect(job, payload, principal, identity, reply);
-  }
-
-  /** Sends the job to a worker. When none takes it, no usage event will return the limit slot, so the gateway does. */
-  private dispatch(job: ChatJob, payload: Uint8Array, principal: Principal, handlers: ChatStreamHandlers): ChatStreamHandle {
-    return this.bus.open(job, {
-      onFrame: (frame) => {
-        if (frame.t === 'error' && frame.error.code === 'worker_unavailable') this.limits.release(principal, job.model, job.requestId);
-        handlers.onFrame(frame);
-      },
-    }, payload);
+    // A job no worker ran returns no usage event, so the gateway gives its limit slot back.
+    const neverRan = () => this.limits.release(principal, job.model, job.requestId);
+    const onFrame = job.stream ? this.streamer(job, identity, body.stream_options?.include_usage === true, reply) : this.collector(job, identity, reply);
+    return this.jobs.run(CHAT_JOBS, job, payload, onFrame, reply.raw, neverRan);
   }
 
   /**
    * Streams chunks as the worker produces them. Headers go out with the first frame, so an error
    * before any text still gets its proper HTTP status; after that an error is an SSE error event.
    */
-  private stream(job: ChatJob, payload: Uint8Array, principal: Principal, identity: CompletionIdentity, includeUsage: boolean, reply: FastifyReply): Promise<void> {
+  private streamer(job: ChatJob, identity: CompletionIdentity, includeUsage: boolean, reply: FastifyReply): (frame: ChatFrame) => void {
     const raw = reply.raw;
     const encoder = new ChunkEncoder(identity, includeUsage);
     // Temporary chat cannot be continued, so its chunks carry no ids.
@@ -88,79 +90,50 @@ export class ChatCompletionsController {
       encoder.setIds(ids);
     };
     let started = false;
-    let settled = false;
-
-    return new Promise<void>((resolve) => {
-      const begin = () => {
-        if (started) return;
-        started = true;
-        reply.hijack();
-        raw.writeHead(200, { ...SSE_HEADERS, 'x-request-id': job.requestId });
-        raw.write(encoder.role());
-      };
-      const settle = () => {
-        settled = true;
-        resolve();
-      };
-      const onFrame = (frame: ChatFrame) => {
-        switch (frame.t) {
-          case 'delta':
-            noteIds(frame);
-            begin();
-            raw.write(encoder.delta(frame.content, frame.reasoning));
-            return;
-          case 'end':
-            noteIds(frame);
-            begin();
-            raw.write(encoder.finish(frame.finishReason));
-            if (includeUsage) raw.write(encoder.usage(toOpenAIUsage(frame.usage)));
-            raw.end(ChunkEncoder.DONE);
-            return settle();
-          case 'error':
-            if (started) raw.end(ChunkEncoder.error(frame.error) + ChunkEncoder.DONE);
-            else sendError(reply, frame.status, frame.error, frame.retryAfterSec);
-            return settle();
-        }
-      };
-      const handle = this.dispatch(job, payload, principal, { onFrame });
-      raw.once('close', () => {
-        if (settled) return;
-        handle.cancel();
-        settle();
-      });
-    });
+    const begin = () => {
+      if (started) return;
+      started = true;
+      reply.hijack();
+      raw.writeHead(200, { ...SSE_HEADERS, 'x-request-id': job.requestId });
+      raw.write(encoder.role());
+    };
+    return (frame) => {
+      switch (frame.t) {
+        case 'delta':
+          noteIds(frame);
+          begin();
+          raw.write(encoder.delta(frame.content, frame.reasoning));
+          return;
+        case 'end':
+          noteIds(frame);
+          begin();
+          raw.write(encoder.finish(frame.finishReason));
+          if (includeUsage) raw.write(encoder.usage(toOpenAIUsage(frame.usage)));
+          raw.end(ChunkEncoder.DONE);
+          return;
+        case 'error':
+          if (started) raw.end(ChunkEncoder.error(frame.error) + ChunkEncoder.DONE);
+          else sendError(reply, frame.status, frame.error, frame.retryAfterSec);
+          return;
+      }
+    };
   }
 
   /** Not streamed: gather the whole reply, answer one `chat.completion`. */
-  private collect(job: ChatJob, payload: Uint8Array, principal: Principal, identity: CompletionIdentity, reply: FastifyReply): Promise<void> {
+  private collector(job: ChatJob, identity: CompletionIdentity, reply: FastifyReply): (frame: ChatFrame) => void {
     let content = '';
     let reasoning = '';
-    let settled = false;
-    return new Promise<void>((resolve) => {
-      const handle = this.dispatch(job, payload, principal, {
-        onFrame: (frame) => {
-          if (frame.t === 'delta') {
-            if (frame.content) content += frame.content;
-            if (frame.reasoning) reasoning += frame.reasoning;
-          } else if (frame.t === 'end') {
-            settled = true;
-            const ids = job.historyDisabled ? undefined : { conversationId: frame.conversationId, messageId: frame.messageId };
-            void reply.send(completionObject(identity, content, reasoning, frame.finishReason, toOpenAIUsage(frame.usage), ids));
-            resolve();
-          } else if (frame.t === 'error') {
-            settled = true;
-            sendError(reply, frame.status, frame.error, frame.retryAfterSec);
-            resolve();
-          }
-        },
-      });
-      reply.raw.once('close', () => {
-        if (settled) return;
-        settled = true;
-        handle.cancel();
-        resolve();
-      });
-    });
+    return (frame) => {
+      if (frame.t === 'delta') {
+        if (frame.content) content += frame.content;
+        if (frame.reasoning) reasoning += frame.reasoning;
+      } else if (frame.t === 'end') {
+        const ids = job.historyDisabled ? undefined : { conversationId: frame.conversationId, messageId: frame.messageId };
+        void reply.send(completionObject(identity, content, reasoning, frame.finishReason, toOpenAIUsage(frame.usage), ids));
+      } else if (frame.t === 'error') {
+        sendError(reply, frame.status, frame.error, frame.retryAfterSec);
+      }
+    };
   }
 }
 

@@ -1,12 +1,12 @@
-import type { ChatContentPart } from '@chatgate/contracts';
-import { ApiError } from '../errors/api-error.js';
+import type { ChatContentPart, RequestFailureCode } from '@chatgate/contracts';
+import { ApiError } from '../shared/errors/api-error.js';
 
 /** One content part as the client sent it (loosely parsed: unknown fields tolerated). */
 type RawPart = { type: string } & Record<string, unknown>;
 
 const DETAILS = new Set(['auto', 'low', 'high']);
 
-function invalid(param: string, message: string, code = 'invalid_value'): ApiError {
+function invalid(param: string, message: string, code: RequestFailureCode = 'invalid_value'): ApiError {
   return ApiError.invalidRequest(message, param, code);
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Principal } from '@chatgate/contracts';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { parseChatRequest, toChatJob } from './to-chat-job.js';
 
 const principal: Principal = {

@@ -1,34 +1,12 @@
 import type { ChatJob, ChatMessage, Principal } from '@chatgate/contracts';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { toContentPart } from './content-parts.js';
-import { chatCompletionRequestSchema, paramPath, type ChatCompletionRequest } from './chat-completion-request.schema.js';
-
-function valueAt(root: unknown, path: PropertyKey[]): unknown {
-  let node = root;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
+import { parseRequestBody } from '../shared/http/request-input.js';
+import { chatCompletionRequestSchema, type ChatCompletionRequest } from './chat-completion-request.schema.js';
 
 /** Parses the body against OpenAI's schema; the first problem becomes a 400 naming the field. */
 export function parseChatRequest(body: unknown): ChatCompletionRequest {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw ApiError.invalidRequest('The request body must be a JSON object.', null, 'invalid_body');
-  }
-  const result = chatCompletionRequestSchema.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const param = paramPath(issue.path);
-    const missing = valueAt(body, issue.path) === undefined;
-    throw ApiError.invalidRequest(
-      missing ? `Missing required parameter: '${param}'.` : `Invalid value for '${param}': ${issue.message}`,
-      param,
-      missing ? 'missing_required_parameter' : 'invalid_value',
-    );
-  }
-  return result.data;
+  return parseRequestBody(chatCompletionRequestSchema, body);
 }
 
 function unsupported(param: string, what: string): ApiError {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
-import { CONVERSATION_MANAGE, conversationManageReplySchema, type ConversationAction, type ConversationManageRequest, type Principal } from '@chatgate/contracts';
-import { ApiError } from '../errors/api-error.js';
+import { CONVERSATION_MANAGE, conversationManageReplySchema, serviceUnavailable, type ConversationAction, type ConversationManageRequest, type Principal } from '@chatgate/contracts';
+import { ApiError } from '../shared/errors/api-error.js';
 import { CONVERSATION_CLIENT } from '../models/conversation-client.token.js';
 
 /** Long enough for a lease and one upstream call; hiding all pages through every conversation. */
@@ -28,7 +28,7 @@ export class ConversationManageClient {
     try {
       raw = await firstValueFrom(this.conversation.send(CONVERSATION_MANAGE, request).pipe(timeout(TIMEOUT_MS)));
     } catch {
-      throw ApiError.unavailable('The conversation service is unavailable. Try again shortly.', 'worker_unavailable');
+      throw ApiError.fromBus(serviceUnavailable('conversation service'));
     }
     const reply = conversationManageReplySchema.parse(raw);
     if (!reply.ok) throw ApiError.fromBus(reply.failure);

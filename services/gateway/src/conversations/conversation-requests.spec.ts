@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { feedbackAction, genTitleAction, hideAllAction, listAction, updateAction } from './conversation-requests.js';
 
 function refusal(run: () => unknown): ApiError {

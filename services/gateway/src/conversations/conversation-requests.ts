@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { conversationPatchSchema, messageRatingSchema, type ConversationAction } from '@chatgate/contracts';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 
 /** What the clients send, in the upstream's field names (reference §5). */
 const listQuerySchema = z.object({

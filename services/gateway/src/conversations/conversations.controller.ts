@@ -3,15 +3,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ConversationAction } from '@chatgate/contracts';
 import { CredentialResolver } from '../auth/credential-resolver.service.js';
 import { bearerFrom } from '../auth/bearer.js';
+import { workspaceOf } from '../shared/http/request-input.js';
 import { ConversationManageClient } from './conversation-manage.client.js';
 import { feedbackAction, genTitleAction, hideAllAction, listAction, updateAction } from './conversation-requests.js';
 
 /** Both spellings clients use: ChatGPT-Mirror's `/chatgpt/…` and the upstream's own `/backend-api/…`. */
 const both = (path: string) => [`chatgpt/${path}`, `backend-api/${path}`];
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-}
 
 /**
  * Conversation management for gateway callers: list, read, rename, hide, title and rate. Which
@@ -58,7 +55,7 @@ export class ConversationsController {
   /** Authenticates first (a missing key is a 401 whatever the body), then validates, then asks the service. */
   private async run(req: FastifyRequest, res: FastifyReply, action: () => ConversationAction): Promise<unknown> {
     const bearer = bearerFrom(req.headers.authorization);
-    const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
+    const principal = await this.credentials.resolve(bearer, workspaceOf(req));
     const result = await this.conversations.manage(principal, action());
     res.status(result.status);
     return result.body;

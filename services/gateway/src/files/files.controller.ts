@@ -3,10 +3,10 @@ import { ClientProxy } from '@nestjs/microservices';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { firstValueFrom, timeout } from 'rxjs';
 import { request } from 'undici';
-import { CONVERSATION_FILE_LINK, fileLinkReplySchema, type FileLinkRequest } from '@chatgate/contracts';
+import { CONVERSATION_FILE_LINK, fileLinkNotFound, fileLinkReplySchema, serviceUnavailable, upstreamFailure, type FileLinkRequest } from '@chatgate/contracts';
 import { CredentialResolver } from '../auth/credential-resolver.service.js';
 import { bearerFrom } from '../auth/bearer.js';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { CONVERSATION_CLIENT } from '../models/conversation-client.token.js';
 import { dispositionOf } from './content-disposition.js';
 
@@ -28,13 +28,13 @@ export class FilesController {
 
   @Get(':token')
   async download(@Param('token') token: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    if (token.length > 4096) throw new ApiError(404, { message: 'No such file link.', type: 'invalid_request_error', param: null, code: 'file_link_not_found' });
+    if (token.length > 4096) throw ApiError.fromBus(fileLinkNotFound());
     const request_: FileLinkRequest = { token, caller: await this.callerOf(req) };
     let raw: unknown;
     try {
       raw = await firstValueFrom(this.conversation.send(CONVERSATION_FILE_LINK, request_).pipe(timeout(LINK_TIMEOUT_MS)));
     } catch {
-      throw ApiError.unavailable('The conversation service is unavailable. Try again shortly.', 'worker_unavailable');
+      throw ApiError.fromBus(serviceUnavailable('conversation service'));
     }
     const link = fileLinkReplySchema.parse(raw);
     if (!link.ok) throw ApiError.fromBus(link.failure);
@@ -43,11 +43,11 @@ export class FilesController {
     try {
       blob = await request(link.downloadUrl, { method: 'GET', headersTimeout: BLOB_TIMEOUT_MS, bodyTimeout: BLOB_TIMEOUT_MS });
     } catch {
-      throw new ApiError(502, { message: "The upstream's file store could not be reached.", type: 'upstream_error', param: null, code: 'upstream_unreachable' });
+      throw ApiError.fromBus(upstreamFailure('upstream_unreachable', "The upstream's file store could not be reached."));
     }
     if (blob.statusCode !== 200) {
       await blob.body.dump().catch(() => undefined);
-      throw new ApiError(502, { message: `The upstream's file store refused the download (HTTP ${blob.statusCode}).`, type: 'upstream_error', param: null, code: 'upstream_error' });
+      throw ApiError.fromBus(upstreamFailure('upstream_error', `The upstream's file store refused the download (HTTP ${blob.statusCode}).`));
     }
     const rawType = blob.headers['content-type'];
     const type = typeof rawType === 'string' ? rawType : 'application/octet-stream';

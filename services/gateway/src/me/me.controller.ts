@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { USAGE_QUERY, USAGE_USER_COUNTS, usagePageSchema, userCountsSchema, type Principal } from '@chatgate/contracts';
 import { apiPrefixOf } from '../api-prefix.js';
 import { CredentialResolver } from '../auth/credential-resolver.service.js';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
 import { UsageBusClient } from '../usage/usage-bus.client.js';
 import { renderMePage, renderRefusedPage, type MePageView } from './me-page.js';

@@ -2,10 +2,10 @@ import { Controller, Get, Inject, Param, Req } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import type { FastifyRequest } from 'fastify';
 import { firstValueFrom, timeout } from 'rxjs';
-import { CONVERSATION_LIST_MODELS, listModelsReplySchema, type ListModelsReply } from '@chatgate/contracts';
+import { CONVERSATION_LIST_MODELS, listModelsReplySchema, requestFailure, serviceUnavailable, type ListModelsReply } from '@chatgate/contracts';
 import { CredentialResolver } from '../auth/credential-resolver.service.js';
 import { bearerFrom } from '../auth/bearer.js';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { PlatformModels } from '../platform/platform-models.js';
 import { CONVERSATION_CLIENT } from './conversation-client.token.js';
 
@@ -38,7 +38,7 @@ export class ModelsController {
   async one(@Req() req: FastifyRequest, @Param('id') id: string) {
     const model = (await this.modelsFor(req)).find((m) => m.id === id);
     if (!model) {
-      throw new ApiError(404, { message: `The model '${id}' does not exist or you do not have access to it.`, type: 'invalid_request_error', param: null, code: 'model_not_found' });
+      throw ApiError.fromBus(requestFailure('model_not_found', `The model '${id}' does not exist or you do not have access to it.`));
     }
     return { id: model.id, object: 'model', created: CREATED, owned_by: model.ownedBy };
   }
@@ -56,7 +56,7 @@ export class ModelsController {
         this.conversation.send(CONVERSATION_LIST_MODELS, { tenantId: principal.tenantId, upstream: principal.upstream }).pipe(timeout(LIST_TIMEOUT_MS)),
       );
     } catch {
-      throw ApiError.unavailable('The conversation service is unavailable. Try again shortly.', 'worker_unavailable');
+      throw ApiError.fromBus(serviceUnavailable('conversation service'));
     }
     const reply = listModelsReplySchema.parse(raw);
     const listed = new Set(reply.models.map((m) => m.id));

@@ -1,15 +1,12 @@
 import { Controller, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { routeModel, type PlatformRelayPath } from '@chatgate/contracts';
+import type { Endpoint, PlatformRelayPath } from '@chatgate/contracts';
 import { bearerFrom } from '../auth/bearer.js';
 import { CredentialResolver } from '../auth/credential-resolver.service.js';
+import { workspaceOf } from '../shared/http/request-input.js';
+import { upstreamFor } from '../shared/routing/upstream-for.js';
 import { platformBodyOf, platformModelOf } from './platform-body.js';
-import { modelNotOnPlatform } from './platform-errors.js';
 import { PlatformRelay } from './platform-relay.js';
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-}
 
 /**
  * The OpenAI endpoints only the platform API serves (the ChatGPT backend has no legacy
@@ -25,24 +22,26 @@ export class PlatformApiController {
 
   @Post('v1/completions')
   completions(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.relay(req, reply, '/completions');
+    return this.relay(req, reply, '/completions', 'completions');
   }
 
   @Post('v1/embeddings')
   embeddings(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.relay(req, reply, '/embeddings');
+    return this.relay(req, reply, '/embeddings', 'embeddings');
   }
 
   @Post('v1/images/generations')
   images(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.relay(req, reply, '/images/generations');
+    return this.relay(req, reply, '/images/generations', 'images');
   }
 
-  private async relay(req: FastifyRequest, reply: FastifyReply, path: PlatformRelayPath): Promise<void> {
+  private async relay(req: FastifyRequest, reply: FastifyReply, path: PlatformRelayPath, endpoint: Extract<Endpoint, 'completions' | 'embeddings' | 'images'>): Promise<void> {
     const bearer = bearerFrom(req.headers.authorization);
     const model = platformModelOf(path, platformBodyOf(req.body));
-    const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
-    if (routeModel(principal.modelRoutes, model) !== 'platform') throw modelNotOnPlatform(model, `/v1${path}`);
+    const principal = await this.credentials.resolve(bearer, workspaceOf(req));
+    const upstream = upstreamFor(principal, model, endpoint);
+    // Only API keys serve these endpoints (ENDPOINTS in contracts): routing answers `platform` or refuses.
+    if (upstream !== 'platform') throw new Error(`routing sent ${endpoint} to ${upstream}`);
     return this.platform.relay(req, reply, principal, path);
   }
 }

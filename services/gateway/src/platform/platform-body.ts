@@ -1,9 +1,9 @@
-import type { PlatformRelayPath } from '@chatgate/contracts';
-import { invalidParameter, missingParameter, notAnObject } from './platform-errors.js';
+import { invalidValue, missingParameter, notAnObject, type PlatformRelayPath } from '@chatgate/contracts';
+import { ApiError } from '../shared/errors/api-error.js';
 
 /** A client body for a platform path: a JSON object; anything else is a 400 before a worker is asked. */
 export function platformBodyOf(raw: unknown): Record<string, unknown> {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw notAnObject();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw ApiError.fromBus(notAnObject());
   return raw as Record<string, unknown>;
 }
 
@@ -15,11 +15,11 @@ export function platformBodyOf(raw: unknown): Record<string, unknown> {
  */
 export function platformModelOf(path: PlatformRelayPath, body: Record<string, unknown>): string {
   if (path === '/images/generations' && body.model === undefined) body.model = 'dall-e-2';
-  if (body.model === undefined || body.model === null) throw missingParameter('model');
-  if (typeof body.model !== 'string' || !body.model.trim()) throw invalidParameter('model', 'expected a model name');
+  if (body.model === undefined || body.model === null) throw ApiError.fromBus(missingParameter('model'));
+  if (typeof body.model !== 'string' || !body.model.trim()) throw ApiError.fromBus(invalidValue('model', 'expected a model name.'));
   if (path === '/chat/completions') {
-    if (body.messages === undefined || body.messages === null) throw missingParameter('messages');
-    if (!Array.isArray(body.messages)) throw invalidParameter('messages', 'expected an array of messages');
+    if (body.messages === undefined || body.messages === null) throw ApiError.fromBus(missingParameter('messages'));
+    if (!Array.isArray(body.messages)) throw ApiError.fromBus(invalidValue('messages', 'expected an array of messages.'));
   }
   return body.model;
 }

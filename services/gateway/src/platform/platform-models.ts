@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { routeModel, type Principal } from '@chatgate/contracts';
-import { RelayBusClient } from '../relay/relay-bus.client.js';
+import { RELAY_JOBS, reachableKinds, routeRequest, type Principal } from '@chatgate/contracts';
+import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
 import { platformJob } from './platform-relay.js';
+
+/** Which kind serves a listed model for this caller (null: none it can reach), as routing decides for a request. */
+function servedBy(principal: Principal, model: string) {
+  const decision = routeRequest({ credential: principal.upstream.kind, routes: principal.modelRoutes, model, endpoint: 'models' });
+  return decision.ok ? decision.upstream : null;
+}
 
 /** A listing that takes longer than this adds nothing (the ChatGPT half of /v1/models is not held up for it). */
 const LIST_TIMEOUT_MS = 5000;
@@ -41,12 +47,13 @@ export function modelsOfListing(bytes: Uint8Array): PlatformModel[] {
  */
 @Injectable()
 export class PlatformModels {
-  constructor(private readonly bus: RelayBusClient) {}
+  constructor(private readonly jobs: GatewayJobs) {}
 
   list(principal: Principal): Promise<PlatformModel[]> {
     // A caller's own ChatGPT token has no API keys; a table that routes nothing to the platform lists nothing from it.
-    if (principal.upstream.kind !== 'pool') return Promise.resolve([]);
+    if (!reachableKinds(principal.upstream.kind).includes('platform')) return Promise.resolve([]);
     const job = platformJob(principal, 'GET', '/models');
+    const payload = this.jobs.encode(RELAY_JOBS, job);
     return new Promise((resolve) => {
       const chunks: Uint8Array[] = [];
       let size = 0;
@@ -56,9 +63,9 @@ export class PlatformModels {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        resolve(models.filter((m) => routeModel(principal.modelRoutes, m.id) === 'platform'));
+        resolve(models.filter((m) => servedBy(principal, m.id) === 'platform'));
       };
-      const handle = this.bus.open(job, (frame) => {
+      const handle = this.jobs.open(RELAY_JOBS, job, payload, (frame) => {
         if (frame.t === 'head') status = frame.status;
         else if (frame.t === 'data') {
           size += frame.bytes.length;

@@ -2,16 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { chatMessageSchema, type PlatformRelayPath, type Principal, type RelayJob } from '@chatgate/contracts';
+import { RELAY_JOBS, chatMessageSchema, type PlatformRelayPath, type Principal, type RelayJob } from '@chatgate/contracts';
 import { RelayResponder } from '../relay/relay-responder.js';
+import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
 import { LimitGate, type RequestSize } from '../usage/limit-gate.js';
 import { platformBodyOf, platformModelOf } from './platform-body.js';
-import { ownTokenCannotUsePlatform } from './platform-errors.js';
 
 /**
  * Sends a client request to the tenant's API keys (the OpenAI platform API) through the relay and
  * answers it with the upstream's bytes: the one place a gateway route hands a request to the
- * platform. Callers decide that the model routes to the platform (routeModel); this checks the
+ * platform. Callers decide that the model routes to the platform (`upstreamFor`); this checks the
  * body just enough to route it, takes the limit slot, and relays. The body goes up as the client
  * sent it (re-serialised from the parsed JSON), the worker only swapping in a key's credential.
  */
@@ -20,6 +20,7 @@ export class PlatformRelay {
   constructor(
     private readonly limits: LimitGate,
     private readonly responder: RelayResponder,
+    private readonly jobs: GatewayJobs,
   ) {}
 
   /**
@@ -29,12 +30,13 @@ export class PlatformRelay {
   async relay(req: FastifyRequest, reply: FastifyReply, principal: Principal, path: PlatformRelayPath): Promise<void> {
     const body = platformBodyOf(req.body);
     const model = platformModelOf(path, body);
-    if (principal.upstream.kind !== 'pool') throw ownTokenCannotUsePlatform(model);
     const job = platformJob(principal, 'POST', path, body);
+    // Too large for the bus: a 413 before a limit slot is taken.
+    const payload = this.jobs.encode(RELAY_JOBS, job);
     // Before the upstream: a refused request gets 429 here and never reaches a worker.
-    await this.limits.check(principal, model, job.requestId, requestSizeOf(path, body));
-    // The runner's usage event returns the slot of a failed request; a job no worker took returns it here.
-    return this.responder.respond(job, principal, reply, model);
+    await this.limits.check(principal, model, job.requestId, 'platform', requestSizeOf(path, body));
+    // The runner's usage event returns the slot of a failed request; a job no worker ran returns it here.
+    return this.responder.respond(job, payload, principal, reply, model);
   }
 }
 

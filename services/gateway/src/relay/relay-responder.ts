@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { Principal, RelayJob } from '@chatgate/contracts';
+import { RELAY_JOBS, type Principal, type RelayFrame, type RelayJob } from '@chatgate/contracts';
+import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
 import { LimitGate } from '../usage/limit-gate.js';
-import { NOT_DISPATCHED, RelayBusClient } from './relay-bus.client.js';
 
 /**
  * Answers an HTTP request with a relay job's frames, for any controller that relays: the head's
@@ -14,62 +14,51 @@ import { NOT_DISPATCHED, RelayBusClient } from './relay-bus.client.js';
 @Injectable()
 export class RelayResponder {
   constructor(
-    private readonly bus: RelayBusClient,
+    private readonly jobs: GatewayJobs,
     private readonly limits: LimitGate,
   ) {}
 
   /**
+   * `payload`: the job as `GatewayJobs.encode` made it, before the limit slot was taken.
    * `limitModel`: the model whose limit slot the caller took when the job itself carries no usage
-   * (a platform job: its runner publishes the usage event), so a job no worker took returns it.
+   * (a platform job: its runner publishes the usage event), so a job no worker ran returns it.
    */
-  respond(job: RelayJob, principal: Principal, reply: FastifyReply, limitModel?: string): Promise<void> {
+  respond(job: RelayJob, payload: Uint8Array, principal: Principal, reply: FastifyReply, limitModel?: string): Promise<void> {
     const slotModel = job.usage?.model ?? limitModel;
     const raw = reply.raw;
     let started = false;
-    let settled = false;
-    return new Promise<void>((resolve) => {
-      const settle = () => {
-        settled = true;
-        resolve();
-      };
-      const begin = (status: number, headers: Record<string, string>) => {
-        started = true;
-        reply.hijack();
-        const extra: Record<string, string> = { 'x-request-id': job.requestId };
-        // Reverse proxies (nginx) must not buffer an event stream.
-        if (headers['content-type']?.includes('text/event-stream')) extra['x-accel-buffering'] = 'no';
-        raw.writeHead(status, { ...headers, ...extra });
-      };
-      const handle = this.bus.open(job, (frame) => {
-        switch (frame.t) {
-          case 'head':
-            if (!started) begin(frame.status, frame.headers);
-            return;
-          case 'data':
-            if (!started) begin(200, {});
-            raw.write(frame.bytes);
-            return;
-          case 'end':
-            if (!started) begin(200, {});
-            raw.end();
-            return settle();
-          case 'error':
-            // No worker took the job, so no usage event will return the limit slot: the gateway does. A
-            // worker without the job's target publishes one only for a job carrying its usage.
-            if (slotModel && (NOT_DISPATCHED.has(frame.error.code ?? '') || (!job.usage && frame.error.code === 'relay_target_unavailable'))) this.limits.release(principal, slotModel, job.requestId);
-            if (started) raw.destroy();
-            else {
-              if (frame.retryAfterSec !== undefined) void reply.header('retry-after', String(frame.retryAfterSec));
-              void reply.status(frame.status).header('content-type', 'application/json').header('x-request-id', job.requestId).send({ error: frame.error });
-            }
-            return settle();
-        }
-      });
-      raw.once('close', () => {
-        if (settled) return;
-        handle.cancel();
-        settle();
-      });
-    });
+    const begin = (status: number, headers: Record<string, string>) => {
+      started = true;
+      reply.hijack();
+      const extra: Record<string, string> = { 'x-request-id': job.requestId };
+      // Reverse proxies (nginx) must not buffer an event stream.
+      if (headers['content-type']?.includes('text/event-stream')) extra['x-accel-buffering'] = 'no';
+      raw.writeHead(status, { ...headers, ...extra });
+    };
+    const onFrame = (frame: RelayFrame) => {
+      switch (frame.t) {
+        case 'head':
+          if (!started) begin(frame.status, frame.headers);
+          return;
+        case 'data':
+          if (!started) begin(200, {});
+          raw.write(frame.bytes);
+          return;
+        case 'end':
+          if (!started) begin(200, {});
+          raw.end();
+          return;
+        case 'error':
+          if (started) raw.destroy();
+          else {
+            if (frame.retryAfterSec !== undefined) void reply.header('retry-after', String(frame.retryAfterSec));
+            void reply.status(frame.status).header('content-type', 'application/json').header('x-request-id', job.requestId).send({ error: frame.error });
+          }
+          return;
+      }
+    };
+    // A job no worker ran returns no usage event, so the gateway gives the limit slot back.
+    const neverRan = slotModel ? () => this.limits.release(principal, slotModel, job.requestId) : undefined;
+    return this.jobs.run(RELAY_JOBS, job, payload, onFrame, raw, neverRan);
   }
 }

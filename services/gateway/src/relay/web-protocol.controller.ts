@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { All, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal, RelayJob } from '@chatgate/contracts';
+import { RELAY_JOBS, requestFailure, unknownUrl, type Principal, type RelayJob } from '@chatgate/contracts';
 import { bearerFrom } from '../auth/bearer.js';
 import { CredentialResolver } from '../auth/credential-resolver.service.js';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
+import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
+import { headerValue, workspaceOf } from '../shared/http/request-input.js';
+import { upstreamFor } from '../shared/routing/upstream-for.js';
 import { LimitGate } from '../usage/limit-gate.js';
 import { RelayResponder } from './relay-responder.js';
 import { isRefusedWebPath, queryOf, webPathOf } from './web-paths.js';
@@ -12,10 +15,6 @@ import { webConversationSchema, type WebConversation } from './web-conversation.
 
 /** Request headers the upstream may see; the credential, cookies and anything identifying the client stay here. */
 const FORWARDED = ['accept', 'accept-language', 'content-type', 'oai-language'];
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-}
 
 function forwardedHeaders(req: FastifyRequest): Record<string, string> {
   const out: Record<string, string> = {};
@@ -26,11 +25,9 @@ function forwardedHeaders(req: FastifyRequest): Record<string, string> {
   return out;
 }
 
-const unknownWebPath = () =>
-  new ApiError(404, { message: "Unknown request URL. chatgate relays the web protocol's conversation, me, models and accounts/check paths.", type: 'invalid_request_error', param: null, code: 'unknown_url' });
+const unknownWebPath = () => ApiError.fromBus(unknownUrl("Unknown request URL. chatgate relays the web protocol's conversation, me, models and accounts/check paths."));
 
-const refused = () =>
-  new ApiError(403, { message: 'chatgate does not relay account-management or payment requests to the upstream accounts.', type: 'invalid_request_error', param: null, code: 'path_refused' });
+const refused = () => ApiError.fromBus(requestFailure('path_refused', 'chatgate does not relay account-management or payment requests to the upstream accounts.'));
 
 /**
  * The ChatGPT web protocol for clients that speak it (browser extensions with a custom backend URL,
@@ -44,19 +41,23 @@ export class WebProtocolController {
     private readonly credentials: CredentialResolver,
     private readonly limits: LimitGate,
     private readonly responder: RelayResponder,
+    private readonly jobs: GatewayJobs,
   ) {}
 
   @Post(['backend-api/conversation', 'backend-api/f/conversation', 'chatgpt/conversation', 'chatgpt/f/conversation'])
   async conversation(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const bearer = bearerFrom(req.headers.authorization);
     const body = parseConversation(req.body);
-    const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
+    const principal = await this.credentials.resolve(bearer, workspaceOf(req));
     const model = body.model ?? 'auto';
+    // The web protocol is ChatGPT's own: routing sends it there whatever the table says of the model.
+    const upstream = upstreamFor(principal, model, 'web');
     // The body goes up as the client wrote it (re-serialised from the parsed JSON: same fields, same order).
     const job = this.jobFor(req, principal, { method: 'POST', path: `/backend-api/${webPathOf(req.url)}`, body: Buffer.from(JSON.stringify(req.body)) }, { kind: 'chat', model });
+    const payload = this.jobs.encode(RELAY_JOBS, job);
     // Before the upstream: a refused request gets 429 here and never reaches a worker.
-    await this.limits.check(principal, model, job.requestId);
-    return this.responder.respond(job, principal, reply);
+    await this.limits.check(principal, model, job.requestId, upstream);
+    return this.responder.respond(job, payload, principal, reply);
   }
 
   @Get(['backend-api/me', 'backend-api/models', 'chatgpt/me', 'chatgpt/models'])
@@ -73,9 +74,9 @@ export class WebProtocolController {
 
   private async accountAnswer(req: FastifyRequest, reply: FastifyReply, path: string): Promise<void> {
     const bearer = bearerFrom(req.headers.authorization);
-    const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
+    const principal = await this.credentials.resolve(bearer, workspaceOf(req));
     const job = this.jobFor(req, principal, { method: 'GET', path }, null);
-    return this.responder.respond(job, principal, reply);
+    return this.responder.respond(job, this.jobs.encode(RELAY_JOBS, job), principal, reply);
   }
 
   /** Everything else under the web backend: account management and payments are refused, the rest is not served. */

@@ -1,11 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { USAGE_LIMIT_RELEASE, USAGE_LIMIT_TAKE, limitTakeReplySchema, type BudgetTake, type ChatMessage, type LimitTakeRequest, type ModelLimit, type Principal } from '@chatgate/contracts';
+import {
+  INSUFFICIENT_QUOTA_MESSAGE,
+  USAGE_LIMIT_RELEASE,
+  USAGE_LIMIT_TAKE,
+  insufficientQuota,
+  limitFailure,
+  limitTakeReplySchema,
+  type BudgetTake,
+  type ChatMessage,
+  type LimitTakeRequest,
+  type ModelLimit,
+  type Principal,
+  type UpstreamKind,
+} from '@chatgate/contracts';
 import { encodeJson, NATS_CONNECTION, requestJson, type Logger } from '@chatgate/service-kit';
 import { budgetChecksOf } from '../billing/budget-subjects.js';
 import { countPromptTokens } from '../billing/prompt-tokens.js';
-import { upstreamKindOf } from '../billing/upstream-kind.js';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
 import { GATEWAY_LOGGER } from '../gateway.logger.js';
 
@@ -27,8 +39,7 @@ export interface RequestSize {
   characters?: number;
 }
 
-/** OpenAI's words for a request over quota. */
-export const INSUFFICIENT_QUOTA_MESSAGE = 'You exceeded your current quota, please check your plan and billing details.';
+export { INSUFFICIENT_QUOTA_MESSAGE };
 
 /**
  * Takes a slot in the user's window for the model, and holds the request's largest cost in the
@@ -46,7 +57,8 @@ export class LimitGate {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  async check(principal: Principal, model: string, requestId: string, size?: RequestSize): Promise<void> {
+  /** `upstream`: the kind routing chose for the request (`upstreamFor`), which decides the budget's prices. */
+  async check(principal: Principal, model: string, requestId: string, upstream: UpstreamKind, size?: RequestSize): Promise<void> {
     const matching = limitsFor(principal.limits, model);
     const budgets = budgetChecksOf(principal);
     if (!matching.length && !budgets.length) return;
@@ -57,7 +69,7 @@ export class LimitGate {
       model,
       windows: matching.map((l) => ({ everyMinutes: l.everyMinutes, count: l.count })),
     };
-    if (budgets.length) request.budget = await this.budgetTake(principal, model, budgets, size);
+    if (budgets.length) request.budget = await this.budgetTake(upstream, budgets, size);
     let reply;
     try {
       reply = await requestJson(this.nc, USAGE_LIMIT_TAKE, request, limitTakeReplySchema, TAKE_TIMEOUT_MS);
@@ -70,10 +82,10 @@ export class LimitGate {
       return;
     }
     if (reply.allowed) return;
-    if (reply.quota) throw new ApiError(429, { message: INSUFFICIENT_QUOTA_MESSAGE, type: 'insufficient_quota', param: null, code: 'insufficient_quota' });
+    if (reply.quota) throw ApiError.fromBus(insufficientQuota());
     const retryAfterSec = Math.max(1, Math.ceil(reply.retryAfterMs / 1000));
     const every = matching.map((l) => `${l.count} per ${l.everyMinutes} min`).join(', ');
-    throw new ApiError(429, { message: `Usage limit reached for ${model} (${every}). Try again in ${retryAfterSec} s.`, type: 'requests', param: null, code: 'usage_limit_exceeded' }, retryAfterSec);
+    throw ApiError.fromBus(limitFailure('usage_limit_exceeded', `Usage limit reached for ${model} (${every}). Try again in ${retryAfterSec} s.`, { retryAfterSec }));
   }
 
   /** Gives the slot and the holds back when the job never reached a worker (no usage event will come to do it). */
@@ -88,9 +100,9 @@ export class LimitGate {
    * BUDGET_HOLD_COMPLETION_TOKENS), priced by the usage service. With `max_tokens` the hold is
    * the most the request can cost; the usage event settles it to what it did cost.
    */
-  private async budgetTake(principal: Principal, model: string, subjects: BudgetTake['subjects'], size: RequestSize | undefined): Promise<BudgetTake> {
+  private async budgetTake(upstream: UpstreamKind, subjects: BudgetTake['subjects'], size: RequestSize | undefined): Promise<BudgetTake> {
     return {
-      upstream: upstreamKindOf(principal, model),
+      upstream,
       promptTokens: size?.messages ? await countPromptTokens(size.messages) : 0,
       // Speech has no completion tokens: its characters are the whole cost.
       maxCompletionTokens: size?.characters !== undefined ? 0 : (size?.maxTokens ?? this.config.BUDGET_HOLD_COMPLETION_TOKENS),

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { usageBusReplySchema, type AdminActor } from '@chatgate/contracts';
+import { limitFailure, usageBusReplySchema, type AdminActor } from '@chatgate/contracts';
 import { NATS_CONNECTION, requestJson, type Logger } from '@chatgate/service-kit';
 import type { z } from 'zod';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { GATEWAY_LOGGER } from '../gateway.logger.js';
 
 const QUERY_TIMEOUT_MS = 10_000;
@@ -32,9 +32,9 @@ export class UsageBusClient {
       reply = (await requestJson(this.nc, subject, request, usageBusReplySchema(result), QUERY_TIMEOUT_MS)) as typeof reply;
     } catch (err) {
       this.logger.error({ subject, err: err instanceof Error ? err.message : String(err) }, 'usage service did not answer');
-      throw ApiError.unavailable('The usage service did not answer. Try again shortly.', 'usage_unavailable');
+      throw ApiError.fromBus(limitFailure('usage_unavailable', 'The usage service did not answer. Try again shortly.'));
     }
-    if (!reply.ok) throw ApiError.unavailable('The usage service failed to answer. Try again shortly.', 'usage_failed');
+    if (!reply.ok) throw ApiError.fromBus(limitFailure('usage_failed', 'The usage service failed to answer. Try again shortly.'));
     return reply.result as z.infer<S>;
   }
 }

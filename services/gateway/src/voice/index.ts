@@ -1,6 +1,5 @@
 import { LivekitController } from './livekit.controller.js';
-import { SpeechBusClient } from './speech-bus.client.js';
 import { SpeechController } from './speech.controller.js';
 
 export const VOICE_CONTROLLERS = [SpeechController, LivekitController];
-export const VOICE_PROVIDERS = [SpeechBusClient];
+export const VOICE_PROVIDERS = [];

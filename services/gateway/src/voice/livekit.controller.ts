@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { RequestError, type NatsConnection } from '@nats-io/transport-node';
-import { LIVEKIT_TOKEN, livekitTokenReplySchema, type LivekitRoom, type LivekitTokenRequest } from '@chatgate/contracts';
+import { LIVEKIT_TOKEN, livekitTokenReplySchema, upstreamTimeout, workerUnavailable, type LivekitRoom, type LivekitTokenRequest } from '@chatgate/contracts';
 import { NATS_CONNECTION, requestJson } from '@chatgate/service-kit';
 import { bearerFrom } from '../auth/bearer.js';
 import { CredentialResolver } from '../auth/credential-resolver.service.js';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../shared/errors/api-error.js';
+import { workspaceOf } from '../shared/http/request-input.js';
+import { upstreamFor } from '../shared/routing/upstream-for.js';
 import { LimitGate } from '../usage/limit-gate.js';
 import { voiceOf } from './to-speech-job.js';
 
@@ -14,10 +16,6 @@ import { voiceOf } from './to-speech-job.js';
 export const VOICE_ROOM_MODEL = 'voice';
 /** The voice service may try several accounts, each with its own upstream round trip. */
 const ROOM_TIMEOUT_MS = 30_000;
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-}
 
 /**
  * `GET /api/livekit` (ChatGPT-Mirror's): a LiveKit room `{url, token, e2ee_key}` for voice chat
@@ -37,7 +35,9 @@ export class LivekitController {
     const bearer = bearerFrom(req.headers.authorization);
     // `?voice=a&voice=b` arrives as a list: the first one counts.
     const native = voiceOf((Array.isArray(voice) ? voice[0] : voice) ?? 'cove');
-    const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
+    const principal = await this.credentials.resolve(bearer, workspaceOf(req));
+    // A voice room is ChatGPT's own: routing sends it there (the model only names the limit).
+    const upstream = upstreamFor(principal, VOICE_ROOM_MODEL, 'voice_room');
     const request: LivekitTokenRequest = {
       requestId: randomUUID(),
       model: VOICE_ROOM_MODEL,
@@ -48,7 +48,7 @@ export class LivekitController {
       userId: principal.userId,
       userName: principal.userName,
     };
-    await this.limits.check(principal, VOICE_ROOM_MODEL, request.requestId);
+    await this.limits.check(principal, VOICE_ROOM_MODEL, request.requestId, upstream);
     let reply;
     try {
       reply = await requestJson(this.nc, LIVEKIT_TOKEN, request, livekitTokenReplySchema, ROOM_TIMEOUT_MS);
@@ -56,9 +56,9 @@ export class LivekitController {
       if (err instanceof RequestError && err.isNoResponders()) {
         // No voice service took it, so no usage event will return the slot: the gateway does.
         this.limits.release(principal, VOICE_ROOM_MODEL, request.requestId);
-        throw ApiError.unavailable('No voice service is available. Try again shortly.', 'worker_unavailable');
+        throw ApiError.fromBus(workerUnavailable({ worker: 'voice service' }));
       }
-      throw new ApiError(504, { message: 'The voice service did not answer in time.', type: 'server_error', param: null, code: 'upstream_timeout' });
+      throw ApiError.fromBus(upstreamTimeout('The voice service'));
     }
     if (!reply.ok) throw ApiError.fromBus(reply.failure);
     return reply.room;

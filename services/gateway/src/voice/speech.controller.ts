@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { routeModel, type OpenAIError } from '@chatgate/contracts';
+import { SPEECH_JOBS, unhandled, type OpenAIError, type Principal, type SpeechFrame } from '@chatgate/contracts';
 import { bearerFrom } from '../auth/bearer.js';
 import { CredentialResolver } from '../auth/credential-resolver.service.js';
 import { PlatformRelay } from '../platform/platform-relay.js';
+import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
+import { workspaceOf } from '../shared/http/request-input.js';
+import { upstreamFor } from '../shared/routing/upstream-for.js';
 import { LimitGate } from '../usage/limit-gate.js';
-import { SpeechBusClient, type SpeechEvent } from './speech-bus.client.js';
 import { parseSpeechRequest, toSpeechJob } from './to-speech-job.js';
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-}
 
 function sendError(reply: FastifyReply, status: number, error: OpenAIError, retryAfterSec?: number) {
   if (retryAfterSec !== undefined) reply.header('retry-after', String(retryAfterSec));
@@ -29,7 +27,7 @@ function sendError(reply: FastifyReply, status: number, error: OpenAIError, retr
 export class SpeechController {
   constructor(
     private readonly credentials: CredentialResolver,
-    private readonly bus: SpeechBusClient,
+    private readonly jobs: GatewayJobs,
     private readonly limits: LimitGate,
     private readonly platform: PlatformRelay,
   ) {}
@@ -41,57 +39,57 @@ export class SpeechController {
     const model = (req.body as { model?: unknown } | null)?.model;
     // Without a model there is nothing to route: the full check answers the 400.
     if (typeof model !== 'string' || !model) parseSpeechRequest(req.body);
-    const principal = await this.credentials.resolve(bearer, headerValue(req.headers['chatgpt-account-id']));
+    const principal = await this.credentials.resolve(bearer, workspaceOf(req));
     // A model the tenant's routing table gives to its API keys goes, unchanged, to the platform's own
     // speech endpoint (which has voices and formats the ChatGPT voice service lacks), so it is routed
     // before the ChatGPT-specific checks.
-    if (principal.upstream.kind === 'pool' && routeModel(principal.modelRoutes, model as string) === 'platform') return this.platform.relay(req, reply, principal, '/audio/speech');
+    const upstream = upstreamFor(principal, model as string, 'speech');
+    switch (upstream) {
+      case 'platform':
+        return this.platform.relay(req, reply, principal, '/audio/speech');
+      case 'chatgpt':
+        return this.speak(req, reply, principal);
+      default:
+        return unhandled(upstream);
+    }
+  }
+
+  /** A ChatGPT account speaks: the request as a speech job for a voice service replica. */
+  private async speak(req: FastifyRequest, reply: FastifyReply, principal: Principal): Promise<void> {
     const body = parseSpeechRequest(req.body);
     const job = toSpeechJob(body, principal, randomUUID());
+    const payload = this.jobs.encode(SPEECH_JOBS, job);
     // A budget holds the price of every input character (code points: never fewer than usage counts).
-    await this.limits.check(principal, job.model, job.requestId, { characters: [...job.input].length });
+    await this.limits.check(principal, job.model, job.requestId, 'chatgpt', { characters: [...job.input].length });
     reply.header('x-request-id', job.requestId);
     const raw = reply.raw;
     let started = false;
-    let settled = false;
-
-    return new Promise<void>((resolve) => {
-      const settle = () => {
-        settled = true;
-        resolve();
-      };
-      const onEvent = (event: SpeechEvent) => {
-        switch (event.t) {
-          case 'start':
-            started = true;
-            reply.hijack();
-            raw.writeHead(200, { 'content-type': event.contentType, 'cache-control': 'no-store', 'x-request-id': job.requestId });
-            // The 200 goes out now, not with the first audio: a failure right after the upstream began
-            // (before any audio was forwarded) then cuts a started answer, as for any later failure.
-            raw.flushHeaders();
-            // Small writes go out at once: the point is that the first audio is heard early.
-            raw.socket?.setNoDelay(true);
-            return;
-          case 'audio':
-            if (started) raw.write(event.bytes);
-            return;
-          case 'end':
-            raw.end();
-            return settle();
-          case 'error':
-            if (event.error.code === 'worker_unavailable') this.limits.release(principal, job.model, job.requestId);
-            if (started) cutAfterFlush(raw);
-            else sendError(reply, event.status, event.error, event.retryAfterSec);
-            return settle();
-        }
-      };
-      const handle = this.bus.open(job, onEvent);
-      raw.once('close', () => {
-        if (settled) return;
-        handle.cancel();
-        settle();
-      });
-    });
+    const onFrame = (frame: SpeechFrame) => {
+      switch (frame.t) {
+        case 'start':
+          started = true;
+          reply.hijack();
+          raw.writeHead(200, { 'content-type': frame.contentType, 'cache-control': 'no-store', 'x-request-id': job.requestId });
+          // The 200 goes out now, not with the first audio: a failure right after the upstream began
+          // (before any audio was forwarded) then cuts a started answer, as for any later failure.
+          raw.flushHeaders();
+          // Small writes go out at once: the point is that the first audio is heard early.
+          raw.socket?.setNoDelay(true);
+          return;
+        case 'audio':
+          if (started) raw.write(frame.bytes);
+          return;
+        case 'end':
+          raw.end();
+          return;
+        case 'error':
+          if (started) cutAfterFlush(raw);
+          else sendError(reply, frame.status, frame.error, frame.retryAfterSec);
+          return;
+      }
+    };
+    // A job no voice service ran returns no usage event, so the gateway gives its limit slot back.
+    return this.jobs.run(SPEECH_JOBS, job, payload, onFrame, raw, () => this.limits.release(principal, job.model, job.requestId));
   }
 }
 

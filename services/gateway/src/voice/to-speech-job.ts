@@ -2,42 +2,20 @@ import {
   NATIVE_VOICES,
   OPENAI_AUDIO_FORMATS,
   OPENAI_VOICE_MAP,
+  invalidValue,
   nativeVoiceOf,
   upstreamFormatOf,
   type NativeVoice,
   type Principal,
   type SpeechJob,
 } from '@chatgate/contracts';
-import { paramPath } from '../chat/chat-completion-request.schema.js';
-import { ApiError } from '../errors/api-error.js';
+import { parseRequestBody } from '../shared/http/request-input.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { speechRequestSchema, type SpeechRequest } from './speech-request.schema.js';
-
-function valueAt(root: unknown, path: PropertyKey[]): unknown {
-  let node = root;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
 
 /** Parses the body against OpenAI's schema; the first problem becomes a 400 naming the field. */
 export function parseSpeechRequest(body: unknown): SpeechRequest {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw ApiError.invalidRequest('The request body must be a JSON object.', null, 'invalid_body');
-  }
-  const result = speechRequestSchema.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const param = paramPath(issue.path);
-    const missing = valueAt(body, issue.path) === undefined;
-    throw ApiError.invalidRequest(
-      missing ? `Missing required parameter: '${param}'.` : `Invalid value for '${param}': ${issue.message}`,
-      param,
-      missing ? 'missing_required_parameter' : 'invalid_value',
-    );
-  }
-  return result.data;
+  return parseRequestBody(speechRequestSchema, body);
 }
 
 const VOICE_NAMES = [...Object.keys(OPENAI_VOICE_MAP), ...NATIVE_VOICES].map((v) => `'${v}'`).join(', ');
@@ -60,7 +38,7 @@ function unsupported(param: string, what: string): ApiError {
  * instructions, SSE) is refused with a 400 rather than silently ignored.
  */
 export function toSpeechJob(req: SpeechRequest, principal: Principal, requestId: string): SpeechJob {
-  if (!req.input.trim()) throw ApiError.invalidRequest("Invalid value for 'input': there is no text to speak.", 'input', 'invalid_value');
+  if (!req.input.trim()) throw ApiError.fromBus(invalidValue('input', 'there is no text to speak.'));
   const voice = voiceOf(req.voice);
   const format = upstreamFormatOf(req.response_format);
   if (!format) {

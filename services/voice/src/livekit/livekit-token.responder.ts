@@ -1,16 +1,14 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { LIVEKIT_TOKEN, VOICE_QUEUE_GROUP, livekitTokenRequestSchema, type LivekitTokenReply, type LivekitTokenRequest, type UsageEvent } from '@chatgate/contracts';
-import { NATS_CONNECTION, serveRequests, type Logger } from '@chatgate/service-kit';
-import { AccountLeaseClient } from '@chatgate/service-kit';
-import { identitySourceFor, withRotation } from '../accounts/identity-source.js';
+import { LIVEKIT_TOKEN, VOICE_QUEUE_GROUP, jobCrashed, livekitTokenRequestSchema, malformedJob, type LivekitTokenReply, type LivekitTokenRequest, type UsageEvent } from '@chatgate/contracts';
+import { AccountLeaseClient, NATS_CONNECTION, identitySourceFor, serveRequests, usageEvent, withRotation, type Logger } from '@chatgate/service-kit';
 import { VOICE_UPSTREAM_MODEL } from '../speech/speech-job.runner.js';
 import { VoiceUpstreamClient } from '../upstream/voice-upstream.client.js';
 import { UsagePublisher } from '@chatgate/service-kit';
 import { VOICE_CONFIG, VOICE_LOGGER, type VoiceConfig } from '../voice.config.js';
 import { VoiceProxy } from './voice-proxy.js';
 
-const serverError = (message: string, code: string): LivekitTokenReply => ({ ok: false, failure: { status: 500, error: { message, type: 'server_error', param: null, code } } });
+const ROOMS = { worker: 'voice service', job: 'voice room request' };
 
 /**
  * Answers `GET /api/livekit` for the gateway: a LiveKit room from the upstream for the caller's
@@ -39,8 +37,8 @@ export class LivekitTokenResponder implements OnApplicationBootstrap, OnApplicat
       queue: VOICE_QUEUE_GROUP,
       schema: livekitTokenRequestSchema,
       handle: (request) => this.room(request),
-      malformed: serverError('The gateway sent a malformed voice room request.', 'malformed_job'),
-      failed: serverError('The voice service failed while asking for a room.', 'internal_error'),
+      malformed: { ok: false, failure: malformedJob(ROOMS) } satisfies LivekitTokenReply,
+      failed: { ok: false, failure: jobCrashed(ROOMS, 'asking for a room') } satisfies LivekitTokenReply,
       logger: this.logger,
     });
   }
@@ -58,29 +56,15 @@ export class LivekitTokenResponder implements OnApplicationBootstrap, OnApplicat
       const answer = await this.upstream.voiceRoom(attempt.identity, { voice: request.voice });
       return answer.ok ? { ok: true as const, value: answer.room } : answer;
     });
-    const reply: LivekitTokenReply = result.ok ? { ok: true, room: { ...result.value, url: this.proxy ? this.proxy.rewrite(result.value.url) : result.value.url } } : { ok: false, failure: result.failure };
+    // No signal: nothing cancels a room request, so the rotation always ends with a room or a failure.
+    const reply: LivekitTokenReply = result.ok
+      ? { ok: true, room: { ...result.value, url: this.proxy ? this.proxy.rewrite(result.value.url) : result.value.url } }
+      : { ok: false, failure: 'failure' in result ? result.failure : jobCrashed(ROOMS, 'asking for a room') };
     this.usage.publish(this.usageEvent(request, account, reply, performance.now() - started));
     return reply;
   }
 
   private usageEvent(request: LivekitTokenRequest, account: { id: string; label: string | null } | null, reply: LivekitTokenReply, latencyMs: number): UsageEvent {
-    return {
-      requestId: request.requestId,
-      tenantId: request.tenantId,
-      userId: request.userId,
-      userName: request.userName,
-      credentialId: request.credentialId,
-      accountId: account?.id ?? null,
-      accountLabel: account?.label ?? null,
-      model: request.model,
-      kind: 'voice',
-      promptTokens: 0,
-      completionTokens: 0,
-      estimated: false,
-      outcome: reply.ok ? 'ok' : 'error',
-      status: reply.ok ? 200 : reply.failure.status,
-      latencyMs: Math.round(latencyMs * 10) / 10,
-      at: Date.now(),
-    };
+    return usageEvent(request, { model: request.model, kind: 'voice', account, outcome: reply.ok ? 'ok' : 'error', status: reply.ok ? 200 : reply.failure.status, latencyMs });
   }
 }

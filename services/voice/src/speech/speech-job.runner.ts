@@ -1,8 +1,5 @@
-import { SPEECH_AUDIO_FRAME_BYTES, type BusError, type SpeechControlFrame, type SpeechJob } from '@chatgate/contracts';
-import type { AccountLeaseClient } from '@chatgate/service-kit';
-import { outcomeOf } from '@chatgate/service-kit';
-import { identitySourceFor, type Attempt } from '../accounts/identity-source.js';
-import { failureOf } from '../upstream/upstream-failure.js';
+import { SPEECH_AUDIO_FRAME_BYTES, invalidValue, outcomeOf, upstreamStreamCut, type BusError, type SpeechControlFrame, type SpeechJob } from '@chatgate/contracts';
+import { identitySourceFor, transportFailure, type AccountLeaseClient, type Attempt } from '@chatgate/service-kit';
 import type { SpokenMessage, UpstreamIdentity, VoiceUpstreamClient } from '../upstream/voice-upstream.client.js';
 import { splitIntoPieces } from './sentence-splitter.js';
 
@@ -79,9 +76,9 @@ async function speakPiece(
       }
     } catch (err) {
       audio.body.destroy();
-      return { ok: false, failure: failureOf(err, true, 'the audio'), midAudio: sent > 0 };
+      return { ok: false, failure: transportFailure(err, true, 'the audio'), midAudio: sent > 0 };
     }
-    if (sent === 0) return { ok: false, failure: failureOf(new Error('empty audio'), true, 'the audio'), midAudio: false };
+    if (sent === 0) return { ok: false, failure: upstreamStreamCut('the audio'), midAudio: false };
     return { ok: true };
   } finally {
     deps.hideLater(identity, spoken.conversationId);
@@ -163,7 +160,7 @@ export async function runSpeechJob(ctx: SpeechJobContext, deps: SpeechDeps): Pro
     discard(ahead.prepared);
   }
   if (!spokenPieces) {
-    return ctx.sendControl({ t: 'error', status: 400, error: { message: 'The input has no text to speak.', type: 'invalid_request_error', param: 'input', code: 'invalid_value' } });
+    return ctx.sendControl({ t: 'error', ...invalidValue('input', 'there is no text to speak.') });
   }
   ctx.sendControl({ t: 'end', characters: ctx.spokenCharacters, pieces: spokenPieces });
 }

@@ -2,18 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ConversationStreamDecoder } from '@chatgate/protocol';
-import { livekitRoomSchema, type BusError, type LivekitRoom, type NativeVoice, type UpstreamAudioFormat } from '@chatgate/contracts';
+import { livekitRoomSchema, upstreamReported, upstreamStreamCut, upstreamUnreadable, type BusError, type LivekitRoom, type NativeVoice, type UpstreamAudioFormat } from '@chatgate/contracts';
 import { VOICE_CONFIG, type VoiceConfig } from '../voice.config.js';
-import { BaseUrlRotation, neverReachedUpstream } from '@chatgate/service-kit';
-import { failureOf, mapUpstreamFailure, upstreamMalformed, upstreamStreamCut, upstreamStreamError } from './upstream-failure.js';
+import { BaseUrlRotation, chatgptHttpFailure, neverReachedUpstream, transportFailure, type UpstreamIdentity } from '@chatgate/service-kit';
 
-/** Who an upstream request is made as: one attempt's access token and workspace. */
-export interface UpstreamIdentity {
-  accessToken: string;
-  chatgptAccountId: string | null;
-  /** Pool accounts keep theirs in the database; for a caller's own token it is derived. */
-  deviceId: string | null;
-}
+/** Who an upstream request is made as (service-kit's, shared with the conversation workers). */
+export type { UpstreamIdentity };
 
 export type Failed = { ok: false; failure: BusError };
 export type SpokenMessage = { ok: true; conversationId: string; messageId: string } | Failed;
@@ -49,7 +43,7 @@ function failedWith(res: Dispatcher.ResponseData, text: string): Failed {
   const retryAfter = res.headers['retry-after'];
   // A 2xx in the wrong shape is a challenge or an error page in disguise.
   const status = res.statusCode >= 200 && res.statusCode < 300 ? 502 : res.statusCode;
-  return { ok: false, failure: mapUpstreamFailure(status, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) };
+  return { ok: false, failure: chatgptHttpFailure(status, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) };
 }
 
 /**
@@ -144,18 +138,18 @@ export class VoiceUpstreamClient implements OnApplicationShutdown {
       try {
         for await (const chunk of res.body) {
           for (const event of decoder.push(chunk as Uint8Array)) {
-            if (event.type === 'error') return { ok: false, failure: upstreamStreamError(event.message, event.code) };
+            if (event.type === 'error') return { ok: false, failure: upstreamReported(event.message, event.code) };
           }
           if (decoder.conversationId) return { ok: true, conversationId: decoder.conversationId, messageId };
         }
-        for (const event of decoder.end()) if (event.type === 'error') return { ok: false, failure: upstreamStreamError(event.message, event.code) };
+        for (const event of decoder.end()) if (event.type === 'error') return { ok: false, failure: upstreamReported(event.message, event.code) };
         if (decoder.conversationId) return { ok: true, conversationId: decoder.conversationId, messageId };
         return { ok: false, failure: upstreamStreamCut('the conversation stream') };
       } finally {
         res.body.destroy();
       }
     } catch (err) {
-      return { ok: false, failure: failureOf(err, responded, 'the conversation stream') };
+      return { ok: false, failure: transportFailure(err, responded, 'the conversation stream') };
     }
   }
 
@@ -168,7 +162,7 @@ export class VoiceUpstreamClient implements OnApplicationShutdown {
       if (res.statusCode !== 200 || !contentType.startsWith('audio/')) return failedWith(res, await readCapped(res.body));
       return { ok: true, contentType, body: res.body };
     } catch (err) {
-      return { ok: false, failure: failureOf(err, false, 'the audio') };
+      return { ok: false, failure: transportFailure(err, false, 'the audio') };
     }
   }
 
@@ -213,9 +207,9 @@ export class VoiceUpstreamClient implements OnApplicationShutdown {
         return failedWith(res, text);
       }
       const room = livekitRoomSchema.safeParse(parsed);
-      return room.success ? { ok: true, room: room.data } : { ok: false, failure: upstreamMalformed('the voice room') };
+      return room.success ? { ok: true, room: room.data } : { ok: false, failure: upstreamUnreadable('a voice room chatgate does not understand') };
     } catch (err) {
-      return { ok: false, failure: failureOf(err, false, 'the voice room') };
+      return { ok: false, failure: transportFailure(err, false, 'the voice room') };
     }
   }
 }

@@ -35,8 +35,6 @@ export const image = (url: string) => `![image](${escapeUrl(url)})`;
 /** What stands in for a link that cannot be made (temporary chat, no public URL, ...). */
 export const unlinkedNote = (what: 'image' | 'file', why: string) => `_(The generated ${what} is not linked: ${why}.)_`;
 
-export const HISTORY_OFF_REASON = 'ChatGPT keeps generated files only with chat history on, and this is a temporary chat';
-
 function escapeLinkText(text: string): string {
   return text.replace(/\s+/g, ' ').replace(/([\\[\]])/g, '\\$1').trim() || 'source';
 }

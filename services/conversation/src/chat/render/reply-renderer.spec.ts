@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { UpstreamEvent } from '@chatgate/protocol';
-import type { FileLinks } from './file-links.js';
+import type { FileLinks } from '../../shared/files/file-links.js';
 import { ReplyRenderer, type ReasoningInline } from './reply-renderer.js';
 
 const links: FileLinks = {

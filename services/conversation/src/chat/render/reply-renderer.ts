@@ -1,7 +1,7 @@
 import type { CitationSource, ToolTextKind, UpstreamEvent } from '@chatgate/protocol';
-import type { FileLinks } from './file-links.js';
+import { HISTORY_OFF_REASON, type FileLinks } from '../../shared/files/file-links.js';
 import { InlineMarkers } from './inline-markers.js';
-import { FENCE_CLOSE, HISTORY_OFF_REASON, browsingNote, codeFenceOpen, image, link, outputFenceOpen, pageQuote, unlinkedNote } from './markdown.js';
+import { FENCE_CLOSE, browsingNote, codeFenceOpen, image, link, outputFenceOpen, pageQuote, unlinkedNote } from './markdown.js';
 import { TextSink } from './text-sink.js';
 
 /** How reasoning is also shown in `content` (REASONING_INLINE), for clients that show nothing else. */

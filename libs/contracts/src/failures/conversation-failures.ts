@@ -1,0 +1,49 @@
+import type { BusError } from '../common/openai-error.js';
+import { failureOf, type Envelope, type FailureDetails } from './failure.js';
+
+/**
+ * The conversation family: the conversation service's own answers about what it keeps and opens —
+ * conversation records, the management calls on the account holding a conversation, generated-file
+ * links. A management call reaches the upstream as the account holding the conversation, whose
+ * refusal is the gateway's problem rather than the caller's: those are `server_error`s, unlike the
+ * same codes on a chat attempt.
+ */
+export const CONVERSATION_FAILURE_CODES = [
+  'conversation_not_found',
+  'records_unavailable',
+  'conversation_account_unavailable',
+  'not_found',
+  'upstream_unauthorized',
+  'upstream_blocked',
+  'rate_limit_exceeded',
+  'upstream_rejected',
+  'upstream_error',
+  'file_link_not_found',
+  'file_link_expired',
+  'missing_api_key',
+] as const;
+export type ConversationFailureCode = (typeof CONVERSATION_FAILURE_CODES)[number];
+
+export const CONVERSATION_FAILURES = {
+  conversation_not_found: { status: 404, type: 'invalid_request_error' },
+  records_unavailable: { status: 503, type: 'server_error' },
+  conversation_account_unavailable: { status: 503, type: 'server_error' },
+  not_found: { status: 404, type: 'invalid_request_error' },
+  upstream_unauthorized: { status: 502, type: 'server_error' },
+  upstream_blocked: { status: 502, type: 'server_error' },
+  rate_limit_exceeded: { status: 429, type: 'requests' },
+  upstream_rejected: { status: 400, type: 'invalid_request_error' },
+  upstream_error: { status: 502, type: 'server_error' },
+  file_link_not_found: { status: 404, type: 'invalid_request_error' },
+  file_link_expired: { status: 403, type: 'invalid_request_error' },
+  missing_api_key: { status: 401, type: 'invalid_request_error' },
+} as const satisfies Record<ConversationFailureCode, Envelope>;
+
+export const conversationFailure = (code: ConversationFailureCode, message: string, details?: FailureDetails): BusError => failureOf(CONVERSATION_FAILURES, code, message, details);
+
+export const conversationNotFound = (id: string) => conversationFailure('conversation_not_found', `No conversation found with id '${id}'.`);
+
+export const recordsUnavailable = () => conversationFailure('records_unavailable', 'Conversation records are unavailable; try again shortly.');
+
+/** One answer for a forged link and for someone else's: a link either works or does not exist. */
+export const fileLinkNotFound = () => conversationFailure('file_link_not_found', 'No such file link.');

@@ -1,0 +1,21 @@
+import type { BusError } from '../common/openai-error.js';
+import { failureOf, type Envelope, type FailureDetails } from './failure.js';
+
+/** The limit family: the caller's limits and budgets, and the usage service that keeps them. */
+export const LIMIT_FAILURE_CODES = ['usage_limit_exceeded', 'insufficient_quota', 'usage_unavailable', 'usage_failed'] as const;
+export type LimitFailureCode = (typeof LIMIT_FAILURE_CODES)[number];
+
+export const LIMIT_FAILURES = {
+  // OpenAI's own types for these two.
+  usage_limit_exceeded: { status: 429, type: 'requests' },
+  insufficient_quota: { status: 429, type: 'insufficient_quota' },
+  usage_unavailable: { status: 503, type: 'server_error' },
+  usage_failed: { status: 503, type: 'server_error' },
+} as const satisfies Record<LimitFailureCode, Envelope>;
+
+export const limitFailure = (code: LimitFailureCode, message: string, details?: FailureDetails): BusError => failureOf(LIMIT_FAILURES, code, message, details);
+
+/** OpenAI's words for a request over quota. */
+export const INSUFFICIENT_QUOTA_MESSAGE = 'You exceeded your current quota, please check your plan and billing details.';
+
+export const insufficientQuota = () => limitFailure('insufficient_quota', INSUFFICIENT_QUOTA_MESSAGE);

@@ -1,0 +1,65 @@
+import { describe, expect, it } from '@jest/globals';
+import { ENDPOINTS, REACHABLE_KINDS, routeRequest, type Endpoint, type RouteQuery } from './route-request.js';
+import { UPSTREAM_KINDS, type UpstreamKind } from './upstream-kind.js';
+import type { ModelRoute } from './model-routes.schema.js';
+
+const routes: ModelRoute[] = [
+  { model: 'gpt-4o-mini', upstream: 'platform' },
+  { model: 'tts-*', upstream: 'platform' },
+  { model: 'text-embedding-*', upstream: 'platform' },
+];
+
+/** `table` null: the tenant set none (DEFAULT_MODEL_ROUTES). */
+const decide = (credential: RouteQuery['credential'], endpoint: Endpoint, model: string, table: ModelRoute[] | null = routes) => {
+  const decision = routeRequest({ credential, routes: table ?? undefined, model, endpoint });
+  return decision.ok ? decision.upstream : { status: decision.failure.status, code: decision.failure.error.code };
+};
+
+describe('routeRequest', () => {
+  it.each<[RouteQuery['credential'], Endpoint, string, UpstreamKind | { status: number; code: string }]>([
+    // A tenant credential: the table decides, the endpoint must serve the kind.
+    ['pool', 'chat', 'gpt-4o', 'chatgpt'],
+    ['pool', 'chat', 'gpt-4o-mini', 'platform'],
+    ['pool', 'speech', 'tts-1', 'platform'],
+    ['pool', 'speech', 'gpt-4o-mini-tts', 'chatgpt'],
+    ['pool', 'embeddings', 'text-embedding-3-small', 'platform'],
+    ['pool', 'embeddings', 'gpt-4o', { status: 400, code: 'model_not_supported' }],
+    ['pool', 'completions', 'gpt-4o', { status: 400, code: 'model_not_supported' }],
+    ['pool', 'models', 'gpt-4o-mini', 'platform'],
+    // The web protocol and voice rooms speak ChatGPT's own protocol: the table does not apply.
+    ['pool', 'web', 'gpt-4o-mini', 'chatgpt'],
+    ['pool', 'voice_room', 'voice', 'chatgpt'],
+    // A caller's own ChatGPT token reaches its own account only.
+    ['chatgpt_access_token', 'chat', 'gpt-4o', 'chatgpt'],
+    ['chatgpt_access_token', 'chat', 'gpt-4o-mini', { status: 403, code: 'platform_unavailable' }],
+    ['chatgpt_access_token', 'embeddings', 'text-embedding-3-small', { status: 403, code: 'platform_unavailable' }],
+    ['chatgpt_access_token', 'embeddings', 'gpt-4o', { status: 400, code: 'model_not_supported' }],
+    ['chatgpt_access_token', 'models', 'gpt-4o-mini', { status: 403, code: 'platform_unavailable' }],
+    ['chatgpt_access_token', 'web', 'gpt-4o-mini', 'chatgpt'],
+    // …but speech on ChatGPT accounts takes any model name, so it is spoken there (see ENDPOINTS.speech).
+    ['chatgpt_access_token', 'speech', 'tts-1', 'chatgpt'],
+  ])('%s %s %s → %j', (credential, endpoint, model, expected) => {
+    expect(decide(credential, endpoint, model)).toEqual(expected);
+  });
+
+  it('uses the default table when the tenant has none', () => {
+    expect(decide('pool', 'embeddings', 'text-embedding-3-large', null)).toBe('platform');
+    expect(decide('pool', 'chat', 'gpt-4o-mini', null)).toBe('chatgpt');
+    expect(decide('pool', 'images', 'dall-e-3', null)).toBe('platform');
+  });
+
+  it('names the endpoint and the kinds in a refusal', () => {
+    const refused = routeRequest({ credential: 'pool', routes, model: 'gpt-4o', endpoint: 'embeddings' });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.failure.error).toMatchObject({ param: 'model', message: expect.stringContaining('/v1/embeddings') });
+  });
+
+  it('answers the same decision object for the same kind (no allocation per request)', () => {
+    expect(routeRequest({ credential: 'pool', routes, model: 'gpt-4o', endpoint: 'chat' })).toBe(routeRequest({ credential: 'pool', routes, model: 'o3', endpoint: 'chat' }));
+  });
+
+  it('serves every endpoint by some kind, and lets a tenant credential reach every kind', () => {
+    for (const rule of Object.values(ENDPOINTS)) expect(rule.servedBy.length).toBeGreaterThan(0);
+    expect([...REACHABLE_KINDS.pool]).toEqual([...UPSTREAM_KINDS]);
+  });
+});

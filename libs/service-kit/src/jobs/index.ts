@@ -1,0 +1,3 @@
+export * from './worker-capacity.js';
+export * from './job-worker.js';
+export * from './job-client.js';

@@ -1,0 +1,140 @@
+import { createInbox, type NatsConnection } from '@nats-io/transport-node';
+import {
+  FRAME_KIND_HEADER,
+  cancelSubjectOf,
+  isLastFrame,
+  jobTooLarge,
+  workerLost,
+  workerUnavailable,
+  type BusError,
+  type JobFrameBase,
+  type JobProtocol,
+} from '@chatgate/contracts';
+import { encodeJson } from '../bus/json-codec.js';
+
+/** An open job: cancel it when its client goes away. */
+export interface JobHandle {
+  /** Stops listening and tells the worker to abort (a no-op once the last frame came). */
+  cancel(): void;
+}
+
+/** What a job's client connection offers: the HTTP response's `close` (Node's ServerResponse). */
+export interface ClientConnection {
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/** What NATS refuses when the server does not say (its default payload limit). */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/**
+ * The gateway's side of every job protocol: one job out on the bus with a private reply inbox, its
+ * frames in, in order. The server's no-responders answer (no worker subscribed) becomes a 503 at
+ * once; silence (no frame, no heartbeat) for the idle timeout, or a message that is not a frame,
+ * ends the job with `worker_lost` instead of a hang. Heartbeats are swallowed; exactly one last frame
+ * (`end` or `error`) is delivered and nothing after it. Frames are decoded by the protocol, so the
+ * caller gets its own typed frames.
+ */
+export class JobClient {
+  constructor(
+    private readonly nc: NatsConnection,
+    /** STREAM_IDLE_TIMEOUT_MS: a worker silent this long is taken for dead. */
+    private readonly idleTimeoutMs: number,
+  ) {}
+
+  /**
+   * The job as it goes on the bus, or the 413 that refuses it. A job is one NATS message, so it must
+   * fit the server's max_payload (1 MiB by default); callers encode before they take a limit slot.
+   */
+  encode<Job extends { requestId: string }, Frame extends JobFrameBase>(protocol: JobProtocol<Job, Frame>, job: Job): Uint8Array | BusError {
+    const payload = encodeJson(job);
+    const max = this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    return payload.length > max ? jobTooLarge(payload.length, max, protocol.tooLarge) : payload;
+  }
+
+  /** Publishes an encoded job and delivers its frames to `onFrame`. */
+  open<Job extends { requestId: string }, Frame extends JobFrameBase>(
+    protocol: JobProtocol<Job, Frame>,
+    requestId: string,
+    payload: Uint8Array,
+    onFrame: (frame: Frame) => void,
+  ): JobHandle {
+    const inbox = createInbox();
+    let finished = false;
+    let lastHeard = Date.now();
+
+    const finish = (last?: Frame) => {
+      if (finished) return;
+      finished = true;
+      clearInterval(watchdog);
+      sub.unsubscribe();
+      if (last) onFrame(last);
+    };
+    const lost = () => finish(protocol.errorFrame(workerLost(protocol)));
+
+    const sub = this.nc.subscribe(inbox, {
+      callback: (err, msg) => {
+        if (finished) return;
+        if (err) return lost();
+        // The server answers 503 on our inbox when no worker is subscribed to the job subject.
+        if (msg.headers?.code === 503) return finish(protocol.errorFrame(workerUnavailable(protocol)));
+        lastHeard = Date.now();
+        let frame: Frame;
+        try {
+          frame = protocol.decodeFrame(msg.data, msg.headers?.get(FRAME_KIND_HEADER) || undefined);
+        } catch {
+          return lost();
+        }
+        if (frame.t === 'hb') return;
+        if (isLastFrame(frame)) return finish(frame);
+        onFrame(frame);
+      },
+    });
+
+    const watchdog = setInterval(
+      () => {
+        if (Date.now() - lastHeard >= this.idleTimeoutMs) lost();
+      },
+      Math.max(50, Math.floor(this.idleTimeoutMs / 5)),
+    );
+
+    this.nc.publish(protocol.subject, payload, { reply: inbox });
+
+    return {
+      cancel: () => {
+        if (finished) return;
+        finished = true;
+        clearInterval(watchdog);
+        sub.unsubscribe();
+        this.nc.publish(cancelSubjectOf(protocol, requestId));
+      },
+    };
+  }
+
+  /**
+   * `open`, bound to the client's connection: a connection that closes before the last frame cancels
+   * the job. Resolves when the last frame was delivered or the client went away.
+   */
+  run<Job extends { requestId: string }, Frame extends JobFrameBase>(
+    protocol: JobProtocol<Job, Frame>,
+    requestId: string,
+    payload: Uint8Array,
+    onFrame: (frame: Frame) => void,
+    client: ClientConnection,
+  ): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let settled = false;
+      const handle = this.open(protocol, requestId, payload, (frame) => {
+        onFrame(frame);
+        if (!isLastFrame(frame)) return;
+        settled = true;
+        resolve();
+      });
+      client.once('close', () => {
+        if (settled) return;
+        settled = true;
+        handle.cancel();
+        resolve();
+      });
+    });
+  }
+}

@@ -1,0 +1,284 @@
+import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { z } from 'zod';
+import {
+  FRAME_KIND_HEADER,
+  isLastFrame,
+  malformedJob,
+  workerBusy,
+  workerShutdown,
+  workerUnavailable,
+  type BusError,
+  type JobFrameBase,
+  type JobProtocol,
+} from '@chatgate/contracts';
+import type { Logger } from '../logging/logger.js';
+import type { WorkerCapacity } from './worker-capacity.js';
+
+/** One job as its handler sees it. */
+export interface JobRun<Job, Frame> {
+  readonly job: Job;
+  /** Aborted when the gateway cancels (its client went away) or the worker shuts down. */
+  readonly abort: AbortController;
+  /** Sends one frame to the gateway. After the last frame (`end` or `error`) nothing more goes out. */
+  send(frame: Frame): void;
+  /** Whether the last frame went out. */
+  readonly ended: boolean;
+}
+
+export interface JobWorkerOptions<Job extends { requestId: string }, Frame extends JobFrameBase> {
+  protocol: JobProtocol<Job, Frame>;
+  /** The service's one concurrency cap, shared by all its job workers. */
+  capacity: WorkerCapacity;
+  /** WORKER_HEARTBEAT_MS: a job silent this long gets a heartbeat frame. */
+  heartbeatMs: number;
+  /** SHUTDOWN_GRACE_MS: running jobs get this long (less END_RESERVE_MS) to finish when the service stops. */
+  shutdownGraceMs: number;
+  logger: Logger;
+  /** What a job whose handler threw is answered with (the error itself is logged, never sent). */
+  crashed: BusError;
+  /** Runs one job: sends its frames, ending with exactly one `end` or `error`; resolves when done. */
+  handle(run: JobRun<Job, Frame>): Promise<void>;
+  /** How long a job that arrives while the replica is full waits for a slot before it is answered `worker_busy`. */
+  busyWaitMs?: number;
+}
+
+/** What a stopping worker keeps for ending the jobs still running (error frames, usage events) before the grace is over. */
+export const END_RESERVE_MS = 1000;
+const DEFAULT_BUSY_WAIT_MS = 2000;
+/** What a `worker_busy` answer tells the client to wait before retrying. */
+const BUSY_RETRY_AFTER_SEC = 1;
+
+const textDecoder = new TextDecoder();
+
+class ActiveJob<Job, Frame extends JobFrameBase> implements JobRun<Job, Frame> {
+  readonly abort = new AbortController();
+  ended = false;
+  lastSentAt = Date.now();
+
+  constructor(
+    readonly job: Job,
+    private readonly reply: string,
+    private readonly out: (reply: string, frame: Frame) => void,
+  ) {}
+
+  send(frame: Frame): void {
+    if (this.ended) return;
+    if (isLastFrame(frame)) this.ended = true;
+    this.lastSentAt = Date.now();
+    this.out(this.reply, frame);
+  }
+}
+
+interface WaitingJob {
+  reply: string;
+  lastSentAt: number;
+  timer: NodeJS.Timeout;
+  leave(): void;
+}
+
+/**
+ * Takes one kind of job off the bus and runs it: the one job loop of every worker service (chat and
+ * relay in the conversation service, speech in voice). It takes jobs from the protocol's queue
+ * group (one replica gets each), parses each against the protocol's schema (a malformed job gets one
+ * error frame; its text is never logged: it carries the caller's credential), keeps every open job
+ * alive with heartbeats, aborts a job when its cancel arrives on the fan-out subject, and stops
+ * gracefully: no new jobs, running ones finish within the shutdown grace, the rest end with an error.
+ *
+ * The concurrency cap and NATS core queue groups: a queue group hands each job to a random member
+ * whether it has room or not, and core NATS has no "not now" answer. So a replica at its cap drops
+ * its interest in the job subject (the subscription is drained: NATS then sends new jobs to the
+ * other replicas, and when none is left the gateway gets the server's no-responders answer at once,
+ * a 503 with the limit slot returned), and subscribes again as soon as a slot frees. Jobs already
+ * on their way when it dropped interest wait in line for a slot, heartbeats keeping the gateway
+ * patient, for at most `busyWaitMs`; then they are answered `worker_busy` (503, retry-after) and never
+ * run, so the gateway returns their limit slot. A bounded local queue alone would keep feeding a
+ * full replica its share of jobs while another sits idle.
+ */
+export class JobWorker<Job extends { requestId: string }, Frame extends JobFrameBase> {
+  private readonly active = new Map<string, ActiveJob<Job, Frame>>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly waiting = new Map<string, WaitingJob>();
+  private readonly kindHeaders = new Map<string, MsgHdrs>();
+  private jobs?: Subscription;
+  private cancels?: Subscription;
+  private heartbeat?: NodeJS.Timeout;
+  private stopCapacityWatch?: () => void;
+  private stopping = false;
+  private handled = 0;
+  private readonly send = (reply: string, frame: Frame) => this.publish(reply, frame);
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly opts: JobWorkerOptions<Job, Frame>,
+  ) {}
+
+  /** Starts taking jobs and hearing cancels. */
+  start(): void {
+    const { protocol, capacity } = this.opts;
+    this.cancels = this.nc.subscribe(`${protocol.cancelPrefix}.*`, {
+      callback: (err, msg) => {
+        if (!err) this.cancel(msg.subject.slice(msg.subject.lastIndexOf('.') + 1));
+      },
+    });
+    this.stopCapacityWatch = capacity.onChange((full) => (full ? this.dropInterest() : this.takeInterest()));
+    if (!capacity.full) this.takeInterest();
+    this.heartbeat = setInterval(() => this.beat(), this.opts.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /**
+   * Stops: no new jobs (stragglers already on their way are answered `worker_unavailable`, jobs
+   * waiting for a slot `worker_busy`), running jobs get the shutdown grace to finish, the rest are
+   * aborted and end with `worker_shutdown`.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopCapacityWatch?.();
+    this.dropInterest();
+    for (const [requestId, waiting] of this.waiting) {
+      this.leaveLine(requestId, waiting);
+      this.publish(waiting.reply, this.opts.protocol.errorFrame(workerBusy(this.opts.protocol, BUSY_RETRY_AFTER_SEC)));
+    }
+    const deadline = Date.now() + Math.max(0, this.opts.shutdownGraceMs - END_RESERVE_MS);
+    while (this.active.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const shutdown = this.opts.protocol.errorFrame(workerShutdown(this.opts.protocol));
+    for (const run of this.active.values()) {
+      run.abort.abort();
+      run.send(shutdown);
+    }
+    // The aborted handlers' own endings (their usage events) get the reserve to run.
+    if (this.running.size) await Promise.race([Promise.allSettled(this.running), new Promise((r) => setTimeout(r, END_RESERVE_MS).unref())]);
+    clearInterval(this.heartbeat);
+    this.cancels?.unsubscribe();
+  }
+
+  /** Jobs running now, waiting for a slot, and taken since start: the basis of the worker's metrics. */
+  stats(): { active: number; waiting: number; handled: number } {
+    return { active: this.active.size, waiting: this.waiting.size, handled: this.handled };
+  }
+
+  /** Whether the worker is subscribed to its job subject now (false while its replica is full, and after stop). */
+  get accepting(): boolean {
+    return this.jobs !== undefined;
+  }
+
+  private takeInterest(): void {
+    if (this.jobs || this.stopping) return;
+    this.jobs = this.nc.subscribe(this.opts.protocol.subject, {
+      queue: this.opts.protocol.queue,
+      callback: (err, msg) => {
+        if (!err) this.receive(msg);
+      },
+    });
+  }
+
+  private dropInterest(): void {
+    const jobs = this.jobs;
+    this.jobs = undefined;
+    // Drained, not unsubscribed: jobs the server sent before it read the unsubscribe are still delivered.
+    void jobs?.drain().catch(() => undefined);
+  }
+
+  private receive(msg: Msg): void {
+    const reply = msg.reply;
+    if (!reply) return;
+    const { protocol, capacity } = this.opts;
+    let job: Job;
+    try {
+      job = protocol.jobSchema.parse(JSON.parse(textDecoder.decode(msg.data)));
+    } catch (err) {
+      // Where it failed, never the text (nor JSON.parse's message, which quotes it): a job carries the caller's credential.
+      const where = err instanceof z.ZodError ? err.issues.map((i) => i.path.join('.') || '(job)').join(', ') : 'not JSON';
+      this.opts.logger.error({ where, subject: protocol.subject }, `rejected a malformed ${protocol.job}`);
+      this.publish(reply, protocol.errorFrame(malformedJob(protocol)));
+      return;
+    }
+    if (this.stopping) return this.publish(reply, protocol.errorFrame(workerUnavailable(protocol)));
+    if (capacity.tryTake()) return this.run(job, reply);
+    this.waitForSlot(job, reply);
+  }
+
+  private waitForSlot(job: Job, reply: string): void {
+    const { protocol, capacity } = this.opts;
+    const requestId = job.requestId;
+    const waiting: WaitingJob = {
+      reply,
+      lastSentAt: Date.now(),
+      leave: capacity.enqueue(() => {
+        clearTimeout(waiting.timer);
+        this.waiting.delete(requestId);
+        this.run(job, reply);
+      }),
+      timer: setTimeout(() => {
+        this.leaveLine(requestId, waiting);
+        this.publish(reply, protocol.errorFrame(workerBusy(protocol, BUSY_RETRY_AFTER_SEC)));
+      }, this.opts.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS),
+    };
+    this.waiting.set(requestId, waiting);
+  }
+
+  private leaveLine(requestId: string, waiting: WaitingJob): void {
+    clearTimeout(waiting.timer);
+    waiting.leave();
+    this.waiting.delete(requestId);
+  }
+
+  private run(job: Job, reply: string): void {
+    const { protocol, capacity, logger } = this.opts;
+    const run = new ActiveJob<Job, Frame>(job, reply, this.send);
+    this.active.set(job.requestId, run);
+    this.handled++;
+    let work: Promise<void>;
+    try {
+      work = this.opts.handle(run);
+    } catch (err) {
+      work = Promise.reject(err);
+    }
+    const settled: Promise<void> = work
+      .catch((err: unknown) => {
+        logger.error({ err, requestId: job.requestId }, `${protocol.job} crashed`);
+        run.send(protocol.errorFrame(this.opts.crashed));
+      })
+      .finally(() => {
+        this.active.delete(job.requestId);
+        this.running.delete(settled);
+        capacity.release();
+      });
+    this.running.add(settled);
+  }
+
+  private cancel(requestId: string): void {
+    const waiting = this.waiting.get(requestId);
+    // Nobody is listening any more: it leaves the line without an answer.
+    if (waiting) return this.leaveLine(requestId, waiting);
+    this.active.get(requestId)?.abort.abort();
+  }
+
+  private beat(): void {
+    const now = Date.now();
+    const { heartbeatMs, protocol } = this.opts;
+    for (const run of this.active.values()) if (now - run.lastSentAt >= heartbeatMs) run.send(protocol.heartbeat);
+    for (const waiting of this.waiting.values()) {
+      if (now - waiting.lastSentAt < heartbeatMs) continue;
+      waiting.lastSentAt = now;
+      this.publish(waiting.reply, protocol.heartbeat);
+    }
+  }
+
+  private publish(reply: string, frame: Frame): void {
+    const { protocol } = this.opts;
+    const kind = protocol.frameKind?.(frame);
+    this.nc.publish(reply, protocol.encodeFrame(frame), kind ? { headers: this.headersOf(kind) } : undefined);
+  }
+
+  /** One headers object per frame kind, made once (audio frames are many). */
+  private headersOf(kind: string): MsgHdrs {
+    let h = this.kindHeaders.get(kind);
+    if (!h) {
+      h = natsHeaders();
+      h.set(FRAME_KIND_HEADER, kind);
+      this.kindHeaders.set(kind, h);
+    }
+    return h;
+  }
+}

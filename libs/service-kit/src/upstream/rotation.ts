@@ -1,0 +1,44 @@
+import { outcomeOf, type BusError } from '@chatgate/contracts';
+import type { Attempt, IdentitySource, LeasedAttempt } from './identity-source.js';
+
+/** One attempt's result: what it produced, or the failure met before anything reached the client. */
+export type AttemptResult<T> = { ok: true; value: T } | { ok: false; failure: BusError };
+
+/** The rotation's result: the first success, the failure the client should get, or a request its client cancelled. */
+export type RotationResult<T> = AttemptResult<T> | { ok: false; cancelled: true };
+
+/**
+ * Runs `once` with one identity after another until one succeeds: the one rotation of every
+ * upstream-facing service. A failure whose code says another account may fare better
+ * (`outcomeOf`) is reported and moves to the next pool account, up to `retryTimes` accounts; a 401
+ * first gets one refresh of the same account. When the pool has no account left, a cooling pool's
+ * 429 (which says when it frees up) wins over the last real error. A request cancelled meanwhile
+ * ends as such (nobody is listening for a failure).
+ */
+export async function withRotation<T>(
+  source: IdentitySource,
+  retryTimes: number,
+  once: (attempt: LeasedAttempt) => Promise<AttemptResult<T>>,
+  signal?: AbortSignal,
+): Promise<RotationResult<T>> {
+  let lastFailure: BusError | null = null;
+  for (let accounts = 0; accounts < retryTimes; accounts++) {
+    let current: Attempt = await source.next();
+    if (!current.ok) {
+      const poolFailure = current.failure;
+      return { ok: false, failure: lastFailure && poolFailure.status !== 429 ? lastFailure : poolFailure };
+    }
+    for (;;) {
+      const result = await once(current);
+      if (result.ok) return result;
+      if (signal?.aborted) return { ok: false, cancelled: true };
+      lastFailure = result.failure;
+      if (!source.rotates || !outcomeOf(result.failure)) return result;
+      const retry: Attempt | null = await source.failed(current, result.failure);
+      // No second chance for this account (or its refresh failed): the next account, if any.
+      if (!retry || !retry.ok) break;
+      current = retry;
+    }
+  }
+  return { ok: false, failure: lastFailure! };
+}

@@ -1,0 +1,186 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { conversationNotFound, recordsUnavailable, type BusError, type ChatJob, type ChatMessage, type RelayJob } from '@chatgate/contracts';
+import type { Logger } from '@chatgate/service-kit';
+import type { Continuation, ConversationHooks, FinishedAnswer } from './conversation-hooks.js';
+import { CONVERSATION_LOGGER } from '../../conversation.config.js';
+import { ConversationRecordStore } from './conversation-record.store.js';
+import { ownerKeyOf, type ConversationRecord, type FinishedTurn } from './conversation-record.js';
+import { answeredHistoryHash, normaliseMessage, priorHistoryHash } from './history-hash.js';
+
+const TITLE_MAX = 120;
+
+const RECORDS_UNAVAILABLE = recordsUnavailable();
+
+/** Until the upstream names a conversation: its first user message, shortened (as ChatGPT's sidebar does). */
+function provisionalTitle(messages: ReadonlyArray<ChatMessage>): string | null {
+  const first = messages.find((m) => m.role === 'user');
+  if (!first) return null;
+  const text = normaliseMessage(first).text.replace(/\s+/g, ' ');
+  return text ? text.slice(0, TITLE_MAX) : null;
+}
+
+/** Who a request is made for, as chat and relay jobs both carry it. */
+type Requester = Pick<ChatJob, 'tenantId' | 'userId' | 'credentialId' | 'isolatedSession' | 'upstream'>;
+
+/** Whether the job may use this pool account (a user's allowed accounts travel with the job). */
+function mayUse(job: Requester, record: ConversationRecord): boolean {
+  if (job.upstream.kind !== 'pool') return record.accountId === null;
+  if (record.accountId === null) return false;
+  return !job.upstream.accountIds || job.upstream.accountIds.includes(record.accountId);
+}
+
+/** How long a stopping worker waits for records still being written. */
+const FLUSH_MS = 3000;
+/**
+ * Record writes in flight at most; beyond that a turn goes unrecorded (its next turn then sends the
+ * whole history) rather than queueing without bound behind a slow database.
+ */
+const MAX_WRITES_IN_FLIGHT = 2000;
+
+/**
+ * The worker's side of the records: which recorded conversation a job continues, and the record a
+ * finished turn leaves. Continuing is an optimisation (only the new message goes upstream), so a
+ * failing database never fails a chat: the job then runs with its whole history.
+ *
+ * A record is written after the reply's `end` frame, off the reply's path. A client's next turn can
+ * arrive before that write lands, so a lookup first waits for the owner's writes still in flight in
+ * this worker; on another replica the rare loser of that race sends its whole history instead.
+ */
+@Injectable()
+export class ConversationContinuity implements ConversationHooks, OnApplicationShutdown {
+  /** Per owner, the record writes still running (they run side by side; nothing waits on them but lookups). */
+  private readonly writing = new Map<string, Set<Promise<void>>>();
+  private inFlight = 0;
+
+  constructor(
+    private readonly store: ConversationRecordStore,
+    @Inject(CONVERSATION_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Resolves once the record writes running in this worker (of one owner, or all) have landed. */
+  async settled(ownerKey?: string): Promise<void> {
+    const sets = ownerKey !== undefined ? [this.writing.get(ownerKey)] : [...this.writing.values()];
+    await Promise.all(sets.flatMap((set) => (set ? [...set] : [])));
+  }
+
+  async onApplicationShutdown() {
+    await Promise.race([this.settled(), new Promise((r) => setTimeout(r, FLUSH_MS).unref())]);
+  }
+
+  async continuation(job: ChatJob): Promise<Continuation | { refused: BusError } | null> {
+    // A single new message continues nothing: no lookup, no wait (the common case stays free).
+    if (job.conversationId === undefined && job.messages.length < 2) return null;
+    if (job.conversationId !== undefined) {
+      const named = await this.named(job, job.conversationId);
+      if (!named || 'refused' in named) return named;
+      return { conversationId: job.conversationId, parentMessageId: job.parentMessageId ?? named.record.lastMessageId, accountId: named.record.accountId };
+    }
+    // Never rejects: record() catches its own failures.
+    await this.settled(ownerKeyOf(job));
+    try {
+      return await this.matched(job);
+    } catch (err) {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err), requestId: job.requestId }, 'conversation lookup failed');
+      return null;
+    }
+  }
+
+  /**
+   * The recorded conversation a request names by id (pool only; a caller's own token owns its
+   * conversations), when the requester may use the account holding it; null when chatgate never
+   * saw it (the upstream's call) or it is on an account they may not use. An isolated user may name
+   * only their own: another user's recorded conversation is a 404, as on the management endpoints.
+   * Others share the tenant's conversations on the accounts they may use. Without the records an
+   * isolated user's named conversation cannot be checked: refused (503), not risked.
+   */
+  async named(who: Requester & { requestId: string }, conversationId: string): Promise<{ record: ConversationRecord } | { refused: BusError } | null> {
+    if (who.upstream.kind !== 'pool') return null;
+    await this.settled(ownerKeyOf(who));
+    try {
+      const own = await this.store.find({ tenantId: who.tenantId, ownerKey: ownerKeyOf(who) }, conversationId);
+      const anyones = own ?? (await this.store.find({ tenantId: who.tenantId, accountIds: null }, conversationId));
+      if (anyones && !own && who.isolatedSession) return { refused: conversationNotFound(conversationId) };
+      if (!anyones || !mayUse(who, anyones)) return null;
+      return { record: anyones };
+    } catch (err) {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err), requestId: who.requestId }, 'conversation lookup failed');
+      return who.isolatedSession ? { refused: RECORDS_UNAVAILABLE } : null;
+    }
+  }
+
+  /** The visible conversation of this owner whose recorded history is the request's history before its newest message. */
+  private async matched(job: ChatJob): Promise<Continuation | null> {
+    const ownerKey = ownerKeyOf(job);
+    const prior = priorHistoryHash(job.messages);
+    if (!prior) return null;
+    const record = await this.store.findByHistory(job.tenantId, ownerKey, prior);
+    if (!record || !mayUse(job, record)) return null;
+    return { conversationId: record.conversationId, parentMessageId: record.lastMessageId, accountId: record.accountId };
+  }
+
+  finished(job: ChatJob, answer: FinishedAnswer): void {
+    this.track(job.requestId, ownerKeyOf(job), () =>
+      this.record(job.requestId, {
+        tenantId: job.tenantId,
+        ownerKey: ownerKeyOf(job),
+        userId: job.userId,
+        credentialId: job.credentialId,
+        conversationId: answer.conversationId,
+        accountId: answer.accountId,
+        model: job.model,
+        title: answer.title ?? provisionalTitle(job.messages),
+        lastMessageId: answer.messageId,
+        historyHash: answeredHistoryHash(job.messages, answer.answer),
+      }),
+    );
+  }
+
+  /**
+   * A web-protocol turn the upstream finished with history on (not awaited, like a chat's). A new
+   * conversation's messages are its whole history, so its hash lets a later OpenAI-style request
+   * continue it; a continued one sent only its newest message, so chatgate does not know the
+   * history and leaves a hash nothing matches (it is still found by id and listed).
+   */
+  webFinished(job: RelayJob, turn: { sent: ChatMessage[]; continued: boolean; answer: FinishedAnswer }): void {
+    const { answer } = turn;
+    this.track(job.requestId, ownerKeyOf(job), () =>
+      this.record(job.requestId, {
+        tenantId: job.tenantId,
+        ownerKey: ownerKeyOf(job),
+        userId: job.userId,
+        credentialId: job.credentialId,
+        conversationId: answer.conversationId,
+        accountId: answer.accountId,
+        model: job.usage?.model ?? 'auto',
+        title: answer.title ?? provisionalTitle(turn.sent),
+        lastMessageId: answer.messageId,
+        historyHash: turn.continued ? `web:${answer.messageId}` : answeredHistoryHash(turn.sent, answer.answer),
+      }),
+    );
+  }
+
+  /** Runs a record write off the reply's path, so lookups of the same owner can wait for it. */
+  private track(requestId: string, ownerKey: string, write: () => Promise<void>): void {
+    if (this.inFlight >= MAX_WRITES_IN_FLIGHT) {
+      this.logger.warn({ requestId }, 'too many conversation records being written; this turn is not recorded');
+      return;
+    }
+    this.inFlight += 1;
+    let set = this.writing.get(ownerKey);
+    if (!set) this.writing.set(ownerKey, (set = new Set()));
+    const running = write().finally(() => {
+      this.inFlight -= 1;
+      set.delete(running);
+      if (set.size === 0 && this.writing.get(ownerKey) === set) this.writing.delete(ownerKey);
+    });
+    set.add(running);
+  }
+
+  private async record(requestId: string, turn: FinishedTurn): Promise<void> {
+    try {
+      await this.store.recordTurn(turn);
+    } catch (err) {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err), requestId }, 'could not record the conversation');
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { CONVERSATION_MIGRATIONS } from '../../migrations/index.js';
+import { ConversationRecordStore } from './conversation-record.store.js';
+import type { FinishedTurn } from './conversation-record.js';
+
+// A database of its own on the test server, with the service's real migrations applied.
+const BASE = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/chatgate');
+const NAME = `chatgate_records_${randomBytes(6).toString('hex')}`;
+const admin = new URL(BASE);
+admin.pathname = '/postgres';
+const url = new URL(BASE);
+url.pathname = `/${NAME}`;
+
+let db: DataSource;
+let store: ConversationRecordStore;
+
+async function onAdmin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+const turn = (over: Partial<FinishedTurn>): FinishedTurn => ({
+  tenantId: 't1',
+  ownerKey: 'user:alice',
+  userId: 'alice',
+  credentialId: 'cred-a',
+  conversationId: 'c1',
+  accountId: 'acc-1',
+  model: 'gpt-4o',
+  title: 'First title',
+  lastMessageId: 'm1',
+  historyHash: 'h1',
+  ...over,
+});
+
+beforeAll(async () => {
+  await onAdmin(`CREATE DATABASE "${NAME}"`);
+  const setup = new pg.Client({ connectionString: url.toString() });
+  await setup.connect();
+  await setup.query('CREATE SCHEMA "conversation"');
+  await setup.end();
+  db = new DataSource({ type: 'postgres', url: url.toString(), schema: 'conversation', migrations: CONVERSATION_MIGRATIONS, migrationsTableName: 'migrations' });
+  await db.initialize();
+  await db.runMigrations({ transaction: 'each' });
+  store = new ConversationRecordStore(db);
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await onAdmin(`DROP DATABASE IF EXISTS "${NAME}" WITH (FORCE)`);
+});
+
+describe('ConversationRecordStore', () => {
+  it('records a turn, then advances the same record on the next one (keeping the first title)', async () => {
+    await store.recordTurn(turn({}));
+    expect(await store.findByHistory('t1', 'user:alice', 'h1')).toMatchObject({ conversationId: 'c1', lastMessageId: 'm1', accountId: 'acc-1', title: 'First title', isVisible: true });
+
+    await store.recordTurn(turn({ lastMessageId: 'm2', historyHash: 'h2', title: 'ignored', accountId: null }));
+    expect(await store.findByHistory('t1', 'user:alice', 'h1')).toBeNull();
+    expect(await store.findByHistory('t1', 'user:alice', 'h2')).toMatchObject({ conversationId: 'c1', lastMessageId: 'm2', accountId: 'acc-1', title: 'First title' });
+    expect((await store.list({ tenantId: 't1', ownerKey: 'user:alice' }, 0, 10)).total).toBe(1);
+  });
+
+  it('finds by history only within the owner and tenant, and never a hidden one', async () => {
+    await store.recordTurn(turn({ conversationId: 'c-bob', ownerKey: 'user:bob', userId: 'bob', historyHash: 'shared' }));
+    await store.recordTurn(turn({ conversationId: 'c-other-tenant', tenantId: 't2', historyHash: 'shared' }));
+    expect(await store.findByHistory('t1', 'user:alice', 'shared')).toBeNull();
+    expect((await store.findByHistory('t1', 'user:bob', 'shared'))?.conversationId).toBe('c-bob');
+
+    await store.hide({ tenantId: 't1', ownerKey: 'user:bob' }, 'c-bob');
+    expect(await store.findByHistory('t1', 'user:bob', 'shared')).toBeNull();
+    expect(await store.find({ tenantId: 't1', ownerKey: 'user:bob' }, 'c-bob')).toMatchObject({ isVisible: false });
+  });
+
+  it('scopes reads: an owner sees their own, a shared scope the accounts it may use', async () => {
+    await store.recordTurn(turn({ conversationId: 'c-acc2', accountId: 'acc-2', historyHash: 'h-acc2' }));
+    expect(await store.find({ tenantId: 't1', ownerKey: 'user:bob' }, 'c1')).toBeNull();
+    expect(await store.find({ tenantId: 't1', accountIds: ['acc-2'] }, 'c1')).toBeNull();
+    expect(await store.find({ tenantId: 't1', accountIds: ['acc-1'] }, 'c1')).toMatchObject({ ownerKey: 'user:alice' });
+    expect(await store.find({ tenantId: 't1', accountIds: null }, 'c-acc2')).toMatchObject({ accountId: 'acc-2' });
+    expect(await store.find({ tenantId: 't2', accountIds: null }, 'c1')).toBeNull();
+  });
+
+  it('lists a conversation two users continued once in a shared scope', async () => {
+    await store.recordTurn(turn({ tenantId: 't3', conversationId: 'shared-c' }));
+    await store.recordTurn(turn({ tenantId: 't3', conversationId: 'shared-c', ownerKey: 'user:carol', userId: 'carol', lastMessageId: 'm9' }));
+    const shared = await store.list({ tenantId: 't3', accountIds: null }, 0, 10);
+    expect(shared.total).toBe(1);
+    expect(shared.items).toEqual([expect.objectContaining({ conversationId: 'shared-c', ownerKey: 'user:carol', lastMessageId: 'm9' })]);
+  });
+
+  it('lists visible records newest first with a total, pages, renames and hides all of a scope', async () => {
+    const alice = { tenantId: 't1', ownerKey: 'user:alice' };
+    await store.recordTurn(turn({ conversationId: 'c-new', historyHash: 'h-new' }));
+    const page = await store.list(alice, 0, 2);
+    expect(page.total).toBe(3);
+    expect(page.items.map((r) => r.conversationId)).toEqual(['c-new', 'c-acc2']);
+    expect((await store.list(alice, 2, 2)).items.map((r) => r.conversationId)).toEqual(['c1']);
+
+    await store.setTitle(alice, 'c1', 'Renamed');
+    expect((await store.find(alice, 'c1'))?.title).toBe('Renamed');
+    await store.setTitle({ tenantId: 't1', ownerKey: 'user:bob' }, 'c1', 'Not yours');
+    expect((await store.find(alice, 'c1'))?.title).toBe('Renamed');
+
+    const hidden = await store.hideAll(alice);
+    expect(hidden.map((r) => r.conversationId).sort()).toEqual(['c-acc2', 'c-new', 'c1']);
+    expect((await store.list(alice, 0, 10)).total).toBe(0);
+    expect(await store.hideAll(alice)).toEqual([]);
+  });
+});

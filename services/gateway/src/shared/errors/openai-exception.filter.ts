@@ -1,0 +1,49 @@
+import { ArgumentsHost, Catch, HttpException, Inject, type ExceptionFilter } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+import { bodyTooLarge, internalError, invalidJson, unknownUrl, unsupportedMediaType } from '@chatgate/contracts';
+import type { Logger } from '@chatgate/service-kit';
+import { ApiError } from './api-error.js';
+import { GATEWAY_LOGGER } from '../../gateway.logger.js';
+
+
+/**
+ * Maps anything thrown on the HTTP side to OpenAI's envelope: `{"error": {message, type, param, code}}`.
+ * Fastify's own failures (body parsing, body limit, unknown route) reach here as HttpExceptions
+ * that NestJS made of them, told apart by status.
+ */
+export function toApiError(err: unknown, logger: Logger): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    switch (status) {
+      case 404:
+        return ApiError.fromBus(unknownUrl());
+      case 413:
+        return ApiError.fromBus(bodyTooLarge());
+      case 415:
+        return ApiError.fromBus(unsupportedMediaType());
+    }
+    if (status === 400 && /JSON/i.test(err.message)) return ApiError.fromBus(invalidJson());
+    return new ApiError(status, { message: err.message, type: status < 500 ? 'invalid_request_error' : 'server_error', param: null, code: null });
+  }
+  const incident = randomUUID();
+  logger.error({ err, incident }, 'unhandled error');
+  return ApiError.fromBus(internalError(incident));
+}
+
+@Catch()
+export class OpenAIExceptionFilter implements ExceptionFilter {
+  constructor(@Inject(GATEWAY_LOGGER) private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const apiError = toApiError(exception, this.logger);
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.end();
+      return;
+    }
+    if (apiError.retryAfterSec !== undefined) reply.header('retry-after', String(apiError.retryAfterSec));
+    void reply.status(apiError.status).header('content-type', 'application/json').send(apiError.toJSON());
+  }
+}
