@@ -36,10 +36,13 @@ class UpstreamClientCloser implements OnApplicationShutdown {
   }
 }
 
+/** Every table auth maps; the schema drift check compares them with what the migrations build. */
+export const AUTH_ENTITIES = [TenantEntity, UpstreamAccountEntity, ...REFRESH_ENTITIES, UserEntity, ApiKeyEntity, MirrorTokenEntity];
+
 @Module({})
 export class AuthModule {
   static forRoot(config: AuthConfig, logger: Logger, cipher: TokenCipher): DynamicModule {
-    const entities = [TenantEntity, UpstreamAccountEntity, ...REFRESH_ENTITIES, UserEntity, ApiKeyEntity, MirrorTokenEntity];
+    const entities = AUTH_ENTITIES;
     return {
       module: AuthModule,
       imports: [

@@ -9,3 +9,6 @@ export { RefreshQueue } from './refresh/refresh.queue.js';
 export type { RefreshPassView } from './refresh/pass-view.js';
 export { AccountRefresher } from './accounts/account-refresher.service.js';
 export { BootstrapService, loadBootstrapFile, type BootstrapPlan, type BootstrapSummary } from './bootstrap/index.js';
+export { AUTH_ENTITIES } from './app.module.js';
+export { AUTH_MIGRATIONS } from './migrations/index.js';
+export { AUTH_SCHEMA } from './auth.config.js';

@@ -6,3 +6,5 @@ export { PlatformRunner } from './platform/platform.runner.js';
 export type { PlatformSink } from './platform/run-platform-request.js';
 export type { PlatformRequest, PlatformPath } from './platform/platform-request.js';
 export type { PlatformUsage } from './platform/platform-usage.js';
+export { CONVERSATION_SCHEMA } from './app.module.js';
+export { CONVERSATION_MIGRATIONS } from './migrations/index.js';
