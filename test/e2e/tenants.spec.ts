@@ -2,14 +2,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import OpenAI from 'openai';
 import pg from 'pg';
 import { gatewayEnv, parseConfig } from '@chatgate/config';
-import { AccountPoolService, AccountRefresher, AccountsService, TokenCipher } from '@chatgate/auth';
+import { AccountPoolService, AccountRefresher, AccountsService } from '@chatgate/auth';
 import { startGateway } from '@chatgate/gateway';
 import { testEnv, type LooseJson } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
 import { connectStackDatabase } from '../support/stack-database.js';
+import { openStored } from '../support/stored-tokens.js';
 
 const PASSWORD = 'admin-password-for-tenant-tests-91c';
-const cipher = TokenCipher.fromConfig({ NODE_ENV: 'test', TOKEN_ENCRYPTION_KEY: undefined });
 
 interface Answer {
   status: number;
@@ -195,9 +195,9 @@ describe('tenants, users and keys', () => {
 
       // The account gains a refresh token, then is refreshed: the same mirror token uses the new access token.
       const { accountId } = await stack.auth.app.get(AccountsService).enter(tenantId, account.refreshToken);
-      const before = cipher.decrypt((await db.query('SELECT access_token_enc FROM auth.upstream_accounts WHERE id = $1', [accountId])).rows[0].access_token_enc);
+      const before = openStored((await db.query('SELECT id, access_token_enc FROM auth.upstream_accounts WHERE id = $1', [accountId])).rows[0], 'access_token_enc');
       expect((await stack.auth.app.get(AccountRefresher).refresh(accountId)).ok).toBe(true);
-      const after = cipher.decrypt((await db.query('SELECT access_token_enc FROM auth.upstream_accounts WHERE id = $1', [accountId])).rows[0].access_token_enc);
+      const after = openStored((await db.query('SELECT id, access_token_enc FROM auth.upstream_accounts WHERE id = $1', [accountId])).rows[0], 'access_token_enc');
       expect(after).not.toBe(before);
       await ask(token);
       expect(stack.sim.stats().byAccount[account.accountId]).toBe(1);

@@ -12,3 +12,5 @@ export { BootstrapService, loadBootstrapFile, type BootstrapPlan, type Bootstrap
 export { AUTH_ENTITIES } from './app.module.js';
 export { AUTH_MIGRATIONS } from './migrations/index.js';
 export { AUTH_SCHEMA } from './auth.config.js';
+export { sealedAt, redisKey, redisSealedAt } from './accounts/sealed-places.js';
+export { rotateTokenKey } from './cli/rotate-token-key.js';
