@@ -284,5 +284,27 @@ describe('tenants, users and keys', () => {
       expect((await call(`/admin/v1/keys/${adminKeyId}/revoke`, { tenant: 'team-a', method: 'POST' })).status).toBe(200);
       expect((await call('/admin/v1/users', { auth: adminA })).status).toBe(401);
     });
+
+    it('a tenant admin key cannot mint or extend tenant admin keys: only the operator can', async () => {
+      await call('/admin/v1/tenants', { body: { slug: 'team-a', name: 'A' } });
+      const adminA = (await call('/admin/v1/keys', { tenant: 'team-a', body: { kind: 'tenant_admin', expiresAt: '2099-01-01T00:00:00Z' } })).json;
+      expect(adminA.key).toMatch(/^cga_/);
+      const before = (await call('/admin/v1/keys?kind=tenant_admin', { tenant: 'team-a' })).json.data;
+
+      expectError(await call('/admin/v1/keys', { auth: adminA.key, body: { kind: 'tenant_admin', name: 'spare' } }), 403, 'operator_only');
+      // Removing its own expiry would be minting a longer-lived key.
+      expectError(await call(`/admin/v1/keys/${adminA.id}`, { auth: adminA.key, method: 'PATCH', body: { expiresAt: null } }), 403, 'operator_only');
+      expect((await call('/admin/v1/keys?kind=tenant_admin', { tenant: 'team-a' })).json.data).toEqual(before);
+
+      // Its own tenant's user keys it still manages.
+      expect((await call('/admin/v1/users', { auth: adminA.key, body: { name: 'ann' } })).status).toBe(201);
+      const userKey = await call('/admin/v1/keys', { auth: adminA.key, body: { user: 'ann' } });
+      expect(userKey.status).toBe(201);
+      expect(userKey.json.kind).toBe('user');
+      // The operator may.
+      const second = await call('/admin/v1/keys', { tenant: 'team-a', body: { kind: 'tenant_admin', name: 'second' } });
+      expect(second.status).toBe(201);
+      expect((await call(`/admin/v1/keys/${adminA.id}`, { tenant: 'team-a', method: 'PATCH', body: { expiresAt: null } })).json.expiresAt).toBeNull();
+    });
   });
 });

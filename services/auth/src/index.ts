@@ -14,3 +14,6 @@ export { AUTH_MIGRATIONS } from './migrations/index.js';
 export { AUTH_SCHEMA } from './auth.config.js';
 export { sealedAt, redisKey, redisSealedAt } from './accounts/sealed-places.js';
 export { rotateTokenKey } from './cli/rotate-token-key.js';
+export { CredentialResolverService } from './credentials/credential-resolver.service.js';
+export { MirrorTokensService } from './keys/mirror-tokens.service.js';
+export { UsersService } from './users/users.service.js';

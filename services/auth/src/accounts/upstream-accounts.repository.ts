@@ -93,10 +93,22 @@ export class UpstreamAccountsRepository {
     return this.cipher.openNullable(row.accessTokenEnc, access(row.id));
   }
 
-  /** Accounts that may be leased (active or cooling); cool-downs are checked per model at lease time. */
-  async poolOf(tenantId: string): Promise<PoolAccount[]> {
+  /**
+   * Accounts that may be leased (active or cooling); cool-downs are checked per model at lease time.
+   * An account whose token cannot be opened (sealed by another key, or copied from another row) is
+   * left out and named in `unreadable`: one bad row must not take the tenant's whole pool down.
+   */
+  async poolOf(tenantId: string, unreadable: (accountId: string) => void = () => undefined): Promise<PoolAccount[]> {
     const rows = await this.accounts.find({ where: { tenantId, status: In(['active', 'cooling']) }, order: { createdAt: 'ASC' } });
-    return rows.map((r) => this.toPoolAccount(r));
+    const pool: PoolAccount[] = [];
+    for (const row of rows) {
+      try {
+        pool.push(this.toPoolAccount(row));
+      } catch {
+        unreadable(row.id);
+      }
+    }
+    return pool;
   }
 
   findById(id: string): Promise<UpstreamAccountEntity | null> {

@@ -97,7 +97,7 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
     const now = Date.now();
     const cached = this.snapshots.get(tenantId);
     if (cached && now - cached.at < SNAPSHOT_TTL_MS) return cached.accounts;
-    const accounts = this.accounts.poolOf(tenantId);
+    const accounts = this.accounts.poolOf(tenantId, (accountId) => this.logger.error({ accountId }, "an account's token cannot be opened with the current key: left out of the pool"));
     this.snapshots.set(tenantId, { at: now, accounts });
     accounts.catch(() => this.snapshots.delete(tenantId));
     return accounts;
