@@ -2,18 +2,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import pg from 'pg';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { gatewayEnv, parseConfig } from '@chatgate/config';
-import { AccountPoolService, AccountRefresher, TokenCipher } from '@chatgate/auth';
+import { AccountPoolService, AccountRefresher } from '@chatgate/auth';
 import type { SimAccount } from '@chatgate/chatgpt-sim';
 import { startGateway } from '@chatgate/gateway';
 import { testEnv, waitFor, type LooseJson } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
 import { connectStackDatabase } from '../support/stack-database.js';
+import { openStored } from '../support/stored-tokens.js';
 
 const PASSWORD = 'admin-password-for-tests-7f3a';
 const POOL_CODE = 'pool-code-for-admin-tests-0123';
 const FORM = 'application/x-www-form-urlencoded';
-/** The stack runs on the development key (no TOKEN_ENCRYPTION_KEY in tests); the test opens stored tokens with it. */
-const cipher = TokenCipher.fromConfig({ NODE_ENV: 'test', TOKEN_ENCRYPTION_KEY: undefined });
 
 interface Answer {
   status: number;
@@ -321,8 +320,8 @@ describe('admin API', () => {
       expect(refreshed.status).toBe(200);
       expect(refreshed.json).toMatchObject({ id, status: 'active', lastRefreshAt: expect.any(String) });
       const after = await rowOf(a.email);
-      expect(cipher.decrypt(after.access_token_enc)).not.toBe(cipher.decrypt(before.access_token_enc));
-      expect(cipher.decrypt(after.refresh_token_enc)).not.toBe(cipher.decrypt(before.refresh_token_enc));
+      expect(openStored(after, 'access_token_enc')).not.toBe(openStored(before, 'access_token_enc'));
+      expect(openStored(after, 'refresh_token_enc')).not.toBe(openStored(before, 'refresh_token_enc'));
 
       const accessOnly = issue();
       const accessOnlyId = (await importTokens([accessOnly.accessToken])).json.results[0].accountId;
@@ -335,7 +334,7 @@ describe('admin API', () => {
       // Neither a refresh that was already running nor entering the token again undoes a disable.
       expect((await stack.auth.app.get(AccountRefresher).refresh(id)).ok).toBe(true);
       expect((await rowOf(a.email)).status).toBe('disabled');
-      await importTokens([cipher.decrypt((await rowOf(a.email)).refresh_token_enc)]);
+      await importTokens([openStored(await rowOf(a.email), 'refresh_token_enc')]);
       expect((await rowOf(a.email)).status).toBe('disabled');
     });
 
@@ -445,7 +444,7 @@ describe('admin API', () => {
 
   /** Makes the refresh token on file dead, as when someone else used it: the upstream rotates it away. */
   async function spendStoredRefreshToken(email: string): Promise<void> {
-    const stored = cipher.decrypt((await rowOf(email)).refresh_token_enc);
+    const stored = openStored(await rowOf(email), 'refresh_token_enc');
     const res = await fetch(`${stack.sim.url}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

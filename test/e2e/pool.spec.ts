@@ -5,6 +5,7 @@ import { AccountPoolService, AccountsService, TokenCipher } from '@chatgate/auth
 import type { SimAccount } from '@chatgate/chatgpt-sim';
 import { startStack, type Stack } from '../support/stack.js';
 import { connectStackDatabase } from '../support/stack-database.js';
+import { openStored } from '../support/stored-tokens.js';
 
 const POOL_CODE = 'pool-code-for-tests-0123456789';
 
@@ -49,8 +50,8 @@ describe('account pool', () => {
       expect(entered).toMatchObject({ created: true, email: account.email, plan: 'plus', chatgptAccountId: account.accountId });
       const stored = await row(account.email);
       expect(stored.status).toBe('active');
-      expect(stored.access_token_enc).toMatch(/^v1:/);
-      if (secretColumn) expect(stored[secretColumn]).toMatch(/^v1:/);
+      expect(stored.access_token_enc).toMatch(/^v2:/);
+      if (secretColumn) expect(stored[secretColumn]).toMatch(/^v2:/);
     });
 
     it('updates the same account when it is entered twice', async () => {
@@ -59,7 +60,7 @@ describe('account pool', () => {
       const second = await enter(account.refreshToken);
       expect(second).toMatchObject({ accountId: first.accountId, created: false });
       expect((await db.query('SELECT count(*)::int AS n FROM auth.upstream_accounts')).rows[0].n).toBe(1);
-      expect((await row(account.email)).refresh_token_enc).toMatch(/^v1:/);
+      expect((await row(account.email)).refresh_token_enc).toMatch(/^v2:/);
     });
 
     it('keeps tokens unreadable without the key', async () => {
@@ -196,7 +197,6 @@ describe('account pool', () => {
   /** The refresh token the pool holds for an account after entering it (the sim rotated it on entry). */
   async function enterRotated(account: SimAccount): Promise<string> {
     const stored = await row(account.email);
-    const cipher = TokenCipher.fromConfig({ NODE_ENV: 'test', TOKEN_ENCRYPTION_KEY: undefined });
-    return cipher.decrypt(stored.refresh_token_enc);
+    return openStored(stored, 'refresh_token_enc');
   }
 });

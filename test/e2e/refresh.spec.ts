@@ -9,7 +9,6 @@ import {
   RefreshQueue,
   RefreshScheduleService,
   startAuth,
-  TokenCipher,
   type RefreshPassView,
 } from '@chatgate/auth';
 import type { SimAccount } from '@chatgate/chatgpt-sim';
@@ -17,10 +16,10 @@ import type { RunningService } from '@chatgate/service-kit';
 import { testEnv, waitFor } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
 import { connectStackDatabase } from '../support/stack-database.js';
+import { openStored } from '../support/stored-tokens.js';
 
 /** Fast retries and few attempts keep failure cases short; Berlin makes 03:00 differ from UTC. */
 const REFRESH_ENV = { SCHEDULED_REFRESH: true, REFRESH_TZ: 'Europe/Berlin', REFRESH_BACKOFF_MS: 50, REFRESH_ATTEMPTS: 3, REFRESH_RATE_PER_SEC: 50, REFRESH_CONCURRENCY: 4 };
-const cipher = TokenCipher.fromConfig({ NODE_ENV: 'test', TOKEN_ENCRYPTION_KEY: undefined });
 
 /** The refresh queue, the passes and the daily schedule, against the simulator and real Postgres/Redis/NATS. */
 describe('account refresh', () => {
@@ -96,7 +95,7 @@ describe('account refresh', () => {
     const account = stack.sim.issueAccount();
     await enter(account.refreshToken);
     const before = await row(account.email);
-    const oldRefreshToken = cipher.decrypt(before.refresh_token_enc);
+    const oldRefreshToken = openStored(before, 'refresh_token_enc');
     stack.sim.resetStats(); // entering the token refreshed it once
     const pool = stack.auth.app.get(AccountPoolService);
     const lease = async () => {
@@ -104,16 +103,16 @@ describe('account refresh', () => {
       return reply.ok ? reply.lease.accessToken : null;
     };
     // The pool now holds a snapshot with the old access token.
-    expect(await lease()).toBe(cipher.decrypt(before.access_token_enc));
+    expect(await lease()).toBe(openStored(before, 'access_token_enc'));
 
     expect(await runForced()).toMatchObject({ forced: true, trigger: 'admin', total: 1, done: 1, failed: 0, remaining: 0 });
     const after = await row(account.email);
     // The job announced the change: the pool dropped its snapshot and leases the new token at once.
-    expect(await lease()).toBe(cipher.decrypt(after.access_token_enc));
+    expect(await lease()).toBe(openStored(after, 'access_token_enc'));
     expect(after.status).toBe('active');
     expect(after.access_token_enc).not.toBe(before.access_token_enc);
     expect(after.last_refresh_at.getTime()).toBeGreaterThan(before.last_refresh_at?.getTime() ?? 0);
-    const newRefreshToken = cipher.decrypt(after.refresh_token_enc);
+    const newRefreshToken = openStored(after, 'refresh_token_enc');
     expect(newRefreshToken).toMatch(/^rt_/);
     expect(newRefreshToken).not.toBe(oldRefreshToken);
     expect(refreshes(account)).toBe(1);
@@ -127,7 +126,7 @@ describe('account refresh', () => {
     const account = stack.sim.issueAccount();
     const entered = await enter(account.refreshToken);
     // Someone else used the stored refresh token: the upstream rotated it away, so ours is dead.
-    expect((await postToken(cipher.decrypt((await row(account.email)).refresh_token_enc))).status).toBe(200);
+    expect((await postToken(openStored(await row(account.email), 'refresh_token_enc'))).status).toBe(200);
     stack.sim.resetStats();
 
     const pass = await runForced();

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import OpenAI from 'openai';
 import pg from 'pg';
 import { gatewayEnv, parseConfig } from '@chatgate/config';
-import { AccountPoolService, AccountRefresher, AccountsService, TokenCipher } from '@chatgate/auth';
+import { AccountPoolService, AccountRefresher, AccountsService } from '@chatgate/auth';
 import { startGateway } from '@chatgate/gateway';
 import { testEnv, type LooseJson } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
 import { connectStackDatabase } from '../support/stack-database.js';
+import { openStored } from '../support/stored-tokens.js';
 
 const PASSWORD = 'admin-password-for-tenant-tests-91c';
-const cipher = TokenCipher.fromConfig({ NODE_ENV: 'test', TOKEN_ENCRYPTION_KEY: undefined });
 
 interface Answer {
   status: number;
@@ -195,9 +195,9 @@ describe('tenants, users and keys', () => {
 
       // The account gains a refresh token, then is refreshed: the same mirror token uses the new access token.
       const { accountId } = await stack.auth.app.get(AccountsService).enter(tenantId, account.refreshToken);
-      const before = cipher.decrypt((await db.query('SELECT access_token_enc FROM auth.upstream_accounts WHERE id = $1', [accountId])).rows[0].access_token_enc);
+      const before = openStored((await db.query('SELECT id, access_token_enc FROM auth.upstream_accounts WHERE id = $1', [accountId])).rows[0], 'access_token_enc');
       expect((await stack.auth.app.get(AccountRefresher).refresh(accountId)).ok).toBe(true);
-      const after = cipher.decrypt((await db.query('SELECT access_token_enc FROM auth.upstream_accounts WHERE id = $1', [accountId])).rows[0].access_token_enc);
+      const after = openStored((await db.query('SELECT id, access_token_enc FROM auth.upstream_accounts WHERE id = $1', [accountId])).rows[0], 'access_token_enc');
       expect(after).not.toBe(before);
       await ask(token);
       expect(stack.sim.stats().byAccount[account.accountId]).toBe(1);
@@ -283,6 +283,28 @@ describe('tenants, users and keys', () => {
       const adminKeyId = (await call('/admin/v1/keys', { tenant: 'team-a' })).json.data.find((k: { kind: string }) => k.kind === 'tenant_admin').id;
       expect((await call(`/admin/v1/keys/${adminKeyId}/revoke`, { tenant: 'team-a', method: 'POST' })).status).toBe(200);
       expect((await call('/admin/v1/users', { auth: adminA })).status).toBe(401);
+    });
+
+    it('a tenant admin key cannot mint or extend tenant admin keys: only the operator can', async () => {
+      await call('/admin/v1/tenants', { body: { slug: 'team-a', name: 'A' } });
+      const adminA = (await call('/admin/v1/keys', { tenant: 'team-a', body: { kind: 'tenant_admin', expiresAt: '2099-01-01T00:00:00Z' } })).json;
+      expect(adminA.key).toMatch(/^cga_/);
+      const before = (await call('/admin/v1/keys?kind=tenant_admin', { tenant: 'team-a' })).json.data;
+
+      expectError(await call('/admin/v1/keys', { auth: adminA.key, body: { kind: 'tenant_admin', name: 'spare' } }), 403, 'operator_only');
+      // Removing its own expiry would be minting a longer-lived key.
+      expectError(await call(`/admin/v1/keys/${adminA.id}`, { auth: adminA.key, method: 'PATCH', body: { expiresAt: null } }), 403, 'operator_only');
+      expect((await call('/admin/v1/keys?kind=tenant_admin', { tenant: 'team-a' })).json.data).toEqual(before);
+
+      // Its own tenant's user keys it still manages.
+      expect((await call('/admin/v1/users', { auth: adminA.key, body: { name: 'ann' } })).status).toBe(201);
+      const userKey = await call('/admin/v1/keys', { auth: adminA.key, body: { user: 'ann' } });
+      expect(userKey.status).toBe(201);
+      expect(userKey.json.kind).toBe('user');
+      // The operator may.
+      const second = await call('/admin/v1/keys', { tenant: 'team-a', body: { kind: 'tenant_admin', name: 'second' } });
+      expect(second.status).toBe(201);
+      expect((await call(`/admin/v1/keys/${adminA.id}`, { tenant: 'team-a', method: 'PATCH', body: { expiresAt: null } })).json.expiresAt).toBeNull();
     });
   });
 });

@@ -1,61 +1,140 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { REDIS } from '@chatgate/service-kit/redis';
 import type { Logger } from '@chatgate/service-kit';
-import { AUTH_LOGGER } from '../auth.config.js';
+import { AUTH_CONFIG, AUTH_LOGGER, type AuthConfig } from '../auth.config.js';
+import { RedisLocks } from '../persistence/redis-locks.js';
+import { UnitOfWork } from '../persistence/unit-of-work.js';
 import { ChatGptAuthClient, UpstreamAuthError } from '../upstream/chatgpt-auth.client.js';
 import type { PoolAccount } from './pool-account.js';
-import { UpstreamAccountEntity } from './upstream-account.entity.js';
-import { UpstreamAccountsRepository } from './upstream-accounts.repository.js';
+import { AUTH_REDIS_PREFIX, redisKey, redisSealedAt } from './sealed-places.js';
+import { TokenCipher } from './token-cipher.js';
+import { UpstreamAccountsRepository, type RefreshedTokens } from './upstream-accounts.repository.js';
 
 export type RefreshResult = { ok: true; account: PoolAccount } | { ok: false; dead: boolean; message: string };
 
+/** Tries at writing a refresh's result before it is kept in Redis instead. */
+const SAVE_ATTEMPTS = 3;
+const SAVE_BACKOFF_MS = 200;
+/** A kept successor waits this long for the next refresh of its account to store it. */
+const RESCUE_TTL_SEC = 30 * 86_400;
+
+interface Rescued {
+  accessToken: string;
+  expiresAt: number;
+  refreshToken?: string | null;
+  sessionToken?: string | null;
+}
+
 /**
  * Turns an account's refresh token (or session cookie) into a new access token. One refresh per
- * account at a time across all auth replicas (a Postgres advisory lock); a caller that waited
- * behind another refresh gets that refresh's result instead of starting a second one.
+ * account at a time across all auth replicas (a Redis lock: no database connection or transaction
+ * is held while the upstream answers); a caller that waited behind another refresh gets that
+ * refresh's result instead of starting a second one. The upstream's answer is written at once,
+ * in one statement; should that write fail, the successor is kept (sealed) in Redis and the next
+ * refresh of the account stores it before anything else, so a rotated token is never lost.
  */
 @Injectable()
 export class AccountRefresher {
+  private readonly lockTtlMs: number;
+
   constructor(
     private readonly accounts: UpstreamAccountsRepository,
     private readonly upstream: ChatGptAuthClient,
+    private readonly locks: RedisLocks,
+    private readonly uow: UnitOfWork,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(TokenCipher) private readonly cipher: TokenCipher,
+    @Inject(AUTH_CONFIG) config: AuthConfig,
     @Inject(AUTH_LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    // The upstream call's own timeout, then the write and its retries.
+    this.lockTtlMs = config.UPSTREAM_TIMEOUT_MS + SAVE_ATTEMPTS * SAVE_BACKOFF_MS * 4 + 5_000;
+  }
 
   /**
    * @param staleAccessToken the token that just failed: when the stored one differs, someone else
    * already refreshed and that result is returned as is.
    */
-  refresh(accountId: string, staleAccessToken?: string | null): Promise<RefreshResult> {
-    return this.accounts.withAccountLock(accountId, async (manager) => {
-      const row = await manager.getRepository(UpstreamAccountEntity).findOneBy({ id: accountId });
-      if (!row) return { ok: false, dead: true, message: 'account not found' };
-      const current = this.accounts.toPoolAccount(row);
-      if (staleAccessToken !== undefined && current.accessToken && current.accessToken !== staleAccessToken) return { ok: true, account: current };
+  async refresh(accountId: string, staleAccessToken?: string | null): Promise<RefreshResult> {
+    this.uow.assertNoTransaction('an account refresh');
+    const locked = await this.locks.withLock(`${AUTH_REDIS_PREFIX}refresh-lock:${accountId}`, { ttlMs: this.lockTtlMs, waitMs: this.lockTtlMs }, () =>
+      this.refreshHoldingLock(accountId, staleAccessToken),
+    );
+    return locked.held ? locked.value : { ok: false, dead: false, message: 'another refresh of this account is still running; try again shortly' };
+  }
 
-      const { refreshToken, sessionToken } = this.accounts.secretsOf(row);
-      try {
-        if (refreshToken) {
-          const r = await this.upstream.refresh(refreshToken);
-          await this.accounts.saveRefreshed(accountId, { accessToken: r.accessToken, accessTokenExpiresAt: r.expiresAt, refreshToken: r.refreshToken ?? undefined }, manager);
-        } else if (sessionToken) {
-          const s = await this.upstream.exchangeSession(sessionToken);
-          await this.accounts.saveRefreshed(accountId, { accessToken: s.accessToken, accessTokenExpiresAt: s.expiresAt, sessionToken: s.sessionToken ?? undefined }, manager);
-        } else {
-          const message = 'no refresh or session token on file; enter a new token';
-          await manager.getRepository(UpstreamAccountEntity).update({ id: accountId }, { status: 'needs_token', lastErrorMessage: message, lastErrorAt: new Date() });
-          return { ok: false, dead: true, message };
-        }
-      } catch (err) {
-        const dead = err instanceof UpstreamAuthError && err.kind === 'dead_credential';
-        const message = err instanceof Error ? err.message : String(err);
-        const repo = manager.getRepository(UpstreamAccountEntity);
-        await repo.update({ id: accountId }, dead ? { status: 'needs_token', lastErrorMessage: message, lastErrorAt: new Date() } : { lastErrorMessage: message, lastErrorAt: new Date() });
-        this.logger.warn({ accountId, dead, reason: message }, 'account refresh failed');
-        return { ok: false, dead, message };
+  private async refreshHoldingLock(accountId: string, staleAccessToken: string | null | undefined): Promise<RefreshResult> {
+    await this.storeRescued(accountId);
+    const row = await this.accounts.findById(accountId);
+    if (!row) return { ok: false, dead: true, message: 'account not found' };
+    const current = this.accounts.toPoolAccount(row);
+    if (staleAccessToken !== undefined && current.accessToken && current.accessToken !== staleAccessToken) return { ok: true, account: current };
+
+    const { refreshToken, sessionToken } = this.accounts.secretsOf(row);
+    let tokens: RefreshedTokens;
+    try {
+      if (refreshToken) {
+        const r = await this.upstream.refresh(refreshToken);
+        tokens = { accessToken: r.accessToken, accessTokenExpiresAt: r.expiresAt, refreshToken: r.refreshToken ?? undefined };
+      } else if (sessionToken) {
+        const s = await this.upstream.exchangeSession(sessionToken);
+        tokens = { accessToken: s.accessToken, accessTokenExpiresAt: s.expiresAt, sessionToken: s.sessionToken ?? undefined };
+      } else {
+        const message = 'no refresh or session token on file; enter a new token';
+        await this.accounts.markNeedsToken(accountId, message);
+        return { ok: false, dead: true, message };
       }
-      const refreshed = await manager.getRepository(UpstreamAccountEntity).findOneByOrFail({ id: accountId });
-      this.logger.info({ accountId, expiresAt: refreshed.accessTokenExpiresAt }, 'account refreshed');
-      return { ok: true, account: this.accounts.toPoolAccount(refreshed) };
+    } catch (err) {
+      const dead = err instanceof UpstreamAuthError && err.kind === 'dead_credential';
+      const message = err instanceof Error ? err.message : String(err);
+      if (dead) await this.accounts.markDeadUnlessReplaced(accountId, row, message);
+      else await this.accounts.recordError(accountId, message);
+      this.logger.warn({ accountId, dead, reason: message }, 'account refresh failed');
+      return { ok: false, dead, message };
+    }
+    // Before anything else: the upstream has rotated the old token away.
+    if (!(await this.save(accountId, tokens))) {
+      return { ok: false, dead: false, message: 'the refreshed token could not be stored yet (kept aside; the next refresh stores it)' };
+    }
+    const refreshed = await this.accounts.findById(accountId);
+    if (!refreshed) return { ok: false, dead: true, message: 'account not found' };
+    this.logger.info({ accountId, expiresAt: refreshed.accessTokenExpiresAt }, 'account refreshed');
+    return { ok: true, account: this.accounts.toPoolAccount(refreshed) };
+  }
+
+  /** Writes the result, retrying briefly; when the database keeps refusing, keeps it in Redis (false). */
+  private async save(accountId: string, tokens: RefreshedTokens): Promise<boolean> {
+    let failure: unknown;
+    for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
+      if (attempt > 0) await sleep(SAVE_BACKOFF_MS * 2 ** (attempt - 1));
+      try {
+        await this.accounts.saveRefreshed(accountId, tokens);
+        return true;
+      } catch (err) {
+        failure = err;
+      }
+    }
+    const rescued: Rescued = { accessToken: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt.getTime(), refreshToken: tokens.refreshToken, sessionToken: tokens.sessionToken };
+    await this.redis.set(redisKey('successor', accountId), this.cipher.seal(JSON.stringify(rescued), redisSealedAt('successor', accountId)), 'EX', RESCUE_TTL_SEC);
+    this.logger.error({ accountId, err: failure instanceof Error ? failure.message : String(failure) }, 'a refreshed token could not be stored: kept in Redis until the next refresh of the account');
+    return false;
+  }
+
+  /** A successor an earlier refresh could not write: stored now, before the account's token is used or refreshed again. */
+  private async storeRescued(accountId: string): Promise<void> {
+    const key = redisKey('successor', accountId);
+    const sealed = await this.redis.get(key);
+    if (!sealed) return;
+    const rescued = JSON.parse(this.cipher.open(sealed, redisSealedAt('successor', accountId))) as Rescued;
+    await this.accounts.saveRefreshed(accountId, {
+      accessToken: rescued.accessToken,
+      accessTokenExpiresAt: new Date(rescued.expiresAt),
+      refreshToken: rescued.refreshToken ?? undefined,
+      sessionToken: rescued.sessionToken ?? undefined,
     });
+    await this.redis.del(key);
+    this.logger.info({ accountId }, 'a refreshed token kept in Redis was stored');
   }
 }

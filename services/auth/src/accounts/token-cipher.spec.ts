@@ -104,3 +104,30 @@ describe('TokenCipher', () => {
     });
   });
 });
+
+describe('TokenCipher bound to where a value is stored (v2)', () => {
+  const here = { table: 'auth.upstream_accounts', column: 'refresh_token_enc', id: '6f1c2d3e-0000-4000-8000-000000000001' };
+
+  it('writes v2:<key id>:<iv>:<tag>:<data> and opens it only at the same table, column and row', () => {
+    const sealed = cipher.seal('rt_bound', here);
+    expect(sealed.split(':')[0]).toBe('v2');
+    expect(TokenCipher.keyIdOf(sealed)).toBe(cipher.keyId);
+    expect(cipher.isCurrent(sealed)).toBe(true);
+    expect(cipher.open(sealed, here)).toBe('rt_bound');
+    expect(() => cipher.open(sealed, { ...here, id: '6f1c2d3e-0000-4000-8000-000000000002' })).toThrow(/cannot be opened/);
+    expect(() => cipher.open(sealed, { ...here, column: 'access_token_enc' })).toThrow(/cannot be opened/);
+    expect(() => cipher.open(sealed, { ...here, table: 'auth.mirror_tokens' })).toThrow(/cannot be opened/);
+    // Relabelled as the unbound format, it does not open either.
+    expect(() => cipher.open(sealed.replace(/^v2:/, 'v1:'), here)).toThrow(/cannot be opened/);
+    expect(() => cipher.decrypt(sealed)).toThrow(/format/);
+  });
+
+  it('still opens values of the unbound format (v1) anywhere, and calls them not current', () => {
+    const old = cipher.encrypt('rt_old');
+    expect(cipher.open(old, here)).toBe('rt_old');
+    expect(cipher.isCurrent(old)).toBe(false);
+    expect(new TokenCipher(randomBytes(32)).isCurrent(cipher.seal('x', here))).toBe(false);
+    expect(cipher.sealNullable(null, here)).toBeNull();
+    expect(cipher.openNullable(null, here)).toBeNull();
+  });
+});

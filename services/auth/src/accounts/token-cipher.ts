@@ -1,12 +1,15 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { AuthConfig } from '@chatgate/config';
 
-const VERSION = 'v1';
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-// Binds the format version into the tag, so a later format can never be fed to this code by relabelling.
-const AAD = Buffer.from(`chatgate-token:${VERSION}`, 'utf8');
+/** v1: the AAD names the format only; read for rows sealed before v2, rewritten by the key rotation CLI. */
+const V1 = 'v1';
+const V1_AAD = Buffer.from(`chatgate-token:${V1}`, 'utf8');
+/** v2: the AAD also names where the value lives (table, column, row), so a value moved anywhere else fails to open. */
+const V2 = 'v2';
+const v2Aad = (where: SealedAt) => Buffer.from(`chatgate-token:${V2}:${where.table}:${where.column}:${where.id}`, 'utf8');
 // Development and test run without configuring a key; the key is public, so rows sealed with it protect nothing.
 const DEVELOPMENT_KEY_SEED = 'chatgate development token key: public, never use in production';
 
@@ -14,9 +17,22 @@ const HEX_KEY = /^[0-9a-fA-F]{64}$/;
 const BASE64_KEY = /^[A-Za-z0-9+/_-]{43}=$/;
 
 /**
- * AES-256-GCM for upstream tokens at rest. A sealed value names the key that sealed it
- * (`v1:<key id>:<iv>:<tag>:<ciphertext>`), so a key rotation can tell which rows are done and a
- * wrong key is reported as such rather than as corrupt data.
+ * Where a sealed value lives: a table (or `redis`), a column (or the kind of Redis entry) and the
+ * row's id (or the entry's key). Bound into v2 ciphertexts: a value copied to another row, column
+ * or table cannot be opened there.
+ */
+export interface SealedAt {
+  table: string;
+  column: string;
+  id: string;
+}
+
+/**
+ * AES-256-GCM for upstream tokens at rest. A sealed value names its format and the key that sealed
+ * it (`v2:<key id>:<iv>:<tag>:<ciphertext>`), so a key rotation can tell which values are done and
+ * a wrong key is reported as such rather than as corrupt data. `seal`/`open` bind the value to
+ * where it is stored; `encrypt` writes the unbound v1 format of older rows (kept for tests of
+ * reading and rewriting them), and `open` still reads it.
  */
 export class TokenCipher {
   readonly keyId: string;
@@ -71,36 +87,43 @@ export class TokenCipher {
   /** The key id a sealed value names, or null when it is not in a format this class writes. */
   static keyIdOf(sealed: string): string | null {
     const parts = sealed.split(':');
-    return parts.length === 5 && parts[0] === VERSION && parts[1] ? parts[1] : null;
+    return parts.length === 5 && (parts[0] === V1 || parts[0] === V2) && parts[1] ? parts[1] : null;
   }
 
+  /** Whether the value is in the current, bound format under this key: nothing for a rotation to do. */
+  isCurrent(sealed: string): boolean {
+    return sealed.startsWith(`${V2}:`) && TokenCipher.keyIdOf(sealed) === this.keyId;
+  }
+
+  /** Seals a value for one place (v2). */
+  seal(plain: string, at: SealedAt): string {
+    return this.write(V2, v2Aad(at), plain);
+  }
+
+  /** Opens a value sealed for this place (v2), or an older unbound one (v1). */
+  open(sealed: string, at: SealedAt): string {
+    const version = sealed.slice(0, sealed.indexOf(':'));
+    if (version === V1) return this.read(V1, V1_AAD, sealed);
+    if (version === V2) return this.read(V2, v2Aad(at), sealed);
+    throw new Error('token ciphertext is not in the v2:<key id>:<iv>:<tag>:<data> format');
+  }
+
+  sealNullable(value: string | null | undefined, at: SealedAt): string | null {
+    return value === null || value === undefined ? null : this.seal(value, at);
+  }
+
+  openNullable(sealed: string | null, at: SealedAt): string | null {
+    return sealed === null ? null : this.open(sealed, at);
+  }
+
+  /** The unbound v1 format (rows sealed before v2). */
   encrypt(plain: string): string {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(AAD);
-    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    const tag = cipher.getAuthTag();
-    return [VERSION, this.keyId, iv.toString('base64url'), tag.toString('base64url'), data.toString('base64url')].join(':');
+    return this.write(V1, V1_AAD, plain);
   }
 
+  /** Opens a v1 value only. */
   decrypt(sealed: string): string {
-    const parts = sealed.split(':');
-    if (parts.length !== 5 || parts[0] !== VERSION) {
-      throw new Error(`token ciphertext is not in the ${VERSION}:<key id>:<iv>:<tag>:<data> format`);
-    }
-    const [, sealedKeyId, ivText, tagText, dataText] = parts as [string, string, string, string, string];
-    const iv = Buffer.from(ivText, 'base64url');
-    const tag = Buffer.from(tagText, 'base64url');
-    if (sealedKeyId !== this.keyId || iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw this.cannotOpen(sealedKeyId);
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
-      decipher.setAAD(AAD);
-      decipher.setAuthTag(tag);
-      return Buffer.concat([decipher.update(Buffer.from(dataText, 'base64url')), decipher.final()]).toString('utf8');
-    } catch {
-      // GCM does not tell a wrong key from tampering; both mean the value cannot be trusted.
-      throw this.cannotOpen(sealedKeyId);
-    }
+    return this.read(V1, V1_AAD, sealed);
   }
 
   encryptNullable(value: string | null | undefined): string | null {
@@ -109,6 +132,35 @@ export class TokenCipher {
 
   decryptNullable(sealed: string | null): string | null {
     return sealed === null ? null : this.decrypt(sealed);
+  }
+
+  private write(version: string, aad: Buffer, plain: string): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(aad);
+    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    const tag = cipher.getAuthTag();
+    return [version, this.keyId, iv.toString('base64url'), tag.toString('base64url'), data.toString('base64url')].join(':');
+  }
+
+  private read(version: string, aad: Buffer, sealed: string): string {
+    const parts = sealed.split(':');
+    if (parts.length !== 5 || parts[0] !== version) {
+      throw new Error(`token ciphertext is not in the ${version}:<key id>:<iv>:<tag>:<data> format`);
+    }
+    const [, sealedKeyId, ivText, tagText, dataText] = parts as [string, string, string, string, string];
+    const iv = Buffer.from(ivText, 'base64url');
+    const tag = Buffer.from(tagText, 'base64url');
+    if (sealedKeyId !== this.keyId || iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw this.cannotOpen(sealedKeyId);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
+      decipher.setAAD(aad);
+      decipher.setAuthTag(tag);
+      return Buffer.concat([decipher.update(Buffer.from(dataText, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      // GCM does not tell a wrong key from tampering (or from a value moved to another place); none can be trusted.
+      throw this.cannotOpen(sealedKeyId);
+    }
   }
 
   private cannotOpen(sealedKeyId: string): Error {

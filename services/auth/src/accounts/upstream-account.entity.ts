@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Generated, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { TenantEntity } from '../tenants/tenant.entity.js';
 import type { AccountStatus } from './account-status.js';
 
 export interface WorkspaceInfo {
@@ -16,13 +17,21 @@ export type ApiStyle = 'openai' | 'azure';
  * A ChatGPT login or an API key a tenant put in. Token columns hold AES-256-GCM ciphertext (see TokenCipher);
  * nothing outside TokenVault ever sees them in clear.
  */
+// Constraints and indexes are named as the migrations create them: the schema drift check compares the two.
 @Entity({ name: 'upstream_accounts' })
 @Index('upstream_accounts_identity', ['tenantId', 'identityKey'], { unique: true })
+@Index('upstream_accounts_tenant_status', ['tenantId', 'status'])
+@Index('upstream_accounts_tenant_kind', ['tenantId', 'kind'])
+@Check('upstream_accounts_status_check', `"status" IN ('active', 'cooling', 'needs_token', 'disabled')`)
+@Check('upstream_accounts_kind_check', `"kind" IN ('chatgpt', 'api_key')`)
+@Check('upstream_accounts_api_style_check', `"api_style" IN ('openai', 'azure')`)
+@Check('upstream_accounts_api_key_base', `"kind" <> 'api_key' OR ("base_url" IS NOT NULL AND "api_style" IS NOT NULL)`)
 export class UpstreamAccountEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
   @Column({ name: 'tenant_id', type: 'uuid' })
+  @ForeignKey(() => TenantEntity, { name: 'upstream_accounts_tenant_id_fkey', onDelete: 'CASCADE' })
   tenantId!: string;
 
   @Column({ type: 'text', default: 'chatgpt' })
@@ -99,7 +108,9 @@ export class UpstreamAccountEntity {
   cooldowns!: Record<string, number>;
 
   /** Kept stable per account, as the web client keeps one per browser. */
-  @Column({ name: 'device_id', type: 'uuid', default: () => 'gen_random_uuid()' })
+  // Filled by the database (`DEFAULT gen_random_uuid()`); TypeORM calls such a column generated.
+  @Column({ name: 'device_id', type: 'uuid' })
+  @Generated('uuid')
   deviceId!: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, Not, type EntityManager, type Repository } from 'typeorm';
+import { In } from 'typeorm';
+import { UnitOfWork } from '../persistence/unit-of-work.js';
+import { sealedAt } from './sealed-places.js';
 import { TokenCipher } from './token-cipher.js';
 import type { PoolAccount } from './pool-account.js';
 import { UpstreamAccountEntity, type ApiStyle, type WorkspaceInfo } from './upstream-account.entity.js';
@@ -44,16 +46,26 @@ export function identityKeyOf(email: string | null, chatgptAccountId: string | n
   return `${(email ?? '').toLowerCase()}|${chatgptAccountId ?? ''}`;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const access = (id: string) => sealedAt('upstreamAccounts', 'access_token_enc', id);
+const refresh = (id: string) => sealedAt('upstreamAccounts', 'refresh_token_enc', id);
+const session = (id: string) => sealedAt('upstreamAccounts', 'session_token_enc', id);
+
 /**
- * All reads and writes of upstream accounts. Tokens are sealed on the way in and opened on the way
- * out here, and nowhere else.
+ * All reads and writes of upstream accounts. Tokens are sealed (bound to their row and column) on
+ * the way in and opened on the way out here, and nowhere else. Every method works inside the
+ * transaction open in the caller's context, if any (UnitOfWork).
  */
 @Injectable()
 export class UpstreamAccountsRepository {
   constructor(
-    @InjectRepository(UpstreamAccountEntity) private readonly accounts: Repository<UpstreamAccountEntity>,
+    private readonly uow: UnitOfWork,
     @Inject(TokenCipher) private readonly cipher: TokenCipher,
   ) {}
+
+  private get accounts() {
+    return this.uow.manager.getRepository(UpstreamAccountEntity);
+  }
 
   toPoolAccount(row: UpstreamAccountEntity): PoolAccount {
     return {
@@ -64,7 +76,7 @@ export class UpstreamAccountsRepository {
       status: row.status,
       chatgptAccountId: row.chatgptAccountId,
       deviceId: row.deviceId,
-      accessToken: this.cipher.decryptNullable(row.accessTokenEnc),
+      accessToken: this.accessTokenOf(row),
       accessTokenExpiresAt: row.accessTokenExpiresAt?.getTime() ?? null,
       refreshable: row.refreshTokenEnc !== null || row.sessionTokenEnc !== null,
       cooldowns: row.cooldowns ?? {},
@@ -77,29 +89,64 @@ export class UpstreamAccountsRepository {
     };
   }
 
-  /** Accounts that may be leased (active or cooling); cool-downs are checked per model at lease time. */
-  async poolOf(tenantId: string): Promise<PoolAccount[]> {
+  accessTokenOf(row: Pick<UpstreamAccountEntity, 'id' | 'accessTokenEnc'>): string | null {
+    return this.cipher.openNullable(row.accessTokenEnc, access(row.id));
+  }
+
+  /**
+   * Accounts that may be leased (active or cooling); cool-downs are checked per model at lease time.
+   * An account whose token cannot be opened (sealed by another key, or copied from another row) is
+   * left out and named in `unreadable`: one bad row must not take the tenant's whole pool down.
+   */
+  async poolOf(tenantId: string, unreadable: (accountId: string) => void = () => undefined): Promise<PoolAccount[]> {
     const rows = await this.accounts.find({ where: { tenantId, status: In(['active', 'cooling']) }, order: { createdAt: 'ASC' } });
-    return rows.map((r) => this.toPoolAccount(r));
+    const pool: PoolAccount[] = [];
+    for (const row of rows) {
+      try {
+        pool.push(this.toPoolAccount(row));
+      } catch {
+        unreadable(row.id);
+      }
+    }
+    return pool;
   }
 
   findById(id: string): Promise<UpstreamAccountEntity | null> {
     return this.accounts.findOneBy({ id });
   }
 
-  /** The refresh secrets of one account, opened; only the refresher asks for them. */
-  secretsOf(row: UpstreamAccountEntity): { refreshToken: string | null; sessionToken: string | null } {
-    return { refreshToken: this.cipher.decryptNullable(row.refreshTokenEnc), sessionToken: this.cipher.decryptNullable(row.sessionTokenEnc) };
+  /** The refresh secrets of one account, opened; only the refresher (and an admin entering a token) asks for them. */
+  secretsOf(row: Pick<UpstreamAccountEntity, 'id' | 'refreshTokenEnc' | 'sessionTokenEnc'>): { refreshToken: string | null; sessionToken: string | null } {
+    return { refreshToken: this.cipher.openNullable(row.refreshTokenEnc, refresh(row.id)), sessionToken: this.cipher.openNullable(row.sessionTokenEnc, session(row.id)) };
+  }
+
+  /**
+   * Account ids or emails, as an admin wrote them, to the tenant's accounts: every account an
+   * email names (an email may have several workspaces), oldest first; none for an unknown one.
+   */
+  async idsByRef(tenantId: string, ref: string): Promise<string[]> {
+    const query = this.accounts.createQueryBuilder('a').select('a.id', 'id').where('a.tenant_id = :tenantId', { tenantId });
+    if (UUID.test(ref)) query.andWhere('a.id = :ref', { ref });
+    else query.andWhere('lower(a.email) = lower(:ref)', { ref }).orderBy('a.created_at');
+    return (await query.getRawMany<{ id: string }>()).map((r) => r.id);
+  }
+
+  countOf(tenantId: string): Promise<number> {
+    return this.accounts.countBy({ tenantId });
   }
 
   async setCooldown(id: string, model: string, untilMs: number, message: string): Promise<void> {
-    await this.accounts.query(
-      `UPDATE "auth"."upstream_accounts"
-          SET cooldowns = cooldowns || jsonb_build_object($2::text, $3::bigint), status = CASE WHEN status = 'active' THEN 'cooling' ELSE status END,
-              last_error_message = $4, last_error_at = now(), updated_at = now()
-        WHERE id = $1`,
-      [id, model, untilMs, message],
-    );
+    await this.accounts
+      .createQueryBuilder()
+      .update()
+      .set({
+        cooldowns: () => `cooldowns || jsonb_build_object(CAST(:model AS text), CAST(:until AS bigint))`,
+        status: () => `CASE WHEN status = 'active' THEN 'cooling' ELSE status END`,
+        lastErrorMessage: message,
+        lastErrorAt: () => 'now()',
+      })
+      .where('id = :id', { id, model, until: untilMs })
+      .execute();
   }
 
   async recordError(id: string, message: string): Promise<void> {
@@ -116,33 +163,46 @@ export class UpstreamAccountsRepository {
   }
 
   /**
-   * Stores a refresh's result in one statement: a rotated refresh token or session cookie is on
-   * disk before the new access token is handed to anyone, so a crash cannot lose the account.
+   * The upstream refused the credential the refresher presented: the account needs a new token,
+   * unless that credential was replaced meanwhile (an admin entered a new token): then nothing.
    */
-  async saveRefreshed(id: string, tokens: RefreshedTokens, manager?: EntityManager): Promise<void> {
-    const patch: Partial<UpstreamAccountEntity> = {
-      accessTokenEnc: this.cipher.encrypt(tokens.accessToken),
-      accessTokenExpiresAt: tokens.accessTokenExpiresAt,
-      lastRefreshAt: new Date(),
-      lastErrorMessage: null,
-      lastErrorAt: null,
-    };
-    if (tokens.refreshToken !== undefined) patch.refreshTokenEnc = this.cipher.encryptNullable(tokens.refreshToken);
-    if (tokens.sessionToken !== undefined) patch.sessionTokenEnc = this.cipher.encryptNullable(tokens.sessionToken);
-    const repo = manager ? manager.getRepository(UpstreamAccountEntity) : this.accounts;
-    await repo.update({ id }, patch);
-    // A fresh token makes a `needs_token` account usable again, but never undoes an admin's disable.
-    await repo.update({ id, status: Not('disabled') }, { status: 'active' });
+  async markDeadUnlessReplaced(id: string, presented: { refreshTokenEnc: string | null; sessionTokenEnc: string | null }, message: string): Promise<void> {
+    await this.accounts
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'needs_token', lastErrorMessage: message, lastErrorAt: () => 'now()' })
+      .where('id = :id', { id })
+      .andWhere('refresh_token_enc IS NOT DISTINCT FROM :refresh AND session_token_enc IS NOT DISTINCT FROM :session', { refresh: presented.refreshTokenEnc, session: presented.sessionTokenEnc })
+      .execute();
   }
 
   /**
-   * Creates the account or updates the one with the same login and workspace. Returns its id.
-   * With a manager, inside the caller's transaction (the declarative bootstrap).
+   * Stores a refresh's result in ONE statement (no transaction needed, none held): a rotated
+   * refresh token or session cookie is on disk before the new access token is handed to anyone.
+   * A fresh token makes a `needs_token` account usable again, but never undoes an admin's disable.
+   * False when the account is gone.
    */
-  async upsert(entered: EnteredAccount, manager?: EntityManager): Promise<{ id: string; created: boolean }> {
-    const repo = manager ? manager.getRepository(UpstreamAccountEntity) : this.accounts;
+  async saveRefreshed(id: string, tokens: RefreshedTokens): Promise<boolean> {
+    const patch: Record<string, unknown> = {
+      accessTokenEnc: this.cipher.seal(tokens.accessToken, access(id)),
+      accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+      lastRefreshAt: () => 'now()',
+      lastErrorMessage: null,
+      lastErrorAt: null,
+      status: () => `CASE WHEN status = 'disabled' THEN 'disabled' ELSE 'active' END`,
+    };
+    if (tokens.refreshToken !== undefined) patch.refreshTokenEnc = this.cipher.sealNullable(tokens.refreshToken, refresh(id));
+    if (tokens.sessionToken !== undefined) patch.sessionTokenEnc = this.cipher.sealNullable(tokens.sessionToken, session(id));
+    const result = await this.accounts.createQueryBuilder().update().set(patch).where('id = :id', { id }).execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Creates the account or updates the one with the same login and workspace. Returns its id. */
+  async upsert(entered: EnteredAccount): Promise<{ id: string; created: boolean }> {
     const identityKey = identityKeyOf(entered.email, entered.chatgptAccountId);
-    const existing = await repo.findOneBy({ tenantId: entered.tenantId, identityKey });
+    const existing = await this.accounts.findOneBy({ tenantId: entered.tenantId, identityKey });
+    // The id is chosen here, not by the database: every token is sealed for its row.
+    const id = existing?.id ?? randomUUID();
     const values: Partial<UpstreamAccountEntity> = {
       tenantId: entered.tenantId,
       identityKey,
@@ -151,23 +211,23 @@ export class UpstreamAccountsRepository {
       chatgptUserId: entered.chatgptUserId,
       plan: entered.plan,
       workspaces: entered.workspaces,
-      accessTokenEnc: this.cipher.encryptNullable(entered.accessToken),
+      accessTokenEnc: this.cipher.sealNullable(entered.accessToken, access(id)),
       accessTokenExpiresAt: entered.accessTokenExpiresAt,
       status: entered.accessToken ? 'active' : 'needs_token',
       lastErrorMessage: null,
       lastErrorAt: null,
     };
     // A token kind not given this time keeps what was stored before.
-    if (entered.refreshToken) values.refreshTokenEnc = this.cipher.encrypt(entered.refreshToken);
-    if (entered.sessionToken) values.sessionTokenEnc = this.cipher.encrypt(entered.sessionToken);
+    if (entered.refreshToken) values.refreshTokenEnc = this.cipher.seal(entered.refreshToken, refresh(id));
+    if (entered.sessionToken) values.sessionTokenEnc = this.cipher.seal(entered.sessionToken, session(id));
     if (existing) {
       // Entering a token again does not re-enable an account an admin disabled.
       if (existing.status === 'disabled') values.status = 'disabled';
-      await repo.update({ id: existing.id }, values);
-      return { id: existing.id, created: false };
+      await this.accounts.update({ id }, values);
+      return { id, created: false };
     }
-    const saved = await repo.save(repo.create(values));
-    return { id: saved.id, created: true };
+    await this.accounts.insert({ ...values, id });
+    return { id, created: true };
   }
 
   /**
@@ -175,10 +235,10 @@ export class UpstreamAccountsRepository {
    * fingerprint, never by the key). Entering a key again clears its last error and brings it
    * back unless an admin disabled it; a key the upstream refused is enabled again by entering it.
    */
-  async upsertApiKey(entered: EnteredApiKey, manager?: EntityManager): Promise<{ id: string; created: boolean }> {
-    const repo = manager ? manager.getRepository(UpstreamAccountEntity) : this.accounts;
+  async upsertApiKey(entered: EnteredApiKey): Promise<{ id: string; created: boolean }> {
     const identityKey = apiKeyIdentity(entered.key);
-    const existing = await repo.findOneBy({ tenantId: entered.tenantId, identityKey });
+    const existing = await this.accounts.findOneBy({ tenantId: entered.tenantId, identityKey });
+    const id = existing?.id ?? randomUUID();
     const values: Partial<UpstreamAccountEntity> = {
       tenantId: entered.tenantId,
       identityKey,
@@ -189,7 +249,7 @@ export class UpstreamAccountsRepository {
       apiVersion: entered.apiVersion,
       organization: entered.organization,
       models: entered.models,
-      accessTokenEnc: this.cipher.encrypt(entered.key),
+      accessTokenEnc: this.cipher.seal(entered.key, access(id)),
       accessTokenExpiresAt: null,
       status: 'active',
       cooldowns: {},
@@ -198,21 +258,10 @@ export class UpstreamAccountsRepository {
     };
     if (existing) {
       if (existing.status === 'disabled' && !existing.lastErrorMessage?.startsWith('unauthorized:')) values.status = 'disabled';
-      await repo.update({ id: existing.id }, values);
-      return { id: existing.id, created: false };
+      await this.accounts.update({ id }, values);
+      return { id, created: false };
     }
-    const saved = await repo.save(repo.create(values));
-    return { id: saved.id, created: true };
-  }
-
-  /**
-   * Runs `fn` holding a per-account Postgres advisory lock (transaction-scoped), so two auth
-   * replicas never refresh the same account at once: the second waits, then sees the first's result.
-   */
-  withAccountLock<T>(id: string, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.accounts.manager.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [id]);
-      return fn(manager);
-    });
+    await this.accounts.insert({ ...values, id });
+    return { id, created: true };
   }
 }

@@ -4,14 +4,14 @@ import { maskSecret } from '@chatgate/config';
 import type { AccountList, AccountView, ApiKeyAccountInput, AdminEntered, AdminPoolSummary, ImportAccountsResult, ImportLineResult, UpstreamAccountStatus } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { AccountRefresher } from '../accounts/account-refresher.service.js';
-import { AccountsService, EnterTokenError, type EnteredResult } from '../accounts/accounts.service.js';
+import { AccountError } from '../accounts/account-error.js';
+import { AccountsService, type EnteredResult } from '../accounts/accounts.service.js';
 import type { UpstreamAccountEntity } from '../accounts/upstream-account.entity.js';
 import { UpstreamAccountsRepository } from '../accounts/upstream-accounts.repository.js';
 import { AUTH_LOGGER } from '../auth.config.js';
 import { AccountPoolService } from '../pool/account-pool.service.js';
 import { accountLabel, toAccountView, UNREADABLE, type OpenedSecret, type OpenedSecrets } from './account-view.js';
 import { AdminAccountsStore } from './admin-accounts.store.js';
-import { AdminFailure } from './admin-failure.js';
 import { apiKeyLineInput, isApiKeyLine, parseImportLines } from './import-lines.js';
 
 /** chat2api's `/tokens/error` lists at most this many accounts. */
@@ -66,7 +66,7 @@ export class AdminAccountsService {
   }
 
   async delete(tenantId: string, id: string): Promise<{ id: string; deleted: true }> {
-    if (!(await this.store.delete(tenantId, id))) throw AdminFailure.notFound(id);
+    if (!(await this.store.delete(tenantId, id))) throw AccountError.notFound(id);
     this.pool.announceChanged(tenantId, [id]);
     this.logger.info({ accountId: id }, 'upstream account deleted by an admin');
     return { id, deleted: true };
@@ -82,19 +82,19 @@ export class AdminAccountsService {
   /** Refresh now, through the same refresher (and per-account lock) as the pool and the schedule. */
   async refresh(tenantId: string, id: string): Promise<AccountView> {
     const row = await this.mustFind(tenantId, id);
-    if (row.kind === 'api_key') throw AdminFailure.of(409, 'not_refreshable', 'The account is an API key: there is nothing to refresh. Enter the key again to replace it.');
+    if (row.kind === 'api_key') throw new AccountError('not_refreshable', 'The account is an API key: there is nothing to refresh. Enter the key again to replace it.');
     // The refresher saves the account as active: refreshing a disabled one would re-enable it.
-    if (row.status === 'disabled') throw AdminFailure.of(409, 'account_disabled', 'The account is disabled; enable it before refreshing it.');
+    if (row.status === 'disabled') throw new AccountError('account_disabled', 'The account is disabled; enable it before refreshing it.');
     // The refresher marks an account with nothing to refresh with as needing a token: not what "refresh now" means.
     if (!row.refreshTokenEnc && !row.sessionTokenEnc) {
-      throw AdminFailure.of(409, 'not_refreshable', 'The account has only an access token; enter its refresh or session token to refresh it.');
+      throw new AccountError('not_refreshable', 'The account has only an access token; enter its refresh or session token to refresh it.');
     }
     const result = await this.refresher.refresh(id);
     this.pool.announceChanged(tenantId, [id]);
     if (!result.ok) {
       throw result.dead
-        ? AdminFailure.of(409, 'needs_token', `The upstream refused the account's refresh credential (${result.message}); enter a new token.`)
-        : AdminFailure.of(502, 'refresh_failed', `The refresh failed (${result.message}); try again later.`);
+        ? new AccountError('needs_token', `The upstream refused the account's refresh credential (${result.message}); enter a new token.`)
+        : new AccountError('refresh_failed', `The refresh failed (${result.message}); try again later.`);
     }
     return this.get(tenantId, id);
   }
@@ -135,7 +135,7 @@ export class AdminAccountsService {
       const entered = await this.entry.enter(tenantId, token);
       return { line, status: entered.created ? 'created' : 'updated', accountId: entered.accountId, email: entered.email };
     } catch (err) {
-      if (err instanceof EnterTokenError) return { line, status: 'error', error: scrub(err.message, token) };
+      if (err instanceof AccountError) return { line, status: 'error', error: scrub(err.message, token) };
       const incident = randomUUID();
       this.logger.error({ incident, line, err: scrub(err instanceof Error ? err.message : String(err), token) }, 'importing a token failed');
       return { line, status: 'error', error: `internal error while entering this token (incident ${incident})` };
@@ -152,14 +152,13 @@ export class AdminAccountsService {
     try {
       entered = await this.entry.enter(tenantId, token);
     } catch (err) {
-      if (err instanceof EnterTokenError) {
-        throw err.transient ? AdminFailure.of(503, 'upstream_unavailable', scrub(err.message, token)) : AdminFailure.of(400, 'invalid_token', scrub(err.message, token));
-      }
+      if (err instanceof AccountError) throw new AccountError(err.code, scrub(err.message, token), err.param);
       throw err;
     }
     const row = await this.mustFind(tenantId, entered.accountId);
-    const accessToken = this.accounts.toPoolAccount(row).accessToken;
-    if (!accessToken) throw AdminFailure.of(500, 'internal_error', 'The account was stored without an access token.');
+    const accessToken = this.accounts.accessTokenOf(row);
+    // An invariant, not a refusal: the runner answers it as an internal error with an incident id.
+    if (!accessToken) throw new Error('the account was stored without an access token');
     const secrets = this.accounts.secretsOf(row);
     return {
       accountId: row.id,
@@ -174,7 +173,7 @@ export class AdminAccountsService {
 
   private async mustFind(tenantId: string, id: string): Promise<UpstreamAccountEntity> {
     const row = await this.store.byId(tenantId, id);
-    if (!row) throw AdminFailure.notFound(id);
+    if (!row) throw AccountError.notFound(id);
     return row;
   }
 
@@ -192,7 +191,7 @@ export class AdminAccountsService {
       }
     };
     return {
-      access: attempt(() => this.accounts.toPoolAccount(row).accessToken),
+      access: attempt(() => this.accounts.accessTokenOf(row)),
       refresh: attempt(() => this.accounts.secretsOf(row).refreshToken),
       session: attempt(() => this.accounts.secretsOf(row).sessionToken),
     };

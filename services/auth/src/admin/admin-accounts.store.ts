@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, type Repository, type SelectQueryBuilder } from 'typeorm';
+import { In, type SelectQueryBuilder } from 'typeorm';
 import type { UpstreamAccountStatus } from '@chatgate/contracts';
 import { UpstreamAccountEntity } from '../accounts/upstream-account.entity.js';
+import { UnitOfWork } from '../persistence/unit-of-work.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Active or cooling: what the pool may lease (cool-downs are per model). */
@@ -16,7 +16,11 @@ const COOLING_NOW = `EXISTS (SELECT 1 FROM jsonb_each_text(a.cooldowns) AS c(mod
  */
 @Injectable()
 export class AdminAccountsStore {
-  constructor(@InjectRepository(UpstreamAccountEntity) private readonly accounts: Repository<UpstreamAccountEntity>) {}
+  constructor(private readonly uow: UnitOfWork) {}
+
+  private get accounts() {
+    return this.uow.manager.getRepository(UpstreamAccountEntity);
+  }
 
   /** Newest first; `status` filters on the status an admin sees (cooling derived from the times). */
   async page(tenantId: string, status: UpstreamAccountStatus | undefined, page: number, limit: number, now: number): Promise<{ rows: UpstreamAccountEntity[]; total: number }> {

@@ -10,10 +10,4 @@ export class AdminFailure extends Error {
     const type = status >= 500 ? 'server_error' : 'invalid_request_error';
     return new AdminFailure({ status, error: { message, type, param, code } });
   }
-
-  static notFound(accountId: string): AdminFailure {
-    // The id is the caller's own input, echoed only when it looks like an id (never a pasted token).
-    const shown = /^[0-9a-f-]{36}$/i.test(accountId) ? ` ${accountId}` : '';
-    return AdminFailure.of(404, 'account_not_found', `No upstream account${shown} in this tenant.`, 'id');
-  }
 }

@@ -6,6 +6,7 @@ import type { Logger } from '@chatgate/service-kit';
 import { AUTH_LOGGER } from '../auth.config.js';
 import { AdminFailure } from './admin-failure.js';
 import { AdminTenancy } from './admin-tenancy.js';
+import { adminFailureOf } from './domain-failures.js';
 
 /**
  * How every admin bus handler runs: parse, turn the actor into a tenant, do it, and answer
@@ -36,6 +37,8 @@ export class AdminRunner {
       return { ok: true, result: await handle(parsed.data) };
     } catch (err) {
       if (err instanceof AdminFailure) return { ok: false, failure: err.failure };
+      const refused = adminFailureOf(err);
+      if (refused) return { ok: false, failure: refused.failure };
       const incident = randomUUID();
       this.logger.error({ incident, err: err instanceof Error ? err.message : String(err) }, 'admin request failed');
       return { ok: false, failure: AdminFailure.of(500, 'internal_error', `The admin request failed (incident ${incident}).`).failure };

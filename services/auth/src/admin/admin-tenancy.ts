@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import type { AdminActor } from '@chatgate/contracts';
-import { TenantEntity } from '../tenants/tenant.entity.js';
+import { TenantsRepository } from '../tenants/tenants.repository.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { AdminFailure } from './admin-failure.js';
 
@@ -15,20 +13,20 @@ import { AdminFailure } from './admin-failure.js';
 export class AdminTenancy {
   constructor(
     private readonly tenants: TenantsService,
-    @InjectRepository(TenantEntity) private readonly rows: Repository<TenantEntity>,
+    private readonly rows: TenantsRepository,
   ) {}
 
   async tenantIdOf(actor: AdminActor): Promise<string> {
     switch (actor.kind) {
       case 'operator': {
         if (!actor.tenant) return this.tenants.default.id;
-        const row = await this.rows.findOneBy({ slug: actor.tenant });
+        const row = await this.rows.bySlug(actor.tenant);
         if (!row) throw AdminFailure.of(404, 'tenant_not_found', 'No such tenant.', 'tenant');
         return row.id;
       }
       case 'tenant_admin': {
         if (!actor.tenant) return actor.tenantId;
-        const row = await this.rows.findOneBy({ slug: actor.tenant });
+        const row = await this.rows.bySlug(actor.tenant);
         if (!row || row.id !== actor.tenantId) throw AdminFailure.of(404, 'tenant_not_found', 'No such tenant.', 'tenant');
         return row.id;
       }

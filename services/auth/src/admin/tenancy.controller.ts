@@ -116,12 +116,12 @@ export class TenancyController {
 
   @MessagePattern(ADMIN_KEYS_CREATE)
   createKey(@Payload() p: unknown) {
-    return this.runner.run(adminKeyCreateRequestSchema, p, (t, r) => this.keys.create(t, r.body));
+    return this.runner.run(adminKeyCreateRequestSchema, p, (t, r) => this.keys.create(r.actor, t, r.body));
   }
 
   @MessagePattern(ADMIN_KEYS_UPDATE)
   updateKey(@Payload() p: unknown) {
-    return this.runner.run(adminKeyUpdateRequestSchema, p, (t, r) => this.keys.update(t, r.keyId, r.body));
+    return this.runner.run(adminKeyUpdateRequestSchema, p, (t, r) => this.keys.update(r.actor, t, r.keyId, r.body));
   }
 
   @MessagePattern(ADMIN_KEYS_REVOKE)

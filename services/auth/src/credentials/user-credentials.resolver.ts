@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, type Repository } from 'typeorm';
 import type { BusError, Principal, PrincipalBudget, ResolveCredentialReply } from '@chatgate/contracts';
-import { ApiKeyEntity } from '../keys/api-key.entity.js';
+import { ApiKeysRepository } from '../keys/api-keys.repository.js';
 import { hashSecret, KEY_PREFIXES, secretFamily, visiblePrefix, MIRROR_TOKEN_PREFIX } from '../keys/key-secret.js';
 import { keyCredentialId, mirrorCredentialId } from '../keys/credential-revocations.js';
-import { MirrorTokenEntity } from '../keys/mirror-token.entity.js';
-import { UserEntity } from '../users/user.entity.js';
+import { MirrorTokensRepository } from '../keys/mirror-tokens.repository.js';
+import type { UserEntity } from '../users/user.entity.js';
+import { UsersRepository } from '../users/users.repository.js';
 import { userRefusal } from '../users/user-view.js';
 
 /** A principal is re-resolved at least this often; revocation events evict sooner. */
@@ -24,9 +23,9 @@ function refuse(message: string, code: string): ResolveCredentialReply {
 @Injectable()
 export class UserCredentialsResolver {
   constructor(
-    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
-    @InjectRepository(MirrorTokenEntity) private readonly mirrorTokens: Repository<MirrorTokenEntity>,
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly keys: ApiKeysRepository,
+    private readonly mirrorTokens: MirrorTokensRepository,
+    private readonly users: UsersRepository,
   ) {}
 
   async resolve(bearer: string, now = Date.now()): Promise<ResolveCredentialReply | null> {
@@ -38,18 +37,18 @@ export class UserCredentialsResolver {
     const hash = hashSecret(bearer);
 
     if (family === 'user') {
-      const key = await this.keys.findOneBy({ hash, kind: 'user', revokedAt: IsNull() });
+      const key = await this.keys.liveByHash(hash, 'user');
       if (!key?.userId) return unknown;
       if (key.expiresAt && key.expiresAt.getTime() <= now) return refuse(`The API key ${shown} expired at ${key.expiresAt.toISOString()}.`, 'key_expired');
-      const user = await this.users.findOneBy({ id: key.userId });
+      const user = await this.users.byId(key.userId);
       if (!user) return unknown;
       const accountIds = user.allowedAccountIds ?? undefined;
       return this.principal(user, keyCredentialId(key.id), accountIds, [key.expiresAt], now, key.budget);
     }
 
-    const token = await this.mirrorTokens.findOneBy({ hash, revokedAt: IsNull() });
+    const token = await this.mirrorTokens.liveByHash(hash);
     if (!token) return unknown;
-    const user = await this.users.findOneBy({ id: token.userId });
+    const user = await this.users.byId(token.userId);
     if (!user) return unknown;
     // A mirror token is the admin's explicit grant of one account: it is not narrowed by chatgpt_list.
     return this.principal(user, mirrorCredentialId(token.id), [token.accountId], [], now);

@@ -20,6 +20,7 @@ import { AUTH_CONFIG, AUTH_LOGGER, type AuthConfig } from '../auth.config.js';
 import { AccountRefresher } from '../accounts/account-refresher.service.js';
 import type { PoolAccount } from '../accounts/pool-account.js';
 import { UpstreamAccountsRepository } from '../accounts/upstream-accounts.repository.js';
+import { UnitOfWork } from '../persistence/unit-of-work.js';
 import { planAllows } from './plan-models.js';
 import { servesModel } from './api-key-models.js';
 
@@ -60,6 +61,7 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly accounts: UpstreamAccountsRepository,
     private readonly refresher: AccountRefresher,
+    private readonly uow: UnitOfWork,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
@@ -83,17 +85,19 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
     this.changes?.unsubscribe();
   }
 
-  /** Every replica (this one included) forgets the tenant's snapshot. */
+  /** Every replica (this one included) forgets the tenant's snapshot: at once, or when the open transaction commits. */
   announceChanged(tenantId: string, accountIds: string[]): void {
-    this.snapshots.delete(tenantId);
-    this.nc.publish(ACCOUNTS_CHANGED, encodeJson({ tenantId, accountIds }));
+    void this.uow.afterCommit(() => {
+      this.snapshots.delete(tenantId);
+      this.nc.publish(ACCOUNTS_CHANGED, encodeJson({ tenantId, accountIds }));
+    });
   }
 
   private pool(tenantId: string): Promise<PoolAccount[]> {
     const now = Date.now();
     const cached = this.snapshots.get(tenantId);
     if (cached && now - cached.at < SNAPSHOT_TTL_MS) return cached.accounts;
-    const accounts = this.accounts.poolOf(tenantId);
+    const accounts = this.accounts.poolOf(tenantId, (accountId) => this.logger.error({ accountId }, "an account's token cannot be opened with the current key: left out of the pool"));
     this.snapshots.set(tenantId, { at: now, accounts });
     accounts.catch(() => this.snapshots.delete(tenantId));
     return accounts;

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export const REFRESH_TRIGGERS = ['startup', 'schedule', 'admin'] as const;
 export type RefreshTrigger = (typeof REFRESH_TRIGGERS)[number];
@@ -11,6 +11,12 @@ export type RefreshPassStatus = 'running' | 'finished';
  * `refresh_pass_accounts`, written and read with SQL only.
  */
 @Entity({ name: 'refresh_passes' })
+@Index('refresh_passes_one_running', ['status'], { unique: true, where: `"status" = 'running'` })
+@Index('refresh_passes_schedule_day', ['scheduleDay'], { unique: true, where: '"schedule_day" IS NOT NULL' })
+// ("started_at" DESC): a decorator cannot say DESC, so the index is named here and left to its migration.
+@Index('refresh_passes_started', { synchronize: false })
+@Check('refresh_passes_trigger_check', `"trigger" IN ('startup', 'schedule', 'admin')`)
+@Check('refresh_passes_status_check', `"status" IN ('running', 'finished')`)
 export class RefreshPassEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -45,6 +51,6 @@ export class RefreshPassEntity {
   scheduleDay!: string | null;
 
   /** Last time an account of the pass finished; a running pass silent for long is closed. */
-  @Column({ name: 'updated_at', type: 'timestamptz' })
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt!: Date;
 }

@@ -1,124 +1,168 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
-import type { CreateUserBody, ModelLimit, UpdateUserBody, UserList, UserListQuery, UserView } from '@chatgate/contracts';
-import { AdminFailure } from '../admin/admin-failure.js';
-import { ApiKeyEntity } from '../keys/api-key.entity.js';
+import type { Budget, CreateUserBody, ModelLimit, UpdateUserBody, UserList, UserListQuery, UserView } from '@chatgate/contracts';
+import { UpstreamAccountsRepository } from '../accounts/upstream-accounts.repository.js';
+import { ApiKeysRepository } from '../keys/api-keys.repository.js';
 import { CredentialRevocations, keyCredentialId, mirrorCredentialId } from '../keys/credential-revocations.js';
-import { MirrorTokenEntity } from '../keys/mirror-token.entity.js';
+import { MirrorTokensRepository } from '../keys/mirror-tokens.repository.js';
+import { UnitOfWork } from '../persistence/unit-of-work.js';
+import type { Outcome } from '../tenants/tenants.service.js';
 import { resolveAccountRefs } from './account-refs.js';
-import { UserEntity } from './user.entity.js';
+import { UserError } from './user-error.js';
+import type { UserEntity } from './user.entity.js';
 import { fromWireLimits } from './user-limits.js';
 import { toUserView } from './user-view.js';
+import { isUniqueViolation, UsersRepository } from './users.repository.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const UNIQUE_VIOLATION = '23505';
-
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION;
+/** A user as a declaration gives it (the bootstrap file): fields left undefined keep their stored value. */
+export interface DeclaredUser {
+  name: string;
+  status?: UserEntity['status'];
+  expiresAt?: Date | null;
+  isolatedSession?: boolean;
+  limits?: ModelLimit[];
+  budget?: Budget | null;
+  /** Account ids or emails, or every account of the tenant. */
+  chatgptList?: 'all' | string[];
 }
+
+// jsonb stores object keys in its own order: compare by value, not by serialised text.
+const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
+const timeOf = (d: Date | null) => d?.getTime() ?? null;
 
 /** A tenant's users. Each change is one transaction; a change that affects resolution evicts the user's credentials everywhere. */
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly users: UsersRepository,
+    private readonly keys: ApiKeysRepository,
+    private readonly mirrorTokens: MirrorTokensRepository,
+    private readonly accounts: UpstreamAccountsRepository,
+    private readonly uow: UnitOfWork,
     private readonly revocations: CredentialRevocations,
   ) {}
 
   async list(tenantId: string, q: UserListQuery): Promise<UserList> {
-    const qb = this.users.createQueryBuilder('u').where('u.tenant_id = :tenantId', { tenantId });
-    if (q.status) qb.andWhere('u.status = :status', { status: q.status });
-    if (q.q) qb.andWhere(`u.name ILIKE :q ESCAPE '\\'`, { q: `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
-    const [rows, total] = await qb.orderBy('u.created_at', 'DESC').addOrderBy('u.id').skip((q.page - 1) * q.limit).take(q.limit).getManyAndCount();
+    const [rows, total] = await this.users.page(tenantId, q);
     return { data: rows.map(toUserView), page: q.page, limit: q.limit, total, hasMore: (q.page - 1) * q.limit + rows.length < total };
   }
 
   async get(tenantId: string, id: string): Promise<UserView> {
-    return toUserView(await this.mustFind(this.users.manager, tenantId, id));
+    return toUserView(await this.mustFind(tenantId, id));
   }
 
   async create(tenantId: string, body: CreateUserBody): Promise<UserView> {
-    const saved = await this.users.manager.transaction(async (m) => {
-      const allowed = body.chatgpt_list === 'all' ? null : (await resolveAccountRefs(m, tenantId, body.chatgpt_list, 'chatgpt_list')).flat();
-      const row = m.create(UserEntity, {
-        tenantId,
-        name: body.name,
-        status: body.status,
-        expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
-        isolatedSession: body.isolated_session,
-        limits: fromWireLimits(body.limits),
-        allowedAccountIds: allowed,
-        budget: body.budget,
-      });
-      return this.saveUnique(m, row);
+    const saved = await this.uow.run(async () => {
+      const row = this.users.draft(tenantId, body.name);
+      row.status = body.status;
+      row.expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
+      row.isolatedSession = body.isolated_session;
+      row.limits = fromWireLimits(body.limits);
+      row.allowedAccountIds = await this.allowedAccounts(tenantId, body.chatgpt_list);
+      row.budget = body.budget;
+      return this.saveUnique(row);
     });
     return toUserView(saved);
   }
 
   async update(tenantId: string, id: string, body: UpdateUserBody): Promise<UserView> {
-    const { row, revoked } = await this.users.manager.transaction(async (m) => {
-      const row = await this.mustFind(m, tenantId, id, true);
+    const row = await this.uow.run(async () => {
+      const row = await this.mustFind(tenantId, id, true);
       if (body.name !== undefined) row.name = body.name;
       if (body.status !== undefined) row.status = body.status;
       if (body.expiresAt !== undefined) row.expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
       if (body.isolated_session !== undefined) row.isolatedSession = body.isolated_session;
       if (body.limits !== undefined) row.limits = fromWireLimits(body.limits);
       if (body.budget !== undefined) row.budget = body.budget;
-      if (body.chatgpt_list !== undefined) row.allowedAccountIds = body.chatgpt_list === 'all' ? null : (await resolveAccountRefs(m, tenantId, body.chatgpt_list, 'chatgpt_list')).flat();
-      return { row: await this.saveUnique(m, row), revoked: await this.credentialIdsOf(m, [row.id]) };
+      if (body.chatgpt_list !== undefined) row.allowedAccountIds = await this.allowedAccounts(tenantId, body.chatgpt_list);
+      const saved = await this.saveUnique(row);
+      // Any change can alter the principal (status, expiry, limits, accounts): every replica re-resolves.
+      await this.revocations.publish(await this.credentialIdsOf([row.id]));
+      return saved;
     });
-    // Any change can alter the principal (status, expiry, limits, accounts): every replica re-resolves.
-    await this.revocations.publish(revoked);
     return toUserView(row);
   }
 
   async delete(tenantId: string, id: string): Promise<{ id: string; deleted: true }> {
-    const revoked = await this.users.manager.transaction(async (m) => {
-      const row = await this.mustFind(m, tenantId, id, true);
-      const ids = await this.credentialIdsOf(m, [row.id]);
-      await m.delete(UserEntity, { id: row.id });
-      return ids;
+    await this.uow.run(async () => {
+      const row = await this.mustFind(tenantId, id, true);
+      await this.revocations.publish(await this.credentialIdsOf([row.id]));
+      await this.users.delete(row.id);
     });
-    await this.revocations.publish(revoked);
     return { id, deleted: true };
   }
 
-  /** ChatGPT-Mirror's login and get-mirror-token: the user by name, created if new, its settings updated when given. */
-  async upsertByName(m: EntityManager, tenantId: string, name: string, settings: { limits?: ModelLimit[]; isolatedSession?: boolean }): Promise<{ user: UserEntity; changed: boolean }> {
-    const existing = await m.findOne(UserEntity, { where: { tenantId, name }, lock: { mode: 'pessimistic_write' } });
-    const user = existing ?? m.create(UserEntity, { tenantId, name, status: 'active', expiresAt: null, isolatedSession: false, limits: [], allowedAccountIds: null, budget: null });
-    if (settings.limits !== undefined) user.limits = settings.limits;
-    if (settings.isolatedSession !== undefined) user.isolatedSession = settings.isolatedSession;
-    const changed = existing !== null && (settings.limits !== undefined || settings.isolatedSession !== undefined);
-    return { user: await this.saveUnique(m, user), changed };
+  /**
+   * The bootstrap file's user: created when missing, else only the fields it gives are set (admin
+   * changes to the others survive a restart). A change to an existing user evicts its credentials.
+   */
+  async declare(tenantId: string, declared: DeclaredUser): Promise<{ user: UserEntity; outcome: Outcome }> {
+    return this.uow.run(async () => {
+      const existing = await this.users.byName(tenantId, declared.name, true);
+      const row = existing ?? this.users.draft(tenantId, declared.name);
+      const before = existing ? { ...existing } : null;
+      if (declared.status !== undefined) row.status = declared.status;
+      if (declared.expiresAt !== undefined) row.expiresAt = declared.expiresAt;
+      if (declared.isolatedSession !== undefined) row.isolatedSession = declared.isolatedSession;
+      if (declared.limits !== undefined) row.limits = declared.limits;
+      if (declared.budget !== undefined) row.budget = declared.budget;
+      if (declared.chatgptList !== undefined) row.allowedAccountIds = await this.allowedAccounts(tenantId, declared.chatgptList);
+      const changed =
+        !before ||
+        before.status !== row.status ||
+        timeOf(before.expiresAt) !== timeOf(row.expiresAt) ||
+        before.isolatedSession !== row.isolatedSession ||
+        !same(before.limits, row.limits) ||
+        !same(before.allowedAccountIds, row.allowedAccountIds) ||
+        !same(before.budget ?? null, row.budget ?? null);
+      if (!changed) return { user: row, outcome: 'unchanged' };
+      const user = await this.saveUnique(row);
+      if (!before) return { user, outcome: 'created' };
+      // Cached principals carry status, expiry, limits and accounts.
+      await this.revocations.publish(await this.credentialIdsOf([user.id]));
+      return { user, outcome: 'updated' };
+    });
   }
 
-  async byName(m: EntityManager, tenantId: string, name: string): Promise<UserEntity> {
-    const row = await m.findOneBy(UserEntity, { tenantId, name });
-    if (!row) throw AdminFailure.of(404, 'user_not_found', `No user named '${name.slice(0, 100)}' in this tenant.`, 'user_name');
+  /** ChatGPT-Mirror's login and get-mirror-token: the user by name, created if new, its settings updated when given. */
+  async upsertByName(tenantId: string, name: string, settings: { limits?: ModelLimit[]; isolatedSession?: boolean }): Promise<{ user: UserEntity; changed: boolean }> {
+    return this.uow.run(async () => {
+      const existing = await this.users.byName(tenantId, name, true);
+      const user = existing ?? this.users.draft(tenantId, name);
+      if (settings.limits !== undefined) user.limits = settings.limits;
+      if (settings.isolatedSession !== undefined) user.isolatedSession = settings.isolatedSession;
+      const changed = existing !== null && (settings.limits !== undefined || settings.isolatedSession !== undefined);
+      return { user: await this.saveUnique(user), changed };
+    });
+  }
+
+  async byName(tenantId: string, name: string): Promise<UserEntity> {
+    const row = await this.users.byName(tenantId, name);
+    if (!row) throw new UserError('user_not_found', `No user named '${name.slice(0, 100)}' in this tenant.`, 'user_name');
     return row;
   }
 
   /** Every live credential of these users, as the gateway knows them. */
-  async credentialIdsOf(m: EntityManager, userIds: string[]): Promise<string[]> {
-    if (!userIds.length) return [];
-    const keys = await m.createQueryBuilder(ApiKeyEntity, 'k').select('k.id').where('k.user_id IN (:...userIds)', { userIds }).andWhere('k.revoked_at IS NULL').getMany();
-    const tokens = await m.createQueryBuilder(MirrorTokenEntity, 't').select('t.id').where('t.user_id IN (:...userIds)', { userIds }).andWhere('t.revoked_at IS NULL').getMany();
-    return [...keys.map((k) => keyCredentialId(k.id)), ...tokens.map((t) => mirrorCredentialId(t.id))];
+  async credentialIdsOf(userIds: string[]): Promise<string[]> {
+    const [keys, tokens] = await Promise.all([this.keys.liveIdsOfUsers(userIds), this.mirrorTokens.liveIdsOfUsers(userIds)]);
+    return [...keys.map(keyCredentialId), ...tokens.map(mirrorCredentialId)];
   }
 
-  async mustFind(m: EntityManager, tenantId: string, id: string, lock = false): Promise<UserEntity> {
-    const row = UUID.test(id) ? await m.findOne(UserEntity, { where: { tenantId, id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) }) : null;
-    if (!row) throw AdminFailure.of(404, 'user_not_found', 'No such user in this tenant.', 'id');
+  async mustFind(tenantId: string, id: string, lock = false): Promise<UserEntity> {
+    const row = await this.users.inTenant(tenantId, id, lock);
+    if (!row) throw new UserError('user_not_found', 'No such user in this tenant.', 'id');
     return row;
   }
 
-  private async saveUnique(m: EntityManager, row: UserEntity): Promise<UserEntity> {
+  private async allowedAccounts(tenantId: string, list: 'all' | string[]): Promise<string[] | null> {
+    return list === 'all' ? null : (await resolveAccountRefs(this.accounts, tenantId, list, 'chatgpt_list')).flat();
+  }
+
+  private async saveUnique(row: UserEntity): Promise<UserEntity> {
     try {
-      return await m.save(UserEntity, row);
+      return await this.users.save(row);
     } catch (err) {
-      if (isUniqueViolation(err)) throw AdminFailure.of(409, 'user_exists', `A user named '${row.name}' already exists in this tenant.`, 'name');
+      if (isUniqueViolation(err)) throw new UserError('user_exists', `A user named '${row.name}' already exists in this tenant.`, 'name');
       throw err;
     }
   }
