@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoOrEpoch } from '../usage/usage-query.schema.js';
+import { filterSchema, isoOrEpoch } from '../usage/usage-query.schema.js';
 import { budgetPeriodSchema, budgetScopeSchema, upstreamKindSchema } from './budget.schema.js';
 
 /**
@@ -54,7 +54,7 @@ export const spendGroupSchema = z.enum(['tenant', 'user', 'credential', 'account
 /** `/admin/v1/spend`'s query string: the range defaults to the current UTC month up to now. */
 export const spendQuerySchema = z.object({
   by: spendGroupSchema.default('user'),
-  tenant: z.string().optional(),
+  tenant: filterSchema.optional(),
   /** ISO 8601 or epoch ms; inclusive. */
   from: isoOrEpoch.optional(),
   /** ISO 8601 or epoch ms; exclusive. */
