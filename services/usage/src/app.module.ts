@@ -9,6 +9,8 @@ import { BudgetLedger } from './billing/budget-ledger.js';
 import { SpendQueries } from './billing/spend-queries.js';
 import { SpendSettler } from './billing/spend-settler.js';
 import { UsageBusListener } from './bus/usage-bus.listener.js';
+import { DeadLetterStore } from './events/dead-letter.store.js';
+import { ExhaustedDeliveries } from './events/exhausted-deliveries.listener.js';
 import { UsageConsumer } from './events/usage-consumer.js';
 import { UsageStore } from './events/usage-store.js';
 import { LimitWindow } from './limits/limit-window.js';
@@ -39,9 +41,11 @@ export class UsageModule {
         SpendQueries,
         Admission,
         UsageStore,
+        DeadLetterStore,
         UsageQueries,
         LimitWindow,
         UsageConsumer,
+        ExhaustedDeliveries,
         UsageBusListener,
       ],
     };
