@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { upstreamKindSchema } from '../billing/budget.schema.js';
+import { imageOrderSchema } from '../billing/image-order.js';
 import { text } from '../common/client-text.js';
 
 /** Every string of an event is a column: storable text (no NUL, no unpaired surrogate), or the row would fail. */
@@ -32,6 +33,8 @@ export const usageEventSchema = z.object({
   upstream: upstreamKindSchema.optional(),
   /** Speech (kind `speech`): characters of input text, priced per thousand; tokens stay 0. */
   characters: z.number().int().nonnegative().optional(),
+  /** Image generation (kind `image`): the images the answer held, with the size and quality asked (priced per image). */
+  images: imageOrderSchema.optional(),
   /** Counted with a tokenizer because the upstream gave no counts. */
   estimated: z.boolean(),
   outcome: usageOutcomeSchema,

@@ -1,4 +1,4 @@
-import type { AccountLease, AccountLeaseReply, AccountLeaseRequest, AccountReport, AccountReportReply, BusError, UsageEvent } from '@chatgate/contracts';
+import { imageOrderOf, type AccountLease, type AccountLeaseReply, type AccountLeaseRequest, type AccountReport, type AccountReportReply, type BusError, type UsageEvent } from '@chatgate/contracts';
 import { clientFailureOf, keyOutcomeOf, platformStreamCut, platformUnreachable } from './platform-failures.js';
 import type { PlatformResponse } from './platform-http.js';
 import { PLATFORM_PATHS, prepareBody, type PlatformRequest } from './platform-request.js';
@@ -183,6 +183,8 @@ function publish(request: PlatformRequest, model: string, lease: AccountLease | 
     upstream: 'platform',
     // Speech is priced by the characters of its input (the platform reports no tokens for it).
     ...(kind === 'speech' && ok ? { characters: speechCharacters(request) } : {}),
+    // Images are priced per image: as many as the answer held (a streamed one: as many as asked).
+    ...(kind === 'image' && ok ? { images: imageOrderOf(request.body, delivered.usage?.images ?? undefined) } : {}),
     promptTokens: delivered?.usage?.promptTokens ?? 0,
     completionTokens: delivered?.usage?.completionTokens ?? 0,
     estimated: false,

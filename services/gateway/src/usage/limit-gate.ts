@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { USAGE_LIMIT_RELEASE, USAGE_LIMIT_TAKE, limitTakeReplySchema, type BudgetTake, type ChatMessage, type LimitTakeRequest, type ModelLimit, type Principal } from '@chatgate/contracts';
+import { USAGE_LIMIT_RELEASE, USAGE_LIMIT_TAKE, limitTakeReplySchema, type BudgetTake, type ChatMessage, type ImageOrder, type LimitTakeRequest, type ModelLimit, type Principal } from '@chatgate/contracts';
 import { encodeJson, NATS_CONNECTION, requestJson, type Logger } from '@chatgate/service-kit';
 import { budgetChecksOf } from '../billing/budget-subjects.js';
 import { countPromptTokens } from '../billing/prompt-tokens.js';
@@ -20,12 +20,22 @@ export function limitsFor(limits: readonly ModelLimit[], model: string): ModelLi
   return limits.filter((l) => l.model === model);
 }
 
-/** What a budget's hold is computed from: the prompt and the most the reply may be (chat), or the input's characters (speech). */
+/** What a budget's hold is computed from: the prompt and the most the reply may be (chat), the input's characters (speech), or the images asked for. */
 export interface RequestSize {
   messages?: readonly ChatMessage[];
   maxTokens?: number;
   characters?: number;
+  images?: ImageOrder;
 }
+
+/** A budget caps spend, so it cannot admit what has no price (the usage service's price table, no default for it). */
+export const modelNotPriced = (model: string) =>
+  new ApiError(403, {
+    message: `The model '${model}' has no price in chatgate's price table, and a budget applies to this key: an administrator must price it (PRICE_TABLE) before budgeted keys can use it.`,
+    type: 'invalid_request_error',
+    param: 'model',
+    code: 'model_not_priced',
+  });
 
 /** OpenAI's words for a request over quota. */
 export const INSUFFICIENT_QUOTA_MESSAGE = 'You exceeded your current quota, please check your plan and billing details.';
@@ -71,6 +81,7 @@ export class LimitGate {
     }
     if (reply.allowed) return;
     if (reply.quota) throw new ApiError(429, { message: INSUFFICIENT_QUOTA_MESSAGE, type: 'insufficient_quota', param: null, code: 'insufficient_quota' });
+    if (reply.unpriced) throw modelNotPriced(model);
     const retryAfterSec = Math.max(1, Math.ceil(reply.retryAfterMs / 1000));
     const every = matching.map((l) => `${l.count} per ${l.everyMinutes} min`).join(', ');
     throw new ApiError(429, { message: `Usage limit reached for ${model} (${every}). Try again in ${retryAfterSec} s.`, type: 'requests', param: null, code: 'usage_limit_exceeded' }, retryAfterSec);
@@ -95,6 +106,7 @@ export class LimitGate {
       // Speech has no completion tokens: its characters are the whole cost.
       maxCompletionTokens: size?.characters !== undefined ? 0 : (size?.maxTokens ?? this.config.BUDGET_HOLD_COMPLETION_TOKENS),
       characters: size?.characters ?? 0,
+      ...(size?.images ? { images: size.images } : {}),
       subjects,
     };
   }
