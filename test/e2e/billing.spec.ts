@@ -47,7 +47,8 @@ describe('billing: price table, budgets and the billing endpoints', () => {
   const billing = (key: string, path: string, base = stack.gatewayUrl) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } });
   const storedSpend = async (userId: string) =>
     (await db.query<{ n: string; micro: string }>('SELECT count(*) AS n, coalesce(sum(cost_micro_usd), 0) AS micro FROM usage.usage_events WHERE user_id = $1', [userId])).rows[0];
-  const spentKey = (userId: string, period: string) => `chatgate:billing:user:${tenantId}:${userId}:spent:${period}`;
+  // The usage service's key layout: the tenant is the Redis Cluster hash tag.
+  const spentKey = (userId: string, period: string) => `chatgate:billing:user:{${tenantId}}:${userId}:spent:${period}`;
   /** Refused with OpenAI's over-quota error (the official client's view of it). */
   const expectInsufficientQuota = (err: unknown) => {
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
@@ -74,7 +75,7 @@ describe('billing: price table, budgets and the billing endpoints', () => {
   }, 60_000);
   afterAll(async () => {
     if (redis) {
-      const keys = await redis.keys(`chatgate:billing:*:${tenantId}:*`);
+      const keys = await redis.keys(`chatgate:billing:*{${tenantId}}*`);
       if (keys.length) await redis.del(...keys);
       await redis.quit();
     }

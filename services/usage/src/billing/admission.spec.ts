@@ -5,7 +5,7 @@ import { loadPriceTable } from '@chatgate/config';
 import type { LimitTakeRequest } from '@chatgate/contracts';
 import { LimitWindow, limitKey } from '../limits/limit-window.js';
 import { Admission } from './admission.js';
-import { BudgetLedger } from './budget-ledger.js';
+import { BudgetLedger, holdKeys } from './budget-ledger.js';
 
 /** The one hop of the chat path, against the real Redis: limits first, then the budgets, priced by the table. */
 describe('Admission (limit slot and budget hold in one request)', () => {
@@ -17,7 +17,7 @@ describe('Admission (limit slot and budget hold in one request)', () => {
     admission = new Admission(new LimitWindow(redis), new BudgetLedger(redis), loadPriceTable({ PRICE_TABLE: '{"chatgpt": {"gpt-4o": {"prompt": 1, "completion": 10}}}' }));
   });
   afterAll(async () => {
-    const keys = [...(await redis.keys(`chatgate:billing:*:${tenantId}:*`)), ...(await redis.keys(`chatgate:usage:limit:${tenantId}:*`))];
+    const keys = [...(await redis.keys(`chatgate:billing:*{${tenantId}}*`)), ...(await redis.keys(`chatgate:usage:limit:{${tenantId}}:*`))];
     if (keys.length) await redis.del(...keys);
     await redis.quit();
   });
@@ -59,7 +59,7 @@ describe('Admission (limit slot and budget hold in one request)', () => {
     const refused = await admission.take(take(user, { windows, budget: rich }));
     expect(refused).toMatchObject({ allowed: false });
     expect(refused.allowed === false && refused.quota).toBeFalsy();
-    expect(await redis.hlen(`chatgate:billing:user:${tenantId}:${user}:hold`)).toBe(1);
+    expect(await redis.hlen(holdKeys(`user:${tenantId}:${user}`).hold)).toBe(1);
   });
 
   it('gives the holds and the slot back for a job no worker took', async () => {
