@@ -214,9 +214,12 @@ describe('usage accounting and limits', () => {
     // refuses (an integer out of range, 22003) that fails the whole batch insert.
     const nul = usageEvent(tenantId, { model: 'gpt-4o\u0000' });
     const overflow = usageEvent(tenantId, { promptTokens: 3_000_000_000 });
-    await publishEvents(nc, stack.usageStreamSuffix, [...good.slice(0, 10), nul, ...good.slice(10, 15), overflow, ...good.slice(15)]);
+    // Storable, but its budget keys cannot be named (a brace in the tenant): its settlement is skipped, not retried for ever.
+    const oddTenant = usageEvent(`odd{${tenantId}`, { upstream: 'platform', userId: 'u-odd' });
+    await publishEvents(nc, stack.usageStreamSuffix, [...good.slice(0, 10), nul, oddTenant, ...good.slice(10, 15), overflow, ...good.slice(15)]);
     const storedOf = async () => Number((await db.query('SELECT count(*) AS n FROM usage.usage_events WHERE tenant_id = $1', [tenantId])).rows[0].n);
     await waitFor(async () => (await storedOf()) === 20, 'the 20 good events stored', 5000, 50);
+    await waitFor(async () => (await db.query('SELECT 1 FROM usage.usage_events WHERE request_id = $1', [oddTenant.requestId])).rowCount === 1, 'the odd tenant event stored', 5000, 50);
     const rollups = await db.query('SELECT sum(requests) AS n, sum(prompt_tokens) AS p FROM usage.usage_hourly WHERE tenant_id = $1', [tenantId]);
     expect(rollups.rows[0]).toEqual({ n: '20', p: String(20 * 3) });
 
