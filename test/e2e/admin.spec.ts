@@ -400,6 +400,7 @@ describe('admin API', () => {
           '/admin/v1/keys/{id}',
           '/admin/v1/keys/{id}/revoke',
           '/admin/v1/usage',
+          '/admin/v1/usage/dead-letters',
           '/admin/v1/spend',
         ].sort(),
       );

@@ -47,7 +47,8 @@ describe('billing: price table, budgets and the billing endpoints', () => {
   const billing = (key: string, path: string, base = stack.gatewayUrl) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } });
   const storedSpend = async (userId: string) =>
     (await db.query<{ n: string; micro: string }>('SELECT count(*) AS n, coalesce(sum(cost_micro_usd), 0) AS micro FROM usage.usage_events WHERE user_id = $1', [userId])).rows[0];
-  const spentKey = (userId: string, period: string) => `chatgate:billing:user:${tenantId}:${userId}:spent:${period}`;
+  // The usage service's key layout: the tenant is the Redis Cluster hash tag.
+  const spentKey = (userId: string, period: string) => `chatgate:billing:user:{${tenantId}}:${userId}:spent:${period}`;
   /** Refused with OpenAI's over-quota error (the official client's view of it). */
   const expectInsufficientQuota = (err: unknown) => {
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
@@ -74,7 +75,7 @@ describe('billing: price table, budgets and the billing endpoints', () => {
   }, 60_000);
   afterAll(async () => {
     if (redis) {
-      const keys = await redis.keys(`chatgate:billing:*:${tenantId}:*`);
+      const keys = await redis.keys(`chatgate:billing:*{${tenantId}}*`);
       if (keys.length) await redis.del(...keys);
       await redis.quit();
     }
@@ -258,5 +259,90 @@ describe('billing: a job no worker took', () => {
     expect((await chat()).status).toBe(503);
     // The release is a message on the bus; the next request finds the budget free again (503, not 429).
     await waitFor(async () => (await chat()).status === 503, 'the hold to come back', 5000, 100);
+  });
+});
+
+describe('billing: platform models beyond the list prices (images, unlisted models, fine-tunes)', () => {
+  const ROUTES = [
+    { model: 'dall-e-*', upstream: 'platform' },
+    { model: 'gpt-4.5*', upstream: 'platform' },
+    { model: 'ft:*', upstream: 'platform' },
+  ];
+  const FINE_TUNE = 'ft:gpt-4o-mini-2024-07-18:acme::abc123';
+  const MODELS = ['dall-e-3', 'gpt-4.5-preview', FINE_TUNE];
+
+  /** A stack whose default tenant has one simulated API key serving MODELS, routed there; and admin helpers. */
+  async function platformStack(usage: Record<string, string> = {}) {
+    const stack = await startStack({ allServices: true, gateway: { ADMIN_PASSWORD: PASSWORD }, usage });
+    const { db } = await connectStackDatabase(stack);
+    const admin = async (method: string, path: string, body?: unknown): Promise<LooseJson> => {
+      const res = await fetch(`${stack.gatewayUrl}${path}`, { method, headers: { authorization: `Bearer ${PASSWORD}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      expect(res.status).toBeLessThan(300);
+      return res.json();
+    };
+    await admin('POST', '/admin/v1/accounts/import', { api_keys: [{ key: stack.sim.issueApiKey({ models: MODELS }), base_url: `${stack.sim.url}/v1` }] });
+    await admin('POST', '/admin/v1/routes', { routes: ROUTES });
+    const userWithKey = async (name: string, budget: unknown) => {
+      const user = await admin('POST', '/admin/v1/users', { name, budget });
+      return { userId: user.id as string, client: stack.client((await admin('POST', '/admin/v1/keys', { user: name })).key as string) };
+    };
+    const storedCost = (requestId: string | null) =>
+      waitFor(async () => (await db.query<{ cost_micro_usd: string }>('SELECT cost_micro_usd FROM usage.usage_events WHERE request_id = $1', [requestId])).rows[0], `usage event ${requestId}`, 10_000).then((r) => Number(r.cost_micro_usd));
+    return { stack, db, userWithKey, storedCost, close: async () => (await db.end(), await stack.close()) };
+  }
+
+  describe('with the default table', () => {
+    let env: Awaited<ReturnType<typeof platformStack>>;
+    beforeAll(async () => {
+      env = await platformStack();
+    }, 60_000);
+    afterAll(() => env?.close());
+
+    it("holds n images at the size and quality asked and spends per image: a budget of two dall-e-3 images admits two, then no more", async () => {
+      // dall-e-3 standard 1024x1024: 0.04 USD an image (OpenAI's list price).
+      const { userId, client } = await env.userWithKey('painter', { amountUsd: 0.08, period: 'month' });
+      await expect(client.images.generate({ model: 'dall-e-3', prompt: 'three boats', n: 3 })).rejects.toMatchObject({ status: 429, code: 'insufficient_quota' });
+      // hd 1792x1024 is 0.12 an image: one alone is over the budget too.
+      await expect(client.images.generate({ model: 'dall-e-3', prompt: 'one wide boat', quality: 'hd', size: '1792x1024' })).rejects.toMatchObject({ status: 429, code: 'insufficient_quota' });
+      const { response } = await client.images.generate({ model: 'dall-e-3', prompt: 'two boats', n: 2 }).withResponse();
+      expect(await env.storedCost(response.headers.get('x-request-id'))).toBe(80_000);
+      await waitFor(async () => (await client.images.generate({ model: 'dall-e-3', prompt: 'one more' }).then(() => 'served', (err: { code?: string }) => err.code)) === 'insufficient_quota', 'the spend settled', 10_000, 100);
+      const rows = await env.db.query('SELECT count(*) AS n, sum(cost_micro_usd) AS micro FROM usage.usage_events WHERE user_id = $1 AND outcome = $2', [userId, 'ok']);
+      expect(rows.rows[0]).toEqual({ n: '1', micro: '80000' });
+    });
+
+    it('prices a platform model no entry names at the default, and a fine-tune as its base model', async () => {
+      const { client } = await env.userWithKey('explorer', { amountUsd: 10, period: 'month' });
+      const messages = [{ role: 'user' as const, content: 'what does an unlisted model cost' }];
+      const { data: preview, response: previewed } = await client.chat.completions.create({ model: 'gpt-4.5-preview', messages }).withResponse();
+      // The default: 15 USD per million prompt tokens, 60 per million completion tokens.
+      expect(await env.storedCost(previewed.headers.get('x-request-id'))).toBe(preview.usage!.prompt_tokens * 15 + preview.usage!.completion_tokens * 60);
+      const { data: tuned, response: tunedResponse } = await client.chat.completions.create({ model: FINE_TUNE, messages }).withResponse();
+      // gpt-4o-mini: 0.15 and 0.6 USD per million.
+      expect(await env.storedCost(tunedResponse.headers.get('x-request-id'))).toBe(Math.round(tuned.usage!.prompt_tokens * 0.15 + tuned.usage!.completion_tokens * 0.6));
+    });
+  });
+
+  describe('with no default price ("*": null)', () => {
+    let env: Awaited<ReturnType<typeof platformStack>>;
+    beforeAll(async () => {
+      env = await platformStack({ PRICE_TABLE: '{"platform": {"*": null}}' });
+    }, 60_000);
+    afterAll(() => env?.close());
+
+    it('refuses a budgeted caller a model without a price (403 model_not_priced), serves one without a budget, and priced models as ever', async () => {
+      const messages = [{ role: 'user' as const, content: 'an unpriced model' }];
+      const budgeted = await env.userWithKey('careful', { amountUsd: 10, period: 'month' });
+      const refused = await budgeted.client.chat.completions.create({ model: 'gpt-4.5-preview', messages }).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(OpenAI.PermissionDeniedError);
+      expect(refused).toMatchObject({ status: 403, code: 'model_not_priced', type: 'invalid_request_error', param: 'model' });
+      expect((refused as Error).message).toMatch(/no price/);
+      // A listed model (and a fine-tune of one) still goes through the budget.
+      expect((await budgeted.client.chat.completions.create({ model: FINE_TUNE, messages })).choices[0].message.content).toEqual(expect.any(String));
+      expect((await budgeted.client.images.generate({ model: 'dall-e-3', prompt: 'a boat' })).data).toHaveLength(1);
+      const free = await env.userWithKey('unbudgeted', null);
+      const { response } = await free.client.chat.completions.create({ model: 'gpt-4.5-preview', messages }).withResponse();
+      expect(await env.storedCost(response.headers.get('x-request-id'))).toBe(0);
+    });
   });
 });

@@ -2,13 +2,45 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { USAGE_LIMIT_TAKE, limitTakeReplySchema, type Principal } from '@chatgate/contracts';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import OpenAI from 'openai';
+import { USAGE_LIMIT_TAKE, limitTakeReplySchema, usageStreamNames, type DeadLetterPage, type Principal, type UsageEvent } from '@chatgate/contracts';
 import { requestJson } from '@chatgate/service-kit';
 import { waitFor } from '@chatgate/testing';
+import { AccountsService } from '@chatgate/auth';
 import { CredentialResolver } from '../../services/gateway/src/auth/credential-resolver.service.js';
+import { connectStackDatabase } from '../support/stack-database.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const ADMIN_PASSWORD = 'usage-admin-pw';
+
+/** A usage event as a worker publishes it, for a tenant of the test's own. */
+const usageEvent = (tenantId: string, over: Partial<UsageEvent> = {}): UsageEvent => ({
+  requestId: randomUUID(),
+  tenantId,
+  userId: null,
+  userName: 'bus-test',
+  credentialId: 'cred-bus-test',
+  accountId: null,
+  accountLabel: null,
+  model: 'gpt-4o',
+  kind: 'chat',
+  promptTokens: 3,
+  completionTokens: 5,
+  estimated: false,
+  outcome: 'ok',
+  status: 200,
+  latencyMs: 12,
+  at: Date.now(),
+  ...over,
+});
+
+/** Straight onto the stack's usage stream, as a worker would (deduplicated by request id). */
+async function publishEvents(nc: NatsConnection, suffix: string, events: Array<Record<string, unknown>>): Promise<void> {
+  const js = jetstream(nc);
+  const { subject } = usageStreamNames(suffix);
+  await Promise.all(events.map((e) => js.publish(subject, JSON.stringify(e), { msgID: String(e.requestId) })));
+}
 
 interface EventRow {
   request_id: string;
@@ -174,4 +206,144 @@ describe('usage accounting and limits', () => {
     const accounts = await admin('/api/get-chatgpt-use-count', { method: 'POST', body: JSON.stringify({ chatgpt_list: ['nobody@example.com'] }) });
     expect(await accounts.json()).toEqual({ 'nobody@example.com': {} });
   });
+
+  it('stores 20 good events at once though a poison event shares their batch; the poison ones go to the dead letter, once', async () => {
+    const tenantId = `t-poison-${randomUUID()}`;
+    const good = Array.from({ length: 20 }, () => usageEvent(tenantId));
+    // The attack from the issue (a NUL in the model, refused as it is read), and a row Postgres itself
+    // refuses (an integer out of range, 22003) that fails the whole batch insert.
+    const nul = usageEvent(tenantId, { model: 'gpt-4o\u0000' });
+    const overflow = usageEvent(tenantId, { promptTokens: 3_000_000_000 });
+    // Storable, but its budget keys cannot be named (a brace in the tenant): its settlement is skipped, not retried for ever.
+    const oddTenant = usageEvent(`odd{${tenantId}`, { upstream: 'platform', userId: 'u-odd' });
+    await publishEvents(nc, stack.usageStreamSuffix, [...good.slice(0, 10), nul, oddTenant, ...good.slice(10, 15), overflow, ...good.slice(15)]);
+    const storedOf = async () => Number((await db.query('SELECT count(*) AS n FROM usage.usage_events WHERE tenant_id = $1', [tenantId])).rows[0].n);
+    await waitFor(async () => (await storedOf()) === 20, 'the 20 good events stored', 5000, 50);
+    await waitFor(async () => (await db.query('SELECT 1 FROM usage.usage_events WHERE request_id = $1', [oddTenant.requestId])).rowCount === 1, 'the odd tenant event stored', 5000, 50);
+    const rollups = await db.query('SELECT sum(requests) AS n, sum(prompt_tokens) AS p FROM usage.usage_hourly WHERE tenant_id = $1', [tenantId]);
+    expect(rollups.rows[0]).toEqual({ n: '20', p: String(20 * 3) });
+
+    const admin = (path: string) => fetch(`${stack.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${ADMIN_PASSWORD}` } });
+    const letters = async () => ((await (await admin('/admin/v1/usage/dead-letters?limit=50')).json()) as DeadLetterPage).rows.filter((r) => r.tenantId === tenantId);
+    await waitFor(async () => (await letters()).length === 2, 'both poison events dead-lettered', 5000, 50);
+    const byRequest = new Map((await letters()).map((r) => [r.requestId, r]));
+    expect(byRequest.get(nul.requestId)).toMatchObject({ count: 1, error: 'not a usage event: model: must not contain the NUL character (U+0000)', truncated: false });
+    expect(JSON.parse(byRequest.get(nul.requestId)!.event)).toEqual(nul);
+    expect(byRequest.get(overflow.requestId)).toMatchObject({ count: 1, error: expect.stringMatching(/^22003: .*out of range/) });
+    expect(JSON.parse(byRequest.get(overflow.requestId)!.event)).toEqual(overflow);
+    // Acknowledged, not redelivered: nothing of the stream waits, and the rows stay at one sighting each.
+    const { stream, consumer } = usageStreamNames(stack.usageStreamSuffix);
+    const jsm = await jetstreamManager(nc);
+    await waitFor(async () => {
+      const info = await jsm.consumers.info(stream, consumer);
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    }, 'every event acknowledged', 5000, 50);
+    expect((await jsm.consumers.info(stream, consumer)).config.max_deliver).toBeGreaterThan(1);
+    expect((await letters()).map((r) => r.count)).toEqual([1, 1]);
+    // The admin route is the operator's view over the bus, and refuses a bad query like any other.
+    expect((await admin('/admin/v1/usage/dead-letters?limit=51')).status).toBe(400);
+  });
+
+  describe('a client string that would poison accounting is refused at the door', () => {
+    const body = (model: string) => ({ model, messages: [{ role: 'user', content: 'hi' }] });
+    const webBody = (model: string) => ({ action: 'next', model, parent_message_id: randomUUID(), messages: [{ id: randomUUID(), author: { role: 'user' }, content: { content_type: 'text', parts: ['hi'] } }] });
+    let key: string;
+    const post = (path: string, bearer: string, json: unknown) => fetch(`${stack.gatewayUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(json) });
+    const streamed = async () => (await (await jetstreamManager(nc)).streams.info(usageStreamNames(stack.usageStreamSuffix).stream)).state.messages;
+
+    beforeAll(async () => {
+      const admin = (path: string, json: unknown) => fetch(`${stack.gatewayUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_PASSWORD}`, 'content-type': 'application/json' }, body: JSON.stringify(json) });
+      const tenant = await connectStackDatabase(stack);
+      await tenant.db.end();
+      await stack.auth.app.get(AccountsService).enter(tenant.tenantId, token);
+      expect((await admin('/admin/v1/users', { name: 'poisoner' })).status).toBe(201);
+      key = ((await (await admin('/admin/v1/keys', { user: 'poisoner' })).json()) as { key: string }).key;
+      // plat-* goes to the tenant's API keys: the platform relay's own check is what answers.
+      expect((await admin('/admin/v1/routes', { routes: [{ model: 'plat-*', upstream: 'platform' }, { model: 'text-embedding-*', upstream: 'platform' }] })).status).toBe(200);
+    });
+
+    it('answers 400 naming the field, on every route that takes a model, and publishes no usage event', async () => {
+      const before = await streamed();
+      const attacks: Array<[string, string, unknown]> = [
+        ['/v1/chat/completions', token, body('gpt-4o\u0000')],
+        ['/v1/chat/completions', key, body('gpt-4o\u0000')],
+        ['/v1/chat/completions', key, body('plat-4o\u0000')],
+        ['/v1/embeddings', key, { model: 'text-embedding-3-small\u0000', input: 'x' }],
+        ['/v1/images/generations', key, { model: 'dall-e-3\r\n', prompt: 'x' }],
+        ['/v1/audio/speech', key, { model: 'tts-1\u0000', input: 'hello', voice: 'alloy' }],
+        ['/v1/audio/speech', key, { model: 'plat-tts\u0000', input: 'hello', voice: 'alloy' }],
+        ['/backend-api/conversation', key, webBody('gpt-4o\u0000')],
+        ['/v1/chat/completions', key, body(`gpt-4o${'o'.repeat(200)}`)],
+        ['/v1/chat/completions', key, body('gpt-\uD800')],
+      ];
+      for (const [path, bearer, json] of attacks) {
+        const res = await post(path, bearer, json);
+        expect({ path, status: res.status }).toEqual({ path, status: 400 });
+        const { error } = (await res.json()) as { error: { type: string; param: string | null } };
+        expect({ path, type: error.type, param: error.param }).toEqual({ path, type: 'invalid_request_error', param: 'model' });
+      }
+      // The official client sees OpenAI's BadRequestError naming the parameter.
+      const refused = await stack.client(key).chat.completions.create({ model: 'gpt-4o\u0000', messages: [{ role: 'user', content: 'hi' }] }).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((refused as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('model');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await streamed()).toBe(before);
+      // A proper request still is counted: the stream moves, so the check above could have failed.
+      expect((await post('/v1/chat/completions', key, body('gpt-4o'))).status).toBe(200);
+      await waitFor(async () => (await streamed()) === before + 1, 'the good request published', 5000, 50);
+    });
+  });
+});
+
+describe('usage consumer: Postgres unreachable', () => {
+  const ACK_WAIT_MS = 2000;
+  let stack: Stack;
+  let nc: NatsConnection;
+  let maintenance: pg.Client;
+  let database: string;
+
+  beforeAll(async () => {
+    // A short ack wait: the outage below outlasts it several times, so a held event that were not
+    // kept alive would be redelivered (and spend its deliveries) while Postgres is away.
+    stack = await startStack({ allServices: true, usage: { USAGE_ACK_WAIT_MS: ACK_WAIT_MS } });
+    nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+    const url = new URL(stack.databaseUrl);
+    database = url.pathname.slice(1);
+    url.pathname = '/postgres';
+    maintenance = new pg.Client({ connectionString: url.toString() });
+    await maintenance.connect();
+  }, 60_000);
+  afterAll(async () => {
+    await maintenance?.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`).catch(() => undefined);
+    await maintenance?.end();
+    await nc?.close();
+    await stack?.close();
+  });
+
+  it('holds the events while the database refuses connections, spends no delivery on it, and stores them all once it is back', async () => {
+    const tenantId = `t-outage-${randomUUID()}`;
+    // The outage: no new connection to the stack's database, and every open one cut.
+    await maintenance.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+    await maintenance.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
+    const events = Array.from({ length: 20 }, () => usageEvent(tenantId));
+    await publishEvents(nc, stack.usageStreamSuffix, events);
+    const { stream, consumer } = usageStreamNames(stack.usageStreamSuffix);
+    const jsm = await jetstreamManager(nc);
+    await waitFor(async () => (await jsm.consumers.info(stream, consumer)).num_ack_pending === 20, 'the 20 events held by the consumer', 5000, 50);
+    await new Promise((r) => setTimeout(r, 3 * ACK_WAIT_MS));
+    const during = await jsm.consumers.info(stream, consumer);
+    expect({ held: during.num_ack_pending, redelivered: during.num_redelivered }).toEqual({ held: 20, redelivered: 0 });
+
+    await maintenance.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+    const db = new pg.Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      await waitFor(async () => Number((await db.query('SELECT count(*) AS n FROM usage.usage_events WHERE tenant_id = $1', [tenantId])).rows[0].n) === 20, 'the 20 events stored after the outage', 20_000, 100);
+      expect(Number((await db.query('SELECT count(*) AS n FROM usage.dead_letters')).rows[0].n)).toBe(0);
+      await waitFor(async () => (await jsm.consumers.info(stream, consumer)).num_ack_pending === 0, 'every event acknowledged', 5000, 50);
+      expect((await jsm.consumers.info(stream, consumer)).num_redelivered).toBe(0);
+    } finally {
+      await db.end();
+    }
+  }, 60_000);
 });

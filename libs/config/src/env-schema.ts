@@ -223,6 +223,12 @@ export const usageEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthE
   PRICE_TABLE: z.string().optional(),
   /** Or the path of a JSON or YAML file holding it. */
   PRICE_TABLE_FILE: z.string().optional(),
+  /**
+   * How long JetStream waits for the consumer's ack before it redelivers an event. The consumer
+   * keeps the events it holds alive (also while it waits for Postgres), so this matters only when
+   * the service dies holding them.
+   */
+  USAGE_ACK_WAIT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayEnv>;

@@ -1,4 +1,5 @@
 export * from './common/openai-error.js';
+export * from './common/client-text.js';
 export * from './common/service-names.js';
 export * from './failures/index.js';
 export * from './jobs/index.js';

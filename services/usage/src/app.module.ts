@@ -9,8 +9,11 @@ import { BudgetLedger } from './billing/budget-ledger.js';
 import { SpendQueries } from './billing/spend-queries.js';
 import { SpendSettler } from './billing/spend-settler.js';
 import { UsageBusListener } from './bus/usage-bus.listener.js';
+import { DeadLetterStore } from './events/dead-letter.store.js';
+import { ExhaustedDeliveries } from './events/exhausted-deliveries.listener.js';
 import { UsageConsumer } from './events/usage-consumer.js';
 import { UsageStore } from './events/usage-store.js';
+import { LegacyRedisKeys } from './legacy-redis-keys.js';
 import { LimitWindow } from './limits/limit-window.js';
 import { USAGE_MIGRATIONS } from './migrations/index.js';
 import { UsageQueries } from './queries/usage-queries.js';
@@ -34,14 +37,17 @@ export class UsageModule {
         { provide: USAGE_CONFIG, useValue: config },
         { provide: USAGE_LOGGER, useValue: logger },
         { provide: USAGE_PRICES, useValue: prices },
+        LegacyRedisKeys,
         BudgetLedger,
         SpendSettler,
         SpendQueries,
         Admission,
         UsageStore,
+        DeadLetterStore,
         UsageQueries,
         LimitWindow,
         UsageConsumer,
+        ExhaustedDeliveries,
         UsageBusListener,
       ],
     };

@@ -285,7 +285,7 @@ async function main() {
     let spendLine = '';
     if (PRICED) {
       const expectedSpend = events.filter((e) => e.userId).reduce((a, e) => a + Math.round(e.promptTokens * 2.5 + e.completionTokens * 10), 0);
-      const spent = await sumCounters(redisUrl, `chatgate:billing:user:bench-${runId}-tenant-*:spent:all`);
+      const spent = await sumCounters(redisUrl, `chatgate:billing:user:{bench-${runId}-tenant-*}:*:spent:all`);
       spendOk = spent === expectedSpend;
       spendLine = `budget settlement: users' all-time spend in Redis ${spent} µUSD (expected ${expectedSpend}): ${spendOk ? 'ok' : 'MISMATCH'}`;
       process.stdout.write(`${spendLine}\n`);
@@ -351,7 +351,7 @@ async function cleanupRedis(url: string, limitTenant: string, runId: string) {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
-    for (const pattern of [`chatgate:usage:limit:${limitTenant}:*`, `chatgate:usage:limit:bench-${runId}-*`, `chatgate:billing:*:bench-${runId}-*`, `chatgate:billing:settled:bench-${runId}-*`]) {
+    for (const pattern of [`chatgate:usage:limit:{${limitTenant}}:*`, `chatgate:usage:limit:{bench-${runId}-*`, `chatgate:billing:*{bench-${runId}-*`]) {
       let cursor = '0';
       do {
         const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);

@@ -1,12 +1,10 @@
 import { z } from 'zod';
+import { oneLine } from '../common/client-text.js';
 
 export const OPENAI_PLATFORM_BASE_URL = 'https://api.openai.com/v1';
 
 /** A base URL as stored: http(s), no query, fragment or credentials, no trailing slash. */
-export const platformBaseUrlSchema = z
-  .string()
-  .trim()
-  .max(500)
+export const platformBaseUrlSchema = oneLine(z.string().trim().max(500))
   .refine((value) => {
     try {
       const url = new URL(value);
@@ -24,12 +22,12 @@ export const platformBaseUrlSchema = z
  */
 export const apiKeyFieldsSchema = z.object({
   base_url: platformBaseUrlSchema.default(OPENAI_PLATFORM_BASE_URL),
-  name: z.string().trim().min(1).max(200).optional(),
+  name: oneLine(z.string().trim().min(1).max(200)).optional(),
   /** Model names or globs this key serves; absent: any model the routing table sends to the platform. */
-  models: z.array(z.string().trim().min(1).max(200)).max(500).optional(),
-  organization: z.string().trim().min(1).max(200).optional(),
+  models: z.array(oneLine(z.string().trim().min(1).max(200))).max(500).optional(),
+  organization: oneLine(z.string().trim().min(1).max(200)).optional(),
   api_style: z.enum(['openai', 'azure']).default('openai'),
-  api_version: z.string().trim().min(1).max(50).optional(),
+  api_version: oneLine(z.string().trim().min(1).max(50)).optional(),
 });
 export type ApiKeyFields = z.infer<typeof apiKeyFieldsSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { budgetSchema } from '../billing/budget.schema.js';
+import { CLIENT_ID_MAX, oneLine } from '../common/client-text.js';
 import { LIST_MAX_LIMIT } from './user.schemas.js';
 
 const isoTime = z.string().meta({ format: 'date-time' });
@@ -12,8 +13,8 @@ export const createKeyBodySchema = z
   .object({
     kind: keyKindSchema.default('user'),
     /** For a user key: the user's id or name. */
-    user: z.string().min(1).max(100).optional(),
-    name: z.string().max(100).default(''),
+    user: oneLine(z.string().min(1).max(100)).optional(),
+    name: oneLine(z.string().max(100)).default(''),
     expiresAt: z.iso.datetime({ offset: true }).nullable().default(null),
     /** A user key's own spend cap per period, on top of the user's; null: none. */
     budget: budgetSchema.nullable().default(null),
@@ -47,7 +48,7 @@ export type KeyCreated = z.infer<typeof keyCreatedSchema>;
 export const keyListQuerySchema = z.object({
   kind: keyKindSchema.optional(),
   /** A user's id: that user's keys only. */
-  userId: z.string().optional(),
+  userId: oneLine(z.string().max(CLIENT_ID_MAX)).optional(),
   /** Include revoked keys (default: only live ones). */
   revoked: z.enum(['true', 'false']).default('false'),
   page: z.coerce.number().int().min(1).default(1),
@@ -60,7 +61,7 @@ export type KeyList = z.infer<typeof keyListSchema>;
 
 /** `PATCH /admin/v1/keys/{id}`: only the fields given change. */
 export const updateKeyBodySchema = z.object({
-  name: z.string().max(100).optional(),
+  name: oneLine(z.string().max(100)).optional(),
   expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
   budget: budgetSchema.nullable().optional(),
 });

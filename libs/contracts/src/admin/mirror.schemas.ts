@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneLine } from '../common/client-text.js';
 import { userNameSchema, wireLimitsSchema, CHATGPT_LIST_MAX } from './user.schemas.js';
 
 /** ChatGPT-Mirror's `/api/login`: create or update the user, enter the token, answer the (user, account) mirror token. */
@@ -17,6 +18,6 @@ export const getMirrorTokenBodySchema = z.object({
   user_name: userNameSchema,
   isolated_session: z.boolean().optional(),
   limits: wireLimitsSchema.optional(),
-  chatgpt_list: z.array(z.string().min(1).max(320)).min(1).max(CHATGPT_LIST_MAX),
+  chatgpt_list: z.array(oneLine(z.string().min(1).max(320))).min(1).max(CHATGPT_LIST_MAX),
 });
 export const getMirrorTokenReplySchema = z.array(z.object({ chatgpt_username: z.string(), mirror_token: z.string() }));

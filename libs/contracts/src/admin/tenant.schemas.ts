@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneLine } from '../common/client-text.js';
 import { LIST_MAX_LIMIT } from './user.schemas.js';
 
 const isoTime = z.string().meta({ format: 'date-time' });
@@ -9,8 +10,9 @@ export const tenantSlugSchema = z
   .max(40)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes');
 
-export const createTenantBodySchema = z.object({ slug: tenantSlugSchema, name: z.string().trim().min(1).max(200) });
-export const renameTenantBodySchema = z.object({ name: z.string().trim().min(1).max(200) });
+const tenantNameSchema = oneLine(z.string().trim().min(1).max(200));
+export const createTenantBodySchema = z.object({ slug: tenantSlugSchema, name: tenantNameSchema });
+export const renameTenantBodySchema = z.object({ name: tenantNameSchema });
 
 export const tenantViewSchema = z.object({ id: z.string(), slug: z.string(), name: z.string(), createdAt: isoTime });
 export type TenantView = z.infer<typeof tenantViewSchema>;

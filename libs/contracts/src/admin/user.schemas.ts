@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { budgetSchema } from '../billing/budget.schema.js';
+import { modelNameSchema, oneLine } from '../common/client-text.js';
 
 const isoTime = z.string().meta({ format: 'date-time' });
 
@@ -10,7 +11,7 @@ export const USER_NAME_MAX = 100;
 
 /** ChatGPT-Mirror's limit entry: at most `limit_count` messages to `model_name` in any `every_minute`-minute window. */
 export const wireLimitSchema = z.object({
-  model_name: z.string().min(1).max(200),
+  model_name: modelNameSchema,
   every_minute: z.number().int().positive(),
   limit_count: z.number().int().nonnegative(),
 });
@@ -28,14 +29,14 @@ export const wireLimitsSchema = z
     });
   });
 
-export const userNameSchema = z.string().trim().min(1).max(USER_NAME_MAX);
+export const userNameSchema = oneLine(z.string().trim().min(1).max(USER_NAME_MAX));
 export const userStatusSchema = z.enum(['active', 'disabled']);
 
 /** `all`, or the accounts (ids or emails of the tenant's accounts) the user's keys may lease. */
 export const chatgptListSchema = z.union([
   z.literal('all'),
   z
-    .array(z.string().min(1).max(320))
+    .array(oneLine(z.string().min(1).max(320)))
     .max(CHATGPT_LIST_MAX)
     .refine((l) => new Set(l).size === l.length, 'duplicate entries'),
 ]);
@@ -88,7 +89,7 @@ export const LIST_MAX_LIMIT = 200;
 export const userListQuerySchema = z.object({
   status: userStatusSchema.optional(),
   /** Names containing this (case-insensitive). */
-  q: z.string().max(USER_NAME_MAX).optional(),
+  q: oneLine(z.string().max(USER_NAME_MAX)).optional(),
   page: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(LIST_MAX_LIMIT).default(50),
 });

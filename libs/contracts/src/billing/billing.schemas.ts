@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { isoOrEpoch } from '../usage/usage-query.schema.js';
+import { filterSchema, isoOrEpoch } from '../usage/usage-query.schema.js';
 import { budgetPeriodSchema, budgetScopeSchema, upstreamKindSchema } from './budget.schema.js';
+import { imageOrderSchema } from './image-order.js';
 
 /**
  * The budget part of a limit take (same subject, one hop): hold the request's largest cost in every
@@ -14,6 +15,8 @@ export const budgetTakeSchema = z.object({
   maxCompletionTokens: z.number().int().nonnegative(),
   /** Speech: the input's characters (priced per thousand). */
   characters: z.number().int().nonnegative().default(0),
+  /** Image generation: `n` images of the size and quality asked (priced per image). */
+  images: imageOrderSchema.optional(),
   subjects: z
     .array(
       z.object({
@@ -54,7 +57,7 @@ export const spendGroupSchema = z.enum(['tenant', 'user', 'credential', 'account
 /** `/admin/v1/spend`'s query string: the range defaults to the current UTC month up to now. */
 export const spendQuerySchema = z.object({
   by: spendGroupSchema.default('user'),
-  tenant: z.string().optional(),
+  tenant: filterSchema.optional(),
   /** ISO 8601 or epoch ms; inclusive. */
   from: isoOrEpoch.optional(),
   /** ISO 8601 or epoch ms; exclusive. */

@@ -1,3 +1,4 @@
 export * from './budget.schema.js';
 export * from './billing.schemas.js';
 export * from './billing.subjects.js';
+export * from './image-order.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { upstreamCredentialSchema } from '../auth/auth.schemas.js';
 import { busErrorSchema } from '../common/openai-error.js';
+import { oneLine } from '../common/client-text.js';
 
 /**
  * Who manages conversations: enough of the caller's principal for the conversation service to
@@ -19,7 +20,7 @@ export type ConversationCaller = z.infer<typeof conversationCallerSchema>;
 /** `PATCH …/conversation/{id}`: a new title, or `is_visible: false` (hide). */
 export const conversationPatchSchema = z
   .object({
-    title: z.string().trim().min(1).max(1000).optional(),
+    title: oneLine(z.string().trim().min(1).max(1000)).optional(),
     is_visible: z.literal(false).optional(),
   })
   .refine((p) => p.title !== undefined || p.is_visible !== undefined, { message: 'Send `title` or `is_visible: false`.' });

@@ -2,13 +2,14 @@ import type { BusError } from '../common/openai-error.js';
 import { failureOf, type Envelope, type FailureDetails } from './failure.js';
 
 /** The limit family: the caller's limits and budgets, and the usage service that keeps them. */
-export const LIMIT_FAILURE_CODES = ['usage_limit_exceeded', 'insufficient_quota', 'usage_unavailable', 'usage_failed'] as const;
+export const LIMIT_FAILURE_CODES = ['usage_limit_exceeded', 'insufficient_quota', 'model_not_priced', 'usage_unavailable', 'usage_failed'] as const;
 export type LimitFailureCode = (typeof LIMIT_FAILURE_CODES)[number];
 
 export const LIMIT_FAILURES = {
   // OpenAI's own types for these two.
   usage_limit_exceeded: { status: 429, type: 'requests' },
   insufficient_quota: { status: 429, type: 'insufficient_quota' },
+  model_not_priced: { status: 403, type: 'invalid_request_error' },
   usage_unavailable: { status: 503, type: 'server_error' },
   usage_failed: { status: 503, type: 'server_error' },
 } as const satisfies Record<LimitFailureCode, Envelope>;
@@ -19,3 +20,11 @@ export const limitFailure = (code: LimitFailureCode, message: string, details?: 
 export const INSUFFICIENT_QUOTA_MESSAGE = 'You exceeded your current quota, please check your plan and billing details.';
 
 export const insufficientQuota = () => limitFailure('insufficient_quota', INSUFFICIENT_QUOTA_MESSAGE);
+
+/** A budget caps spend, so it cannot admit what has no price (the usage service's price table, no default for it). */
+export const modelNotPriced = (model: string) =>
+  limitFailure(
+    'model_not_priced',
+    `The model '${model}' has no price in chatgate's price table, and a budget applies to this key: an administrator must price it (PRICE_TABLE) before budgeted keys can use it.`,
+    { param: 'model' },
+  );

@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { upstreamKindSchema } from '../billing/budget.schema.js';
+import { imageOrderSchema } from '../billing/image-order.js';
+import { text } from '../common/client-text.js';
+
+/** Every string of an event is a column: storable text (no NUL, no unpaired surrogate), or the row would fail. */
+const column = () => text(z.string());
 
 /** `completion`, `embedding`, `image`: platform (API-key) requests of those endpoints. */
 export const usageKindSchema = z.enum(['chat', 'speech', 'voice', 'completion', 'embedding', 'image']);
@@ -9,18 +14,18 @@ export type UsageOutcome = z.infer<typeof usageOutcomeSchema>;
 
 /** One per request whatever happened, published by whoever knew the account and the outcome (the worker). */
 export const usageEventSchema = z.object({
-  requestId: z.string().min(1),
-  tenantId: z.string(),
-  userId: z.string().nullable(),
+  requestId: column().min(1),
+  tenantId: column(),
+  userId: column().nullable(),
   /** The user's name when the event was made (names → ids needs auth's users; usage keeps its own copy). */
-  userName: z.string().nullable(),
-  credentialId: z.string(),
+  userName: column().nullable(),
+  credentialId: column(),
   /** The leased pool account, or null for a caller's own token. */
-  accountId: z.string().nullable(),
+  accountId: column().nullable(),
   /** The account's email (or id), as auth labels it: what ChatGPT-Mirror's `chatgpt_list` names. */
-  accountLabel: z.string().nullable(),
+  accountLabel: column().nullable(),
   /** The model as the client named it (what limits match). */
-  model: z.string(),
+  model: column(),
   kind: usageKindSchema,
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),
@@ -28,6 +33,8 @@ export const usageEventSchema = z.object({
   upstream: upstreamKindSchema.optional(),
   /** Speech (kind `speech`): characters of input text, priced per thousand; tokens stay 0. */
   characters: z.number().int().nonnegative().optional(),
+  /** Image generation (kind `image`): the images the answer held, with the size and quality asked (priced per image). */
+  images: imageOrderSchema.optional(),
   /** Counted with a tokenizer because the upstream gave no counts. */
   estimated: z.boolean(),
   outcome: usageOutcomeSchema,

@@ -24,6 +24,8 @@ export const limitTakeReplySchema = z.union([
     retryAfterMs: z.number().int().nonnegative(),
     /** Set when a budget (not a limit) had no room for the request's hold: 429 `insufficient_quota`, no retry-after. */
     quota: z.object({ scope: budgetScopeSchema, period: budgetPeriodSchema }).optional(),
+    /** Set when a budget applies but the model has no price (and no default covers it): 403 `model_not_priced`. */
+    unpriced: z.literal(true).optional(),
   }),
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);

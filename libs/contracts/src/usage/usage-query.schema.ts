@@ -1,16 +1,20 @@
 import { z } from 'zod';
+import { CLIENT_ID_MAX, MODEL_NAME_MAX, oneLine } from '../common/client-text.js';
 import { usageKindSchema } from './usage-event.schema.js';
 
 export const isoOrEpoch = z.union([z.iso.datetime({ offset: true }), z.coerce.number().int()]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 
+/** A name or id an admin filters by: it reaches SQL as a parameter, so it is one line of valid text. */
+export const filterSchema = oneLine(z.string().max(CLIENT_ID_MAX));
+
 /** `/admin/v1/usage`'s query string: every filter optional; the range defaults to the last 24 hours. */
 export const usageQuerySchema = z.object({
-  tenant: z.string().optional(),
+  tenant: filterSchema.optional(),
   /** A user id or, until auth's users exist, the name the events carry. */
-  user: z.string().optional(),
+  user: filterSchema.optional(),
   /** An account id or its label (email). */
-  account: z.string().optional(),
-  model: z.string().optional(),
+  account: oneLine(z.string().max(320)).optional(),
+  model: oneLine(z.string().max(MODEL_NAME_MAX)).optional(),
   kind: usageKindSchema.optional(),
   /** ISO 8601 or epoch ms; inclusive, rounded down to its hour. */
   from: isoOrEpoch.optional(),
@@ -81,5 +85,5 @@ export const accountHourlyRequestSchema = z.object({ scopeTenantId: z.string().n
 export const accountHourlySchema = z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number().int())));
 
 /** ChatGPT-Mirror's bodies. */
-export const userUseCountBodySchema = z.object({ username_list: z.array(z.string().min(1)).min(1).max(1000) });
-export const chatgptUseCountBodySchema = z.object({ chatgpt_list: z.array(z.string().min(1)).min(1).max(1000) });
+export const userUseCountBodySchema = z.object({ username_list: z.array(oneLine(z.string().min(1).max(320))).min(1).max(1000) });
+export const chatgptUseCountBodySchema = z.object({ chatgpt_list: z.array(oneLine(z.string().min(1).max(320))).min(1).max(1000) });

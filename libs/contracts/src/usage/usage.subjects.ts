@@ -15,6 +15,8 @@ export const USAGE_LIMIT_RELEASE = 'chatgate.usage.limit.release.v1' as const;
 export const USAGE_QUERY = 'chatgate.usage.query.v1' as const;
 /** ChatGPT-Mirror's `/api/get-user-use-count`: requests per user name since a time. */
 export const USAGE_USER_COUNTS = 'chatgate.usage.user-counts.v1' as const;
+/** Usage events that could not be stored (`GET /admin/v1/usage/dead-letters`). */
+export const USAGE_DEAD_LETTERS = 'chatgate.usage.dead-letters.v1' as const;
 /** ChatGPT-Mirror's `/api/get-chatgpt-use-count`: per account label and model, requests per hour bucket. */
 export const USAGE_ACCOUNT_HOURLY = 'chatgate.usage.account-hourly.v1' as const;
 
@@ -32,3 +34,16 @@ export function usageStreamNames(suffix: string): { stream: string; subject: str
 export const USAGE_DUPLICATE_WINDOW_MS = 5 * 60_000;
 /** Events stay in the stream this long after they are stored, so an outage of days loses nothing. */
 export const USAGE_STREAM_MAX_AGE_MS = 7 * 24 * 3600_000;
+
+/**
+ * How many times the usage service's consumer is handed one event before JetStream gives up on it
+ * (`max_deliver`). A failure the service waits out (Postgres or Redis unreachable) costs no delivery;
+ * only a restart or crash while it holds the event does. Past this, JetStream publishes the
+ * advisory below and the service dead-letters the event.
+ */
+export const USAGE_MAX_DELIVER = 50;
+
+/** JetStream's advisory when a consumer has delivered a message `max_deliver` times without an ack. */
+export function maxDeliveriesAdvisorySubject(stream: string, consumer: string): string {
+  return `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.${consumer}`;
+}

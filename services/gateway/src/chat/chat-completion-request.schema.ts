@@ -1,21 +1,31 @@
 import { z } from 'zod';
+import { clientIdSchema, clientLabelSchema, modelNameSchema, textProblem } from '@chatgate/contracts';
 
 /**
  * OpenAI's chat completion request, as much of it as chatgate reads. Unknown fields are tolerated
  * (clients send many); fields the ChatGPT upstream cannot honour are refused in `toChatJob`, not ignored.
+ * Strings that reach records, usage events or logs use the contracts' pieces: the model, ids and
+ * labels are one line; message content is text (line breaks pass, NUL does not: see client-text.ts).
  */
 const contentPartSchema = z.looseObject({ type: z.string() });
 
 const messageSchema = z.looseObject({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
-  content: z.union([z.string(), z.array(contentPartSchema), z.null()]).optional(),
-  name: z.string().optional(),
+  content: z
+    .union([z.string(), z.array(contentPartSchema), z.null()])
+    .optional()
+    // Checked after the union, so the 400 says what is wrong with the text (parts are checked in content-parts.ts).
+    .superRefine((content, ctx) => {
+      const problem = typeof content === 'string' ? textProblem(content) : null;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  name: clientLabelSchema.optional(),
 });
 
 const positiveInt = z.number().int().positive();
 
 export const chatCompletionRequestSchema = z.looseObject({
-  model: z.string().min(1),
+  model: modelNameSchema,
   messages: z.array(messageSchema).min(1),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
@@ -26,9 +36,11 @@ export const chatCompletionRequestSchema = z.looseObject({
   functions: z.array(z.unknown()).nullish(),
   response_format: z.looseObject({ type: z.string() }).nullish(),
   reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).nullish(),
+  /** OpenAI's end-user id: not used by the ChatGPT upstream, but never a vehicle for control characters. */
+  user: clientLabelSchema.nullish(),
   // chatgate / chat2api / ChatGPT-Mirror extensions
-  conversation_id: z.string().nullish(),
-  parent_message_id: z.string().nullish(),
+  conversation_id: clientIdSchema.nullish(),
+  parent_message_id: clientIdSchema.nullish(),
   hatd: z.boolean().nullish(),
   history_disabled: z.boolean().nullish(),
 });

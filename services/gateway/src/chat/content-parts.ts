@@ -1,4 +1,4 @@
-import type { ChatContentPart, RequestFailureCode } from '@chatgate/contracts';
+import { CLIENT_LABEL_MAX, oneLineProblem, textProblem, type ChatContentPart, type RequestFailureCode } from '@chatgate/contracts';
 import { ApiError } from '../shared/errors/api-error.js';
 
 /** One content part as the client sent it (loosely parsed: unknown fields tolerated). */
@@ -8,6 +8,11 @@ const DETAILS = new Set(['auto', 'low', 'high']);
 
 function invalid(param: string, message: string, code: RequestFailureCode = 'invalid_value'): ApiError {
   return ApiError.invalidRequest(message, param, code);
+}
+
+/** The contracts' text rules (client-text.ts) as this module's 400. */
+function refuseProblem(param: string, problem: string | null): void {
+  if (problem) throw invalid(param, `Invalid value for '${param}': ${problem}.`);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -24,6 +29,7 @@ export function toContentPart(part: RawPart, role: string, param: string): ChatC
   switch (part.type) {
     case 'text':
       if (typeof part.text !== 'string') throw invalid(`${param}.text`, `Invalid value for '${param}.text': expected a string.`);
+      refuseProblem(`${param}.text`, textProblem(part.text));
       return { type: 'text', text: part.text };
     case 'image_url': {
       if (role !== 'user') throw invalid(`${param}.type`, `Image content parts are only allowed in user messages.`, 'unsupported_content_type');
@@ -48,6 +54,11 @@ export function toContentPart(part: RawPart, role: string, param: string): ChatC
         throw invalid(`${param}.file.file_data`, `Missing required parameter: '${param}.file.file_data'.`, 'missing_required_parameter');
       }
       if (file.filename != null && typeof file.filename !== 'string') throw invalid(`${param}.file.filename`, `Invalid value for '${param}.file.filename': expected a string.`);
+      if (typeof file.filename === 'string') {
+        // A filename is shown, logged and sent upstream as a name: one line, bounded.
+        if (file.filename.length > CLIENT_LABEL_MAX) throw invalid(`${param}.file.filename`, `Invalid value for '${param}.file.filename': at most ${CLIENT_LABEL_MAX} characters.`);
+        refuseProblem(`${param}.file.filename`, oneLineProblem(file.filename));
+      }
       return { type: 'file', file: { file_data: file.file_data, ...(typeof file.filename === 'string' ? { filename: file.filename } : {}) } };
     }
     default:

@@ -44,6 +44,30 @@ describe('parseChatRequest', () => {
     expect(err.body.param).toBe(param);
     expect(err.body.code).toBe(code);
   });
+
+  const base = { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] };
+  it.each([
+    [{ ...base, model: 'gpt-4o\u0000' }, 'model', /control characters/],
+    [{ ...base, model: 'gpt-4o\n' }, 'model', /control characters/],
+    [{ ...base, model: 'x'.repeat(201) }, 'model', /200/],
+    [{ ...base, model: 'gpt-\uD800' }, 'model', /unpaired surrogate/],
+    [{ ...base, user: 'alice\u001b[2J' }, 'user', /control characters/],
+    [{ ...base, conversation_id: 'c\u0000' }, 'conversation_id', /control characters/],
+    [{ ...base, parent_message_id: 'm\r\n' }, 'parent_message_id', /control characters/],
+    [{ ...base, messages: [{ role: 'user', content: 'a\u0000b' }] }, 'messages[0].content', /NUL/],
+    [{ ...base, messages: [{ role: 'user', content: 'half \uDC00' }] }, 'messages[0].content', /unpaired surrogate/],
+    [{ ...base, messages: [{ role: 'user', content: 'hi', name: 'bob\u0007' }] }, 'messages[0].name', /control characters/],
+  ])('refuses a client string that cannot be stored or logged safely: %j', (body, param, message) => {
+    const err = errorOf(() => parseChatRequest(body));
+    expect(err.status).toBe(400);
+    expect(err.body).toMatchObject({ type: 'invalid_request_error', param, code: 'invalid_value' });
+    expect(err.body.message).toMatch(message);
+  });
+
+  it('lets message text keep line breaks, tabs and escape sequences', () => {
+    const content = 'first line\n\tsecond \u001b[1mbold\u001b[0m\r\n';
+    expect(parseChatRequest({ ...base, messages: [{ role: 'user', content }] }).messages[0].content).toBe(content);
+  });
 });
 
 describe('toChatJob', () => {
@@ -131,6 +155,9 @@ describe('toChatJob', () => {
     [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-abc' } }] }, 'messages[0].content[0].file.file_id', 'unsupported_parameter'],
     [{ role: 'user', content: [{ type: 'file', file: { filename: 'a.pdf' } }] }, 'messages[0].content[0].file.file_data', 'missing_required_parameter'],
     [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }, 'messages[0].content[0]', 'unsupported_content_type'],
+    [{ role: 'user', content: [{ type: 'text', text: 'a\u0000' }] }, 'messages[0].content[0].text', 'invalid_value'],
+    [{ role: 'user', content: [{ type: 'file', file: { file_data: 'JVBERi0=', filename: 'a\n.pdf' } }] }, 'messages[0].content[0].file.filename', 'invalid_value'],
+    [{ role: 'user', content: [{ type: 'file', file: { file_data: 'JVBERi0=', filename: `${'n'.repeat(300)}.pdf` } }] }, 'messages[0].content[0].file.filename', 'invalid_value'],
   ])('refuses the part in %j naming %s', (message, param, code) => {
     const req = parseChatRequest({ model: 'm', messages: [message] });
     const err = errorOf(() => toChatJob(req, principal, 'r', defaults));

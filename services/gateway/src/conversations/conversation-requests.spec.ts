@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ApiError } from '../shared/errors/api-error.js';
-import { feedbackAction, genTitleAction, hideAllAction, listAction, updateAction } from './conversation-requests.js';
+import { feedbackAction, genTitleAction, getAction, hideAllAction, listAction, updateAction } from './conversation-requests.js';
 
 function refusal(run: () => unknown): ApiError {
   try {
@@ -35,5 +35,14 @@ describe('conversation management requests', () => {
     expect(refusal(() => genTitleAction('c', {})).body.param).toBe('message_id');
     expect(feedbackAction({ message_id: 'm', conversation_id: 'c', rating: 'thumbsUp' })).toEqual({ op: 'feedback', conversationId: 'c', messageId: 'm', rating: 'thumbsUp' });
     expect(refusal(() => feedbackAction({ message_id: 'm', conversation_id: 'c', rating: 'meh' })).body.param).toBe('rating');
+  });
+
+  it('refuses ids and titles that would carry control characters into the records', () => {
+    expect(getAction('c-1')).toEqual({ op: 'get', conversationId: 'c-1' });
+    expect(refusal(() => getAction('c\u0000')).body).toMatchObject({ param: 'conversation_id', code: 'invalid_value' });
+    expect(refusal(() => updateAction('c\n', { title: 'x' })).body.param).toBe('conversation_id');
+    expect(refusal(() => updateAction('c', { title: 'new\u0000title' })).body.param).toBe('title');
+    expect(refusal(() => genTitleAction('c', { message_id: 'm\u0085' })).body.param).toBe('message_id');
+    expect(refusal(() => feedbackAction({ message_id: 'm', conversation_id: 'x'.repeat(201), rating: 'thumbsUp' })).body.param).toBe('conversation_id');
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { conversationPatchSchema, messageRatingSchema, type ConversationAction } from '@chatgate/contracts';
+import { clientIdSchema, conversationPatchSchema, messageRatingSchema, type ConversationAction } from '@chatgate/contracts';
 import { ApiError } from '../shared/errors/api-error.js';
 
 /** What the clients send, in the upstream's field names (reference §5). */
@@ -7,8 +7,10 @@ const listQuerySchema = z.object({
   offset: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().min(1).max(100).default(28),
 });
-const genTitleBodySchema = z.object({ message_id: z.string().min(1) });
-const feedbackBodySchema = z.object({ message_id: z.string().min(1), conversation_id: z.string().min(1), rating: messageRatingSchema });
+const genTitleBodySchema = z.object({ message_id: clientIdSchema });
+const feedbackBodySchema = z.object({ message_id: clientIdSchema, conversation_id: clientIdSchema, rating: messageRatingSchema });
+/** A conversation id from the path: looked up in the records, so one line of valid text like any client id. */
+const pathIdSchema = z.object({ conversation_id: clientIdSchema });
 const hideAllBodySchema = z.object({ is_visible: z.literal(false) });
 
 /** A zod failure as OpenAI's 400, naming the first field at fault. */
@@ -25,7 +27,16 @@ export function listAction(query: unknown): ConversationAction {
   return { op: 'list', offset, limit };
 }
 
-export function updateAction(conversationId: string, body: unknown): ConversationAction {
+function conversationIdOf(id: string): string {
+  return parse(pathIdSchema, { conversation_id: id }).conversation_id;
+}
+
+export function getAction(conversationId: string): ConversationAction {
+  return { op: 'get', conversationId: conversationIdOf(conversationId) };
+}
+
+export function updateAction(id: string, body: unknown): ConversationAction {
+  const conversationId = conversationIdOf(id);
   const patch = parse(conversationPatchSchema, body);
   return { op: 'update', conversationId, patch: patch.title !== undefined ? { title: patch.title } : { is_visible: false } };
 }
@@ -35,8 +46,8 @@ export function hideAllAction(body: unknown): ConversationAction {
   return { op: 'hide_all' };
 }
 
-export function genTitleAction(conversationId: string, body: unknown): ConversationAction {
-  return { op: 'gen_title', conversationId, messageId: parse(genTitleBodySchema, body).message_id };
+export function genTitleAction(id: string, body: unknown): ConversationAction {
+  return { op: 'gen_title', conversationId: conversationIdOf(id), messageId: parse(genTitleBodySchema, body).message_id };
 }
 
 export function feedbackAction(body: unknown): ConversationAction {

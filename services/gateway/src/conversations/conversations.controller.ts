@@ -5,7 +5,7 @@ import { CredentialResolver } from '../auth/credential-resolver.service.js';
 import { bearerFrom } from '../auth/bearer.js';
 import { workspaceOf } from '../shared/http/request-input.js';
 import { ConversationManageClient } from './conversation-manage.client.js';
-import { feedbackAction, genTitleAction, hideAllAction, listAction, updateAction } from './conversation-requests.js';
+import { feedbackAction, genTitleAction, getAction, hideAllAction, listAction, updateAction } from './conversation-requests.js';
 
 /** Both spellings clients use: ChatGPT-Mirror's `/chatgpt/…` and the upstream's own `/backend-api/…`. */
 const both = (path: string) => [`chatgpt/${path}`, `backend-api/${path}`];
@@ -44,7 +44,7 @@ export class ConversationsController {
 
   @Get(both('conversation/:id'))
   get(@Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply, @Param('id') id: string) {
-    return this.run(req, res, () => ({ op: 'get', conversationId: id }));
+    return this.run(req, res, () => getAction(id));
   }
 
   @Patch(both('conversation/:id'))

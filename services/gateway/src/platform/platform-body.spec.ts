@@ -28,6 +28,15 @@ describe('platform request bodies', () => {
     expect(errorOf(() => platformModelOf('/completions', { prompt: 'x' }))).toMatchObject({ status: 400, param: 'model' });
   });
 
+  it('checks the model as every route does: one line, valid Unicode, at most 200 characters', () => {
+    for (const model of ['gpt-4o\u0000', 'dall-e-3\r\n', 'text-embedding-3-small\uD800', 'x'.repeat(201)]) {
+      for (const path of ['/chat/completions', '/embeddings', '/images/generations', '/audio/speech'] as const) {
+        expect(errorOf(() => platformModelOf(path, { model, messages: [] }))).toMatchObject({ status: 400, param: 'model', code: 'invalid_value', type: 'invalid_request_error' });
+      }
+    }
+    expect(platformModelOf('/chat/completions', { model: 'ft:gpt-4o-mini:acme::x1', messages: [] })).toBe('ft:gpt-4o-mini:acme::x1');
+  });
+
   it("names OpenAI's default image model when an image request names none", () => {
     const body: Record<string, unknown> = { prompt: 'a lighthouse' };
     expect(platformModelOf('/images/generations', body)).toBe('dall-e-2');

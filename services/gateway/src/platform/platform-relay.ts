@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { RELAY_JOBS, chatMessageSchema, type PlatformRelayPath, type Principal, type RelayJob } from '@chatgate/contracts';
+import { RELAY_JOBS, chatMessageSchema, imageOrderOf, type PlatformRelayPath, type Principal, type RelayJob } from '@chatgate/contracts';
 import { RelayResponder } from '../relay/relay-responder.js';
 import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
 import { LimitGate, type RequestSize } from '../usage/limit-gate.js';
@@ -58,11 +58,13 @@ export function platformJob(principal: Principal, method: 'GET' | 'POST', path: 
 
 /**
  * What a budget holds for a platform request, from the body as the client sent it: a speech
- * input's characters; a chat's text messages and its `max_tokens`. Anything it cannot read
- * (other endpoints, unusual message shapes) holds the default reply allowance only.
+ * input's characters; an image request's `n` images at the size and quality asked; a chat's text
+ * messages and its `max_tokens`. Anything it cannot read (other endpoints, unusual message
+ * shapes) holds the default reply allowance only.
  */
 export function requestSizeOf(path: PlatformRelayPath, body: Record<string, unknown>): RequestSize | undefined {
   if (path === '/audio/speech') return typeof body.input === 'string' ? { characters: [...body.input].length } : undefined;
+  if (path === '/images/generations') return { images: imageOrderOf(body) };
   if (path !== '/chat/completions') return undefined;
   const parsed = z.array(chatMessageSchema).safeParse(body.messages);
   const maxTokens = [body.max_completion_tokens, body.max_tokens].find((v): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0);

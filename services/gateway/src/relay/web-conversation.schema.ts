@@ -1,19 +1,28 @@
 import { z } from 'zod';
+import { clientIdSchema, clientLabelSchema, modelNameSchema, textProblem } from '@chatgate/contracts';
 
 /**
  * What chatgate reads of a web-protocol conversation body: the model (limits and usage), the
- * conversation it continues (isolation) and the messages (a malformed list is refused here rather
- * than by the upstream). Every other field goes to the upstream as the client wrote it.
+ * conversation it continues (isolation, looked up in the records) and the messages (a malformed
+ * list is refused here rather than by the upstream). These are one-line values by the contracts'
+ * rules (client-text.ts), and text parts are text (a turn is recorded, its first message as the
+ * title); every other field goes to the upstream as the client wrote it.
  */
 export const webConversationSchema = z.looseObject({
-  action: z.string().optional(),
-  model: z.string().min(1).optional(),
-  conversation_id: z.string().nullable().optional(),
+  action: clientLabelSchema.optional(),
+  model: modelNameSchema.optional(),
+  conversation_id: clientIdSchema.nullable().optional(),
+  parent_message_id: clientIdSchema.nullable().optional(),
   messages: z
     .array(
       z.looseObject({
-        author: z.looseObject({ role: z.string() }),
-        content: z.looseObject({ content_type: z.string() }),
+        author: z.looseObject({ role: clientLabelSchema }),
+        content: z.looseObject({ content_type: clientLabelSchema, parts: z.array(z.unknown()).optional() }).superRefine((content, ctx) => {
+          content.parts?.forEach((part, i) => {
+            const problem = typeof part === 'string' ? textProblem(part) : null;
+            if (problem) ctx.addIssue({ code: 'custom', path: ['parts', i], message: problem });
+          });
+        }),
       }),
     )
     .optional(),

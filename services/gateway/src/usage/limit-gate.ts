@@ -5,10 +5,12 @@ import {
   USAGE_LIMIT_RELEASE,
   USAGE_LIMIT_TAKE,
   insufficientQuota,
+  modelNotPriced,
   limitFailure,
   limitTakeReplySchema,
   type BudgetTake,
   type ChatMessage,
+  type ImageOrder,
   type LimitTakeRequest,
   type ModelLimit,
   type Principal,
@@ -32,11 +34,12 @@ export function limitsFor(limits: readonly ModelLimit[], model: string): ModelLi
   return limits.filter((l) => l.model === model);
 }
 
-/** What a budget's hold is computed from: the prompt and the most the reply may be (chat), or the input's characters (speech). */
+/** What a budget's hold is computed from: the prompt and the most the reply may be (chat), the input's characters (speech), or the images asked for. */
 export interface RequestSize {
   messages?: readonly ChatMessage[];
   maxTokens?: number;
   characters?: number;
+  images?: ImageOrder;
 }
 
 export { INSUFFICIENT_QUOTA_MESSAGE };
@@ -83,6 +86,7 @@ export class LimitGate {
     }
     if (reply.allowed) return;
     if (reply.quota) throw ApiError.fromBus(insufficientQuota());
+    if (reply.unpriced) throw ApiError.fromBus(modelNotPriced(model));
     const retryAfterSec = Math.max(1, Math.ceil(reply.retryAfterMs / 1000));
     const every = matching.map((l) => `${l.count} per ${l.everyMinutes} min`).join(', ');
     throw ApiError.fromBus(limitFailure('usage_limit_exceeded', `Usage limit reached for ${model} (${every}). Try again in ${retryAfterSec} s.`, { retryAfterSec }));
@@ -107,6 +111,7 @@ export class LimitGate {
       // Speech has no completion tokens: its characters are the whole cost.
       maxCompletionTokens: size?.characters !== undefined ? 0 : (size?.maxTokens ?? this.config.BUDGET_HOLD_COMPLETION_TOKENS),
       characters: size?.characters ?? 0,
+      ...(size?.images ? { images: size.images } : {}),
       subjects,
     };
   }

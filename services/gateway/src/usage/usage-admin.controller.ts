@@ -1,6 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import {
   USAGE_ACCOUNT_HOURLY,
+  USAGE_DEAD_LETTERS,
+  deadLetterPageSchema,
+  deadLetterQuerySchema,
   USAGE_QUERY,
   USAGE_SPEND_QUERY,
   USAGE_USER_COUNTS,
@@ -55,6 +58,13 @@ export class UsageAdminController {
     const to = q.to ?? Date.now();
     const from = q.from ?? to - DAY_MS;
     return this.usage.query(USAGE_QUERY, { ...q, from, to, scopeTenantId: tenantScopeOf(actor) }, usagePageSchema);
+  }
+
+  /** Usage events the usage service could not store, for an operator to read (the operator sees all; a tenant admin its tenant's). */
+  @Get('admin/v1/usage/dead-letters')
+  deadLetters(@Actor() actor: AdminActor, @Query() query: unknown) {
+    const q = parseInput(deadLetterQuerySchema, query);
+    return this.usage.query(USAGE_DEAD_LETTERS, { ...q, scopeTenantId: tenantScopeOf(actor) }, deadLetterPageSchema);
   }
 
   /** Spend totals per tenant, user, credential or account; the range defaults to the current UTC month. */

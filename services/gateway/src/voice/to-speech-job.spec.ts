@@ -87,6 +87,11 @@ describe('toSpeechJob', () => {
     [{ speed: 1.5 }, { status: 400, param: 'speed', code: 'unsupported_parameter' }],
     [{ instructions: 'Speak softly.' }, { status: 400, param: 'instructions', code: 'unsupported_parameter' }],
     [{ stream_format: 'sse' }, { status: 400, param: 'stream_format', code: 'unsupported_parameter' }],
+    [{ model: 'tts-1\u0000' }, { status: 400, param: 'model', code: 'invalid_value' }],
+    [{ voice: 'alloy\n' }, { status: 400, param: 'voice', code: 'invalid_value' }],
+    [{ voice: { id: 'voice_\u0000' } }, { status: 400, param: 'voice', code: 'invalid_value' }],
+    [{ input: 'say \u0000 this' }, { status: 400, param: 'input', code: 'invalid_value' }],
+    [{ response_format: 'mp3\r' }, { status: 400, param: 'response_format', code: 'invalid_value' }],
   ])('refuses %j', (body, expected) => {
     expect(refusal(body)).toEqual(expected);
   });

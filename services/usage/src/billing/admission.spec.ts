@@ -5,7 +5,7 @@ import { loadPriceTable } from '@chatgate/config';
 import type { LimitTakeRequest } from '@chatgate/contracts';
 import { LimitWindow, limitKey } from '../limits/limit-window.js';
 import { Admission } from './admission.js';
-import { BudgetLedger } from './budget-ledger.js';
+import { BudgetLedger, holdKeys } from './budget-ledger.js';
 
 /** The one hop of the chat path, against the real Redis: limits first, then the budgets, priced by the table. */
 describe('Admission (limit slot and budget hold in one request)', () => {
@@ -17,7 +17,7 @@ describe('Admission (limit slot and budget hold in one request)', () => {
     admission = new Admission(new LimitWindow(redis), new BudgetLedger(redis), loadPriceTable({ PRICE_TABLE: '{"chatgpt": {"gpt-4o": {"prompt": 1, "completion": 10}}}' }));
   });
   afterAll(async () => {
-    const keys = [...(await redis.keys(`chatgate:billing:*:${tenantId}:*`)), ...(await redis.keys(`chatgate:usage:limit:${tenantId}:*`))];
+    const keys = [...(await redis.keys(`chatgate:billing:*{${tenantId}}*`)), ...(await redis.keys(`chatgate:usage:limit:{${tenantId}}:*`))];
     if (keys.length) await redis.del(...keys);
     await redis.quit();
   });
@@ -59,7 +59,7 @@ describe('Admission (limit slot and budget hold in one request)', () => {
     const refused = await admission.take(take(user, { windows, budget: rich }));
     expect(refused).toMatchObject({ allowed: false });
     expect(refused.allowed === false && refused.quota).toBeFalsy();
-    expect(await redis.hlen(`chatgate:billing:user:${tenantId}:${user}:hold`)).toBe(1);
+    expect(await redis.hlen(holdKeys(`user:${tenantId}:${user}`).hold)).toBe(1);
   });
 
   it('gives the holds and the slot back for a job no worker took', async () => {
@@ -69,5 +69,31 @@ describe('Admission (limit slot and budget hold in one request)', () => {
     expect((await admission.take(first)).allowed).toBe(true);
     expect(await admission.release({ ...first, budgetSubjects: [b.subjects[0].key] })).toBe(true);
     expect((await admission.take(take(user, { windows: [{ everyMinutes: 60, count: 1 }], budget: b }))).allowed).toBe(true);
+  });
+
+  it('refuses a budgeted request for a model without a price before taking a slot; without a budget it is served', async () => {
+    const strict = new Admission(new LimitWindow(redis), new BudgetLedger(redis), loadPriceTable({ PRICE_TABLE: '{"platform": {"*": null}}' }));
+    const user = randomUUID();
+    const windows = [{ everyMinutes: 60, count: 1 }];
+    const b = budget(user, 1_000_000_000, { upstream: 'platform', promptTokens: 10 });
+    expect(await strict.take(take(user, { model: 'gpt-4.5-preview', windows, budget: b }))).toEqual({ ok: true, allowed: false, retryAfterMs: 0, unpriced: true });
+    expect(await redis.zcard(limitKey({ tenantId, subject: user, model: 'gpt-4.5-preview' }))).toBe(0);
+    expect((await strict.take(take(user, { model: 'gpt-4.5-preview', windows }))).allowed).toBe(true);
+    // A listed platform model, and a ChatGPT-served one (free unless listed), are priced as ever.
+    expect((await strict.take(take(user, { model: 'gpt-4o', budget: b }))).allowed).toBe(true);
+    expect((await strict.take(take(user, { model: 'gpt-4.5-preview', budget: { ...b, upstream: 'chatgpt' } }))).allowed).toBe(true);
+    // With the default price in force the same model is held at the default (15 USD per million prompt tokens).
+    const other = randomUUID();
+    expect(await admission.take(take(other, { model: 'gpt-4.5-preview', budget: budget(other, 149, { upstream: 'platform', promptTokens: 10 }) }))).toMatchObject({ allowed: false, quota: { scope: 'user' } });
+    expect((await admission.take(take(other, { model: 'gpt-4.5-preview', budget: budget(other, 150, { upstream: 'platform', promptTokens: 10 }) }))).allowed).toBe(true);
+  });
+
+  it('holds n images at the price of the size and quality asked', async () => {
+    const user = randomUUID();
+    // dall-e-3 hd 1792x1024: 0.12 USD an image; two of them are 240,000 micro-USD, whatever the completion allowance.
+    const images = { count: 2, size: '1792x1024', quality: 'hd' };
+    const b = (amount: number) => ({ ...budget(user, amount, { upstream: 'platform', maxCompletionTokens: 4096 }), images });
+    expect(await admission.take(take(user, { model: 'dall-e-3', budget: b(239_999) }))).toMatchObject({ allowed: false, quota: { scope: 'user' } });
+    expect((await admission.take(take(user, { model: 'dall-e-3', budget: b(240_000) }))).allowed).toBe(true);
   });
 });

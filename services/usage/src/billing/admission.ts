@@ -11,7 +11,8 @@ type Admitted = Extract<LimitTakeReply, { ok: true }>;
 /**
  * The chat path's one hop: a slot in the model limits, then a hold in the budgets. A request
  * refused by a budget gives its limit slot straight back (between the two steps another request
- * may briefly see that slot taken; budgets themselves are exact).
+ * may briefly see that slot taken; budgets themselves are exact). A budgeted request for a model
+ * the price table cannot price is refused first (`unpriced`).
  */
 @Injectable()
 export class Admission {
@@ -22,13 +23,16 @@ export class Admission {
   ) {}
 
   async take(req: LimitTakeRequest): Promise<Admitted> {
+    // A budget cannot hold what has no price: refused before any slot is taken.
+    const price = req.budget ? priceOf(this.prices, req.budget.upstream, req.model) : null;
+    if (req.budget && !price) return { ok: true, allowed: false, retryAfterMs: 0, unpriced: true };
     if (req.windows.length) {
       const slot = await this.limits.take(req);
       if (!slot.allowed) return { ok: true, allowed: false, retryAfterMs: slot.retryAfterMs };
     }
-    if (!req.budget) return { ok: true, allowed: true };
+    if (!req.budget || !price) return { ok: true, allowed: true };
     const { budget } = req;
-    const hold = costMicroUsd(priceOf(this.prices, budget.upstream, req.model), { promptTokens: budget.promptTokens, completionTokens: budget.maxCompletionTokens, characters: budget.characters });
+    const hold = costMicroUsd(price, { promptTokens: budget.promptTokens, completionTokens: budget.maxCompletionTokens, characters: budget.characters, images: budget.images });
     const held = await this.ledger.hold(req.requestId, hold, budget.subjects);
     if (held.allowed) return { ok: true, allowed: true };
     if (req.windows.length) await this.limits.release(req);

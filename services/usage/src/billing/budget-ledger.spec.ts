@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { BudgetLedger, spentKey, type BudgetCheck } from './budget-ledger.js';
+import { BudgetLedger, holdKeys, spentKey, type BudgetCheck } from './budget-ledger.js';
 import { periodKey } from './budget-period.js';
 
 /** Against the real Redis (REDIS_URL): the scripts' atomicity is the point. */
@@ -20,7 +20,7 @@ describe('BudgetLedger (holds and spend in Redis)', () => {
     ledger = new BudgetLedger(redis, () => now);
   });
   afterAll(async () => {
-    const keys = (await Promise.all(subjects.map((s) => redis.keys(`chatgate:billing:${s}:*`)))).flat();
+    const keys = (await Promise.all(subjects.map((s) => redis.keys(`${spentKey(s, '')}*`).then(async (spent) => [...spent, holdKeys(s).held, holdKeys(s).hold])))).flat();
     if (keys.length) await redis.del(...keys);
     await redis.quit();
   });
@@ -69,7 +69,7 @@ describe('BudgetLedger (holds and spend in Redis)', () => {
     const user: BudgetCheck = { key: subject(), amountMicroUsd: 10_000, period: 'month' };
     const key: BudgetCheck = { key: subject(), amountMicroUsd: 1_000, period: 'day' };
     expect(await ledger.hold(randomUUID(), 1_500, [user, key])).toEqual({ allowed: false, refusedBy: 1 });
-    expect(await redis.hlen(`chatgate:billing:${user.key}:hold`)).toBe(0);
+    expect(await redis.hlen(holdKeys(user.key).hold)).toBe(0);
     expect((await ledger.hold(randomUUID(), 1_000, [user, key])).allowed).toBe(true);
   });
 
@@ -93,7 +93,7 @@ describe('BudgetLedger (holds and spend in Redis)', () => {
   it('records no hold of 0 (a free model), yet refuses it once spend is past the budget', async () => {
     const budget: BudgetCheck = { key: subject(), amountMicroUsd: 1_000, period: 'none' };
     expect((await ledger.hold(randomUUID(), 0, [budget])).allowed).toBe(true);
-    expect(await redis.exists(`chatgate:billing:${budget.key}:hold`, `chatgate:billing:${budget.key}:held`)).toBe(0);
+    expect(await redis.exists(holdKeys(budget.key).hold, holdKeys(budget.key).held)).toBe(0);
     await ledger.settle(randomUUID(), 1_001, [budget.key]);
     expect((await ledger.hold(randomUUID(), 0, [budget])).allowed).toBe(false);
   });
@@ -101,9 +101,9 @@ describe('BudgetLedger (holds and spend in Redis)', () => {
   it('forgets a hold whose usage event never came, once it lapses', async () => {
     const budget: BudgetCheck = { key: subject(), amountMicroUsd: 1_000, period: 'none' };
     const [sec] = await redis.time();
-    await redis.zadd(`chatgate:billing:${budget.key}:held`, Number(sec) * 1000 - 1, 'lost');
-    await redis.hset(`chatgate:billing:${budget.key}:hold`, 'lost', 1_000);
+    await redis.zadd(holdKeys(budget.key).held, Number(sec) * 1000 - 1, 'lost');
+    await redis.hset(holdKeys(budget.key).hold, 'lost', 1_000);
     expect((await ledger.hold(randomUUID(), 1_000, [budget])).allowed).toBe(true);
-    expect(await redis.hexists(`chatgate:billing:${budget.key}:hold`, 'lost')).toBe(0);
+    expect(await redis.hexists(holdKeys(budget.key).hold, 'lost')).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { BudgetPeriod } from '@chatgate/contracts';
 import { REDIS } from '@chatgate/service-kit/redis';
+import { sharedHashTag } from '../redis-hash-tag.js';
 import { BUDGET_SETTLE_LUA, BUDGET_TAKE_LUA } from './budget.lua.js';
 import { periodKey } from './budget-period.js';
 
@@ -25,12 +26,20 @@ export const BUDGET_CLOCK = Symbol('BUDGET_CLOCK');
 
 export type HoldResult = { allowed: true } | { allowed: false; refusedBy: number };
 
-const base = (subject: string) => `chatgate:billing:${subject}`;
+/**
+ * A subject's keys: `budgetSubjectKey` names the tenant second (`user:<tenant>:<id>`); in Redis the
+ * tenant is the hash tag (`user:{<tenant>}:<id>`), so all budget keys of a tenant share a slot.
+ */
+const base = (subject: string) => `chatgate:billing:${subject.replace(/^([^:]+):([^:{}]+):/, '$1:{$2}:')}`;
 export const spentKey = (subject: string, period: string) => `${base(subject)}:spent:${period}`;
+export const holdKeys = (subject: string) => ({ held: `${base(subject)}:held`, hold: `${base(subject)}:hold` });
+/** Marks a request as settled; in its subjects' slot (their tenant's tag). */
+export const settledKey = (tag: string, requestId: string) => `chatgate:billing:settled:{${tag}}:${requestId}`;
 
 /**
  * Budgets as holds and spend counters in Redis (see budget.lua.ts). The usage service's clock
- * names the period; Redis's clock times the holds.
+ * names the period; Redis's clock times the holds. Every key one script touches carries the same
+ * tenant hash tag, so the scripts run on Redis Cluster too (see redis-hash-tag.ts).
  */
 @Injectable()
 export class BudgetLedger {
@@ -48,7 +57,7 @@ export class BudgetLedger {
   /** Holds `holdMicroUsd` in every budget, or refuses naming the first budget without room (index into `budgets`). */
   async hold(requestId: string, holdMicroUsd: number, budgets: readonly BudgetCheck[]): Promise<HoldResult> {
     const now = this.clock();
-    const keys = budgets.flatMap((b) => [`${base(b.key)}:held`, `${base(b.key)}:hold`, spentKey(b.key, periodKey(b.period, now))]);
+    const keys = budgets.flatMap((b) => [holdKeys(b.key).held, holdKeys(b.key).hold, spentKey(b.key, periodKey(b.period, now))]);
     const args = [requestId, holdMicroUsd, HOLD_TTL_MS, budgets.length, ...budgets.map((b) => b.amountMicroUsd)];
     const [allowed, refusedBy] = (await this.run(BUDGET_TAKE_LUA, keys, args)) as [number, number];
     return allowed === 1 ? { allowed: true } : { allowed: false, refusedBy: refusedBy - 1 };
@@ -60,8 +69,8 @@ export class BudgetLedger {
    */
   async settle(requestId: string, costMicroUsd: number, subjects: readonly string[], at = this.clock()): Promise<boolean> {
     if (!subjects.length) return false;
-    const keys = [`chatgate:billing:settled:${requestId}`];
-    for (const s of subjects) keys.push(`${base(s)}:held`, `${base(s)}:hold`, spentKey(s, periodKey('day', at)), spentKey(s, periodKey('month', at)), spentKey(s, periodKey('none', at)));
+    const keys = [settledKey(sharedHashTag(subjects.map(base)), requestId)];
+    for (const s of subjects) keys.push(holdKeys(s).held, holdKeys(s).hold, spentKey(s, periodKey('day', at)), spentKey(s, periodKey('month', at)), spentKey(s, periodKey('none', at)));
     const args = [requestId, Math.round(costMicroUsd), SETTLED_MARKER_TTL_MS, subjects.length, DAY_COUNTER_TTL_MS, MONTH_COUNTER_TTL_MS];
     return (await this.run(BUDGET_SETTLE_LUA, keys, args)) === 1;
   }
@@ -73,6 +82,8 @@ export class BudgetLedger {
 
   /** EVALSHA, loading the script once (again after a Redis restart forgot it). */
   private async run(script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
+    // Refused here rather than by a cluster: a subject without its tenant tag, or two tenants in one call.
+    sharedHashTag(keys);
     let sha = this.shas.get(script);
     if (!sha) {
       sha = (await this.redis.script('LOAD', script)) as string;

@@ -4,6 +4,8 @@ import type { z } from 'zod';
 import {
   USAGE_ACCOUNT_HOURLY,
   USAGE_BILLING_SPEND,
+  USAGE_DEAD_LETTERS,
+  deadLetterQueryRequestSchema,
   USAGE_SPEND_QUERY,
   billingSpendRequestSchema,
   spendQueryRequestSchema,
@@ -21,6 +23,7 @@ import {
 import { NATS_CONNECTION, serveRequests, type Logger } from '@chatgate/service-kit';
 import { Admission } from '../billing/admission.js';
 import { SpendQueries } from '../billing/spend-queries.js';
+import { DeadLetterStore } from '../events/dead-letter.store.js';
 import { UsageQueries } from '../queries/usage-queries.js';
 import { USAGE_LOGGER } from '../usage.config.js';
 
@@ -38,6 +41,7 @@ export class UsageBusListener implements OnApplicationBootstrap, OnModuleDestroy
     private readonly admission: Admission,
     private readonly queries: UsageQueries,
     private readonly spend: SpendQueries,
+    private readonly deadLetters: DeadLetterStore,
   ) {}
 
   onApplicationBootstrap() {
@@ -47,6 +51,7 @@ export class UsageBusListener implements OnApplicationBootstrap, OnModuleDestroy
     this.serve(USAGE_SPEND_QUERY, spendQueryRequestSchema, async (req) => ({ ok: true, result: await this.spend.totals(req) }));
     this.serve(USAGE_QUERY, usageQueryRequestSchema, async (req) => ({ ok: true, result: await this.queries.rollups(req) }));
     this.serve(USAGE_USER_COUNTS, userCountsRequestSchema, async (req) => ({ ok: true, result: await this.queries.userCounts(req.names, req.since, req.scopeTenantId) }));
+    this.serve(USAGE_DEAD_LETTERS, deadLetterQueryRequestSchema, async (req) => ({ ok: true, result: await this.deadLetters.page(req) }));
     this.serve(USAGE_ACCOUNT_HOURLY, accountHourlyRequestSchema, async (req) => ({ ok: true, result: await this.queries.accountHourly(req.labels, req.hours, req.now, req.scopeTenantId) }));
   }
 

@@ -1,65 +1,114 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { usageEventSchema, usageStreamNames, type UsageEvent } from '@chatgate/contracts';
+import { USAGE_MAX_DELIVER, usageEventSchema, usageStreamNames, type UsageEvent } from '@chatgate/contracts';
 import { decodeJson, ensureUsageStream, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
 import { SpendSettler } from '../billing/spend-settler.js';
 import { LimitWindow } from '../limits/limit-window.js';
 import { USAGE_CONFIG, USAGE_LOGGER, type UsageConfig } from '../usage.config.js';
+import type { PricedEvent } from './rollup.js';
+import { DeadLetterStore } from './dead-letter.store.js';
+import { describeFault, isRedisTransient, isRowFault } from './store-faults.js';
 import { UsageStore } from './usage-store.js';
 
 /** Events stored per transaction at most; under load a batch fills at once, when idle it waits FLUSH_MS. */
 const BATCH_MAX = 1000;
 const FLUSH_MS = 5;
-const ACK_WAIT_MS = 30_000;
-const RETRY_DELAY_MS = 1000;
+/** Back-off while Postgres or Redis is unreachable: doubled per failed try, up to the cap. */
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 30_000;
+/** At shutdown, how long to go on storing what is held before giving it back (a store that is down is not waited for). */
+const SHUTDOWN_WAIT_MS = 3000;
+
+/** The consumer is stopping: a wait for a store that is down ends here, and what is held is redelivered later. */
+class Stopping extends Error {}
+
+/** One event to store: a message of the stream, or one JetStream gave up on (fetched by its sequence). */
+export interface Delivery {
+  data: Uint8Array;
+  seq: number;
+  /** Done with it: stored or dead-lettered. */
+  ack(): void;
+}
+
+interface Held {
+  delivery: Delivery;
+  event: PricedEvent;
+}
 
 /**
- * The durable pull consumer: events are stored idempotently with their rollups in one transaction,
- * and acknowledged only after it commits, so a crash anywhere before that redelivers them. A
- * stopped service loses nothing: the stream keeps the events and the consumer's position.
+ * The durable pull consumer. Events are stored idempotently with their rollups, budgets settled,
+ * and only then acknowledged, so a crash anywhere before that redelivers them. One bad event never
+ * holds back another:
+ *
+ * - a payload that is no usage event, or an event Postgres refuses (a batch that fails for a row's
+ *   fault is stored again one event at a time), goes to the dead letter table and is acknowledged;
+ * - Postgres or Redis unreachable is waited out in process, with back-off, holding the events and
+ *   telling JetStream they are in progress: no delivery is spent, so an outage of any length
+ *   loses nothing (events wait in the stream, then are stored);
+ * - JetStream redelivers an event at most USAGE_MAX_DELIVER times (each restart while the service
+ *   held it counts); past that its advisory names it, and the event, read from the stream by its
+ *   sequence, goes through the same steps once more (see ExhaustedDeliveries).
  */
 @Injectable()
 export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
-  private batch: JsMsg[] = [];
+  /** Every message received and not yet acknowledged, with when it arrived or was last kept alive. */
+  private readonly inHand = new Map<JsMsg, number>();
+  private queue: Delivery[] = [];
   private timer?: NodeJS.Timeout;
-  private chain: Promise<void> = Promise.resolve();
+  private keepAlive?: NodeJS.Timeout;
+  private draining?: Promise<void>;
+  private stopping = false;
+  private readonly stop = new AbortController();
   private stored = 0;
+  /** Messages held longer than this are told to JetStream as still in progress, well within the ack wait. */
+  private readonly keepAliveMs: number;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(USAGE_CONFIG) private readonly config: UsageConfig,
     @Inject(USAGE_LOGGER) private readonly logger: Logger,
     private readonly store: UsageStore,
+    private readonly deadLetters: DeadLetterStore,
     private readonly limits: LimitWindow,
     private readonly spend: SpendSettler,
-  ) {}
+  ) {
+    this.keepAliveMs = config.USAGE_ACK_WAIT_MS / 3;
+  }
 
   async onApplicationBootstrap() {
     const { stream, subject, consumer } = usageStreamNames(this.config.USAGE_STREAM_SUFFIX);
     await ensureUsageStream(this.nc, this.config.USAGE_STREAM_SUFFIX);
     const jsm = await jetstreamManager(this.nc);
-    const settings = { durable_name: consumer, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subject: subject, ack_wait: ACK_WAIT_MS * 1_000_000, max_ack_pending: 20_000 };
+    const tuning = { ack_wait: this.config.USAGE_ACK_WAIT_MS * 1_000_000, max_ack_pending: 20_000, max_deliver: USAGE_MAX_DELIVER };
     try {
       await jsm.consumers.info(stream, consumer);
-      await jsm.consumers.update(stream, consumer, { ack_wait: settings.ack_wait, max_ack_pending: settings.max_ack_pending });
+      await jsm.consumers.update(stream, consumer, tuning);
     } catch {
-      await jsm.consumers.add(stream, settings);
+      await jsm.consumers.add(stream, { durable_name: consumer, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subject: subject, ...tuning });
     }
     const pull = await jetstream(this.nc).consumers.get(stream, consumer);
     this.messages = await pull.consume({ max_messages: 2 * BATCH_MAX });
+    this.keepAlive = setInterval(() => this.keepHeldAlive(), this.keepAliveMs / 2);
     this.loop = this.run(this.messages);
   }
 
   async onApplicationShutdown() {
-    // Stop pulling, store what arrived, then let NATS close: unacked messages are redelivered later anyway.
+    // Stop pulling, store what arrived (unless the store is down: then stop waiting), then let NATS close.
     await this.messages?.close();
     await this.loop;
-    clearTimeout(this.timer);
-    this.flush();
-    await this.chain;
+    this.kick();
+    const drained = this.draining;
+    const stopWaiting = setTimeout(() => this.abortWaits(), SHUTDOWN_WAIT_MS);
+    await drained;
+    clearTimeout(stopWaiting);
+    clearInterval(this.keepAlive);
+    // Whatever is still held goes back now, for another replica or the next start.
+    for (const msg of this.inHand.keys()) msg.nak();
+    this.inHand.clear();
   }
 
   /** Events stored since start (new ones only). */
@@ -68,58 +117,157 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async run(messages: ConsumerMessages): Promise<void> {
+    // Never blocks: every message is held (and kept alive) from the moment it arrives, so none waits
+    // unseen in the client's buffer while its ack timer runs. JetStream's max_ack_pending bounds them.
     for await (const msg of messages) {
-      this.batch.push(msg);
-      if (this.batch.length >= BATCH_MAX) {
-        this.flush();
-        // Back-pressure: never more than one batch waiting on Postgres.
-        await this.chain;
-      } else if (!this.timer) {
-        this.timer = setTimeout(() => this.flush(), FLUSH_MS);
-      }
+      this.inHand.set(msg, Date.now());
+      this.enqueue({
+        data: msg.data,
+        seq: msg.seq,
+        ack: () => {
+          msg.ack();
+          this.inHand.delete(msg);
+        },
+      });
     }
   }
 
-  private flush(): void {
+  /** Stores an event JetStream no longer delivers (its delivery budget is spent): once, as any other. */
+  adopt(delivery: Delivery): void {
+    this.enqueue(delivery);
+  }
+
+  private enqueue(delivery: Delivery): void {
+    this.queue.push(delivery);
+    if (this.queue.length >= BATCH_MAX) this.kick();
+    else this.timer ??= setTimeout(() => this.kick(), FLUSH_MS);
+  }
+
+  /** One drain at a time, batch after batch, until the queue is empty. */
+  private kick(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.batch.length) return;
-    const msgs = this.batch;
-    this.batch = [];
-    this.chain = this.chain.then(() => this.persist(msgs));
+    if (this.draining || !this.queue.length) return;
+    this.draining = (async () => {
+      while (this.queue.length && !this.stopping) await this.persist(this.queue.splice(0, BATCH_MAX));
+    })()
+      .catch((err: unknown) => {
+        if (!(err instanceof Stopping)) this.logger.error({ err: describeFault(err) }, 'usage batch failed unexpectedly; it will be redelivered');
+      })
+      .finally(() => {
+        this.draining = undefined;
+        if (this.queue.length && !this.stopping) this.kick();
+      });
   }
 
-  private async persist(msgs: JsMsg[]): Promise<void> {
+  private async persist(deliveries: Delivery[]): Promise<void> {
+    const held: Held[] = [];
+    const done: Delivery[] = [];
     const events: UsageEvent[] = [];
-    const good: JsMsg[] = [];
-    for (const msg of msgs) {
+    const decoded: Delivery[] = [];
+    for (const delivery of deliveries) {
       try {
-        events.push(decodeJson(usageEventSchema, msg.data));
-        good.push(msg);
-      } catch {
-        // Never valid, never will be: drop it for good rather than redeliver it forever.
-        this.logger.error({ seq: msg.seq }, 'malformed usage event terminated');
-        msg.term();
+        events.push(decodeJson(usageEventSchema, delivery.data));
+        decoded.push(delivery);
+      } catch (err) {
+        // Never valid, never will be: kept for an operator instead of redelivered for ever.
+        await this.deadLetter(delivery, `not a usage event: ${schemaComplaint(err)}`);
+        done.push(delivery);
       }
     }
-    const priced = this.spend.price(events);
+    this.spend.price(events).forEach((event, i) => held.push({ delivery: decoded[i], event }));
+    const stored = await this.storeAll(held);
+    done.push(...held.filter((h) => !stored.includes(h)).map((h) => h.delivery));
+    // After the commit: a redelivery stores nothing again, and settling is idempotent per request.
+    await this.settle(stored.map((h) => h.event));
+    await this.releaseFailedSlots(stored.map((h) => h.event));
+    for (const delivery of [...done, ...stored.map((h) => h.delivery)]) delivery.ack();
+  }
+
+  /**
+   * Stores the batch in one transaction; when a row's fault fails it, each event alone, so the
+   * others go in and the one Postgres refuses is dead-lettered. Returns the events stored (new or
+   * already there); the rest are in the dead letter table.
+   */
+  private async storeAll(held: Held[]): Promise<Held[]> {
+    if (!held.length) return [];
     try {
-      this.stored += await this.store.store(priced);
+      this.stored += await this.untilAvailable('usage events not stored', () => this.store.store(held.map((h) => h.event)));
+      return held;
     } catch (err) {
-      this.logger.error({ err: err instanceof Error ? err.message : String(err), events: events.length }, 'usage batch not stored; redelivering');
-      for (const msg of good) msg.nak(RETRY_DELAY_MS);
-      return;
+      if (!isRowFault(err)) throw err;
+      if (held.length > 1) this.logger.warn({ err: describeFault(err), events: held.length }, 'usage batch refused by Postgres; storing its events one by one');
     }
+    const stored: Held[] = [];
+    for (const one of held) {
+      try {
+        this.stored += await this.untilAvailable('usage event not stored', () => this.store.store([one.event]));
+        stored.push(one);
+      } catch (err) {
+        if (!isRowFault(err)) throw err;
+        await this.deadLetter(one.delivery, describeFault(err));
+      }
+    }
+    return stored;
+  }
+
+  /** Replaces the requests' budget holds by their cost. A command Redis refuses is logged and skipped: holds lapse on their own. */
+  private async settle(events: PricedEvent[]): Promise<void> {
+    if (!events.length) return;
     try {
-      // After the commit: a redelivery stores nothing again, and settling is idempotent, so a nak here repeats only this.
-      await this.spend.settle(priced);
+      await this.untilAvailable('budgets not settled', () => this.spend.settle(events), isRedisTransient);
     } catch (err) {
-      this.logger.error({ err: err instanceof Error ? err.message : String(err), events: events.length }, 'budgets not settled; redelivering');
-      for (const msg of good) msg.nak(RETRY_DELAY_MS);
-      return;
+      if (err instanceof Stopping) throw err;
+      this.logger.error({ err: describeFault(err), requestIds: events.slice(0, 20).map((e) => e.requestId) }, 'budgets not settled: Redis refused the command; the holds lapse within the hour');
     }
-    await this.releaseFailedSlots(events);
-    for (const msg of good) msg.ack();
+  }
+
+  private async deadLetter(delivery: Delivery, error: string): Promise<void> {
+    this.logger.error({ seq: delivery.seq, error }, 'usage event dead-lettered');
+    try {
+      await this.untilAvailable('dead letter not stored', () => this.deadLetters.record({ raw: delivery.data, error, streamSeq: delivery.seq }));
+    } catch (err) {
+      if (err instanceof Stopping) throw err;
+      // The table takes any bytes; if even that fails, the log line is the last copy.
+      this.logger.error({ seq: delivery.seq, raw: Buffer.from(delivery.data).toString('base64'), err: describeFault(err) }, 'dead letter not stored');
+    }
+  }
+
+  /**
+   * Runs `attempt` until it succeeds or fails for a reason waiting will not cure (rethrown): a
+   * dependency that is down is retried with back-off while the held messages are kept alive.
+   */
+  private async untilAvailable<T>(what: string, attempt: () => Promise<T>, transient: (err: unknown) => boolean = (err) => !isRowFault(err)): Promise<T> {
+    let delay = RETRY_FIRST_MS;
+    for (let tries = 1; ; tries++) {
+      if (this.stopping) throw new Stopping();
+      try {
+        const result = await attempt();
+        if (tries > 1) this.logger.info({ tries }, `${what} earlier: done now`);
+        return result;
+      } catch (err) {
+        if (!transient(err)) throw err;
+        // The first failure and then every tenth: an outage is one line a minute or so, not a flood.
+        if (tries === 1 || tries % 10 === 0) this.logger.error({ err: describeFault(err), tries, held: this.inHand.size }, `${what}; waiting, nothing is lost`);
+        await sleep(delay, undefined, { signal: this.stop.signal }).catch(() => undefined);
+        delay = Math.min(delay * 2, RETRY_MAX_MS);
+      }
+    }
+  }
+
+  /** Tells JetStream that messages held a while are still being worked on, so it does not redeliver them. */
+  private keepHeldAlive(): void {
+    const now = Date.now();
+    for (const [msg, since] of this.inHand) {
+      if (now - since < this.keepAliveMs) continue;
+      msg.working();
+      this.inHand.set(msg, now);
+    }
+  }
+
+  private abortWaits(): void {
+    this.stopping = true;
+    this.stop.abort();
   }
 
   /** A request that failed gives its limit slot back (idempotent; most failed requests held none). */
@@ -130,4 +278,11 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
       this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'limit slots of failed requests not released'),
     );
   }
+}
+
+/** The first thing wrong with a payload, never the payload: a field path and zod's message, or why it is not JSON. */
+function schemaComplaint(err: unknown): string {
+  const issues = (err as { issues?: Array<{ path: PropertyKey[]; message: string }> } | null)?.issues;
+  if (issues?.length) return `${issues[0].path.map(String).join('.') || '(event)'}: ${issues[0].message}`;
+  return err instanceof Error ? err.message : String(err);
 }

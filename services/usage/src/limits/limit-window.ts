@@ -6,9 +6,13 @@ import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
 
 export type TakeResult = { allowed: true } | { allowed: false; retryAfterMs: number };
 
-/** Redis keys are per tenant, per user (or credential) and per model as the client named it. */
+/**
+ * Redis keys are per tenant, per user (or credential) and per model as the client named it; the
+ * tenant is the hash tag, as for budgets, so a script may one day take a key's and a user's windows
+ * together on Redis Cluster.
+ */
 export function limitKey(req: Pick<LimitTakeRequest, 'tenantId' | 'subject' | 'model'>): string {
-  return `chatgate:usage:limit:${req.tenantId}:${req.subject}:${req.model}`;
+  return `chatgate:usage:limit:{${req.tenantId}}:${req.subject}:${req.model}`;
 }
 
 /** Sliding-window limits in Redis: take a slot atomically, give it back by request id. */

@@ -2,6 +2,8 @@
 export interface PlatformUsage {
   promptTokens: number;
   completionTokens: number;
+  /** The images an image answer holds (its `data` entries with a `url` or `b64_json`). */
+  images?: number;
 }
 
 const count = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : null);
@@ -20,10 +22,20 @@ export function usageOf(value: unknown): PlatformUsage | null {
   return { promptTokens: prompt ?? 0, completionTokens: completion ?? 0 };
 }
 
-/** Usage from a whole JSON answer's bytes; null for anything that is not a JSON object with usage. */
+/** How many images an answer holds: `data` entries with a `url` or `b64_json` (embeddings' entries have neither). */
+function imageCount(data: unknown): number {
+  if (!Array.isArray(data)) return 0;
+  return data.filter((d) => d !== null && typeof d === 'object' && (typeof d.url === 'string' || typeof d.b64_json === 'string')).length;
+}
+
+/** Usage from a whole JSON answer's bytes (with the images of an image answer); null for anything that is not a JSON object with usage or images. */
 export function usageOfBody(bytes: Uint8Array): PlatformUsage | null {
   try {
-    return usageOf((JSON.parse(Buffer.from(bytes).toString('utf8')) as { usage?: unknown }).usage);
+    const answer = JSON.parse(Buffer.from(bytes).toString('utf8')) as { usage?: unknown; data?: unknown };
+    const usage = usageOf(answer.usage);
+    const images = imageCount(answer.data);
+    if (!images) return usage;
+    return { ...(usage ?? { promptTokens: 0, completionTokens: 0 }), images };
   } catch {
     return null;
   }

@@ -104,4 +104,20 @@ describe('runPlatformRequest', () => {
     expect(h.out.end).toEqual({ promptTokens: 9, completionTokens: 0 });
     expect(h.events[0]).toMatchObject({ kind: 'embedding', promptTokens: 9, completionTokens: 0, estimated: false, outcome: 'ok', status: 200 });
   });
+
+  it('counts the images an image answer holds, with the size and quality asked, for per-image prices', async () => {
+    const dalle = harness([json(200, { created: 1, data: [{ url: 'http://x/a.png' }, { url: 'http://x/b.png' }] })]);
+    await runPlatformRequest({ ...request, path: '/images/generations', body: { model: 'dall-e-3', prompt: 'x', n: 2, size: '1792x1024', quality: 'hd' } }, dalle.sink, dalle.deps);
+    expect(dalle.events[0]).toMatchObject({ kind: 'image', model: 'dall-e-3', promptTokens: 0, completionTokens: 0, images: { count: 2, size: '1792x1024', quality: 'hd' }, outcome: 'ok' });
+    // gpt-image answers carry tokens too; a size that is no plausible value is left out (priced at the model's `image`).
+    const gptImage = harness([json(200, { data: [{ b64_json: 'AAAA' }], usage: { input_tokens: 7, output_tokens: 272 } })]);
+    await runPlatformRequest({ ...request, path: '/images/generations', body: { model: 'gpt-image-1', prompt: 'x', size: 'huge\u0000' } }, gptImage.sink, gptImage.deps);
+    expect(gptImage.events[0]).toMatchObject({ promptTokens: 7, completionTokens: 272, images: { count: 1 } });
+    expect(gptImage.events[0].images).toEqual({ count: 1 });
+    // A refused request generated nothing: no images to price.
+    const refused = harness([json(400, { error: { message: 'bad size', type: 'invalid_request_error', param: 'size', code: null } })]);
+    await runPlatformRequest({ ...request, path: '/images/generations', body: { model: 'dall-e-3', prompt: 'x' } }, refused.sink, refused.deps);
+    expect(refused.events[0]).toMatchObject({ kind: 'image', outcome: 'error' });
+    expect(refused.events[0].images).toBeUndefined();
+  });
 });

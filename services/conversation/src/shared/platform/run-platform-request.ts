@@ -1,6 +1,7 @@
 import {
   ACCOUNT_KIND_OF,
   keyFailureOf,
+  imageOrderOf,
   keyOutcomeOf,
   platformStreamCut,
   platformUnreachable,
@@ -191,6 +192,8 @@ function publish(request: PlatformRequest, model: string, lease: AccountLease | 
       account: lease ? { id: lease.accountId, label: lease.label } : null,
       // Speech is priced by the characters of its input (the platform reports no tokens for it).
       ...(kind === 'speech' && ok ? { characters: speechCharacters(request) } : {}),
+      // Images are priced per image: as many as the answer held (a streamed one: as many as asked).
+      ...(kind === 'image' && ok ? { images: imageOrderOf(request.body, delivered.usage?.images ?? undefined) } : {}),
       promptTokens: delivered?.usage?.promptTokens ?? 0,
       completionTokens: delivered?.usage?.completionTokens ?? 0,
       estimated: false,

@@ -7,6 +7,8 @@ import {
   createKeyBodySchema,
   createTenantBodySchema,
   createUserBodySchema,
+  deadLetterPageSchema,
+  deadLetterQuerySchema,
   deleteTenantQuerySchema,
   importAccountsBodySchema,
   keyCreatedSchema,
@@ -158,4 +160,13 @@ export const ADMIN_API_ROUTES: AdminApiRoute[] = [
     errors: [400],
   },
   { method: 'get', path: '/admin/v1/usage', operationId: 'listUsage', summary: 'Usage rows per hour or UTC day, filtered by tenant, user, account, model and kind; the range defaults to the last 24 hours.', query: usageQuerySchema, response: usagePageSchema, errors: [400] },
+  {
+    method: 'get',
+    path: '/admin/v1/usage/dead-letters',
+    operationId: 'listUsageDeadLetters',
+    summary: 'Usage events the usage service could not store (not a usage event, or a row Postgres refused), newest first: the payload as received, why, when first and last seen and how often. A tenant admin sees those naming its tenant.',
+    query: deadLetterQuerySchema,
+    response: deadLetterPageSchema,
+    errors: [400],
+  },
 ];

@@ -3,6 +3,8 @@ import {
   accountDeletedSchema,
   accountListSchema,
   accountViewSchema,
+  deadLetterPageSchema,
+  deadLetterViewSchema,
   importAccountsResultSchema,
   importLineResultSchema,
   keyCreatedSchema,
@@ -52,6 +54,8 @@ const COMPONENTS: Array<[z.ZodType, string]> = [
   [keyListSchema, 'KeyList'],
   [usageRowSchema, 'UsageRow'],
   [usagePageSchema, 'UsagePage'],
+  [deadLetterViewSchema, 'DeadLetter'],
+  [deadLetterPageSchema, 'DeadLetterPage'],
   [errorEnvelopeSchema, 'Error'],
 ];
 
