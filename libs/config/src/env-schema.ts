@@ -16,6 +16,11 @@ export const baseEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NATS_URL: z.string().url().default('nats://127.0.0.1:4222'),
+  /**
+   * How long a stopping service lets running requests and streams finish before it ends them. Deployments keep
+   * the orchestrator's kill timer (Kubernetes terminationGracePeriodSeconds, compose stop_grace_period) above it.
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
 });
 
 export const postgresEnv = z.object({
