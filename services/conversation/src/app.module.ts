@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ConversationConfig } from '@chatgate/config';
 import { HealthModule, NatsConnectionModule, NatsHealthIndicator, usagePublisherProvider, type Logger } from '@chatgate/service-kit';
-import { PostgresHealthIndicator, serviceTypeOrmOptions } from '@chatgate/service-kit/postgres';
+import { PostgresHealthIndicator, serviceTypeOrmModule } from '@chatgate/service-kit/postgres';
 import { ChatJobWorker } from './chat/chat-job.worker.js';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER } from './conversation.config.js';
 import { ModelTable } from './models/model-table.js';
@@ -35,7 +34,7 @@ export class ConversationModule {
     return {
       module: ConversationModule,
       imports: [
-        TypeOrmModule.forRoot(serviceTypeOrmOptions({ url: config.DATABASE_URL, schema: CONVERSATION_SCHEMA, entities: [], migrations: CONVERSATION_MIGRATIONS })),
+        serviceTypeOrmModule({ url: config.DATABASE_URL, schema: CONVERSATION_SCHEMA, entities: [], migrations: CONVERSATION_MIGRATIONS }),
         NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-conversation'),
         HealthModule.forRoot('conversation', [NatsHealthIndicator, PostgresHealthIndicator]),
       ],
