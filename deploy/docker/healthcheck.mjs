@@ -1,4 +1,5 @@
-// Docker HEALTHCHECK / compose healthcheck: GET /health on the port the selected service serves it on.
+// Docker HEALTHCHECK / compose healthcheck: GET /health/ready (dependencies reachable, not stopping) on the
+// port the selected service serves it on.
 // Exit 0 = healthy, 1 = unhealthy. Uses Node's built-in fetch, no dependencies.
 // Override the probed address with HEALTHCHECK_URL if needed.
 const env = (name) => (process.env[name] === undefined || process.env[name] === '' ? undefined : process.env[name]);
@@ -18,7 +19,7 @@ if (!url) {
     console.error(`healthcheck: no health port known for SERVICE=${service}; set HEALTH_PORT or HEALTHCHECK_URL`);
     process.exit(1);
   }
-  url = `http://127.0.0.1:${port}/health`;
+  url = `http://127.0.0.1:${port}/health/ready`;
 }
 
 try {

@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { authEnv, conversationEnv, gatewayEnv, parseConfig, usageEnv, voiceEnv } from '@chatgate/config';
 import { RefreshQueue, startAuth } from '@chatgate/auth';
 import { startConversation } from '@chatgate/conversation';
@@ -5,7 +7,8 @@ import { startGateway } from '@chatgate/gateway';
 import { startUsage } from '@chatgate/usage';
 import { startVoice } from '@chatgate/voice';
 import { startSimulator, type Simulator } from '@chatgate/chatgpt-sim';
-import { testEnv } from '@chatgate/testing';
+import type { ServiceName } from '@chatgate/contracts';
+import { testEnv, waitFor } from '@chatgate/testing';
 import type { RunningService } from '@chatgate/service-kit';
 import OpenAI from 'openai';
 import { createTestDatabase } from './test-database.js';
@@ -13,12 +16,16 @@ import { deleteUsageStream, newUsageStreamSuffix } from './usage-stream.js';
 
 type Env = Record<string, string | number | boolean | undefined>;
 
+const CONVERSATION_MAIN = fileURLToPath(new URL('../../services/conversation/dist/main.js', import.meta.url));
+/** The line a service logs once it listens (LOG_LEVEL info or lower). */
+const READY_LINE = /"url":"(http:\/\/127\.0\.0\.1:\d+)","msg":"chatgate-conversation ready"/;
+
 export interface StackOptions {
   /** Auth's environment; a function gets the simulator first (a bootstrap file naming accounts it issued). */
   auth?: Env | ((sim: Simulator) => Env);
   gateway?: Env;
   conversation?: Env | ((sim: Simulator) => Env);
-  /** In-process conversation workers; 0 when a test runs its own worker process. */
+  /** In-process conversation workers; 0 when a test runs its own worker process. Default: `replicas`. */
   workers?: number;
   /** The usage service's environment (with allServices), e.g. PRICE_TABLE. */
   usage?: Env;
@@ -26,14 +33,46 @@ export interface StackOptions {
   allServices?: boolean;
   /** The voice service's environment (with allServices); it speaks to the simulator and the stack's usage stream. */
   voice?: Env;
+  /**
+   * Replicas of every service, each set started at the same moment as a rollout would (they share the stack's
+   * database, Redis and NATS, and race on its migrations): gateways, auths, conversation workers and, with
+   * allServices, voice and usage. Default 1.
+   */
+  replicas?: number;
+  /** Environment for one replica on top of the service's own, e.g. an AUTH_KEY per replica that the simulator counts. */
+  replicaEnv?: (service: ServiceName, replica: number) => Env;
+  /** Run the conversation workers as child processes of the built main.js (`workerProcesses`), so a test can SIGKILL one. */
+  workersAsProcesses?: boolean;
+}
+
+/** A conversation worker running as a process of its own. */
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Where it serves its health routes. */
+  url: string;
+  /** What it printed so far (JSON log lines). */
+  output(): string;
+  /** Ends it without a chance to clean up, as the OOM killer or a lost node would. */
+  kill(): void;
 }
 
 export interface Stack {
   sim: Simulator;
+  /** The first gateway's URL. */
   gatewayUrl: string;
+  /** In-process conversation workers. */
   workers: RunningService[];
+  /** With workersAsProcesses: the worker processes. */
+  workerProcesses: WorkerProcess[];
+  /** The first of `auths`. */
   auth: RunningService;
+  auths: RunningService[];
+  /** The first of `gateways`. */
   gateway: RunningService;
+  gateways: RunningService[];
+  /** With allServices: the running voice and usage replicas (the first is the one stopVoice/stopUsage stop). */
+  voices(): RunningService[];
+  usages(): RunningService[];
   /** The stack's own usage stream, subject and consumer (USAGE_STREAM_SUFFIX), deleted on close. */
   usageStreamSuffix: string;
   /** With allServices: stop and start the usage service (events wait in the stream meanwhile). */
@@ -46,78 +85,148 @@ export interface Stack {
   stopVoice(): Promise<void>;
   /** The stack's own database (dropped on close), so runs never see each other's rows. */
   databaseUrl: string;
-  /** The official client, pointed at the gateway with the given credential. */
-  client(apiKey: string): OpenAI;
+  /** The official client, pointed at the (first) gateway with the given credential. */
+  client(apiKey: string, gatewayUrl?: string): OpenAI;
   close(): Promise<void>;
+}
+
+/** Starts `count` of something at once; all of them are closed if one fails. */
+async function startAll<T>(count: number, start: (replica: number) => Promise<T>, closeOf: (started: T) => Promise<void>): Promise<T[]> {
+  const results = await Promise.allSettled(Array.from({ length: count }, (_, replica) => start(replica)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (failed) {
+    await Promise.all(started.map((s) => closeOf(s).catch(() => undefined)));
+    throw failed.reason;
+  }
+  return started;
+}
+
+async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [CONVERSATION_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const kill = () => void child.kill('SIGKILL');
+  let ready: RegExpExecArray | null = null;
+  try {
+    await waitFor(() => (ready = READY_LINE.exec(output)) !== null || child.exitCode !== null, 'a conversation worker process to start', 20_000);
+  } catch (err) {
+    kill();
+    throw err;
+  }
+  if (!ready) throw new Error(`the conversation worker process exited (${child.exitCode}): ${output}`);
+  return { child, url: (ready as RegExpExecArray)[1], output: () => output, kill };
+}
+
+async function stopWorkerProcess(worker: WorkerProcess): Promise<void> {
+  const { child } = worker;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(force);
 }
 
 /** The whole request path in this process: simulator, auth, conversation worker(s), gateway. */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const sim = await startSimulator();
   const closers: Array<() => Promise<void>> = [];
+  const replicas = opts.replicas ?? 1;
+  const replicaEnv = (service: ServiceName, replica: number) => opts.replicaEnv?.(service, replica) ?? {};
   const workers: RunningService[] = [];
+  const workerProcesses: WorkerProcess[] = [];
   const database = await createTestDatabase();
   closers.push(database.drop);
   const databaseUrl = database.url;
   const usageStreamSuffix = newUsageStreamSuffix();
   closers.push(() => deleteUsageStream(usageStreamSuffix));
-  let usage: RunningService | undefined;
-  const startUsageService = async () => (usage = await startUsage(parseConfig(usageEnv, testEnv({ DATABASE_URL: databaseUrl, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...opts.usage }))));
+
+  // Voice and usage: the first replica can be stopped and started again by a test; the others run throughout.
+  const usages: RunningService[] = [];
+  const voices: RunningService[] = [];
+  const usageConfig = (replica: number) => parseConfig(usageEnv, testEnv({ DATABASE_URL: databaseUrl, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...opts.usage, ...replicaEnv('usage', replica) }));
+  const voiceConfig = (replica: number, env?: Env) => parseConfig(voiceEnv, testEnv({ CHATGPT_BASE_URL: sim.url, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...env, ...replicaEnv('voice', replica) }));
+  const closeAll = async (running: RunningService[]) => {
+    const all = running.splice(0);
+    await Promise.all(all.map((r) => r.close()));
+  };
+  const startUsageService = async () => {
+    const running = await startUsage(usageConfig(0));
+    usages.unshift(running);
+    return running;
+  };
+  const stopUsage = async () => {
+    const [first] = usages.splice(0, 1);
+    await first?.close();
+  };
   let restartVoice: (env?: Env) => Promise<void> = async () => {
     throw new Error('the voice service runs only with allServices');
   };
-  let stopVoice: () => Promise<void> = async () => undefined;
-  const stopUsage = async () => {
-    const running = usage;
-    usage = undefined;
-    await running?.close();
+  const stopVoice = async () => {
+    const [first] = voices.splice(0, 1);
+    await first?.close();
   };
   try {
     const authOverrides = typeof opts.auth === 'function' ? opts.auth(sim) : opts.auth;
-    const auth = await startAuth(parseConfig(authEnv, testEnv({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, ...authOverrides })));
-    closers.push(auth.close);
+    const auths = await startAll(
+      replicas,
+      (replica) => startAuth(parseConfig(authEnv, testEnv({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, ...authOverrides, ...replicaEnv('auth', replica) }))),
+      (auth) => auth.close(),
+    );
+    closers.push(() => closeAll(auths));
     // The refresh queue's Redis keys are named after this stack's database, which is dropped: drop them first.
-    closers.push(() => auth.app.get(RefreshQueue).queue.obliterate({ force: true }));
-    for (let i = 0; i < (opts.workers ?? 1); i++) {
-      const worker = await startConversation(parseConfig(conversationEnv, testEnv({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...(typeof opts.conversation === 'function' ? opts.conversation(sim) : opts.conversation) })));
-      closers.push(worker.close);
-      workers.push(worker);
+    closers.push(() => auths[0].app.get(RefreshQueue).queue.obliterate({ force: true }));
+
+    const conversationOverrides = typeof opts.conversation === 'function' ? opts.conversation(sim) : opts.conversation;
+    const workerEnv = (replica: number) => ({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...conversationOverrides, ...replicaEnv('conversation', replica) });
+    const workerCount = opts.workers ?? replicas;
+    if (opts.workersAsProcesses) {
+      workerProcesses.push(...(await startAll(workerCount, (replica) => startWorkerProcess(testEnv({ LOG_LEVEL: 'info', ...workerEnv(replica) })), stopWorkerProcess)));
+      closers.push(() => Promise.all(workerProcesses.map(stopWorkerProcess)).then(() => undefined));
+    } else {
+      workers.push(...(await startAll(workerCount, (replica) => startConversation(parseConfig(conversationEnv, testEnv(workerEnv(replica)))), (w) => w.close())));
+      closers.push(() => closeAll(workers));
     }
-    let voice: RunningService | undefined;
-    const startVoiceService = async (env?: Env) => {
-      voice = await startVoice(parseConfig(voiceEnv, testEnv({ CHATGPT_BASE_URL: sim.url, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...env })));
-    };
-    stopVoice = async () => {
-      const running = voice;
-      voice = undefined;
-      await running?.close();
-    };
-    restartVoice = async (env?: Env) => {
-      await stopVoice();
-      await startVoiceService(env ?? opts.voice);
-    };
+
     if (opts.allServices) {
-      await startVoiceService(opts.voice);
-      closers.push(async () => voice?.close());
-      await startUsageService();
-      closers.push(stopUsage);
+      voices.push(...(await startAll(replicas, (replica) => startVoice(voiceConfig(replica, opts.voice)), (v) => v.close())));
+      closers.push(() => closeAll(voices));
+      restartVoice = async (env?: Env) => {
+        await stopVoice();
+        voices.unshift(await startVoice(voiceConfig(0, env ?? opts.voice)));
+      };
+      usages.push(...(await startAll(replicas, (replica) => startUsage(usageConfig(replica)), (u) => u.close())));
+      closers.push(() => closeAll(usages));
     }
-    const gateway = await startGateway(parseConfig(gatewayEnv, testEnv({ STREAM_IDLE_TIMEOUT_MS: 2000, ...opts.gateway })));
-    closers.push(gateway.close);
+
+    const gateways = await startAll(
+      replicas,
+      (replica) => startGateway(parseConfig(gatewayEnv, testEnv({ STREAM_IDLE_TIMEOUT_MS: 2000, ...opts.gateway, ...replicaEnv('gateway', replica) }))),
+      (g) => g.close(),
+    );
+    closers.push(() => closeAll(gateways));
+    const [gateway] = gateways;
     return {
       sim,
       gatewayUrl: gateway.url,
       workers,
-      auth,
+      workerProcesses,
+      auth: auths[0],
+      auths,
       gateway,
+      gateways,
+      voices: () => [...voices],
+      usages: () => [...usages],
       usageStreamSuffix,
       stopUsage,
       startUsage: startUsageService,
-      usage: () => usage,
+      usage: () => usages[0],
       restartVoice: (env) => restartVoice(env),
-      stopVoice: () => stopVoice(),
+      stopVoice,
       databaseUrl,
-      client: (apiKey) => new OpenAI({ apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 20_000 }),
+      client: (apiKey, gatewayUrl = gateway.url) => new OpenAI({ apiKey, baseURL: `${gatewayUrl}/v1`, maxRetries: 0, timeout: 20_000 }),
       close: async () => {
         for (const close of closers.reverse()) await close();
         await sim.close();

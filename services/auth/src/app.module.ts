@@ -2,7 +2,7 @@ import { Module, type DynamicModule, type OnApplicationShutdown, Inject, Injecta
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AuthConfig } from '@chatgate/config';
 import { HealthModule, NatsConnectionModule, NatsHealthIndicator, type Logger } from '@chatgate/service-kit';
-import { PostgresHealthIndicator, serviceTypeOrmOptions } from '@chatgate/service-kit/postgres';
+import { PostgresHealthIndicator, serviceTypeOrmModule } from '@chatgate/service-kit/postgres';
 import { RedisHealthIndicator, RedisModule } from '@chatgate/service-kit/redis';
 import { AccountRefresher } from './accounts/account-refresher.service.js';
 import { AccountsService } from './accounts/accounts.service.js';
@@ -60,7 +60,7 @@ export class AuthModule {
     return {
       module: AuthModule,
       imports: [
-        TypeOrmModule.forRoot(serviceTypeOrmOptions({ url: config.DATABASE_URL, schema: AUTH_SCHEMA, entities, migrations: AUTH_MIGRATIONS })),
+        serviceTypeOrmModule({ url: config.DATABASE_URL, schema: AUTH_SCHEMA, entities, migrations: AUTH_MIGRATIONS }),
         TypeOrmModule.forFeature(entities),
         RedisModule.forRoot(config.REDIS_URL),
         NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-auth'),

@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ConversationConfig } from '@chatgate/config';
 import { AccountLeaseClient, HealthModule, NatsConnectionModule, NatsHealthIndicator, usagePublisherProvider, workerCapacityProvider, type Logger } from '@chatgate/service-kit';
-import { PostgresHealthIndicator, serviceTypeOrmOptions } from '@chatgate/service-kit/postgres';
+import { PostgresHealthIndicator, serviceTypeOrmModule } from '@chatgate/service-kit/postgres';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER } from './conversation.config.js';
 import { CONVERSATION_MIGRATIONS } from './migrations/index.js';
 // Features, side by side: each an entry point on the bus; none imports another.
@@ -36,7 +35,7 @@ export class ConversationModule {
     return {
       module: ConversationModule,
       imports: [
-        TypeOrmModule.forRoot(serviceTypeOrmOptions({ url: config.DATABASE_URL, schema: CONVERSATION_SCHEMA, entities: [], migrations: CONVERSATION_MIGRATIONS })),
+        serviceTypeOrmModule({ url: config.DATABASE_URL, schema: CONVERSATION_SCHEMA, entities: [], migrations: CONVERSATION_MIGRATIONS }),
         NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-conversation'),
         HealthModule.forRoot('conversation', [NatsHealthIndicator, PostgresHealthIndicator]),
       ],

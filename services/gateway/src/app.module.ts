@@ -22,6 +22,18 @@ import { RELAY_CONTROLLERS, RELAY_PROVIDERS } from './relay/index.js';
 import { VOICE_CONTROLLERS, VOICE_PROVIDERS } from './voice/index.js';
 import { PLATFORM_CONTROLLERS, PLATFORM_PROVIDERS } from './platform/index.js';
 
+/** The client API: what OpenAI clients, ChatGPT web clients and chat UIs call with a client credential. */
+const CLIENT_API_CONTROLLERS = [
+  ChatCompletionsController,
+  ModelsController,
+  FilesController,
+  ...PLATFORM_CONTROLLERS,
+  ...VOICE_CONTROLLERS,
+  ...RELAY_CONTROLLERS,
+  ...CONVERSATIONS_CONTROLLERS,
+  ...BILLING_CONTROLLERS,
+];
+
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
@@ -35,7 +47,9 @@ export class GatewayModule {
           { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
         ]),
       ],
-      controllers: [ChatCompletionsController, ModelsController, FilesController, SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...RELAY_CONTROLLERS, ...VOICE_CONTROLLERS, ...BILLING_CONTROLLERS, ...CONVERSATIONS_CONTROLLERS, ...PLATFORM_CONTROLLERS],
+      // ENABLE_MIRROR_API=false (ChatGPT-Mirror's switch) leaves the client API unrouted: its paths answer
+      // 404 in OpenAI's envelope like any unknown URL, while health and the admin API keep working.
+      controllers: [SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...(config.ENABLE_MIRROR_API ? CLIENT_API_CONTROLLERS : [])],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },

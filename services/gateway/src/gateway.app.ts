@@ -1,5 +1,5 @@
 import { gatewayEnv, parseConfig, type GatewayConfig } from '@chatgate/config';
-import { bootService, createLogger, type RunningService } from '@chatgate/service-kit';
+import { bootService, createLogger, HEALTH_ROUTES, type RunningService } from '@chatgate/service-kit';
 import { apiPrefixOf } from './api-prefix.js';
 import { GatewayModule } from './app.module.js';
 
@@ -19,7 +19,7 @@ export async function startGateway(config: GatewayConfig = parseConfig(gatewayEn
     fastify: { bodyLimit: config.BODY_LIMIT_BYTES, return503OnClosing: true, routerOptions: { maxParamLength: 4096 } },
     configure: (app) => {
       const prefix = apiPrefixOf(config);
-      if (prefix) app.setGlobalPrefix(prefix, { exclude: ['health', 'health/services'] });
+      if (prefix) app.setGlobalPrefix(prefix, { exclude: [...HEALTH_ROUTES, 'health/services'] });
     },
   });
   return running;

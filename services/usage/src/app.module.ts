@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { PriceTable, UsageConfig } from '@chatgate/config';
 import { HealthModule, NatsConnectionModule, NatsHealthIndicator, type Logger } from '@chatgate/service-kit';
-import { PostgresHealthIndicator, serviceTypeOrmOptions } from '@chatgate/service-kit/postgres';
+import { PostgresHealthIndicator, serviceTypeOrmModule } from '@chatgate/service-kit/postgres';
 import { RedisHealthIndicator, RedisModule } from '@chatgate/service-kit/redis';
 import { Admission } from './billing/admission.js';
 import { BudgetLedger } from './billing/budget-ledger.js';
@@ -28,7 +27,7 @@ export class UsageModule {
     return {
       module: UsageModule,
       imports: [
-        TypeOrmModule.forRoot(serviceTypeOrmOptions({ url: config.DATABASE_URL, schema: USAGE_SCHEMA, entities: [], migrations: USAGE_MIGRATIONS })),
+        serviceTypeOrmModule({ url: config.DATABASE_URL, schema: USAGE_SCHEMA, entities: [], migrations: USAGE_MIGRATIONS }),
         RedisModule.forRoot(config.REDIS_URL),
         NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-usage'),
         HealthModule.forRoot('usage', [NatsHealthIndicator, PostgresHealthIndicator, RedisHealthIndicator]),

@@ -1,3 +1,4 @@
 /** `@chatgate/service-kit/postgres`: only services with tables load TypeORM and pg. */
 export * from './typeorm-options.js';
+export * from './migration-lock.js';
 export * from './postgres-health.indicator.js';
