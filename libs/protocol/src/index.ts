@@ -24,3 +24,4 @@ export { SseParser } from './sse-parser.js';
 export { ConversationStreamDecoder } from './conversation-stream-decoder.js';
 export { classifyMessage } from './message-classifier.js';
 export { applyOperation, applyPatchOrOperation, parsePointer, type DocumentHolder } from './document-patcher.js';
+export * from './openai/index.js';

@@ -10,7 +10,7 @@ import { PlatformRelay } from '../platform/platform-relay.js';
 import { LimitGate } from '../usage/limit-gate.js';
 import { ChatBusClient, type ChatStreamHandle, type ChatStreamHandlers } from './chat-bus.client.js';
 import { newCompletionId } from './completion-id.js';
-import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from './openai-format.js';
+import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from '@chatgate/protocol';
 import { parseChatRequest, toChatJob } from './to-chat-job.js';
 import { filesBaseUrl } from '../files/files-base-url.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ChunkEncoder, completionObject, toOpenAIUsage } from './openai-format.js';
+import { ChunkEncoder, completionObject, toOpenAIUsage } from '../../src/openai/chat-completion-format.js';
 
 const identity = { id: 'chatcmpl-x', created: 1700000000, model: 'gpt-4o' };
 const usage = toOpenAIUsage({ prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, reasoning_tokens: 2, estimated: true });
