@@ -27,7 +27,19 @@ function idFields(ids: ConversationIds): string {
   return out;
 }
 
-type OpenAIUsage = {
+/** `finish_reason` of a chat choice: the web backend's reasons plus `tool_calls` (Codex accounts). */
+export type ChatCompletionFinishReason = ChatFinishReason | 'tool_calls';
+
+/**
+ * Token counts as the workers report them (a `ChatUsage` is one); `cached_tokens` only where the
+ * upstream counts them (Codex).
+ */
+export type ChatUsageCounts = Pick<ChatUsage, 'prompt_tokens' | 'completion_tokens' | 'total_tokens' | 'reasoning_tokens'> & {
+  cached_tokens?: number;
+  estimated?: boolean;
+};
+
+export type OpenAIUsage = {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
@@ -35,14 +47,24 @@ type OpenAIUsage = {
   completion_tokens_details: { reasoning_tokens: number };
 };
 
-export function toOpenAIUsage(usage: ChatUsage): OpenAIUsage {
+export function toOpenAIUsage(usage: ChatUsageCounts): OpenAIUsage {
   return {
     prompt_tokens: usage.prompt_tokens,
     completion_tokens: usage.completion_tokens,
     total_tokens: usage.total_tokens,
-    prompt_tokens_details: { cached_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: usage.cached_tokens ?? 0 },
     completion_tokens_details: { reasoning_tokens: usage.reasoning_tokens },
   };
+}
+
+/** The start of one streamed tool call: OpenAI sends id, type and name once, with empty arguments. */
+export interface ToolCallStart {
+  /** Position of the call among this choice's tool calls (0, 1, …), the key later argument chunks use. */
+  index: number;
+  id: string;
+  name: string;
+  /** Arguments known at the start (a call that arrived whole); usually ''. */
+  arguments?: string;
 }
 
 export class ChunkEncoder {
@@ -62,24 +84,50 @@ export class ChunkEncoder {
     return `data: ${this.head}${choices}${this.includeUsage ? `,"usage":${usage || 'null'}` : ''}${this.ids}}\n\n`;
   }
 
+  /** One choice's chunk; `delta` is already a JSON object text. Choice 0 gives the bytes OpenAI sends for n=1. */
+  private choice(index: number, delta: string, finishReason: ChatCompletionFinishReason | null = null): string {
+    const finish = finishReason === null ? 'null' : `"${finishReason}"`;
+    return this.frame(`[{"index":${index},"delta":${delta},"logprobs":null,"finish_reason":${finish}}]`);
+  }
+
   /** From now on every chunk carries these ids (history on only: the caller decides). */
   setIds(ids: ConversationIds): void {
     this.ids = idFields(ids);
   }
 
-  role(): string {
-    return this.frame('[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]');
+  role(choice = 0): string {
+    return this.choice(choice, '{"role":"assistant","content":"","refusal":null}');
   }
 
-  delta(content: string | undefined, reasoning: string | undefined): string {
+  delta(content: string | undefined, reasoning: string | undefined, choice = 0): string {
     const parts: string[] = [];
     if (reasoning) parts.push(`"reasoning_content":${JSON.stringify(reasoning)}`);
     if (content) parts.push(`"content":${JSON.stringify(content)}`);
-    return this.frame(`[{"index":0,"delta":{${parts.join(',')}},"logprobs":null,"finish_reason":null}]`);
+    return this.choice(choice, `{${parts.join(',')}}`);
   }
 
-  finish(reason: ChatFinishReason): string {
-    return this.frame(`[{"index":0,"delta":{},"logprobs":null,"finish_reason":"${reason}"}]`);
+  /** Refusal text (structured outputs): OpenAI streams it in `delta.refusal`, never in content. */
+  refusal(text: string, choice = 0): string {
+    return this.choice(choice, `{"refusal":${JSON.stringify(text)}}`);
+  }
+
+  /**
+   * A tool call begins. When it is the first thing the choice says, OpenAI folds the role into the
+   * same chunk with `content: null` (`withRole`); later calls carry only `tool_calls`.
+   */
+  toolCallStart(call: ToolCallStart, options: { choice?: number; withRole?: boolean } = {}): string {
+    const toolCall = `[{"index":${call.index},"id":${JSON.stringify(call.id)},"type":"function","function":{"name":${JSON.stringify(call.name)},"arguments":${JSON.stringify(call.arguments ?? '')}}}]`;
+    const delta = options.withRole ? `{"role":"assistant","content":null,"tool_calls":${toolCall},"refusal":null}` : `{"tool_calls":${toolCall}}`;
+    return this.choice(options.choice ?? 0, delta);
+  }
+
+  /** More of a tool call's arguments, keyed by the call's index only (as OpenAI streams them). */
+  toolCallArguments(index: number, args: string, choice = 0): string {
+    return this.choice(choice, `{"tool_calls":[{"index":${index},"function":{"arguments":${JSON.stringify(args)}}}]}`);
+  }
+
+  finish(reason: ChatCompletionFinishReason, choice = 0): string {
+    return this.choice(choice, '{}', reason);
   }
 
   /** The extra chunk of `stream_options.include_usage`: no choices, only usage. */
@@ -94,6 +142,23 @@ export class ChunkEncoder {
   static readonly DONE = 'data: [DONE]\n\n';
 }
 
+/** A finished tool call of a non-streamed answer. */
+export interface CompletedToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** One finished choice of a non-streamed answer. */
+export interface CompletionChoice {
+  /** null when the choice only called tools (as OpenAI answers). */
+  content: string | null;
+  reasoning?: string;
+  refusal?: string | null;
+  toolCalls?: CompletedToolCall[];
+  finishReason: ChatCompletionFinishReason;
+}
+
 export function completionObject(
   identity: CompletionIdentity,
   content: string,
@@ -102,8 +167,11 @@ export function completionObject(
   usage: OpenAIUsage,
   ids?: ConversationIds,
 ) {
-  const message: Record<string, unknown> = { role: 'assistant', content, refusal: null, annotations: [] };
-  if (reasoning) message.reasoning_content = reasoning;
+  return chatCompletionObject(identity, [{ content, reasoning, finishReason }], usage, ids);
+}
+
+/** A `chat.completion` with one choice per entry (index = position), in OpenAI's field order. */
+export function chatCompletionObject(identity: CompletionIdentity, choices: CompletionChoice[], usage: OpenAIUsage, ids?: ConversationIds) {
   const extra: { conversation_id?: string; message_id?: string } = {};
   if (ids?.conversationId) extra.conversation_id = ids.conversationId;
   if (ids?.messageId) extra.message_id = ids.messageId;
@@ -112,10 +180,21 @@ export function completionObject(
     object: 'chat.completion',
     created: identity.created,
     model: identity.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+    choices: choices.map((choice, index) => ({ index, message: messageOf(choice), logprobs: null, finish_reason: choice.finishReason })),
     usage,
     service_tier: 'default',
     system_fingerprint: null,
     ...extra,
   };
+}
+
+function messageOf(choice: CompletionChoice): Record<string, unknown> {
+  const message: Record<string, unknown> = { role: 'assistant', content: choice.content };
+  if (choice.toolCalls?.length) {
+    message.tool_calls = choice.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
+  }
+  message.refusal = choice.refusal ?? null;
+  message.annotations = [];
+  if (choice.reasoning) message.reasoning_content = choice.reasoning;
+  return message;
 }
