@@ -14,7 +14,7 @@ export function sseOf(events: Event[]): string {
 
 /** Adds a sequence_number (0, 1, …) to each event, as the real backend does. */
 function numbered(events: Event[]): Event[] {
-  return events.map((e, i) => ({ type: e.type, sequence_number: i, ...e }));
+  return events.map(({ type, ...rest }, i) => ({ type, sequence_number: i, ...rest }));
 }
 
 const baseResponse = (id: string, status: string, extra: Record<string, unknown> = {}) => ({
