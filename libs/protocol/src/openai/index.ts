@@ -16,3 +16,4 @@ export * from './responses-event-writer.js';
 export * from './responses-relay.js';
 export * from './previous-response.js';
 export * from './responses-to-chat-messages.js';
+export * from './stop-sequences.js';

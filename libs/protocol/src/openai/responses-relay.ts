@@ -13,7 +13,8 @@ import type { JsonObject, ResponseObject, ResponseStatus, ResponseStreamEvent } 
  *   settings as the client sent them (store, metadata, instructions… which the body rules changed);
  * - the terminal response's `output` rebuilt from the finished items when the backend sent it empty
  *   (its store=false quirk, reference §4.1), and usage with zeros for absent details;
- * - a stream that ends without a terminal event ends with an `error` and `response.failed`.
+ * - an `error` event in both shapes (see `errorEventFields`), followed by `response.failed`; a stream
+ *   that ends without a terminal event ends the same way.
  */
 export interface ResponsesRelayInit {
   /** chatgate's id for this response. */
@@ -57,8 +58,10 @@ export class ResponsesRelay {
     }
     if (TERMINAL.has(event.type)) this.ended = true;
     if (event.type === 'error') {
-      const failed = this.accumulator.result();
-      return out + this.frame('error', errorEventFields(failed.error ?? { code: 'server_error', message: 'The upstream failed.' }));
+      // The error event, then the terminal event clients that wait for one need.
+      const error = this.accumulator.result().error ?? { code: 'server_error', message: 'The upstream failed.' };
+      out += this.frame('error', errorEventFields(error));
+      return out + this.frame('response.failed', { response: { ...this.publicResponse(null, 'failed'), error: { code: error.code, message: error.message } } });
     }
     const { type: _type, sequence_number: _sequence, ...fields } = event;
     if (LIFECYCLE.has(event.type)) fields.response = this.publicResponse(isObject(event.response) ? event.response : null, statusOf(event.type));

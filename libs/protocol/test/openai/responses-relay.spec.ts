@@ -53,9 +53,9 @@ describe('ResponsesRelay', () => {
     expect(cut.at(-1)!.response).toMatchObject({ status: 'failed', error: { code: 'stream_truncated' } });
   });
 
-  it("normalises the backend's error event to both shapes", () => {
+  it("normalises the backend's error event to both shapes, then ends with response.failed", () => {
     const { events } = relay([TEXT_WITH_REASONING[0], { type: 'error', code: 'context_length_exceeded', message: 'Too long.', param: 'input' }]);
-    expect(events.at(-1)).toEqual({
+    expect(events.at(-2)).toEqual({
       type: 'error',
       sequence_number: 1,
       code: 'context_length_exceeded',
@@ -63,5 +63,6 @@ describe('ResponsesRelay', () => {
       param: 'input',
       error: { type: 'server_error', code: 'context_length_exceeded', message: 'Too long.', param: 'input' },
     });
+    expect(events.at(-1)).toMatchObject({ type: 'response.failed', sequence_number: 2, response: { id: 'resp_chatgate', status: 'failed', error: { code: 'context_length_exceeded', message: 'Too long.' } } });
   });
 });
