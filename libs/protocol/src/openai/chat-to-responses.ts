@@ -1,5 +1,6 @@
 import { reasoningEffortSchema } from '@chatgate/contracts';
-import { DialectError, isObject, type UncarriedField } from './dialect-error.js';
+import { DialectError, type UncarriedField } from './dialect-error.js';
+import { isObject } from './json.js';
 import type { ResponsesRequestBody } from './responses-request.js';
 import type { FunctionCallItem, JsonObject, MessageContentPart, MessageItem, ResponseItem } from './responses-types.js';
 

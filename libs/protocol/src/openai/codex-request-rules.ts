@@ -1,4 +1,4 @@
-import { isObject } from './dialect-error.js';
+import { isObject } from './json.js';
 import type { ResponsesRequestBody } from './responses-request.js';
 import type { JsonObject, MessageContentPart, ResponseItem } from './responses-types.js';
 

@@ -28,6 +28,3 @@ export interface UncarriedField {
   reason: string;
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

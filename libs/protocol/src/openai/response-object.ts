@@ -1,4 +1,4 @@
-import { isObject } from './dialect-error.js';
+import { isObject } from './json.js';
 import type { JsonObject, ResponseError, ResponseItem, ResponseObject, ResponseStatus, ResponseUsage } from './responses-types.js';
 
 /**

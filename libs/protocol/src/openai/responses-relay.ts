@@ -1,4 +1,4 @@
-import { isObject } from './dialect-error.js';
+import { isObject } from './json.js';
 import { errorEventFields, responseEchoOf, responseEventFrame, responseObject, type ResponseEcho } from './response-object.js';
 import { ResponseAccumulator, usageOf, type AccumulatedResponse } from './responses-stream.js';
 import type { JsonObject, ResponseObject, ResponseStatus, ResponseStreamEvent } from './responses-types.js';

@@ -1,6 +1,6 @@
 import { SseParser } from '../sse-parser.js';
 import type { SseEvent } from '../types.js';
-import { isObject } from './dialect-error.js';
+import { isObject } from './json.js';
 import type { JsonObject, ResponseError, ResponseItem, ResponseStreamEvent, ResponseUsage } from './responses-types.js';
 
 /** The upstream's stream could not be read as Responses events (not JSON, no type). */

@@ -1,6 +1,7 @@
 import type { ChatContentPart, ChatMessage, ReasoningEffort } from '@chatgate/contracts';
 import { reasoningEffortSchema } from '@chatgate/contracts';
-import { DialectError, isObject } from './dialect-error.js';
+import { DialectError } from './dialect-error.js';
+import { isObject } from './json.js';
 import type { JsonObject, ResponseItem } from './responses-types.js';
 
 /**

@@ -8,7 +8,7 @@ import {
   type CompletionChoice,
   type CompletionIdentity,
 } from './chat-completion-format.js';
-import { isObject } from './dialect-error.js';
+import { isObject } from './json.js';
 import { ResponseAccumulator, type AccumulatedResponse } from './responses-stream.js';
 import type { JsonObject, ResponseError, ResponseItem, ResponseStreamEvent, ResponseUsage } from './responses-types.js';
 

@@ -79,10 +79,6 @@ export type KnownItem = MessageItem | FunctionCallItem | FunctionCallOutputItem 
 /** An item as it travels: one of the known kinds, or an object with some other `type`. */
 export type ResponseItem = KnownItem | (JsonObject & { type: string });
 
-export function isItemOfType<T extends KnownItem['type']>(item: unknown, type: T): item is Extract<KnownItem, { type: T }> {
-  return typeof item === 'object' && item !== null && (item as { type?: unknown }).type === type;
-}
-
 export interface ResponseUsage {
   input_tokens: number;
   input_tokens_details: { cached_tokens: number };
@@ -133,6 +129,3 @@ export interface ResponseObject {
 
 /** One streamed event: `type` plus whatever that type carries (`sequence_number` on the public API). */
 export type ResponseStreamEvent = JsonObject & { type: string };
-
-/** A chat-completions request as chatgate receives it (validated loosely by the gateway; every field optional here). */
-export type RequestBody = JsonObject;
