@@ -15,3 +15,4 @@ export * from './routing/index.js';
 export * from './relay/index.js';
 export * from './voice/index.js';
 export * from './billing/index.js';
+export * from './responses/index.js';

@@ -12,7 +12,7 @@ import { workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
 import { LimitGate } from '../usage/limit-gate.js';
 import { newCompletionId } from './completion-id.js';
-import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from './openai-format.js';
+import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from '@chatgate/protocol';
 import { parseChatRequest, toChatJob } from './to-chat-job.js';
 import { filesBaseUrl } from '../files/files-base-url.js';
 

@@ -1,0 +1,1 @@
+export * from './responses-request.schema.js';
