@@ -24,7 +24,9 @@ describe('Codex backend (/backend-api/codex)', () => {
     login = sim.codex.login({ plan: 'plus' });
   });
   afterAll(() => sim.close());
-  beforeEach(() => sim.codex.setQuirks({ emptyCompletedOutput: true, instructions: 'required', requireBetaHeader: false, acceptNonCodexTokens: false, acceptInputFile: true, strictContentType: true, requireClientVersion: true, requireAccountHeader: true }));
+  beforeEach(() => {
+    sim.codex.setQuirks({ emptyCompletedOutput: true, instructions: 'required', requireBetaHeader: false, acceptNonCodexTokens: false, acceptInputFile: true, strictContentType: true, requireClientVersion: true, requireAccountHeader: true });
+  });
 
   const headersFor = (l: Pick<CodexLogin, 'accessToken' | 'accountId'>, extra: Record<string, string> = {}) => ({
     authorization: `Bearer ${l.accessToken}`,

@@ -6,7 +6,7 @@
 import { sendJson } from '../http.js';
 import { ResponsesEncoder, streamError } from '../responses/encoder.js';
 import { ResponsesApiError, badRequest } from '../responses/errors.js';
-import { checkItems, isObject, normalizeInput, responsesInputTokens, type Item } from '../responses/items.js';
+import { checkItems, isObject, normalizeInput, partsOf, responsesInputTokens, type Item } from '../responses/items.js';
 import { responseObject, type ResponseFields } from '../responses/object.js';
 import { itemId, outputOf, planTurn } from '../responses/plan.js';
 import { compact } from '../responses/compaction.js';
@@ -16,9 +16,12 @@ import type { StoredResponse } from './response-store.js';
 
 const ID_PREFIXES: Record<string, string> = { message: 'msg', function_call: 'fc', function_call_output: 'fco', custom_tool_call: 'ctc', custom_tool_call_output: 'ctco', reasoning: 'rs', compaction: 'cmp' };
 
-/** This request's input as stored: every item gets an id (the client's, if it sent one). */
+/** This request's input as stored: every item gets an id (the client's, if it sent one), message content as parts. */
 function withIds(items: Item[]): Item[] {
-  return items.map((item) => (typeof item.id === 'string' ? item : { id: itemId(ID_PREFIXES[String(item.type)] ?? 'item'), ...item }));
+  return items.map((item) => {
+    const stored = item.type === 'message' ? { ...item, content: partsOf(item).map((p) => (p.type === 'output_text' ? { annotations: [], ...p } : p)) } : item;
+    return typeof item.id === 'string' ? stored : { id: itemId(ID_PREFIXES[String(item.type)] ?? 'item'), ...stored };
+  });
 }
 
 function notFound(id: string): ResponsesApiError {

@@ -33,8 +33,9 @@ const ID_ENDPOINTS: Array<{ pattern: RegExp; template: string; endpoints: Platfo
   { pattern: /^\/v1\/responses\/([^/]+)\/input_items$/, template: '/v1/responses/{id}/input_items', endpoints: [{ method: 'GET', model: 'none', run: listInputItems }] },
 ];
 
-/** A platform path with an id in it (/v1/responses/{id}…), or undefined. */
+/** A platform path with an id in it (/v1/responses/{id}…), or undefined; fixed paths (/v1/responses/compact) are not ids. */
 export function platformIdPath(path: string): { template: string; id: string } | undefined {
+  if (ENDPOINTS[path]) return undefined;
   for (const route of ID_ENDPOINTS) {
     const match = route.pattern.exec(path);
     if (match) return { template: route.template, id: decodeURIComponent(match[1]) };
