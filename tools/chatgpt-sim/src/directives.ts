@@ -26,6 +26,19 @@ export interface Directives {
    * `model_cap_exceeded` or `rate_limit_exceeded`: the account's cap reached inside a 200 stream.
    */
   errorCode?: string;
+  /**
+   * Responses backends (Codex, /v1/responses): the function (or custom) tools the model calls, by
+   * name; `none` answers in text although tools are present.
+   */
+  call?: string[];
+  /** Responses backends: the arguments of those calls, as JSON (`args={"a":1}` or `args=b64:<base64url JSON>`). */
+  args?: string;
+  /** Codex backend: `empty` / `full` overrides the empty-output quirk of `response.completed` for this request. */
+  output?: 'empty' | 'full';
+  /** Responses backends: a stream_error strikes as a bare `error` event instead of `response.failed`. */
+  errorEvent?: boolean;
+  /** Responses backends: `usage.input_tokens_details.cached_tokens` reported for this request. */
+  cached?: number;
 }
 
 export interface ParsedPrompt {
@@ -75,6 +88,21 @@ function apply(directives: Directives, key: string, value: string): void {
       break;
     case 'reasoning':
       directives.reasoning = value === '1' || value === 'true' || value === 'on';
+      break;
+    case 'call':
+      if (/^[A-Za-z0-9_.,-]{1,256}$/.test(value)) directives.call = value.split(',').filter(Boolean);
+      break;
+    case 'args':
+      directives.args = value.startsWith('b64:') ? Buffer.from(value.slice(4), 'base64url').toString('utf8') : value;
+      break;
+    case 'output':
+      if (value === 'empty' || value === 'full') directives.output = value;
+      break;
+    case 'error':
+      directives.errorEvent = value === 'event';
+      break;
+    case 'cached':
+      directives.cached = nonNegativeInt(value) ?? directives.cached;
       break;
     default:
       // Unknown keys are ignored so old simulators tolerate newer tests.

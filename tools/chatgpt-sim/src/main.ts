@@ -1,5 +1,6 @@
 // CLI: `node dist/main.js`. PORT (default 5099), HOST (default 127.0.0.1), SIM_JWT_SECRET.
-// Prints one JSON line when listening and one with a demo account (fake credentials).
+// Prints one JSON line when listening, one with a demo account and one with a Codex login of it
+// (fake credentials).
 import { startSimulator } from './server.js';
 
 const port = Number(process.env.PORT ?? 5099);
@@ -10,6 +11,8 @@ const sim = await startSimulator({ port, host, jwtSecret });
 console.log(JSON.stringify({ msg: 'chatgpt-sim listening', url: sim.url }));
 const demo = sim.issueAccount({ email: 'demo@sim.local', plan: 'plus' });
 console.log(JSON.stringify({ msg: 'chatgpt-sim demo account', ...demo }));
+const codex = sim.codex.login({ account: demo.accountId });
+console.log(JSON.stringify({ msg: 'chatgpt-sim demo codex login', codexBaseUrl: sim.codex.baseUrl, authFile: codex.authFile }));
 
 let stopping = false;
 function stop(signal: string): void {

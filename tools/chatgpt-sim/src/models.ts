@@ -39,13 +39,19 @@ const PRO: ModelInfo[] = [
   { slug: 'gpt-5-pro', title: 'GPT-5 Pro', maxTokens: 32767, tags: ['reasoning'] },
 ];
 
-const BY_PLAN: Record<Plan, ModelInfo[]> = { free: FREE, plus: PAID, team: PAID, pro: PRO };
+// Go is the low-cost tier: the free models; the workspace plans get the paid list.
+const BY_PLAN: Record<Plan, ModelInfo[]> = { free: FREE, go: FREE, plus: PAID, team: PAID, business: PAID, enterprise: PAID, edu: PAID, pro: PRO };
 const FREE_SLUGS = new Set(FREE.map((m) => m.slug));
 
-/** Paid plans accept any slug except the ones that model "does not exist"; free only its four. */
+/** Paid plans accept any slug except the ones that model "does not exist"; free (and go) only their four. */
 export function modelAvailable(slug: string, plan: Plan): boolean {
   if (slug === 'gpt-4-unavailable' || slug.startsWith('x-missing')) return false;
-  return plan === 'free' ? FREE_SLUGS.has(slug) : true;
+  return plan === 'free' || plan === 'go' ? FREE_SLUGS.has(slug) : true;
+}
+
+/** Workspace plans (one workspace, several members) as opposed to personal ones. */
+export function isWorkspacePlan(plan: Plan): boolean {
+  return plan === 'team' || plan === 'business' || plan === 'enterprise' || plan === 'edu';
 }
 
 /** The slug upstream reports in message metadata: auto resolves to a concrete model. */
@@ -70,7 +76,7 @@ export function modelsResponse(plan: Plan): Record<string, unknown> {
       {
         category: 'gpt_4o',
         human_category_name: 'GPT-4o',
-        subscription_level: plan === 'free' ? 'free' : plan,
+        subscription_level: plan,
         default_model: 'auto',
         browsing_model: null,
         code_interpreter_model: null,

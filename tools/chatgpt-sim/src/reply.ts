@@ -71,7 +71,7 @@ export function modelReasons(model: string | undefined): boolean {
   return model !== undefined && REASONING_MODEL.test(model);
 }
 
-function reasoningText(stripped: string, words: number | undefined): string {
+export function reasoningText(stripped: string, words: number | undefined): string {
   if (words !== undefined) {
     return `The user wants a reply of ${words} words. I will draw them from the vocabulary, seeded by the prompt.`;
   }

@@ -16,7 +16,9 @@ import {
 } from './routes/conversations.js';
 import { BLOB, blobGetRoute, blobPutRoute, createFileRoute, fileDownloadRoute, fileRouteOf, fileStatusRoute, fileUploadedRoute } from './routes/files.js';
 import { oauthTokenRoute, sessionRoute } from './routes/tokens.js';
-import { PLATFORM_PATHS, platformRoute } from './platform/routes.js';
+import { PLATFORM_PATHS, platformIdPath, platformRoute } from './platform/routes.js';
+import { CODEX_BASE_PATH, codexCompactRoute, codexModelsRoute, codexResponsesRoute, whamUsageRoute, WHOAMI_PATH, whoamiRoute } from './codex/routes.js';
+import { codexAccountRoute, codexAccessTokenRoute, codexLoginRoute, codexQuirksRoute, codexRequestsRoute } from './codex/control.js';
 import { apiKeyBehaviourRoute, issueApiKeyRoute } from './platform/control.js';
 import { synthesizeRoute, voiceTokenRoute } from './routes/voice.js';
 
@@ -60,6 +62,17 @@ const ROUTES: Record<string, Record<string, Handler>> = {
   '/_sim/api-keys': { POST: { auth: false, run: issueApiKeyRoute } },
   '/_sim/api-key-behaviour': { POST: { auth: false, run: apiKeyBehaviourRoute } },
   '/_sim/speech': { POST: { auth: false, run: speechPacingRoute } },
+  // The Codex backend authenticates its own credentials (Codex logins, `at-` tokens).
+  [`${CODEX_BASE_PATH}/responses`]: { POST: { auth: false, run: codexResponsesRoute } },
+  [`${CODEX_BASE_PATH}/responses/compact`]: { POST: { auth: false, run: codexCompactRoute } },
+  [`${CODEX_BASE_PATH}/models`]: { GET: { auth: false, run: codexModelsRoute } },
+  '/backend-api/wham/usage': { GET: { auth: false, run: whamUsageRoute } },
+  [WHOAMI_PATH]: { GET: { auth: false, run: whoamiRoute } },
+  '/_sim/codex/logins': { POST: { auth: false, run: codexLoginRoute } },
+  '/_sim/codex/access-tokens': { POST: { auth: false, run: codexAccessTokenRoute } },
+  '/_sim/codex/account': { GET: { auth: false, run: codexAccountRoute }, POST: { auth: false, run: codexAccountRoute } },
+  '/_sim/codex/quirks': { GET: { auth: false, run: codexQuirksRoute }, POST: { auth: false, run: codexQuirksRoute } },
+  '/_sim/codex/requests': { GET: { auth: false, run: codexRequestsRoute }, DELETE: { auth: false, run: codexRequestsRoute } },
 };
 
 type IdHandler = (ctx: SimContext, id: string, req: IncomingMessage, res: ServerResponse, caller: Caller) => unknown;
@@ -135,12 +148,17 @@ async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerRespon
 }
 
 /**
- * Paths with ids in them: the blob store (PUT with an upload URL, GET with a read URL), a file's
+ * Paths with ids in them: stored platform responses, the blob store (PUT with an upload URL, GET with a read URL), a file's
  * status, uploaded mark and downloads. True when one answered. (One conversation's GET and PATCH
  * are in ID_ROUTES, with the other conversation management calls.)
  */
 async function dispatchPatternRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
   const method = req.method ?? 'GET';
+  // /v1/responses/{id}, …/cancel, …/input_items: the platform answers every method itself.
+  if (platformIdPath(path)) {
+    await platformRoute(ctx, req, res, path);
+    return true;
+  }
   const blob = BLOB.exec(path);
   if (blob && method === 'PUT') {
     await blobPutRoute(ctx, req, res, blob[1]);

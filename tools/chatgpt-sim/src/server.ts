@@ -11,6 +11,14 @@ import type { SimContext } from './context.js';
 import { handleRequest } from './router.js';
 import { StatsCollector } from './stats.js';
 import { PlatformKeys } from './platform/keys.js';
+import { ResponseStore } from './platform/response-store.js';
+import { CodexCredentials, CODEX_CLIENT_ID } from './codex/credentials.js';
+import { CodexAccounts } from './codex/accounts.js';
+import { RequestRecords } from './codex/records.js';
+import { applyQuirks, DEFAULT_QUIRKS } from './codex/quirks.js';
+import { codexAccessToken, codexAccountView, codexLogin, findAccount, updateCodexAccount } from './codex/admin.js';
+import { CODEX_BASE_PATH } from './codex/routes.js';
+import { Sealer } from './responses/seal.js';
 import type { Simulator, SimulatorOptions } from './types.js';
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -25,13 +33,17 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const host = opts.host ?? '127.0.0.1';
+  const secret = opts.jwtSecret ?? randomBytes(32).toString('hex');
+  const accounts = new AccountStore(secret);
   const ctx: SimContext = {
-    accounts: new AccountStore(opts.jwtSecret ?? randomBytes(32).toString('hex')),
+    accounts,
     behaviours: new BehaviourStore(),
     stats: new StatsCollector(),
     files: new FileStore(opts.documentIndexDelayMs ?? 300),
     streams: new Set(),
-    platform: { keys: new PlatformKeys() },
+    platform: { keys: new PlatformKeys(), responses: new ResponseStore() },
+    codex: { credentials: new CodexCredentials(secret, accounts), accounts: new CodexAccounts(), quirks: { ...DEFAULT_QUIRKS }, records: new RequestRecords() },
+    sealer: new Sealer(secret),
     conversations: new ConversationStore(),
     speech: { packetDelayMs: 0, cutAfterPackets: null },
   };
@@ -53,11 +65,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
 
   let closing: Promise<void> | undefined;
+  const url = `http://${urlHost}:${port}`;
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const run of [...ctx.streams]) run.dispose();
+        ctx.platform.responses.dispose();
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       });
@@ -73,6 +87,23 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     setSpeechPacing: (pacing) => {
       if (pacing.packetDelayMs !== undefined) ctx.speech.packetDelayMs = pacing.packetDelayMs;
       if (pacing.cutAfterPackets !== undefined) ctx.speech.cutAfterPackets = pacing.cutAfterPackets;
+    },
+    storedResponses: (key) => ctx.platform.responses.idsOf(key),
+    codex: {
+      baseUrl: `${url}${CODEX_BASE_PATH}`,
+      clientId: CODEX_CLIENT_ID,
+      login: (options) => codexLogin(ctx, options),
+      accessToken: (options) => codexAccessToken(ctx, options),
+      setAccount: (accountIdOrEmail, update) => updateCodexAccount(ctx, accountIdOrEmail, update),
+      account: (accountIdOrEmail) => codexAccountView(ctx, findAccount(ctx, accountIdOrEmail)),
+      setQuirks: (patch) => {
+        const error = applyQuirks(ctx.codex.quirks, patch as Record<string, unknown>);
+        if (error) throw new Error(error);
+        return { ...ctx.codex.quirks };
+      },
+      quirks: () => ({ ...ctx.codex.quirks }),
+      requests: () => ctx.codex.records.all(),
+      clearRequests: () => ctx.codex.records.clear(),
     },
   };
 }

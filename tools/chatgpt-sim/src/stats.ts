@@ -1,5 +1,9 @@
 // Counters read by tests and benchmarks through stats() or GET /_sim/stats.
-import type { BlobPutRecord, ConversationRequestRecord, MessageFilesRecord, PlatformRequestRecord, SimStats, StreamRecord } from './types.js';
+import type { BlobPutRecord, CodexStats, ConversationRequestRecord, MessageFilesRecord, PlatformRequestRecord, SimStats, StreamRecord } from './types.js';
+
+function bump(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
 
 export class StatsCollector {
   private data: SimStats = StatsCollector.empty(0);
@@ -33,7 +37,61 @@ export class StatsCollector {
       hiddenConversations: 0,
       voiceTokensByAccount: {},
       lastVoiceTokenRequest: null,
+      codex: StatsCollector.emptyCodex(),
     };
+  }
+
+  private static emptyCodex(): CodexStats {
+    return {
+      responsesRequests: 0,
+      responsesByAccount: {},
+      completedStreams: 0,
+      abortedStreams: 0,
+      compactRequests: 0,
+      modelsRequests: 0,
+      modelsRequestsByAccount: {},
+      usageRequests: 0,
+      whoamiRequests: 0,
+      refreshCallsByAccount: {},
+      refreshesByAccount: {},
+      refreshFailures: {},
+      rejections: {},
+    };
+  }
+
+  /** A Codex backend call by route, once its account is known (null when authentication failed). */
+  codexCall(route: 'responses' | 'compact' | 'models' | 'usage' | 'whoami', accountId: string | null): void {
+    const c = this.data.codex;
+    if (route === 'responses') {
+      c.responsesRequests += 1;
+      if (accountId) bump(c.responsesByAccount, accountId);
+    } else if (route === 'compact') c.compactRequests += 1;
+    else if (route === 'models') {
+      c.modelsRequests += 1;
+      if (accountId) bump(c.modelsRequestsByAccount, accountId);
+    } else if (route === 'usage') c.usageRequests += 1;
+    else c.whoamiRequests += 1;
+  }
+
+  codexStreamEnded(outcome: 'completed' | 'aborted'): void {
+    if (outcome === 'completed') this.data.codex.completedStreams += 1;
+    else this.data.codex.abortedStreams += 1;
+  }
+
+  codexRejected(message: string): void {
+    bump(this.data.codex.rejections, message);
+  }
+
+  codexRefreshCall(accountId: string): void {
+    bump(this.data.codex.refreshCallsByAccount, accountId);
+  }
+
+  codexRefreshed(accountId: string): void {
+    bump(this.data.codex.refreshesByAccount, accountId);
+  }
+
+  codexRefreshFailed(code: string): void {
+    bump(this.data.codex.refreshFailures, code);
   }
 
   fileCreated(): void {
@@ -139,6 +197,7 @@ export class StatsCollector {
       synthesizeByVoice: { ...this.data.synthesizeByVoice },
       synthesizeByFormat: { ...this.data.synthesizeByFormat },
       voiceTokensByAccount: { ...this.data.voiceTokensByAccount },
+      codex: structuredClone(this.data.codex),
     };
   }
 

@@ -2,8 +2,10 @@
 // without pulling the server into type-only imports.
 import type { GeneratedFile } from './files.js';
 import type { ApiKeyBehaviour, IssueApiKeyOptions } from './platform/keys.js';
+import type { AccountLimits, Credits } from './codex/limits.js';
+import type { FamilyDeath, RefreshFailure } from './codex/credentials.js';
 
-export type { ApiKeyBehaviour, IssueApiKeyOptions };
+export type { ApiKeyBehaviour, IssueApiKeyOptions, AccountLimits, Credits, RefreshFailure };
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -16,7 +18,8 @@ export interface SimulatorOptions {
   documentIndexDelayMs?: number;
 }
 
-export type Plan = 'free' | 'plus' | 'pro' | 'team';
+/** ChatGPT plans (the Codex reference's list: free, go, plus, pro, team, business, enterprise, edu). */
+export type Plan = 'free' | 'go' | 'plus' | 'pro' | 'team' | 'business' | 'enterprise' | 'edu';
 
 export interface IssueAccountOptions {
   email?: string;
@@ -119,6 +122,160 @@ export interface SimStats {
   /** POST /voice/get_token calls per account id, and the newest body as it arrived. */
   voiceTokensByAccount: Record<string, number>;
   lastVoiceTokenRequest: Record<string, unknown> | null;
+  /** The Codex backend and Codex's OAuth client. */
+  codex: CodexStats;
+}
+
+export interface CodexStats {
+  /** POST /backend-api/codex/responses calls, whatever their answer, and per authenticated account. */
+  responsesRequests: number;
+  responsesByAccount: Record<string, number>;
+  /** Response streams that ended: sent to the end by the simulator (failures included), or left by the client. */
+  completedStreams: number;
+  abortedStreams: number;
+  compactRequests: number;
+  /** GET /backend-api/codex/models calls, and per account (a gateway that caches the list shows few). */
+  modelsRequests: number;
+  modelsRequestsByAccount: Record<string, number>;
+  /** GET /backend-api/wham/usage and the whoami calls. */
+  usageRequests: number;
+  whoamiRequests: number;
+  /** POST /oauth/token with a Codex refresh token, per account, whatever the answer (two replicas refreshing at once show 2). */
+  refreshCallsByAccount: Record<string, number>;
+  /** Those that rotated the token. */
+  refreshesByAccount: Record<string, number>;
+  /** Refused refreshes by code: refresh_token_reused, refresh_token_expired, refresh_token_invalidated, invalid_grant (another client), missing_client_id. */
+  refreshFailures: Record<string, number>;
+  /** 4xx answers of the Codex backend by their message (the body rules a gateway broke). */
+  rejections: Record<string, number>;
+}
+
+/** The switches for what the reference leaves unknown or saw change (its "Unknown / conflicting"). */
+export interface CodexQuirks {
+  /** `response.completed` carries `output: []` although items were streamed (2026 observation). Default true. */
+  emptyCompletedOutput: boolean;
+  /**
+   * `required` (2026, default): the key must be present, any text (even "") goes; `non_empty`: "" is refused
+   * too (pi #4184); `codex_prompt` (Aug 2025 – Jan 2026): only Codex's own prompt (text starting "You are Codex") is valid.
+   */
+  instructions: 'required' | 'non_empty' | 'codex_prompt';
+  /** Refuse a request without `OpenAI-Beta: responses=experimental`. Default false. */
+  requireBetaHeader: boolean;
+  /** Accept access tokens of other clients (web session, iOS app) at the Codex backend. Default false. */
+  acceptNonCodexTokens: boolean;
+  /** Accept a refresh with a client id other than the one that issued the token. Default false. */
+  crossClientRefresh: boolean;
+  /** Accept `input_file` parts (unconfirmed upstream). Default true. */
+  acceptInputFile: boolean;
+  /** Only `Content-Type: application/json` exactly (no charset); else a 415. Default true. */
+  strictContentType: boolean;
+  /** GET /models without `client_version` is a 400. Default true. */
+  requireClientVersion: boolean;
+  /** `ChatGPT-Account-ID` must be sent (and match the token's account). Default true. */
+  requireAccountHeader: boolean;
+}
+
+/** One request to a Codex-facing route (backend, usage, whoami, Codex refreshes), as it arrived. */
+export interface UpstreamRequestRecord {
+  /** Epoch milliseconds. */
+  at: number;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Lower-case names, values as received (repeated headers joined with ", "). */
+  headers: Record<string, string>;
+  /** The JSON body as parsed (form bodies as an object), the raw text when it was not JSON, null without one. */
+  body: unknown;
+  /** The account the credential named, once known. */
+  accountId: string | null;
+  /** The answer's status; null while it streams. */
+  status: number | null;
+}
+
+export interface CodexLoginOptions extends IssueAccountOptions {
+  /** An existing account (id or email) to log in as; otherwise one is issued with the other options. `expiresInSec` is the access token's lifetime. */
+  account?: string;
+}
+
+/** `~/.codex/auth.json` as `codex login` writes it. */
+export interface CodexAuthFile {
+  auth_mode: 'chatgpt';
+  OPENAI_API_KEY: null;
+  tokens: { id_token: string; access_token: string; refresh_token: string; account_id: string };
+  last_refresh: string;
+}
+
+export interface CodexLogin {
+  accountId: string;
+  email: string;
+  userId: string;
+  plan: Plan;
+  idToken: string;
+  accessToken: string;
+  refreshToken: string;
+  lastRefresh: string;
+  authFile: CodexAuthFile;
+}
+
+export interface CodexAccessTokenGrant {
+  /** `at-…` */
+  accessToken: string;
+  accountId: string;
+  email: string;
+  plan: Plan;
+}
+
+export interface CodexWindowUpdate {
+  usedPercent?: number;
+  windowMinutes?: number;
+  /** Unix seconds; or give resetAfterSeconds. */
+  resetAt?: number;
+  resetAfterSeconds?: number;
+}
+
+export interface CodexAccountUpdate {
+  plan?: Plan;
+  /** The slugs its /models lists and /responses accepts; null: the plan's list again. */
+  models?: string[] | null;
+  limits?: {
+    /** null removes the window (its headers then say 0 minutes). */
+    primary?: CodexWindowUpdate | null;
+    secondary?: CodexWindowUpdate | null;
+    credits?: Partial<Credits>;
+    percentPerRequest?: number;
+  };
+  /** Unix seconds: every request is a 429 usage_limit_reached until then; null lifts it. */
+  limitedUntil?: number | null;
+  /** The next refreshes of this account fail so, in order (each uses its token up and kills the login); null clears. */
+  nextRefresh?: RefreshFailure | RefreshFailure[] | null;
+  /** Kill every login of the account and revoke its `at-` tokens now. */
+  revoke?: boolean;
+}
+
+export interface CodexAccountView {
+  accountId: string;
+  email: string;
+  plan: Plan;
+  models: string[];
+  limits: AccountLimits;
+  pendingRefreshOutcomes: RefreshFailure[];
+  logins: Array<{ alive: boolean; diedOf: FamilyDeath | null; clientId: string }>;
+}
+
+export interface SimCodex {
+  /** `<sim>/backend-api/codex`: what CODEX_BASE_URL points at. */
+  baseUrl: string;
+  /** The client id Codex's OAuth tokens are issued to. */
+  clientId: string;
+  login(opts?: CodexLoginOptions): CodexLogin;
+  accessToken(opts?: CodexLoginOptions): CodexAccessTokenGrant;
+  setAccount(accountIdOrEmail: string, update: CodexAccountUpdate): CodexAccountView;
+  account(accountIdOrEmail: string): CodexAccountView;
+  setQuirks(patch: Partial<CodexQuirks>): CodexQuirks;
+  quirks(): CodexQuirks;
+  /** Every request to the Codex-facing routes, oldest first, credentials included. */
+  requests(): UpstreamRequestRecord[];
+  clearRequests(): void;
 }
 
 export interface BlobPutRecord {
@@ -195,6 +352,10 @@ export interface Simulator {
    * the connection after some packets of every clip (default null: none). Fields left out keep their value.
    */
   setSpeechPacing(pacing: { packetDelayMs?: number; cutAfterPackets?: number | null }): void;
+  /** The Codex backend, Codex logins and access tokens, and what tests switch on them. */
+  codex: SimCodex;
+  /** Ids of the /v1/responses this key holds (stored, not deleted), oldest first. */
+  storedResponses(key: string): string[];
 }
 
 export const FAIL_KINDS: readonly FailKind[] = [
@@ -214,7 +375,7 @@ export function isFailKind(value: unknown): value is FailKind {
   return typeof value === 'string' && (FAIL_KINDS as readonly string[]).includes(value);
 }
 
-export const PLANS: readonly Plan[] = ['free', 'plus', 'pro', 'team'];
+export const PLANS: readonly Plan[] = ['free', 'go', 'plus', 'pro', 'team', 'business', 'enterprise', 'edu'];
 
 export function isPlan(value: unknown): value is Plan {
   return typeof value === 'string' && (PLANS as readonly string[]).includes(value);

@@ -195,3 +195,34 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 30
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** One Responses API event: the SSE `event:` name and its JSON payload. */
+export interface ResponsesEvent {
+  event: string | undefined;
+  data: Loose;
+}
+
+/** Parses a Responses event stream; a `[DONE]` (which the API never sends) would fail the JSON parse. */
+export function parseResponsesEvents(raw: string): ResponsesEvent[] {
+  return parseSse(raw).map((e) => ({ event: e.event, data: JSON.parse(e.data) }));
+}
+
+/** The final output rebuilt from `response.output_item.done` events, by output_index (what a client must do when `response.completed` carries none). */
+export function rebuiltOutput(events: ResponsesEvent[]): Loose[] {
+  const out: Loose[] = [];
+  for (const e of events) if (e.data.type === 'response.output_item.done') out[e.data.output_index] = e.data.item;
+  return out;
+}
+
+/** The answer text of output items: every output_text of every message. */
+export function outputTextOf(items: Loose[]): string {
+  return items
+    .filter((i) => i?.type === 'message')
+    .flatMap((i) => i.content)
+    .filter((p: Loose) => p.type === 'output_text')
+    .map((p: Loose) => p.text)
+    .join('');
+}
+
+/** A 1×1 PNG (70 bytes) as a data URL. */
+export const PIXEL_PNG_DATA_URL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';

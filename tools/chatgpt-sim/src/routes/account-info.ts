@@ -2,7 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Caller } from '../auth.js';
 import { sendJson } from '../http.js';
-import { modelsResponse } from '../models.js';
+import { isWorkspacePlan, modelsResponse } from '../models.js';
 
 export function modelsRoute(res: ServerResponse, caller: Caller): void {
   sendJson(res, 200, modelsResponse(caller.account.plan));
@@ -51,6 +51,10 @@ const SUBSCRIPTION: Record<string, string | null> = {
   plus: 'chatgptplusplan',
   pro: 'chatgptpro',
   team: 'chatgptteamplan',
+  go: 'chatgptgoplan',
+  business: 'chatgptbusinessplan',
+  enterprise: 'chatgptenterpriseplan',
+  edu: 'chatgpteduplan',
 };
 
 export function accountsCheckRoute(res: ServerResponse, caller: Caller): void {
@@ -62,7 +66,7 @@ export function accountsCheckRoute(res: ServerResponse, caller: Caller): void {
       account_user_id: `${account.userId}__${account.accountId}`,
       account_user_role: 'account-owner',
       plan_type: account.plan,
-      structure: account.plan === 'team' ? 'workspace' : 'personal',
+      structure: isWorkspacePlan(account.plan) ? 'workspace' : 'personal',
       is_deactivated: false,
       name: null,
       processor: {},

@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toSimAccount } from '../accounts.js';
 import type { SimContext } from '../context.js';
 import { HttpError, readJsonObject, sendJson } from '../http.js';
-import { isFailKind, isPlan, type IssueAccountOptions } from '../types.js';
+import { isFailKind, isPlan, PLANS, type IssueAccountOptions } from '../types.js';
+import { resetCodex } from '../codex/admin.js';
 
 function optionalNumber(value: unknown, field: string): number | undefined {
   if (value === undefined || value === null) return undefined;
@@ -26,7 +27,7 @@ export async function createAccountRoute(ctx: SimContext, req: IncomingMessage, 
     expiresInSec: optionalNumber(body.expiresInSec, 'expiresInSec'),
   };
   if (body.plan !== undefined && body.plan !== null) {
-    if (!isPlan(body.plan)) throw new HttpError(400, { detail: 'plan must be one of free, plus, pro, team' });
+    if (!isPlan(body.plan)) throw new HttpError(400, { detail: `plan must be one of ${PLANS.join(', ')}` });
     opts.plan = body.plan;
   }
   sendJson(res, 200, toSimAccount(ctx.accounts.issue(opts)));
@@ -72,9 +73,10 @@ export async function speechPacingRoute(ctx: SimContext, req: IncomingMessage, r
   sendJson(res, 200, { ok: true, speech: ctx.speech });
 }
 
-/** Resets the counters, lifts every behaviour and the speech pacing, so benchmark runs start clean. */
+/** Resets the counters, lifts every behaviour, the speech pacing and the Codex switches and forced failures, so benchmark runs start clean. */
 export function resetRoute(ctx: SimContext, res: ServerResponse): void {
   ctx.stats.reset();
+  resetCodex(ctx);
   ctx.behaviours.clear();
   ctx.platform.keys.clearBehaviours();
   ctx.speech.packetDelayMs = 0;

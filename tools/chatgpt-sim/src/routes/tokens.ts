@@ -1,9 +1,12 @@
-// POST /oauth/token (both the auth0 legacy and the auth.openai.com refresh flows) and
-// GET /api/auth/session. No bearer: the credential is in the body or the cookie.
+// POST /oauth/token (both the auth0 legacy and the auth.openai.com refresh flows; Codex's client
+// is answered by codex/oauth.ts) and GET /api/auth/session. No bearer: the credential is in the
+// body or the cookie.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ACCESS_TOKEN_TTL_SEC } from '../accounts.js';
 import type { SimContext } from '../context.js';
 import { cookie, readJsonObject, sendJson } from '../http.js';
+import { isWorkspacePlan } from '../models.js';
+import { codexRefresh } from '../codex/oauth.js';
 
 const SESSION_COOKIE = '__Secure-next-auth.session-token';
 const SESSION_TTL_MS = 90 * 86400_000;
@@ -26,6 +29,7 @@ export async function oauthTokenRoute(ctx: SimContext, req: IncomingMessage, res
     sendJson(res, 400, { error: 'invalid_request', error_description: 'Missing refresh_token.' });
     return;
   }
+  if (codexRefresh(ctx, req, res, body, token)) return;
   const owner = ctx.accounts.refreshTokenOwner(token);
   // A transient auth-server failure leaves the token unused, so a retry can still succeed.
   if (owner && ctx.behaviours.take(owner, true)) {
@@ -91,7 +95,7 @@ export function sessionRoute(ctx: SimContext, req: IncomingMessage, res: ServerR
       account: {
         id: account.accountId,
         planType: account.plan,
-        structure: account.plan === 'team' ? 'workspace' : 'personal',
+        structure: isWorkspacePlan(account.plan) ? 'workspace' : 'personal',
         residencyRegion: 'no_constraint',
       },
     },
