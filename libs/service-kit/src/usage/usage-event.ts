@@ -1,4 +1,4 @@
-import type { UpstreamKind, UsageEvent, UsageKind, UsageOutcome } from '@chatgate/contracts';
+import type { ImageOrder, UpstreamKind, UsageEvent, UsageKind, UsageOutcome } from '@chatgate/contracts';
 
 /** nginx's "client closed request": what a client that went away was answering to. */
 export const CLIENT_CLOSED_STATUS = 499;
@@ -27,6 +27,8 @@ export interface UsageFacts {
   estimated?: boolean;
   /** Speech: input characters spoken. */
   characters?: number;
+  /** Images: how many the answer held, with the size and quality asked (priced per image). */
+  images?: ImageOrder;
   outcome: UsageOutcome;
   status: number;
   latencyMs: number;
@@ -55,6 +57,7 @@ export function usageEvent(caller: UsageCaller, facts: UsageFacts): UsageEvent {
   };
   if (facts.upstream !== undefined) event.upstream = facts.upstream;
   if (facts.characters !== undefined) event.characters = facts.characters;
+  if (facts.images !== undefined) event.images = facts.images;
   return event;
 }
 
