@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountKindSchema } from '../routing/upstream-kind.js';
 
 /** An ISO 8601 time; plain string in the schema so the generated OpenAPI stays readable. */
 const isoTime = z.string().meta({ format: 'date-time' });
@@ -32,8 +33,8 @@ export const accountViewSchema = z.object({
   cooldowns: z.array(z.object({ model: z.string(), until: isoTime })),
   createdAt: isoTime,
   updatedAt: isoTime,
-  /** `chatgpt` (a login; absent in views from before API keys) or `api_key`. */
-  kind: z.enum(['chatgpt', 'api_key']).optional(),
+  /** `chatgpt` (a login; absent in views from before API keys), `api_key` or `codex` (a Codex login). */
+  kind: accountKindSchema.optional(),
   /** API keys: where the key is sent (the key itself only as `tokens.access.hint`). */
   platform: z
     .object({

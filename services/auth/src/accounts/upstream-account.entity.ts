@@ -1,5 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Generated, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { TenantEntity } from '../tenants/tenant.entity.js';
+import type { AccountKind as ContractAccountKind } from '@chatgate/contracts';
 import type { AccountStatus } from './account-status.js';
 
 export interface WorkspaceInfo {
@@ -9,8 +10,11 @@ export interface WorkspaceInfo {
   structure: 'personal' | 'workspace';
 }
 
-/** A ChatGPT login, or an API key for the OpenAI platform API (or any OpenAI-compatible server). */
-export type AccountKind = 'chatgpt' | 'api_key';
+/**
+ * A ChatGPT login, an API key for the OpenAI platform API (or any OpenAI-compatible server), or a
+ * Codex login (`ACCOUNT_KIND_OF` in the contracts names them).
+ */
+export type AccountKind = ContractAccountKind;
 export type ApiStyle = 'openai' | 'azure';
 
 /**

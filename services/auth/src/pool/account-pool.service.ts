@@ -12,7 +12,9 @@ import {
   type AccountPlansRequest,
   type AccountReport,
   type AccountReportReply,
+  type AccountKind,
   type BusError,
+  unhandled,
 } from '@chatgate/contracts';
 import { decodeJson, encodeJson, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
 import { REDIS } from '@chatgate/service-kit/redis';
@@ -39,9 +41,18 @@ function leaseOf(account: PoolAccount): AccountLease {
 }
 
 /** Whether an account of the pool may serve this request: its kind, then its plan (logins) or its model list (keys). */
-function fits(account: PoolAccount, kind: 'chatgpt' | 'api_key', model: string): boolean {
+function fits(account: PoolAccount, kind: AccountKind, model: string): boolean {
   if (account.kind !== kind) return false;
-  return kind === 'api_key' ? servesModel(account.platform?.models ?? null, model) : planAllows(account.plan, model);
+  switch (kind) {
+    case 'api_key':
+      return servesModel(account.platform?.models ?? null, model);
+    case 'chatgpt':
+      return planAllows(account.plan, model);
+    case 'codex': // a Codex plan's models are the backend's to say (the worker asks its models endpoint)
+      return true;
+    default:
+      return unhandled(kind);
+  }
 }
 
 function failure(status: number, code: string, message: string, retryAfterSec?: number): BusError {
