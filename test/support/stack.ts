@@ -172,7 +172,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const authOverrides = typeof opts.auth === 'function' ? opts.auth(sim) : opts.auth;
     const auths = await startAll(
       replicas,
-      (replica) => startAuth(parseConfig(authEnv, testEnv({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, ...authOverrides, ...replicaEnv('auth', replica) }))),
+      (replica) => startAuth(parseConfig(authEnv, testEnv({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, CODEX_AUTH_URL: sim.url, ...authOverrides, ...replicaEnv('auth', replica) }))),
       (auth) => auth.close(),
     );
     closers.push(() => closeAll(auths));

@@ -27,11 +27,13 @@ const modelPricesSchema = z.record(z.string().min(1), modelPriceSchema.nullable(
 
 /**
  * `platform`: requests served with an OpenAI API key; `chatgpt`: requests served by a ChatGPT
- * account. How a name matches is priceOf's.
+ * account; `codex`: requests served by a Codex login (a ChatGPT subscription, like `chatgpt` free
+ * unless listed). How a name matches is priceOf's.
  */
 export const priceTableSchema = z.strictObject({
   platform: modelPricesSchema.default({}),
   chatgpt: modelPricesSchema.default({}),
+  codex: modelPricesSchema.default({}),
 });
 /** The table as the operator writes it (null entries remove a default). */
 export type PriceTableInput = z.infer<typeof priceTableSchema>;
@@ -39,6 +41,7 @@ export type PriceTableInput = z.infer<typeof priceTableSchema>;
 export interface PriceTable {
   platform: Record<string, ModelPrice>;
   chatgpt: Record<string, ModelPrice>;
+  codex: Record<string, ModelPrice>;
 }
 
 const p = (prompt: number, completion: number): ModelPrice => ({ prompt, completion, characters: 0 });
@@ -152,8 +155,8 @@ function priced(entries: Record<string, ModelPrice | null>): Record<string, Mode
 }
 
 /** The defaults with the operator's entries over them (an entry replaces the default for its model; null removes it). */
-export function buildPriceTable(operator: PriceTableInput = { platform: {}, chatgpt: {} }): PriceTable {
-  return { platform: priced({ ...DEFAULT_PLATFORM_PRICES, ...operator.platform }), chatgpt: priced({ ...operator.chatgpt }) };
+export function buildPriceTable(operator: PriceTableInput = { platform: {}, chatgpt: {}, codex: {} }): PriceTable {
+  return { platform: priced({ ...DEFAULT_PLATFORM_PRICES, ...operator.platform }), chatgpt: priced({ ...operator.chatgpt }), codex: priced({ ...operator.codex }) };
 }
 
 /**
@@ -218,14 +221,14 @@ function fineTuneBase(model: string): string | null {
 /**
  * The price of a model on an upstream kind: its own entry; else its family's (`gpt-4o-2024-08-06`
  * → `gpt-4o`, never across a word of OTHER_PRODUCT); a fine-tune (`ft:<base>:…`) with no entry of
- * its own as its base model; else `*`. With none of these a ChatGPT-account model is free and a
- * platform model has no price (null): a budgeted caller is refused it.
+ * its own as its base model; else `*`. With none of these a subscription's model (ChatGPT or Codex
+ * account) is free and a platform model has no price (null): a budgeted caller is refused it.
  */
-export function priceOf(table: PriceTable, upstream: 'chatgpt' | 'platform', model: string): ModelPrice | null {
+export function priceOf(table: PriceTable, upstream: keyof PriceTable, model: string): ModelPrice | null {
   const prices = table[upstream];
   const base = fineTuneBase(model);
   const named = listedPrice(prices, model) ?? (base !== null ? listedPrice(prices, base) : undefined);
-  return named ?? prices['*'] ?? (upstream === 'chatgpt' ? FREE : null);
+  return named ?? prices['*'] ?? (upstream === 'platform' ? null : FREE);
 }
 
 /** USD per image for an image request's quality and size (see modelPriceSchema). */

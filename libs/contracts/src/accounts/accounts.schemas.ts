@@ -17,9 +17,9 @@ export const accountLeaseRequestSchema = z.object({
    */
   purpose: z.enum(['conversation', 'download']).optional(),
   /**
-   * Which kind of account (`ACCOUNT_KIND_OF` an UpstreamKind): a ChatGPT login (absent means this)
-   * or an API key for the platform API. A lease never crosses kinds: a ChatGPT request never gets an
-   * API key, nor the reverse.
+   * Which kind of account (`ACCOUNT_KIND_OF` an UpstreamKind): a ChatGPT login (absent means this),
+   * an API key for the platform API or a Codex login. A lease never crosses kinds: a ChatGPT request
+   * never gets an API key or a Codex login, nor the reverse.
    */
   kind: accountKindSchema.optional(),
 });
@@ -28,7 +28,10 @@ export type AccountLeaseRequest = z.infer<typeof accountLeaseRequestSchema>;
 export const accountLeaseSchema = z.object({
   accountId: z.string(),
   accessToken: z.string(),
-  /** The workspace to send as `ChatGPT-Account-Id`, if the account is a Team workspace. */
+  /**
+   * The workspace to send as `ChatGPT-Account-Id`: a Team workspace's for a ChatGPT login; always set
+   * for a Codex login (the backend requires the header).
+   */
   chatgptAccountId: z.string().nullable(),
   deviceId: z.string(),
   label: z.string(),
@@ -42,6 +45,8 @@ export const accountLeaseSchema = z.object({
       apiVersion: z.string().nullable(),
     })
     .optional(),
+  /** For a Codex login (`accessToken` holds its Codex access token): the subscription's plan, when known. */
+  codex: z.object({ plan: z.string().nullable() }).optional(),
 });
 export type AccountLease = z.infer<typeof accountLeaseSchema>;
 
@@ -51,7 +56,12 @@ export const accountLeaseReplySchema = z.discriminatedUnion('ok', [
 ]);
 export type AccountLeaseReply = z.infer<typeof accountLeaseReplySchema>;
 
-export const accountOutcomeSchema = z.enum(['unauthorized', 'forbidden', 'model_not_found', 'rate_limited', 'upstream_error']);
+/**
+ * What a failed attempt says about its account. `rate_limited` cools the account for that model;
+ * `usage_limited` (Codex's 429 `usage_limit_reached`) cools it for every model until `resetsAtSec`:
+ * the limit is the subscription's, not the model's.
+ */
+export const accountOutcomeSchema = z.enum(['unauthorized', 'forbidden', 'model_not_found', 'rate_limited', 'usage_limited', 'upstream_error']);
 export type AccountOutcome = z.infer<typeof accountOutcomeSchema>;
 
 export const accountReportSchema = z.object({
@@ -60,6 +70,8 @@ export const accountReportSchema = z.object({
   outcome: accountOutcomeSchema,
   /** For rate_limited: the upstream's `clears_in` (ChatGPT) or `retry-after` (API keys), in seconds. */
   clearsInSec: z.number().nonnegative().optional(),
+  /** For usage_limited: when the account's usage limit resets (unix seconds; the upstream's `resets_at`). */
+  resetsAtSec: z.number().int().nonnegative().optional(),
   /** What the upstream said, for the account's last error (never a token). */
   message: z.string().max(500),
 });
@@ -79,6 +91,8 @@ export type AccountsChangedEvent = z.infer<typeof accountsChangedEventSchema>;
 export const accountPlansRequestSchema = z.object({
   tenantId: z.string(),
   allowed: z.array(z.string()).optional(),
+  /** Whose plans: ChatGPT logins (absent means this) or Codex logins (one lease per distinct Codex plan). */
+  kind: accountKindSchema.optional(),
 });
 export type AccountPlansRequest = z.infer<typeof accountPlansRequestSchema>;
 
@@ -88,3 +102,36 @@ export const accountPlansReplySchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), failure: busErrorSchema }),
 ]);
 export type AccountPlansReply = z.infer<typeof accountPlansReplySchema>;
+
+/** One usage window of a Codex account as the upstream reported it (`x-codex-primary-*` / `x-codex-secondary-*`). */
+export const codexLimitWindowSchema = z.object({
+  /** 0–100 (the upstream may report a little over 100 while the limit holds). */
+  usedPercent: z.number().nonnegative(),
+  windowMinutes: z.number().int().nonnegative(),
+  /** When the window resets (unix seconds), if the upstream said. */
+  resetAtSec: z.number().int().nonnegative().nullable(),
+});
+export type CodexLimitWindow = z.infer<typeof codexLimitWindowSchema>;
+
+/**
+ * Fire-and-forget: a Codex answer carried `x-codex-*` headers, so this is the account's usage as the
+ * upstream sees it now. Published by the worker at most once per account every few seconds; auth
+ * keeps the newest per account (by `observedAt`) and prefers accounts with headroom.
+ */
+export const accountLimitsEventSchema = z.object({
+  accountId: z.string(),
+  /** When the worker read the headers (epoch ms); an older observation never replaces a newer one. */
+  observedAt: z.number().int().nonnegative(),
+  /** `x-codex-plan-type`. */
+  plan: z.string().nullable(),
+  primary: codexLimitWindowSchema.optional(),
+  secondary: codexLimitWindowSchema.optional(),
+  credits: z
+    .object({
+      hasCredits: z.boolean().nullable(),
+      balance: z.number().nullable(),
+      unlimited: z.boolean().nullable(),
+    })
+    .optional(),
+});
+export type AccountLimitsEvent = z.infer<typeof accountLimitsEventSchema>;

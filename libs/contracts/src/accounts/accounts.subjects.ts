@@ -9,4 +9,9 @@ export const ACCOUNT_REPORT = 'chatgate.auth.account.report.v1' as const;
 export const ACCOUNTS_CHANGED = 'chatgate.auth.accounts.changed.v1' as const;
 /** One usable account per plan of a tenant's pool (request/reply, raw NATS): whose models /v1/models lists. */
 export const ACCOUNT_PLANS = 'chatgate.auth.account.plans.v1' as const;
+/**
+ * Fire-and-forget (raw NATS, queue group `auth`): a Codex account's usage windows, plan and credits
+ * as its last answer's `x-codex-*` headers reported them (`AccountLimitsEvent`).
+ */
+export const ACCOUNT_LIMITS = 'chatgate.auth.account.limits.v1' as const;
 export const AUTH_QUEUE_GROUP = 'auth' as const;

@@ -45,6 +45,7 @@ export function keyFailureOf(outcome: AccountOutcome, status: number, retryAfter
     case 'forbidden':
       return platformFailure('upstream_blocked', 'The upstream refused the request for this API key.');
     case 'rate_limited':
+    case 'usage_limited': // keyOutcomeOf never says this (a Codex login's outcome); a limit all the same
       return platformFailure('rate_limit_exceeded', `The upstream API key is rate limited.${retryAfterSec !== undefined ? ` Try again in ${retryAfterSec} seconds.` : ''}`, { retryAfterSec });
     case 'model_not_found': // keyOutcomeOf never says this (a key's 404 is the client's to read)
     case 'upstream_error':

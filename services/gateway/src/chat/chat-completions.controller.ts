@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CHAT_JOBS, unhandled, type ChatFrame, type ChatJob, type OpenAIError, type Principal } from '@chatgate/contracts';
+import { CHAT_JOBS, unhandled, upstreamUnavailableFor, UPSTREAM_NAMES, type ChatFrame, type ChatJob, type OpenAIError, type Principal } from '@chatgate/contracts';
 import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
 import { bearerFrom } from '../shared/http/bearer.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../shared/config/gateway.config.js';
@@ -10,6 +10,7 @@ import { PlatformRelay } from '../shared/platform/platform-relay.js';
 import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
 import { workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { LimitGate } from '../shared/limits/limit-gate.js';
 import { newCompletionId } from './completion-id.js';
 import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from '@chatgate/protocol';
@@ -50,6 +51,8 @@ export class ChatCompletionsController {
         return this.platform.relay(req, reply, principal, '/chat/completions');
       case 'chatgpt':
         return this.onChatgpt(req, reply, principal);
+      case 'codex': // not among ENDPOINTS.chat.servedBy yet: routeRequest refuses it before this switch
+        throw ApiError.fromBus(upstreamUnavailableFor(model as string, UPSTREAM_NAMES.codex));
       default:
         return unhandled(upstream);
     }

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SPEECH_JOBS, unhandled, type OpenAIError, type Principal, type SpeechFrame } from '@chatgate/contracts';
+import { SPEECH_JOBS, unhandled, upstreamUnavailableFor, UPSTREAM_NAMES, type OpenAIError, type Principal, type SpeechFrame } from '@chatgate/contracts';
 import { bearerFrom } from '../shared/http/bearer.js';
 import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
 import { PlatformRelay } from '../shared/platform/platform-relay.js';
 import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
 import { workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { LimitGate } from '../shared/limits/limit-gate.js';
 import { parseSpeechRequest, toSpeechJob } from './to-speech-job.js';
 
@@ -49,6 +50,8 @@ export class SpeechController {
         return this.platform.relay(req, reply, principal, '/audio/speech');
       case 'chatgpt':
         return this.speak(req, reply, principal);
+      case 'codex': // not among ENDPOINTS.speech.servedBy yet: routeRequest refuses it before this switch
+        throw ApiError.fromBus(upstreamUnavailableFor(model as string, UPSTREAM_NAMES.codex));
       default:
         return unhandled(upstream);
     }
