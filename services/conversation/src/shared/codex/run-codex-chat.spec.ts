@@ -124,8 +124,16 @@ const request = (body: Record<string, unknown>): CodexChatRequest => ({
   body: { model: 'gpt-5.4', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hi' }], ...body },
 });
 
+interface Chunk {
+  object?: string;
+  model?: string;
+  usage?: Record<string, unknown> | null;
+  error?: Record<string, unknown>;
+  choices: Array<{ index: number; finish_reason: string | null; delta: { content?: string; tool_calls?: Array<{ function: { arguments: string } }> } & Record<string, unknown> }>;
+}
+
 /** The JSON of every `data:` line but `[DONE]`. */
-function chunks(data: string): Array<Record<string, any>> {
+function chunks(data: string): Chunk[] {
   return data
     .split('\n\n')
     .filter((l) => l.startsWith('data: ') && l !== 'data: [DONE]')
@@ -177,7 +185,7 @@ describe('runCodexChat', () => {
     await runCodexChat(request({ stream: true, tools: [{ type: 'function', function: { name: 'lookup' } }] }), h.sink, h.deps);
     const all = chunks(h.out.data);
     expect(all[0].choices[0].delta).toEqual({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '' } }], refusal: null });
-    const args = all.flatMap((c) => c.choices[0]?.delta?.tool_calls ?? []).map((t: any) => t.function.arguments).join('');
+    const args = all.flatMap((c) => c.choices[0]?.delta?.tool_calls ?? []).map((t) => t.function.arguments).join('');
     expect(args).toBe('{"q":"alpha beta"}');
     expect(all.at(-1)!.choices[0].finish_reason).toBe('tool_calls');
   });
@@ -186,7 +194,7 @@ describe('runCodexChat', () => {
     const h = harness([stream(textEvents(['one'], usage(10, 1))), stream(textEvents(['two'], usage(10, 2)))]);
     await runCodexChat(request({ n: 2, stream: true, stream_options: { include_usage: true } }), h.sink, h.deps);
     const all = chunks(h.out.data);
-    const text = (i: number) => all.map((c) => c.choices.find((x: any) => x.index === i)?.delta?.content ?? '').join('');
+    const text = (i: number) => all.map((c) => c.choices.find((x) => x.index === i)?.delta?.content ?? '').join('');
     expect([text(0), text(1)].sort()).toEqual(['one', 'two']);
     expect(all.filter((c) => c.choices[0]?.finish_reason === 'stop').map((c) => c.choices[0].index).sort()).toEqual([0, 1]);
     expect(all.at(-1)!.usage).toMatchObject({ prompt_tokens: 20, completion_tokens: 3 });
@@ -195,7 +203,7 @@ describe('runCodexChat', () => {
 
     const flat = harness([stream(textEvents(['one'])), stream(textEvents(['two']))]);
     await runCodexChat(request({ n: 2 }), flat.sink, flat.deps);
-    expect(JSON.parse(flat.out.data).choices.map((c: any) => [c.index, c.message.content])).toEqual([
+    expect((JSON.parse(flat.out.data) as { choices: Array<{ index: number; message: { content: string } }> }).choices.map((c) => [c.index, c.message.content])).toEqual([
       [0, 'one'],
       [1, 'two'],
     ]);
