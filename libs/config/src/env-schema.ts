@@ -83,6 +83,10 @@ export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEn
   CHATGPT_AUTH_URL: z.string().url().default('https://auth.openai.com'),
   /** Token endpoint for legacy (45-character) refresh tokens. */
   CHATGPT_AUTH0_URL: z.string().url().default('https://auth0.openai.com'),
+  /** Codex's OAuth issuer: `POST /oauth/token` refreshes Codex logins, `/api/accounts/v1/user-auth-credential/whoami` names `at-` tokens. */
+  CODEX_AUTH_URL: z.string().url().default('https://auth.openai.com'),
+  /** The OAuth client Codex logins were issued to; a refresh token only refreshes with the client that issued it. */
+  CODEX_CLIENT_ID: z.string().min(1).default('app_EMoamEEZ73f0CkXaXp7hrann'),
   /** Cool-down for a 429 that says nothing about when it clears. */
   DEFAULT_COOLDOWN_SEC: z.coerce.number().int().positive().default(300),
   /** An access token closer than this to expiry is refreshed before it is leased. */

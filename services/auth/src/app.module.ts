@@ -38,12 +38,16 @@ import { TenantsRepository } from './tenants/tenants.repository.js';
 import { TenantsService } from './tenants/tenants.service.js';
 import { ModelRoutesService } from './tenants/model-routes.service.js';
 import { ChatGptAuthClient } from './upstream/chatgpt-auth.client.js';
+import { CodexAuthClient } from './upstream/codex-auth.client.js';
 
 @Injectable()
 class UpstreamClientCloser implements OnApplicationShutdown {
-  constructor(@Inject(ChatGptAuthClient) private readonly client: ChatGptAuthClient) {}
+  constructor(
+    @Inject(ChatGptAuthClient) private readonly client: ChatGptAuthClient,
+    @Inject(CodexAuthClient) private readonly codex: CodexAuthClient,
+  ) {}
   async onApplicationShutdown() {
-    await this.client.close();
+    await Promise.all([this.client.close(), this.codex.close()]);
   }
 }
 
@@ -72,6 +76,7 @@ export class AuthModule {
         { provide: AUTH_LOGGER, useValue: logger },
         { provide: TokenCipher, useValue: cipher },
         { provide: ChatGptAuthClient, useFactory: () => new ChatGptAuthClient(config) },
+        { provide: CodexAuthClient, useFactory: () => new CodexAuthClient(config) },
         UpstreamClientCloser,
         UnitOfWork,
         RedisLocks,

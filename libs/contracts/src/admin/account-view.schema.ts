@@ -11,6 +11,26 @@ const isoTime = z.string().meta({ format: 'date-time' });
 export const upstreamAccountStatusSchema = z.enum(['active', 'cooling', 'needs_token', 'disabled']);
 export type UpstreamAccountStatus = z.infer<typeof upstreamAccountStatusSchema>;
 
+/** One usage window of a Codex account, as it stands now (0 % once its reset has passed). */
+export const codexWindowViewSchema = z.object({
+  usedPercent: z.number(),
+  windowMinutes: z.number().int(),
+  resetsAt: isoTime.nullable(),
+});
+
+/** A Codex account's usage as the upstream last reported it (`x-codex-*` headers), and its usage-limit hold. */
+export const codexUsageViewSchema = z.object({
+  plan: z.string().nullable(),
+  /** When the upstream last reported it; null: no answer with limits seen yet. */
+  observedAt: isoTime.nullable(),
+  primary: codexWindowViewSchema.nullable(),
+  secondary: codexWindowViewSchema.nullable(),
+  credits: z.object({ hasCredits: z.boolean().nullable(), balance: z.number().nullable(), unlimited: z.boolean().nullable() }).nullable(),
+  /** A 429 `usage_limit_reached` holds the whole account until then (null: not held). */
+  limitedUntil: isoTime.nullable(),
+});
+export type CodexUsageView = z.infer<typeof codexUsageViewSchema>;
+
 /** Enough of a token to recognise it (`eyJhbG…x9Qk`), never enough to use it. */
 export const tokenHintSchema = z.object({ hint: z.string() });
 
@@ -47,6 +67,8 @@ export const accountViewSchema = z.object({
     })
     .nullable()
     .optional(),
+  /** Codex logins: usage windows (used %, reset time), plan and credits, and the usage-limit hold. */
+  codex: codexUsageViewSchema.nullable().optional(),
 });
 export type AccountView = z.infer<typeof accountViewSchema>;
 

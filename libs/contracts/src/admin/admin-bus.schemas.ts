@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { busErrorSchema } from '../common/openai-error.js';
 import { adminActorSchema } from './admin-actor.schema.js';
-import { accountDeletedSchema, accountListSchema, accountViewSchema, upstreamAccountStatusSchema } from './account-view.schema.js';
-import { importAccountsResultSchema } from './account-import.schema.js';
+import { accountDeletedSchema, accountListSchema, accountViewSchema, codexUsageViewSchema, upstreamAccountStatusSchema } from './account-view.schema.js';
+import { accountEntryKindSchema, importAccountsResultSchema } from './account-import.schema.js';
 import { apiKeyAccountInputSchema, IMPORT_MAX_API_KEYS } from './api-key-account.schema.js';
 import { refreshPassesSchema, startRefreshPassResultSchema } from './refresh-pass.schema.js';
 
@@ -28,8 +28,12 @@ export type AdminAccountRequest = z.infer<typeof adminAccountRequestSchema>;
 export const adminAccountReplySchema = adminReplySchema(accountViewSchema);
 export const adminAccountDeletedReplySchema = adminReplySchema(accountDeletedSchema);
 
-/** Lines as given (the gateway only splits text at line breaks); auth parses them. */
-export const adminImportRequestSchema = actorOnly.extend({ lines: z.array(z.string()), apiKeys: z.array(apiKeyAccountInputSchema).max(IMPORT_MAX_API_KEYS).optional() });
+/** Lines as given (the gateway only splits text at line breaks); auth parses them. `kind`: what bare tokens are. */
+export const adminImportRequestSchema = actorOnly.extend({
+  lines: z.array(z.string()),
+  kind: accountEntryKindSchema.optional(),
+  apiKeys: z.array(apiKeyAccountInputSchema).max(IMPORT_MAX_API_KEYS).optional(),
+});
 export type AdminImportRequest = z.infer<typeof adminImportRequestSchema>;
 export const adminImportReplySchema = adminReplySchema(importAccountsResultSchema);
 
@@ -58,6 +62,8 @@ export const adminPoolSummarySchema = z.object({
   usableCount: z.number().int(),
   /** Accounts needing a token, each as its email or a masked token hint. */
   needsToken: z.array(z.string()),
+  /** Codex logins with their usage windows, as the upstream last reported them. */
+  codex: z.array(z.object({ label: z.string(), status: upstreamAccountStatusSchema, usage: codexUsageViewSchema })).optional(),
 });
 export type AdminPoolSummary = z.infer<typeof adminPoolSummarySchema>;
 export const adminPoolSummaryReplySchema = adminReplySchema(adminPoolSummarySchema);

@@ -7,12 +7,24 @@ import { AUTH_CONFIG, AUTH_LOGGER, type AuthConfig } from '../auth.config.js';
 import { RedisLocks } from '../persistence/redis-locks.js';
 import { UnitOfWork } from '../persistence/unit-of-work.js';
 import { ChatGptAuthClient, UpstreamAuthError } from '../upstream/chatgpt-auth.client.js';
+import { CodexAuthClient } from '../upstream/codex-auth.client.js';
+import { mergedClaims } from './codex-credential.js';
 import type { PoolAccount } from './pool-account.js';
 import { AUTH_REDIS_PREFIX, redisKey, redisSealedAt } from './sealed-places.js';
 import { TokenCipher } from './token-cipher.js';
+import type { UpstreamAccountEntity } from './upstream-account.entity.js';
 import { UpstreamAccountsRepository, type RefreshedTokens } from './upstream-accounts.repository.js';
 
+/** `dead`: the account needs the operator (a new token or login); never tried again on its own. */
 export type RefreshResult = { ok: true; account: PoolAccount } | { ok: false; dead: boolean; message: string };
+
+export interface RefreshOptions {
+  /**
+   * An operator's "refresh now": a Codex login set aside for attention (its refresh got no
+   * answer) is tried once more, as they decided. Nothing else ever presents its token again.
+   */
+  explicit?: boolean;
+}
 
 /** Tries at writing a refresh's result before it is kept in Redis instead. */
 const SAVE_ATTEMPTS = 3;
@@ -34,6 +46,11 @@ interface Rescued {
  * refresh's result instead of starting a second one. The upstream's answer is written at once,
  * in one statement; should that write fail, the successor is kept (sealed) in Redis and the next
  * refresh of the account stores it before anything else, so a rotated token is never lost.
+ *
+ * Codex logins (reference §2.3) are refreshed with Codex's client id. Their refresh tokens are
+ * single use and the upstream kills the whole login when one is presented twice, so a Codex
+ * refresh is never retried once it may have reached the upstream: a refusal (`refresh_token_*`,
+ * 401) and a request that got no answer both set the account aside for the operator.
  */
 @Injectable()
 export class AccountRefresher {
@@ -42,6 +59,7 @@ export class AccountRefresher {
   constructor(
     private readonly accounts: UpstreamAccountsRepository,
     private readonly upstream: ChatGptAuthClient,
+    private readonly codex: CodexAuthClient,
     private readonly locks: RedisLocks,
     private readonly uow: UnitOfWork,
     @Inject(REDIS) private readonly redis: Redis,
@@ -57,20 +75,24 @@ export class AccountRefresher {
    * @param staleAccessToken the token that just failed: when the stored one differs, someone else
    * already refreshed and that result is returned as is.
    */
-  async refresh(accountId: string, staleAccessToken?: string | null): Promise<RefreshResult> {
+  async refresh(accountId: string, staleAccessToken?: string | null, opts: RefreshOptions = {}): Promise<RefreshResult> {
     this.uow.assertNoTransaction('an account refresh');
+    const askedAt = Date.now();
     const locked = await this.locks.withLock(`${AUTH_REDIS_PREFIX}refresh-lock:${accountId}`, { ttlMs: this.lockTtlMs, waitMs: this.lockTtlMs }, () =>
-      this.refreshHoldingLock(accountId, staleAccessToken),
+      this.refreshHoldingLock(accountId, staleAccessToken, askedAt, opts),
     );
     return locked.held ? locked.value : { ok: false, dead: false, message: 'another refresh of this account is still running; try again shortly' };
   }
 
-  private async refreshHoldingLock(accountId: string, staleAccessToken: string | null | undefined): Promise<RefreshResult> {
+  private async refreshHoldingLock(accountId: string, staleAccessToken: string | null | undefined, askedAt: number, opts: RefreshOptions): Promise<RefreshResult> {
     await this.storeRescued(accountId);
     const row = await this.accounts.findById(accountId);
     if (!row) return { ok: false, dead: true, message: 'account not found' };
     const current = this.accounts.toPoolAccount(row);
     if (staleAccessToken !== undefined && current.accessToken && current.accessToken !== staleAccessToken) return { ok: true, account: current };
+    // Refreshed by another caller (any replica) while this one waited for the lock: that refresh answers this one too.
+    if (row.lastRefreshAt && row.lastRefreshAt.getTime() >= askedAt && current.accessToken && row.status !== 'needs_token') return { ok: true, account: current };
+    if (row.kind === 'codex') return this.refreshCodex(row, opts);
 
     const { refreshToken, sessionToken } = this.accounts.secretsOf(row);
     let tokens: RefreshedTokens;
@@ -94,7 +116,11 @@ export class AccountRefresher {
       this.logger.warn({ accountId, dead, reason: message }, 'account refresh failed');
       return { ok: false, dead, message };
     }
-    // Before anything else: the upstream has rotated the old token away.
+    return this.stored(accountId, tokens);
+  }
+
+  /** The refreshed tokens on disk before anyone uses them (the upstream has rotated the old token away), then the account as stored. */
+  private async stored(accountId: string, tokens: RefreshedTokens): Promise<RefreshResult> {
     if (!(await this.save(accountId, tokens))) {
       return { ok: false, dead: false, message: 'the refreshed token could not be stored yet (kept aside; the next refresh stores it)' };
     }
@@ -102,6 +128,59 @@ export class AccountRefresher {
     if (!refreshed) return { ok: false, dead: true, message: 'account not found' };
     this.logger.info({ accountId, expiresAt: refreshed.accessTokenExpiresAt }, 'account refreshed');
     return { ok: true, account: this.accounts.toPoolAccount(refreshed) };
+  }
+
+  private async refreshCodex(row: UpstreamAccountEntity, opts: RefreshOptions): Promise<RefreshResult> {
+    const accountId = row.id;
+    // Set aside for the operator (a dead login, or a refresh whose answer was lost): only they try it again.
+    if (row.status === 'needs_token' && !opts.explicit) return { ok: false, dead: true, message: row.lastErrorMessage ?? 'the Codex login needs a new sign-in' };
+    const { refreshToken } = this.accounts.secretsOf(row);
+    if (!refreshToken) {
+      const message = row.accessTokenEnc && !row.accessTokenExpiresAt
+        ? 'Codex access token refused or expired, and it cannot be refreshed: create a new one (chatgpt.com/admin/access-tokens) or enter a codex login'
+        : 'Codex access token refused or expired, and no refresh token is on file: enter the codex login auth file (with its refresh token)';
+      await this.accounts.markNeedsToken(accountId, message);
+      this.logger.warn({ accountId }, 'Codex account set aside: nothing to refresh it with');
+      return { ok: false, dead: true, message };
+    }
+    // Marked before the token leaves and cleared once its answer is stored (or classified): a marker
+    // found here means a refresher died between the two, and whether the upstream spent the token is unknown.
+    const inFlight = `${AUTH_REDIS_PREFIX}codex-refresh-in-flight:${accountId}`;
+    if (await this.redis.exists(inFlight)) {
+      if (!opts.explicit) return this.setAside(row, 'outcome_unknown', 'an earlier refresh of this login was interrupted before its answer was stored', inFlight);
+      await this.redis.del(inFlight);
+    }
+    await this.redis.set(inFlight, String(Date.now()), 'EX', RESCUE_TTL_SEC);
+    let tokens: RefreshedTokens;
+    try {
+      const r = await this.codex.refresh(refreshToken);
+      tokens = { accessToken: r.accessToken, accessTokenExpiresAt: r.expiresAt, refreshToken: r.refreshToken ?? undefined, plan: mergedClaims(r.idToken, r.accessToken).plan ?? undefined };
+    } catch (err) {
+      const kind = err instanceof UpstreamAuthError ? err.kind : 'transient';
+      const reason = err instanceof Error ? err.message : String(err);
+      if (kind !== 'transient') return this.setAside(row, kind, reason, inFlight);
+      // The upstream never took the token (no connection, or it refused without using it): safe to try again later.
+      await this.accounts.recordError(accountId, reason);
+      await this.redis.del(inFlight);
+      this.logger.warn({ accountId, dead: false, reason }, 'Codex account refresh failed');
+      return { ok: false, dead: false, message: reason };
+    }
+    const result = await this.stored(accountId, tokens);
+    // Stored in the database or kept aside in Redis: either way the successor is safe.
+    await this.redis.del(inFlight);
+    return result;
+  }
+
+  /** A Codex login the upstream refused, or whose refresh may have been spent unseen: out of the pool until the operator acts. */
+  private async setAside(row: UpstreamAccountEntity, outcome: 'dead_credential' | 'outcome_unknown', reason: string, inFlight: string): Promise<RefreshResult> {
+    const message =
+      outcome === 'dead_credential'
+        ? `Codex login needs a new sign-in: ${reason}. Run codex login again and enter the new auth file.`
+        : `Codex login needs attention: ${reason}; the upstream may have rotated the refresh token, so chatgate will not present it again by itself. Enter a new codex login, or refresh it once from the admin API (if the upstream did rotate it, that ends this login).`;
+    await this.accounts.markDeadUnlessReplaced(row.id, row, message);
+    await this.redis.del(inFlight);
+    this.logger.warn({ accountId: row.id, dead: true, outcome, reason }, 'Codex account set aside for the operator: its refresh is never retried on its own');
+    return { ok: false, dead: true, message };
   }
 
   /** Writes the result, retrying briefly; when the database keeps refusing, keeps it in Redis (false). */

@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { maskSecret } from '@chatgate/config';
-import type { ApiKeyAccountInput } from '@chatgate/contracts';
+import type { AccountEntryKind, ApiKeyAccountInput } from '@chatgate/contracts';
 import { classifyToken, decodeAccessToken, splitWorkspace } from '../credentials/token-kind.js';
 import { UnitOfWork } from '../persistence/unit-of-work.js';
 import { AccountPoolService } from '../pool/account-pool.service.js';
 import { ChatGptAuthClient, UpstreamAuthError } from '../upstream/chatgpt-auth.client.js';
+import { CodexAuthClient } from '../upstream/codex-auth.client.js';
 import { AccountError } from './account-error.js';
+import { codexClaims, codexCredentialOf, CodexCredentialRefused, mergedClaims, type CodexCredential } from './codex-credential.js';
 import { TokenExchangesRepository, type ExchangedToken } from './token-exchanges.repository.js';
 import { UpstreamAccountsRepository, type EnteredAccount, type EnteredApiKey } from './upstream-accounts.repository.js';
 
@@ -49,6 +51,12 @@ const SAVE_ATTEMPTS = 3;
 
 const fingerprintOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** A JWT's expiry from its `exp`, or null when it states none. */
+function expiryOfJwt(jwt: string): Date | null {
+  const exp = codexClaims(jwt)?.exp;
+  return exp ? new Date(exp * 1000) : null;
+}
+
 /**
  * Entering a token of any kind: classify it, exchange it for an access token when needed, read
  * who it belongs to, and store or update that account (keyed by login and workspace, so entering
@@ -65,12 +73,14 @@ export class AccountsService {
     private readonly accounts: UpstreamAccountsRepository,
     private readonly exchanges: TokenExchangesRepository,
     private readonly upstream: ChatGptAuthClient,
+    private readonly codex: CodexAuthClient,
     private readonly pool: AccountPoolService,
     private readonly uow: UnitOfWork,
   ) {}
 
-  async enter(tenantId: string, raw: string): Promise<EnteredResult> {
-    const inspected = await this.inspect(raw);
+  /** @param kind what a bare token is (a Codex login's refresh token looks like a web one); auth files and `at-` tokens are Codex anyway. */
+  async enter(tenantId: string, raw: string, kind: AccountEntryKind = 'chatgpt'): Promise<EnteredResult> {
+    const inspected = await this.inspect(raw, kind);
     const saved = await this.store(tenantId, inspected);
     const { email, plan, chatgptAccountId } = inspected.account;
     return { accountId: saved.id, created: saved.created, email, plan, chatgptAccountId, tokenKind: inspected.tokenKind };
@@ -103,8 +113,16 @@ export class AccountsService {
    * successor: the declarative bootstrap makes every upstream call first and stores the accounts
    * inside its own transaction. Never inside a transaction (the upstream may take seconds).
    */
-  async inspect(raw: string): Promise<InspectedToken> {
+  async inspect(raw: string, entryKind: AccountEntryKind = 'chatgpt'): Promise<InspectedToken> {
     this.uow.assertNoTransaction('entering a token (upstream calls)');
+    let codex: CodexCredential | null;
+    try {
+      codex = codexCredentialOf(raw, entryKind);
+    } catch (err) {
+      if (err instanceof CodexCredentialRefused) throw new AccountError('invalid_token', err.message);
+      throw err;
+    }
+    if (codex) return this.inspectCodex(codex);
     const { token, accountId: workspace } = splitWorkspace(raw.trim());
     const kind = classifyToken(token);
     let accessToken: string;
@@ -162,6 +180,80 @@ export class AccountsService {
       }
       throw err;
     }
+  }
+
+  /**
+   * A Codex login: who it is comes from its tokens' claims (or, for an `at-` token, the whoami
+   * endpoint); no upstream call is made for a login whose access token is still fresh, so entering
+   * one never spends its refresh token. Only a refresh token alone, or an auth file whose access
+   * token has expired, is exchanged (with Codex's client id; the successor stored at once).
+   */
+  private async inspectCodex(credential: CodexCredential): Promise<InspectedToken> {
+    const secret = credential.form === 'refresh_token' ? credential.refreshToken : credential.form === 'auth_file' ? (credential.refreshToken ?? credential.accessToken ?? '') : credential.accessToken;
+    try {
+      let accessToken: string | null = credential.form === 'refresh_token' ? null : credential.accessToken;
+      let refreshToken: string | null = credential.form === 'refresh_token' || credential.form === 'auth_file' ? credential.refreshToken : null;
+      let idToken: string | null = credential.form === 'auth_file' ? credential.idToken : null;
+      let exchanged: string | null = null;
+      let expiresAt: Date | null = accessToken ? expiryOfJwt(accessToken) : null;
+      const stale = accessToken !== null && expiresAt !== null && expiresAt.getTime() - Date.now() <= REUSE_MARGIN_MS;
+      if ((accessToken === null || stale) && refreshToken) {
+        const result = await this.exchangeCodex(refreshToken);
+        ({ accessToken, accessTokenExpiresAt: expiresAt } = result);
+        idToken = result.idToken ?? idToken;
+        refreshToken = result.successor;
+        exchanged = fingerprintOf(result.entered);
+      }
+      if (!accessToken) throw new AccountError('invalid_token', 'the Codex login has no access token and no refresh token');
+      if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AccountError('invalid_token', `the Codex access token ${maskSecret(accessToken)} has expired and there is no refresh token to renew it`);
+      let claims = mergedClaims(idToken, accessToken);
+      if (credential.form === 'workspace_token') {
+        const who = await this.codex.whoami(accessToken);
+        claims = { exp: null, email: who.email, accountId: who.accountId, userId: who.userId, plan: who.plan };
+      }
+      const accountId = (credential.form === 'auth_file' ? credential.accountId : null) ?? claims.accountId;
+      if (!accountId) throw new AccountError('invalid_token', 'the Codex credential names no ChatGPT account id (tokens.account_id or the chatgpt_account_id claim)');
+      return {
+        tokenKind: credential.form === 'workspace_token' ? 'codex_access_token' : `codex_${credential.form}`,
+        exchanged,
+        account: {
+          kind: 'codex',
+          email: claims.email,
+          chatgptAccountId: accountId,
+          chatgptUserId: claims.userId,
+          plan: claims.plan,
+          workspaces: [],
+          accessToken,
+          accessTokenExpiresAt: expiresAt,
+          refreshToken,
+          sessionToken: null,
+        },
+      };
+    } catch (err) {
+      if (err instanceof AccountError) throw err;
+      if (err instanceof UpstreamAuthError) {
+        const message =
+          err.kind === 'dead_credential'
+            ? `the upstream refused the Codex credential ${maskSecret(secret)}: ${err.message}; sign in again (codex login) and enter the new auth file`
+            : err.kind === 'outcome_unknown'
+              ? `the Codex refresh of ${maskSecret(secret)} got no answer (${err.message}); the upstream may have spent it: if entering it again fails, sign in again (codex login)`
+              : `the upstream could not be reached to check the Codex credential ${maskSecret(secret)}: ${err.message}`;
+        throw new AccountError(err.kind === 'dead_credential' ? 'invalid_token' : 'upstream_unavailable', message.split(secret).join(maskSecret(secret)));
+      }
+      throw err;
+    }
+  }
+
+  /** As `exchange`, for a refresh token of Codex's client (refreshed with its client id, never the web one's). */
+  private async exchangeCodex(token: string): Promise<ExchangedToken & { idToken: string | null; entered: string }> {
+    const fingerprint = fingerprintOf(token);
+    const earlier = await this.exchanges.find(fingerprint);
+    if (earlier && earlier.kind === 'codex_refresh' && earlier.accessTokenExpiresAt.getTime() - Date.now() > REUSE_MARGIN_MS) return { ...earlier, idToken: null, entered: token };
+    const presented = earlier?.kind === 'codex_refresh' ? earlier.successor : token;
+    const r = await this.codex.refresh(presented);
+    const result: ExchangedToken = { kind: 'codex_refresh', accessToken: r.accessToken, accessTokenExpiresAt: r.expiresAt, successor: r.refreshToken ?? presented };
+    await this.saveExchange(fingerprint, result);
+    return { ...result, idToken: r.idToken, entered: token };
   }
 
   /**

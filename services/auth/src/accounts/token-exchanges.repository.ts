@@ -5,7 +5,7 @@ import { TokenCipher } from './token-cipher.js';
 import { TokenExchangeEntity } from './token-exchange.entity.js';
 
 export interface ExchangedToken {
-  kind: 'refresh' | 'session';
+  kind: 'refresh' | 'session' | 'codex_refresh';
   accessToken: string;
   accessTokenExpiresAt: Date;
   /** What to present next time: the rotated token, or the entered one if the upstream kept it. */

@@ -2,6 +2,7 @@ import { Check, Column, CreateDateColumn, Entity, ForeignKey, Generated, Index, 
 import { TenantEntity } from '../tenants/tenant.entity.js';
 import type { AccountKind as ContractAccountKind } from '@chatgate/contracts';
 import type { AccountStatus } from './account-status.js';
+import type { CodexLimits } from './codex-limits.js';
 
 export interface WorkspaceInfo {
   /** ChatGPT account id of the workspace (the `ChatGPT-Account-Id` header value). */
@@ -18,7 +19,7 @@ export type AccountKind = ContractAccountKind;
 export type ApiStyle = 'openai' | 'azure';
 
 /**
- * A ChatGPT login or an API key a tenant put in. Token columns hold AES-256-GCM ciphertext (see TokenCipher);
+ * A ChatGPT login, an API key or a Codex login a tenant put in. Token columns hold AES-256-GCM ciphertext (see TokenCipher);
  * nothing outside TokenVault ever sees them in clear.
  */
 // Constraints and indexes are named as the migrations create them: the schema drift check compares the two.
@@ -27,7 +28,7 @@ export type ApiStyle = 'openai' | 'azure';
 @Index('upstream_accounts_tenant_status', ['tenantId', 'status'])
 @Index('upstream_accounts_tenant_kind', ['tenantId', 'kind'])
 @Check('upstream_accounts_status_check', `"status" IN ('active', 'cooling', 'needs_token', 'disabled')`)
-@Check('upstream_accounts_kind_check', `"kind" IN ('chatgpt', 'api_key')`)
+@Check('upstream_accounts_kind_check', `"kind" IN ('chatgpt', 'api_key', 'codex')`)
 @Check('upstream_accounts_api_style_check', `"api_style" IN ('openai', 'azure')`)
 @Check('upstream_accounts_api_key_base', `"kind" <> 'api_key' OR ("base_url" IS NOT NULL AND "api_style" IS NOT NULL)`)
 export class UpstreamAccountEntity {
@@ -110,6 +111,14 @@ export class UpstreamAccountEntity {
   /** Per model: epoch milliseconds until which the account is cooling down for that model. */
   @Column({ type: 'jsonb', default: () => "'{}'" })
   cooldowns!: Record<string, number>;
+
+  /** Codex logins: the usage windows, plan and credits the upstream last reported (`x-codex-*` headers). */
+  @Column({ type: 'jsonb', nullable: true })
+  limits!: CodexLimits | null;
+
+  /** Codex logins: a 429 `usage_limit_reached` holds the whole account (every model) until then. */
+  @Column({ name: 'limited_until', type: 'timestamptz', nullable: true })
+  limitedUntil!: Date | null;
 
   /** Kept stable per account, as the web client keeps one per browser. */
   // Filled by the database (`DEFAULT gen_random_uuid()`); TypeORM calls such a column generated.

@@ -7,6 +7,7 @@ import { TokenCipher } from './token-cipher.js';
 import type { PoolAccount } from './pool-account.js';
 import { UpstreamAccountEntity, type ApiStyle, type WorkspaceInfo } from './upstream-account.entity.js';
 import { apiKeyIdentity } from './api-key-account.js';
+import type { CodexLimits } from './codex-limits.js';
 
 export interface RefreshedTokens {
   accessToken: string;
@@ -14,10 +15,14 @@ export interface RefreshedTokens {
   /** A rotated refresh token or session cookie; undefined keeps the stored one. */
   refreshToken?: string | null;
   sessionToken?: string | null;
+  /** The plan the new tokens name (a Codex login's claims); undefined keeps the stored one. */
+  plan?: string | null;
 }
 
 export interface EnteredAccount {
   tenantId: string;
+  /** A ChatGPT web login (absent means this) or a Codex login. */
+  kind?: 'chatgpt' | 'codex';
   email: string | null;
   chatgptAccountId: string | null;
   chatgptUserId: string | null;
@@ -41,9 +46,14 @@ export interface EnteredApiKey {
   name: string | null;
 }
 
-/** Which account a token belongs to: one row per login and workspace. */
-export function identityKeyOf(email: string | null, chatgptAccountId: string | null): string {
-  return `${(email ?? '').toLowerCase()}|${chatgptAccountId ?? ''}`;
+/**
+ * Which account a token belongs to: one row per login and workspace, and per kind: a Codex login
+ * of an account is a row apart from its web login (other tokens, other upstream, other limits).
+ */
+export function identityKeyOf(email: string | null, chatgptAccountId: string | null, kind: 'chatgpt' | 'codex' = 'chatgpt', chatgptUserId: string | null = null): string {
+  if (kind === 'chatgpt') return `${(email ?? '').toLowerCase()}|${chatgptAccountId ?? ''}`;
+  // A Codex login's user id is in every token it has (the email is in the id_token only).
+  return `codex:${(chatgptUserId ?? email ?? '').toLowerCase()}|${chatgptAccountId ?? ''}`;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -80,6 +90,8 @@ export class UpstreamAccountsRepository {
       accessTokenExpiresAt: row.accessTokenExpiresAt?.getTime() ?? null,
       refreshable: row.refreshTokenEnc !== null || row.sessionTokenEnc !== null,
       cooldowns: row.cooldowns ?? {},
+      limits: row.limits ?? null,
+      limitedUntil: row.limitedUntil?.getTime() ?? null,
       kind: row.kind ?? 'chatgpt',
       name: row.name,
       platform:
@@ -149,6 +161,37 @@ export class UpstreamAccountsRepository {
       .execute();
   }
 
+  /** A Codex login at its usage limit (429 `usage_limit_reached`): held for every model until `untilMs`. */
+  async setLimitedUntil(id: string, untilMs: number, message: string): Promise<void> {
+    await this.accounts
+      .createQueryBuilder()
+      .update()
+      .set({
+        limitedUntil: () => `GREATEST(COALESCE(limited_until, to_timestamp(0)), to_timestamp(CAST(:until AS bigint) / 1000.0))`,
+        status: () => `CASE WHEN status = 'active' THEN 'cooling' ELSE status END`,
+        lastErrorMessage: message,
+        lastErrorAt: () => 'now()',
+      })
+      .where('id = :id', { id, until: untilMs })
+      .execute();
+  }
+
+  /**
+   * A Codex login's usage as the upstream reported it: kept unless a newer observation is already
+   * stored (events of several workers cross on the bus). The plan it names replaces the stored one.
+   * False when nothing changed (an older observation, or no such Codex account).
+   */
+  async recordLimits(id: string, limits: CodexLimits): Promise<boolean> {
+    const result = await this.accounts
+      .createQueryBuilder()
+      .update()
+      .set({ limits: () => 'CAST(:limits AS jsonb)', plan: () => 'COALESCE(CAST(:plan AS text), plan)' })
+      .where('id = :id AND kind = :kind', { id, kind: 'codex', limits: JSON.stringify(limits), plan: limits.plan })
+      .andWhere(`(limits IS NULL OR CAST(limits->>'observedAt' AS bigint) < CAST(:observedAt AS bigint))`, { observedAt: limits.observedAt })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
   async recordError(id: string, message: string): Promise<void> {
     await this.accounts.update({ id }, { lastErrorMessage: message, lastErrorAt: new Date() });
   }
@@ -193,23 +236,27 @@ export class UpstreamAccountsRepository {
     };
     if (tokens.refreshToken !== undefined) patch.refreshTokenEnc = this.cipher.sealNullable(tokens.refreshToken, refresh(id));
     if (tokens.sessionToken !== undefined) patch.sessionTokenEnc = this.cipher.sealNullable(tokens.sessionToken, session(id));
+    if (tokens.plan) patch.plan = tokens.plan;
     const result = await this.accounts.createQueryBuilder().update().set(patch).where('id = :id', { id }).execute();
     return (result.affected ?? 0) > 0;
   }
 
   /** Creates the account or updates the one with the same login and workspace. Returns its id. */
   async upsert(entered: EnteredAccount): Promise<{ id: string; created: boolean }> {
-    const identityKey = identityKeyOf(entered.email, entered.chatgptAccountId);
+    const kind = entered.kind ?? 'chatgpt';
+    const identityKey = identityKeyOf(entered.email, entered.chatgptAccountId, kind, entered.chatgptUserId);
     const existing = await this.accounts.findOneBy({ tenantId: entered.tenantId, identityKey });
     // The id is chosen here, not by the database: every token is sealed for its row.
     const id = existing?.id ?? randomUUID();
     const values: Partial<UpstreamAccountEntity> = {
       tenantId: entered.tenantId,
       identityKey,
-      email: entered.email,
+      kind,
+      // What a token does not say (a Codex access token has no email) keeps what was stored before.
+      email: entered.email ?? existing?.email ?? null,
       chatgptAccountId: entered.chatgptAccountId,
-      chatgptUserId: entered.chatgptUserId,
-      plan: entered.plan,
+      chatgptUserId: entered.chatgptUserId ?? existing?.chatgptUserId ?? null,
+      plan: entered.plan ?? existing?.plan ?? null,
       workspaces: entered.workspaces,
       accessTokenEnc: this.cipher.sealNullable(entered.accessToken, access(id)),
       accessTokenExpiresAt: entered.accessTokenExpiresAt,

@@ -33,6 +33,8 @@ function row(patch: Partial<UpstreamAccountEntity> = {}): UpstreamAccountEntity 
     lastErrorMessage: null,
     lastErrorAt: null,
     cooldowns: {},
+    limits: null,
+    limitedUntil: null,
     deviceId: 'dev',
     createdAt: new Date(NOW - 1000),
     updatedAt: new Date(NOW),

@@ -1,5 +1,6 @@
 import { maskSecret } from '@chatgate/config';
-import type { AccountView, UpstreamAccountStatus } from '@chatgate/contracts';
+import type { AccountView, CodexLimitWindow, CodexUsageView, UpstreamAccountStatus } from '@chatgate/contracts';
+import { usedPercentNow } from '../accounts/codex-limits.js';
 import type { UpstreamAccountEntity } from '../accounts/upstream-account.entity.js';
 
 /** A sealed token this key cannot open (sealed by another key, or altered): shown as such, never fatal to a listing. */
@@ -29,11 +30,32 @@ export function liveCooldowns(cooldowns: Record<string, number> | null, now: num
 
 /**
  * The status an admin sees. The stored `cooling` is set by a 429 and never cleared when the
- * cool-down passes (the pool checks times, not the flag), so it is derived from the times here.
+ * cool-down passes (the pool checks times, not the flag), so it is derived from the times here:
+ * a model's cool-down, or a Codex login's usage-limit hold.
  */
-export function viewStatus(stored: UpstreamAccountStatus, cooldowns: Record<string, number> | null, now: number): UpstreamAccountStatus {
+export function viewStatus(stored: UpstreamAccountStatus, cooldowns: Record<string, number> | null, now: number, limitedUntil: Date | null = null): UpstreamAccountStatus {
   if (stored !== 'active' && stored !== 'cooling') return stored;
+  if (limitedUntil && limitedUntil.getTime() > now) return 'cooling';
   return liveCooldowns(cooldowns, now).length ? 'cooling' : 'active';
+}
+
+function windowView(window: CodexLimitWindow | null, now: number): CodexUsageView['primary'] {
+  if (!window) return null;
+  return { usedPercent: usedPercentNow(window, now), windowMinutes: window.windowMinutes, resetsAt: window.resetAtSec !== null ? new Date(window.resetAtSec * 1000).toISOString() : null };
+}
+
+/** A Codex login's usage as the upstream last reported it; null for other kinds. */
+export function codexUsageView(row: Pick<UpstreamAccountEntity, 'kind' | 'plan' | 'limits' | 'limitedUntil'>, now: number): CodexUsageView | null {
+  if (row.kind !== 'codex') return null;
+  const limits = row.limits;
+  return {
+    plan: limits?.plan ?? row.plan,
+    observedAt: limits ? new Date(limits.observedAt).toISOString() : null,
+    primary: windowView(limits?.primary ?? null, now),
+    secondary: windowView(limits?.secondary ?? null, now),
+    credits: limits?.credits ?? null,
+    limitedUntil: row.limitedUntil && row.limitedUntil.getTime() > now ? row.limitedUntil.toISOString() : null,
+  };
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -46,7 +68,7 @@ export function toAccountView(row: UpstreamAccountEntity, secrets: OpenedSecrets
     plan: row.plan,
     chatgptAccountId: row.chatgptAccountId,
     workspaces: row.workspaces ?? [],
-    status: viewStatus(row.status, row.cooldowns, now),
+    status: viewStatus(row.status, row.cooldowns, now, row.limitedUntil),
     tokens: {
       access: access ? { ...access, expiresAt: iso(row.accessTokenExpiresAt) } : null,
       refresh: tokenHint(secrets.refresh),
@@ -62,6 +84,7 @@ export function toAccountView(row: UpstreamAccountEntity, secrets: OpenedSecrets
       row.kind === 'api_key' && row.baseUrl && row.apiStyle
         ? { name: row.name, baseUrl: row.baseUrl, apiStyle: row.apiStyle, apiVersion: row.apiVersion, organization: row.organization, models: row.models }
         : null,
+    codex: codexUsageView(row, now),
   };
 }
 

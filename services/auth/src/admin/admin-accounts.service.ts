@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { maskSecret } from '@chatgate/config';
-import type { AccountList, AccountView, ApiKeyAccountInput, AdminEntered, AdminPoolSummary, ImportAccountsResult, ImportLineResult, UpstreamAccountStatus } from '@chatgate/contracts';
+import type { AccountEntryKind, AccountList, AccountView, ApiKeyAccountInput, AdminEntered, AdminPoolSummary, ImportAccountsResult, ImportLineResult, UpstreamAccountStatus } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { AccountRefresher } from '../accounts/account-refresher.service.js';
 import { AccountError } from '../accounts/account-error.js';
@@ -10,7 +10,7 @@ import type { UpstreamAccountEntity } from '../accounts/upstream-account.entity.
 import { UpstreamAccountsRepository } from '../accounts/upstream-accounts.repository.js';
 import { AUTH_LOGGER } from '../auth.config.js';
 import { AccountPoolService } from '../pool/account-pool.service.js';
-import { accountLabel, toAccountView, UNREADABLE, type OpenedSecret, type OpenedSecrets } from './account-view.js';
+import { accountLabel, codexUsageView, toAccountView, UNREADABLE, viewStatus, type OpenedSecret, type OpenedSecrets } from './account-view.js';
 import { AdminAccountsStore } from './admin-accounts.store.js';
 import { apiKeyLineInput, isApiKeyLine, parseImportLines } from './import-lines.js';
 
@@ -87,34 +87,42 @@ export class AdminAccountsService {
     if (row.status === 'disabled') throw new AccountError('account_disabled', 'The account is disabled; enable it before refreshing it.');
     // The refresher marks an account with nothing to refresh with as needing a token: not what "refresh now" means.
     if (!row.refreshTokenEnc && !row.sessionTokenEnc) {
-      throw new AccountError('not_refreshable', 'The account has only an access token; enter its refresh or session token to refresh it.');
+      throw row.kind === 'codex'
+        ? new AccountError('not_refreshable', 'The Codex login has only an access token (an at- token or a bare access token); enter its codex login auth file to refresh it.')
+        : new AccountError('not_refreshable', 'The account has only an access token; enter its refresh or session token to refresh it.');
     }
-    const result = await this.refresher.refresh(id);
+    // Explicit: a Codex login set aside because a refresh got no answer is tried once more, as the operator asks.
+    const result = await this.refresher.refresh(id, undefined, { explicit: true });
     this.pool.announceChanged(tenantId, [id]);
     if (!result.ok) {
-      throw result.dead
-        ? new AccountError('needs_token', `The upstream refused the account's refresh credential (${result.message}); enter a new token.`)
-        : new AccountError('refresh_failed', `The refresh failed (${result.message}); try again later.`);
+      if (!result.dead) throw new AccountError('refresh_failed', `The refresh failed (${result.message}); try again later.`);
+      // A Codex refusal's message already says what to do.
+      throw new AccountError('needs_token', row.kind === 'codex' ? result.message : `The upstream refused the account's refresh credential (${result.message}); enter a new token.`);
     }
     return this.get(tenantId, id);
   }
 
-  async summary(tenantId: string): Promise<AdminPoolSummary> {
-    const [usableCount, needing] = await Promise.all([this.store.usableCount(tenantId), this.store.needingToken(tenantId, MAX_ERROR_LABELS)]);
-    return { usableCount, needsToken: needing.map((r) => accountLabel(r, this.open(r))) };
+  async summary(tenantId: string, now = Date.now()): Promise<AdminPoolSummary> {
+    const [usableCount, needing, codex] = await Promise.all([this.store.usableCount(tenantId), this.store.needingToken(tenantId, MAX_ERROR_LABELS), this.store.codexAccounts(tenantId)]);
+    const summary: AdminPoolSummary = { usableCount, needsToken: needing.map((r) => accountLabel(r, this.open(r))) };
+    if (codex.length) {
+      summary.codex = codex.map((r) => ({ label: accountLabel(r, this.open(r)), status: viewStatus(r.status, r.cooldowns, now, r.limitedUntil), usage: codexUsageView(r, now)! }));
+    }
+    return summary;
   }
 
   /**
    * One line at a time, on purpose: two tokens of one account entered at once would race to
    * create the same row, and the loser's refresh token, already rotated by the upstream, would be lost.
    */
-  async import(tenantId: string, lines: string[], apiKeys: ApiKeyAccountInput[] = []): Promise<ImportAccountsResult> {
+  /** @param kind what the bare tokens are (`codex`: Codex logins' refresh or access tokens); auth files and `at-` tokens are Codex anyway. */
+  async import(tenantId: string, lines: string[], apiKeys: ApiKeyAccountInput[] = [], kind: AccountEntryKind = 'chatgpt'): Promise<ImportAccountsResult> {
     const results: ImportLineResult[] = [];
     for (const item of parseImportLines(lines)) {
       if (item.kind === 'comment') results.push({ line: item.line, status: 'skipped', reason: 'comment' });
       else if (item.kind === 'duplicate') results.push({ line: item.line, status: 'skipped', reason: 'duplicate' });
       else if (isApiKeyLine(item.token)) results.push(await this.importApiKey(tenantId, item.line, apiKeyLineInput(item.token), item.token));
-      else results.push(await this.importOne(tenantId, item.line, item.token));
+      else results.push(await this.importOne(tenantId, item.line, item.token, kind));
     }
     // Results of `api_keys` are numbered after the lines, in order.
     for (const [i, input] of apiKeys.entries()) results.push(await this.importApiKey(tenantId, lines.length + i + 1, input, input.key));
@@ -130,9 +138,9 @@ export class AdminAccountsService {
     return { line, status: saved.created ? 'created' : 'updated', accountId: saved.accountId, email: null };
   }
 
-  private async importOne(tenantId: string, line: number, token: string): Promise<ImportLineResult> {
+  private async importOne(tenantId: string, line: number, token: string, kind: AccountEntryKind): Promise<ImportLineResult> {
     try {
-      const entered = await this.entry.enter(tenantId, token);
+      const entered = await this.entry.enter(tenantId, token, kind);
       return { line, status: entered.created ? 'created' : 'updated', accountId: entered.accountId, email: entered.email };
     } catch (err) {
       if (err instanceof AccountError) return { line, status: 'error', error: scrub(err.message, token) };

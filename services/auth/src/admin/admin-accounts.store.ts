@@ -7,8 +7,10 @@ import { UnitOfWork } from '../persistence/unit-of-work.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Active or cooling: what the pool may lease (cool-downs are per model). */
 const POOLED: UpstreamAccountStatus[] = ['active', 'cooling'];
-/** Any model's cool-down still running; the same reading as viewStatus. */
-const COOLING_NOW = `EXISTS (SELECT 1 FROM jsonb_each_text(a.cooldowns) AS c(model, until_ms) WHERE c.until_ms::numeric > :nowMs)`;
+/** Any model's cool-down, or a Codex login's usage-limit hold, still running; the same reading as viewStatus. */
+const COOLING_NOW = `(EXISTS (SELECT 1 FROM jsonb_each_text(a.cooldowns) AS c(model, until_ms) WHERE c.until_ms::numeric > :nowMs) OR a.limited_until > to_timestamp(:nowMs / 1000.0))`;
+/** A summary lists at most this many Codex logins. */
+const MAX_CODEX_LISTED = 1000;
 
 /**
  * The admin's reads and writes of upstream accounts, always scoped to one tenant. Tokens stay
@@ -72,6 +74,11 @@ export class AdminAccountsStore {
 
   usableCount(tenantId: string): Promise<number> {
     return this.accounts.count({ where: { tenantId, status: In(POOLED) } });
+  }
+
+  /** The tenant's Codex logins (every status), oldest first, for the pool summary's usage windows. */
+  codexAccounts(tenantId: string): Promise<UpstreamAccountEntity[]> {
+    return this.accounts.find({ where: { tenantId, kind: 'codex' }, order: { createdAt: 'ASC' }, take: MAX_CODEX_LISTED });
   }
 
   needingToken(tenantId: string, max: number): Promise<UpstreamAccountEntity[]> {

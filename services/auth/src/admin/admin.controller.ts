@@ -52,7 +52,7 @@ export class AdminController {
 
   @MessagePattern(ADMIN_ACCOUNTS_IMPORT)
   import(@Payload() payload: unknown) {
-    return this.run(adminImportRequestSchema, payload, (tenantId, req) => this.admin.import(tenantId, req.lines, req.apiKeys));
+    return this.run(adminImportRequestSchema, payload, (tenantId, req) => this.admin.import(tenantId, req.lines, req.apiKeys, req.kind));
   }
 
   @MessagePattern(ADMIN_ACCOUNTS_ENTER)

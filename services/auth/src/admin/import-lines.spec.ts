@@ -25,4 +25,21 @@ describe('parseImportLines', () => {
     expect(parseImportLines([])).toEqual([]);
     expect(parseImportLines(['', ' ', '\t'])).toEqual([]);
   });
+
+  it('takes a pretty-printed auth file as one entry among the other lines, numbered by its first line', () => {
+    const file = JSON.stringify({ auth_mode: 'chatgpt', OPENAI_API_KEY: null, tokens: { id_token: 'eyJ.i.d', access_token: 'eyJ.a.t', refresh_token: 'rt_x}{"', account_id: 'acc' }, last_refresh: 'x' }, null, 2);
+    const lines = ['eyJ.first.token', ...file.split('\n'), 'rt_after', '{"tokens": {"refresh_token": "rt_one_line"}}'];
+    const parsed = parseImportLines(lines);
+    expect(parsed).toEqual([
+      { line: 1, kind: 'token', token: 'eyJ.first.token' },
+      { line: 2, kind: 'token', token: file },
+      { line: 2 + file.split('\n').length, kind: 'token', token: 'rt_after' },
+      { line: 3 + file.split('\n').length, kind: 'token', token: '{"tokens": {"refresh_token": "rt_one_line"}}' },
+    ]);
+    expect(JSON.parse((parsed[1] as { token: string }).token).tokens.refresh_token).toBe('rt_x}{"');
+  });
+
+  it('gives an object never closed the rest of the lines (refused later as incomplete JSON)', () => {
+    expect(parseImportLines(['{"tokens": {', '"access_token": "eyJ.a.b"', 'rt_swallowed'])).toEqual([{ line: 1, kind: 'token', token: '{"tokens": {\n"access_token": "eyJ.a.b"\nrt_swallowed' }]);
+  });
 });

@@ -18,33 +18,59 @@ export function apiKeyLineInput(line: string): ApiKeyAccountInput | string {
 }
 
 /**
- * One import line as auth reads it. Blank lines are dropped; `#` lines are comments; a token
+ * One import entry as auth reads it. Blank lines are dropped; `#` lines are comments; a token
  * already given on an earlier line is not entered twice (a refresh token entered twice would be
- * exchanged twice, and the upstream rotates it away on the first exchange).
+ * exchanged twice, and the upstream rotates it away on the first exchange). A JSON object (a pasted
+ * `codex login` auth file, pretty-printed over many lines as Codex writes it) is ONE entry, numbered
+ * by its first line.
  */
 export type ImportLine =
   | { line: number; kind: 'token'; token: string }
   | { line: number; kind: 'comment' }
   | { line: number; kind: 'duplicate'; firstLine: number };
 
+/**
+ * How far a JSON text's braces are from closed (strings and their escapes skipped): 0 once the
+ * object that opened it is complete.
+ */
+function braceDepth(text: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return depth;
+}
+
 export function parseImportLines(lines: readonly string[]): ImportLine[] {
   const seen = new Map<string, number>();
   const parsed: ImportLine[] = [];
-  lines.forEach((raw, index) => {
+  for (let index = 0; index < lines.length; index++) {
     const line = index + 1;
-    const text = raw.trim();
-    if (!text) return;
+    let text = lines[index].trim();
+    if (!text) continue;
     if (text.startsWith('#')) {
       parsed.push({ line, kind: 'comment' });
-      return;
+      continue;
+    }
+    // An object spans the lines up to the one that closes it (or the end, where it is refused as incomplete).
+    if (text.startsWith('{')) {
+      while (braceDepth(text) > 0 && index + 1 < lines.length) text = `${text}\n${lines[++index]}`;
+      text = text.trim();
     }
     const firstLine = seen.get(text);
     if (firstLine !== undefined) {
       parsed.push({ line, kind: 'duplicate', firstLine });
-      return;
+      continue;
     }
     seen.set(text, line);
     parsed.push({ line, kind: 'token', token: text });
-  });
+  }
   return parsed;
 }

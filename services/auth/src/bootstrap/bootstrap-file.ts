@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import type { AccountEntryKind } from '@chatgate/contracts';
+import { codexCredentialOf, CodexCredentialRefused } from '../accounts/codex-credential.js';
 import { bootstrapFault } from './bootstrap-error.js';
 import { bootstrapSchema, type BootstrapFile } from './bootstrap.schema.js';
 import { formatPath, lineOf, type FieldPath } from './yaml-locate.js';
@@ -9,6 +11,8 @@ import { formatPath, lineOf, type FieldPath } from './yaml-locate.js';
 /** A token read from where the file points to, with the stable fingerprint stored in its place. */
 export interface DeclaredToken {
   token: string;
+  /** What a bare token is: a ChatGPT web login's or a Codex login's (an auth file is Codex anyway). */
+  kind: AccountEntryKind;
   /** sha256 of the token: re-applying the file recognises a token already entered without keeping it. */
   fingerprint: string;
   /** The account entry, for messages: `tenants[0].accounts[1]`. */
@@ -55,11 +59,31 @@ export function loadBootstrapFile(file: string, opts: LoadOptions): BootstrapPla
     const issue = parsed.error.issues[0];
     throw fault(issue.path, issue.message);
   }
-  const tokens = parsed.data.tenants.map((t, ti) => t.accounts.map((a, ai) => readToken(file, opts.env, a, ['tenants', ti, 'accounts', ai], fault)));
+  const tokens = parsed.data.tenants.map((t, ti) =>
+    t.accounts.map((a, ai) => {
+      const path = ['tenants', ti, 'accounts', ai];
+      const declared: DeclaredToken =
+        a.codex_auth_file !== undefined
+          ? { ...readToken(file, opts.env, { token_file: a.codex_auth_file }, path, fault, 'codex_auth'), kind: 'codex' }
+          : { ...readToken(file, opts.env, a, path, fault), kind: a.kind ?? 'chatgpt' };
+      checkCodexShape(declared, a.codex_auth_file !== undefined ? 'codex_auth_file' : a.token_env !== undefined ? 'token_env' : 'token_file', fault);
+      return declared;
+    }),
+  );
   const apiKeys = parsed.data.tenants.map((t, ti) =>
-    t.api_keys.map((k, ki) => readToken(file, opts.env, { token_env: k.key_env, token_file: k.key_file }, ['tenants', ti, 'api_keys', ki], fault, 'key')),
+    t.api_keys.map((k, ki) => ({ ...readToken(file, opts.env, { token_env: k.key_env, token_file: k.key_file }, ['tenants', ti, 'api_keys', ki], fault, 'key'), kind: 'chatgpt' as const })),
   );
   return { file, data: parsed.data, tokens, apiKeys, fault };
+}
+
+/** A Codex credential that can never be entered (an auth file that is not one) stops the start, like any fault of the file. */
+function checkCodexShape(declared: DeclaredToken, field: string, fault: (path: FieldPath, message: string) => Error): void {
+  try {
+    codexCredentialOf(declared.token, declared.kind);
+  } catch (err) {
+    if (err instanceof CodexCredentialRefused) throw fault([...declared.path, field], err.message);
+    throw err;
+  }
 }
 
 function readToken(
@@ -68,8 +92,8 @@ function readToken(
   account: { token_env?: string; token_file?: string },
   path: FieldPath,
   fault: (path: FieldPath, message: string) => Error,
-  field: 'token' | 'key' = 'token',
-): DeclaredToken {
+  field: 'token' | 'key' | 'codex_auth' = 'token',
+): Omit<DeclaredToken, 'kind'> {
   let token: string;
   if (account.token_env !== undefined) {
     token = (env[account.token_env] ?? '').trim();

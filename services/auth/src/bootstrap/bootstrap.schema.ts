@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apiKeyFieldsSchema, budgetPeriodSchema, chatgptListSchema, modelRoutesSchema, userNameSchema, userStatusSchema, wireLimitsSchema } from '@chatgate/contracts';
+import { accountEntryKindSchema, apiKeyFieldsSchema, budgetPeriodSchema, chatgptListSchema, modelRoutesSchema, userNameSchema, userStatusSchema, wireLimitsSchema } from '@chatgate/contracts';
 import { hashSecret, KEY_PREFIXES } from '../keys/key-secret.js';
 
 /** Fields that would hold a token in the file itself: refused with a message saying where tokens go. */
@@ -67,8 +67,14 @@ export function bootstrapSchema(opts: BootstrapSchemaOptions) {
     token_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
     /** Path of a file holding the token; relative paths are taken from the bootstrap file's folder. */
     token_file: z.string().min(1).optional(),
+    /** Path of a `codex login` auth file (`~/.codex/auth.json`): a Codex login. */
+    codex_auth_file: z.string().min(1).optional(),
+    /** What the token of token_env / token_file is: `chatgpt` (a web login, default) or `codex` (a Codex login's refresh or access token). */
+    kind: accountEntryKindSchema.optional(),
   }).superRefine((a, ctx) => {
-    if ((a.token_env === undefined) === (a.token_file === undefined)) ctx.addIssue({ code: 'custom', path: [], message: 'give exactly one of token_env or token_file' });
+    const given = [a.token_env, a.token_file, a.codex_auth_file].filter((v) => v !== undefined).length;
+    if (given !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'give exactly one of token_env, token_file or codex_auth_file' });
+    if (a.codex_auth_file !== undefined && a.kind === 'chatgpt') ctx.addIssue({ code: 'custom', path: ['kind'], message: 'an auth file is a Codex login: leave kind out or say codex' });
   });
 
   // An API key by reference only, like tokens: key_env or key_file, never the key.

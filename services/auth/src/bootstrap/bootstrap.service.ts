@@ -82,7 +82,7 @@ export class BootstrapService {
           continue;
         }
         try {
-          list.push({ declared, inspected: await this.accounts.inspect(declared.token) });
+          list.push({ declared, inspected: await this.accounts.inspect(declared.token, declared.kind) });
         } catch (err) {
           if (!(err instanceof AccountError)) throw err;
           summary.accounts.failed += 1;

@@ -1,8 +1,20 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { z } from 'zod';
-import { ACCOUNT_LEASE, ACCOUNT_PLANS, ACCOUNT_REPORT, AUTH_QUEUE_GROUP, accountLeaseRequestSchema, accountPlansRequestSchema, accountReportSchema, type BusError } from '@chatgate/contracts';
-import { NATS_CONNECTION, serveRequests, type Logger } from '@chatgate/service-kit';
+import {
+  ACCOUNT_LEASE,
+  ACCOUNT_LIMITS,
+  ACCOUNT_PLANS,
+  ACCOUNT_REPORT,
+  AUTH_QUEUE_GROUP,
+  accountLeaseRequestSchema,
+  accountLimitsEventSchema,
+  accountPlansRequestSchema,
+  accountReportSchema,
+  type AccountLimitsEvent,
+  type BusError,
+} from '@chatgate/contracts';
+import { decodeJson, NATS_CONNECTION, serveRequests, type Logger } from '@chatgate/service-kit';
 import { AUTH_LOGGER } from '../auth.config.js';
 import { AccountPoolService } from './account-pool.service.js';
 
@@ -11,7 +23,9 @@ const FAILED: BusError = { status: 503, error: { message: 'The account pool fail
 
 /**
  * Lease and report on the raw NATS connection, queue group `auth`: these sit on the chat path,
- * one per attempt, where NestJS's request/reply would add a millisecond each.
+ * one per attempt, where NestJS's request/reply would add a millisecond each. Codex limits events
+ * are heard twice: once in the queue group (one replica stores them) and once by every replica
+ * (each one's pool snapshot takes them at once).
  */
 @Injectable()
 export class AccountPoolListener implements OnApplicationBootstrap, OnModuleDestroy {
@@ -27,6 +41,28 @@ export class AccountPoolListener implements OnApplicationBootstrap, OnModuleDest
     this.serve(ACCOUNT_LEASE, accountLeaseRequestSchema, (req) => this.pool.lease(req));
     this.serve(ACCOUNT_REPORT, accountReportSchema, (req) => this.pool.report(req));
     this.serve(ACCOUNT_PLANS, accountPlansRequestSchema, (req) => this.pool.plans(req));
+    this.hear(AUTH_QUEUE_GROUP, (event) => this.pool.recordLimits(event));
+    this.hear(undefined, async (event) => this.pool.observeLimits(event));
+  }
+
+  /** `account.limits` events (fire and forget): a malformed one is logged and dropped, a failing store logged. */
+  private hear(queue: string | undefined, handle: (event: AccountLimitsEvent) => Promise<void>) {
+    this.subscriptions.push(
+      this.nc.subscribe(ACCOUNT_LIMITS, {
+        queue,
+        callback: (err, msg) => {
+          if (err) return;
+          let event: AccountLimitsEvent;
+          try {
+            event = decodeJson(accountLimitsEventSchema, msg.data);
+          } catch {
+            this.logger.warn({ subject: ACCOUNT_LIMITS }, 'a malformed account limits event was dropped');
+            return;
+          }
+          handle(event).catch((e: unknown) => this.logger.warn({ accountId: event.accountId, err: e instanceof Error ? e.message : String(e) }, 'account limits could not be stored'));
+        },
+      }),
+    );
   }
 
   onModuleDestroy() {

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import {
   ACCOUNTS_CHANGED,
   accountsChangedEventSchema,
+  type AccountLimitsEvent,
   type AccountLease,
   type AccountLeaseReply,
   type AccountLeaseRequest,
@@ -20,6 +21,7 @@ import { decodeJson, encodeJson, NATS_CONNECTION, type Logger } from '@chatgate/
 import { REDIS } from '@chatgate/service-kit/redis';
 import { AUTH_CONFIG, AUTH_LOGGER, type AuthConfig } from '../auth.config.js';
 import { AccountRefresher } from '../accounts/account-refresher.service.js';
+import { exhaustedUntil, headroomBand, limitsOf } from '../accounts/codex-limits.js';
 import type { PoolAccount } from '../accounts/pool-account.js';
 import { UpstreamAccountsRepository } from '../accounts/upstream-accounts.repository.js';
 import { UnitOfWork } from '../persistence/unit-of-work.js';
@@ -37,7 +39,16 @@ function leaseOf(account: PoolAccount): AccountLease {
     const { baseUrl, organization, apiStyle, apiVersion } = account.platform;
     lease.platform = { baseUrl, organization, apiStyle, apiVersion };
   }
+  if (account.kind === 'codex') lease.codex = { plan: account.limits?.plan ?? account.plan };
   return lease;
+}
+
+/** The accounts with the most headroom: Codex logins in the lowest band of their binding window's use; any other kind as they are. */
+function mostHeadroom(candidates: PoolAccount[], now: number): PoolAccount[] {
+  if (!candidates.some((a) => a.kind === 'codex')) return candidates;
+  const bands = candidates.map((a) => headroomBand(a.limits, now));
+  const lowest = Math.min(...bands);
+  return candidates.filter((_, i) => bands[i] === lowest);
 }
 
 /** Whether an account of the pool may serve this request: its kind, then its plan (logins) or its model list (keys). */
@@ -128,43 +139,56 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
     // A credential restricted to some accounts (a user's chatgpt_list, a mirror token's account) never leases others.
     const allowed = request.allowed ? new Set(request.allowed) : null;
     const now = Date.now();
-    // A lease never crosses kinds: a ChatGPT request never gets an API key, nor the reverse.
+    // A lease never crosses kinds: a ChatGPT request never gets an API key or a Codex login, nor the reverse.
     const kind = request.kind ?? 'chatgpt';
     // A download of a file the account made is not a message: its caps and plan do not apply (the kind still does).
     const download = request.purpose === 'download';
     const all = (await this.pool(tenantId)).filter(
       (a) => !exclude.has(a.id) && (!allowed || allowed.has(a.id)) && (download ? a.kind === kind : fits(a, kind, model)),
     );
-    let candidates = all.filter((a) => (download || (a.cooldowns[model] ?? 0) <= now) && (a.accessToken !== null || a.refreshable));
+    // Until when each account is held for this model: its cool-down, or a Codex login's usage limit (every model).
+    const heldUntil = (a: PoolAccount): number => Math.max(a.cooldowns[model] ?? 0, this.limitHold(a, now) ?? 0);
+    let candidates = all.filter((a) => (download || heldUntil(a) <= now) && (a.accessToken !== null || a.refreshable));
 
     while (candidates.length) {
-      const account = await this.choose(tenantId, model, candidates);
+      const account = await this.choose(tenantId, model, mostHeadroom(candidates, now));
       const fresh = await this.freshEnough(account, now);
       if (fresh) return { ok: true, lease: leaseOf(fresh) };
       candidates = candidates.filter((a) => a.id !== account.id);
     }
 
-    const cooling = all.map((a) => a.cooldowns[model] ?? 0).filter((until) => until > now);
+    const cooling = all.map(heldUntil).filter((until) => until > now);
     if (cooling.length) {
       const seconds = Math.ceil((Math.min(...cooling) - now) / 1000);
-      return { ok: false, failure: failure(429, 'rate_limit_exceeded', `Every account in the pool is at its limit for ${model}; the first frees up in ${seconds} seconds.`, seconds) };
+      const limit = kind === 'codex' ? 'usage limit' : `limit for ${model}`;
+      return { ok: false, failure: failure(429, 'rate_limit_exceeded', `Every account in the pool is at its ${limit}; the first frees up in ${seconds} seconds.`, seconds) };
     }
     if (kind === 'api_key') return { ok: false, failure: failure(503, 'no_usable_account', `No usable API key for ${model}: add an API-key account that serves it, or enable the ones the upstream refused.`) };
+    if (kind === 'codex') return { ok: false, failure: failure(503, 'no_usable_account', `No usable Codex account for ${model}: enter a codex login, or a new one for the accounts that need one.`) };
     return { ok: false, failure: failure(503, 'no_usable_account', `No usable upstream account for ${model}: add an account or enter a new token for the ones that need one.`) };
   }
 
+  /** A Codex login at its usage limit (held after a 429, or a window reported full before its reset): until when. */
+  private limitHold(account: PoolAccount, now: number): number | null {
+    if (account.kind !== 'codex') return null;
+    return exhaustedUntil(account.limits, account.limitedUntil, now, this.config.DEFAULT_COOLDOWN_SEC * 1000);
+  }
+
   /**
-   * One account per plan of the tenant's pool, for listing what each plan offers. Only accounts whose access
-   * token is valid now: nothing is refreshed, leased or counted for this (it is not a conversation).
+   * One account per plan of the tenant's pool, of one kind (ChatGPT logins unless asked for Codex
+   * logins), for listing what each plan offers. Only accounts whose access token is valid now:
+   * nothing is refreshed, leased or counted for this (it is not a conversation).
    */
   async plans(request: AccountPlansRequest): Promise<AccountPlansReply> {
     const allowed = request.allowed ? new Set(request.allowed) : null;
+    const kind = request.kind ?? 'chatgpt';
     const now = Date.now();
     const byPlan = new Map<string | null, PoolAccount>();
     for (const account of await this.pool(request.tenantId)) {
-      if (allowed && !allowed.has(account.id)) continue;
+      if (account.kind !== kind || (allowed && !allowed.has(account.id))) continue;
       if (account.accessToken === null || (account.accessTokenExpiresAt !== null && account.accessTokenExpiresAt <= now)) continue;
-      if (!byPlan.has(account.plan)) byPlan.set(account.plan, account);
+      const plan = account.limits?.plan ?? account.plan;
+      if (!byPlan.has(plan)) byPlan.set(plan, account);
     }
     return { ok: true, plans: [...byPlan].map(([plan, account]) => ({ plan, lease: leaseOf(account) })) };
   }
@@ -198,6 +222,12 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
         await this.accounts.setCooldown(row.id, report.model, now + seconds * 1000, message);
         break;
       }
+      case 'usage_limited': {
+        // The subscription's limit, not the model's: the whole account waits for the reset the upstream named.
+        const until = report.resetsAtSec !== undefined ? report.resetsAtSec * 1000 : now + (report.clearsInSec ?? this.config.DEFAULT_COOLDOWN_SEC) * 1000;
+        await this.accounts.setLimitedUntil(row.id, Math.max(until, now), message);
+        break;
+      }
       case 'model_not_found':
         await this.accounts.setCooldown(row.id, report.model, now + MODEL_NOT_FOUND_COOLDOWN_MS, message);
         break;
@@ -217,5 +247,28 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
     this.logger.info({ accountId: row.id, model: report.model, outcome: report.outcome }, 'account outcome reported');
     this.announceChanged(row.tenantId, [row.id]);
     return { ok: true, lease };
+  }
+
+  /**
+   * A Codex login's usage as its last answer reported it (`account.limits`, one replica of the queue
+   * group): stored unless a newer observation is; no reload is announced (these come every few
+   * seconds), each replica's snapshot takes it from `observeLimits`.
+   */
+  async recordLimits(event: AccountLimitsEvent): Promise<void> {
+    await this.accounts.recordLimits(event.accountId, limitsOf(event));
+  }
+
+  /** Every replica: the newest observation into the snapshot that holds the account, so headroom counts at once. */
+  observeLimits(event: AccountLimitsEvent): void {
+    for (const snapshot of this.snapshots.values()) {
+      void snapshot.accounts.then(
+        (accounts) => {
+          const account = accounts.find((a) => a.id === event.accountId);
+          if (!account || account.kind !== 'codex' || (account.limits && account.limits.observedAt >= event.observedAt)) return;
+          account.limits = limitsOf(event);
+        },
+        () => undefined,
+      );
+    }
   }
 }

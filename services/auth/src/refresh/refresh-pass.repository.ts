@@ -77,13 +77,15 @@ export class RefreshPassRepository {
       if (!inserted) return null;
       const passId = String(inserted.id);
       // Disabled accounts and API keys (nothing to refresh) are left alone. A non-forced pass also leaves accounts that need a new
-      // token: their credential is dead and only a forced pass (or a new token) tries it again.
+      // token: their credential is dead and only a forced pass (or a new token) tries it again. A Codex login that needs one is
+      // never tried by a pass: its refresh token was refused or may be spent, and presenting it again can end the login.
       const listed = rowsOf(
         await m.query(
           `INSERT INTO "auth"."refresh_pass_accounts" (pass_id, account_id)
            SELECT $1, a.id FROM "auth"."upstream_accounts" a
-            WHERE a.status <> 'disabled' AND a.kind = 'chatgpt'
+            WHERE a.status <> 'disabled' AND a.kind IN ('chatgpt', 'codex')
               AND (a.refresh_token_enc IS NOT NULL OR a.session_token_enc IS NOT NULL)
+              AND NOT (a.kind = 'codex' AND a.status = 'needs_token')
               AND ($2 OR (a.status <> 'needs_token' AND (a.access_token_expires_at IS NULL OR a.access_token_expires_at < $3)))
             ORDER BY a.created_at
            RETURNING account_id`,

@@ -1,7 +1,7 @@
 import { Agent, request } from 'undici';
 import type { AuthConfig } from '@chatgate/config';
-import { maskSecret } from '@chatgate/config';
 import { decodeAccessToken } from '../credentials/token-kind.js';
+import { describeReply, obj, scrub, str, trimSlash, type Json, type Reply } from './auth-reply.js';
 
 /**
  * The upstream's credential endpoints (reference §1): refresh tokens and session cookies become
@@ -16,11 +16,14 @@ const ACCOUNTS_CHECK_PATH = '/backend-api/accounts/check/v4-2023-04-27';
 // Used only when the upstream states no lifetime at all: short, so the token is renewed soon rather than trusted long.
 const FALLBACK_LIFETIME_MS = 3600_000;
 
-export type UpstreamAuthErrorKind = 'dead_credential' | 'transient';
+export type UpstreamAuthErrorKind = 'dead_credential' | 'transient' | 'outcome_unknown';
 
 /**
  * `dead_credential`: the credential will never work again; the account needs a new token.
- * `transient`: try again later. Messages never hold a token.
+ * `transient`: try again later (the upstream never took the request, or refused it without using
+ * the credential). `outcome_unknown`: the request reached the upstream but no answer came back, so
+ * a single-use credential may have been spent (Codex logins: never presented again on its own).
+ * Messages never hold a token.
  */
 export class UpstreamAuthError extends Error {
   constructor(
@@ -63,17 +66,6 @@ export interface UpstreamWorkspace {
   deactivated: boolean;
 }
 
-type Json = Record<string, unknown>;
-
-interface Reply {
-  status: number;
-  body: Json | undefined;
-  setCookie: string[];
-}
-
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const obj = (v: unknown): Json | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
-const trimSlash = (url: string): string => url.trim().replace(/\/+$/, '');
 
 export class ChatGptAuthClient {
   private readonly agent: Agent;
@@ -247,15 +239,8 @@ export class ChatGptAuthClient {
     throw new UpstreamAuthError('transient', `${what}: ${this.describe(reply, secret)}`, reply.status);
   }
 
-  /** `HTTP 400 invalid_grant: <description>`, with the credential masked should the upstream echo it. */
   private describe(reply: Reply, secret: string): string {
-    const body = reply.body ?? {};
-    const detail = obj(body.detail);
-    const code = str(body.error) ?? str(detail?.code) ?? str(obj(body.error)?.code);
-    const text = str(body.error_description) ?? str(body.detail) ?? str(detail?.message) ?? str(obj(body.error)?.message);
-    const summary = [`HTTP ${reply.status}`, code].filter(Boolean).join(' ');
-    // Scrub before cutting, so a cut can never leave part of the credential behind.
-    return text ? `${scrub(summary, secret)}: ${scrub(text, secret).slice(0, 200)}` : scrub(summary, secret);
+    return describeReply(reply, secret);
   }
 }
 
@@ -283,8 +268,4 @@ function decodeCookieValue(value: string): string {
   } catch {
     return value;
   }
-}
-
-function scrub(text: string, secret: string): string {
-  return secret && text.includes(secret) ? text.split(secret).join(maskSecret(secret)) : text;
 }
