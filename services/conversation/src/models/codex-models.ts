@@ -37,7 +37,8 @@ export class CodexModels {
 
   async list(request: ListModelsRequest): Promise<Models> {
     const upstream = request.upstream;
-    if (upstream?.kind !== 'pool') return [];
+    // A table that sends nothing to Codex (the default one) lists nothing from it: no catalog is asked.
+    if (upstream?.kind !== 'pool' || !request.routes?.some((route) => route.upstream === 'codex')) return [];
     const reply = await this.leases.plans({ tenantId: upstream.tenantId, kind: ACCOUNT_KIND_OF.codex, ...(upstream.accountIds ? { allowed: upstream.accountIds } : {}) });
     if (!reply.ok || !reply.plans.length) return [];
     const settled = await Promise.allSettled(

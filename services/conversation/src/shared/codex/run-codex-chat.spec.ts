@@ -311,7 +311,9 @@ describe('runCodexChat', () => {
     expect(h.out.data).toContain('partial ');
     expect(chunks(h.out.data).at(-1)).toEqual({ error: expect.objectContaining({ code: 'upstream_stream_cut' }) });
     expect(h.out.data.endsWith('data: [DONE]\n\n')).toBe(true);
-    expect(h.events[0]).toMatchObject({ outcome: 'error', status: 502 });
+    // What went out before the break is counted (estimated: the upstream's count never came).
+    expect(h.events[0]).toMatchObject({ outcome: 'error', status: 502, estimated: true });
+    expect(h.events[0].completionTokens).toBeGreaterThan(0);
   });
 
   it('aborts the upstream when the client goes away, and counts the reply as cancelled', async () => {

@@ -65,7 +65,8 @@ type Account = { id: string; label: string | null };
 /** How one choice ended. `written`: it failed after its first words went out, and the client was told (stream). */
 type ChoiceEnd =
   | { kind: 'done'; guard: ChoiceGuard; result: AccumulatedResponse; usage: ChatUsageCounts | null; account: Account | null }
-  | { kind: 'failed'; failure: BusError; account: Account | null }
+  /** `guard`: what the choice had sent when it broke off after its first words (counted), else null. */
+  | { kind: 'failed'; failure: BusError; guard: ChoiceGuard | null; account: Account | null }
   /** The client went away (or another choice failed): `guard` holds what this choice had sent by then. */
   | { kind: 'cancelled'; guard: ChoiceGuard | null; account: Account | null };
 
@@ -176,10 +177,10 @@ export async function runCodexChat(request: CodexChatRequest, sink: CodexSink, d
       },
       signal,
     );
-    if (rotated.ok) return rotated.value === 'written' ? { kind: 'failed', failure: failure!, account } : { ...rotated.value, account };
+    if (rotated.ok) return rotated.value === 'written' ? { kind: 'failed', failure: failure!, guard: sent.guard, account } : { ...rotated.value, account };
     if ('cancelled' in rotated) return { kind: 'cancelled', guard: sent.guard, account };
     fail(rotated.failure);
-    return { kind: 'failed', failure: rotated.failure, account };
+    return { kind: 'failed', failure: rotated.failure, guard: null, account };
   }
 
   /**
@@ -275,8 +276,8 @@ function choiceOf(end: Extract<ChoiceEnd, { kind: 'done' }>): CompletionChoice {
 function usageOf(request: CodexChatRequest, model: string, plan: CodexChatPlan | null, ends: ChoiceEnd[], failure: BusError | null, cancelled: boolean, started: number, ended: number): UsageEvent {
   const counts = ends.map((end) => {
     if (end.kind === 'done') return end.usage ?? estimatedFrom(plan!, end.guard);
-    if (end.kind === 'cancelled' && end.guard) return estimatedFrom(plan!, end.guard);
-    return null;
+    // What a cancelled choice, or one that broke off after its first words, had sent.
+    return end.guard ? estimatedFrom(plan!, end.guard) : null;
   });
   const usage = sumChatUsage(counts);
   const estimated = counts.some((c) => c?.estimated === true);
