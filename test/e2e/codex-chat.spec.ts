@@ -9,7 +9,7 @@ import type { CodexLogin } from '@chatgate/chatgpt-sim';
 import { waitFor, type LooseJson } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
 import { connectStackDatabase } from '../support/stack-database.js';
-import { pngImage } from '../support/test-files.js';
+import { pdfDocument, pngImage } from '../support/test-files.js';
 
 const ADMIN_PASSWORD = 'codex-chat-admin-pw-51d';
 /** The tenant's table: the gpt-5 family goes to its Codex accounts, everything else stays where it was. */
@@ -187,7 +187,7 @@ describe('chat completions on Codex accounts, with the official client, through 
     expect(sent.text.format).toMatchObject({ type: 'json_schema', name: 'weather', strict: true });
   });
 
-  it('takes images in (a data URL, and an http URL fetched under the SSRF guard) and gives reasoning out, streamed', async () => {
+  it('takes images in (a data URL, and an http URL fetched under the SSRF guard) and files, and gives reasoning out, streamed', async () => {
     const dataUrl = `data:image/png;base64,${IMAGE.toString('base64')}`;
     const stream = await ann.chat.completions.create({
       model: 'gpt-5.4',
@@ -218,6 +218,14 @@ describe('chat completions on Codex accounts, with the official client, through 
     const sent = responsesRecords().at(-1)!.body as { reasoning: unknown; input: Array<{ content: Array<Record<string, unknown>> }> };
     expect(sent.reasoning).toEqual({ effort: 'high', summary: 'auto' });
     expect(sent.input[0].content[2]).toEqual({ type: 'input_image', image_url: dataUrl, detail: 'low' });
+
+    // A file goes up as a data URL too, typed by its bytes.
+    const pdf = pdfDocument('quarterly numbers');
+    const withFile = await ann.chat.completions.create({
+      model: 'gpt-5.4',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'summarise' }, { type: 'file', file: { filename: 'report.pdf', file_data: `data:application/pdf;base64,${pdf.toString('base64')}` } }] }],
+    });
+    expect(withFile.choices[0].message.content).toContain(`[file 1: report.pdf, application/pdf, ${pdf.length} bytes]`);
 
     const refused = await ann.chat.completions.create({ model: 'gpt-5.4', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'http://169.254.169.254/latest/meta-data' } }] }] }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
