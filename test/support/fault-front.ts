@@ -7,6 +7,11 @@ export interface PathFault {
   status?: number;
   /** Wait this long before passing the request on (or answering the status). */
   delayMs?: number;
+  /**
+   * Pass the request on, let the upstream answer, and never give the answer to the client (its
+   * connection stays open until it gives up): a request that reached the upstream, answer lost.
+   */
+  swallowAnswer?: boolean;
 }
 
 export interface FaultFront {
@@ -39,6 +44,10 @@ export async function startFaultFront(target: () => string): Promise<FaultFront>
     }
     const upstream = new URL(req.url ?? '/', target());
     const forward = httpRequest(upstream, { method: req.method, headers: { ...req.headers, host: upstream.host } }, (answer) => {
+      if (fault?.swallowAnswer) {
+        answer.resume();
+        return;
+      }
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });

@@ -109,7 +109,9 @@ describe('bootstrap file', () => {
     expect(faultOf('tenants:\n  - slug: acme\n    users:\n      - name: bob\n        keys:\n          - hash: md5:abc\n')).toMatch(/^ line 6, field tenants\[0\]\.users\[0\]\.keys\[0\]\.hash: must be sha256:/);
     expect(faultOf('tenants:\n  - slug: acme\n    users:\n      - name: bob\n      - name: bob\n')).toBe(' line 5, field tenants[0].users[1].name: duplicate user name in this tenant');
     expect(faultOf('tenants:\n  - name: no slug\n')).toMatch(/^ line 2, field tenants\[0\]\.slug: /);
-    expect(faultOf('tenants:\n  - slug: acme\n    accounts:\n      - {}\n')).toBe(' line 4, field tenants[0].accounts[0]: give exactly one of token_env or token_file');
+    expect(faultOf('tenants:\n  - slug: acme\n    accounts:\n      - {}\n')).toBe(' line 4, field tenants[0].accounts[0]: give exactly one of token_env, token_file or codex_auth_file');
+    expect(faultOf('tenants:\n  - slug: acme\n    accounts:\n      - codex_auth_file: auth.json\n        kind: chatgpt\n')).toBe(' line 5, field tenants[0].accounts[0].kind: an auth file is a Codex login: leave kind out or say codex');
+    expect(faultOf('tenants:\n  - slug: acme\n    accounts:\n      - token_env: X\n        kind: codx\n')).toMatch(/^ line 5, field tenants\[0\]\.accounts\[0\]\.kind: /);
   });
 
   it('names an unreadable file without a line', () => {

@@ -17,7 +17,7 @@ import {
 import { Actor } from './admin-actor.js';
 import { ADMIN_IMPORT_TIMEOUT_MS, ADMIN_UPSTREAM_CALL_TIMEOUT_MS, AdminBusClient } from './admin-bus.client.js';
 import { AdminGuard } from './admin.guard.js';
-import { importApiKeysOf, importLinesOf, parseInput } from './request-input.js';
+import { importApiKeysOf, importKindOf, importLinesOf, parseInput } from './request-input.js';
 
 /** chatgate's own admin API for upstream accounts; described by `GET /admin/v1/openapi.json` (ADMIN_API_ROUTES). */
 @Controller('admin/v1/accounts')
@@ -35,7 +35,8 @@ export class AccountsAdminController {
   @HttpCode(200)
   import(@Actor() actor: AdminActor, @Body() body: unknown) {
     const apiKeys = importApiKeysOf(body);
-    return this.bus.call(ADMIN_ACCOUNTS_IMPORT, { actor, lines: importLinesOf(body), ...(apiKeys ? { apiKeys } : {}) }, adminImportReplySchema, ADMIN_IMPORT_TIMEOUT_MS);
+    const kind = importKindOf(body);
+    return this.bus.call(ADMIN_ACCOUNTS_IMPORT, { actor, lines: importLinesOf(body), ...(kind ? { kind } : {}), ...(apiKeys ? { apiKeys } : {}) }, adminImportReplySchema, ADMIN_IMPORT_TIMEOUT_MS);
   }
 
   @Get(':id')

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apiKeyAccountInputSchema, IMPORT_MAX_API_KEYS, IMPORT_MAX_CHARS, IMPORT_MAX_LINES, type ApiKeyAccountInput } from '@chatgate/contracts';
+import { accountEntryKindSchema, apiKeyAccountInputSchema, IMPORT_MAX_API_KEYS, IMPORT_MAX_CHARS, IMPORT_MAX_LINES, type AccountEntryKind, type ApiKeyAccountInput } from '@chatgate/contracts';
 import { ApiError } from '../shared/errors/api-error.js';
 
 /**
@@ -44,4 +44,11 @@ export function importApiKeysOf(body: unknown): ApiKeyAccountInput[] | undefined
   const input = (body ?? {}) as { api_keys?: unknown };
   if (input.api_keys === undefined) return undefined;
   return parseInput(apiKeysSchema, { api_keys: input.api_keys }).api_keys;
+}
+
+const kindSchema = z.object({ kind: accountEntryKindSchema.optional() });
+
+/** What the bare tokens of an import are (`chatgpt` or `codex`), validated here so a wrong one is a 400 naming `kind`. */
+export function importKindOf(body: unknown): AccountEntryKind | undefined {
+  return parseInput(kindSchema, { kind: (body as { kind?: unknown } | null)?.kind }).kind;
 }

@@ -28,21 +28,25 @@ export class TokensController {
 
   @Get()
   async count(@Actor() actor: AdminActor, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { usableCount } = await this.bus.call(ADMIN_POOL_SUMMARY, { actor }, adminPoolSummaryReplySchema);
+    const { usableCount, codex } = await this.bus.call(ADMIN_POOL_SUMMARY, { actor }, adminPoolSummaryReplySchema);
     if (prefersHtml(req.headers.accept)) {
       void reply.header('content-type', 'text/html; charset=utf-8');
-      return tokensPage(usableCount);
+      return tokensPage(usableCount, codex ?? []);
     }
-    return { count: usableCount };
+    return { count: usableCount, ...(codex?.length ? { codex_accounts: codex } : {}) };
   }
 
-  /** Form (`application/x-www-form-urlencoded`) or JSON field `text`; answers the usable count after the upload. */
+  /**
+   * Form (`application/x-www-form-urlencoded`) or JSON field `text`; answers the usable count after
+   * the upload. A pasted `codex login` auth file is one entry among the lines; `kind=codex` makes
+   * the bare tokens Codex logins'.
+   */
   @Post('upload')
   @HttpCode(200)
   async upload(@Actor() actor: AdminActor, @Body() body: unknown) {
-    const { text } = parseInput(tokensUploadBodySchema, body);
+    const { text, kind } = parseInput(tokensUploadBodySchema, body);
     const lines = importLinesOf({ text });
-    const result = await this.bus.call(ADMIN_ACCOUNTS_IMPORT, { actor, lines }, adminImportReplySchema, ADMIN_IMPORT_TIMEOUT_MS);
+    const result = await this.bus.call(ADMIN_ACCOUNTS_IMPORT, { actor, lines, ...(kind ? { kind } : {}) }, adminImportReplySchema, ADMIN_IMPORT_TIMEOUT_MS);
     return { status: 'success' as const, tokens_count: result.usableCount };
   }
 

@@ -111,7 +111,8 @@ export const ADMIN_API_ROUTES: AdminApiRoute[] = [
     method: 'post',
     path: '/admin/v1/accounts/import',
     operationId: 'importAccounts',
-    summary: 'Enter many tokens (access, refresh or session; `token,workspace id` for a Team workspace), one a line; answers per line what happened.',
+    summary:
+      'Enter many tokens (access, refresh or session; `token,workspace id` for a Team workspace), one a line, `sk-…` API keys, and Codex logins (a pasted `codex login` auth file over its lines, an `at-` Codex access token, or bare tokens with `kind: codex`); answers per entry what happened.',
     body: importAccountsBodySchema,
     response: importAccountsResultSchema,
     errors: [400],
