@@ -85,13 +85,14 @@ export class AccountRefresher {
   }
 
   private async refreshHoldingLock(accountId: string, staleAccessToken: string | null | undefined, askedAt: number, opts: RefreshOptions): Promise<RefreshResult> {
-    await this.storeRescued(accountId);
+    const rescued = await this.storeRescued(accountId);
     const row = await this.accounts.findById(accountId);
     if (!row) return { ok: false, dead: true, message: 'account not found' };
     const current = this.accounts.toPoolAccount(row);
     if (staleAccessToken !== undefined && current.accessToken && current.accessToken !== staleAccessToken) return { ok: true, account: current };
     // Refreshed by another caller (any replica) while this one waited for the lock: that refresh answers this one too.
-    if (row.lastRefreshAt && row.lastRefreshAt.getTime() >= askedAt && current.accessToken && row.status !== 'needs_token') return { ok: true, account: current };
+    // (A successor stored from Redis just now is an older refresh's: this one still runs.)
+    if (!rescued && row.lastRefreshAt && row.lastRefreshAt.getTime() >= askedAt && current.accessToken && row.status !== 'needs_token') return { ok: true, account: current };
     if (row.kind === 'codex') return this.refreshCodex(row, opts);
 
     const { refreshToken, sessionToken } = this.accounts.secretsOf(row);
@@ -201,11 +202,11 @@ export class AccountRefresher {
     return false;
   }
 
-  /** A successor an earlier refresh could not write: stored now, before the account's token is used or refreshed again. */
-  private async storeRescued(accountId: string): Promise<void> {
+  /** A successor an earlier refresh could not write: stored now, before the account's token is used or refreshed again (true). */
+  private async storeRescued(accountId: string): Promise<boolean> {
     const key = redisKey('successor', accountId);
     const sealed = await this.redis.get(key);
-    if (!sealed) return;
+    if (!sealed) return false;
     const rescued = JSON.parse(this.cipher.open(sealed, redisSealedAt('successor', accountId))) as Rescued;
     await this.accounts.saveRefreshed(accountId, {
       accessToken: rescued.accessToken,
@@ -215,5 +216,6 @@ export class AccountRefresher {
     });
     await this.redis.del(key);
     this.logger.info({ accountId }, 'a refreshed token kept in Redis was stored');
+    return true;
   }
 }

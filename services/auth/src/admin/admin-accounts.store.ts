@@ -8,7 +8,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Active or cooling: what the pool may lease (cool-downs are per model). */
 const POOLED: UpstreamAccountStatus[] = ['active', 'cooling'];
 /** Any model's cool-down, or a Codex login's usage-limit hold, still running; the same reading as viewStatus. */
-const COOLING_NOW = `(EXISTS (SELECT 1 FROM jsonb_each_text(a.cooldowns) AS c(model, until_ms) WHERE c.until_ms::numeric > :nowMs) OR a.limited_until > to_timestamp(:nowMs / 1000.0))`;
+const COOLING_NOW = `(EXISTS (SELECT 1 FROM jsonb_each_text(a.cooldowns) AS c(model, until_ms) WHERE c.until_ms::numeric > :nowMs) OR COALESCE(a.limited_until > to_timestamp(:nowMs / 1000.0), false))`;
 /** A summary lists at most this many Codex logins. */
 const MAX_CODEX_LISTED = 1000;
 
