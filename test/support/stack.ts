@@ -180,7 +180,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     closers.push(() => auths[0].app.get(RefreshQueue).queue.obliterate({ force: true }));
 
     const conversationOverrides = typeof opts.conversation === 'function' ? opts.conversation(sim) : opts.conversation;
-    const workerEnv = (replica: number) => ({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...conversationOverrides, ...replicaEnv('conversation', replica) });
+    const workerEnv = (replica: number) => ({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CODEX_BASE_URL: sim.codex.baseUrl, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...conversationOverrides, ...replicaEnv('conversation', replica) });
     const workerCount = opts.workers ?? replicas;
     if (opts.workersAsProcesses) {
       workerProcesses.push(...(await startAll(workerCount, (replica) => startWorkerProcess(testEnv({ LOG_LEVEL: 'info', ...workerEnv(replica) })), stopWorkerProcess)));

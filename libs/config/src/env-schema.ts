@@ -194,6 +194,18 @@ export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012))
   PROXY_COOLOFF_MS: z.coerce.number().int().positive().default(60_000),
   /** How long the models each plan offers (the upstream's /backend-api/models) are kept before asking again. */
   UPSTREAM_MODELS_TTL_MS: z.coerce.number().int().positive().default(10 * 60_000),
+  /** The Codex backend that Codex accounts are used on (comma-separated: several bases in turn). */
+  CODEX_BASE_URL: z.string().default('https://chatgpt.com/backend-api/codex'),
+  /** Sent as `originator` and at the head of the User-Agent, as Codex clients name themselves. */
+  CODEX_ORIGINATOR: z
+    .string()
+    .regex(/^[A-Za-z0-9_. -]{1,64}$/, 'letters, digits, _ . - and spaces, at most 64')
+    .default('codex_cli_rs'),
+  /** The Codex client version chatgate speaks as (`version` header, User-Agent, `/models?client_version=`). */
+  CODEX_CLIENT_VERSION: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, 'a version such as 0.125.0')
+    .default('0.125.0'),
 });
 
 export const voiceEnv = baseEnv.merge(healthEnv(5013)).merge(usageStreamEnv).merge(workerEnv).extend({

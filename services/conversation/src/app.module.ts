@@ -8,15 +8,20 @@ import { CONVERSATION_MIGRATIONS } from './migrations/index.js';
 import { ChatJobWorker } from './chat/chat-job.worker.js';
 import { ChatGptWebTarget } from './relay/chatgpt-web.target.js';
 import { PlatformTarget } from './relay/platform.target.js';
+import { CodexTarget } from './relay/codex.target.js';
 import { RelayJobWorker } from './relay/relay-job.worker.js';
 import { RELAY_TARGETS } from './relay/relay-target.js';
 import { ConversationManageController } from './management/conversation-manage.controller.js';
 import { ConversationManager } from './management/conversation-manager.js';
 import { ModelsController } from './models/models.controller.js';
 import { UpstreamModelsService } from './models/upstream-models.service.js';
+import { CodexModels } from './models/codex-models.js';
 import { FileLinkController } from './file-links/file-link.controller.js';
 // Shared, at the bottom: what several features use; imports no feature.
 import { DEVELOPMENT_FILE_LINK_SECRET, FileLinkSealer } from './shared/files/file-link-sealer.js';
+import { CodexChatRunner } from './shared/codex/codex-chat.runner.js';
+import { CodexClient } from './shared/codex/codex.client.js';
+import { CodexLimitsReporter } from './shared/codex/codex-limits.reporter.js';
 import { ModelTable } from './shared/models/model-table.js';
 import { PlatformRunner } from './shared/platform/platform.runner.js';
 import { ConversationContinuity } from './shared/records/conversation-continuity.js';
@@ -26,6 +31,7 @@ import { InputLoader } from './shared/uploads/input-loader.js';
 import { ChatGptClient } from './shared/upstream/chatgpt.client.js';
 import { ChatGptFilesClient } from './shared/upstream/chatgpt-files.client.js';
 import { FileDownloadClient } from './shared/upstream/file-download.client.js';
+import { UpstreamExchange } from './shared/upstream/upstream-exchange.js';
 
 export const CONVERSATION_SCHEMA = 'conversation';
 
@@ -44,11 +50,13 @@ export class ConversationModule {
         { provide: CONVERSATION_CONFIG, useValue: config },
         { provide: CONVERSATION_LOGGER, useValue: logger },
         { provide: ModelTable, useValue: new ModelTable(config.DEFAULT_UPSTREAM_MODEL, config.MODEL_MAP) },
+        UpstreamExchange,
         ChatGptClient,
         ChatGptFilesClient,
         InputLoader,
         AttemptUploads,
         UpstreamModelsService,
+        CodexModels,
         AccountLeaseClient,
         usagePublisherProvider(CONVERSATION_CONFIG, CONVERSATION_LOGGER),
         // WORKER_CONCURRENCY: one cap over the chat and relay jobs of this replica.
@@ -63,7 +71,15 @@ export class ConversationModule {
         // The HTTP relay: one entry per upstream kind it can reach.
         ChatGptWebTarget,
         { provide: PlatformTarget, useFactory: (runner: PlatformRunner) => new PlatformTarget(runner), inject: [PlatformRunner] },
-        { provide: RELAY_TARGETS, useFactory: (web: ChatGptWebTarget, platform: PlatformTarget) => [web, platform], inject: [ChatGptWebTarget, PlatformTarget] },
+        CodexClient,
+        CodexLimitsReporter,
+        CodexChatRunner,
+        { provide: CodexTarget, useFactory: (runner: CodexChatRunner) => new CodexTarget(runner), inject: [CodexChatRunner] },
+        {
+          provide: RELAY_TARGETS,
+          useFactory: (web: ChatGptWebTarget, platform: PlatformTarget, codex: CodexTarget) => [web, platform, codex],
+          inject: [ChatGptWebTarget, PlatformTarget, CodexTarget],
+        },
         RelayJobWorker,
       ],
     };

@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { accountOutcomeSchema, type AccountOutcome } from '../accounts/accounts.schemas.js';
 import {
+  CODEX_FAILURE_CODES,
+  codexFailure,
+  codexRotationOf,
+  codexUsageLimited,
   FAILURE_FAMILIES,
   JOB_FAILURE_CODES,
   JOB_FAILURES,
@@ -14,6 +18,7 @@ import {
   upstreamReported,
   workerUnavailable,
   type Envelope,
+  type CodexFailureCode,
   type ErrorType,
   type JobFailureCode,
   type SlotReturn,
@@ -33,6 +38,7 @@ describe('failure families', () => {
     job: JOB_FAILURE_CODES,
     upstream: UPSTREAM_FAILURE_CODES,
     platform: PLATFORM_FAILURE_CODES,
+    codex: CODEX_FAILURE_CODES,
     request: REQUEST_FAILURE_CODES,
     credential: CREDENTIAL_FAILURE_CODES,
     limit: LIMIT_FAILURE_CODES,
@@ -101,6 +107,39 @@ describe('rotation outcome of an upstream failure', () => {
     expect(upstreamReported('capped', 'model_cap_exceeded')).toMatchObject({ status: 429, error: { code: 'model_cap_exceeded', type: 'rate_limit_error' } });
     expect(outcomeOf(upstreamReported('capped', 'model_cap_exceeded'))).toBe('rate_limited');
     expect(outcomeOf(upstreamReported('boom', null))).toBe('upstream_error');
+  });
+});
+
+describe('rotation outcome of a Codex failure', () => {
+  const expected: Record<CodexFailureCode, AccountOutcome | null> = {
+    upstream_unauthorized: 'unauthorized',
+    upstream_blocked: 'forbidden',
+    usage_limit_reached: 'usage_limited',
+    rate_limit_exceeded: 'rate_limited',
+    model_not_found: 'model_not_found',
+    upstream_bad_request: null,
+    context_length_exceeded: null,
+    upstream_error: 'upstream_error',
+    upstream_unavailable: 'upstream_error',
+    upstream_timeout: 'upstream_error',
+    upstream_stream_cut: 'upstream_error',
+    proxy_unreachable: null,
+  };
+
+  it.each(CODEX_FAILURE_CODES.map((code) => ({ code, outcome: expected[code] })))('$code → $outcome', ({ code, outcome }) => {
+    expect(codexRotationOf(code)).toBe(outcome);
+    expect(outcomeOf(codexFailure(code, 'x'))).toBe(outcome);
+  });
+
+  it('means the same as the upstream family for every code both have (outcomeOf reads codes off the wire)', () => {
+    const shared = CODEX_FAILURE_CODES.filter((code): code is CodexFailureCode & UpstreamFailureCode => (UPSTREAM_FAILURE_CODES as readonly string[]).includes(code));
+    expect(shared.length).toBeGreaterThan(5);
+    for (const code of shared) expect({ code, outcome: codexRotationOf(code) }).toEqual({ code, outcome: rotationOf(code) });
+  });
+
+  it('answers a used-up Codex account with 429 and the seconds until it resets', () => {
+    expect(codexUsageLimited(90)).toMatchObject({ status: 429, retryAfterSec: 90, error: { type: 'rate_limit_error', code: 'usage_limit_reached' } });
+    expect(codexFailure('upstream_unauthorized', 'x').status).toBe(502);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Envelope } from './failure.js';
+import { CODEX_FAILURES } from './codex-failures.js';
 import { CONVERSATION_FAILURES } from './conversation-failures.js';
 import { CREDENTIAL_FAILURES } from './credential-failures.js';
 import { JOB_FAILURES } from './job-failures.js';
@@ -17,6 +18,7 @@ export const FAILURE_FAMILIES = {
   job: JOB_FAILURES,
   upstream: UPSTREAM_FAILURES,
   platform: PLATFORM_FAILURES,
+  codex: CODEX_FAILURES,
   request: REQUEST_FAILURES,
   credential: CREDENTIAL_FAILURES,
   limit: LIMIT_FAILURES,

@@ -2,6 +2,7 @@ export * from './failure.js';
 export * from './job-failures.js';
 export * from './upstream-failures.js';
 export * from './platform-failures.js';
+export * from './codex-failures.js';
 export * from './request-failures.js';
 export * from './credential-failures.js';
 export * from './limit-failures.js';

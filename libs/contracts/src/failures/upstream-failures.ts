@@ -1,5 +1,6 @@
 import type { AccountOutcome } from '../accounts/accounts.schemas.js';
 import type { BusError } from '../common/openai-error.js';
+import { codexRotationOf, isCodexFailureCode } from './codex-failures.js';
 import { codeGuard, failureOf, unhandled, type Envelope, type FailureDetails } from './failure.js';
 
 /**
@@ -89,13 +90,15 @@ export function rotationOf(code: UpstreamFailureCode): AccountOutcome | null {
 }
 
 /**
- * The rotation outcome of an attempt's failure. A code of another family (a refused request, a
- * record that cannot be read) never rotates; nor does a code the upstream reported inside its own
- * stream that chatgate does not know (`upstreamReported` passes such codes through unchanged).
+ * The rotation outcome of an attempt's failure: by the upstream family (ChatGPT logins), else the
+ * codex family (Codex accounts; a code both have means the same in each). A code of another family (a
+ * refused request, a record that cannot be read) never rotates; nor does a code the upstream reported
+ * inside its own stream that chatgate does not know (`upstreamReported` passes such codes through unchanged).
  */
 export function outcomeOf(failure: BusError): AccountOutcome | null {
   const code = failure.error.code;
-  return isUpstreamFailureCode(code) ? rotationOf(code) : null;
+  if (isUpstreamFailureCode(code)) return rotationOf(code);
+  return isCodexFailureCode(code) ? codexRotationOf(code) : null;
 }
 
 // The texts, each written once, for the upstream-facing services (conversation and voice alike).

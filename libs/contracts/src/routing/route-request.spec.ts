@@ -7,6 +7,7 @@ const routes: ModelRoute[] = [
   { model: 'gpt-4o-mini', upstream: 'platform' },
   { model: 'tts-*', upstream: 'platform' },
   { model: 'text-embedding-*', upstream: 'platform' },
+  { model: 'gpt-5.*', upstream: 'codex' },
 ];
 
 /** `table` null: the tenant set none (DEFAULT_MODEL_ROUTES). */
@@ -26,6 +27,12 @@ describe('routeRequest', () => {
     ['pool', 'embeddings', 'gpt-4o', { status: 400, code: 'model_not_supported' }],
     ['pool', 'completions', 'gpt-4o', { status: 400, code: 'model_not_supported' }],
     ['pool', 'models', 'gpt-4o-mini', 'platform'],
+    // Codex accounts answer chat (and list their models); other endpoints are not theirs.
+    ['pool', 'chat', 'gpt-5.4', 'codex'],
+    ['pool', 'models', 'gpt-5.4', 'codex'],
+    ['pool', 'speech', 'gpt-5.4', { status: 400, code: 'model_not_supported' }],
+    ['pool', 'embeddings', 'gpt-5.4', { status: 400, code: 'model_not_supported' }],
+    ['chatgpt_access_token', 'chat', 'gpt-5.4', { status: 403, code: 'platform_unavailable' }],
     // The web protocol and voice rooms speak ChatGPT's own protocol: the table does not apply.
     ['pool', 'web', 'gpt-4o-mini', 'chatgpt'],
     ['pool', 'voice_room', 'voice', 'chatgpt'],

@@ -24,7 +24,7 @@ interface EndpointRule {
 }
 
 export const ENDPOINTS = {
-  chat: { path: '/v1/chat/completions', servedBy: ['chatgpt', 'platform'] },
+  chat: { path: '/v1/chat/completions', servedBy: ['chatgpt', 'platform', 'codex'] },
   /**
    * Speech differs from chat for a caller's own ChatGPT token: ChatGPT accounts speak with the one
    * voice model the upstream has, whatever model the request names, so a model the tenant's table

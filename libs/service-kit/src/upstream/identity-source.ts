@@ -29,7 +29,13 @@ export interface IdentitySource {
    * replacement identity for the same account when one is worth trying (a refreshed token after a
    * 401), else null.
    */
-  failed(attempt: LeasedAttempt, failure: BusError): Promise<Attempt | null>;
+  failed(attempt: LeasedAttempt, failure: BusError, details?: FailureReportDetails): Promise<Attempt | null>;
+}
+
+/** What an attempt learnt beyond its failure, for the report to auth. */
+export interface FailureReportDetails {
+  /** A used-up Codex account (`usage_limited`): when its usage resets, unix seconds. */
+  resetsAtSec?: number;
 }
 
 /** What a request carries that decides where its accounts come from. */
@@ -78,10 +84,17 @@ export function identitySourceFor(
       tried.push(reply.lease.accountId);
       return attemptOf(reply.lease);
     },
-    async failed(attempt, failure) {
+    async failed(attempt, failure, details) {
       const outcome = outcomeOf(failure);
       if (!outcome || !attempt.accountId) return null;
-      const reply = await leases.report({ accountId: attempt.accountId, model, outcome, clearsInSec: failure.retryAfterSec, message: failure.error.message.slice(0, 500) });
+      const reply = await leases.report({
+        accountId: attempt.accountId,
+        model,
+        outcome,
+        clearsInSec: failure.retryAfterSec,
+        ...(details?.resetsAtSec !== undefined ? { resetsAtSec: details.resetsAtSec } : {}),
+        message: failure.error.message.slice(0, 500),
+      });
       // A 401 gets one refresh of the same account; anything else moves on to the next account.
       if (outcome !== 'unauthorized' || refreshed.has(attempt.accountId) || !reply.ok || !reply.lease) return null;
       refreshed.add(attempt.accountId);

@@ -130,6 +130,21 @@ describe('identitySourceFor', () => {
     expect(p.leases[1].kind).toBe('api_key');
   });
 
+  it('reports when a used-up Codex account resets, as the attempt learnt it, through withRotation', async () => {
+    const p = pool(['a', 'b']);
+    const s = identitySourceFor({ requestId: 'r', upstream: { kind: 'pool', tenantId: 't' } }, 'gpt-5.4', p.client, { kind: 'codex' });
+    const limited: BusError = { status: 429, error: { message: 'The Codex account reached its usage limit.', type: 'rate_limit_error', param: null, code: 'usage_limit_reached' }, retryAfterSec: 600 };
+    const tried: string[] = [];
+    const result = await withRotation(s, 3, async (a) => {
+      tried.push(a.accountId!);
+      return a.accountId === 'a' ? { ok: false, failure: limited, resetsAtSec: 1_800_000_600 } : delivered;
+    });
+    expect(result).toEqual(delivered);
+    expect(tried).toEqual(['a', 'b']);
+    expect(p.leases.map((l) => l.kind)).toEqual(['codex', 'codex']);
+    expect(p.reports).toEqual([{ accountId: 'a', model: 'gpt-5.4', outcome: 'usage_limited', clearsInSec: 600, resetsAtSec: 1_800_000_600, message: 'The Codex account reached its usage limit.' }]);
+  });
+
   it("uses a caller's own token as it is: one attempt, nothing leased or reported", async () => {
     const p = pool(['a']);
     const s = identitySourceFor({ requestId: 'r', upstream: { kind: 'chatgpt_access_token', accessToken: 'eyJown', accountId: 'ws-1' } }, 'gpt-4o', p.client);

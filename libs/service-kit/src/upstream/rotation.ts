@@ -1,8 +1,11 @@
 import { outcomeOf, type BusError } from '@chatgate/contracts';
 import type { Attempt, IdentitySource, LeasedAttempt } from './identity-source.js';
 
-/** One attempt's result: what it produced, or the failure met before anything reached the client. */
-export type AttemptResult<T> = { ok: true; value: T } | { ok: false; failure: BusError };
+/**
+ * One attempt's result: what it produced, or the failure met before anything reached the client
+ * (with, for a used-up Codex account, the moment its usage resets: auth cools it until then).
+ */
+export type AttemptResult<T> = { ok: true; value: T } | { ok: false; failure: BusError; resetsAtSec?: number };
 
 /** The rotation's result: the first success, the failure the client should get, or a request its client cancelled. */
 export type RotationResult<T> = AttemptResult<T> | { ok: false; cancelled: true };
@@ -34,7 +37,7 @@ export async function withRotation<T>(
       if (signal?.aborted) return { ok: false, cancelled: true };
       lastFailure = result.failure;
       if (!source.rotates || !outcomeOf(result.failure)) return result;
-      const retry: Attempt | null = await source.failed(current, result.failure);
+      const retry: Attempt | null = await source.failed(current, result.failure, result.resetsAtSec !== undefined ? { resetsAtSec: result.resetsAtSec } : undefined);
       // No second chance for this account (or its refresh failed): the next account, if any.
       if (!retry || !retry.ok) break;
       current = retry;

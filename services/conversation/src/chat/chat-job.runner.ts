@@ -7,7 +7,7 @@ import type { AttemptUploads } from '../shared/uploads/attempt-uploads.js';
 import type { InputLoader, PreparedMessage } from '../shared/uploads/input-loader.js';
 import type { ModelTable, ResolvedModel } from '../shared/models/model-table.js';
 import { countUsage } from '../shared/text/token-counter.js';
-import { TokenBudget } from './token-budget.js';
+import { TokenBudget } from '../shared/text/token-budget.js';
 import { ReplyRenderer, type ReasoningInline } from './render/reply-renderer.js';
 import type { FileLinks } from '../shared/files/file-links.js';
 import type { Continuation, ConversationHooks, FinishedAnswer } from '../shared/records/conversation-hooks.js';

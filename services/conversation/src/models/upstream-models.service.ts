@@ -5,13 +5,13 @@ import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } fro
 import { accountKeyOf } from '../shared/upstream/account-key.js';
 import { AccountLeaseClient } from '@chatgate/service-kit';
 import { ChatGptClient, type UpstreamIdentity } from '../shared/upstream/chatgpt.client.js';
+import { CodexModels } from './codex-models.js';
+import { ListingCache } from './listing-cache.js';
 import { listingFor, slugsOf } from './model-listing.js';
 import { ModelTable } from '../shared/models/model-table.js';
 
 const MODELS_PATH = '/backend-api/models?history_and_training_disabled=false';
 const FETCH_TIMEOUT_MS = 5000;
-/** Cached listings kept at most (one per plan of pooled accounts, one per caller's own account). */
-const MAX_CACHED = 5000;
 
 type Models = ListModelsReply['models'];
 
@@ -23,7 +23,7 @@ type Models = ListModelsReply['models'];
  */
 @Injectable()
 export class UpstreamModelsService {
-  private readonly cache = new Map<string, { at: number; slugs: Promise<string[]> }>();
+  private readonly cache: ListingCache<string[]>;
 
   constructor(
     private readonly client: ChatGptClient,
@@ -31,9 +31,20 @@ export class UpstreamModelsService {
     private readonly table: ModelTable,
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
     @Inject(CONVERSATION_LOGGER) private readonly logger: Logger,
-  ) {}
+    private readonly codex: CodexModels,
+  ) {
+    this.cache = new ListingCache(config.UPSTREAM_MODELS_TTL_MS);
+  }
 
+  /** The ChatGPT accounts' listing, with the Codex accounts' models the tenant routes to them in place of any namesake. */
   async list(request: ListModelsRequest): Promise<Models> {
+    const [chatgpt, codex] = await Promise.all([this.chatgptModels(request), this.codex.list(request)]);
+    if (!codex.length) return chatgpt;
+    const routed = new Set(codex.map((m) => m.id));
+    return [...chatgpt.filter((m) => !routed.has(m.id)), ...codex];
+  }
+
+  private async chatgptModels(request: ListModelsRequest): Promise<Models> {
     const sources = await this.sourcesFor(request);
     const settled = await Promise.allSettled(sources.map(({ key, identity }) => this.slugs(key, identity)));
     const offered = [...new Set(settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])))];
@@ -59,16 +70,7 @@ export class UpstreamModelsService {
   }
 
   private slugs(key: string, identity: UpstreamIdentity): Promise<string[]> {
-    const now = Date.now();
-    const cached = this.cache.get(key);
-    if (cached && now - cached.at < this.config.UPSTREAM_MODELS_TTL_MS) return cached.slugs;
-    const slugs = this.fetch(identity);
-    // Concurrent callers share one upstream call; a failure is forgotten at once.
-    this.cache.delete(key);
-    this.cache.set(key, { at: now, slugs });
-    slugs.catch(() => this.cache.get(key)?.slugs === slugs && this.cache.delete(key));
-    if (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
-    return slugs;
+    return this.cache.get(key, () => this.fetch(identity));
   }
 
   private async fetch(identity: UpstreamIdentity): Promise<string[]> {

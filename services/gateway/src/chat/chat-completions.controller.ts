@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CHAT_JOBS, unhandled, upstreamUnavailableFor, UPSTREAM_NAMES, type ChatFrame, type ChatJob, type OpenAIError, type Principal } from '@chatgate/contracts';
+import { CHAT_JOBS, unhandled, type ChatFrame, type ChatJob, type OpenAIError, type Principal } from '@chatgate/contracts';
 import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
 import { bearerFrom } from '../shared/http/bearer.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../shared/config/gateway.config.js';
 import { platformBodyOf } from '../shared/platform/platform-body.js';
 import { PlatformRelay } from '../shared/platform/platform-relay.js';
+import { CodexRelay } from '../shared/codex/codex-relay.js';
 import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
 import { workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
-import { ApiError } from '../shared/errors/api-error.js';
 import { LimitGate } from '../shared/limits/limit-gate.js';
 import { newCompletionId } from './completion-id.js';
 import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from '@chatgate/protocol';
@@ -33,6 +33,7 @@ export class ChatCompletionsController {
     private readonly limits: LimitGate,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly platform: PlatformRelay,
+    private readonly codex: CodexRelay,
   ) {}
 
   @Post('v1/chat/completions')
@@ -43,16 +44,16 @@ export class ChatCompletionsController {
     // Without a model name there is nothing to route: the schema's 400 names what is missing.
     if (typeof model !== 'string' || !model) parseChatRequest(req.body);
     const principal = await this.credentials.resolve(bearer, workspaceOf(req));
-    // Routed from the cached principal (no hop), before the ChatGPT checks: the platform API takes
-    // `tools`, `n`, `response_format`… and judges the body itself.
+    // Routed from the cached principal (no hop), before the ChatGPT checks: the platform API and the
+    // Codex runner take `tools`, `n`, `response_format`… and judge the body themselves.
     const upstream = upstreamFor(principal, model as string, 'chat');
     switch (upstream) {
       case 'platform':
         return this.platform.relay(req, reply, principal, '/chat/completions');
       case 'chatgpt':
         return this.onChatgpt(req, reply, principal);
-      case 'codex': // not among ENDPOINTS.chat.servedBy yet: routeRequest refuses it before this switch
-        throw ApiError.fromBus(upstreamUnavailableFor(model as string, UPSTREAM_NAMES.codex));
+      case 'codex':
+        return this.codex.relay(req, reply, principal, '/chat/completions');
       default:
         return unhandled(upstream);
     }

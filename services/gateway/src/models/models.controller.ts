@@ -53,7 +53,7 @@ export class ModelsController {
     let raw: unknown;
     try {
       raw = await firstValueFrom(
-        this.conversation.send(CONVERSATION_LIST_MODELS, { tenantId: principal.tenantId, upstream: principal.upstream }).pipe(timeout(LIST_TIMEOUT_MS)),
+        this.conversation.send(CONVERSATION_LIST_MODELS, { tenantId: principal.tenantId, upstream: principal.upstream, routes: principal.modelRoutes }).pipe(timeout(LIST_TIMEOUT_MS)),
       );
     } catch {
       throw ApiError.fromBus(serviceUnavailable('conversation service'));

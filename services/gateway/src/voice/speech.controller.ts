@@ -8,8 +8,8 @@ import { PlatformRelay } from '../shared/platform/platform-relay.js';
 import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
 import { workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
-import { ApiError } from '../shared/errors/api-error.js';
 import { LimitGate } from '../shared/limits/limit-gate.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { parseSpeechRequest, toSpeechJob } from './to-speech-job.js';
 
 function sendError(reply: FastifyReply, status: number, error: OpenAIError, retryAfterSec?: number) {

@@ -55,6 +55,11 @@ interface Source {
   param: string;
 }
 
+/** An image (an http(s) or data: URL, or base64) or a file (a data: URL or base64) to load, and the param that named it. */
+export type InputSource = Source & { kind: 'image' | 'file' };
+
+export type LoadResult = { ok: true; files: FileToUpload[] } | { ok: false; failure: BusError };
+
 /** Leading http(s) URLs of a text, separated by whitespace (chat2api's `URL URL text`), and the rest. */
 export function leadingUrls(text: string): { urls: string[]; rest: string } {
   const urls: string[] = [];
@@ -116,6 +121,23 @@ export class InputLoader {
       const budget = new InputBudget(this.config.UPLOAD_JOB_MAX_BYTES);
       const messages = await Promise.all(plans.map(async (p) => ({ text: p.text, files: await Promise.all(p.sources.map((s) => this.load(s, budget))) })));
       return { ok: true, messages };
+    } catch (err) {
+      if (err instanceof InputRefused) return { ok: false, failure: err.failure };
+      throw err;
+    }
+  }
+
+  /**
+   * Images and files named outside a chat job (a request in another dialect, e.g. a chat request on
+   * Codex accounts), loaded exactly as a job's: the same guard, caps, per-request budget and sniffing.
+   */
+  async loadAll(sources: InputSource[]): Promise<LoadResult> {
+    if (sources.length > MAX_FILES_PER_REQUEST) {
+      return { ok: false, failure: requestFailure('too_many_files', `At most ${MAX_FILES_PER_REQUEST} images and files can be sent in one request (this one has ${sources.length}).`, { param: 'messages' }) };
+    }
+    const budget = new InputBudget(this.config.UPLOAD_JOB_MAX_BYTES);
+    try {
+      return { ok: true, files: await Promise.all(sources.map((s) => this.load(s, budget))) };
     } catch (err) {
       if (err instanceof InputRefused) return { ok: false, failure: err.failure };
       throw err;

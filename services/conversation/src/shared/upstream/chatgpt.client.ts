@@ -1,13 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Agent, request, type Dispatcher } from 'undici';
-import { proxyUnreachable, type BusError } from '@chatgate/contracts';
-import { chatgptHttpFailure, type Logger, type UpstreamIdentity } from '@chatgate/service-kit';
-import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../../conversation.config.js';
-import { accountKeyOf } from './account-key.js';
-import { BaseUrlRotation, neverReachedUpstream } from '@chatgate/service-kit';
-import { isProxyFailure, ProxyUnreachableError } from './proxy-dispatcher.js';
-import { ProxyPool, proxyUrlsFrom } from './proxy-pool.js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { BusError } from '@chatgate/contracts';
+import { BaseUrlRotation, chatgptHttpFailure, type UpstreamIdentity } from '@chatgate/service-kit';
+import { CONVERSATION_CONFIG, type ConversationConfig } from '../../conversation.config.js';
+import { baseUrlsOf, UpstreamExchange, type ExchangeResult } from './upstream-exchange.js';
 
 export type ConversationResponse =
   | { ok: true; body: AsyncIterable<Uint8Array> & { destroy(err?: Error): void } }
@@ -71,79 +67,18 @@ function derivedDeviceId(identity: UpstreamIdentity): string {
 }
 
 /**
- * The HTTP side of the ChatGPT upstream: one keep-alive connection pool for all requests (or one per
- * outbound proxy, each account keeping its proxy), several interchangeable base URLs taken in turn.
+ * The HTTP side of the ChatGPT upstream: several interchangeable base URLs taken in turn, sent
+ * through the worker's one way out (UpstreamExchange: a keep-alive pool, or the account's outbound proxy).
  */
 @Injectable()
-export class ChatGptClient implements OnApplicationShutdown {
-  private readonly agent: Agent;
+export class ChatGptClient {
   private readonly bases: BaseUrlRotation;
-  private readonly proxies: ProxyPool;
 
   constructor(
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
-    @Inject(CONVERSATION_LOGGER) private readonly logger: Logger,
+    private readonly upstream: UpstreamExchange,
   ) {
-    this.bases = new BaseUrlRotation(config.CHATGPT_BASE_URL.split(',').map((b) => b.trim().replace(/\/+$/, '')).filter(Boolean));
-    this.proxies = new ProxyPool(proxyUrlsFrom(config.PROXY_URL_POOL, config.PROXY_URL), {
-      connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
-      idleTimeoutMs: config.UPSTREAM_IDLE_TIMEOUT_MS,
-      coolOffMs: config.PROXY_COOLOFF_MS,
-    });
-    this.agent = new Agent({
-      keepAliveTimeout: 30_000,
-      connections: 512,
-      pipelining: 1,
-      connect: { timeout: config.UPSTREAM_CONNECT_TIMEOUT_MS },
-      headersTimeout: config.UPSTREAM_IDLE_TIMEOUT_MS,
-      bodyTimeout: config.UPSTREAM_IDLE_TIMEOUT_MS,
-    });
-  }
-
-  async onApplicationShutdown() {
-    await Promise.all([this.agent.close().catch(() => undefined), this.proxies.close()]);
-  }
-
-  /**
-   * Sends through the account's proxy when proxies are configured. A proxy that cannot be used is skipped
-   * (and cooled off) and the account moves to its next healthy one. When none can be used the request
-   * fails with ProxyUnreachableError: it never goes direct, since an operator sets proxies for a reason
-   * (the address the upstream sees, the only way out of the network).
-   */
-  private async sendAs<T>(identity: UpstreamIdentity, send: (base: string, dispatcher: Dispatcher) => Promise<T>): Promise<T> {
-    if (!this.proxies.size) return this.sendToFirstReachable((base) => send(base, this.agent));
-    let last: ProxyUnreachableError | null = null;
-    for (const proxy of this.proxies.order(accountKeyOf(identity))) {
-      try {
-        const res = await this.sendToFirstReachable((base) => send(base, proxy.dispatcher));
-        this.proxies.succeeded(proxy);
-        return res;
-      } catch (err) {
-        if (!isProxyFailure(err)) throw err;
-        const coolOffMs = this.proxies.failed(proxy);
-        const reason = err instanceof ProxyUnreachableError ? err.reason : ((err as { code?: string }).code ?? (err as Error).message);
-        this.logger.warn({ proxy: proxy.label, reason, coolOffMs }, 'outbound proxy unusable; its accounts move to the next one');
-        last = new ProxyUnreachableError(proxy.label, reason);
-      }
-    }
-    throw last ?? new ProxyUnreachableError('(none)', 'no proxy');
-  }
-
-  /** Tries the bases in rotation order; moves on only when a base could not be reached at all. */
-  private async sendToFirstReachable<T>(send: (base: string) => Promise<T>): Promise<T> {
-    let lastError: unknown;
-    for (const base of this.bases.order()) {
-      try {
-        const res = await send(base);
-        this.bases.reachable(base);
-        return res;
-      } catch (err) {
-        if (!neverReachedUpstream(err)) throw err;
-        this.bases.unreachable(base);
-        lastError = err;
-      }
-    }
-    throw lastError;
+    this.bases = new BaseUrlRotation(baseUrlsOf(config.CHATGPT_BASE_URL));
   }
 
   private headersFor(identity: UpstreamIdentity, accept: string): Record<string, string> {
@@ -164,21 +99,15 @@ export class ChatGptClient implements OnApplicationShutdown {
    * One request as the identity, through its proxy and the first reachable base. Every upstream call
    * goes through here, so none of them can bypass the proxies; no usable proxy is a mapped failure.
    */
-  private async exchange(
+  private exchange(
     identity: UpstreamIdentity,
     method: UpstreamRequest['method'],
     target: string,
     headers: Record<string, string>,
     body: string | Buffer | undefined,
     signal: AbortSignal,
-  ): Promise<{ ok: true; res: Dispatcher.ResponseData } | { ok: false; failure: BusError }> {
-    try {
-      const res = await this.sendAs(identity, (base, dispatcher) => request(`${base}${target}`, { method, headers, body, dispatcher, signal }));
-      return { ok: true, res };
-    } catch (err) {
-      if (err instanceof ProxyUnreachableError) return { ok: false, failure: proxyUnreachable(this.proxies.size, this.config.PROXY_COOLOFF_MS) };
-      throw err;
-    }
+  ): Promise<ExchangeResult> {
+    return this.upstream.exchange(identity, this.bases, method, target, headers, body, signal);
   }
 
   /**
