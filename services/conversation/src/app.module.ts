@@ -17,7 +17,7 @@ import { UpstreamModelsService } from './models/upstream-models.service.js';
 import { FileLinkController } from './file-links/file-link.controller.js';
 // Shared, at the bottom: what several features use; imports no feature.
 import { DEVELOPMENT_FILE_LINK_SECRET, FileLinkSealer } from './shared/files/file-link-sealer.js';
-import { ModelTable } from './shared/models/model-table.js';
+import { ModelTable } from '@chatgate/contracts';
 import { PlatformRunner } from './shared/platform/platform.runner.js';
 import { ConversationContinuity } from './shared/records/conversation-continuity.js';
 import { ConversationRecordStore } from './shared/records/conversation-record.store.js';

@@ -5,7 +5,7 @@ import type { ChatGptClient, UpstreamIdentity } from '../shared/upstream/chatgpt
 import { buildConversationRequest } from '../shared/upstream/conversation-request.js';
 import type { AttemptUploads } from '../shared/uploads/attempt-uploads.js';
 import type { InputLoader, PreparedMessage } from '../shared/uploads/input-loader.js';
-import type { ModelTable, ResolvedModel } from '../shared/models/model-table.js';
+import type { ModelTable, ResolvedModel } from '@chatgate/contracts';
 import { countUsage } from '../shared/text/token-counter.js';
 import { TokenBudget } from './token-budget.js';
 import { ReplyRenderer, type ReasoningInline } from './render/reply-renderer.js';
@@ -269,7 +269,11 @@ async function tryAccounts(ctx: JobContext, deps: RunnerDeps, job: ChatJob, mode
  */
 export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<void> {
   const { job } = ctx;
-  const model = deps.models.resolve(job.model);
+  // The gateway resolved the model (its limits counted that); a job without it is resolved here.
+  const resolved = job.resolvedModel ?? deps.models.resolve(job.model);
+  if ('ok' in resolved && !resolved.ok) return ctx.send({ t: 'error', ...resolved.failure });
+  const { slug, gizmoId } = resolved as ResolvedModel;
+  const model: ResolvedModel = { slug, gizmoId };
   const continuation = deps.conversations && !job.historyDisabled ? await deps.conversations.continuation(job) : null;
   if (continuation && 'refused' in continuation) return ctx.send({ t: 'error', ...continuation.refused });
   if (continuation) {

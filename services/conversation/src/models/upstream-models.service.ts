@@ -6,7 +6,7 @@ import { accountKeyOf } from '../shared/upstream/account-key.js';
 import { AccountLeaseClient } from '@chatgate/service-kit';
 import { ChatGptClient, type UpstreamIdentity } from '../shared/upstream/chatgpt.client.js';
 import { listingFor, slugsOf } from './model-listing.js';
-import { ModelTable } from '../shared/models/model-table.js';
+import { ModelTable } from '@chatgate/contracts';
 
 const MODELS_PATH = '/backend-api/models?history_and_training_disabled=false';
 const FETCH_TIMEOUT_MS = 5000;

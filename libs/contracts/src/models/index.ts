@@ -1,0 +1,2 @@
+export * from './model-table.js';
+export * from './limit-model.js';
