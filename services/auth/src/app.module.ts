@@ -6,6 +6,7 @@ import { PostgresHealthIndicator, serviceTypeOrmModule } from '@chatgate/service
 import { RedisHealthIndicator, RedisModule } from '@chatgate/service-kit/redis';
 import { AccountRefresher } from './accounts/account-refresher.service.js';
 import { AccountsService } from './accounts/accounts.service.js';
+import { PlatformAddressPolicy } from './accounts/platform-address.policy.js';
 import { TokenCipher } from './accounts/token-cipher.js';
 import { TokenExchangeEntity } from './accounts/token-exchange.entity.js';
 import { TokenExchangesRepository } from './accounts/token-exchanges.repository.js';
@@ -82,6 +83,7 @@ export class AuthModule {
         AccountPoolService,
         AccountPoolListener,
         AccountsService,
+        PlatformAddressPolicy,
         ExchangedTokenCache,
         CredentialResolverService,
         UserCredentialsResolver,

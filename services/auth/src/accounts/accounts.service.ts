@@ -1,3 +1,4 @@
+import { PlatformAddressPolicy } from './platform-address.policy.js';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
@@ -67,6 +68,7 @@ export class AccountsService {
     private readonly upstream: ChatGptAuthClient,
     private readonly pool: AccountPoolService,
     private readonly uow: UnitOfWork,
+    private readonly addresses: PlatformAddressPolicy,
   ) {}
 
   async enter(tenantId: string, raw: string): Promise<EnteredResult> {
@@ -91,6 +93,7 @@ export class AccountsService {
    * where a 401 disables it (an OpenAI-compatible server may not even serve /models).
    */
   async enterApiKey(tenantId: string, input: ApiKeyAccountInput): Promise<{ accountId: string; created: boolean }> {
+    await this.addresses.check(input.base_url);
     return this.uow.run(async () => {
       const saved = await this.accounts.upsertApiKey(apiKeyEntry(tenantId, input));
       this.pool.announceChanged(tenantId, [saved.id]);
