@@ -111,11 +111,16 @@ export class ChatGptClient implements OnApplicationShutdown {
    * (the address the upstream sees, the only way out of the network).
    */
   private async sendAs<T>(identity: UpstreamIdentity, send: (base: string, dispatcher: Dispatcher) => Promise<T>): Promise<T> {
-    if (!this.proxies.size) return this.sendToFirstReachable((base) => send(base, this.agent));
+    return this.throughProxyOf(identity, (dispatcher) => this.sendToFirstReachable((base) => send(base, dispatcher)));
+  }
+
+  /** Runs `send` with the account's proxy (in its order, skipping unusable ones), or direct when none is configured. */
+  private async throughProxyOf<T>(identity: UpstreamIdentity, send: (dispatcher: Dispatcher) => Promise<T>): Promise<T> {
+    if (!this.proxies.size) return send(this.agent);
     let last: ProxyUnreachableError | null = null;
     for (const proxy of this.proxies.order(accountKeyOf(identity))) {
       try {
-        const res = await this.sendToFirstReachable((base) => send(base, proxy.dispatcher));
+        const res = await send(proxy.dispatcher);
         this.proxies.succeeded(proxy);
         return res;
       } catch (err) {
@@ -223,6 +228,21 @@ export class ChatGptClient implements OnApplicationShutdown {
     const sent = await this.exchange(identity, 'GET', path, this.headersFor(identity, 'application/json'), undefined, signal);
     if (!sent.ok) return sent;
     return { ok: true, status: sent.res.statusCode, text: await readCapped(sent.res.body, JSON_BODY_LIMIT) };
+  }
+
+  /**
+   * GETs a generated file from the short-lived download URL the upstream handed out (its file store,
+   * signed, no credential): through the account's proxy like every other call of that account, never
+   * with the account's token. The caller reads the body (and caps it).
+   */
+  async fetchFile(identity: UpstreamIdentity, downloadUrl: string, signal: AbortSignal): Promise<{ ok: true; res: Dispatcher.ResponseData } | { ok: false; failure: BusError }> {
+    try {
+      const res = await this.throughProxyOf(identity, (dispatcher) => request(downloadUrl, { method: 'GET', headers: { accept: '*/*' }, dispatcher, signal }));
+      return { ok: true, res };
+    } catch (err) {
+      if (err instanceof ProxyUnreachableError) return { ok: false, failure: proxyUnreachable(this.proxies.size, this.config.PROXY_COOLOFF_MS) };
+      throw err;
+    }
   }
 
   async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
