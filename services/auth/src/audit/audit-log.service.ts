@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AdminActor, AuditEntry, AuditList, AuditListQuery } from '@chatgate/contracts';
-import { AdminFailure } from '../admin/admin-failure.js';
+import { TenantError } from '../tenants/tenant-error.js';
 import { TenantsRepository } from '../tenants/tenants.repository.js';
 import type { AuditEntryEntity } from './audit-entry.entity.js';
 import { AuditLogRepository } from './audit-log.repository.js';
@@ -40,10 +40,10 @@ export class AuditLogService {
   private async tenantFilter(actor: AdminActor, ref: string | undefined): Promise<string | null> {
     const named = ref === undefined ? null : UUID.test(ref) ? ref : ((await this.tenants.bySlug(ref))?.id ?? null);
     if (actor.kind === 'tenant_admin') {
-      if (ref !== undefined && named !== actor.tenantId) throw AdminFailure.of(404, 'tenant_not_found', 'No such tenant.', 'tenant');
+      if (ref !== undefined && named !== actor.tenantId) throw new TenantError('tenant_not_found', 'No such tenant.', 'tenant');
       return actor.tenantId;
     }
-    if (ref !== undefined && named === null) throw AdminFailure.of(404, 'tenant_not_found', 'No such tenant.', 'tenant');
+    if (ref !== undefined && named === null) throw new TenantError('tenant_not_found', 'No such tenant.', 'tenant');
     return named;
   }
 }
