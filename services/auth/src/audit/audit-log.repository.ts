@@ -17,9 +17,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class AuditLogRepository {
   constructor(private readonly uow: UnitOfWork) {}
 
-  async insert(manager: EntityManager, entry: NewAuditEntry): Promise<void> {
+  /** Inserts a row in the given transaction; answers its id. */
+  async insert(manager: EntityManager, entry: NewAuditEntry): Promise<string> {
     // (jsonb `details` is an open record, which TypeORM's deep-partial type cannot follow.)
-    await manager.getRepository(AuditEntryEntity).insert(entry as QueryDeepPartialEntity<AuditEntryEntity>);
+    const inserted = await manager.getRepository(AuditEntryEntity).insert(entry as QueryDeepPartialEntity<AuditEntryEntity>);
+    return String((inserted.identifiers[0] as { id: string | number }).id);
+  }
+
+  /** Names the target of a row written before the change knew it (a token's account, stored in the change's first transaction). */
+  async setTarget(id: string, target: string): Promise<void> {
+    await this.uow.manager.getRepository(AuditEntryEntity).update({ id }, { target });
   }
 
   page(f: AuditFilter): Promise<[AuditEntryEntity[], number]> {

@@ -25,6 +25,9 @@ interface Pending {
   written: boolean;
   /** Set once the change returned (still inside its transaction when it runs in one). */
   result?: { value: unknown };
+  /** The row, once written, and whether it named its target then. */
+  rowId?: string;
+  targetWritten?: boolean;
 }
 
 /**
@@ -32,7 +35,8 @@ interface Pending {
  * a scope for the request, and the unit of work calls back at the end of the first transaction the
  * request commits, so the row commits (or rolls back) with the change. A change that wrote nothing
  * in Postgres (a refresh that only queued work) gets its row once it succeeded. A request that fails
- * before any commit leaves no row: nothing changed.
+ * before any commit leaves no row: nothing changed. A change that talks to the upstream commits
+ * before it knows its result (the account a token entered): its row names the target right after.
  */
 @Injectable()
 export class AuditTrail {
@@ -61,6 +65,11 @@ export class AuditTrail {
       const result = await (inTransaction ? this.uow.run(done) : done());
       // Nothing committed in Postgres: the change's row goes in a transaction of its own.
       if (!pending.written) await this.uow.run(async () => undefined);
+      // A change that talks to the upstream wrote its row before it knew what it made (the account a token entered).
+      else if (pending.rowId && !pending.targetWritten && note.targetOf) {
+        const target = note.targetOf(result);
+        if (target) await this.rows.setTarget(pending.rowId, target);
+      }
       return result;
     });
   }
@@ -71,14 +80,16 @@ export class AuditTrail {
     pending.written = true;
     const { note, result } = pending;
     const tenantId = note.tenantId ?? (result && note.tenantOf ? note.tenantOf(result.value) : null);
-    await this.rows.insert(manager, {
+    const target = note.target ?? (result && note.targetOf ? note.targetOf(result.value) : null);
+    pending.targetWritten = target !== null;
+    pending.rowId = await this.rows.insert(manager, {
       // A tenant named by something else than its id (a slug) is the target; the column holds ids only.
       tenantId: tenantId && UUID.test(tenantId) ? tenantId : null,
       actorKind: note.actor.kind,
       actorKeyId: note.actor.kind === 'tenant_admin' ? note.actor.keyId : null,
       actorAddress: note.actor.address ?? null,
       action: note.action,
-      target: note.target ?? (result && note.targetOf ? note.targetOf(result.value) : null),
+      target,
       details: note.details,
     });
   }
