@@ -402,6 +402,7 @@ describe('admin API', () => {
           '/admin/v1/usage',
           '/admin/v1/usage/dead-letters',
           '/admin/v1/spend',
+          '/admin/v1/audit',
         ].sort(),
       );
       expect(doc.json.components.schemas.AccountView.properties.tokens).toBeDefined();

@@ -8,6 +8,7 @@ import { startStack, type Stack } from '../support/stack.js';
 import { connectStackDatabase } from '../support/stack-database.js';
 
 const PASSWORD = 'admin-password-for-conversation-tests-8c1';
+const POOL_CODE = 'pool-code-for-conversation-tests-51d';
 
 type Completion = OpenAI.Chat.Completions.ChatCompletion & { conversation_id?: string; message_id?: string };
 type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk & { conversation_id?: string; message_id?: string };
@@ -67,7 +68,7 @@ describe('conversations', () => {
 
   beforeAll(async () => {
     // Round robin: without pinning, consecutive requests would land on different accounts.
-    stack = await startStack({ auth: { RANDOM_TOKEN: false }, gateway: { ADMIN_PASSWORD: PASSWORD } });
+    stack = await startStack({ auth: { RANDOM_TOKEN: false, AUTHORIZATION: POOL_CODE }, gateway: { ADMIN_PASSWORD: PASSWORD } });
     let tenantId: string;
     ({ db, tenantId } = await connectStackDatabase(stack));
     for (let i = 0; i < 2; i++) {
@@ -75,7 +76,7 @@ describe('conversations', () => {
       const entered = await stack.auth.app.get(AccountsService).enter(tenantId, account.accessToken);
       pool.set(entered.accountId, account);
     }
-    for (const [name, isolated] of [['alice', true], ['bob', true], ['carol', false]] as const) {
+    for (const [name, isolated] of [['alice', true], ['bob', true], ['carol', false], ['dan', false]] as const) {
       await admin('POST', '/admin/v1/users', { name, isolated_session: isolated });
       keys[name] = (await admin('POST', '/admin/v1/keys', { user: name })).key as string;
     }
@@ -200,13 +201,18 @@ describe('conversations', () => {
   describe('management endpoints', () => {
     let alices: Completion;
     let bobs: Completion;
+    let dans: Completion;
 
     beforeAll(async () => {
       alices = await ask(keys.alice, [{ role: 'user', content: 'alice asks about gardens' }]);
       bobs = await ask(keys.bob, [{ role: 'user', content: 'bob asks about rivers' }]);
+      dans = await ask(keys.dan, [{ role: 'user', content: 'dan asks about bridges' }]);
     });
 
-    it('lists only the caller’s own conversations for isolated users, all of the tenant’s for the others', async () => {
+    // Issue 12 (item 7): users who are not isolated shared every conversation of the tenant, isolated
+    // users' included. Isolation now keeps an isolated user's conversations from everyone else; the
+    // others still share theirs (carol sees dan's, not alice's or bob's).
+    it('lists only the caller’s own conversations for isolated users; the others share the tenant’s that are not isolated', async () => {
       const aliceList = await call(keys.alice, 'GET', '/chatgpt/conversations?offset=0&limit=100');
       expect(aliceList.status).toBe(200);
       expect(aliceList.json).toMatchObject({ offset: 0, limit: 100, has_missing_conversations: false });
@@ -223,7 +229,9 @@ describe('conversations', () => {
 
       const carolList = await call(keys.carol, 'GET', '/backend-api/conversations?limit=100');
       const carolIds = carolList.json.items.map((i: { id: string }) => i.id);
-      expect(carolIds).toEqual(expect.arrayContaining([alices.conversation_id, bobs.conversation_id]));
+      expect(carolIds).toContain(dans.conversation_id);
+      expect(carolIds).not.toContain(alices.conversation_id);
+      expect(carolIds).not.toContain(bobs.conversation_id);
 
       const paged = await call(keys.alice, 'GET', '/chatgpt/conversations?offset=1&limit=1');
       expect(paged.json.items).toHaveLength(1);
@@ -247,7 +255,32 @@ describe('conversations', () => {
       expect(stack.sim.stats().messageFeedback).toEqual({});
     });
 
-    it("refuses to continue another user's conversation by id for an isolated user; a shared user continues it on its account", async () => {
+    it("answers 404 to a user who is not isolated for an isolated user's conversation, whatever the call, and changes nothing", async () => {
+      const id = alices.conversation_id!;
+      const notFound = { error: { message: expect.stringContaining(id), type: 'invalid_request_error', param: null, code: 'conversation_not_found' } };
+      const holder = pool.get((await recordOf(id))[0].account_id)!;
+      for (const prefix of ['/chatgpt', '/backend-api']) {
+        expect(await call(keys.carol, 'GET', `${prefix}/conversation/${id}`)).toEqual({ status: 404, json: notFound });
+        expect(await call(keys.carol, 'PATCH', `${prefix}/conversation/${id}`, { title: 'renamed by carol' })).toEqual({ status: 404, json: notFound });
+        expect(await call(keys.carol, 'PATCH', `${prefix}/conversation/${id}`, { is_visible: false })).toEqual({ status: 404, json: notFound });
+      }
+      // Nothing lost: alice still has it, titled as before, here and upstream.
+      const aliceView = await call(keys.alice, 'GET', `/backend-api/conversation/${id}`);
+      expect(aliceView.status).toBe(200);
+      expect(aliceView.json.title).not.toBe('renamed by carol');
+      expect((await upstream(holder, `/backend-api/conversation/${id}`)).status).toBe(200);
+      expect((await call(keys.alice, 'GET', '/chatgpt/conversations?limit=100')).json.items.map((i: { id: string }) => i.id)).toContain(id);
+      // Continuing it by id from carol's key is refused before anything goes upstream.
+      stack.sim.resetStats();
+      const refused = await ask(keys.carol, [{ role: 'user', content: 'let me read it' }], { conversation_id: id }).then(
+        () => null,
+        (err: { status?: number; error?: LooseJson }) => err,
+      );
+      expect(refused?.status).toBe(404);
+      expect(stack.sim.stats().conversationRequests).toBe(0);
+    });
+
+    it("refuses to continue another user's conversation by id for an isolated user; a shared user continues a shared one on its account", async () => {
       const named = { conversation_id: bobs.conversation_id, parent_message_id: bobs.message_id };
       stack.sim.resetStats();
       const refused = await ask(keys.alice, [{ role: 'user', content: 'let me in' }], named).then(
@@ -258,18 +291,18 @@ describe('conversations', () => {
       expect(refused?.error).toMatchObject({ code: 'conversation_not_found', type: 'invalid_request_error' });
       expect(stack.sim.stats().conversationRequests).toBe(0);
 
-      // Round robin would send carol's request to either account; the record pins it to bob's.
-      const holder = pool.get((await recordOf(bobs.conversation_id!))[0].account_id)!;
+      // Round robin would send carol's request to either account; the record pins it to dan's.
+      const holder = pool.get((await recordOf(dans.conversation_id!))[0].account_id)!;
       for (let i = 0; i < 2; i++) {
         stack.sim.resetStats();
-        const shared = await ask(keys.carol, [{ role: 'user', content: `shared follow-up ${i}` }], { conversation_id: bobs.conversation_id });
-        expect(shared.conversation_id).toBe(bobs.conversation_id);
-        expect(stack.sim.stats().lastConversation).toMatchObject({ messages: 1, conversationId: bobs.conversation_id });
+        const shared = await ask(keys.carol, [{ role: 'user', content: `shared follow-up ${i}` }], { conversation_id: dans.conversation_id });
+        expect(shared.conversation_id).toBe(dans.conversation_id);
+        expect(stack.sim.stats().lastConversation).toMatchObject({ messages: 1, conversationId: dans.conversation_id });
         expect(servedBy()).toEqual([[holder.accountId, 1]]);
       }
-      // Bob's and carol's records of it are one conversation in a shared list.
+      // Dan's and carol's records of it are one conversation in a shared list.
       const carolIds = (await call(keys.carol, 'GET', '/chatgpt/conversations?limit=100')).json.items.map((i: { id: string }) => i.id);
-      expect(carolIds.filter((id: string) => id === bobs.conversation_id)).toHaveLength(1);
+      expect(carolIds.filter((id: string) => id === dans.conversation_id)).toHaveLength(1);
     });
 
     it('reads a conversation from the account that holds it', async () => {
@@ -327,6 +360,41 @@ describe('conversations', () => {
       expect((await upstream(holder, `/backend-api/conversation/${daves.conversation_id}`)).status).toBe(404);
       // Bob shares the accounts but keeps his conversation, here and upstream.
       expect((await call(keys.bob, 'GET', `/backend-api/conversation/${bobs.conversation_id}`)).status).toBe(200);
+    });
+
+    it("never lists or opens a raw ChatGPT token's conversations for pool-code holders or other users (their titles are the caller's first message)", async () => {
+      const own = stack.sim.issueAccount({ plan: 'plus' });
+      const secret = await ask(own.accessToken, [{ role: 'user', content: 'my salary is a secret' }]);
+      await recordOf(secret.conversation_id!);
+      for (const key of [POOL_CODE, keys.carol]) {
+        const list = await call(key, 'GET', '/backend-api/conversations?limit=100');
+        expect(list.status).toBe(200);
+        expect(list.json.items.map((i: { id: string }) => i.id)).not.toContain(secret.conversation_id);
+        expect(JSON.stringify(list.json)).not.toContain('salary');
+        expect((await call(key, 'GET', `/backend-api/conversation/${secret.conversation_id}`)).status).toBe(404);
+      }
+      // The owner still has it.
+      expect((await call(own.accessToken, 'GET', `/backend-api/conversation/${secret.conversation_id}`)).status).toBe(200);
+    });
+
+    it("hides only the pool code's own conversations when a pool-code holder hides all", async () => {
+      const codes = await ask(POOL_CODE, [{ role: 'user', content: 'made with the pool code' }]);
+      const carols = await ask(keys.carol, [{ role: 'user', content: 'carol keeps this one' }]);
+      await recordOf(codes.conversation_id!);
+      await recordOf(carols.conversation_id!);
+      expect(await call(POOL_CODE, 'PATCH', '/chatgpt/conversations', { is_visible: false })).toEqual({ status: 200, json: { success: true } });
+      const codeHolder = pool.get((await recordOf(codes.conversation_id!))[0].account_id)!;
+      expect((await upstream(codeHolder, `/backend-api/conversation/${codes.conversation_id}`)).status).toBe(404);
+      // Everyone else's stay, in the records and upstream.
+      const carolHolder = pool.get((await recordOf(carols.conversation_id!))[0].account_id)!;
+      expect((await upstream(carolHolder, `/backend-api/conversation/${carols.conversation_id}`)).status).toBe(200);
+      expect((await call(keys.carol, 'GET', '/chatgpt/conversations?limit=100')).json.items.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining([carols.conversation_id, dans.conversation_id]));
+      for (const [key, id] of [
+        [keys.alice, alices.conversation_id],
+        [keys.dan, dans.conversation_id],
+      ] as const) {
+        expect((await call(key, 'GET', `/backend-api/conversation/${id}`)).status).toBe(200);
+      }
     });
 
     it('refuses bad input with a 400 in OpenAI’s envelope, and a missing key with a 401', async () => {

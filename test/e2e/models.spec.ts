@@ -21,7 +21,9 @@ describe('models from the upstream', () => {
   let tenantId: string;
 
   beforeAll(async () => {
-    stack = await startStack({ auth: { AUTHORIZATION: `${POOL_CODE},${OTHER_POOL_CODE}` }, conversation: { MODEL_MAP: JSON.stringify({ 'my-fast': 'gpt-4o-mini' }) } });
+    // The gateway reads the same mapping table as the workers (its limits count what a name reaches).
+    const MODEL_MAP = JSON.stringify({ 'my-fast': 'gpt-4o-mini' });
+    stack = await startStack({ auth: { AUTHORIZATION: `${POOL_CODE},${OTHER_POOL_CODE}` }, gateway: { MODEL_MAP }, conversation: { MODEL_MAP } });
     ({ db, tenantId } = await connectStackDatabase(stack));
   });
   afterAll(async () => {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +9,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import OpenAI from 'openai';
 import type pg from 'pg';
 import { AccountsService } from '@chatgate/auth';
-import { AUTH_TENANT_PRINCIPALS_CHANGED } from '@chatgate/contracts';
+import { ACCOUNTS_CHANGED, AUTH_TENANT_PRINCIPALS_CHANGED } from '@chatgate/contracts';
 import { chatPromptTokens, platformTokens, replyFor } from '@chatgate/chatgpt-sim';
 import { waitFor } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
@@ -273,6 +275,25 @@ describe('API keys as upstream accounts: admin, routing table, and the platform 
     expect((await admin(`/admin/v1/accounts/${ids.a}/enable`, { method: 'POST', body: '{}' })).status).toBe(200);
   });
 
+  it("fails a request its key lacks the scope for (a restricted key's 401) with the upstream's words, and keeps the key for everyone else", async () => {
+    stack.sim.setApiKeyBehaviour(keyA, { fail: 'missing_scope', times: 1 });
+    let refused: { status?: number; error?: { code?: string; message?: string } } | null = null;
+    for (let i = 0; i < 14 && !refused; i++) {
+      const before = served(keyA);
+      const answer = await ask().then(
+        () => null,
+        (err: { status?: number; error?: { code?: string; message?: string } }) => err,
+      );
+      if (served(keyA) > before) refused = answer;
+    }
+    expect(refused?.status).toBe(403);
+    expect(refused?.error).toMatchObject({ code: 'upstream_permission_denied', message: expect.stringContaining('Missing scopes: model.request') });
+    const a = await view(ids.a);
+    expect(a.status).toBe('active');
+    // The key keeps serving the others.
+    await untilHit(keyA);
+  });
+
   it('cools a rate-limited key (429) down for the model as long as retry-after says', async () => {
     stack.sim.setApiKeyBehaviour(keyA, { fail: '429', retryAfter: 120 });
     const before = Date.now();
@@ -308,6 +329,55 @@ describe('API keys as upstream accounts: admin, routing table, and the platform 
     for (const key of [keyA, keyB]) stack.sim.setApiKeyBehaviour(key, null);
     // A ChatGPT lease never gets an API key: the pool has no ChatGPT account at all.
     await expect(stack.client('sk-pool-code-not-configured').chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("refuses an API key whose base URL is an internal or metadata address, at entry and on every request; the simulator is reachable only because the test stack allow-lists it", async () => {
+    const internal = createServer((_req, res) => res.end(JSON.stringify({ id: 'internal', secret: 'instance role credentials' })));
+    await new Promise<void>((r) => internal.listen(0, '127.0.0.1', r));
+    const port = (internal.address() as AddressInfo).port;
+    let hits = 0;
+    internal.on('request', () => (hits += 1));
+    try {
+      const imported = await admin('/admin/v1/accounts/import', {
+        method: 'POST',
+        body: JSON.stringify({
+          api_keys: [
+            { key: 'sk-metadata-key-0001', base_url: 'http://169.254.169.254/latest' },
+            { key: 'sk-internal-key-0002', base_url: `http://127.0.0.1:${port}/v1` },
+            { key: 'sk-localhost-key-0003', base_url: `http://localhost:${port}/v1` },
+            { key: 'sk-mapped-key-00004', base_url: 'http://[::ffff:10.0.0.1]/v1' },
+          ],
+        }),
+      });
+      expect(imported.status).toBe(200);
+      const results = ((await imported.json()) as { results: Array<{ status: string; error?: string }> }).results;
+      expect(results.map((r) => r.status)).toEqual(['error', 'error', 'error', 'error']);
+      expect(results[0].error).toMatch(/base_url refused: the host is or resolves to a cloud metadata address .*PLATFORM_ALLOW_HOSTS/);
+      expect(results[1].error).toMatch(/loopback/);
+      expect(results[3].error).toMatch(/private/);
+      for (const r of results) expect(r.error).not.toMatch(/sk-(metadata|internal|localhost|mapped)/);
+      expect((await db.query(`SELECT count(*)::int AS n FROM auth.upstream_accounts WHERE base_url LIKE '%169.254%' OR base_url LIKE '%:${port}%'`)).rows[0].n).toBe(0);
+
+      // A key stored before the policy (or before the operator dropped its host from the allow-list) is refused by the worker.
+      const tenant = await stack.auth.app.get(AccountsService).enterApiKey(tenantId, { key: 'sk-simulator-key-005', base_url: `${stack.sim.url}/v1`, api_style: 'openai' });
+      await db.query(`UPDATE auth.upstream_accounts SET base_url = $1 WHERE id = $2`, [`http://127.0.0.1:${port}/v1`, tenant.accountId]);
+      // Every auth replica drops its snapshot of the pool, as after any change.
+      nc.publish(ACCOUNTS_CHANGED, JSON.stringify({ tenantId, accountIds: [tenant.accountId] }));
+      await nc.flush();
+      for (const id of [ids.a, ids.b]) expect((await admin(`/admin/v1/accounts/${id}/disable`, { method: 'POST', body: '{}' })).status).toBe(200);
+      const answer = await post('/chat/completions', { model: 'gpt-4o', messages: [{ role: 'user', content: 'read the metadata' }] });
+      expect(answer.status).toBe(502);
+      const body = (await answer.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('upstream_address_refused');
+      expect(JSON.stringify(body)).not.toContain('instance role credentials');
+      expect(hits).toBe(0);
+      expect((await view(tenant.accountId)).lastError?.message).toContain('base URL refused');
+      await admin(`/admin/v1/accounts/${tenant.accountId}`, { method: 'DELETE' });
+    } finally {
+      for (const id of [ids.a, ids.b]) await admin(`/admin/v1/accounts/${id}/enable`, { method: 'POST', body: '{}' });
+      await new Promise<void>((r) => internal.close(() => r()));
+    }
+    expect((await ask()).choices[0].message.content).toBe(replyFor('rotate me').text);
   });
 
   it("applies a user's limits to platform models (429 with retry-after), and one user key reaches both upstreams", async () => {

@@ -168,11 +168,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const [first] = voices.splice(0, 1);
     await first?.close();
   };
+  // The simulator serves the platform API on 127.0.0.1, which API keys may not reach unless the operator
+  // allow-lists it: the test stack does, explicitly, as an operator with a local model server would.
+  const platformAllowHosts = new URL(sim.url).host;
   try {
     const authOverrides = typeof opts.auth === 'function' ? opts.auth(sim) : opts.auth;
     const auths = await startAll(
       replicas,
-      (replica) => startAuth(parseConfig(authEnv, testEnv({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, CODEX_AUTH_URL: sim.url, ...authOverrides, ...replicaEnv('auth', replica) }))),
+      (replica) => startAuth(parseConfig(authEnv, testEnv({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, CODEX_AUTH_URL: sim.url, PLATFORM_ALLOW_HOSTS: platformAllowHosts, ...authOverrides, ...replicaEnv('auth', replica) }))),
       (auth) => auth.close(),
     );
     closers.push(() => closeAll(auths));
@@ -180,7 +183,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     closers.push(() => auths[0].app.get(RefreshQueue).queue.obliterate({ force: true }));
 
     const conversationOverrides = typeof opts.conversation === 'function' ? opts.conversation(sim) : opts.conversation;
-    const workerEnv = (replica: number) => ({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CODEX_BASE_URL: sim.codex.baseUrl, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...conversationOverrides, ...replicaEnv('conversation', replica) });
+    const workerEnv = (replica: number) => ({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CODEX_BASE_URL: sim.codex.baseUrl, USAGE_STREAM_SUFFIX: usageStreamSuffix, PLATFORM_ALLOW_HOSTS: platformAllowHosts, ...conversationOverrides, ...replicaEnv('conversation', replica) });
     const workerCount = opts.workers ?? replicas;
     if (opts.workersAsProcesses) {
       workerProcesses.push(...(await startAll(workerCount, (replica) => startWorkerProcess(testEnv({ LOG_LEVEL: 'info', ...workerEnv(replica) })), stopWorkerProcess)));

@@ -49,7 +49,27 @@ export const usageStreamEnv = z.object({ USAGE_STREAM_SUFFIX: z.string().regex(/
 /** Each non-HTTP service still serves /health (and later /metrics) on its own port. */
 export const healthEnv = (fallbackPort: number) => z.object({ HEALTH_PORT: port(fallbackPort), HOST: z.string().default('0.0.0.0') });
 
-export const gatewayEnv = baseEnv.extend({
+/**
+ * The model mapping table (contracts' ModelTable): the gateway reads it to count limits, allow-lists
+ * and budgets under the model a request really reaches, the conversation worker to make the request.
+ * Both must be given the same values.
+ */
+export const modelTableEnv = z.object({
+  /** JSON object of extra `name → slug` rules (a name matches itself and `name-…`), tried before the built-in table. */
+  MODEL_MAP: z.string().optional(),
+  DEFAULT_UPSTREAM_MODEL: z.string().default('gpt-4o'),
+});
+
+/**
+ * API keys' base URLs (the platform upstream) may not point at private, loopback, link-local or
+ * metadata addresses, checked when a key is entered (auth) and on every request (conversation).
+ */
+export const platformAddressEnv = z.object({
+  /** Exact `host:port` pairs a key's base URL may reach although they are private (a self-hosted model server; tests). */
+  PLATFORM_ALLOW_HOSTS: z.string().default(''),
+});
+
+export const gatewayEnv = baseEnv.merge(modelTableEnv).extend({
   PORT: port(5005),
   HOST: z.string().default('0.0.0.0'),
   API_PREFIX: z.string().default(''),
@@ -70,7 +90,7 @@ export const gatewayEnv = baseEnv.extend({
   PUBLIC_URL: z.string().url().optional(),
 });
 
-export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5011)).extend({
+export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEnv(5011)).merge(platformAddressEnv).extend({
   ADMIN_PASSWORD: z.string().optional(),
   /** 32 bytes, base64 or hex: the AES-256-GCM key for tokens at rest. Required outside development and test. */
   TOKEN_ENCRYPTION_KEY: z.string().optional(),
@@ -143,14 +163,11 @@ const proxyList = z.string().refine(
   'each entry must be an http://, https://, socks5:// or socks5h:// URL with a host (comma-separated)',
 );
 
-export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012)).merge(usageStreamEnv).merge(workerEnv).extend({
+export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012)).merge(usageStreamEnv).merge(workerEnv).merge(modelTableEnv).merge(platformAddressEnv).extend({
   /** Accounts tried for one request before the last error goes to the client. */
   RETRY_TIMES: z.coerce.number().int().min(1).max(20).default(3),
   CHATGPT_BASE_URL: z.string().default('https://chatgpt.com'),
   CHATGPT_CONVERSATION_PATH: z.string().default('/backend-api/conversation'),
-  /** JSON object of extra `substring → slug` rules placed before the built-in mapping table. */
-  MODEL_MAP: z.string().optional(),
-  DEFAULT_UPSTREAM_MODEL: z.string().default('gpt-4o'),
   /** Ask the upstream for the v1 delta encoding (smaller frames) rather than the legacy format. */
   UPSTREAM_V1_ENCODING: bool(true),
   UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
@@ -164,6 +181,8 @@ export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012))
   FILE_LINK_SECRET: z.string().min(32).optional(),
   /** How long a generated-file link works. */
   FILE_LINK_TTL_SEC: z.coerce.number().int().positive().default(3600),
+  /** Largest generated file a link downloads (fetched by the worker through the account's proxy, streamed to the client). */
+  FILE_DOWNLOAD_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
   /** An image generated asynchronously (the stream ends first) is awaited in the conversation this long; 0: not at all. */
   ASYNC_IMAGE_WAIT_SEC: z.coerce.number().int().nonnegative().default(120),
   /** Forward proxy for fetching user-supplied image/file URLs (http://…); the proxy then resolves names. */

@@ -12,6 +12,7 @@ export * from './admin/index.js';
 export * from './usage/index.js';
 export * from './files/index.js';
 export * from './routing/index.js';
+export * from './models/index.js';
 export * from './relay/index.js';
 export * from './voice/index.js';
 export * from './billing/index.js';

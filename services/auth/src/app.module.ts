@@ -6,6 +6,9 @@ import { PostgresHealthIndicator, serviceTypeOrmModule } from '@chatgate/service
 import { RedisHealthIndicator, RedisModule } from '@chatgate/service-kit/redis';
 import { AccountRefresher } from './accounts/account-refresher.service.js';
 import { AccountsService } from './accounts/accounts.service.js';
+import { AuditEntryEntity } from './audit/audit-entry.entity.js';
+import { AuditLogRepository } from './audit/audit-log.repository.js';
+import { PlatformAddressPolicy } from './accounts/platform-address.policy.js';
 import { TokenCipher } from './accounts/token-cipher.js';
 import { TokenExchangeEntity } from './accounts/token-exchange.entity.js';
 import { TokenExchangesRepository } from './accounts/token-exchanges.repository.js';
@@ -52,10 +55,10 @@ class UpstreamClientCloser implements OnApplicationShutdown {
 }
 
 /** Every table auth maps; the schema drift check compares them with what the migrations build. */
-export const AUTH_ENTITIES = [TenantEntity, UpstreamAccountEntity, ...REFRESH_ENTITIES, UserEntity, ApiKeyEntity, MirrorTokenEntity, BootstrapTokenEntity, TokenExchangeEntity];
+export const AUTH_ENTITIES = [TenantEntity, UpstreamAccountEntity, ...REFRESH_ENTITIES, UserEntity, ApiKeyEntity, MirrorTokenEntity, BootstrapTokenEntity, TokenExchangeEntity, AuditEntryEntity];
 
 /** Every read and write of a table goes through one of these; they follow the transaction open in their caller's context. */
-const REPOSITORIES = [TenantsRepository, UpstreamAccountsRepository, TokenExchangesRepository, UsersRepository, ApiKeysRepository, MirrorTokensRepository, BootstrapTokensRepository];
+const REPOSITORIES = [TenantsRepository, UpstreamAccountsRepository, TokenExchangesRepository, UsersRepository, ApiKeysRepository, MirrorTokensRepository, BootstrapTokensRepository, AuditLogRepository];
 
 @Module({})
 export class AuthModule {
@@ -87,6 +90,7 @@ export class AuthModule {
         AccountPoolService,
         AccountPoolListener,
         AccountsService,
+        PlatformAddressPolicy,
         ExchangedTokenCache,
         CredentialResolverService,
         UserCredentialsResolver,

@@ -16,13 +16,14 @@ import { ConversationManager } from './management/conversation-manager.js';
 import { ModelsController } from './models/models.controller.js';
 import { UpstreamModelsService } from './models/upstream-models.service.js';
 import { CodexModels } from './models/codex-models.js';
-import { FileLinkController } from './file-links/file-link.controller.js';
+import { FileDownloadWorker } from './file-links/file-download.worker.js';
+import { FileLinkOpener } from './file-links/file-link-opener.js';
 // Shared, at the bottom: what several features use; imports no feature.
 import { DEVELOPMENT_FILE_LINK_SECRET, FileLinkSealer } from './shared/files/file-link-sealer.js';
 import { CodexChatRunner } from './shared/codex/codex-chat.runner.js';
 import { CodexClient } from './shared/codex/codex.client.js';
 import { CodexLimitsReporter } from './shared/codex/codex-limits.reporter.js';
-import { ModelTable } from './shared/models/model-table.js';
+import { ModelTable } from '@chatgate/contracts';
 import { PlatformRunner } from './shared/platform/platform.runner.js';
 import { ConversationContinuity } from './shared/records/conversation-continuity.js';
 import { ConversationRecordStore } from './shared/records/conversation-record.store.js';
@@ -45,7 +46,7 @@ export class ConversationModule {
         NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-conversation'),
         HealthModule.forRoot('conversation', [NatsHealthIndicator, PostgresHealthIndicator]),
       ],
-      controllers: [ModelsController, ConversationManageController, FileLinkController],
+      controllers: [ModelsController, ConversationManageController],
       providers: [
         { provide: CONVERSATION_CONFIG, useValue: config },
         { provide: CONVERSATION_LOGGER, useValue: logger },
@@ -59,10 +60,12 @@ export class ConversationModule {
         CodexModels,
         AccountLeaseClient,
         usagePublisherProvider(CONVERSATION_CONFIG, CONVERSATION_LOGGER),
-        // WORKER_CONCURRENCY: one cap over the chat and relay jobs of this replica.
+        // WORKER_CONCURRENCY: one cap over the chat, relay and file download jobs of this replica.
         workerCapacityProvider(CONVERSATION_CONFIG),
         { provide: FileLinkSealer, useValue: new FileLinkSealer(config.FILE_LINK_SECRET ?? DEVELOPMENT_FILE_LINK_SECRET) },
         FileDownloadClient,
+        FileLinkOpener,
+        FileDownloadWorker,
         ChatJobWorker,
         ConversationRecordStore,
         ConversationContinuity,

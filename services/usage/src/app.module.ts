@@ -14,6 +14,7 @@ import { UsageConsumer } from './events/usage-consumer.js';
 import { UsageStore } from './events/usage-store.js';
 import { LegacyRedisKeys } from './legacy-redis-keys.js';
 import { LimitWindow } from './limits/limit-window.js';
+import { RateWindow } from './rates/rate-window.js';
 import { USAGE_MIGRATIONS } from './migrations/index.js';
 import { UsageQueries } from './queries/usage-queries.js';
 import { USAGE_CONFIG, USAGE_LOGGER, USAGE_PRICES } from './usage.config.js';
@@ -45,6 +46,7 @@ export class UsageModule {
         DeadLetterStore,
         UsageQueries,
         LimitWindow,
+        RateWindow,
         UsageConsumer,
         ExhaustedDeliveries,
         UsageBusListener,

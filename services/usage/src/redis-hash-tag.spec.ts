@@ -5,6 +5,7 @@ import { loadPriceTable } from '@chatgate/config';
 import { budgetSubjectKey } from '@chatgate/contracts';
 import { Admission } from './billing/admission.js';
 import { BudgetLedger } from './billing/budget-ledger.js';
+import { RateWindow } from './rates/rate-window.js';
 import { LimitWindow } from './limits/limit-window.js';
 import { hashTagOf, sharedHashTag } from './redis-hash-tag.js';
 
@@ -48,7 +49,7 @@ describe('every key one script touches shares the tenant hash tag', () => {
 
   it('in the limit take, the budget hold of a user and a key, the release and the settlement', async () => {
     const ledger = new BudgetLedger(redis);
-    const admission = new Admission(new LimitWindow(redis), ledger, loadPriceTable({ PRICE_TABLE: '{"chatgpt": {"gpt-4o": {"prompt": 1, "completion": 1}}}' }));
+    const admission = new Admission(new LimitWindow(redis), new RateWindow(redis), ledger, loadPriceTable({ PRICE_TABLE: '{"chatgpt": {"gpt-4o": {"prompt": 1, "completion": 1}}}' }));
     const subjects = [
       { scope: 'user' as const, key: budgetSubjectKey('user', tenantId, userId), amountMicroUsd: 1_000_000, period: 'day' as const },
       { scope: 'key' as const, key: budgetSubjectKey('key', tenantId, credentialId), amountMicroUsd: 1_000_000, period: 'month' as const },

@@ -46,3 +46,6 @@ export const ADMIN_MIRROR_TOKENS = 'chatgate.auth.admin.mirror.tokens.v1' as con
 /** A tenant's model routing table (which models go to API-key accounts): read, and set or reset. */
 export const ADMIN_ROUTES_GET = 'chatgate.auth.admin.routes.get.v1' as const;
 export const ADMIN_ROUTES_SET = 'chatgate.auth.admin.routes.set.v1' as const;
+
+/** The audit log of admin changes (who, what, when, from where): read only. */
+export const ADMIN_AUDIT_LIST = 'chatgate.auth.admin.audit.list.v1' as const;

@@ -12,3 +12,4 @@ export * from './key.schemas.js';
 export * from './tenant.schemas.js';
 export * from './mirror.schemas.js';
 export * from './tenancy-bus.schemas.js';
+export * from './audit.schemas.js';

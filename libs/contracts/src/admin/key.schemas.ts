@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { budgetSchema } from '../billing/budget.schema.js';
 import { CLIENT_ID_MAX, oneLine } from '../common/client-text.js';
+import { keyRateLimitSchema, modelAllowListSchema } from '../models/model-access.js';
 import { LIST_MAX_LIMIT } from './user.schemas.js';
 
 const isoTime = z.string().meta({ format: 'date-time' });
@@ -18,9 +19,18 @@ export const createKeyBodySchema = z
     expiresAt: z.iso.datetime({ offset: true }).nullable().default(null),
     /** A user key's own spend cap per period, on top of the user's; null: none. */
     budget: budgetSchema.nullable().default(null),
+    /** The models (names or globs) this key may use, on top of its user's list; null: no list of its own. */
+    allowed_models: modelAllowListSchema.nullable().default(null),
+    /** Requests per minute this key may send; null: no limit. */
+    rpm: keyRateLimitSchema.shape.rpm.default(null),
+    /** Tokens (prompt and completion) per minute this key may use; null: no limit. */
+    tpm: keyRateLimitSchema.shape.tpm.default(null),
   })
   .superRefine((b, ctx) => {
     if (b.kind === 'tenant_admin' && b.budget) ctx.addIssue({ code: 'custom', path: ['budget'], message: 'a tenant admin key does not chat, so it has no budget' });
+    for (const field of ['allowed_models', 'rpm', 'tpm'] as const) {
+      if (b.kind === 'tenant_admin' && b[field] !== null) ctx.addIssue({ code: 'custom', path: [field], message: `a tenant admin key does not chat, so it has no ${field}` });
+    }
     if (b.kind === 'user' && !b.user) ctx.addIssue({ code: 'custom', path: ['user'], message: 'a user key needs the user (id or name)' });
     if (b.kind === 'tenant_admin' && b.user) ctx.addIssue({ code: 'custom', path: ['user'], message: 'a tenant admin key belongs to no user' });
   });
@@ -37,6 +47,11 @@ export const keyViewSchema = z.object({
   expiresAt: isoTime.nullable(),
   revokedAt: isoTime.nullable(),
   budget: budgetSchema.nullable().default(null),
+  /** Models (names or globs) this key may use; null: no list of its own (its user's applies). */
+  allowed_models: modelAllowListSchema.nullable().default(null),
+  /** Requests and tokens per minute (429 `requests_rate_limit_exceeded` / `tokens_rate_limit_exceeded` beyond); null: none. */
+  rpm: keyRateLimitSchema.shape.rpm.default(null),
+  tpm: keyRateLimitSchema.shape.tpm.default(null),
   createdAt: isoTime,
 });
 export type KeyView = z.infer<typeof keyViewSchema>;
@@ -64,5 +79,8 @@ export const updateKeyBodySchema = z.object({
   name: oneLine(z.string().max(100)).optional(),
   expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
   budget: budgetSchema.nullable().optional(),
+  allowed_models: modelAllowListSchema.nullable().optional(),
+  rpm: keyRateLimitSchema.shape.rpm.optional(),
+  tpm: keyRateLimitSchema.shape.tpm.optional(),
 });
 export type UpdateKeyBody = z.infer<typeof updateKeyBodySchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { budgetSchema } from '../billing/budget.schema.js';
 import { modelNameSchema, oneLine } from '../common/client-text.js';
+import { modelAllowListSchema } from '../models/model-access.js';
 
 const isoTime = z.string().meta({ format: 'date-time' });
 
@@ -50,6 +51,8 @@ export const createUserBodySchema = z.object({
   chatgpt_list: chatgptListSchema.default('all'),
   /** At most this spend per period across the user's credentials; null: none. */
   budget: budgetSchema.nullable().default(null),
+  /** The models (names or globs) the user's credentials may use; null: every model. */
+  allowed_models: modelAllowListSchema.nullable().default(null),
 });
 export type CreateUserBody = z.infer<typeof createUserBodySchema>;
 
@@ -62,6 +65,7 @@ export const updateUserBodySchema = z.object({
   limits: wireLimitsSchema.optional(),
   chatgpt_list: chatgptListSchema.optional(),
   budget: budgetSchema.nullable().optional(),
+  allowed_models: modelAllowListSchema.nullable().optional(),
 });
 export type UpdateUserBody = z.infer<typeof updateUserBodySchema>;
 
@@ -78,6 +82,8 @@ export const userViewSchema = z.object({
   chatgpt_list: z.union([z.literal('all'), z.array(z.string())]),
   /** Spend cap per period (requests beyond it get 429 `insufficient_quota`); null: none. */
   budget: budgetSchema.nullable().default(null),
+  /** Models (names or globs) the user may use (403 `model_not_allowed` for others); null: every model. */
+  allowed_models: modelAllowListSchema.nullable().default(null),
   createdAt: isoTime,
   updatedAt: isoTime,
 });

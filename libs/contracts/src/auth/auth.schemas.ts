@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { busErrorSchema } from '../common/openai-error.js';
 import { modelRouteSchema } from '../routing/model-routes.schema.js';
 import { principalBudgetSchema } from '../billing/budget.schema.js';
+import { keyRateLimitSchema, principalAllowListSchema } from '../models/model-access.js';
 
 export const resolveCredentialRequestSchema = z.object({
   /** The raw Bearer value as the client sent it (may be `<token>,<account id>`). */
@@ -49,6 +50,10 @@ export const principalSchema = z.object({
   limits: z.array(modelLimitSchema).default([]),
   /** The user's budget and the key's own, each enforced before the request; empty: no budget, no hop. */
   budgets: z.array(principalBudgetSchema).optional(),
+  /** The user's and the key's model allow-lists; a request must match every one (absent or empty: no list). */
+  modelAllowLists: z.array(principalAllowListSchema).optional(),
+  /** The key's requests and tokens per minute, taken in the same usage hop as limits and budgets; absent: none. */
+  rateLimit: keyRateLimitSchema.optional(),
   /** Epoch ms when the credential stops working (key or user expiry, the earlier); null: never. */
   accessUntil: z.number().nullable().optional(),
   /** The user sees only conversations made with their own credentials. */

@@ -9,6 +9,8 @@ import { imageOrderSchema } from './image-order.js';
  */
 export const budgetTakeSchema = z.object({
   upstream: upstreamKindSchema.default('chatgpt'),
+  /** The model priced: the one the request reaches (the mapping table's slug on a ChatGPT account), as its usage event will be priced; absent: the take's `model`. */
+  model: z.string().min(1).optional(),
   /** Prompt tokens as the worker will count them. */
   promptTokens: z.number().int().nonnegative(),
   /** The most completion tokens the request can produce (`max_tokens`, else the configured default hold). */

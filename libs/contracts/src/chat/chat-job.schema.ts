@@ -25,8 +25,14 @@ export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 export const chatJobSchema = z.object({
   requestId: z.string(),
-  /** The model as the client named it; the worker maps it to an upstream slug. */
+  /** The model as the client named it. */
   model: z.string(),
+  /**
+   * What the gateway's mapping table (ModelTable) resolved `model` to: the upstream slug (and GPT id)
+   * its limits, allow-lists and budget counted, so the worker sends exactly that. Absent (a job from
+   * an older gateway): the worker resolves `model` itself.
+   */
+  resolvedModel: z.object({ slug: z.string().min(1), gizmoId: z.string().nullable() }).optional(),
   messages: z.array(chatMessageSchema).min(1),
   stream: z.boolean(),
   maxTokens: z.number().int().positive().optional(),

@@ -48,3 +48,43 @@ export const conversationManageReplySchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), failure: busErrorSchema }),
 ]);
 export type ConversationManageReply = z.infer<typeof conversationManageReplySchema>;
+
+/**
+ * A management reply travels as one or more parts on the reply inbox (NestJS streams an Observable's
+ * values in order): a long conversation's mapping is several MiB, more than one NATS message may
+ * carry (`max_payload`, 1 MiB by default). Success: the body's JSON text cut into `chunk`s; failure:
+ * one part.
+ */
+export const conversationManageReplyPartSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), status: z.number().int(), chunk: z.string() }),
+  z.object({ ok: z.literal(false), failure: busErrorSchema }),
+]);
+export type ConversationManageReplyPart = z.infer<typeof conversationManageReplyPartSchema>;
+
+/**
+ * Characters of JSON text per part: escaped once more inside the transport's envelope, a character
+ * takes at most 6 bytes (`\u` escapes), so a part stays well under 1 MiB.
+ */
+export const MANAGE_REPLY_CHUNK_CHARS = 64 * 1024;
+
+export function manageReplyParts(reply: ConversationManageReply, chunkChars = MANAGE_REPLY_CHUNK_CHARS): ConversationManageReplyPart[] {
+  if (!reply.ok) return [reply];
+  // (A surrogate pair cut in two survives: the transport's JSON escapes a lone half and restores it.)
+  const json = JSON.stringify(reply.body ?? null);
+  const parts: ConversationManageReplyPart[] = [];
+  for (let at = 0; at < json.length; at += chunkChars) parts.push({ ok: true, status: reply.status, chunk: json.slice(at, at + chunkChars) });
+  return parts;
+}
+
+/** The reply the parts make together; throws when they are not one whole reply. */
+export function joinManageReplyParts(raw: readonly unknown[]): ConversationManageReply {
+  const parts = raw.map((p) => conversationManageReplyPartSchema.parse(p));
+  const [first] = parts;
+  if (!first) throw new Error('a management reply without parts');
+  if (!first.ok) return first;
+  const chunks = parts.map((p) => {
+    if (!p.ok) throw new Error('a management reply mixing success and failure');
+    return p.chunk;
+  });
+  return { ok: true, status: first.status, body: JSON.parse(chunks.join('')) as unknown };
+}

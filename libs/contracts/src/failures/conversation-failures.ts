@@ -20,6 +20,7 @@ export const CONVERSATION_FAILURE_CODES = [
   'upstream_error',
   'file_link_not_found',
   'file_link_expired',
+  'file_too_large',
   'missing_api_key',
 ] as const;
 export type ConversationFailureCode = (typeof CONVERSATION_FAILURE_CODES)[number];
@@ -36,6 +37,7 @@ export const CONVERSATION_FAILURES = {
   upstream_error: { status: 502, type: 'server_error' },
   file_link_not_found: { status: 404, type: 'invalid_request_error' },
   file_link_expired: { status: 403, type: 'invalid_request_error' },
+  file_too_large: { status: 502, type: 'server_error' },
   missing_api_key: { status: 401, type: 'invalid_request_error' },
 } as const satisfies Record<ConversationFailureCode, Envelope>;
 
@@ -44,6 +46,9 @@ export const conversationFailure = (code: ConversationFailureCode, message: stri
 export const conversationNotFound = (id: string) => conversationFailure('conversation_not_found', `No conversation found with id '${id}'.`);
 
 export const recordsUnavailable = () => conversationFailure('records_unavailable', 'Conversation records are unavailable; try again shortly.');
+
+/** A generated file larger than the worker downloads (FILE_DOWNLOAD_MAX_BYTES). */
+export const fileTooLarge = (maxBytes: number) => conversationFailure('file_too_large', `The file is larger than ${maxBytes} bytes, the most chatgate downloads (FILE_DOWNLOAD_MAX_BYTES).`);
 
 /** One answer for a forged link and for someone else's: a link either works or does not exist. */
 export const fileLinkNotFound = () => conversationFailure('file_link_not_found', 'No such file link.');

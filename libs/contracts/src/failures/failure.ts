@@ -1,7 +1,7 @@
 import type { BusError } from '../common/openai-error.js';
 
 /** The `type` of OpenAI's error envelope, as chatgate answers it (OpenAI's own words, plus `upstream_error`). */
-export type ErrorType = 'invalid_request_error' | 'server_error' | 'upstream_error' | 'rate_limit_error' | 'requests' | 'insufficient_quota';
+export type ErrorType = 'invalid_request_error' | 'server_error' | 'upstream_error' | 'rate_limit_error' | 'requests' | 'tokens' | 'insufficient_quota';
 
 /** How a failure reaches the client: the HTTP status and the envelope's `type`. */
 export interface Envelope {

@@ -31,7 +31,7 @@ import { CREDENTIAL_FAILURE_CODES, CONVERSATION_FAILURE_CODES, LIMIT_FAILURE_COD
 const incomplete: Record<JobFailureCode, Envelope> = { worker_unavailable: { status: 503, type: 'server_error' } };
 void incomplete;
 
-const TYPES: ErrorType[] = ['invalid_request_error', 'server_error', 'upstream_error', 'rate_limit_error', 'requests', 'insufficient_quota'];
+const TYPES: ErrorType[] = ['invalid_request_error', 'server_error', 'upstream_error', 'rate_limit_error', 'requests', 'tokens', 'insufficient_quota'];
 
 describe('failure families', () => {
   const lists: Record<keyof typeof FAILURE_FAMILIES, readonly string[]> = {

@@ -2,14 +2,27 @@ import type { BusError } from '../common/openai-error.js';
 import { failureOf, type Envelope, type FailureDetails } from './failure.js';
 
 /** The limit family: the caller's limits and budgets, and the usage service that keeps them. */
-export const LIMIT_FAILURE_CODES = ['usage_limit_exceeded', 'insufficient_quota', 'model_not_priced', 'usage_unavailable', 'usage_failed'] as const;
+export const LIMIT_FAILURE_CODES = [
+  'usage_limit_exceeded',
+  'requests_rate_limit_exceeded',
+  'tokens_rate_limit_exceeded',
+  'insufficient_quota',
+  'model_not_priced',
+  'model_not_allowed',
+  'usage_unavailable',
+  'usage_failed',
+] as const;
 export type LimitFailureCode = (typeof LIMIT_FAILURE_CODES)[number];
 
 export const LIMIT_FAILURES = {
   // OpenAI's own types for these two.
   usage_limit_exceeded: { status: 429, type: 'requests' },
+  // A key's RPM and TPM, with OpenAI's types for them.
+  requests_rate_limit_exceeded: { status: 429, type: 'requests' },
+  tokens_rate_limit_exceeded: { status: 429, type: 'tokens' },
   insufficient_quota: { status: 429, type: 'insufficient_quota' },
   model_not_priced: { status: 403, type: 'invalid_request_error' },
+  model_not_allowed: { status: 403, type: 'invalid_request_error' },
   usage_unavailable: { status: 503, type: 'server_error' },
   usage_failed: { status: 503, type: 'server_error' },
 } as const satisfies Record<LimitFailureCode, Envelope>;

@@ -9,15 +9,27 @@ import { streamCutMessage } from './upstream-failures.js';
  * the caller's: 502, never 401. Which key failures rotate is decided by HTTP status (`keyOutcomeOf`);
  * a client error (400, 404, 422…) is passed through unchanged and is not a failure of this family.
  */
-export const PLATFORM_FAILURE_CODES = ['upstream_unauthorized', 'upstream_blocked', 'rate_limit_exceeded', 'upstream_error', 'upstream_unavailable', 'upstream_stream_cut'] as const;
+export const PLATFORM_FAILURE_CODES = [
+  'upstream_unauthorized',
+  'upstream_blocked',
+  'upstream_permission_denied',
+  'rate_limit_exceeded',
+  'upstream_error',
+  'upstream_unavailable',
+  'upstream_address_refused',
+  'upstream_stream_cut',
+] as const;
 export type PlatformFailureCode = (typeof PLATFORM_FAILURE_CODES)[number];
 
 export const PLATFORM_FAILURES = {
   upstream_unauthorized: { status: 502, type: 'upstream_error' },
   upstream_blocked: { status: 502, type: 'upstream_error' },
+  // The key is fine but may not do this (a project key without the scope): the request's own refusal.
+  upstream_permission_denied: { status: 403, type: 'invalid_request_error' },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },
   upstream_error: { status: 502, type: 'upstream_error' },
   upstream_unavailable: { status: 502, type: 'upstream_error' },
+  upstream_address_refused: { status: 502, type: 'upstream_error' },
   upstream_stream_cut: { status: 502, type: 'upstream_error' },
 } as const satisfies Record<PlatformFailureCode, Envelope>;
 
@@ -53,6 +65,23 @@ export function keyFailureOf(outcome: AccountOutcome, status: number, retryAfter
     default:
       return unhandled(outcome);
   }
+}
+
+/** A key's base URL that is, or resolves to, an address chatgate never reaches (issue 12: internal or metadata addresses). */
+export const platformAddressRefused = (reason: string) =>
+  platformFailure('upstream_address_refused', `The API key's base URL is refused: ${reason}. An administrator can allow-list a trusted host:port (PLATFORM_ALLOW_HOSTS).`);
+
+/**
+ * A 401 that says the key lacks a permission (OpenAI's "You have insufficient permissions for this
+ * operation. Missing scopes: …"): the key works, this request may not use it. The upstream's
+ * message is passed on (it names the scope, never the key).
+ */
+export const platformPermissionDenied = (upstreamMessage: string) =>
+  platformFailure('upstream_permission_denied', `The upstream API key may not do this: ${upstreamMessage}`);
+
+/** Whether a 401's message is about a missing permission (the key is valid), not a refused key. */
+export function isMissingPermission(message: string): boolean {
+  return /insufficient permissions|missing scopes?/i.test(message);
 }
 
 export const platformUnreachable = (reason: string) => platformFailure('upstream_unavailable', `The platform upstream could not be reached (${reason}).`);

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { upstreamCredentialSchema } from '../auth/auth.schemas.js';
-import { busErrorSchema } from '../common/openai-error.js';
 
 export const fileLinkRequestSchema = z.object({
   /** The sealed token from `/v1/files/<token>`, as the client sent it. */
@@ -12,10 +11,3 @@ export const fileLinkRequestSchema = z.object({
   caller: z.object({ credentialId: z.string(), upstream: upstreamCredentialSchema }).optional(),
 });
 export type FileLinkRequest = z.infer<typeof fileLinkRequestSchema>;
-
-export const fileLinkReplySchema = z.discriminatedUnion('ok', [
-  /** The upstream's blob URL: signed by the upstream, no credential needed, valid for minutes. */
-  z.object({ ok: z.literal(true), downloadUrl: z.string().url(), fileName: z.string().nullable() }),
-  z.object({ ok: z.literal(false), failure: busErrorSchema }),
-]);
-export type FileLinkReply = z.infer<typeof fileLinkReplySchema>;

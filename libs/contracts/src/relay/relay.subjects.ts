@@ -1,3 +1,5 @@
+import { DATA_FRAME_MAX_BYTES } from '../jobs/binary-frames.js';
+
 /**
  * The generic HTTP relay on the bus. A gateway publishes a RelayJob (an HTTP request for an
  * upstream `target`) with a private reply inbox; one conversation worker (queue group
@@ -11,4 +13,4 @@ export const RELAY_CANCEL_PREFIX = 'chatgate.relay.cancel.v1' as const;
 export const relayCancelSubject = (requestId: string) => `${RELAY_CANCEL_PREFIX}.${requestId}`;
 export const RELAY_CANCEL_ALL = `${RELAY_CANCEL_PREFIX}.*` as const;
 /** A `data` frame carries at most this many bytes: far below NATS's payload limit (1 MiB by default). */
-export const RELAY_DATA_MAX_BYTES = 64 * 1024;
+export const RELAY_DATA_MAX_BYTES = DATA_FRAME_MAX_BYTES;

@@ -24,8 +24,14 @@ export const usageEventSchema = z.object({
   accountId: column().nullable(),
   /** The account's email (or id), as auth labels it: what ChatGPT-Mirror's `chatgpt_list` names. */
   accountLabel: column().nullable(),
-  /** The model as the client named it (what limits match). */
+  /** The model as the client named it. */
   model: column(),
+  /**
+   * The upstream model the request reached when the mapping table decided it (a chat on a ChatGPT
+   * account: `xo1` → `gpt-4o`); absent: `model` itself. Limits count and budgets price this one
+   * (`limitModelOf(model, resolvedModel)`), the same as the gateway did.
+   */
+  resolvedModel: column().optional(),
   kind: usageKindSchema,
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),

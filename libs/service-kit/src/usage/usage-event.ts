@@ -14,8 +14,10 @@ export interface UsageCaller {
 
 /** What one request used and how it ended, in the terms of its service. */
 export interface UsageFacts {
-  /** The model as the client named it (what limits match). */
+  /** The model as the client named it. */
   model: string;
+  /** The upstream model the mapping table resolved it to (chat on ChatGPT accounts); what limits count and budgets price. */
+  resolvedModel?: string;
   kind: UsageKind;
   /** Which kind of upstream served it; absent: a ChatGPT account. */
   upstream?: UpstreamKind;
@@ -55,6 +57,7 @@ export function usageEvent(caller: UsageCaller, facts: UsageFacts): UsageEvent {
     latencyMs: Math.round(facts.latencyMs * 10) / 10,
     at: facts.at ?? Date.now(),
   };
+  if (facts.resolvedModel !== undefined) event.resolvedModel = facts.resolvedModel;
   if (facts.upstream !== undefined) event.upstream = facts.upstream;
   if (facts.characters !== undefined) event.characters = facts.characters;
   if (facts.images !== undefined) event.images = facts.images;

@@ -1,3 +1,4 @@
+import { PlatformAddressPolicy } from './platform-address.policy.js';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
@@ -76,6 +77,7 @@ export class AccountsService {
     private readonly codex: CodexAuthClient,
     private readonly pool: AccountPoolService,
     private readonly uow: UnitOfWork,
+    private readonly addresses: PlatformAddressPolicy,
   ) {}
 
   /** @param kind what a bare token is (a Codex login's refresh token looks like a web one); auth files and `at-` tokens are Codex anyway. */
@@ -101,6 +103,7 @@ export class AccountsService {
    * where a 401 disables it (an OpenAI-compatible server may not even serve /models).
    */
   async enterApiKey(tenantId: string, input: ApiKeyAccountInput): Promise<{ accountId: string; created: boolean }> {
+    await this.addresses.check(input.base_url);
     return this.uow.run(async () => {
       const saved = await this.accounts.upsertApiKey(apiKeyEntry(tenantId, input));
       this.pool.announceChanged(tenantId, [saved.id]);

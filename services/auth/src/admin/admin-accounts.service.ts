@@ -134,8 +134,14 @@ export class AdminAccountsService {
 
   private async importApiKey(tenantId: string, line: number, input: ApiKeyAccountInput | string, secret: string): Promise<ImportLineResult> {
     if (typeof input === 'string') return { line, status: 'error', error: scrub(input, secret) };
-    const saved = await this.entry.enterApiKey(tenantId, input);
-    return { line, status: saved.created ? 'created' : 'updated', accountId: saved.accountId, email: null };
+    try {
+      const saved = await this.entry.enterApiKey(tenantId, input);
+      return { line, status: saved.created ? 'created' : 'updated', accountId: saved.accountId, email: null };
+    } catch (err) {
+      // A base URL refused by the address policy: that key's line says why; the others go on.
+      if (err instanceof AccountError) return { line, status: 'error', error: scrub(err.message, secret) };
+      throw err;
+    }
   }
 
   private async importOne(tenantId: string, line: number, token: string, kind: AccountEntryKind): Promise<ImportLineResult> {

@@ -19,6 +19,7 @@ function accountStatus(code: AccountErrorCode): number {
     case 'needs_token':
       return 409;
     case 'invalid_token':
+    case 'base_url_refused':
       return 400;
     case 'refresh_failed':
       return 502;

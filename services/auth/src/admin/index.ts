@@ -11,10 +11,15 @@ import { AdminController } from './admin.controller.js';
 import { AdminTenancy } from './admin-tenancy.js';
 import { TenancyController } from './tenancy.controller.js';
 import { ModelRoutesAdminController } from './model-routes.controller.js';
+import { AuditController } from './audit.controller.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 
 /** What AuthModule adds for the admin API (kept here so the module file changes by two lines). */
-export const ADMIN_CONTROLLERS = [AdminController, TenancyController, ModelRoutesAdminController];
+export const ADMIN_CONTROLLERS = [AdminController, TenancyController, ModelRoutesAdminController, AuditController];
 export const ADMIN_PROVIDERS = [
+  AuditTrail,
+  AuditLogService,
   AdminTenancy,
   AdminRunner,
   AdminAccountsStore,

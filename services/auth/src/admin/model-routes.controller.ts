@@ -19,7 +19,7 @@ export class ModelRoutesAdminController {
 
   @MessagePattern(ADMIN_ROUTES_SET)
   set(@Payload() payload: unknown) {
-    return this.runner.run(adminRoutesSetRequestSchema, payload, async (tenantId, req) => {
+    return this.runner.change({ action: 'routes.set', describe: (req) => ({ details: { routes: req.routes } }) }, adminRoutesSetRequestSchema, payload, async (tenantId, req) => {
       await this.routes.set(tenantId, req.routes);
       return this.routes.view(tenantId);
     });

@@ -36,6 +36,9 @@ import {
   adminUserGetRequestSchema,
   adminUserListRequestSchema,
   adminUserUpdateRequestSchema,
+  type KeyView,
+  type TenantView,
+  type UserView,
 } from '@chatgate/contracts';
 import { KeysService } from '../keys/keys.service.js';
 import { MirrorTokensService } from '../keys/mirror-tokens.service.js';
@@ -71,17 +74,32 @@ export class TenancyController {
 
   @MessagePattern(ADMIN_TENANTS_CREATE)
   createTenant(@Payload() p: unknown) {
-    return this.runner.unscoped(adminTenantCreateRequestSchema, p, (r) => this.tenants.create(r.actor, r.body));
+    return this.runner.changeUnscoped(
+      { action: 'tenants.create', ofTenant: true, describe: (r) => ({ details: { slug: r.body.slug, name: r.body.name } }), targetOf: (t: TenantView) => t.id },
+      adminTenantCreateRequestSchema,
+      p,
+      (r) => this.tenants.create(r.actor, r.body),
+    );
   }
 
   @MessagePattern(ADMIN_TENANTS_RENAME)
   renameTenant(@Payload() p: unknown) {
-    return this.runner.unscoped(adminTenantRenameRequestSchema, p, (r) => this.tenants.rename(r.actor, r.tenantId, r.body.name));
+    return this.runner.changeUnscoped(
+      { action: 'tenants.rename', describe: (r) => ({ target: r.tenantId, details: { name: r.body.name } }) },
+      adminTenantRenameRequestSchema,
+      p,
+      (r) => this.tenants.rename(r.actor, r.tenantId, r.body.name),
+    );
   }
 
   @MessagePattern(ADMIN_TENANTS_DELETE)
   deleteTenant(@Payload() p: unknown) {
-    return this.runner.unscoped(adminTenantDeleteRequestSchema, p, (r) => this.tenants.delete(r.actor, r.tenantId, r.cascade));
+    return this.runner.changeUnscoped(
+      { action: 'tenants.delete', describe: (r) => ({ target: r.tenantId, details: { cascade: r.cascade } }) },
+      adminTenantDeleteRequestSchema,
+      p,
+      (r) => this.tenants.delete(r.actor, r.tenantId, r.cascade),
+    );
   }
 
   @MessagePattern(ADMIN_USERS_LIST)
@@ -96,17 +114,18 @@ export class TenancyController {
 
   @MessagePattern(ADMIN_USERS_CREATE)
   createUser(@Payload() p: unknown) {
-    return this.runner.run(adminUserCreateRequestSchema, p, (t, r) => this.users.create(t, r.body));
+    // A user's settings hold no secret: the body is recorded as parsed (only the schema's fields).
+    return this.runner.change({ action: 'users.create', describe: (r) => ({ details: r.body }), targetOf: (u: UserView) => u.id }, adminUserCreateRequestSchema, p, (t, r) => this.users.create(t, r.body));
   }
 
   @MessagePattern(ADMIN_USERS_UPDATE)
   updateUser(@Payload() p: unknown) {
-    return this.runner.run(adminUserUpdateRequestSchema, p, (t, r) => this.users.update(t, r.userId, r.body));
+    return this.runner.change({ action: 'users.update', describe: (r) => ({ target: r.userId, details: r.body }) }, adminUserUpdateRequestSchema, p, (t, r) => this.users.update(t, r.userId, r.body));
   }
 
   @MessagePattern(ADMIN_USERS_DELETE)
   deleteUser(@Payload() p: unknown) {
-    return this.runner.run(adminUserGetRequestSchema, p, (t, r) => this.users.delete(t, r.userId));
+    return this.runner.change({ action: 'users.delete', describe: (r) => ({ target: r.userId }) }, adminUserGetRequestSchema, p, (t, r) => this.users.delete(t, r.userId));
   }
 
   @MessagePattern(ADMIN_KEYS_LIST)
@@ -116,31 +135,42 @@ export class TenancyController {
 
   @MessagePattern(ADMIN_KEYS_CREATE)
   createKey(@Payload() p: unknown) {
-    return this.runner.run(adminKeyCreateRequestSchema, p, (t, r) => this.keys.create(r.actor, t, r.body));
+    // The key itself is made here and answered once: the request holds no secret, and the row never the key.
+    return this.runner.change({ action: 'keys.create', describe: (r) => ({ details: r.body }), targetOf: (k: KeyView) => k.id }, adminKeyCreateRequestSchema, p, (t, r) => this.keys.create(r.actor, t, r.body));
   }
 
   @MessagePattern(ADMIN_KEYS_UPDATE)
   updateKey(@Payload() p: unknown) {
-    return this.runner.run(adminKeyUpdateRequestSchema, p, (t, r) => this.keys.update(r.actor, t, r.keyId, r.body));
+    return this.runner.change({ action: 'keys.update', describe: (r) => ({ target: r.keyId, details: r.body }) }, adminKeyUpdateRequestSchema, p, (t, r) => this.keys.update(r.actor, t, r.keyId, r.body));
   }
 
   @MessagePattern(ADMIN_KEYS_REVOKE)
   revokeKey(@Payload() p: unknown) {
-    return this.runner.run(adminKeyRevokeRequestSchema, p, (t, r) => this.keys.revoke(t, r.keyId));
+    return this.runner.change({ action: 'keys.revoke', describe: (r) => ({ target: r.keyId }) }, adminKeyRevokeRequestSchema, p, (t, r) => this.keys.revoke(t, r.keyId));
   }
 
   @MessagePattern(ADMIN_MIRROR_LOGIN)
   login(@Payload() p: unknown) {
-    return this.runner.run(adminMirrorLoginRequestSchema, p, (t, r) => this.mirror.login(t, r.body));
+    return this.runner.change(
+      {
+        action: 'mirror.login',
+        upstream: true,
+        // Never the access token.
+        describe: (r) => ({ target: r.body.user_name, details: { user_name: r.body.user_name, limits: r.body.limits ?? null, isolated_session: r.body.isolated_session ?? null } }),
+      },
+      adminMirrorLoginRequestSchema,
+      p,
+      (t, r) => this.mirror.login(t, r.body),
+    );
   }
 
   @MessagePattern(ADMIN_MIRROR_LOGOUT)
   logout(@Payload() p: unknown) {
-    return this.runner.run(adminMirrorLogoutRequestSchema, p, (t, r) => this.mirror.logout(t, r.body.user_name));
+    return this.runner.change({ action: 'mirror.logout', describe: (r) => ({ target: r.body.user_name }) }, adminMirrorLogoutRequestSchema, p, (t, r) => this.mirror.logout(t, r.body.user_name));
   }
 
   @MessagePattern(ADMIN_MIRROR_TOKENS)
   mirrorTokens(@Payload() p: unknown) {
-    return this.runner.run(adminMirrorTokensRequestSchema, p, (t, r) => this.mirror.forEmails(t, r.body));
+    return this.runner.change({ action: 'mirror.tokens', describe: (r) => ({ target: r.body.user_name, details: r.body }) }, adminMirrorTokensRequestSchema, p, (t, r) => this.mirror.forEmails(t, r.body));
   }
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { apiKeySecretSchema } from '@chatgate/contracts';
+import { AccountError } from '../accounts/account-error.js';
+import { PlatformAddressPolicy } from '../accounts/platform-address.policy.js';
 import { UpstreamAccountsRepository } from '../accounts/upstream-accounts.repository.js';
 import { decodeAccessToken, classifyToken, splitWorkspace } from '../credentials/token-kind.js';
 import { KeysService } from '../keys/keys.service.js';
@@ -25,12 +27,20 @@ export class BootstrapPreflight {
     private readonly accounts: UpstreamAccountsRepository,
     private readonly keys: KeysService,
     private readonly bootstrapTokens: BootstrapTokensRepository,
+    private readonly addresses: PlatformAddressPolicy,
   ) {}
 
   async check(plan: BootstrapPlan): Promise<void> {
     for (const declared of plan.apiKeys.flat()) {
       const checked = apiKeySecretSchema.safeParse(declared.token);
       if (!checked.success) throw plan.fault(declared.path, `the key ${checked.error.issues[0].message}`);
+    }
+    for (const [ti, tenant] of plan.data.tenants.entries()) {
+      for (const [ki, key] of tenant.api_keys.entries()) {
+        await this.addresses.check(key.base_url).catch((err: unknown) => {
+          throw err instanceof AccountError ? plan.fault(['tenants', ti, 'api_keys', ki, 'base_url'], err.message) : err;
+        });
+      }
     }
     for (const [ti, tenant] of plan.data.tenants.entries()) {
       const tenantId = (await this.tenants.bySlug(tenant.slug))?.id ?? null;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { BusError, Principal, PrincipalBudget, ResolveCredentialReply } from '@chatgate/contracts';
+import type { BusError, Principal, PrincipalAllowList, PrincipalBudget, ResolveCredentialReply } from '@chatgate/contracts';
+import type { ApiKeyEntity } from '../keys/api-key.entity.js';
 import { ApiKeysRepository } from '../keys/api-keys.repository.js';
 import { hashSecret, KEY_PREFIXES, secretFamily, visiblePrefix, MIRROR_TOKEN_PREFIX } from '../keys/key-secret.js';
 import { keyCredentialId, mirrorCredentialId } from '../keys/credential-revocations.js';
@@ -43,7 +44,7 @@ export class UserCredentialsResolver {
       const user = await this.users.byId(key.userId);
       if (!user) return unknown;
       const accountIds = user.allowedAccountIds ?? undefined;
-      return this.principal(user, keyCredentialId(key.id), accountIds, [key.expiresAt], now, key.budget);
+      return this.principal(user, keyCredentialId(key.id), accountIds, [key.expiresAt], now, key);
     }
 
     const token = await this.mirrorTokens.liveByHash(hash);
@@ -54,14 +55,25 @@ export class UserCredentialsResolver {
     return this.principal(user, mirrorCredentialId(token.id), [token.accountId], [], now);
   }
 
-  private principal(user: UserEntity, credentialId: string, accountIds: string[] | undefined, expiries: Array<Date | null>, now: number, keyBudget: UserEntity['budget'] = null): ResolveCredentialReply {
+  /** `key`: a gateway key's own settings (budget, allowed models, rates); a mirror token has none. */
+  private principal(
+    user: UserEntity,
+    credentialId: string,
+    accountIds: string[] | undefined,
+    expiries: Array<Date | null>,
+    now: number,
+    key: Pick<ApiKeyEntity, 'budget' | 'allowedModels' | 'rpm' | 'tpm'> | null = null,
+  ): ResolveCredentialReply {
     const refusal = userRefusal(user, now);
     if (refusal) return refuse(refusal.message, refusal.code);
     const expiry = [user.expiresAt, ...expiries].filter((d): d is Date => d !== null).map((d) => d.getTime());
     const ends = [now + USER_PRINCIPAL_TTL_MS, ...expiry];
     const budgets: PrincipalBudget[] = [];
     if (user.budget) budgets.push({ scope: 'user', ...user.budget });
-    if (keyBudget) budgets.push({ scope: 'key', ...keyBudget });
+    if (key?.budget) budgets.push({ scope: 'key', ...key.budget });
+    const allowLists: PrincipalAllowList[] = [];
+    if (user.allowedModels) allowLists.push({ scope: 'user', patterns: user.allowedModels });
+    if (key?.allowedModels) allowLists.push({ scope: 'key', patterns: key.allowedModels });
     const principal: Principal = {
       credentialId,
       tenantId: user.tenantId,
@@ -69,6 +81,8 @@ export class UserCredentialsResolver {
       userName: user.name,
       limits: user.limits,
       budgets,
+      ...(allowLists.length ? { modelAllowLists: allowLists } : {}),
+      ...(key?.rpm || key?.tpm ? { rateLimit: { rpm: key.rpm ?? null, tpm: key.tpm ?? null } } : {}),
       accessUntil: expiry.length ? Math.min(...expiry) : null,
       isolatedSession: user.isolatedSession,
       label: user.name,

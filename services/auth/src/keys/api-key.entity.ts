@@ -10,6 +10,8 @@ import { UserEntity } from '../users/user.entity.js';
 @Index('api_keys_tenant', { synchronize: false })
 @Check('api_keys_kind_check', `"kind" IN ('user', 'tenant_admin')`)
 @Check('api_keys_check', `("kind" = 'user') = ("user_id" IS NOT NULL)`)
+@Check('api_keys_rpm_check', `"rpm" > 0`)
+@Check('api_keys_tpm_check', `"tpm" > 0`)
 export class ApiKeyEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -43,6 +45,18 @@ export class ApiKeyEntity {
   /** This key's own spend cap per period (on top of its user's); null: none. */
   @Column({ type: 'jsonb', nullable: true })
   budget!: Budget | null;
+
+  /** Model names or globs this key may use, on top of its user's list; null: no list of its own. */
+  @Column({ name: 'allowed_models', type: 'jsonb', nullable: true })
+  allowedModels!: string[] | null;
+
+  /** Requests per minute; null: no limit. */
+  @Column({ type: 'integer', nullable: true })
+  rpm!: number | null;
+
+  /** Tokens (prompt and completion) per minute; null: no limit. */
+  @Column({ type: 'integer', nullable: true })
+  tpm!: number | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

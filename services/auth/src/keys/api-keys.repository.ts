@@ -42,8 +42,9 @@ export class ApiKeysRepository {
     return this.rows.findOneBy({ hash, kind, revokedAt: IsNull() });
   }
 
-  insert(values: Omit<ApiKeyEntity, 'id' | 'createdAt' | 'budget'> & { budget?: ApiKeyEntity['budget'] }): Promise<ApiKeyEntity> {
-    return this.rows.save(this.rows.create({ budget: null, ...values }));
+  /** A new key; what a declaration does not say (budget, allowed models, rates) starts empty. */
+  insert(values: Omit<ApiKeyEntity, 'id' | 'createdAt' | 'budget' | 'allowedModels' | 'rpm' | 'tpm'> & Partial<Pick<ApiKeyEntity, 'budget' | 'allowedModels' | 'rpm' | 'tpm'>>): Promise<ApiKeyEntity> {
+    return this.rows.save(this.rows.create({ budget: null, allowedModels: null, rpm: null, tpm: null, ...values }));
   }
 
   save(row: ApiKeyEntity): Promise<ApiKeyEntity> {

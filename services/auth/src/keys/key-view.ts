@@ -12,6 +12,9 @@ export function toKeyView(k: ApiKeyEntity): KeyView {
     expiresAt: k.expiresAt?.toISOString() ?? null,
     revokedAt: k.revokedAt?.toISOString() ?? null,
     budget: k.budget ?? null,
+    allowed_models: k.allowedModels ?? null,
+    rpm: k.rpm ?? null,
+    tpm: k.tpm ?? null,
     createdAt: k.createdAt.toISOString(),
   };
 }

@@ -63,12 +63,15 @@ export class KeysService {
         expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
         revokedAt: null,
         budget: body.budget,
+        allowedModels: body.allowed_models,
+        rpm: body.rpm,
+        tpm: body.tpm,
       });
       return { ...toKeyView(row), key: secret };
     });
   }
 
-  /** Name, expiry or budget of a key; a change that alters its principal evicts it everywhere. */
+  /** Name, expiry, budget, allowed models or rates of a key; a change that alters its principal evicts it everywhere. */
   async update(actor: AdminActor, tenantId: string, keyId: string, body: UpdateKeyBody): Promise<KeyView> {
     const row = await this.uow.run(async () => {
       const row = await this.keys.inTenant(tenantId, keyId, true);
@@ -76,12 +79,19 @@ export class KeysService {
       // Extending an admin key's expiry would be minting one.
       if (row.kind === 'tenant_admin' && actor.kind !== 'operator') throw adminKeysAreOperators();
       if (body.budget && row.kind !== 'user') throw new KeyError('budget_not_allowed', 'A tenant admin key does not chat, so it has no budget.', 'budget');
+      for (const field of ['allowed_models', 'rpm', 'tpm'] as const) {
+        if (body[field] != null && row.kind !== 'user') throw new KeyError('budget_not_allowed', `A tenant admin key does not chat, so it has no ${field}.`, field);
+      }
       if (body.name !== undefined) row.name = body.name;
       if (body.expiresAt !== undefined) row.expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
       if (body.budget !== undefined) row.budget = body.budget;
+      if (body.allowed_models !== undefined) row.allowedModels = body.allowed_models;
+      if (body.rpm !== undefined) row.rpm = body.rpm;
+      if (body.tpm !== undefined) row.tpm = body.tpm;
       const saved = await this.keys.save(row);
-      // The principal carries the expiry and the budget: every replica re-resolves the key.
-      if (row.kind === 'user' && (body.expiresAt !== undefined || body.budget !== undefined)) await this.revocations.publish([keyCredentialId(row.id)]);
+      // The principal carries the expiry, the budget, the allow-list and the rates: every replica re-resolves the key.
+      const resolvesOtherwise = [body.expiresAt, body.budget, body.allowed_models, body.rpm, body.tpm].some((v) => v !== undefined);
+      if (row.kind === 'user' && resolvesOtherwise) await this.revocations.publish([keyCredentialId(row.id)]);
       return saved;
     });
     return toKeyView(row);

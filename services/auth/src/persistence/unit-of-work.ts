@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
 type Effect = () => Promise<void> | void;
+/** Work that belongs to every transaction while it is still open (the audit log's row of an admin change). */
+export type BeforeCommit = (manager: EntityManager) => Promise<void>;
 
 interface Scope {
   manager: EntityManager;
@@ -20,6 +22,7 @@ interface Scope {
 @Injectable()
 export class UnitOfWork {
   private readonly scope = new AsyncLocalStorage<Scope>();
+  private readonly beforeCommit: BeforeCommit[] = [];
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -32,10 +35,21 @@ export class UnitOfWork {
     return this.scope.getStore() !== undefined;
   }
 
+  /** Called at the end of every outermost transaction, inside it: what it writes commits or rolls back with the rest. */
+  onBeforeCommit(hook: BeforeCommit): void {
+    this.beforeCommit.push(hook);
+  }
+
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.scope.getStore()) return work();
     const afterCommit: Effect[] = [];
-    const result = await this.dataSource.transaction((manager) => this.scope.run({ manager, afterCommit }, work));
+    const result = await this.dataSource.transaction((manager) =>
+      this.scope.run({ manager, afterCommit }, async () => {
+        const done = await work();
+        for (const hook of this.beforeCommit) await hook(manager);
+        return done;
+      }),
+    );
     for (const effect of afterCommit) await effect();
     return result;
   }

@@ -13,6 +13,7 @@ export function toUserView(u: UserEntity): UserView {
     limits: toWireLimits(u.limits),
     chatgpt_list: u.allowedAccountIds ?? 'all',
     budget: u.budget ?? null,
+    allowed_models: u.allowedModels ?? null,
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
   };

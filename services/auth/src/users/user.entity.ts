@@ -38,6 +38,10 @@ export class UserEntity {
   @Column({ type: 'jsonb', nullable: true })
   budget!: Budget | null;
 
+  /** Model names or globs the user's credentials may use; null: every model. */
+  @Column({ name: 'allowed_models', type: 'jsonb', nullable: true })
+  allowedModels!: string[] | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

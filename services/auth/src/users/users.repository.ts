@@ -21,7 +21,7 @@ export class UsersRepository {
 
   /** A new, unsaved user with the defaults. */
   draft(tenantId: string, name: string): UserEntity {
-    return this.rows.create({ tenantId, name, status: 'active', expiresAt: null, isolatedSession: false, limits: [], allowedAccountIds: null, budget: null });
+    return this.rows.create({ tenantId, name, status: 'active', expiresAt: null, isolatedSession: false, limits: [], allowedAccountIds: null, budget: null, allowedModels: null });
   }
 
   byId(id: string): Promise<UserEntity | null> {

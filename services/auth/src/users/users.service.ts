@@ -60,6 +60,7 @@ export class UsersService {
       row.limits = fromWireLimits(body.limits);
       row.allowedAccountIds = await this.allowedAccounts(tenantId, body.chatgpt_list);
       row.budget = body.budget;
+      row.allowedModels = body.allowed_models;
       return this.saveUnique(row);
     });
     return toUserView(saved);
@@ -74,6 +75,7 @@ export class UsersService {
       if (body.isolated_session !== undefined) row.isolatedSession = body.isolated_session;
       if (body.limits !== undefined) row.limits = fromWireLimits(body.limits);
       if (body.budget !== undefined) row.budget = body.budget;
+      if (body.allowed_models !== undefined) row.allowedModels = body.allowed_models;
       if (body.chatgpt_list !== undefined) row.allowedAccountIds = await this.allowedAccounts(tenantId, body.chatgpt_list);
       const saved = await this.saveUnique(row);
       // Any change can alter the principal (status, expiry, limits, accounts): every replica re-resolves.

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { BusError, ChatFrame, ChatJob } from '@chatgate/contracts';
 import type { AccountLeaseClient } from '@chatgate/service-kit';
 import type { ChatGptClient } from '../shared/upstream/chatgpt.client.js';
-import { ModelTable } from '../shared/models/model-table.js';
+import { ModelTable } from '@chatgate/contracts';
 import { runChatJob, type ConversationHooks, type FinishedAnswer, type JobContext } from './chat-job.runner.js';
 
 const CONV = 'conv-9';

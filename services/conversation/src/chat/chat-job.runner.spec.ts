@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import type { ChatFrame, ChatJob } from '@chatgate/contracts';
 import type { AccountLeaseClient } from '@chatgate/service-kit';
 import type { ChatGptClient } from '../shared/upstream/chatgpt.client.js';
-import { ModelTable } from '../shared/models/model-table.js';
-import { runChatJob, type JobContext } from './chat-job.runner.js';
+import { ModelTable } from '@chatgate/contracts';
+import { DELTA_MAX_CHARS, piecesOf, runChatJob, type JobContext } from './chat-job.runner.js';
 
 const CONV = 'conv-1';
 const answer = (text: string, status = 'in_progress') =>
@@ -52,5 +52,24 @@ describe('runChatJob', () => {
     expect(on[1]).toEqual({ t: 'delta', content: 'llo' });
     const off = await run(events, { historyDisabled: true });
     expect(off.some((f) => f.t === 'delta' && ('conversationId' in f || 'messageId' in f))).toBe(false);
+  });
+
+  it('sends a non-streamed answer larger than one NATS message as several deltas that add up to it', async () => {
+    const long = `${'All work and no play. “quoted” 🙂\n'.repeat(40_000)}end`;
+    const frames = await run([answer(long.slice(0, 1000)), answer(long), answer(long, 'finished_successfully'), 'data: [DONE]\n\n'], { stream: false });
+    const deltas = frames.filter((f) => f.t === 'delta');
+    expect(deltas.length).toBeGreaterThan(10);
+    for (const f of deltas) expect(Buffer.byteLength(JSON.stringify(f))).toBeLessThan(1024 * 1024);
+    expect(text(frames)).toBe(long);
+    expect(deltas[0]).toMatchObject({ conversationId: CONV, messageId: 'ans-1' });
+    expect(frames[frames.length - 1]).toMatchObject({ t: 'end', finishReason: 'stop' });
+  });
+
+  it('never cuts a surrogate pair in two', () => {
+    const text = `${'a'.repeat(DELTA_MAX_CHARS - 1)}🙂b`;
+    const pieces = piecesOf(text);
+    expect(pieces.join('')).toBe(text);
+    expect(pieces[0]).toHaveLength(DELTA_MAX_CHARS - 1);
+    expect(pieces[1].startsWith('🙂')).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import type { ChatGptClient, UpstreamIdentity } from '../shared/upstream/chatgpt
 import { buildConversationRequest } from '../shared/upstream/conversation-request.js';
 import type { AttemptUploads } from '../shared/uploads/attempt-uploads.js';
 import type { InputLoader, PreparedMessage } from '../shared/uploads/input-loader.js';
-import type { ModelTable, ResolvedModel } from '../shared/models/model-table.js';
+import type { ModelTable, ResolvedModel } from '@chatgate/contracts';
 import { countUsage } from '../shared/text/token-counter.js';
 import { TokenBudget } from '../shared/text/token-budget.js';
 import { ReplyRenderer, type ReasoningInline } from './render/reply-renderer.js';
@@ -115,6 +115,25 @@ async function drain(chunks: AsyncIterator<Uint8Array>, body: { destroy(err?: Er
 }
 
 /**
+ * Characters of text per delta frame. A frame is one NATS message (`max_payload`, 1 MiB by default)
+ * and JSON takes up to 6 bytes for a character (`\u` escapes), so a frame stays well under it.
+ */
+export const DELTA_MAX_CHARS = 64 * 1024;
+
+/** `text` in pieces of at most DELTA_MAX_CHARS, never between the halves of a surrogate pair. */
+export function piecesOf(text: string, max = DELTA_MAX_CHARS): string[] {
+  const pieces: string[] = [];
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(text.length, at + max);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    pieces.push(text.slice(at, end));
+    at = end;
+  }
+  return pieces;
+}
+
+/**
  * One upstream request with one identity: the decoded stream as delta frames (one frame per
  * upstream chunk, whatever number of events it held), then exactly one `end` or `error` frame —
  * unless it fails before anything reached the client, which the caller may retry elsewhere.
@@ -136,7 +155,7 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
   let sentConversation: string | null = null;
   let sentMessage: string | null = null;
 
-  const sendDelta = (content: string, thinking: string) => {
+  const sendOneDelta = (content: string, thinking: string) => {
     const frame: ChatFrame = { t: 'delta' };
     if (content) frame.content = content;
     if (thinking) frame.reasoning = thinking;
@@ -145,6 +164,12 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
       if (decoder.answerMessageId !== sentMessage) frame.messageId = sentMessage = decoder.answerMessageId;
     }
     ctx.send(frame);
+  };
+  // A frame is one NATS message: a whole non-streamed answer (or a large rendered chunk) goes as several.
+  const sendDelta = (content: string, thinking: string) => {
+    if (content.length + thinking.length <= DELTA_MAX_CHARS) return sendOneDelta(content, thinking);
+    for (const piece of piecesOf(thinking)) sendOneDelta('', piece);
+    for (const piece of piecesOf(content)) sendOneDelta(piece, '');
   };
 
   const apply = (events: UpstreamEvent[]): { failure: BusError | null; ended: boolean; cut: boolean } => {
@@ -269,7 +294,11 @@ async function tryAccounts(ctx: JobContext, deps: RunnerDeps, job: ChatJob, mode
  */
 export async function runChatJob(ctx: JobContext, deps: RunnerDeps): Promise<void> {
   const { job } = ctx;
-  const model = deps.models.resolve(job.model);
+  // The gateway resolved the model (its limits counted that); a job without it is resolved here.
+  const resolved = job.resolvedModel ?? deps.models.resolve(job.model);
+  if ('ok' in resolved && !resolved.ok) return ctx.send({ t: 'error', ...resolved.failure });
+  const { slug, gizmoId } = resolved as ResolvedModel;
+  const model: ResolvedModel = { slug, gizmoId };
   const continuation = deps.conversations && !job.historyDisabled ? await deps.conversations.continuation(job) : null;
   if (continuation && 'refused' in continuation) return ctx.send({ t: 'error', ...continuation.refused });
   if (continuation) {

@@ -5,7 +5,7 @@ import { AccountLeaseClient, JobWorker, NATS_CONNECTION, UsagePublisher, WorkerC
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../conversation.config.js';
 import { FileLinkSealer } from '../shared/files/file-link-sealer.js';
 import { SealedFileLinks } from '../shared/files/sealed-file-links.js';
-import { ModelTable } from '../shared/models/model-table.js';
+import { ModelTable } from '@chatgate/contracts';
 import { ConversationContinuity } from '../shared/records/conversation-continuity.js';
 import { AttemptUploads } from '../shared/uploads/attempt-uploads.js';
 import { InputLoader } from '../shared/uploads/input-loader.js';

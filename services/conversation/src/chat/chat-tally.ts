@@ -36,6 +36,7 @@ export class ChatTally {
     const usage = this.usage ?? (this.answer || this.reasoning ? countUsage(job.messages, this.answer, this.reasoning) : null);
     return usageEvent(job, {
       model: job.model,
+      ...(job.resolvedModel ? { resolvedModel: job.resolvedModel.slug } : {}),
       kind: 'chat',
       account: end.account,
       promptTokens: usage?.prompt_tokens,

@@ -41,9 +41,10 @@ function seconds(date: Date): number {
 /**
  * The management calls (`/backend-api/conversation…`). A caller's own ChatGPT token owns its
  * upstream account, so its calls pass through. A pool caller acts on the records: an isolated user
- * on their own conversations only, anyone else on the tenant's conversations on the accounts they
- * may use. A conversation outside the scope is a 404, exactly like one that does not exist. Calls
- * on one conversation go to the account that holds it.
+ * on their own conversations only, anyone else on the tenant's shared conversations on the accounts
+ * they may use (never an isolated user's, never a raw token's); hide-all hides the caller's own
+ * only. A conversation outside the scope is a 404, exactly like one that does not exist. Calls on
+ * one conversation go to the account that holds it.
  */
 @Injectable()
 export class ConversationManager {
@@ -58,17 +59,19 @@ export class ConversationManager {
   async handle(caller: ConversationCaller, action: ConversationAction): Promise<ConversationManageReply> {
     const upstream = caller.upstream;
     if (upstream.kind === 'chatgpt_access_token') return this.passThrough(caller, upstream, action);
-    const scope: RecordScope = caller.isolatedSession
-      ? { tenantId: caller.tenantId, ownerKey: ownerKeyOf(caller) }
-      : { tenantId: caller.tenantId, accountIds: upstream.accountIds ?? null };
+    const own: RecordScope = { tenantId: caller.tenantId, ownerKey: ownerKeyOf(caller) };
+    const scope: RecordScope = caller.isolatedSession ? own : { tenantId: caller.tenantId, accountIds: upstream.accountIds ?? null };
     // A chat that just ended in this worker is listed and found (records are written after the reply).
     await this.writes.settled('ownerKey' in scope ? scope.ownerKey : undefined);
+    // An isolated user's records made before isolation was recorded leave the shared scope now.
+    if (caller.isolatedSession) await this.store.markIsolated(caller.tenantId, own.ownerKey);
 
     switch (action.op) {
       case 'list':
         return this.list(scope, action.offset, action.limit);
       case 'hide_all':
-        return this.hideAll(caller, scope);
+        // Only the caller's own: a pool code or a user of a shared pool never hides the others' conversations.
+        return this.hideAll(caller, own);
       case 'get':
       case 'update':
       case 'gen_title':

@@ -1,4 +1,5 @@
 import { CreateConversationRecords1765000000000 } from './1765000000000-create-conversation-records.js';
+import { AddRecordIsolation1765100000000 } from './1765100000000-add-record-isolation.js';
 
 /** In order. ESM builds cannot glob for migration files, so each one is listed here. */
-export const CONVERSATION_MIGRATIONS = [CreateConversationRecords1765000000000];
+export const CONVERSATION_MIGRATIONS = [CreateConversationRecords1765000000000, AddRecordIsolation1765100000000];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { listingFor, slugsOf } from './model-listing.js';
-import { ModelTable } from '../shared/models/model-table.js';
+import { ModelTable } from '@chatgate/contracts';
 
 describe('model listing', () => {
   const table = new ModelTable('gpt-4o');

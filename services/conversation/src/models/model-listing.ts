@@ -1,5 +1,5 @@
 import type { ListModelsReply } from '@chatgate/contracts';
-import type { ModelTable } from '../shared/models/model-table.js';
+import type { ModelTable } from '@chatgate/contracts';
 
 type ModelEntry = ListModelsReply['models'][number];
 
@@ -13,7 +13,7 @@ export function slugsOf(body: unknown): string[] {
 /**
  * What /v1/models lists for a caller whose accounts offer `offered` (upstream slugs): each offered slug under
  * its own name when the mapping table sends that name to that very slug (a listed name must work as listed:
- * `gpt-4-5` would go to `gpt-4` by substring, so it is not listed; MODEL_MAP can route it), then the table's
+ * `gpt-4-5` would go to `gpt-4` as a `gpt-4-…` name, so it is not listed; MODEL_MAP can route it), then the table's
  * client names (built-in and MODEL_MAP) whose target is offered.
  */
 export function listingFor(offered: readonly string[], table: ModelTable): ModelEntry[] {
@@ -26,7 +26,7 @@ export function listingFor(offered: readonly string[], table: ModelTable): Model
   };
   for (const slug of offered) {
     const routed = table.resolve(slug);
-    if (routed.slug === slug && routed.gizmoId === null) add(slug, slug);
+    if (routed.ok && routed.slug === slug && routed.gizmoId === null) add(slug, slug);
   }
   const available = new Set(offered);
   for (const alias of table.listed()) if (available.has(alias.upstreamSlug)) add(alias.id, alias.upstreamSlug);

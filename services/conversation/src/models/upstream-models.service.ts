@@ -8,7 +8,7 @@ import { ChatGptClient, type UpstreamIdentity } from '../shared/upstream/chatgpt
 import { CodexModels } from './codex-models.js';
 import { ListingCache } from './listing-cache.js';
 import { listingFor, slugsOf } from './model-listing.js';
-import { ModelTable } from '../shared/models/model-table.js';
+import { ModelTable } from '@chatgate/contracts';
 
 const MODELS_PATH = '/backend-api/models?history_and_training_disabled=false';
 const FETCH_TIMEOUT_MS = 5000;

@@ -19,7 +19,8 @@ export class AdminGuard implements CanActivate {
     const actor = await this.authenticator.authenticateAny(request.headers.authorization, request.ip);
     const tenant = request.headers[TENANT_HEADER];
     const slug = (Array.isArray(tenant) ? tenant[0] : tenant)?.trim();
-    setAdminActor(request, slug ? { ...actor, tenant: slug } : actor);
+    // The client's address goes with every admin request, for the audit log's "from where".
+    setAdminActor(request, { ...actor, ...(slug ? { tenant: slug } : {}), address: request.ip.slice(0, 100) });
     return true;
   }
 }

@@ -12,10 +12,11 @@ import { AdminOpenApiController } from './openapi/openapi.controller.js';
 import { RefreshPassesController } from './refresh-passes.controller.js';
 import { TokensController } from './tokens.controller.js';
 import { UsageAdminController } from './usage-admin.controller.js';
+import { AuditAdminController } from './audit.controller.js';
 import type { GatewayFeature } from '../shared/feature.js';
 
 /** The admin API (`/admin/v1/…`, ChatGPT-Mirror's admin routes and usage views), behind AdminGuard. */
 export const ADMIN_FEATURE: GatewayFeature = {
-  controllers: [TokensController, MirrorAdminController, AccountsAdminController, RefreshPassesController, AdminOpenApiController, TenantsAdminController, UsersAdminController, KeysAdminController, ModelRoutesAdminController, UsageAdminController],
+  controllers: [TokensController, MirrorAdminController, AccountsAdminController, RefreshPassesController, AdminOpenApiController, TenantsAdminController, UsersAdminController, KeysAdminController, ModelRoutesAdminController, UsageAdminController, AuditAdminController],
   providers: [AdminAuthenticator, AdminGuard, AdminBusClient, AdminKeyVerifier],
 };

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CHAT_JOBS, unhandled, type ChatFrame, type ChatJob, type OpenAIError, type Principal } from '@chatgate/contracts';
+import { CHAT_JOBS, ModelTable, unhandled, type ChatFrame, type ChatJob, type OpenAIError, type Principal } from '@chatgate/contracts';
+import { ApiError } from '../shared/errors/api-error.js';
 import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
 import { bearerFrom } from '../shared/http/bearer.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../shared/config/gateway.config.js';
@@ -11,7 +12,7 @@ import { CodexRelay } from '../shared/codex/codex-relay.js';
 import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
 import { workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
-import { LimitGate } from '../shared/limits/limit-gate.js';
+import { LimitGate, type ModelUse } from '../shared/limits/limit-gate.js';
 import { newCompletionId } from './completion-id.js';
 import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from '@chatgate/protocol';
 import { parseChatRequest, toChatJob } from './to-chat-job.js';
@@ -34,6 +35,7 @@ export class ChatCompletionsController {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly platform: PlatformRelay,
     private readonly codex: CodexRelay,
+    private readonly models: ModelTable,
   ) {}
 
   @Post('v1/chat/completions')
@@ -62,18 +64,23 @@ export class ChatCompletionsController {
   /** A ChatGPT account answers: the request as a chat job for a conversation worker. */
   private async onChatgpt(req: FastifyRequest, reply: FastifyReply, principal: Principal): Promise<void> {
     const body = parseChatRequest(req.body);
+    // The model the request reaches: what its limits, allow-lists and budget count, and what the worker sends.
+    const resolved = this.models.resolve(body.model);
+    if (!resolved.ok) throw ApiError.fromBus(resolved.failure);
     const job = toChatJob(body, principal, randomUUID(), {
       historyDisabled: this.config.API_HATD || this.config.HISTORY_DISABLED,
     });
+    job.resolvedModel = { slug: resolved.slug, gizmoId: resolved.gizmoId };
     job.filesBaseUrl = filesBaseUrl(this.config, req);
     // Too large for the bus: a 413 before a limit slot is taken.
     const payload = this.jobs.encode(CHAT_JOBS, job);
+    const use: ModelUse = { model: job.model, resolvedModel: resolved.slug, viaTable: true };
     // Before the upstream: a refused request gets 429 here and never reaches a worker.
-    await this.limits.check(principal, job.model, job.requestId, 'chatgpt', { messages: job.messages, maxTokens: job.maxTokens });
+    await this.limits.check(principal, use, job.requestId, 'chatgpt', { messages: job.messages, maxTokens: job.maxTokens });
     const identity: CompletionIdentity = { id: newCompletionId(), created: Math.floor(Date.now() / 1000), model: body.model };
     reply.header('x-request-id', job.requestId);
     // A job no worker ran returns no usage event, so the gateway gives its limit slot back.
-    const neverRan = () => this.limits.release(principal, job.model, job.requestId);
+    const neverRan = () => this.limits.release(principal, use, job.requestId);
     const onFrame = job.stream ? this.streamer(job, identity, body.stream_options?.include_usage === true, reply) : this.collector(job, identity, reply);
     return this.jobs.run(CHAT_JOBS, job, payload, onFrame, reply.raw, neverRan);
   }

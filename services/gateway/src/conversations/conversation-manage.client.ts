@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
-import { firstValueFrom, timeout } from 'rxjs';
-import { CONVERSATION_MANAGE, conversationManageReplySchema, serviceUnavailable, type ConversationAction, type ConversationManageRequest, type Principal } from '@chatgate/contracts';
+import { firstValueFrom, timeout, toArray } from 'rxjs';
+import { CONVERSATION_MANAGE, joinManageReplyParts, serviceUnavailable, type ConversationAction, type ConversationManageRequest, type Principal } from '@chatgate/contracts';
 import { ApiError } from '../shared/errors/api-error.js';
 import { CONVERSATION_CLIENT } from '../shared/bus/conversation-client.token.js';
 
@@ -24,13 +24,14 @@ export class ConversationManageClient {
       },
       action,
     };
-    let raw: unknown;
+    // The reply comes in parts (a long conversation is more than one NATS message): all of them, in order.
+    let parts: unknown[];
     try {
-      raw = await firstValueFrom(this.conversation.send(CONVERSATION_MANAGE, request).pipe(timeout(TIMEOUT_MS)));
+      parts = await firstValueFrom(this.conversation.send(CONVERSATION_MANAGE, request).pipe(timeout(TIMEOUT_MS), toArray()));
     } catch {
       throw ApiError.fromBus(serviceUnavailable('conversation service'));
     }
-    const reply = conversationManageReplySchema.parse(raw);
+    const reply = joinManageReplyParts(parts);
     if (!reply.ok) throw ApiError.fromBus(reply.failure);
     return { status: reply.status, body: reply.body };
   }

@@ -48,14 +48,14 @@ export class LivekitController {
       userId: principal.userId,
       userName: principal.userName,
     };
-    await this.limits.check(principal, VOICE_ROOM_MODEL, request.requestId, upstream);
+    await this.limits.check(principal, { model: VOICE_ROOM_MODEL }, request.requestId, upstream);
     let reply;
     try {
       reply = await requestJson(this.nc, LIVEKIT_TOKEN, request, livekitTokenReplySchema, ROOM_TIMEOUT_MS);
     } catch (err) {
       if (err instanceof RequestError && err.isNoResponders()) {
         // No voice service took it, so no usage event will return the slot: the gateway does.
-        this.limits.release(principal, VOICE_ROOM_MODEL, request.requestId);
+        this.limits.release(principal, { model: VOICE_ROOM_MODEL }, request.requestId);
         throw ApiError.fromBus(workerUnavailable({ worker: 'voice service' }));
       }
       throw ApiError.fromBus(upstreamTimeout('The voice service'));

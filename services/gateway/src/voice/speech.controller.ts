@@ -63,7 +63,7 @@ export class SpeechController {
     const job = toSpeechJob(body, principal, randomUUID());
     const payload = this.jobs.encode(SPEECH_JOBS, job);
     // A budget holds the price of every input character (code points: never fewer than usage counts).
-    await this.limits.check(principal, job.model, job.requestId, 'chatgpt', { characters: [...job.input].length });
+    await this.limits.check(principal, { model: job.model }, job.requestId, 'chatgpt', { characters: [...job.input].length });
     reply.header('x-request-id', job.requestId);
     const raw = reply.raw;
     let started = false;
@@ -92,7 +92,7 @@ export class SpeechController {
       }
     };
     // A job no voice service ran returns no usage event, so the gateway gives its limit slot back.
-    return this.jobs.run(SPEECH_JOBS, job, payload, onFrame, raw, () => this.limits.release(principal, job.model, job.requestId));
+    return this.jobs.run(SPEECH_JOBS, job, payload, onFrame, raw, () => this.limits.release(principal, { model: job.model }, job.requestId));
   }
 }
 

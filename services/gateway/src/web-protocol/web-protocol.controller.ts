@@ -56,7 +56,8 @@ export class WebProtocolController {
     const job = this.jobFor(req, principal, { method: 'POST', path: `/backend-api/${webPathOf(req.url)}`, body: Buffer.from(JSON.stringify(req.body)) }, { kind: 'chat', model });
     const payload = this.jobs.encode(RELAY_JOBS, job);
     // Before the upstream: a refused request gets 429 here and never reaches a worker.
-    await this.limits.check(principal, model, job.requestId, upstream);
+    // The web protocol names upstream slugs itself: no mapping, but limits written as client names count them.
+    await this.limits.check(principal, { model, viaTable: true }, job.requestId, upstream);
     return this.responder.respond(job, payload, principal, reply);
   }
 

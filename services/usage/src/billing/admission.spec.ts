@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { loadPriceTable } from '@chatgate/config';
 import type { LimitTakeRequest } from '@chatgate/contracts';
+import { RateWindow } from '../rates/rate-window.js';
 import { LimitWindow, limitKey } from '../limits/limit-window.js';
 import { Admission } from './admission.js';
 import { BudgetLedger, holdKeys } from './budget-ledger.js';
@@ -14,7 +15,7 @@ describe('Admission (limit slot and budget hold in one request)', () => {
   const tenantId = `t-${randomUUID()}`;
   beforeAll(() => {
     redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    admission = new Admission(new LimitWindow(redis), new BudgetLedger(redis), loadPriceTable({ PRICE_TABLE: '{"chatgpt": {"gpt-4o": {"prompt": 1, "completion": 10}}}' }));
+    admission = new Admission(new LimitWindow(redis), new RateWindow(redis), new BudgetLedger(redis), loadPriceTable({ PRICE_TABLE: '{"chatgpt": {"gpt-4o": {"prompt": 1, "completion": 10}}}' }));
   });
   afterAll(async () => {
     const keys = [...(await redis.keys(`chatgate:billing:*{${tenantId}}*`)), ...(await redis.keys(`chatgate:usage:limit:{${tenantId}}:*`))];
@@ -72,7 +73,7 @@ describe('Admission (limit slot and budget hold in one request)', () => {
   });
 
   it('refuses a budgeted request for a model without a price before taking a slot; without a budget it is served', async () => {
-    const strict = new Admission(new LimitWindow(redis), new BudgetLedger(redis), loadPriceTable({ PRICE_TABLE: '{"platform": {"*": null}}' }));
+    const strict = new Admission(new LimitWindow(redis), new RateWindow(redis), new BudgetLedger(redis), loadPriceTable({ PRICE_TABLE: '{"platform": {"*": null}}' }));
     const user = randomUUID();
     const windows = [{ everyMinutes: 60, count: 1 }];
     const b = budget(user, 1_000_000_000, { upstream: 'platform', promptTokens: 10 });

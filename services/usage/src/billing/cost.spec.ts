@@ -21,6 +21,8 @@ describe('cost', () => {
     expect(eventCostMicroUsd(table, event({ promptTokens: 1_000_000, completionTokens: 1_000_000 }))).toBe(0);
     expect(eventCostMicroUsd(table, event({ upstream: 'platform', promptTokens: 1_000_000, completionTokens: 100_000 }))).toBe(2_500_000 + 1_000_000);
     expect(eventCostMicroUsd(table, event({ model: 'o3', promptTokens: 10, completionTokens: 10 }))).toBe(40);
+    // A name variant is priced as the model it reached, as its budget hold was: no cheaper by another name.
+    expect(eventCostMicroUsd(table, event({ model: 'my-o3-ish', resolvedModel: 'o3', promptTokens: 10, completionTokens: 10 }))).toBe(40);
     expect(eventCostMicroUsd(table, event({ upstream: 'platform', model: 'tts-1', kind: 'speech', characters: 1500 }))).toBe(22_500);
   });
 

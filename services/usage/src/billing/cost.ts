@@ -22,13 +22,18 @@ export function costMicroUsd(price: ModelPrice, m: Metered): number {
   return Math.round(m.promptTokens * price.prompt + completion + m.characters * price.characters * 1000 + images);
 }
 
+/** The model an event is priced as: the one it reached (`xo1` → `gpt-4o`), as its budget hold was. */
+export function pricedModelOf(e: Pick<UsageEvent, 'model' | 'resolvedModel'>): string {
+  return e.resolvedModel ?? e.model;
+}
+
 /**
  * What a stored event cost: an event without `upstream` was served by a ChatGPT account, one
  * without `characters` had none. A model with no price (possible only for callers without a
  * budget: budgeted ones are refused it) costs 0.
  */
 export function eventCostMicroUsd(table: PriceTable, e: UsageEvent): number {
-  const price = priceOf(table, e.upstream ?? 'chatgpt', e.model);
+  const price = priceOf(table, e.upstream ?? 'chatgpt', pricedModelOf(e));
   return price ? costMicroUsd(price, { promptTokens: e.promptTokens, completionTokens: e.completionTokens, characters: e.characters ?? 0, images: e.images }) : 0;
 }
 

@@ -4,7 +4,7 @@ import { budgetSubjectKey, type UsageEvent } from '@chatgate/contracts';
 import type { PricedEvent } from '../events/rollup.js';
 import { USAGE_PRICES } from '../usage.config.js';
 import { BudgetLedger } from './budget-ledger.js';
-import { eventCostMicroUsd, isFree } from './cost.js';
+import { eventCostMicroUsd, isFree, pricedModelOf } from './cost.js';
 
 /** Every budget an event's spend counts against: its user's and its credential's (a key's budget names its credential). */
 export function budgetSubjectsOf(e: Pick<UsageEvent, 'tenantId' | 'userId' | 'credentialId'>): string[] {
@@ -31,7 +31,7 @@ export class SpendSettler {
 
   /** Idempotent per request id: a redelivered batch adds nothing twice. */
   async settle(events: readonly PricedEvent[]): Promise<void> {
-    const priced = events.filter((e) => !isFree(priceOf(this.prices, e.upstream ?? 'chatgpt', e.model)));
+    const priced = events.filter((e) => !isFree(priceOf(this.prices, e.upstream ?? 'chatgpt', pricedModelOf(e))));
     await Promise.all(priced.map((e) => this.ledger.settle(e.requestId, e.costMicroUsd ?? 0, budgetSubjectsOf(e), e.at)));
   }
 }

@@ -2,10 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { USAGE_MAX_DELIVER, usageEventSchema, usageStreamNames, type UsageEvent } from '@chatgate/contracts';
+import { limitModelOf, USAGE_MAX_DELIVER, usageEventSchema, usageStreamNames, type UsageEvent } from '@chatgate/contracts';
 import { decodeJson, ensureUsageStream, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
 import { SpendSettler } from '../billing/spend-settler.js';
 import { LimitWindow } from '../limits/limit-window.js';
+import { RateWindow } from '../rates/rate-window.js';
 import { USAGE_CONFIG, USAGE_LOGGER, type UsageConfig } from '../usage.config.js';
 import type { PricedEvent } from './rollup.js';
 import { DeadLetterStore } from './dead-letter.store.js';
@@ -74,6 +75,7 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
     private readonly store: UsageStore,
     private readonly deadLetters: DeadLetterStore,
     private readonly limits: LimitWindow,
+    private readonly rates: RateWindow,
     private readonly spend: SpendSettler,
   ) {
     this.keepAliveMs = config.USAGE_ACK_WAIT_MS / 3;
@@ -180,6 +182,7 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
     done.push(...held.filter((h) => !stored.includes(h)).map((h) => h.delivery));
     // After the commit: a redelivery stores nothing again, and settling is idempotent per request.
     await this.settle(stored.map((h) => h.event));
+    await this.settleRates(stored.map((h) => h.event));
     await this.releaseFailedSlots(stored.map((h) => h.event));
     for (const delivery of [...done, ...stored.map((h) => h.delivery)]) delivery.ack();
   }
@@ -270,11 +273,24 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
     this.stop.abort();
   }
 
-  /** A request that failed gives its limit slot back (idempotent; most failed requests held none). */
+  /**
+   * A key's TPM took the prompt's estimate; the real tokens replace it (a no-op for requests of keys
+   * without a TPM, or that left the minute). A failure is logged: the estimate then stands.
+   */
+  private async settleRates(events: UsageEvent[]): Promise<void> {
+    if (!events.length) return;
+    await Promise.all(events.map((e) => this.rates.settle(e.tenantId, e.credentialId, e.requestId, e.promptTokens + e.completionTokens))).catch((err: unknown) =>
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'token rates not settled; the estimates stand for the minute'),
+    );
+  }
+
+  /** A request that failed gives its limit slot back, under the model the gateway took it for (idempotent; most failed requests held none). */
   private async releaseFailedSlots(events: UsageEvent[]): Promise<void> {
     const failed = events.filter((e) => e.outcome === 'error');
     if (!failed.length) return;
-    await Promise.all(failed.map((e) => this.limits.release({ requestId: e.requestId, tenantId: e.tenantId, subject: e.userId ?? e.credentialId, model: e.model }))).catch((err: unknown) =>
+    await Promise.all(
+      failed.map((e) => this.limits.release({ requestId: e.requestId, tenantId: e.tenantId, subject: e.userId ?? e.credentialId, model: limitModelOf(e.model, e.resolvedModel) })),
+    ).catch((err: unknown) =>
       this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'limit slots of failed requests not released'),
     );
   }

@@ -2,7 +2,8 @@
 // counts itself down, like the ChatGPT accounts' behaviours do.
 import { randomAlnum } from '../ids.js';
 
-export type ApiKeyFailKind = '401' | '429' | '500';
+/** `missing_scope`: a 401 for a restricted key without the scope (the key itself is valid). */
+export type ApiKeyFailKind = '401' | 'missing_scope' | '429' | '500';
 
 export interface ApiKeyBehaviour {
   fail: ApiKeyFailKind;
@@ -29,7 +30,7 @@ interface Entry {
   remaining: number;
 }
 
-export const API_KEY_FAIL_KINDS: readonly ApiKeyFailKind[] = ['401', '429', '500'];
+export const API_KEY_FAIL_KINDS: readonly ApiKeyFailKind[] = ['401', 'missing_scope', '429', '500'];
 
 export class PlatformKeys {
   private readonly keys = new Map<string, KeyRecord>();

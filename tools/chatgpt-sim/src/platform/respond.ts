@@ -27,6 +27,12 @@ export function injected(b: ApiKeyBehaviour, key: string, model: string): Platfo
   switch (b.fail) {
     case '401':
       return new PlatformError(401, `Incorrect API key provided: ${key.slice(0, 3)}*****${key.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', null, 'invalid_api_key');
+    case 'missing_scope':
+      return new PlatformError(
+        401,
+        "You have insufficient permissions for this operation. Missing scopes: model.request. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.",
+        'invalid_request_error',
+      );
     case '429': {
       const retryAfter = b.retryAfter === undefined ? 20 : b.retryAfter;
       const headers: Record<string, string> = retryAfter === null ? {} : { 'retry-after': String(retryAfter) };

@@ -1,5 +1,6 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { AccountLease } from '@chatgate/contracts';
+import { vetLiteralHost, vettingLookup, type HostVetting } from '@chatgate/service-kit';
 import { PLATFORM_PATHS, type PlatformPath } from './platform-request.js';
 
 export interface PlatformResponse {
@@ -25,28 +26,41 @@ export function platformHeaders(lease: AccountLease, hasBody: boolean): Record<s
   return headers;
 }
 
-/** Sends one request with one key: the transport half of the platform upstream, nothing more. */
+/**
+ * Sends one request with one key: the transport half of the platform upstream, nothing more. A key's
+ * base URL is a tenant admin's choice, so the address it reaches is vetted on every connection (the
+ * uploads' address policy): a literal private or metadata address, or a name that resolves to one,
+ * is refused (`AddressRefusedError`), and the socket dials exactly the addresses that were vetted.
+ * The operator's `PLATFORM_ALLOW_HOSTS` (exact host:port) go through a plain agent.
+ */
 export class PlatformHttp {
-  private readonly agent: Dispatcher;
+  private readonly trusted: Dispatcher;
+  private readonly vetted: Dispatcher;
+  private readonly vetting: Pick<HostVetting, 'allowHosts'>;
 
-  constructor(opts: { connectTimeoutMs: number; idleTimeoutMs: number; dispatcher?: Dispatcher }) {
-    this.agent =
-      opts.dispatcher ??
-      new Agent({ keepAliveTimeout: 30_000, connections: 256, connect: { timeout: opts.connectTimeoutMs }, headersTimeout: opts.idleTimeoutMs, bodyTimeout: opts.idleTimeoutMs });
+  constructor(opts: { connectTimeoutMs: number; idleTimeoutMs: number; allowHosts?: ReadonlySet<string>; resolve?: HostVetting['resolve']; dispatcher?: Dispatcher }) {
+    this.vetting = { allowHosts: opts.allowHosts ?? new Set() };
+    const agent = (lookup?: ReturnType<typeof vettingLookup>) =>
+      new Agent({ keepAliveTimeout: 30_000, connections: 256, connect: { timeout: opts.connectTimeoutMs, ...(lookup ? { lookup } : {}) }, headersTimeout: opts.idleTimeoutMs, bodyTimeout: opts.idleTimeoutMs });
+    this.trusted = opts.dispatcher ?? agent();
+    this.vetted = opts.dispatcher ?? agent(vettingLookup(opts.resolve));
   }
 
   async send(lease: AccountLease, path: PlatformPath, json: string | undefined, signal?: AbortSignal): Promise<PlatformResponse> {
-    const res = await request(platformUrl(lease.platform!, path), {
+    const url = platformUrl(lease.platform!, path);
+    // Literal addresses never reach a lookup: judged here. Names are judged as each connection resolves them.
+    const dispatcher = vetLiteralHost(new URL(url), this.vetting) === 'allowed' ? this.trusted : this.vetted;
+    const res = await request(url, {
       method: PLATFORM_PATHS[path].method,
       headers: platformHeaders(lease, json !== undefined),
       body: json,
       signal,
-      dispatcher: this.agent,
+      dispatcher,
     });
     return { status: res.statusCode, headers: res.headers, body: res.body };
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([this.trusted.close(), this.vetted === this.trusted ? undefined : this.vetted.close()]);
   }
 }

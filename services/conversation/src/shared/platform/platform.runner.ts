@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { CONVERSATION_CONFIG, type ConversationConfig } from '../../conversation.config.js';
 import { AccountLeaseClient } from '@chatgate/service-kit';
-import { UsagePublisher } from '@chatgate/service-kit';
+import { parseAllowHosts, UsagePublisher } from '@chatgate/service-kit';
 import { PlatformHttp } from './platform-http.js';
 import type { PlatformRequest } from './platform-request.js';
 import { runPlatformRequest, type PlatformSink } from './run-platform-request.js';
@@ -19,7 +19,11 @@ export class PlatformRunner implements OnApplicationShutdown {
     private readonly usage: UsagePublisher,
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
   ) {
-    this.http = new PlatformHttp({ connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS, idleTimeoutMs: config.UPSTREAM_IDLE_TIMEOUT_MS });
+    this.http = new PlatformHttp({
+      connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: config.UPSTREAM_IDLE_TIMEOUT_MS,
+      allowHosts: parseAllowHosts(config.PLATFORM_ALLOW_HOSTS, 'PLATFORM_ALLOW_HOSTS'),
+    });
   }
 
   run(request: PlatformRequest, sink: PlatformSink, signal?: AbortSignal): Promise<void> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AccountLease, AccountLeaseRequest, AccountReport, BusError, UsageEvent } from '@chatgate/contracts';
+import { AddressRefusedError } from '@chatgate/service-kit';
 import type { PlatformResponse } from './platform-http.js';
 import { runPlatformRequest, type PlatformDeps } from './run-platform-request.js';
 import type { PlatformRequest } from './platform-request.js';
@@ -119,5 +120,25 @@ describe('runPlatformRequest', () => {
     await runPlatformRequest({ ...request, path: '/images/generations', body: { model: 'dall-e-3', prompt: 'x' } }, refused.sink, refused.deps);
     expect(refused.events[0]).toMatchObject({ kind: 'image', outcome: 'error' });
     expect(refused.events[0].images).toBeUndefined();
+  });
+
+  it('fails a request whose key lacks a scope with the upstream\'s words, and leaves the key enabled', async () => {
+    const h = harness([json(401, { error: { message: 'You have insufficient permissions for this operation. Missing scopes: model.request. Check that you have the correct role.' } }), json(200, { id: 'never' })]);
+    await runPlatformRequest(request, h.sink, h.deps);
+    expect(h.reports).toEqual([]);
+    expect(h.sent).toEqual(['k1']);
+    expect(h.out.error).toMatchObject({ status: 403, error: { code: 'upstream_permission_denied', message: expect.stringContaining('Missing scopes: model.request') } });
+    expect(h.events[0]).toMatchObject({ outcome: 'error', status: 403 });
+  });
+
+  it('refuses a key whose base URL reaches a private address, reports why and tries the next key', async () => {
+    const h = harness([new AddressRefusedError('the host is or resolves to a cloud metadata address (metadata)'), json(200, { id: 'ok', usage: { prompt_tokens: 1, completion_tokens: 1 } })]);
+    await runPlatformRequest(request, h.sink, h.deps);
+    expect(h.reports).toEqual([expect.objectContaining({ accountId: 'k1', outcome: 'upstream_error', message: expect.stringContaining('base URL refused: the host is or resolves to a cloud metadata address') })]);
+    expect(h.out.head).toBe(200);
+    const only = harness([new AddressRefusedError('the host is or resolves to a loopback address (loopback)')]);
+    only.deps.retryTimes = 1;
+    await runPlatformRequest(request, only.sink, only.deps);
+    expect(only.out.error).toMatchObject({ status: 502, error: { code: 'upstream_address_refused', message: expect.stringContaining('PLATFORM_ALLOW_HOSTS') } });
   });
 });

@@ -3,6 +3,9 @@ import {
   keyFailureOf,
   imageOrderOf,
   keyOutcomeOf,
+  isMissingPermission,
+  platformAddressRefused,
+  platformPermissionDenied,
   platformStreamCut,
   platformUnreachable,
   type AccountLease,
@@ -13,7 +16,7 @@ import {
   type BusError,
   type UsageEvent,
 } from '@chatgate/contracts';
-import { CLIENT_CLOSED_STATUS, usageEvent } from '@chatgate/service-kit';
+import { CLIENT_CLOSED_STATUS, isAddressRefused, usageEvent } from '@chatgate/service-kit';
 import type { PlatformResponse } from './platform-http.js';
 import { PLATFORM_PATHS, prepareBody, type PlatformRequest } from './platform-request.js';
 import { usageOfBody, type PlatformUsage } from './platform-usage.js';
@@ -80,7 +83,8 @@ function upstreamMessage(text: string, status: number): string {
 }
 
 type Delivered = { delivered: true; status: number; usage: PlatformUsage | null; failed: boolean };
-type Attempt = Delivered | { delivered: false; failure: BusError; status: number };
+/** `final`: the request fails as it stands, no other key is tried. */
+type Attempt = Delivered | { delivered: false; failure: BusError; status: number; final?: boolean };
 
 /** One answer that reached the client: its bytes forwarded (filtered for a stream), usage taken from them. */
 async function deliver(res: PlatformResponse, prepared: ReturnType<typeof prepareBody>, sink: PlatformSink, signal?: AbortSignal): Promise<Delivered> {
@@ -145,7 +149,7 @@ export async function runPlatformRequest(request: PlatformRequest, sink: Platfor
     lease = leased.lease;
     exclude.push(lease.accountId);
     result = await attempt(request, prepared, lease, sink, deps, now);
-    if (result.delivered || deps.signal?.aborted) break;
+    if (result.delivered || result.final || deps.signal?.aborted) break;
     lastFailure = result.failure;
   }
   if (result && !result.delivered) sink.error(result.failure);
@@ -158,6 +162,12 @@ async function attempt(request: PlatformRequest, prepared: ReturnType<typeof pre
   try {
     res = await deps.http.send(lease, request.path, prepared.json, deps.signal);
   } catch (err) {
+    if (isAddressRefused(err)) {
+      // The key's base URL (a tenant admin's choice) reaches an address chatgate never calls: the admin sees why.
+      const failure = platformAddressRefused(err.message);
+      await deps.leases.report({ accountId: lease.accountId, model: prepared.model, outcome: 'upstream_error', message: `base URL refused: ${err.message}`.slice(0, 500) });
+      return { delivered: false, failure, status: failure.status };
+    }
     const reason = (err as { code?: string })?.code ?? (err instanceof Error ? err.message : 'unknown error');
     const failure = platformUnreachable(reason);
     if (!deps.signal?.aborted) await deps.leases.report({ accountId: lease.accountId, model: prepared.model, outcome: 'upstream_error', message: `unreachable: ${reason}`.slice(0, 500) });
@@ -166,6 +176,11 @@ async function attempt(request: PlatformRequest, prepared: ReturnType<typeof pre
   const outcome = keyOutcomeOf(res.status);
   if (!outcome) return deliver(res, prepared, sink, deps.signal);
   const text = await readCapped(res.body).catch(() => '');
+  // A 401 about a missing scope: the key is valid, this request may not use it. The key stays enabled for everyone else.
+  if (outcome === 'unauthorized' && isMissingPermission(upstreamMessage(text, res.status))) {
+    const failure = platformPermissionDenied(upstreamMessage(text, res.status));
+    return { delivered: false, failure, status: failure.status, final: true };
+  }
   const retryAfterSec = outcome === 'rate_limited' ? retryAfterSeconds(res.headers as Record<string, string>, now()) : undefined;
   await deps.leases.report({
     accountId: lease.accountId,

@@ -19,8 +19,15 @@ class FakeStore {
     await this.gate;
     const at = new Date();
     const existing = this.rows.find((r) => r.tenantId === turn.tenantId && r.ownerKey === turn.ownerKey && r.conversationId === turn.conversationId);
-    if (existing) Object.assign(existing, { lastMessageId: turn.lastMessageId, historyHash: turn.historyHash, updatedAt: at });
+    if (existing) Object.assign(existing, { lastMessageId: turn.lastMessageId, historyHash: turn.historyHash, updatedAt: at, isolated: existing.isolated || turn.isolated });
     else this.rows.push({ ...turn, isVisible: true, createdAt: at, updatedAt: at });
+  }
+  async markIsolated(tenantId: string, ownerKey: string) {
+    for (const r of this.rows) if (r.tenantId === tenantId && r.ownerKey === ownerKey) r.isolated = true;
+  }
+  async anyOwner(tenantId: string, id: string) {
+    if (this.failing) throw new Error('database down');
+    return this.rows.find((r) => r.tenantId === tenantId && r.conversationId === id) ?? null;
   }
   async findByHistory(tenantId: string, ownerKey: string, hash: string) {
     this.lookups += 1;
@@ -30,7 +37,8 @@ class FakeStore {
   async find(scope: RecordScope, id: string) {
     this.lookups += 1;
     if (this.failing) throw new Error('database down');
-    return this.rows.find((r) => r.tenantId === scope.tenantId && r.conversationId === id && ('ownerKey' in scope ? r.ownerKey === scope.ownerKey : true)) ?? null;
+    const inScope = (r: ConversationRecord) => ('ownerKey' in scope ? r.ownerKey === scope.ownerKey : r.accountId !== null && !r.isolated);
+    return this.rows.find((r) => r.tenantId === scope.tenantId && r.conversationId === id && inScope(r)) ?? null;
   }
 }
 
@@ -81,11 +89,35 @@ describe('ConversationContinuity', () => {
     expect(await continuity.continuation(job({ conversationId: 'never-seen', isolatedSession: true }))).toBeNull();
   });
 
-  it('runs the job as sent when the records cannot be read, except an isolated named conversation (503)', async () => {
+  it("refuses a shared user an isolated user's conversation, and a pool caller a raw token's, by id (404)", async () => {
+    const { store, continuity } = setup();
+    continuity.finished(job({ userId: 'iris', isolatedSession: true }), { conversationId: 'iris-c', messageId: 'i1', answer: 'x', title: 'private', accountId: 'acc-1' });
+    continuity.finished(job({ userId: null, credentialId: 'raw', upstream: { kind: 'chatgpt_access_token', accessToken: 't' } }), { conversationId: 'raw-c', messageId: 'r1', answer: 'x', title: 'mine', accountId: null });
+    await continuity.settled();
+    expect(store.rows.find((r) => r.conversationId === 'iris-c')?.isolated).toBe(true);
+    expect(await continuity.continuation(job({ conversationId: 'iris-c' }))).toEqual({ refused: expect.objectContaining({ status: 404 }) });
+    expect(await continuity.continuation(job({ conversationId: 'raw-c' }))).toEqual({ refused: expect.objectContaining({ status: 404 }) });
+    // The owner still continues her own.
+    expect(await continuity.continuation(job({ userId: 'iris', isolatedSession: true, conversationId: 'iris-c' }))).toMatchObject({ conversationId: 'iris-c', accountId: 'acc-1' });
+  });
+
+  it('marks records an owner made before being isolated private at their next turn', async () => {
+    const { store, continuity } = setup();
+    continuity.finished(job({ userId: 'ivan' }), { conversationId: 'before', messageId: 'b1', answer: 'x', title: null, accountId: 'acc-1' });
+    await continuity.settled();
+    expect(await continuity.continuation(job({ conversationId: 'before' }))).toMatchObject({ conversationId: 'before' });
+    continuity.finished(job({ userId: 'ivan', isolatedSession: true }), { conversationId: 'after', messageId: 'a1', answer: 'y', title: null, accountId: 'acc-1' });
+    await continuity.settled();
+    expect(store.rows.every((r) => r.isolated)).toBe(true);
+    expect(await continuity.continuation(job({ conversationId: 'before' }))).toEqual({ refused: expect.objectContaining({ status: 404 }) });
+  });
+
+  it('runs the job as sent when the records cannot be read, but refuses a named conversation it cannot check (503)', async () => {
     const { store, continuity } = setup();
     store.failing = true;
     const messages: ChatJob['messages'] = [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }];
     expect(await continuity.continuation(job({ messages }))).toBeNull();
     expect(await continuity.continuation(job({ conversationId: 'x', isolatedSession: true }))).toEqual({ refused: expect.objectContaining({ status: 503 }) });
+    expect(await continuity.continuation(job({ conversationId: 'x', isolatedSession: false }))).toEqual({ refused: expect.objectContaining({ status: 503 }) });
   });
 });

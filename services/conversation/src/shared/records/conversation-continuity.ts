@@ -88,23 +88,26 @@ export class ConversationContinuity implements ConversationHooks, OnApplicationS
   /**
    * The recorded conversation a request names by id (pool only; a caller's own token owns its
    * conversations), when the requester may use the account holding it; null when chatgate never
-   * saw it (the upstream's call) or it is on an account they may not use. An isolated user may name
-   * only their own: another user's recorded conversation is a 404, as on the management endpoints.
-   * Others share the tenant's conversations on the accounts they may use. Without the records an
-   * isolated user's named conversation cannot be checked: refused (503), not risked.
+   * saw it (the upstream's call) or it is on an account they may not use. A caller may name their
+   * own conversations and, unless isolated, the tenant's shared ones (see RecordScope); a recorded
+   * conversation outside that (another isolated user's, one made with someone's own ChatGPT token,
+   * or any other user's for an isolated caller) is a 404, as on the management endpoints, so it is
+   * never continued by luck on the account that holds it. Without the records a named conversation
+   * cannot be checked: refused (503), not risked.
    */
   async named(who: Requester & { requestId: string }, conversationId: string): Promise<{ record: ConversationRecord } | { refused: BusError } | null> {
     if (who.upstream.kind !== 'pool') return null;
     await this.settled(ownerKeyOf(who));
     try {
-      const own = await this.store.find({ tenantId: who.tenantId, ownerKey: ownerKeyOf(who) }, conversationId);
-      const anyones = own ?? (await this.store.find({ tenantId: who.tenantId, accountIds: null }, conversationId));
-      if (anyones && !own && who.isolatedSession) return { refused: conversationNotFound(conversationId) };
-      if (!anyones || !mayUse(who, anyones)) return null;
-      return { record: anyones };
+      const visible =
+        (await this.store.find({ tenantId: who.tenantId, ownerKey: ownerKeyOf(who) }, conversationId)) ??
+        (who.isolatedSession ? null : await this.store.find({ tenantId: who.tenantId, accountIds: null }, conversationId));
+      if (visible) return mayUse(who, visible) ? { record: visible } : null;
+      if (await this.store.anyOwner(who.tenantId, conversationId)) return { refused: conversationNotFound(conversationId) };
+      return null;
     } catch (err) {
       this.logger.warn({ err: err instanceof Error ? err.message : String(err), requestId: who.requestId }, 'conversation lookup failed');
-      return who.isolatedSession ? { refused: RECORDS_UNAVAILABLE } : null;
+      return { refused: RECORDS_UNAVAILABLE };
     }
   }
 
@@ -131,6 +134,7 @@ export class ConversationContinuity implements ConversationHooks, OnApplicationS
         title: answer.title ?? provisionalTitle(job.messages),
         lastMessageId: answer.messageId,
         historyHash: answeredHistoryHash(job.messages, answer.answer),
+        isolated: job.isolatedSession === true,
       }),
     );
   }
@@ -155,6 +159,7 @@ export class ConversationContinuity implements ConversationHooks, OnApplicationS
         title: answer.title ?? provisionalTitle(turn.sent),
         lastMessageId: answer.messageId,
         historyHash: turn.continued ? `web:${answer.messageId}` : answeredHistoryHash(turn.sent, answer.answer),
+        isolated: job.isolatedSession === true,
       }),
     );
   }
@@ -179,6 +184,8 @@ export class ConversationContinuity implements ConversationHooks, OnApplicationS
   private async record(requestId: string, turn: FinishedTurn): Promise<void> {
     try {
       await this.store.recordTurn(turn);
+      // Records the owner made before isolation was turned on (or before it was recorded) go private too.
+      if (turn.isolated) await this.store.markIsolated(turn.tenantId, turn.ownerKey);
     } catch (err) {
       this.logger.warn({ err: err instanceof Error ? err.message : String(err), requestId }, 'could not record the conversation');
     }

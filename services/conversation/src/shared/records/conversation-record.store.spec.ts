@@ -38,6 +38,7 @@ const turn = (over: Partial<FinishedTurn>): FinishedTurn => ({
   title: 'First title',
   lastMessageId: 'm1',
   historyHash: 'h1',
+  isolated: false,
   ...over,
 });
 
@@ -87,6 +88,33 @@ describe('ConversationRecordStore', () => {
     expect(await store.find({ tenantId: 't1', accountIds: ['acc-1'] }, 'c1')).toMatchObject({ ownerKey: 'user:alice' });
     expect(await store.find({ tenantId: 't1', accountIds: null }, 'c-acc2')).toMatchObject({ accountId: 'acc-2' });
     expect(await store.find({ tenantId: 't2', accountIds: null }, 'c1')).toBeNull();
+  });
+
+  it("keeps raw-token and isolated users' records out of every shared scope", async () => {
+    await store.recordTurn(turn({ tenantId: 't4', conversationId: 'raw', ownerKey: 'credential:raw', userId: null, accountId: null, title: 'my secret question' }));
+    await store.recordTurn(turn({ tenantId: 't4', conversationId: 'iso', ownerKey: 'user:iris', userId: 'iris', isolated: true }));
+    await store.recordTurn(turn({ tenantId: 't4', conversationId: 'pub', ownerKey: 'user:paul', userId: 'paul' }));
+    const shared = { tenantId: 't4', accountIds: null };
+    expect((await store.list(shared, 0, 10)).items.map((r) => r.conversationId)).toEqual(['pub']);
+    expect(await store.find(shared, 'raw')).toBeNull();
+    expect(await store.find(shared, 'iso')).toBeNull();
+    await store.setTitle(shared, 'iso', 'renamed by another');
+    await store.hide(shared, 'iso');
+    expect(await store.find({ tenantId: 't4', ownerKey: 'user:iris' }, 'iso')).toMatchObject({ title: 'First title', isVisible: true });
+    // The owners still see their own, and any owner's record is found by id (to refuse it, not to serve it).
+    expect((await store.list({ tenantId: 't4', ownerKey: 'credential:raw' }, 0, 10)).total).toBe(1);
+    expect(await store.anyOwner('t4', 'iso')).toMatchObject({ ownerKey: 'user:iris' });
+    expect(await store.anyOwner('t1', 'iso')).toBeNull();
+  });
+
+  it('keeps a record isolated once it was, and marks an owner\'s older records', async () => {
+    await store.recordTurn(turn({ tenantId: 't5', conversationId: 'a', ownerKey: 'user:ida', userId: 'ida' }));
+    await store.recordTurn(turn({ tenantId: 't5', conversationId: 'b', ownerKey: 'user:ida', userId: 'ida', isolated: true }));
+    await store.recordTurn(turn({ tenantId: 't5', conversationId: 'b', ownerKey: 'user:ida', userId: 'ida', isolated: false, lastMessageId: 'm2' }));
+    expect(await store.find({ tenantId: 't5', ownerKey: 'user:ida' }, 'b')).toMatchObject({ isolated: true, lastMessageId: 'm2' });
+    expect(await store.find({ tenantId: 't5', accountIds: null }, 'a')).not.toBeNull();
+    await store.markIsolated('t5', 'user:ida');
+    expect(await store.find({ tenantId: 't5', accountIds: null }, 'a')).toBeNull();
   });
 
   it('lists a conversation two users continued once in a shared scope', async () => {

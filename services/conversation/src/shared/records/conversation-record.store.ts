@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { ConversationRecord, FinishedTurn, RecordScope } from './conversation-record.js';
 
 const COLUMNS = `"tenant_id", "owner_key", "conversation_id", "user_id", "credential_id", "account_id", "model", "title",
-  "last_message_id", "history_hash", "is_visible", "created_at", "updated_at"`;
+  "last_message_id", "history_hash", "is_visible", "isolated", "created_at", "updated_at"`;
 
 interface Row {
   tenant_id: string;
@@ -17,6 +17,7 @@ interface Row {
   last_message_id: string;
   history_hash: string;
   is_visible: boolean;
+  isolated: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -34,16 +35,22 @@ function toRecord(r: Row): ConversationRecord {
     lastMessageId: r.last_message_id,
     historyHash: r.history_hash,
     isVisible: r.is_visible,
+    isolated: r.isolated,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
 }
 
-/** The WHERE clause of a scope, with its parameters starting at $1. */
+/**
+ * The WHERE clause of a scope, with its parameters starting at $1. A shared scope is pool records of
+ * users who are not isolated: a record without an account was made with a caller's own ChatGPT
+ * token (its title is that caller's first message), and an isolated user's records are theirs alone.
+ */
 function scopeFilter(scope: RecordScope): { sql: string; params: unknown[] } {
   if ('ownerKey' in scope) return { sql: `"tenant_id" = $1 AND "owner_key" = $2`, params: [scope.tenantId, scope.ownerKey] };
-  if (scope.accountIds === null) return { sql: `"tenant_id" = $1`, params: [scope.tenantId] };
-  return { sql: `"tenant_id" = $1 AND "account_id" = ANY($2::text[])`, params: [scope.tenantId, scope.accountIds] };
+  const shared = `"account_id" IS NOT NULL AND NOT "isolated"`;
+  if (scope.accountIds === null) return { sql: `"tenant_id" = $1 AND ${shared}`, params: [scope.tenantId] };
+  return { sql: `"tenant_id" = $1 AND "account_id" = ANY($2::text[]) AND ${shared}`, params: [scope.tenantId, scope.accountIds] };
 }
 
 /** Conversation records in Postgres (schema `conversation`). */
@@ -74,13 +81,34 @@ export class ConversationRecordStore {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
+  /**
+   * Any record of this conversation chatgate keeps in the tenant, whoever owns it: a conversation
+   * recorded for someone the caller may not see is refused by id rather than sent upstream blind.
+   */
+  async anyOwner(tenantId: string, conversationId: string): Promise<ConversationRecord | null> {
+    const rows: Row[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM "conversation"."conversations" WHERE "tenant_id" = $1 AND "conversation_id" = $2 ORDER BY "updated_at" DESC LIMIT 1`,
+      [tenantId, conversationId],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /**
+   * Marks an isolated owner's records isolated (those written before the column existed, or while
+   * the owner was not isolated). Never cleared: what was made privately stays private.
+   */
+  async markIsolated(tenantId: string, ownerKey: string): Promise<void> {
+    await this.db.query(`UPDATE "conversation"."conversations" SET "isolated" = true WHERE "tenant_id" = $1 AND "owner_key" = $2 AND NOT "isolated"`, [tenantId, ownerKey]);
+  }
+
   /** A finished turn: a new record, or the existing one advanced to the newest answer. */
   async recordTurn(turn: FinishedTurn): Promise<void> {
     await this.db.query(
       `INSERT INTO "conversation"."conversations" AS c
-         ("tenant_id", "owner_key", "conversation_id", "user_id", "credential_id", "account_id", "model", "title", "last_message_id", "history_hash")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ("tenant_id", "owner_key", "conversation_id", "user_id", "credential_id", "account_id", "model", "title", "last_message_id", "history_hash", "isolated")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT ("tenant_id", "owner_key", "conversation_id") DO UPDATE SET
+         "isolated" = c."isolated" OR excluded."isolated",
          "credential_id" = excluded."credential_id",
          "account_id" = coalesce(excluded."account_id", c."account_id"),
          "model" = excluded."model",
@@ -88,7 +116,7 @@ export class ConversationRecordStore {
          "last_message_id" = excluded."last_message_id",
          "history_hash" = excluded."history_hash",
          "updated_at" = now()`,
-      [turn.tenantId, turn.ownerKey, turn.conversationId, turn.userId, turn.credentialId, turn.accountId, turn.model, turn.title, turn.lastMessageId, turn.historyHash],
+      [turn.tenantId, turn.ownerKey, turn.conversationId, turn.userId, turn.credentialId, turn.accountId, turn.model, turn.title, turn.lastMessageId, turn.historyHash, turn.isolated],
     );
   }
 

@@ -13,6 +13,8 @@ export interface ConversationRecord {
   lastMessageId: string;
   historyHash: string;
   isVisible: boolean;
+  /** Made or continued by a user with `isolated_session`: no shared scope sees it. */
+  isolated: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -29,11 +31,15 @@ export interface FinishedTurn {
   title: string | null;
   lastMessageId: string;
   historyHash: string;
+  /** The owner's `isolated_session` when the turn was made; once set it stays (see the store). */
+  isolated: boolean;
 }
 
 /**
- * Which records a caller may see: an isolated user only their own; anyone else the tenant's
- * conversations on the accounts they may use (null: every account of the pool).
+ * Which records a caller may see: an isolated user only their own; anyone else the tenant's shared
+ * conversations on the accounts they may use (null: every account of the pool). A shared scope
+ * holds only records on pool accounts (never those of a caller's own ChatGPT token, which live on
+ * that caller's account) and never an isolated user's.
  */
 export type RecordScope = { tenantId: string; ownerKey: string } | { tenantId: string; accountIds: string[] | null };
 

@@ -6,7 +6,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
-import { classifyAddress } from './address-policy.js';
+import { classifyAddress, hostKey, parseAllowHosts } from '@chatgate/service-kit';
 
 export type UrlRefusedReason = 'scheme' | 'private_address' | 'dns' | 'too_large' | 'budget' | 'timeout' | 'too_many_redirects' | 'status';
 
@@ -45,28 +45,8 @@ export interface SafeFetchOptions {
   allowPrivateForTests?: never;
 }
 
-/** `host:port` as allowHosts spells it (IPv6 without brackets, default ports written out). */
-export function hostKey(url: URL): string {
-  const host = (url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname).toLowerCase().replace(/\.$/, '');
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  return `${host}:${port}`;
-}
-
-/** Parses UPLOAD_ALLOW_HOSTS (`host:port`, comma-separated); an entry without a port is a configuration error. */
-export function parseAllowHosts(raw: string): Set<string> {
-  const hosts = new Set<string>();
-  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
-    let url: URL;
-    try {
-      url = new URL(`http://${entry}`);
-    } catch {
-      throw new Error(`UPLOAD_ALLOW_HOSTS: "${entry}" is not a host:port pair`);
-    }
-    if (!url.port || url.pathname !== '/' || url.username) throw new Error(`UPLOAD_ALLOW_HOSTS: "${entry}" must be exactly host:port`);
-    hosts.add(hostKey(url));
-  }
-  return hosts;
-}
+/** The allow-list's spelling and parser are shared with the platform's (service-kit `net`). */
+export { hostKey, parseAllowHosts };
 
 /**
  * TEST ONLY. Not part of SafeFetchOptions, so production call sites cannot pass it by accident through config.

@@ -154,6 +154,15 @@ export class ChatGptClient {
     return { ok: true, status: sent.res.statusCode, text: await readCapped(sent.res.body, JSON_BODY_LIMIT) };
   }
 
+  /**
+   * GETs a generated file from the short-lived download URL the upstream handed out (its file store,
+   * signed, no credential): through the account's proxy like every other call of that account, never
+   * with the account's token. The caller reads the body (and caps it).
+   */
+  fetchFile(identity: UpstreamIdentity, downloadUrl: string, signal: AbortSignal): Promise<ExchangeResult> {
+    return this.upstream.fetchUrl(identity, downloadUrl, signal);
+  }
+
   async openConversation(identity: UpstreamIdentity, body: unknown, signal: AbortSignal): Promise<ConversationResponse> {
     const answer = await this.send(identity, { method: 'POST', path: this.config.CHATGPT_CONVERSATION_PATH, query: '', headers: {}, body: Buffer.from(JSON.stringify(body)), expectType: 'text/event-stream' }, signal);
     return answer.ok ? { ok: true, body: answer.body } : answer;

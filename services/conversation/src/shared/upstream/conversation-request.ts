@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatJob, ChatMessage } from '@chatgate/contracts';
-import type { ResolvedModel } from '../models/model-table.js';
+import type { ResolvedModel } from '@chatgate/contracts';
 import { messageText } from '../text/message-text.js';
 import type { UploadedFile } from './chatgpt-files.client.js';
 

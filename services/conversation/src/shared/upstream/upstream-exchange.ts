@@ -69,17 +69,36 @@ export class UpstreamExchange implements OnApplicationShutdown {
   }
 
   /**
+   * GETs an absolute URL the upstream handed out (a generated file's signed download link: no
+   * credential goes with it) through the account's proxy, like every other call of that account.
+   * The caller reads the body (and caps it).
+   */
+  async fetchUrl(account: AccountKeySource, url: string, signal: AbortSignal): Promise<ExchangeResult> {
+    try {
+      const res = await this.throughProxyOf(account, (dispatcher) => request(url, { method: 'GET', headers: { accept: '*/*' }, dispatcher, signal }));
+      return { ok: true, res };
+    } catch (err) {
+      if (err instanceof ProxyUnreachableError) return { ok: false, failure: proxyUnreachable(this.proxies.size, this.config.PROXY_COOLOFF_MS) };
+      throw err;
+    }
+  }
+
+  private sendAs<T>(account: AccountKeySource, bases: BaseUrlRotation, send: (base: string, dispatcher: Dispatcher) => Promise<T>): Promise<T> {
+    return this.throughProxyOf(account, (dispatcher) => sendToFirstReachable(bases, (base) => send(base, dispatcher)));
+  }
+
+  /**
    * Sends through the account's proxy when proxies are configured. A proxy that cannot be used is skipped
    * (and cooled off) and the account moves to its next healthy one. When none can be used the request
    * fails with ProxyUnreachableError: it never goes direct, since an operator sets proxies for a reason
    * (the address the upstream sees, the only way out of the network).
    */
-  private async sendAs<T>(account: AccountKeySource, bases: BaseUrlRotation, send: (base: string, dispatcher: Dispatcher) => Promise<T>): Promise<T> {
-    if (!this.proxies.size) return sendToFirstReachable(bases, (base) => send(base, this.agent));
+  private async throughProxyOf<T>(account: AccountKeySource, send: (dispatcher: Dispatcher) => Promise<T>): Promise<T> {
+    if (!this.proxies.size) return send(this.agent);
     let last: ProxyUnreachableError | null = null;
     for (const proxy of this.proxies.order(accountKeyOf(account))) {
       try {
-        const res = await sendToFirstReachable(bases, (base) => send(base, proxy.dispatcher));
+        const res = await send(proxy.dispatcher);
         this.proxies.succeeded(proxy);
         return res;
       } catch (err) {

@@ -3,6 +3,8 @@ import {
   accountDeletedSchema,
   accountListSchema,
   accountViewSchema,
+  auditEntrySchema,
+  auditListSchema,
   deadLetterPageSchema,
   deadLetterViewSchema,
   importAccountsResultSchema,
@@ -56,6 +58,8 @@ const COMPONENTS: Array<[z.ZodType, string]> = [
   [usagePageSchema, 'UsagePage'],
   [deadLetterViewSchema, 'DeadLetter'],
   [deadLetterPageSchema, 'DeadLetterPage'],
+  [auditEntrySchema, 'AuditEntry'],
+  [auditListSchema, 'AuditList'],
   [errorEnvelopeSchema, 'Error'],
 ];
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { RELAY_JOBS, type Principal, type RelayFrame, type RelayJob } from '@chatgate/contracts';
 import { GatewayJobs } from '../jobs/gateway-jobs.js';
-import { LimitGate } from '../limits/limit-gate.js';
+import { LimitGate, type ModelUse } from '../limits/limit-gate.js';
 
 /**
  * Answers an HTTP request with a relay job's frames, for any controller that relays: the head's
@@ -20,11 +20,12 @@ export class RelayResponder {
 
   /**
    * `payload`: the job as `GatewayJobs.encode` made it, before the limit slot was taken.
-   * `limitModel`: the model whose limit slot the caller took when the job itself carries no usage
+   * `limitUse`: the model whose limit slot the caller took when the job itself carries no usage
    * (a platform job: its runner publishes the usage event), so a job no worker ran returns it.
    */
-  respond(job: RelayJob, payload: Uint8Array, principal: Principal, reply: FastifyReply, limitModel?: string): Promise<void> {
-    const slotModel = job.usage?.model ?? limitModel;
+  respond(job: RelayJob, payload: Uint8Array, principal: Principal, reply: FastifyReply, limitUse?: ModelUse): Promise<void> {
+    // A web-protocol job names its model (an upstream slug) in its usage.
+    const slotUse: ModelUse | undefined = job.usage ? { model: job.usage.model, viaTable: true } : limitUse;
     const raw = reply.raw;
     let started = false;
     const begin = (status: number, headers: Record<string, string>) => {
@@ -58,7 +59,7 @@ export class RelayResponder {
       }
     };
     // A job no worker ran returns no usage event, so the gateway gives the limit slot back.
-    const neverRan = slotModel ? () => this.limits.release(principal, slotModel, job.requestId) : undefined;
+    const neverRan = slotUse ? () => this.limits.release(principal, slotUse, job.requestId) : undefined;
     return this.jobs.run(RELAY_JOBS, job, payload, onFrame, raw, neverRan);
   }
 }

@@ -1,48 +1,53 @@
 import { randomUUID } from 'node:crypto';
-import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CONVERSATION_FILE_LINK, conversationFailure, fileLinkNotFound, fileLinkRequestSchema, type BusError, type FileLinkReply, type FileLinkRequest } from '@chatgate/contracts';
+import { Injectable } from '@nestjs/common';
+import { conversationFailure, fileLinkNotFound, type BusError, type FileLinkRequest } from '@chatgate/contracts';
 import { AccountLeaseClient } from '@chatgate/service-kit';
+import { FileLinkSealer, type FileLinkPayload } from '../shared/files/file-link-sealer.js';
 import type { UpstreamIdentity } from '../shared/upstream/chatgpt.client.js';
 import { FileDownloadClient, type FileTarget } from '../shared/upstream/file-download.client.js';
-import { FileLinkSealer, type FileLinkPayload } from '../shared/files/file-link-sealer.js';
 
 // One answer for a forged link and for someone else's: a link either works or does not exist.
 const NO_SUCH_LINK = { ok: false, failure: fileLinkNotFound() } as const;
+
+/** An opened link: the upstream's download URL and who may fetch it. */
+export type OpenedLink = { ok: true; identity: UpstreamIdentity; downloadUrl: string; fileName: string | null } | { ok: false; failure: BusError };
 
 function targetOf(p: FileLinkPayload): FileTarget {
   if (p.k === 'sandbox') return { kind: 'sandbox', path: p.id, conversationId: p.cv, messageId: p.ms };
   return { kind: p.k, id: p.id, conversationId: p.cv };
 }
 
+function baseName(link: FileLinkPayload): string | null {
+  if (link.k !== 'sandbox') return null;
+  const name = link.id.slice(link.id.lastIndexOf('/') + 1);
+  return name.length > 0 ? name : null;
+}
+
 /**
- * Opens a generated-file link for the gateway and answers with the upstream's download URL. A
- * pool account's link is a capability: the sealed token names the account, which is leased by
- * id. A link to a file made with a caller's own ChatGPT token needs that same credential as the
- * Bearer, since the token holds no upstream credential.
+ * Opens a generated-file link: checks the seal and expiry, finds the identity that made the file and
+ * asks the upstream for its short-lived download URL. A pool account's link is a capability: the
+ * sealed token names the account, which is leased by id. A link to a file made with a caller's own
+ * ChatGPT token needs that same credential as the Bearer, since the token holds no upstream credential.
  */
-@Controller()
-export class FileLinkController {
+@Injectable()
+export class FileLinkOpener {
   constructor(
     private readonly sealer: FileLinkSealer,
     private readonly leases: AccountLeaseClient,
     private readonly downloads: FileDownloadClient,
   ) {}
 
-  @MessagePattern(CONVERSATION_FILE_LINK)
-  async resolve(@Payload() payload: unknown): Promise<FileLinkReply> {
-    const parsed = fileLinkRequestSchema.safeParse(payload);
-    if (!parsed.success) return NO_SUCH_LINK;
-    const opened = this.sealer.open(parsed.data.token);
+  async open(request: FileLinkRequest, signal?: AbortSignal): Promise<OpenedLink> {
+    const opened = this.sealer.open(request.token);
     if (!opened.ok) {
       return opened.reason === 'expired' ? { ok: false, failure: conversationFailure('file_link_expired', 'This file link has expired. Ask again in the conversation for a new link.') } : NO_SUCH_LINK;
     }
     const link = opened.payload;
-    const identity = await this.identityFor(link, parsed.data.caller);
+    const identity = await this.identityFor(link, request.caller);
     if (!identity.ok) return identity;
-    const result = await this.downloads.downloadUrl(identity.identity, targetOf(link));
+    const result = await this.downloads.downloadUrl(identity.identity, targetOf(link), signal);
     if (!result.ok) return result;
-    return { ok: true, downloadUrl: result.downloadUrl, fileName: result.fileName ?? baseName(link) };
+    return { ok: true, identity: identity.identity, downloadUrl: result.downloadUrl, fileName: result.fileName ?? baseName(link) };
   }
 
   private async identityFor(link: FileLinkPayload, caller: FileLinkRequest['caller']): Promise<{ ok: true; identity: UpstreamIdentity } | { ok: false; failure: BusError }> {
@@ -58,10 +63,4 @@ export class FileLinkController {
     if (caller.credentialId !== link.c || caller.upstream.kind !== 'chatgpt_access_token') return NO_SUCH_LINK;
     return { ok: true, identity: { accessToken: caller.upstream.accessToken, chatgptAccountId: caller.upstream.accountId ?? null, deviceId: null } };
   }
-}
-
-function baseName(link: FileLinkPayload): string | null {
-  if (link.k !== 'sandbox') return null;
-  const name = link.id.slice(link.id.lastIndexOf('/') + 1);
-  return name.length > 0 ? name : null;
 }

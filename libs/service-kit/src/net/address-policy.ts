@@ -1,5 +1,6 @@
-// Which IP addresses a user-supplied URL may reach (issue 5, "Input": no private, loopback, link-local or
-// metadata addresses). Deny by default for IPv6 outside global unicast; IPv4 addresses embedded in IPv6
+// Which IP addresses a URL a client or tenant admin chose may reach: user-supplied image and file URLs
+// (conversation uploads) and API keys' base URLs (the platform upstream). No private, loopback, link-local or
+// metadata addresses. Deny by default for IPv6 outside global unicast; IPv4 addresses embedded in IPv6
 // (IPv4-mapped, NAT64, 6to4) are judged by their IPv4 part.
 import { BlockList, isIP } from 'node:net';
 
