@@ -16,6 +16,7 @@ import { LegacyRedisKeys } from './legacy-redis-keys.js';
 import { LimitWindow } from './limits/limit-window.js';
 import { USAGE_MIGRATIONS } from './migrations/index.js';
 import { UsageQueries } from './queries/usage-queries.js';
+import { UsageSeriesQueries } from './queries/usage-series.js';
 import { USAGE_CONFIG, USAGE_LOGGER, USAGE_PRICES } from './usage.config.js';
 
 export const USAGE_SCHEMA = 'usage';
@@ -44,6 +45,7 @@ export class UsageModule {
         UsageStore,
         DeadLetterStore,
         UsageQueries,
+        UsageSeriesQueries,
         LimitWindow,
         UsageConsumer,
         ExhaustedDeliveries,

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { AdminActor, RefreshPassJson, RefreshPasses, StartRefreshPassResult } from '@chatgate/contracts';
+import { REFRESH_PASS_HISTORY, type AdminActor, type RefreshPassJson, type RefreshPasses, type StartRefreshPassResult } from '@chatgate/contracts';
 import type { RefreshPassView } from '../refresh/pass-view.js';
 import { RefreshPassService } from '../refresh/refresh-pass.service.js';
 import { AdminFailure } from './admin-failure.js';
 
+function toJson(pass: RefreshPassView): RefreshPassJson;
+function toJson(pass: RefreshPassView | null): RefreshPassJson | null;
 function toJson(pass: RefreshPassView | null): RefreshPassJson | null {
   if (!pass) return null;
   return { ...pass, startedAt: pass.startedAt.toISOString(), finishedAt: pass.finishedAt?.toISOString() ?? null };
@@ -19,8 +21,8 @@ export class AdminRefreshService {
 
   async progress(actor: AdminActor): Promise<RefreshPasses> {
     this.mustBeOperator(actor);
-    const [current, latest] = await Promise.all([this.passes.current(), this.passes.latest()]);
-    return { current: toJson(current), latest: toJson(latest) };
+    const [current, history] = await Promise.all([this.passes.current(), this.passes.recent(REFRESH_PASS_HISTORY)]);
+    return { current: toJson(current), latest: toJson(history[0] ?? null), history: history.map((pass) => toJson(pass)) };
   }
 
   async start(actor: AdminActor, forced: boolean): Promise<StartRefreshPassResult> {
