@@ -11,6 +11,15 @@ import { launchBrowser, newPage, PHONE } from '../support/browser.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const PASSWORD = 'console-e2e-admin-password-5d1';
+
+/** The page's globals that the checks read (typed here: the tests compile without the DOM library). */
+interface PageWindow {
+  localStorage: { length: number };
+  sessionStorage: { length: number };
+  location: { href: string };
+  innerWidth: number;
+  document: { cookie: string; activeElement: { textContent: string | null; id: string } | null; documentElement: { scrollWidth: number } };
+}
 /** Slow enough that a pass of five accounts is seen running, fast enough to finish in a few seconds. */
 const AUTH_ENV = { REFRESH_RATE_PER_SEC: 2, REFRESH_CONCURRENCY: 1 };
 
@@ -69,7 +78,10 @@ describe('admin console in a browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Accounts' }).waitFor();
     await page.getByText('No accounts yet.').waitFor();
-    const traces = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, url: location.href, cookie: document.cookie }));
+    const traces = await page.evaluate(() => {
+      const w = globalThis as unknown as PageWindow;
+      return { local: w.localStorage.length, session: w.sessionStorage.length, url: w.location.href, cookie: w.document.cookie };
+    });
     expect(traces).toEqual({ local: 0, session: 0, url: `${stack.gatewayUrl}/console/`, cookie: '' });
   });
 
@@ -195,7 +207,7 @@ describe('admin console in a browser', () => {
       'the revoked key to be refused',
       5000,
     );
-    expect(refused.status).toBe(401);
+    expect(refused?.status).toBe(401);
   });
 
   it('is keyboard-navigable: the menu is reached with Tab, and a page starts at its heading', async () => {
@@ -204,12 +216,12 @@ describe('admin console in a browser', () => {
     let reached = false;
     for (let i = 0; i < 25 && !reached; i++) {
       await page.keyboard.press('Tab');
-      reached = await page.evaluate(() => document.activeElement?.textContent === 'Tenants');
+      reached = await page.evaluate(() => (globalThis as unknown as PageWindow).document.activeElement?.textContent === 'Tenants');
     }
     expect(reached).toBe(true);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Tenants' }).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('page-title');
+    expect(await page.evaluate(() => (globalThis as unknown as PageWindow).document.activeElement?.id)).toBe('page-title');
   });
 
   it('lets the operator make a tenant and its admin key; that admin sees its own tenant only', async () => {
@@ -259,7 +271,10 @@ describe('admin console in a browser', () => {
       await signIn(phone.page, PASSWORD);
       const table = phone.page.getByRole('table', { name: 'Accounts' });
       await table.waitFor();
-      const fits = await phone.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+      const fits = await phone.page.evaluate(() => {
+        const w = globalThis as unknown as PageWindow;
+        return w.document.documentElement.scrollWidth <= w.innerWidth;
+      });
       expect(fits).toBe(true);
       expect(await table.locator('thead').evaluate((el) => el.getBoundingClientRect().height <= 1)).toBe(true);
       expect(phone.problems).toEqual([]);

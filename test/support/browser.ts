@@ -32,5 +32,7 @@ export const PHONE = { width: 390, height: 844 };
 export async function newPage(browser: Browser, viewport = LAPTOP): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, reducedMotion: 'reduce' });
   const page = await context.newPage();
+  // Under the tests' own 30 s, so a step that waits in vain fails with the locator it waited for.
+  page.setDefaultTimeout(10_000);
   return { context, page, problems: watchProblems(page) };
 }

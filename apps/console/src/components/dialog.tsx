@@ -16,7 +16,7 @@ export function Modal({ title, onClose, children, wide }: { title: string; onClo
     <dialog ref={ref} class={wide ? 'modal modal-wide' : 'modal'} aria-labelledby="modal-title" onClose={onClose} onCancel={onClose}>
       <div class="modal-head">
         <h2 id="modal-title">{title}</h2>
-        <button type="button" class="button button-quiet" aria-label="Close" onClick={onClose}>
+        <button type="button" class="button button-quiet" aria-label="Close this dialog" onClick={onClose}>
           ×
         </button>
       </div>

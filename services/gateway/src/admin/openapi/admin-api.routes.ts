@@ -32,6 +32,8 @@ import {
   spendQuerySchema,
   usagePageSchema,
   usageQuerySchema,
+  usageSeriesQuerySchema,
+  usageSeriesSchema,
   userDeletedSchema,
   userListQuerySchema,
   userListSchema,
@@ -106,7 +108,7 @@ const TENANCY_ROUTES: AdminApiRoute[] = [
  * checks that each path listed here answers.
  */
 export const ADMIN_API_ROUTES: AdminApiRoute[] = [
-  { method: 'get', path: '/admin/v1/accounts', operationId: 'listAccounts', summary: 'List the upstream accounts, newest first (tokens shown only as masked hints).', query: accountListQuerySchema, response: accountListSchema, errors: [400] },
+  { method: 'get', path: '/admin/v1/accounts', operationId: 'listAccounts', summary: 'List the upstream accounts, newest first (tokens shown only as masked hints); filter by status and kind.', query: accountListQuerySchema, response: accountListSchema, errors: [400] },
   {
     method: 'post',
     path: '/admin/v1/accounts/import',
@@ -128,7 +130,7 @@ export const ADMIN_API_ROUTES: AdminApiRoute[] = [
     errors: [404, 409, 502],
   },
   { method: 'delete', path: '/admin/v1/accounts/{id}', operationId: 'deleteAccount', summary: 'Delete the account and its tokens.', response: accountDeletedSchema, errors: [404] },
-  { method: 'get', path: '/admin/v1/refresh/passes', operationId: 'getRefreshPasses', summary: 'The refresh pass running now (progress) and the most recent one (result).', response: refreshPassesSchema, errors: [] },
+  { method: 'get', path: '/admin/v1/refresh/passes', operationId: 'getRefreshPasses', summary: 'The refresh pass running now (progress), the most recent one (result) and the recent ones, newest first (history).', response: refreshPassesSchema, errors: [] },
   {
     method: 'post',
     path: '/admin/v1/refresh/passes',
@@ -160,6 +162,16 @@ export const ADMIN_API_ROUTES: AdminApiRoute[] = [
     errors: [400],
   },
   { method: 'get', path: '/admin/v1/usage', operationId: 'listUsage', summary: 'Usage rows per hour or UTC day, filtered by tenant, user, account, model and kind; the range defaults to the last 24 hours.', query: usageQuerySchema, response: usagePageSchema, errors: [400] },
+  {
+    method: 'get',
+    path: '/admin/v1/usage/series',
+    operationId: 'getUsageSeries',
+    summary:
+      "Usage per hour or UTC day split `by` user, model, account, upstream kind (`chatgpt`, `platform`, …) or request kind, for charts: the `groups` busiest groups by name, the rest summed per bucket (`other: true`). The range defaults to the last 7 days; at most 31 days per hour, 400 per day. An operator's series spans every tenant unless `tenant` names one.",
+    query: usageSeriesQuerySchema,
+    response: usageSeriesSchema,
+    errors: [400],
+  },
   {
     method: 'get',
     path: '/admin/v1/usage/dead-letters',
