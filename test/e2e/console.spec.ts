@@ -100,6 +100,8 @@ describe('admin console in a browser', () => {
     expect(rows[6][3]).not.toBe('');
     expect(rows[7]).toEqual(['8', 'skipped', '—', 'same token as an earlier line']);
     expect(await dialog.getByRole('status').textContent()).toContain('5 created, 0 updated, 2 skipped, 1 failed · 5 usable accounts now');
+    // The tokens went into the accounts; they do not stay on the screen.
+    expect(await dialog.getByLabel('Tokens, one a line').inputValue()).toBe('');
     await dialog.getByRole('button', { name: 'Close', exact: true }).click();
 
     const table = page.getByRole('table', { name: 'Accounts' });

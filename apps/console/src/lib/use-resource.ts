@@ -23,7 +23,7 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
   loadRef.current = load;
   const optionsRef = useRef(options);
   optionsRef.current = options;
-  const run = useRef<() => Promise<void>>(async () => undefined);
+  const run = useRef<(fresh: boolean) => Promise<void>>(async () => undefined);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -38,8 +38,9 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
       const ms = typeof poll === 'function' ? poll(last) : poll;
       if (ms && !controller.signal.aborted && !document.hidden) timer = setTimeout(() => void once(), ms);
     };
-    const once = (): Promise<void> => {
-      if (inFlight) return inFlight;
+    /** `fresh`: the caller changed something, so a read already under way (begun before the change) does not do. */
+    const once = (fresh = false): Promise<void> => {
+      if (inFlight) return fresh ? inFlight.then(() => once()) : inFlight;
       inFlight = (async () => {
         try {
           const data = await loadRef.current(controller.signal);
@@ -70,6 +71,6 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
     };
   }, deps);
 
-  const reload = useCallback(() => run.current(), []);
+  const reload = useCallback(() => run.current(true), []);
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }

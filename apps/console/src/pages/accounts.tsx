@@ -148,7 +148,7 @@ export function AccountsPage() {
                       <div class="muted small">
                         {kindName(account.kind)}
                         {account.platform ? ` · ${account.platform.baseUrl}` : ''}
-                        {account.tokens.access ? ` · ${account.tokens.access.hint}` : ''}
+                        {account.tokens.access && account.tokens.access.hint !== accountName(account) ? ` · ${account.tokens.access.hint}` : ''}
                       </div>
                     </td>
                     <td data-label="Status">
@@ -234,6 +234,8 @@ function ImportDialog({ onClose }: { onClose: () => void }) {
     setError(null);
     try {
       setResult(await session.api.post<ImportAccountsResult>('admin/v1/accounts/import', { text }));
+      // The tokens are in the accounts now; they need not stay on the screen.
+      setText('');
     } catch (err) {
       setError(err as Error);
     } finally {
