@@ -234,12 +234,21 @@ describe('admin console in a browser', () => {
     await form.getByRole('button', { name: 'Create tenant' }).click();
     await page.locator('tr[data-tenant="acme"]').waitFor();
     // The tenant picker knows it at once.
-    expect(await page.getByLabel('Tenant').locator('option').allTextContents()).toContain('Acme Corp (acme)');
+    expect(await page.getByRole('combobox', { name: 'Tenant' }).locator('option').allTextContents()).toContain('Acme Corp (acme)');
     await page.getByRole('button', { name: 'Admin keys of acme' }).click();
     await page.getByRole('region', { name: 'Admin keys of acme' }).getByLabel('Name').fill('ops');
     await page.getByRole('button', { name: 'New admin key' }).click();
     adminKey = await takeCreatedKey();
     expect(adminKey).toMatch(/^cga_/);
+
+    // The operator switches tenants in the header: acme has no users and no usage yet.
+    await page.getByRole('combobox', { name: 'Tenant' }).selectOption({ label: 'Acme Corp (acme)' });
+    await nav('Users and keys');
+    await page.getByText(/No users yet/).waitFor();
+    await nav('Usage and spend');
+    await page.locator('section[data-by="user"]').getByText('No requests in this range.').waitFor();
+    await page.getByRole('combobox', { name: 'Tenant' }).selectOption({ label: 'Default tenant (default)' });
+    await page.locator('section[data-by="user"] tr[data-group="alice"]').waitFor();
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('Signed out.').waitFor();
