@@ -29,10 +29,10 @@ describe('logs', () => {
   beforeAll(async () => {
     sim = await startSimulator();
     procs.push(run('auth', { CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url }), run('conversation', { CHATGPT_BASE_URL: sim.url }));
-    await waitFor(() => procs.every((p) => /chatgate-(auth|conversation) ready/.test(p.output)), 'auth and conversation to start', 20_000);
+    await waitFor(() => procs.every((p) => /chatgate-(auth|conversation) ready/.test(p.output)), 'auth and conversation to start', 60_000);
     const gateway = run('gateway', {});
     procs.push(gateway);
-    const ready = await waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)","msg":"chatgate-gateway ready"/.exec(gateway.output), 'the gateway to start', 20_000);
+    const ready = await waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)","msg":"chatgate-gateway ready"/.exec(gateway.output), 'the gateway to start', 60_000);
     gatewayUrl = ready![1];
   });
 

@@ -110,7 +110,7 @@ async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess
   const kill = () => void child.kill('SIGKILL');
   let ready: RegExpExecArray | null = null;
   try {
-    await waitFor(() => (ready = READY_LINE.exec(output)) !== null || child.exitCode !== null, 'a conversation worker process to start', 20_000);
+    await waitFor(() => (ready = READY_LINE.exec(output)) !== null || child.exitCode !== null, 'a conversation worker process to start', 60_000);
   } catch (err) {
     kill();
     throw err;

@@ -21,8 +21,11 @@ export class AdminRefreshService {
 
   async progress(actor: AdminActor): Promise<RefreshPasses> {
     this.mustBeOperator(actor);
-    const [current, history] = await Promise.all([this.passes.current(), this.passes.recent(REFRESH_PASS_HISTORY)]);
-    return { current: toJson(current), latest: toJson(history[0] ?? null), history: history.map((pass) => toJson(pass)) };
+    // One read, so current, latest and history never disagree: at most one pass runs at a time (a unique
+    // index), and a running pass is the newest one; two reads could see it running, then finished.
+    const history = (await this.passes.recent(REFRESH_PASS_HISTORY)).map((pass) => toJson(pass));
+    const latest = history[0] ?? null;
+    return { current: latest?.status === 'running' ? latest : null, latest, history };
   }
 
   async start(actor: AdminActor, forced: boolean): Promise<StartRefreshPassResult> {
