@@ -111,6 +111,18 @@ describe('admin console in a browser', () => {
       expect(await row.locator('td[data-label="Status"]').textContent()).toBe('Active');
       expect(await row.locator('td[data-label="Plan"]').textContent()).toBe('plus');
     }
+
+    // The kind filter: every one is a ChatGPT login; no Codex logins or API keys here.
+    const kind = page.getByRole('combobox', { name: 'Kind' });
+    expect(await kind.locator('option').allTextContents()).toEqual(['Any kind', 'ChatGPT logins', 'Codex logins', 'API keys']);
+    await kind.selectOption({ label: 'Codex logins' });
+    await page.getByText('No accounts match these filters.').waitFor();
+    await kind.selectOption({ label: 'API keys' });
+    await page.getByText('No accounts match these filters.').waitFor();
+    await kind.selectOption({ label: 'ChatGPT logins' });
+    await table.waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(5);
+    await kind.selectOption({ label: 'Any kind' });
   });
 
   it('watches a refresh pass run to its end, live, and keeps it in the history', async () => {

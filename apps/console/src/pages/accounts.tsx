@@ -30,10 +30,20 @@ export function AccountsPage() {
   const [actionError, setActionError] = useState<Error | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [confirmDialog, confirm] = useConfirm();
+  // Every kind the console knows (Codex logins included) and any other the API documents. A kind this
+  // gateway does not have yet has no accounts: the list is empty without asking (the API would refuse the value).
   const documented = queryEnumOf(session.doc, '/admin/v1/accounts', 'get', 'kind');
-  const kinds = documented.length ? DEFAULT_ACCOUNT_KINDS.filter((k) => documented.includes(k)).concat(documented.filter((k) => !DEFAULT_ACCOUNT_KINDS.includes(k))) : DEFAULT_ACCOUNT_KINDS;
+  const kinds = [...DEFAULT_ACCOUNT_KINDS, ...documented.filter((k) => !DEFAULT_ACCOUNT_KINDS.includes(k))];
+  const unknownKind = Boolean(kind && documented.length && !documented.includes(kind));
 
-  const list = useResource((signal) => session.api.get<AccountList>('admin/v1/accounts', { status, kind, page, limit: PAGE_SIZE }, signal), [session.api, status, kind, page], { pollMs: POLL_MS });
+  const list = useResource(
+    (signal) =>
+      unknownKind
+        ? Promise.resolve<AccountList>({ data: [], page: 1, limit: PAGE_SIZE, total: 0, hasMore: false })
+        : session.api.get<AccountList>('admin/v1/accounts', { status, kind, page, limit: PAGE_SIZE }, signal),
+    [session.api, status, kind, page, unknownKind],
+    { pollMs: POLL_MS },
+  );
 
   const act = async (account: AccountView, what: 'refresh' | 'disable' | 'enable' | 'delete') => {
     const name = accountName(account);
