@@ -40,6 +40,8 @@ const serviceZones = (forTests) => [
 const MODULE_ZONES = [
   { target: 'libs', from: ['services', 'tools'], message: 'Libs never import a service or a tool.' },
   { target: 'libs/contracts', from: 'libs', except: ['./contracts'], message: 'libs/contracts imports only zod.' },
+  { target: 'apps', from: ['services', 'tools'], message: 'The console talks to the gateway over HTTP only: it imports no service and no tool.' },
+  { target: 'apps', from: 'libs', except: ['./contracts'], message: 'The console uses the contracts (their types) and no other lib.' },
   { target: 'tools/chatgpt-sim', from: ['libs', 'services', 'tools'], except: ['./chatgpt-sim'], message: 'The simulator imports nothing of ours: it has its own encoders.' },
   ...featureZones('services/gateway/src', gatewayFeatures, ['shared']),
   ...featureZones('services/conversation/src', conversationFeatures, ['shared']),
@@ -53,11 +55,11 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { 'import-x': importX },
     settings: {
       // `.js` specifiers name `.ts` sources; workspace packages resolve to their sources (the `types` condition).
-      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'], extensionAlias: { '.js': ['.ts', '.js'] }, conditionNames: ['types', 'import', 'default'] })],
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.json'], extensionAlias: { '.js': ['.ts', '.js'] }, conditionNames: ['types', 'import', 'default'] })],
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -79,6 +79,9 @@ for (const name of SERVICES) start(name, `services/${name}/dist/main.js`, env);
 
 if (await waitHealthy(`http://127.0.0.1:${port}/health/services`)) {
   process.stdout.write(`\nchatgate is up: http://127.0.0.1:${port}/v1  (health: http://127.0.0.1:${port}/health/services)\n`);
+  const prefix = (process.env.API_PREFIX || process.env.MIRROR_API_PREFIX || '').replace(/^\/+|\/+$/g, '');
+  const consoleUrl = `http://127.0.0.1:${port}${prefix ? `/${prefix}` : ''}/console/`;
+  process.stdout.write(process.env.ADMIN_PASSWORD ? `Admin console: ${consoleUrl} (sign in with ADMIN_PASSWORD)\n` : `Admin console: ${consoleUrl} (set ADMIN_PASSWORD to sign in)\n`);
   if (demo) {
     const account = await (await fetch(`${env.CHATGPT_BASE_URL}/_sim/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'demo@example.com', plan: 'plus' }) })).json();
     process.stdout.write('\nDemo credential (a simulator ChatGPT access token):\n\n');

@@ -266,6 +266,10 @@ describe('admin API', () => {
       expectEnvelope(tooMany, 400);
       expect(tooMany.json.error.param).toBe('limit');
       expect((await call('/admin/v1/accounts?status=sleeping')).json.error.param).toBe('status');
+      // By kind: all three are ChatGPT logins; an unknown kind is a 400 naming the field.
+      expect((await call('/admin/v1/accounts?kind=chatgpt')).json).toMatchObject({ total: 3 });
+      expect((await call('/admin/v1/accounts?kind=api_key')).json).toMatchObject({ total: 0, data: [] });
+      expect((await call('/admin/v1/accounts?kind=robot')).json.error.param).toBe('kind');
 
       // a: disabled; b: cooling for one model; c: active.
       const idOf = async (account: SimAccount) => (await rowOf(account.email)).id as string;
@@ -367,6 +371,8 @@ describe('admin API', () => {
       }, 'the pass to finish', 20_000);
       expect(passes.current).toBeNull();
       expect(passes.latest).toMatchObject({ id: started.json.pass.id, total: 2, done: 2, failed: 0, remaining: 0, finishedAt: expect.any(String) });
+      // The history starts with it, newest first.
+      expect(passes.history[0]).toEqual(passes.latest);
       // Each account went through the refresher once (entering a token is not a refresh).
       expect(before.map((r) => r.last_refresh_at)).toEqual([null, null]);
       expect((await rows()).map((r) => r.last_refresh_at)).toEqual([expect.any(Date), expect.any(Date)]);
@@ -401,6 +407,7 @@ describe('admin API', () => {
           '/admin/v1/keys/{id}/revoke',
           '/admin/v1/usage',
           '/admin/v1/usage/dead-letters',
+          '/admin/v1/usage/series',
           '/admin/v1/spend',
           '/admin/v1/audit',
         ].sort(),

@@ -207,6 +207,61 @@ describe('usage accounting and limits', () => {
     expect(await accounts.json()).toEqual({ 'nobody@example.com': {} });
   });
 
+  it('answers the usage series per user, upstream kind and model, the groups past `groups` summed into one row per bucket', async () => {
+    const tenantId = `t-series-${randomUUID()}`;
+    const day1 = Date.UTC(2026, 9, 1, 10, 30);
+    const day2 = Date.UTC(2026, 9, 2, 15, 5);
+    const events = [
+      ...Array.from({ length: 3 }, () => usageEvent(tenantId, { userId: 'u-ann', userName: 'ann', accountId: 'acc-1', accountLabel: 'one@pool.test', at: day1 })),
+      ...Array.from({ length: 2 }, () => usageEvent(tenantId, { userId: 'u-ben', userName: 'ben', model: 'gpt-4o-mini', upstream: 'platform', accountId: 'key-1', accountLabel: 'main key', outcome: 'error', status: 502, at: day2 })),
+      usageEvent(tenantId, { userId: 'u-cid', userName: 'cid', at: day2 }),
+      usageEvent(tenantId, { userId: null, userName: null, at: day2 }),
+    ];
+    await publishEvents(nc, stack.usageStreamSuffix, events);
+    await waitFor(async () => Number((await db.query('SELECT count(*) AS n FROM usage.usage_events WHERE tenant_id = $1', [tenantId])).rows[0].n) === 7, 'the 7 events stored', 5000, 50);
+    const series = async (query: string) => {
+      const res = await fetch(`${stack.gatewayUrl}/admin/v1/usage/series?tenant=${tenantId}&from=2026-10-01T00:00:00Z&to=2026-10-03T00:00:00Z&${query}`, { headers: { authorization: `Bearer ${ADMIN_PASSWORD}` } });
+      return { status: res.status, json: (await res.json()) as { rows: Array<Record<string, unknown>>; error?: { param: string } } };
+    };
+    const pick = (rows: Array<Record<string, unknown>>) => rows.map(({ bucket, key, label, other, requests, errors }) => ({ bucket, key, label, other, requests, errors }));
+
+    const byUser = await series('by=user&granularity=day&groups=2');
+    expect(byUser.status).toBe(200);
+    expect(pick(byUser.json.rows)).toEqual([
+      { bucket: '2026-10-01T00:00:00.000Z', key: 'u-ann', label: 'ann', other: false, requests: 3, errors: 0 },
+      { bucket: '2026-10-02T00:00:00.000Z', key: 'u-ben', label: 'ben', other: false, requests: 2, errors: 2 },
+      { bucket: '2026-10-02T00:00:00.000Z', key: null, label: null, other: true, requests: 2, errors: 0 },
+    ]);
+
+    const byUpstream = (await series('by=upstream')).json.rows;
+    expect(pick(byUpstream)).toEqual([
+      { bucket: '2026-10-01T00:00:00.000Z', key: 'chatgpt', label: null, other: false, requests: 3, errors: 0 },
+      { bucket: '2026-10-02T00:00:00.000Z', key: 'chatgpt', label: null, other: false, requests: 2, errors: 0 },
+      { bucket: '2026-10-02T00:00:00.000Z', key: 'platform', label: null, other: false, requests: 2, errors: 2 },
+    ]);
+    expect(byUpstream.find((r) => r.key === 'chatgpt')).toMatchObject({ promptTokens: 9, completionTokens: 15, costMicroUsd: 0 });
+    expect(byUpstream.find((r) => r.key === 'platform')!.costMicroUsd).toBeGreaterThan(0);
+
+    const byModel = await series('by=model&granularity=hour');
+    expect(pick(byModel.json.rows).map((r) => [r.bucket, r.key, r.requests])).toEqual([
+      ['2026-10-01T10:00:00.000Z', 'gpt-4o', 3],
+      ['2026-10-02T15:00:00.000Z', 'gpt-4o', 2],
+      ['2026-10-02T15:00:00.000Z', 'gpt-4o-mini', 2],
+    ]);
+    const byAccount = (await series('by=account&user=ben')).json.rows;
+    expect(pick(byAccount)).toEqual([{ bucket: '2026-10-02T00:00:00.000Z', key: 'key-1', label: 'main key', other: false, requests: 2, errors: 2 }]);
+
+    // Bounded ranges, and the dimension is required.
+    const tooLong = await fetch(`${stack.gatewayUrl}/admin/v1/usage/series?by=user&granularity=hour&from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z`, { headers: { authorization: `Bearer ${ADMIN_PASSWORD}` } });
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { error: { param: string } }).error.param).toBe('from');
+    const backwards = await fetch(`${stack.gatewayUrl}/admin/v1/usage/series?by=user&from=2026-10-03T00:00:00Z&to=2026-10-01T00:00:00Z`, { headers: { authorization: `Bearer ${ADMIN_PASSWORD}` } });
+    expect(backwards.status).toBe(400);
+    const unknown = await series('by=tenant');
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error?.param).toBe('by');
+  });
+
   it('stores 20 good events at once though a poison event shares their batch; the poison ones go to the dead letter, once', async () => {
     const tenantId = `t-poison-${randomUUID()}`;
     const good = Array.from({ length: 20 }, () => usageEvent(tenantId));

@@ -12,6 +12,7 @@ import { OpenAIExceptionFilter } from './shared/errors/openai-exception.filter.j
 import { ADMIN_FEATURE } from './admin/index.js';
 import { BILLING_FEATURE } from './billing/index.js';
 import { CHAT_FEATURE } from './chat/index.js';
+import { CONSOLE_FEATURE } from './console/index.js';
 import { CONVERSATIONS_FEATURE } from './conversations/index.js';
 import { FILES_FEATURE } from './files/index.js';
 import { HEALTH_FEATURE } from './health/index.js';
@@ -21,8 +22,8 @@ import { PLATFORM_FEATURE } from './platform/index.js';
 import { VOICE_FEATURE } from './voice/index.js';
 import { WEB_PROTOCOL_FEATURE } from './web-protocol/index.js';
 
-/** Always routed: the system's health, the admin API, ChatGPT-Mirror's user page. */
-const OPERATOR_FEATURES: GatewayFeature[] = [HEALTH_FEATURE, ADMIN_FEATURE, ME_FEATURE];
+/** Always routed: the system's health, the admin API and its console, ChatGPT-Mirror's user page. */
+const OPERATOR_FEATURES: GatewayFeature[] = [HEALTH_FEATURE, ADMIN_FEATURE, CONSOLE_FEATURE, ME_FEATURE];
 
 /** The client API: what OpenAI clients, ChatGPT web clients and chat UIs call with a client credential. */
 const CLIENT_API_FEATURES: GatewayFeature[] = [CHAT_FEATURE, MODELS_FEATURE, FILES_FEATURE, PLATFORM_FEATURE, VOICE_FEATURE, WEB_PROTOCOL_FEATURE, CONVERSATIONS_FEATURE, BILLING_FEATURE];

@@ -17,6 +17,7 @@ import { LimitWindow } from './limits/limit-window.js';
 import { RateWindow } from './rates/rate-window.js';
 import { USAGE_MIGRATIONS } from './migrations/index.js';
 import { UsageQueries } from './queries/usage-queries.js';
+import { UsageSeriesQueries } from './queries/usage-series.js';
 import { USAGE_CONFIG, USAGE_LOGGER, USAGE_PRICES } from './usage.config.js';
 
 export const USAGE_SCHEMA = 'usage';
@@ -45,6 +46,7 @@ export class UsageModule {
         UsageStore,
         DeadLetterStore,
         UsageQueries,
+        UsageSeriesQueries,
         LimitWindow,
         RateWindow,
         UsageConsumer,

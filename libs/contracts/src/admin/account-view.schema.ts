@@ -78,6 +78,8 @@ export const ACCOUNT_LIST_DEFAULT_LIMIT = 50;
 /** `GET /admin/v1/accounts` query: newest first, pages counted from 1. */
 export const accountListQuerySchema = z.object({
   status: upstreamAccountStatusSchema.optional(),
+  /** How auth stores the account's kind (`chatgpt`, `api_key`, …): one kind only. */
+  kind: accountKindSchema.optional(),
   page: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(ACCOUNT_LIST_MAX_LIMIT).default(ACCOUNT_LIST_DEFAULT_LIMIT),
 });

@@ -4,6 +4,7 @@ import { adminActorSchema } from './admin-actor.schema.js';
 import { accountDeletedSchema, accountListSchema, accountViewSchema, codexUsageViewSchema, upstreamAccountStatusSchema } from './account-view.schema.js';
 import { accountEntryKindSchema, importAccountsResultSchema } from './account-import.schema.js';
 import { apiKeyAccountInputSchema, IMPORT_MAX_API_KEYS } from './api-key-account.schema.js';
+import { accountKindSchema } from '../routing/upstream-kind.js';
 import { refreshPassesSchema, startRefreshPassResultSchema } from './refresh-pass.schema.js';
 
 /** Every admin reply: the result, or a failure already in OpenAI's terms with its HTTP status. */
@@ -16,6 +17,7 @@ const actorOnly = z.object({ actor: adminActorSchema });
 
 export const adminAccountListRequestSchema = actorOnly.extend({
   status: upstreamAccountStatusSchema.optional(),
+  kind: accountKindSchema.optional(),
   page: z.number().int().min(1),
   limit: z.number().int().min(1),
 });

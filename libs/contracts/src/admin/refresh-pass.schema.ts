@@ -22,8 +22,15 @@ export const refreshPassViewSchema = z.object({
 });
 export type RefreshPassJson = z.infer<typeof refreshPassViewSchema>;
 
-/** `GET /admin/v1/refresh/passes`. */
-export const refreshPassesSchema = z.object({ current: refreshPassViewSchema.nullable(), latest: refreshPassViewSchema.nullable() });
+/** Passes `GET /admin/v1/refresh/passes` lists as history. */
+export const REFRESH_PASS_HISTORY = 20;
+
+/** `GET /admin/v1/refresh/passes`: the running pass, the most recent one, and the recent ones newest first. */
+export const refreshPassesSchema = z.object({
+  current: refreshPassViewSchema.nullable(),
+  latest: refreshPassViewSchema.nullable(),
+  history: z.array(refreshPassViewSchema).max(REFRESH_PASS_HISTORY).default([]),
+});
 export type RefreshPasses = z.infer<typeof refreshPassesSchema>;
 
 /** `POST /admin/v1/refresh/passes`: forced (default) refreshes every refreshable account, not only those about to expire. */

@@ -13,6 +13,8 @@ export const USAGE_LIMIT_TAKE = 'chatgate.usage.limit.take.v1' as const;
 export const USAGE_LIMIT_RELEASE = 'chatgate.usage.limit.release.v1' as const;
 /** Rollup rows for any filters and time range, per hour or per day. */
 export const USAGE_QUERY = 'chatgate.usage.query.v1' as const;
+/** Usage per hour or day split by user, model, account, upstream kind or request kind (`/admin/v1/usage/series`). */
+export const USAGE_SERIES = 'chatgate.usage.series.v1' as const;
 /** ChatGPT-Mirror's `/api/get-user-use-count`: requests per user name since a time. */
 export const USAGE_USER_COUNTS = 'chatgate.usage.user-counts.v1' as const;
 /** Usage events that could not be stored (`GET /admin/v1/usage/dead-letters`). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { maskSecret } from '@chatgate/config';
-import type { AccountEntryKind, AccountList, AccountView, ApiKeyAccountInput, AdminEntered, AdminPoolSummary, ImportAccountsResult, ImportLineResult, UpstreamAccountStatus } from '@chatgate/contracts';
+import type { AccountEntryKind, AccountKind, AccountList, AccountView, ApiKeyAccountInput, AdminEntered, AdminPoolSummary, ImportAccountsResult, ImportLineResult, UpstreamAccountStatus } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { AccountRefresher } from '../accounts/account-refresher.service.js';
 import { AccountError } from '../accounts/account-error.js';
@@ -39,8 +39,8 @@ export class AdminAccountsService {
     @Inject(AUTH_LOGGER) private readonly logger: Logger,
   ) {}
 
-  async list(tenantId: string, query: { status?: UpstreamAccountStatus; page: number; limit: number }, now = Date.now()): Promise<AccountList> {
-    const { rows, total } = await this.store.page(tenantId, query.status, query.page, query.limit, now);
+  async list(tenantId: string, query: { status?: UpstreamAccountStatus; kind?: AccountKind; page: number; limit: number }, now = Date.now()): Promise<AccountList> {
+    const { rows, total } = await this.store.page(tenantId, { status: query.status, kind: query.kind }, query.page, query.limit, now);
     return { data: rows.map((r) => this.view(r, now)), page: query.page, limit: query.limit, total, hasMore: (query.page - 1) * query.limit + rows.length < total };
   }
 

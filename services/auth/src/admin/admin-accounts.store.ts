@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In, type SelectQueryBuilder } from 'typeorm';
-import type { UpstreamAccountStatus } from '@chatgate/contracts';
+import type { AccountKind, UpstreamAccountStatus } from '@chatgate/contracts';
 import { UpstreamAccountEntity } from '../accounts/upstream-account.entity.js';
 import { UnitOfWork } from '../persistence/unit-of-work.js';
 
@@ -24,10 +24,11 @@ export class AdminAccountsStore {
     return this.uow.manager.getRepository(UpstreamAccountEntity);
   }
 
-  /** Newest first; `status` filters on the status an admin sees (cooling derived from the times). */
-  async page(tenantId: string, status: UpstreamAccountStatus | undefined, page: number, limit: number, now: number): Promise<{ rows: UpstreamAccountEntity[]; total: number }> {
+  /** Newest first; `status` filters on the status an admin sees (cooling derived from the times), `kind` on the stored kind. */
+  async page(tenantId: string, filter: { status?: UpstreamAccountStatus; kind?: AccountKind }, page: number, limit: number, now: number): Promise<{ rows: UpstreamAccountEntity[]; total: number }> {
     const query = this.accounts.createQueryBuilder('a').where('a.tenantId = :tenantId', { tenantId });
-    if (status) this.whereStatus(query, status, now);
+    if (filter.status) this.whereStatus(query, filter.status, now);
+    if (filter.kind) query.andWhere('a.kind = :kind', { kind: filter.kind });
     const [rows, total] = await query
       .orderBy('a.createdAt', 'DESC')
       .addOrderBy('a.id', 'DESC')

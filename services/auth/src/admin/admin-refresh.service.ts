@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { AdminActor, RefreshPassJson, RefreshPasses, StartRefreshPassResult } from '@chatgate/contracts';
+import { REFRESH_PASS_HISTORY, type AdminActor, type RefreshPassJson, type RefreshPasses, type StartRefreshPassResult } from '@chatgate/contracts';
 import type { RefreshPassView } from '../refresh/pass-view.js';
 import { RefreshPassService } from '../refresh/refresh-pass.service.js';
 import { AdminFailure } from './admin-failure.js';
 
+function toJson(pass: RefreshPassView): RefreshPassJson;
+function toJson(pass: RefreshPassView | null): RefreshPassJson | null;
 function toJson(pass: RefreshPassView | null): RefreshPassJson | null {
   if (!pass) return null;
   return { ...pass, startedAt: pass.startedAt.toISOString(), finishedAt: pass.finishedAt?.toISOString() ?? null };
@@ -19,10 +21,11 @@ export class AdminRefreshService {
 
   async progress(actor: AdminActor): Promise<RefreshPasses> {
     this.mustBeOperator(actor);
-    // One read, so the two never disagree: at most one pass runs at a time (a unique index), and a
-    // running pass is the newest one; two reads could see it running, then finished.
-    const latest = await this.passes.latest();
-    return { current: latest?.status === 'running' ? toJson(latest) : null, latest: toJson(latest) };
+    // One read, so current, latest and history never disagree: at most one pass runs at a time (a unique
+    // index), and a running pass is the newest one; two reads could see it running, then finished.
+    const history = (await this.passes.recent(REFRESH_PASS_HISTORY)).map((pass) => toJson(pass));
+    const latest = history[0] ?? null;
+    return { current: latest?.status === 'running' ? latest : null, latest, history };
   }
 
   async start(actor: AdminActor, forced: boolean): Promise<StartRefreshPassResult> {

@@ -45,6 +45,11 @@ export class RefreshPassRepository {
     return this.passes.findOne({ where: {}, order: { startedAt: 'DESC' } });
   }
 
+  /** The most recent passes, newest first. */
+  recent(limit: number): Promise<RefreshPassEntity[]> {
+    return this.passes.find({ order: { startedAt: 'DESC' }, take: limit });
+  }
+
   current(): Promise<RefreshPassEntity | null> {
     return this.passes.findOneBy({ status: 'running' });
   }

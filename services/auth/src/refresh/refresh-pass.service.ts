@@ -27,7 +27,7 @@ const KEEP_ACCOUNT_LISTS_DAYS = 30;
 /**
  * Refresh passes: select accounts, record the pass, queue one job per account. Progress is
  * counted by the jobs (RefreshAccountJob) and read here. This is the API of the admin side:
- * `start`, `latest`, `current`, `get`, `failures`.
+ * `start`, `latest`, `current`, `recent`, `get`, `failures`.
  */
 @Injectable()
 export class RefreshPassService {
@@ -57,6 +57,11 @@ export class RefreshPassService {
   async latest(): Promise<RefreshPassView | null> {
     const pass = await this.passes.latest();
     return pass ? toPassView(pass) : null;
+  }
+
+  /** The most recent passes, running or finished, newest first. */
+  async recent(limit: number): Promise<RefreshPassView[]> {
+    return (await this.passes.recent(limit)).map(toPassView);
   }
 
   /** The pass running now, if any. */

@@ -27,8 +27,8 @@ export class AccountsAdminController {
 
   @Get()
   list(@Actor() actor: AdminActor, @Query() query: unknown) {
-    const { status, page, limit } = parseInput(accountListQuerySchema, query);
-    return this.bus.call(ADMIN_ACCOUNTS_LIST, { actor, status, page, limit }, adminAccountListReplySchema);
+    const { status, kind, page, limit } = parseInput(accountListQuerySchema, query);
+    return this.bus.call(ADMIN_ACCOUNTS_LIST, { actor, status, kind, page, limit }, adminAccountListReplySchema);
   }
 
   @Post('import')

@@ -5,6 +5,8 @@ import {
   deadLetterPageSchema,
   deadLetterQuerySchema,
   USAGE_QUERY,
+  USAGE_SERIES,
+  USAGE_SERIES_MAX_RANGE_MS,
   USAGE_SPEND_QUERY,
   USAGE_USER_COUNTS,
   accountHourlySchema,
@@ -13,12 +15,15 @@ import {
   chatgptUseCountBodySchema,
   usagePageSchema,
   usageQuerySchema,
+  usageSeriesQuerySchema,
+  usageSeriesSchema,
   userCountsSchema,
   userUseCountBodySchema,
   type AdminActor,
 } from '@chatgate/contracts';
 import { Actor } from './admin-actor.js';
 import { AdminGuard } from './admin.guard.js';
+import { ApiError } from '../shared/errors/api-error.js';
 import { parseInput } from './request-input.js';
 import { UsageBusClient, tenantScopeOf } from '../shared/bus/usage-bus.client.js';
 
@@ -58,6 +63,21 @@ export class UsageAdminController {
     const to = q.to ?? Date.now();
     const from = q.from ?? to - DAY_MS;
     return this.usage.query(USAGE_QUERY, { ...q, from, to, scopeTenantId: tenantScopeOf(actor) }, usagePageSchema);
+  }
+
+  /**
+   * Usage per hour or UTC day split by user, model, account, upstream kind or request kind (the console's
+   * charts); the range defaults to the last 7 days and is bounded per granularity.
+   */
+  @Get('admin/v1/usage/series')
+  series(@Actor() actor: AdminActor, @Query() query: unknown) {
+    const q = parseInput(usageSeriesQuerySchema, query);
+    const to = q.to ?? Date.now();
+    const from = q.from ?? to - 7 * DAY_MS;
+    if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) throw ApiError.invalidRequest("'from' must come before 'to'.", 'from');
+    const longest = USAGE_SERIES_MAX_RANGE_MS[q.granularity];
+    if (to - from > longest) throw ApiError.invalidRequest(`At most ${longest / DAY_MS} days per ${q.granularity}: shorten the range or use granularity=day.`, 'from');
+    return this.usage.query(USAGE_SERIES, { ...q, from, to, scopeTenantId: tenantScopeOf(actor) }, usageSeriesSchema);
   }
 
   /** Usage events the usage service could not store, for an operator to read (the operator sees all; a tenant admin its tenant's). */

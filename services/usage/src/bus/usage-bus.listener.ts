@@ -12,6 +12,8 @@ import {
   USAGE_LIMIT_RELEASE,
   USAGE_LIMIT_TAKE,
   USAGE_QUERY,
+  USAGE_SERIES,
+  usageSeriesRequestSchema,
   USAGE_QUEUE_GROUP,
   USAGE_USER_COUNTS,
   accountHourlyRequestSchema,
@@ -25,6 +27,7 @@ import { Admission } from '../billing/admission.js';
 import { SpendQueries } from '../billing/spend-queries.js';
 import { DeadLetterStore } from '../events/dead-letter.store.js';
 import { UsageQueries } from '../queries/usage-queries.js';
+import { UsageSeriesQueries } from '../queries/usage-series.js';
 import { USAGE_LOGGER } from '../usage.config.js';
 
 /**
@@ -40,6 +43,7 @@ export class UsageBusListener implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(USAGE_LOGGER) private readonly logger: Logger,
     private readonly admission: Admission,
     private readonly queries: UsageQueries,
+    private readonly seriesQueries: UsageSeriesQueries,
     private readonly spend: SpendQueries,
     private readonly deadLetters: DeadLetterStore,
   ) {}
@@ -50,6 +54,7 @@ export class UsageBusListener implements OnApplicationBootstrap, OnModuleDestroy
     this.serve(USAGE_BILLING_SPEND, billingSpendRequestSchema, async (req) => ({ ok: true, result: await this.spend.spend(req) }));
     this.serve(USAGE_SPEND_QUERY, spendQueryRequestSchema, async (req) => ({ ok: true, result: await this.spend.totals(req) }));
     this.serve(USAGE_QUERY, usageQueryRequestSchema, async (req) => ({ ok: true, result: await this.queries.rollups(req) }));
+    this.serve(USAGE_SERIES, usageSeriesRequestSchema, async (req) => ({ ok: true, result: await this.seriesQueries.series(req) }));
     this.serve(USAGE_USER_COUNTS, userCountsRequestSchema, async (req) => ({ ok: true, result: await this.queries.userCounts(req.names, req.since, req.scopeTenantId) }));
     this.serve(USAGE_DEAD_LETTERS, deadLetterQueryRequestSchema, async (req) => ({ ok: true, result: await this.deadLetters.page(req) }));
     this.serve(USAGE_ACCOUNT_HOURLY, accountHourlyRequestSchema, async (req) => ({ ok: true, result: await this.queries.accountHourly(req.labels, req.hours, req.now, req.scopeTenantId) }));

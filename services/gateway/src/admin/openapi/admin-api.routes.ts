@@ -34,6 +34,8 @@ import {
   spendQuerySchema,
   usagePageSchema,
   usageQuerySchema,
+  usageSeriesQuerySchema,
+  usageSeriesSchema,
   userDeletedSchema,
   userListQuerySchema,
   userListSchema,
@@ -119,7 +121,7 @@ const TENANCY_ROUTES: AdminApiRoute[] = [
  * checks that each path listed here answers.
  */
 export const ADMIN_API_ROUTES: AdminApiRoute[] = [
-  { method: 'get', path: '/admin/v1/accounts', operationId: 'listAccounts', summary: 'List the upstream accounts, newest first (tokens shown only as masked hints).', query: accountListQuerySchema, response: accountListSchema, errors: [400] },
+  { method: 'get', path: '/admin/v1/accounts', operationId: 'listAccounts', summary: 'List the upstream accounts, newest first (tokens shown only as masked hints); filter by status and kind.', query: accountListQuerySchema, response: accountListSchema, errors: [400] },
   {
     method: 'post',
     path: '/admin/v1/accounts/import',
@@ -142,7 +144,7 @@ export const ADMIN_API_ROUTES: AdminApiRoute[] = [
     errors: [404, 409, 502],
   },
   { method: 'delete', path: '/admin/v1/accounts/{id}', operationId: 'deleteAccount', summary: 'Delete the account and its tokens.', response: accountDeletedSchema, errors: [404] },
-  { method: 'get', path: '/admin/v1/refresh/passes', operationId: 'getRefreshPasses', summary: 'The refresh pass running now (progress) and the most recent one (result).', response: refreshPassesSchema, errors: [] },
+  { method: 'get', path: '/admin/v1/refresh/passes', operationId: 'getRefreshPasses', summary: 'The refresh pass running now (progress), the most recent one (result) and the recent ones, newest first (history).', response: refreshPassesSchema, errors: [] },
   {
     method: 'post',
     path: '/admin/v1/refresh/passes',
@@ -183,6 +185,16 @@ export const ADMIN_API_ROUTES: AdminApiRoute[] = [
     query: auditListQuerySchema,
     response: auditListSchema,
     errors: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/admin/v1/usage/series',
+    operationId: 'getUsageSeries',
+    summary:
+      "Usage per hour or UTC day split `by` user, model, account, upstream kind (`chatgpt`, `platform`, …) or request kind, for charts: the `groups` busiest groups by name, the rest summed per bucket (`other: true`). The range defaults to the last 7 days; at most 31 days per hour, 400 per day. An operator's series spans every tenant unless `tenant` names one.",
+    query: usageSeriesQuerySchema,
+    response: usageSeriesSchema,
+    errors: [400],
   },
   {
     method: 'get',

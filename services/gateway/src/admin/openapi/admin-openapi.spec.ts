@@ -37,7 +37,9 @@ describe('admin OpenAPI document', () => {
 
   it('describes the list query and the import body', () => {
     const list = (doc.paths as Record<string, Record<string, Json>>)['/admin/v1/accounts'].get;
-    expect((list.parameters as Json[]).map((p) => p.name)).toEqual(['status', 'page', 'limit']);
+    expect((list.parameters as Json[]).map((p) => p.name)).toEqual(['status', 'kind', 'page', 'limit']);
+    const kind = (list.parameters as Json[]).find((p) => p.name === 'kind') as { schema: { enum: string[] } };
+    expect(kind.schema.enum).toEqual(expect.arrayContaining(['chatgpt', 'api_key']));
     const limit = (list.parameters as Json[]).find((p) => p.name === 'limit') as { schema: Json; required: boolean };
     expect(limit.required).toBe(false);
     expect(limit.schema.maximum).toBe(200);
@@ -59,6 +61,16 @@ describe('admin OpenAPI document', () => {
     const schemas = (doc.components as { schemas: Record<string, { properties?: Json }> }).schemas;
     expect(Object.keys(schemas.KeyCreated.properties!)).toContain('key');
     expect(Object.keys(schemas.Key.properties!)).not.toContain('key');
+  });
+
+  it('describes the usage series the console charts, and the refresh pass history', () => {
+    const paths = doc.paths as Record<string, Record<string, Json>>;
+    const series = paths['/admin/v1/usage/series'].get.parameters as Array<{ name: string; required: boolean; schema: Json }>;
+    expect(series.map((p) => p.name)).toEqual(['by', 'tenant', 'user', 'account', 'model', 'kind', 'from', 'to', 'granularity', 'groups']);
+    expect(series.find((p) => p.name === 'by')).toEqual(expect.objectContaining({ required: true, schema: expect.objectContaining({ enum: ['user', 'model', 'account', 'upstream', 'kind'] }) }));
+    const schemas = (doc.components as { schemas: Record<string, { properties?: Json }> }).schemas;
+    expect(Object.keys(schemas.UsageSeriesRow.properties!)).toEqual(expect.arrayContaining(['bucket', 'key', 'label', 'other', 'requests', 'costUsd']));
+    expect(Object.keys(schemas.RefreshPasses.properties!)).toEqual(['current', 'latest', 'history']);
   });
 
   it('names the prefix as the server', () => {
