@@ -17,6 +17,13 @@ export const baseEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NATS_URL: z.string().url().default('nats://127.0.0.1:4222'),
   /**
+   * Every NATS connection reconnects for ever after it is lost: the first retry at once, then after
+   * this wait, doubling up to NATS_RECONNECT_MAX_WAIT_MS, each wait with ±20 % jitter so replicas do
+   * not come back in step.
+   */
+  NATS_RECONNECT_WAIT_MS: z.coerce.number().int().min(10).default(500),
+  NATS_RECONNECT_MAX_WAIT_MS: z.coerce.number().int().min(10).default(5000),
+  /**
    * How long a stopping service has, from SIGTERM to exit (set it to Kubernetes'
    * terminationGracePeriodSeconds × 1000): running jobs finish within it, the rest end with an error
    * a second before it, and the process exits at it whatever is left.
@@ -236,3 +243,5 @@ export type AuthConfig = z.infer<typeof authEnv>;
 export type ConversationConfig = z.infer<typeof conversationEnv>;
 export type VoiceConfig = z.infer<typeof voiceEnv>;
 export type UsageConfig = z.infer<typeof usageEnv>;
+/** What every service's NATS connections are built from. */
+export type BusConfig = Pick<z.infer<typeof baseEnv>, 'NATS_URL' | 'NATS_RECONNECT_WAIT_MS' | 'NATS_RECONNECT_MAX_WAIT_MS'>;
