@@ -12,3 +12,4 @@ export * from './upstream/account-lease.client.js';
 export * from './upstream/identity-source.js';
 export * from './upstream/rotation.js';
 export * from './upstream/upstream-failures.js';
+export * from './upstream/token-fingerprint.js';

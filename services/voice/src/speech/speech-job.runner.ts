@@ -1,5 +1,5 @@
 import { SPEECH_AUDIO_FRAME_BYTES, invalidValue, outcomeOf, upstreamStreamCut, type BusError, type SpeechControlFrame, type SpeechJob } from '@chatgate/contracts';
-import { identitySourceFor, transportFailure, type AccountLeaseClient, type Attempt } from '@chatgate/service-kit';
+import { identitySourceFor, rotationFailure, transportFailure, type AccountLeaseClient, type Attempt } from '@chatgate/service-kit';
 import type { SpokenMessage, UpstreamIdentity, VoiceUpstreamClient } from '../upstream/voice-upstream.client.js';
 import { splitIntoPieces } from './sentence-splitter.js';
 
@@ -121,13 +121,10 @@ export async function runSpeechJob(ctx: SpeechJobContext, deps: SpeechDeps): Pro
       for (;;) {
         if (ctx.abort.signal.aborted) return;
         if (!current) {
-          if (accountsUsed >= deps.retryTimes) return ctx.sendControl({ t: 'error', ...lastFailure! });
+          if (accountsUsed >= deps.retryTimes) return ctx.sendControl({ t: 'error', ...rotationFailure(source, lastFailure) });
           current = await source.next();
           accountsUsed++;
-          if (!current.ok) {
-            const poolFailure = current.failure;
-            return ctx.sendControl({ t: 'error', ...(lastFailure && poolFailure.status !== 429 ? lastFailure : poolFailure) });
-          }
+          if (!current.ok) return ctx.sendControl({ t: 'error', ...rotationFailure(source, lastFailure, current.failure) });
         }
         if (!current.ok) return;
         const identity = current.identity;
