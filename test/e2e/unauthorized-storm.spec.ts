@@ -85,7 +85,7 @@ describe('a 401 storm over the pool', () => {
       body: JSON.stringify({ action: 'next', model: 'gpt-4o', parent_message_id: 'client-created-root', messages: [{ id: 'm1', author: { role: 'user' }, content: { content_type: 'text', parts: ['hello'] } }] }),
     });
     expect(relayed.status).toBe(503);
-    expect((await relayed.json()).error).toMatchObject({ code: 'no_usable_account', type: 'server_error' });
+    expect(((await relayed.json()) as { error: unknown }).error).toMatchObject({ code: 'no_usable_account', type: 'server_error' });
 
     // Both accounts are set aside by now; a fresh one for speech.
     const [speaker] = await refusingAccounts(1);

@@ -65,6 +65,13 @@ export const gatewayEnv = baseEnv.extend({
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
   /** A worker that says nothing (no chunk, no heartbeat) for this long is taken for dead. */
   STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /**
+   * Flow control: how many bytes of frames a worker may send ahead of what the client has read (it
+   * stops reading its upstream beyond that). Bounds the memory a stream holds in worker and gateway.
+   */
+  STREAM_WINDOW_BYTES: z.coerce.number().int().min(4096).default(256 * 1024),
+  /** A client that reads nothing for this long while a write waits is cut, and its upstream request aborted. */
+  CLIENT_STALL_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** How long a resolved credential is kept in the gateway; revocation events evict earlier. */
   CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().positive().default(60_000),
   API_HATD: bool(false),

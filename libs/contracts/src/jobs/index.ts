@@ -1,1 +1,2 @@
 export * from './job-protocol.js';
+export * from './flow-control.js';

@@ -15,6 +15,8 @@ export interface SpeechJobContext {
   spokenCharacters: number;
   sendControl(frame: SpeechControlFrame): void;
   sendAudio(bytes: Uint8Array): void;
+  /** Resolves once the client has read enough (flow control): awaited before reading more of the upstream. */
+  drained(): Promise<void>;
 }
 
 export interface SpeechDeps {
@@ -73,6 +75,7 @@ async function speakPiece(
       for await (const chunk of audio.body) {
         for (let at = 0; at < chunk.length; at += SPEECH_AUDIO_FRAME_BYTES) ctx.sendAudio(chunk.subarray(at, at + SPEECH_AUDIO_FRAME_BYTES));
         sent += chunk.length;
+        await ctx.drained();
       }
     } catch (err) {
       audio.body.destroy();
