@@ -8,7 +8,7 @@ import { USAGE_LIMIT_TAKE, limitTakeReplySchema, usageStreamNames, type DeadLett
 import { requestJson } from '@chatgate/service-kit';
 import { waitFor } from '@chatgate/testing';
 import { AccountsService } from '@chatgate/auth';
-import { CredentialResolver } from '../../services/gateway/src/auth/credential-resolver.service.js';
+import { CredentialResolver } from '../../services/gateway/src/shared/credentials/credential-resolver.service.js';
 import { connectStackDatabase } from '../support/stack-database.js';
 import { startStack, type Stack } from '../support/stack.js';
 

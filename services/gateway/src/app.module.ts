@@ -3,40 +3,37 @@ import { APP_FILTER } from '@nestjs/core';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import type { GatewayConfig } from '@chatgate/config';
 import { HealthModule, NatsConnectionModule, NatsHealthIndicator, natsClientOptions, type Logger } from '@chatgate/service-kit';
-import { ADMIN_CONTROLLERS, ADMIN_PROVIDERS } from './admin/index.js';
-import { AUTH_CLIENT, CredentialResolver } from './auth/credential-resolver.service.js';
-import { BILLING_CONTROLLERS } from './billing/index.js';
-import { ChatCompletionsController } from './chat/chat-completions.controller.js';
-import { CONVERSATIONS_CONTROLLERS, CONVERSATIONS_PROVIDERS } from './conversations/index.js';
+import { SHARED_PROVIDERS, type GatewayFeature } from './shared/index.js';
+import { CONVERSATION_CLIENT } from './shared/bus/conversation-client.token.js';
+import { GATEWAY_CONFIG } from './shared/config/gateway.config.js';
+import { GATEWAY_LOGGER } from './shared/config/gateway.logger.js';
+import { AUTH_CLIENT } from './shared/credentials/credential-resolver.service.js';
 import { OpenAIExceptionFilter } from './shared/errors/openai-exception.filter.js';
-import { GatewayJobs } from './shared/jobs/gateway-jobs.js';
-import { GATEWAY_CONFIG } from './gateway.config.js';
-import { GATEWAY_LOGGER } from './gateway.logger.js';
-import { SystemHealthController } from './health/system-health.controller.js';
-import { CONVERSATION_CLIENT } from './models/conversation-client.token.js';
-import { ME_CONTROLLERS, ME_PROVIDERS } from './me/index.js';
-import { ModelsController } from './models/models.controller.js';
-import { FilesController } from './files/files.controller.js';
-import { USAGE_CONTROLLERS, USAGE_PROVIDERS } from './usage/index.js';
-import { RELAY_CONTROLLERS, RELAY_PROVIDERS } from './relay/index.js';
-import { VOICE_CONTROLLERS, VOICE_PROVIDERS } from './voice/index.js';
-import { PLATFORM_CONTROLLERS, PLATFORM_PROVIDERS } from './platform/index.js';
+import { ADMIN_FEATURE } from './admin/index.js';
+import { BILLING_FEATURE } from './billing/index.js';
+import { CHAT_FEATURE } from './chat/index.js';
+import { CONVERSATIONS_FEATURE } from './conversations/index.js';
+import { FILES_FEATURE } from './files/index.js';
+import { HEALTH_FEATURE } from './health/index.js';
+import { ME_FEATURE } from './me/index.js';
+import { MODELS_FEATURE } from './models/index.js';
+import { PLATFORM_FEATURE } from './platform/index.js';
+import { VOICE_FEATURE } from './voice/index.js';
+import { WEB_PROTOCOL_FEATURE } from './web-protocol/index.js';
+
+/** Always routed: the system's health, the admin API, ChatGPT-Mirror's user page. */
+const OPERATOR_FEATURES: GatewayFeature[] = [HEALTH_FEATURE, ADMIN_FEATURE, ME_FEATURE];
 
 /** The client API: what OpenAI clients, ChatGPT web clients and chat UIs call with a client credential. */
-const CLIENT_API_CONTROLLERS = [
-  ChatCompletionsController,
-  ModelsController,
-  FilesController,
-  ...PLATFORM_CONTROLLERS,
-  ...VOICE_CONTROLLERS,
-  ...RELAY_CONTROLLERS,
-  ...CONVERSATIONS_CONTROLLERS,
-  ...BILLING_CONTROLLERS,
-];
+const CLIENT_API_FEATURES: GatewayFeature[] = [CHAT_FEATURE, MODELS_FEATURE, FILES_FEATURE, PLATFORM_FEATURE, VOICE_FEATURE, WEB_PROTOCOL_FEATURE, CONVERSATIONS_FEATURE, BILLING_FEATURE];
 
+/** The feature folders side by side over `shared/`; none imports another (eslint.config.mjs enforces it). */
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
+    // ENABLE_MIRROR_API=false (ChatGPT-Mirror's switch) leaves the client API unrouted: its paths answer
+    // 404 in OpenAI's envelope like any unknown URL, while health and the admin API keep working.
+    const routed = [...OPERATOR_FEATURES, ...(config.ENABLE_MIRROR_API ? CLIENT_API_FEATURES : [])];
     return {
       module: GatewayModule,
       imports: [
@@ -47,22 +44,13 @@ export class GatewayModule {
           { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
         ]),
       ],
-      // ENABLE_MIRROR_API=false (ChatGPT-Mirror's switch) leaves the client API unrouted: its paths answer
-      // 404 in OpenAI's envelope like any unknown URL, while health and the admin API keep working.
-      controllers: [SystemHealthController, ...ADMIN_CONTROLLERS, ...USAGE_CONTROLLERS, ...ME_CONTROLLERS, ...(config.ENABLE_MIRROR_API ? CLIENT_API_CONTROLLERS : [])],
+      controllers: routed.flatMap((feature) => feature.controllers),
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
         { provide: APP_FILTER, useClass: OpenAIExceptionFilter },
-        CredentialResolver,
-        GatewayJobs,
-        ...ADMIN_PROVIDERS,
-        ...USAGE_PROVIDERS,
-        ...ME_PROVIDERS,
-        ...RELAY_PROVIDERS,
-        ...VOICE_PROVIDERS,
-        ...CONVERSATIONS_PROVIDERS,
-        ...PLATFORM_PROVIDERS,
+        ...SHARED_PROVIDERS,
+        ...[...OPERATOR_FEATURES, ...CLIENT_API_FEATURES].flatMap((feature) => feature.providers ?? []),
       ],
     };
   }

@@ -1,6 +1,6 @@
 import { gatewayEnv, parseConfig, type GatewayConfig } from '@chatgate/config';
 import { bootService, createLogger, HEALTH_ROUTES, type RunningService } from '@chatgate/service-kit';
-import { apiPrefixOf } from './api-prefix.js';
+import { apiPrefixOf } from './shared/http/api-prefix.js';
 import { GatewayModule } from './app.module.js';
 
 /** Builds and starts the gateway; main.ts and the tests both start it this way. */

@@ -19,8 +19,10 @@ export class AdminRefreshService {
 
   async progress(actor: AdminActor): Promise<RefreshPasses> {
     this.mustBeOperator(actor);
-    const [current, latest] = await Promise.all([this.passes.current(), this.passes.latest()]);
-    return { current: toJson(current), latest: toJson(latest) };
+    // One read, so the two never disagree: at most one pass runs at a time (a unique index), and a
+    // running pass is the newest one; two reads could see it running, then finished.
+    const latest = await this.passes.latest();
+    return { current: latest?.status === 'running' ? toJson(latest) : null, latest: toJson(latest) };
   }
 
   async start(actor: AdminActor, forced: boolean): Promise<StartRefreshPassResult> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { GatewayConfig } from '../gateway.config.js';
+import type { GatewayConfig } from '../shared/config/gateway.config.js';
 import { ApiError } from '../shared/errors/api-error.js';
 import { AdminAuthenticator } from './admin-authenticator.js';
 import { AdminPassword } from './admin-password.js';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { credentialFailure, type AdminActor } from '@chatgate/contracts';
-import { bearerFrom } from '../auth/bearer.js';
+import { bearerFrom } from '../shared/http/bearer.js';
 import { ApiError } from '../shared/errors/api-error.js';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../shared/config/gateway.config.js';
 import { AdminKeyVerifier, TENANT_ADMIN_KEY_PREFIX } from './admin-key-verifier.js';
 import { AdminPassword } from './admin-password.js';
 import { FailureLimiter } from './failure-limiter.js';

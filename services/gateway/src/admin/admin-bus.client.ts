@@ -4,9 +4,9 @@ import { firstValueFrom, timeout } from 'rxjs';
 import type { z } from 'zod';
 import { authUnavailable, type AdminReply } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
-import { AUTH_CLIENT } from '../auth/credential-resolver.service.js';
+import { AUTH_CLIENT } from '../shared/credentials/credential-resolver.service.js';
 import { ApiError } from '../shared/errors/api-error.js';
-import { GATEWAY_LOGGER } from '../gateway.logger.js';
+import { GATEWAY_LOGGER } from '../shared/config/gateway.logger.js';
 
 /** Most admin calls are one query or update in auth. */
 export const ADMIN_CALL_TIMEOUT_MS = 10_000;

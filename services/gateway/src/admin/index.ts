@@ -11,7 +11,11 @@ import { MirrorAdminController } from './mirror-admin.controller.js';
 import { AdminOpenApiController } from './openapi/openapi.controller.js';
 import { RefreshPassesController } from './refresh-passes.controller.js';
 import { TokensController } from './tokens.controller.js';
+import { UsageAdminController } from './usage-admin.controller.js';
+import type { GatewayFeature } from '../shared/feature.js';
 
-/** What GatewayModule adds for the admin API (kept here so the module file changes by two lines). */
-export const ADMIN_CONTROLLERS = [TokensController, MirrorAdminController, AccountsAdminController, RefreshPassesController, AdminOpenApiController, TenantsAdminController, UsersAdminController, KeysAdminController, ModelRoutesAdminController];
-export const ADMIN_PROVIDERS = [AdminAuthenticator, AdminGuard, AdminBusClient, AdminKeyVerifier];
+/** The admin API (`/admin/v1/…`, ChatGPT-Mirror's admin routes and usage views), behind AdminGuard. */
+export const ADMIN_FEATURE: GatewayFeature = {
+  controllers: [TokensController, MirrorAdminController, AccountsAdminController, RefreshPassesController, AdminOpenApiController, TenantsAdminController, UsersAdminController, KeysAdminController, ModelRoutesAdminController, UsageAdminController],
+  providers: [AdminAuthenticator, AdminGuard, AdminBusClient, AdminKeyVerifier],
+};

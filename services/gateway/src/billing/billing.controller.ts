@@ -1,9 +1,9 @@
 import { Controller, Get, Query, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { USAGE_BILLING_SPEND, billingSpendSchema, type BillingSpendRequest, type Principal, type PrincipalBudget } from '@chatgate/contracts';
-import { CredentialResolver } from '../auth/credential-resolver.service.js';
-import { bearerFrom } from '../auth/bearer.js';
-import { UsageBusClient } from '../usage/usage-bus.client.js';
+import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
+import { bearerFrom } from '../shared/http/bearer.js';
+import { UsageBusClient } from '../shared/bus/usage-bus.client.js';
 import { parseBillingRange } from './billing-range.js';
 
 /** What a caller without a budget is told its limit is: large, as OpenAI's own answers are. */

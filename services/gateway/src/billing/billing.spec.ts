@@ -3,8 +3,8 @@ import type { Principal } from '@chatgate/contracts';
 import { ApiError } from '../shared/errors/api-error.js';
 import { parseBillingRange } from './billing-range.js';
 import { billingViewOf } from './billing.controller.js';
-import { budgetChecksOf } from './budget-subjects.js';
-import { countPromptTokens } from './prompt-tokens.js';
+import { budgetChecksOf } from '../shared/limits/budget-subjects.js';
+import { countPromptTokens } from '../shared/limits/prompt-tokens.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
 
 const principal = (extra: Partial<Principal> = {}): Principal => ({

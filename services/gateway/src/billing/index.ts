@@ -1,4 +1,5 @@
+import type { GatewayFeature } from '../shared/feature.js';
 import { BillingController } from './billing.controller.js';
 
-/** What GatewayModule adds for the billing endpoints (their bus client comes with the usage providers). */
-export const BILLING_CONTROLLERS = [BillingController];
+/** OpenAI's `/dashboard/billing/…` endpoints (their bus client is shared: `UsageBusClient`). */
+export const BILLING_FEATURE: GatewayFeature = { controllers: [BillingController] };

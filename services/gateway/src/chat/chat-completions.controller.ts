@@ -2,19 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CHAT_JOBS, unhandled, type ChatFrame, type ChatJob, type OpenAIError, type Principal } from '@chatgate/contracts';
-import { CredentialResolver } from '../auth/credential-resolver.service.js';
-import { bearerFrom } from '../auth/bearer.js';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
-import { platformBodyOf } from '../platform/platform-body.js';
-import { PlatformRelay } from '../platform/platform-relay.js';
+import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
+import { bearerFrom } from '../shared/http/bearer.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../shared/config/gateway.config.js';
+import { platformBodyOf } from '../shared/platform/platform-body.js';
+import { PlatformRelay } from '../shared/platform/platform-relay.js';
 import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
 import { workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
-import { LimitGate } from '../usage/limit-gate.js';
+import { LimitGate } from '../shared/limits/limit-gate.js';
 import { newCompletionId } from './completion-id.js';
 import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from '@chatgate/protocol';
 import { parseChatRequest, toChatJob } from './to-chat-job.js';
-import { filesBaseUrl } from '../files/files-base-url.js';
+import { filesBaseUrl } from '../shared/http/files-base-url.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',

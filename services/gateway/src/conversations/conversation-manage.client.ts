@@ -3,7 +3,7 @@ import { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
 import { CONVERSATION_MANAGE, conversationManageReplySchema, serviceUnavailable, type ConversationAction, type ConversationManageRequest, type Principal } from '@chatgate/contracts';
 import { ApiError } from '../shared/errors/api-error.js';
-import { CONVERSATION_CLIENT } from '../models/conversation-client.token.js';
+import { CONVERSATION_CLIENT } from '../shared/bus/conversation-client.token.js';
 
 /** Long enough for a lease and one upstream call; hiding all pages through every conversation. */
 const TIMEOUT_MS = 20_000;

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ConversationAction } from '@chatgate/contracts';
-import { CredentialResolver } from '../auth/credential-resolver.service.js';
-import { bearerFrom } from '../auth/bearer.js';
+import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
+import { bearerFrom } from '../shared/http/bearer.js';
 import { workspaceOf } from '../shared/http/request-input.js';
 import { ConversationManageClient } from './conversation-manage.client.js';
 import { feedbackAction, genTitleAction, getAction, hideAllAction, listAction, updateAction } from './conversation-requests.js';

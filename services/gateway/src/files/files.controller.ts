@@ -4,10 +4,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { firstValueFrom, timeout } from 'rxjs';
 import { request } from 'undici';
 import { CONVERSATION_FILE_LINK, fileLinkNotFound, fileLinkReplySchema, serviceUnavailable, upstreamFailure, type FileLinkRequest } from '@chatgate/contracts';
-import { CredentialResolver } from '../auth/credential-resolver.service.js';
-import { bearerFrom } from '../auth/bearer.js';
+import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
+import { bearerFrom } from '../shared/http/bearer.js';
 import { ApiError } from '../shared/errors/api-error.js';
-import { CONVERSATION_CLIENT } from '../models/conversation-client.token.js';
+import { CONVERSATION_CLIENT } from '../shared/bus/conversation-client.token.js';
 import { dispositionOf } from './content-disposition.js';
 
 const LINK_TIMEOUT_MS = 20_000;

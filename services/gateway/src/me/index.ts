@@ -1,6 +1,6 @@
+import type { GatewayFeature } from '../shared/feature.js';
 import { MePageController } from './me.controller.js';
 import { PageSessions } from './page-sessions.js';
 
-/** What GatewayModule adds for ChatGPT-Mirror's login-free link and the user page. */
-export const ME_CONTROLLERS = [MePageController];
-export const ME_PROVIDERS = [PageSessions];
+/** ChatGPT-Mirror's login-free link and the user page. */
+export const ME_FEATURE: GatewayFeature = { controllers: [MePageController], providers: [PageSessions] };

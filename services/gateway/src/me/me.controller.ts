@@ -1,11 +1,11 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { USAGE_QUERY, USAGE_USER_COUNTS, usagePageSchema, userCountsSchema, type Principal } from '@chatgate/contracts';
-import { apiPrefixOf } from '../api-prefix.js';
-import { CredentialResolver } from '../auth/credential-resolver.service.js';
+import { apiPrefixOf } from '../shared/http/api-prefix.js';
+import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
 import { ApiError } from '../shared/errors/api-error.js';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
-import { UsageBusClient } from '../usage/usage-bus.client.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../shared/config/gateway.config.js';
+import { UsageBusClient } from '../shared/bus/usage-bus.client.js';
 import { renderMePage, renderRefusedPage, type MePageView } from './me-page.js';
 import { PAGE_COOKIE, pageCookie, readCookie } from './page-cookie.js';
 import { PAGE_SESSION_TTL_MS, PageSessions } from './page-sessions.js';

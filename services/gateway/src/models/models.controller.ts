@@ -3,11 +3,11 @@ import { ClientProxy } from '@nestjs/microservices';
 import type { FastifyRequest } from 'fastify';
 import { firstValueFrom, timeout } from 'rxjs';
 import { CONVERSATION_LIST_MODELS, listModelsReplySchema, requestFailure, serviceUnavailable, type ListModelsReply } from '@chatgate/contracts';
-import { CredentialResolver } from '../auth/credential-resolver.service.js';
-import { bearerFrom } from '../auth/bearer.js';
+import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
+import { bearerFrom } from '../shared/http/bearer.js';
 import { ApiError } from '../shared/errors/api-error.js';
-import { PlatformModels } from '../platform/platform-models.js';
-import { CONVERSATION_CLIENT } from './conversation-client.token.js';
+import { PlatformModels } from '../shared/platform/platform-models.js';
+import { CONVERSATION_CLIENT } from '../shared/bus/conversation-client.token.js';
 
 const MODELS_TTL_MS = 60_000;
 /** Credentials whose listing is kept at once; the oldest goes first. */

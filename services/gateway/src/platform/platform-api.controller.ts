@@ -1,12 +1,12 @@
 import { Controller, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Endpoint, PlatformRelayPath } from '@chatgate/contracts';
-import { bearerFrom } from '../auth/bearer.js';
-import { CredentialResolver } from '../auth/credential-resolver.service.js';
+import { bearerFrom } from '../shared/http/bearer.js';
+import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
 import { workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
-import { platformBodyOf, platformModelOf } from './platform-body.js';
-import { PlatformRelay } from './platform-relay.js';
+import { platformBodyOf, platformModelOf } from '../shared/platform/platform-body.js';
+import { PlatformRelay } from '../shared/platform/platform-relay.js';
 
 /**
  * The OpenAI endpoints only the platform API serves (the ChatGPT backend has no legacy

@@ -1,5 +1,6 @@
+import type { GatewayFeature } from '../shared/feature.js';
 import { LivekitController } from './livekit.controller.js';
 import { SpeechController } from './speech.controller.js';
 
-export const VOICE_CONTROLLERS = [SpeechController, LivekitController];
-export const VOICE_PROVIDERS = [];
+/** Text to speech (`/v1/audio/speech`) and voice-chat rooms (`/api/livekit`). */
+export const VOICE_FEATURE: GatewayFeature = { controllers: [SpeechController, LivekitController] };

@@ -4,12 +4,12 @@ import type { FastifyRequest } from 'fastify';
 import { RequestError, type NatsConnection } from '@nats-io/transport-node';
 import { LIVEKIT_TOKEN, livekitTokenReplySchema, upstreamTimeout, workerUnavailable, type LivekitRoom, type LivekitTokenRequest } from '@chatgate/contracts';
 import { NATS_CONNECTION, requestJson } from '@chatgate/service-kit';
-import { bearerFrom } from '../auth/bearer.js';
-import { CredentialResolver } from '../auth/credential-resolver.service.js';
+import { bearerFrom } from '../shared/http/bearer.js';
+import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
 import { ApiError } from '../shared/errors/api-error.js';
 import { workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
-import { LimitGate } from '../usage/limit-gate.js';
+import { LimitGate } from '../shared/limits/limit-gate.js';
 import { voiceOf } from './to-speech-job.js';
 
 /** The model name user limits and usage use for voice rooms (ChatGPT-Mirror's limits name models; a room is not one). */

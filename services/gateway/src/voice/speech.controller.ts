@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SPEECH_JOBS, unhandled, type OpenAIError, type Principal, type SpeechFrame } from '@chatgate/contracts';
-import { bearerFrom } from '../auth/bearer.js';
-import { CredentialResolver } from '../auth/credential-resolver.service.js';
-import { PlatformRelay } from '../platform/platform-relay.js';
+import { bearerFrom } from '../shared/http/bearer.js';
+import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
+import { PlatformRelay } from '../shared/platform/platform-relay.js';
 import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
 import { workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
-import { LimitGate } from '../usage/limit-gate.js';
+import { LimitGate } from '../shared/limits/limit-gate.js';
 import { parseSpeechRequest, toSpeechJob } from './to-speech-job.js';
 
 function sendError(reply: FastifyReply, status: number, error: OpenAIError, retryAfterSec?: number) {

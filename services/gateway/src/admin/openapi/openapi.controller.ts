@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, UseGuards } from '@nestjs/common';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../../gateway.config.js';
-import { apiPrefixOf } from '../../api-prefix.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../../shared/config/gateway.config.js';
+import { apiPrefixOf } from '../../shared/http/api-prefix.js';
 import { AdminGuard } from '../admin.guard.js';
 import { buildAdminOpenApi } from './admin-openapi.js';
 import { renderDocsPage } from './docs-page.js';

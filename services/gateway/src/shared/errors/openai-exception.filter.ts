@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { bodyTooLarge, internalError, invalidJson, unknownUrl, unsupportedMediaType } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { ApiError } from './api-error.js';
-import { GATEWAY_LOGGER } from '../../gateway.logger.js';
+import { GATEWAY_LOGGER } from '../config/gateway.logger.js';
 
 
 /**

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { gatewayReturnsSlot, isErrorFrame, type JobFrameBase, type JobProtocol } from '@chatgate/contracts';
 import { JobClient, NATS_CONNECTION, type ClientConnection, type JobHandle } from '@chatgate/service-kit';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../../gateway.config.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { ApiError } from '../errors/api-error.js';
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RELAY_JOBS, reachableKinds, routeRequest, type Principal } from '@chatgate/contracts';
-import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
+import { GatewayJobs } from '../jobs/gateway-jobs.js';
 import { platformJob } from './platform-relay.js';
 
 /** Which kind serves a listed model for this caller (null: none it can reach), as routing decides for a request. */

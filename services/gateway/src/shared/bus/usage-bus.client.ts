@@ -3,8 +3,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { limitFailure, usageBusReplySchema, type AdminActor } from '@chatgate/contracts';
 import { NATS_CONNECTION, requestJson, type Logger } from '@chatgate/service-kit';
 import type { z } from 'zod';
-import { ApiError } from '../shared/errors/api-error.js';
-import { GATEWAY_LOGGER } from '../gateway.logger.js';
+import { ApiError } from '../errors/api-error.js';
+import { GATEWAY_LOGGER } from '../config/gateway.logger.js';
 
 const QUERY_TIMEOUT_MS = 10_000;
 

@@ -1,4 +1,4 @@
-import type { GatewayConfig } from './gateway.config.js';
+import type { GatewayConfig } from '../config/gateway.config.js';
 
 /** The path prefix every public route is served under (`API_PREFIX`, else ChatGPT-Mirror's `MIRROR_API_PREFIX`), without slashes. */
 export function apiPrefixOf(config: Pick<GatewayConfig, 'API_PREFIX' | 'MIRROR_API_PREFIX'>): string {

@@ -1,8 +1,10 @@
 import type { FastifyRequest } from 'fastify';
-import { apiPrefixOf } from '../api-prefix.js';
-import type { GatewayConfig } from '../gateway.config.js';
+import { apiPrefixOf } from './api-prefix.js';
+import type { GatewayConfig } from '../config/gateway.config.js';
+import { headerValue } from './request-input.js';
 
-const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.split(',')[0].trim() || undefined;
+/** A forwarding header's first hop (`X-Forwarded-Host: a, b` → `a`). */
+const first = (value: string | string[] | undefined) => headerValue(value)?.split(',')[0].trim() || undefined;
 
 /**
  * The absolute prefix of generated-file links, `<origin>/<API_PREFIX>/v1/files/`: PUBLIC_URL when

@@ -15,9 +15,9 @@ import {
   type ResolveCredentialRequest,
 } from '@chatgate/contracts';
 import { decodeJson, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
-import { ApiError } from '../shared/errors/api-error.js';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
-import { GATEWAY_LOGGER } from '../gateway.logger.js';
+import { ApiError } from '../errors/api-error.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
+import { GATEWAY_LOGGER } from '../config/gateway.logger.js';
 import { CredentialCache } from './credential-cache.js';
 
 export const AUTH_CLIENT = Symbol('AUTH_CLIENT');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ApiError } from '../shared/errors/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { platformBodyOf, platformModelOf } from './platform-body.js';
 import { modelsOfListing } from './platform-models.js';
 

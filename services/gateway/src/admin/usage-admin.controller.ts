@@ -17,10 +17,10 @@ import {
   userUseCountBodySchema,
   type AdminActor,
 } from '@chatgate/contracts';
-import { Actor } from '../admin/admin-actor.js';
-import { AdminGuard } from '../admin/admin.guard.js';
-import { parseInput } from '../admin/request-input.js';
-import { UsageBusClient, tenantScopeOf } from './usage-bus.client.js';
+import { Actor } from './admin-actor.js';
+import { AdminGuard } from './admin.guard.js';
+import { parseInput } from './request-input.js';
+import { UsageBusClient, tenantScopeOf } from '../shared/bus/usage-bus.client.js';
 
 /** ChatGPT-Mirror's per-hour buckets: `last_1h` … `last_24h`, each a sliding hour back from now. */
 export const ACCOUNT_HOUR_BUCKETS = 24;

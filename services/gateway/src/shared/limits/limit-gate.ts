@@ -17,11 +17,11 @@ import {
   type UpstreamKind,
 } from '@chatgate/contracts';
 import { encodeJson, NATS_CONNECTION, requestJson, type Logger } from '@chatgate/service-kit';
-import { budgetChecksOf } from '../billing/budget-subjects.js';
-import { countPromptTokens } from '../billing/prompt-tokens.js';
-import { ApiError } from '../shared/errors/api-error.js';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
-import { GATEWAY_LOGGER } from '../gateway.logger.js';
+import { budgetChecksOf } from './budget-subjects.js';
+import { countPromptTokens } from './prompt-tokens.js';
+import { ApiError } from '../errors/api-error.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
+import { GATEWAY_LOGGER } from '../config/gateway.logger.js';
 
 /** The limit check is on the hot path: a usage service that does not answer this fast is taken for absent. */
 const TAKE_TIMEOUT_MS = 1000;

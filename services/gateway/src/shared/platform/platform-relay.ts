@@ -4,8 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { RELAY_JOBS, chatMessageSchema, imageOrderOf, type PlatformRelayPath, type Principal, type RelayJob } from '@chatgate/contracts';
 import { RelayResponder } from '../relay/relay-responder.js';
-import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
-import { LimitGate, type RequestSize } from '../usage/limit-gate.js';
+import { GatewayJobs } from '../jobs/gateway-jobs.js';
+import { LimitGate, type RequestSize } from '../limits/limit-gate.js';
 import { platformBodyOf, platformModelOf } from './platform-body.js';
 
 /**

@@ -1,5 +1,5 @@
 import { invalidValue, missingParameter, modelNameSchema, notAnObject, type PlatformRelayPath } from '@chatgate/contracts';
-import { ApiError } from '../shared/errors/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 
 /** A client body for a platform path: a JSON object; anything else is a 400 before a worker is asked. */
 export function platformBodyOf(raw: unknown): Record<string, unknown> {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { RELAY_JOBS, type Principal, type RelayFrame, type RelayJob } from '@chatgate/contracts';
-import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
-import { LimitGate } from '../usage/limit-gate.js';
+import { GatewayJobs } from '../jobs/gateway-jobs.js';
+import { LimitGate } from '../limits/limit-gate.js';
 
 /**
  * Answers an HTTP request with a relay job's frames, for any controller that relays: the head's

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { All, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RELAY_JOBS, requestFailure, unknownUrl, type Principal, type RelayJob } from '@chatgate/contracts';
-import { bearerFrom } from '../auth/bearer.js';
-import { CredentialResolver } from '../auth/credential-resolver.service.js';
+import { bearerFrom } from '../shared/http/bearer.js';
+import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
 import { ApiError } from '../shared/errors/api-error.js';
 import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
 import { headerValue, workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
-import { LimitGate } from '../usage/limit-gate.js';
-import { RelayResponder } from './relay-responder.js';
+import { LimitGate } from '../shared/limits/limit-gate.js';
+import { RelayResponder } from '../shared/relay/relay-responder.js';
 import { isRefusedWebPath, queryOf, webPathOf } from './web-paths.js';
 import { webConversationSchema, type WebConversation } from './web-conversation.schema.js';
 
