@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule, type OnApplicationShutdown, type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { BusConfig } from '@chatgate/config';
-import { createLogger, type Logger } from '../logging/logger.js';
+import type { Logger } from '../logging/logger.js';
 import { BusLinks } from './bus-links.js';
 import { reconnectPolicyOf } from './reconnect-policy.js';
 
@@ -34,9 +34,7 @@ class NatsConnectionCloser implements BeforeApplicationShutdown, OnApplicationSh
 @Global()
 @Module({})
 export class NatsConnectionModule {
-  static forRoot(bus: BusConfig | string, name: string, logger: Logger = createLogger(name, 'info')): DynamicModule {
-    // (interim: the gateway still passes its URL alone until its module moves to the config form)
-    const config: BusConfig = typeof bus === 'string' ? { NATS_URL: bus, NATS_RECONNECT_WAIT_MS: 500, NATS_RECONNECT_MAX_WAIT_MS: 5000 } : bus;
+  static forRoot(config: BusConfig, name: string, logger: Logger): DynamicModule {
     return {
       module: NatsConnectionModule,
       providers: [

@@ -22,10 +22,8 @@ export function natsServerOptions(url: string, service: ServiceName, link: BusLi
   };
 }
 
-export function natsClientOptions(url: string, service: ServiceName, link?: BusLink): NonNullable<NatsOptions['options']> {
-  // (interim: without a link, for the gateway's ClientsModule until it moves to NatsClientsModule)
-  const reconnect = link ? link.connectOptions() : { maxReconnectAttempts: -1, reconnectTimeWait: 1000 };
-  return { servers: [url], name: `chatgate-${service}-client`, ...reconnect };
+export function natsClientOptions(url: string, service: ServiceName, link: BusLink): NonNullable<NatsOptions['options']> {
+  return { servers: [url], name: `chatgate-${service}-client`, ...link.connectOptions() };
 }
 
 /** One NestJS transport client a service calls others with: its injection token and a name for its link. */

@@ -6,8 +6,9 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js'
 import { ApiError } from '../errors/api-error.js';
 
 /**
- * The gateway's one job client (service-kit's JobClient, STREAM_IDLE_TIMEOUT_MS), for every feature
- * that hands a request to a worker: chat, speech, the relay (web protocol and platform).
+ * The gateway's one job client (service-kit's JobClient: STREAM_IDLE_TIMEOUT_MS, and flow control with
+ * STREAM_WINDOW_BYTES and CLIENT_STALL_TIMEOUT_MS), for every feature that hands a request to a worker:
+ * chat, speech, the relay (web protocol and platform).
  * 1. `encode` before taking a limit slot: a job the bus cannot carry is a 413 then, not later.
  * 2. `run` with the client's connection: frames in order, a disconnect cancels the job; when the job
  *    ends with a failure that means no worker ran it (`gatewayReturnsSlot`), `neverRan` is called so
@@ -18,7 +19,7 @@ export class GatewayJobs {
   private readonly client: JobClient;
 
   constructor(@Inject(NATS_CONNECTION) nc: NatsConnection, @Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    this.client = new JobClient(nc, config.STREAM_IDLE_TIMEOUT_MS);
+    this.client = new JobClient(nc, config.STREAM_IDLE_TIMEOUT_MS, { windowBytes: config.STREAM_WINDOW_BYTES, stallMs: config.CLIENT_STALL_TIMEOUT_MS });
   }
 
   /** The job as one bus message; a 413 ApiError when it does not fit. */
