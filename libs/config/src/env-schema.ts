@@ -56,7 +56,7 @@ export const usageStreamEnv = z.object({ USAGE_STREAM_SUFFIX: z.string().regex(/
 /** Each non-HTTP service still serves /health (and later /metrics) on its own port. */
 export const healthEnv = (fallbackPort: number) => z.object({ HEALTH_PORT: port(fallbackPort), HOST: z.string().default('0.0.0.0') });
 
-export const gatewayEnv = baseEnv.extend({
+export const gatewayEnv = baseEnv.merge(usageStreamEnv).extend({
   PORT: port(5005),
   HOST: z.string().default('0.0.0.0'),
   API_PREFIX: z.string().default(''),

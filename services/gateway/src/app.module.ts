@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { GatewayConfig } from '@chatgate/config';
-import { HealthModule, NatsClientsModule, NatsConnectionModule, NatsHealthIndicator, type Logger } from '@chatgate/service-kit';
+import { HealthModule, NatsClientsModule, NatsConnectionModule, NatsHealthIndicator, usagePublisherProvider, type Logger } from '@chatgate/service-kit';
 import { SHARED_PROVIDERS, type GatewayFeature } from './shared/index.js';
 import { CONVERSATION_CLIENT } from './shared/bus/conversation-client.token.js';
 import { GATEWAY_CONFIG } from './shared/config/gateway.config.js';
@@ -49,6 +49,8 @@ export class GatewayModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
         { provide: APP_FILTER, useClass: OpenAIExceptionFilter },
+        // The usage of a job whose worker was lost is the gateway's to publish (GatewayJobs).
+        usagePublisherProvider(GATEWAY_CONFIG, GATEWAY_LOGGER),
         ...SHARED_PROVIDERS,
         ...[...OPERATOR_FEATURES, ...CLIENT_API_FEATURES].flatMap((feature) => feature.providers ?? []),
       ],

@@ -270,9 +270,9 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
     this.stop.abort();
   }
 
-  /** A request that failed gives its limit slot back (idempotent; most failed requests held none). */
+  /** A request that failed (or lost its worker) gives its limit slot back (idempotent; most failed requests held none). */
   private async releaseFailedSlots(events: UsageEvent[]): Promise<void> {
-    const failed = events.filter((e) => e.outcome === 'error');
+    const failed = events.filter((e) => e.outcome === 'error' || e.outcome === 'worker_lost');
     if (!failed.length) return;
     await Promise.all(failed.map((e) => this.limits.release({ requestId: e.requestId, tenantId: e.tenantId, subject: e.userId ?? e.credentialId, model: e.model }))).catch((err: unknown) =>
       this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'limit slots of failed requests not released'),

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { RELAY_JOBS, type Principal, type RelayFrame, type RelayJob } from '@chatgate/contracts';
-import { GatewayJobs } from '../jobs/gateway-jobs.js';
+import { RELAY_JOBS, type Principal, type RelayFrame, type RelayJob, type UsageKind } from '@chatgate/contracts';
+import { GatewayJobs, type DeliveredUsage } from '../jobs/gateway-jobs.js';
 import { LimitGate } from '../limits/limit-gate.js';
 
 /**
@@ -20,11 +20,12 @@ export class RelayResponder {
 
   /**
    * `payload`: the job as `GatewayJobs.encode` made it, before the limit slot was taken.
-   * `limitModel`: the model whose limit slot the caller took when the job itself carries no usage
-   * (a platform job: its runner publishes the usage event), so a job no worker ran returns it.
+   * `platform`: the model whose limit slot the caller took and what it is counted as, when the job
+   * itself carries no usage (a platform job: its runner publishes the usage event), so a job no
+   * worker ran returns the slot, and one whose worker died is recorded.
    */
-  respond(job: RelayJob, payload: Uint8Array, principal: Principal, reply: FastifyReply, limitModel?: string): Promise<void> {
-    const slotModel = job.usage?.model ?? limitModel;
+  respond(job: RelayJob, payload: Uint8Array, principal: Principal, reply: FastifyReply, platform?: { model: string; kind: UsageKind | null }): Promise<void> {
+    const slotModel = job.usage?.model ?? platform?.model;
     const raw = reply.raw;
     let started = false;
     const begin = (status: number, headers: Record<string, string>) => {
@@ -57,8 +58,12 @@ export class RelayResponder {
           return;
       }
     };
-    // A job no worker ran returns no usage event, so the gateway gives the limit slot back.
-    const neverRan = slotModel ? () => this.limits.release(principal, slotModel, job.requestId) : undefined;
-    return this.jobs.run(RELAY_JOBS, job, payload, onFrame, raw, neverRan);
+    // The relayed bytes are not read here: a job whose worker died is recorded with no counts.
+    const delivered: DeliveredUsage | null = job.usage ? { model: job.usage.model, kind: job.usage.kind } : platform?.kind ? { model: platform.model, kind: platform.kind, upstream: 'platform' } : null;
+    return this.jobs.run(RELAY_JOBS, job, payload, onFrame, raw, {
+      // A job no worker ran returns no usage event, so the gateway gives the limit slot back.
+      neverRan: slotModel ? () => this.limits.release(principal, slotModel, job.requestId) : undefined,
+      delivered: delivered ? () => delivered : undefined,
+    });
   }
 }
