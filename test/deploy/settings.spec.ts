@@ -19,7 +19,7 @@ import {
  * variable listed here that a deployment does set, or that no schema reads, fails the test.
  */
 const NOT_FOR_DEPLOYMENTS: Record<ServiceName, Record<string, string>> = {
-  gateway: {},
+  gateway: { USAGE_STREAM_SUFFIX: 'test stacks only' },
   auth: {
     // authEnv declares it, but the admin credential is checked by the gateway alone: the secret stays there.
     ADMIN_PASSWORD: 'read by no auth code',

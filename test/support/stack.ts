@@ -43,6 +43,10 @@ export interface StackOptions {
   replicaEnv?: (service: ServiceName, replica: number) => Env;
   /** Run the conversation workers as child processes of the built main.js (`workerProcesses`), so a test can SIGKILL one. */
   workersAsProcesses?: boolean;
+  /** A NATS server of the test's own (`startNatsServer`), for every service; default: NATS_URL. */
+  natsUrl?: string;
+  /** Environment for every service, under each service's own (e.g. NATS_RECONNECT_WAIT_MS). */
+  env?: Env;
 }
 
 /** A conversation worker running as a process of its own. */
@@ -134,20 +138,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const sim = await startSimulator();
   const closers: Array<() => Promise<void>> = [];
   const replicas = opts.replicas ?? 1;
-  const replicaEnv = (service: ServiceName, replica: number) => opts.replicaEnv?.(service, replica) ?? {};
+  // Every service's environment ends with these: the stack's NATS server, then per-replica settings.
+  const replicaEnv = (service: ServiceName, replica: number) => ({ ...(opts.natsUrl ? { NATS_URL: opts.natsUrl } : {}), ...opts.replicaEnv?.(service, replica) });
+  const common = opts.env ?? {};
   const workers: RunningService[] = [];
   const workerProcesses: WorkerProcess[] = [];
   const database = await createTestDatabase();
   closers.push(database.drop);
   const databaseUrl = database.url;
   const usageStreamSuffix = newUsageStreamSuffix();
-  closers.push(() => deleteUsageStream(usageStreamSuffix));
+  closers.push(() => deleteUsageStream(usageStreamSuffix, opts.natsUrl));
 
   // Voice and usage: the first replica can be stopped and started again by a test; the others run throughout.
   const usages: RunningService[] = [];
   const voices: RunningService[] = [];
-  const usageConfig = (replica: number) => parseConfig(usageEnv, testEnv({ DATABASE_URL: databaseUrl, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...opts.usage, ...replicaEnv('usage', replica) }));
-  const voiceConfig = (replica: number, env?: Env) => parseConfig(voiceEnv, testEnv({ CHATGPT_BASE_URL: sim.url, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...env, ...replicaEnv('voice', replica) }));
+  const usageConfig = (replica: number) => parseConfig(usageEnv, testEnv({ ...common, DATABASE_URL: databaseUrl, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...opts.usage, ...replicaEnv('usage', replica) }));
+  const voiceConfig = (replica: number, env?: Env) => parseConfig(voiceEnv, testEnv({ ...common, CHATGPT_BASE_URL: sim.url, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...env, ...replicaEnv('voice', replica) }));
   const closeAll = async (running: RunningService[]) => {
     const all = running.splice(0);
     await Promise.all(all.map((r) => r.close()));
@@ -175,7 +181,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const authOverrides = typeof opts.auth === 'function' ? opts.auth(sim) : opts.auth;
     const auths = await startAll(
       replicas,
-      (replica) => startAuth(parseConfig(authEnv, testEnv({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, CODEX_AUTH_URL: sim.url, PLATFORM_ALLOW_HOSTS: platformAllowHosts, ...authOverrides, ...replicaEnv('auth', replica) }))),
+      (replica) => startAuth(parseConfig(authEnv, testEnv({ ...common, DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, CODEX_AUTH_URL: sim.url, PLATFORM_ALLOW_HOSTS: platformAllowHosts, ...authOverrides, ...replicaEnv('auth', replica) }))),
       (auth) => auth.close(),
     );
     closers.push(() => closeAll(auths));
@@ -183,7 +189,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     closers.push(() => auths[0].app.get(RefreshQueue).queue.obliterate({ force: true }));
 
     const conversationOverrides = typeof opts.conversation === 'function' ? opts.conversation(sim) : opts.conversation;
-    const workerEnv = (replica: number) => ({ DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CODEX_BASE_URL: sim.codex.baseUrl, USAGE_STREAM_SUFFIX: usageStreamSuffix, PLATFORM_ALLOW_HOSTS: platformAllowHosts, ...conversationOverrides, ...replicaEnv('conversation', replica) });
+    const workerEnv = (replica: number) => ({ ...common, DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CODEX_BASE_URL: sim.codex.baseUrl, USAGE_STREAM_SUFFIX: usageStreamSuffix, PLATFORM_ALLOW_HOSTS: platformAllowHosts, ...conversationOverrides, ...replicaEnv('conversation', replica) });
     const workerCount = opts.workers ?? replicas;
     if (opts.workersAsProcesses) {
       workerProcesses.push(...(await startAll(workerCount, (replica) => startWorkerProcess(testEnv({ LOG_LEVEL: 'info', ...workerEnv(replica) })), stopWorkerProcess)));
@@ -206,7 +212,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
     const gateways = await startAll(
       replicas,
-      (replica) => startGateway(parseConfig(gatewayEnv, testEnv({ STREAM_IDLE_TIMEOUT_MS: 2000, ...opts.gateway, ...replicaEnv('gateway', replica) }))),
+      (replica) => startGateway(parseConfig(gatewayEnv, testEnv({ ...common, STREAM_IDLE_TIMEOUT_MS: 2000, USAGE_STREAM_SUFFIX: usageStreamSuffix, ...opts.gateway, ...replicaEnv('gateway', replica) }))),
       (g) => g.close(),
     );
     closers.push(() => closeAll(gateways));

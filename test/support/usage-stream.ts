@@ -8,8 +8,8 @@ export function newUsageStreamSuffix(): string {
   return `t${randomBytes(6).toString('hex')}`;
 }
 
-export async function deleteUsageStream(suffix: string): Promise<void> {
-  const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+export async function deleteUsageStream(suffix: string, natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'): Promise<void> {
+  const nc = await connect({ servers: natsUrl });
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(usageStreamNames(suffix).stream).catch(() => undefined);

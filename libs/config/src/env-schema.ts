@@ -17,6 +17,13 @@ export const baseEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NATS_URL: z.string().url().default('nats://127.0.0.1:4222'),
   /**
+   * Every NATS connection reconnects for ever after it is lost: the first retry at once, then after
+   * this wait, doubling up to NATS_RECONNECT_MAX_WAIT_MS, each wait with ±20 % jitter so replicas do
+   * not come back in step.
+   */
+  NATS_RECONNECT_WAIT_MS: z.coerce.number().int().min(10).default(500),
+  NATS_RECONNECT_MAX_WAIT_MS: z.coerce.number().int().min(10).default(5000),
+  /**
    * How long a stopping service has, from SIGTERM to exit (set it to Kubernetes'
    * terminationGracePeriodSeconds × 1000): running jobs finish within it, the rest end with an error
    * a second before it, and the process exits at it whatever is left.
@@ -69,7 +76,7 @@ export const platformAddressEnv = z.object({
   PLATFORM_ALLOW_HOSTS: z.string().default(''),
 });
 
-export const gatewayEnv = baseEnv.merge(modelTableEnv).extend({
+export const gatewayEnv = baseEnv.merge(modelTableEnv).merge(usageStreamEnv).extend({
   PORT: port(5005),
   HOST: z.string().default('0.0.0.0'),
   API_PREFIX: z.string().default(''),
@@ -78,6 +85,13 @@ export const gatewayEnv = baseEnv.merge(modelTableEnv).extend({
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
   /** A worker that says nothing (no chunk, no heartbeat) for this long is taken for dead. */
   STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /**
+   * Flow control: how many bytes of frames a worker may send ahead of what the client has read (it
+   * stops reading its upstream beyond that). Bounds the memory a stream holds in worker and gateway.
+   */
+  STREAM_WINDOW_BYTES: z.coerce.number().int().min(4096).default(256 * 1024),
+  /** A client that reads nothing for this long while a write waits is cut, and its upstream request aborted. */
+  CLIENT_STALL_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** How long a resolved credential is kept in the gateway; revocation events evict earlier. */
   CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().positive().default(60_000),
   API_HATD: bool(false),
@@ -271,3 +285,5 @@ export type AuthConfig = z.infer<typeof authEnv>;
 export type ConversationConfig = z.infer<typeof conversationEnv>;
 export type VoiceConfig = z.infer<typeof voiceEnv>;
 export type UsageConfig = z.infer<typeof usageEnv>;
+/** What every service's NATS connections are built from. */
+export type BusConfig = Pick<z.infer<typeof baseEnv>, 'NATS_URL' | 'NATS_RECONNECT_WAIT_MS' | 'NATS_RECONNECT_MAX_WAIT_MS'>;

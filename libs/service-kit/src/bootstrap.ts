@@ -5,7 +5,9 @@ import type { ServiceName } from '@chatgate/contracts';
 import { ConfigError } from '@chatgate/config';
 import { createLogger, PinoNestLogger, type Logger } from './logging/logger.js';
 import { checkDependencies, DependencyUnreachableError, type DependencyUrls } from './dependencies.js';
-import { natsServerOptions } from './bus/nats-transport.js';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { natsServerOptions, TRANSPORT_SERVER_LINK } from './bus/nats-transport.js';
+import { BusLinks } from './bus/bus-links.js';
 
 export interface ServiceBootOptions {
   service: ServiceName;
@@ -51,8 +53,11 @@ export async function bootService(opts: ServiceBootOptions): Promise<RunningServ
   );
   opts.configure?.(app);
   if (opts.microservice !== false) {
-    app.connectMicroservice(natsServerOptions(opts.dependencies.nats, opts.service), { inheritAppConfig: true });
+    // The transport's server connection is one of the service's bus links (health, reconnect policy).
+    const link = app.get(BusLinks, { strict: false }).link(TRANSPORT_SERVER_LINK);
+    const server = app.connectMicroservice(natsServerOptions(opts.dependencies.nats, opts.service, link), { inheritAppConfig: true });
     await app.startAllMicroservices();
+    link.watch(server.unwrap<NatsConnection>());
   }
   await app.listen(opts.port, opts.host);
   const address = app.getHttpServer().address();

@@ -13,3 +13,4 @@ export * from './upstream/identity-source.js';
 export * from './upstream/rotation.js';
 export * from './upstream/upstream-failures.js';
 export * from './net/index.js';
+export * from './upstream/token-fingerprint.js';

@@ -3,3 +3,4 @@ export * from './test-env.js';
 export * from './sse.js';
 export * from './json.js';
 export * from './proxies.js';
+export * from './nats-server.js';

@@ -70,7 +70,7 @@ export class AuthModule {
         serviceTypeOrmModule({ url: config.DATABASE_URL, schema: AUTH_SCHEMA, entities, migrations: AUTH_MIGRATIONS }),
         TypeOrmModule.forFeature(entities),
         RedisModule.forRoot(config.REDIS_URL),
-        NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-auth'),
+        NatsConnectionModule.forRoot(config, 'chatgate-auth', logger),
         HealthModule.forRoot('auth', [NatsHealthIndicator, PostgresHealthIndicator, RedisHealthIndicator]),
       ],
       controllers: [CredentialsController, ...ADMIN_CONTROLLERS],

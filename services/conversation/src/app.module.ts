@@ -43,7 +43,7 @@ export class ConversationModule {
       module: ConversationModule,
       imports: [
         serviceTypeOrmModule({ url: config.DATABASE_URL, schema: CONVERSATION_SCHEMA, entities: [], migrations: CONVERSATION_MIGRATIONS }),
-        NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-conversation'),
+        NatsConnectionModule.forRoot(config, 'chatgate-conversation', logger),
         HealthModule.forRoot('conversation', [NatsHealthIndicator, PostgresHealthIndicator]),
       ],
       controllers: [ModelsController, ConversationManageController],

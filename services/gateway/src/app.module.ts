@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ClientsModule, Transport } from '@nestjs/microservices';
 import type { GatewayConfig } from '@chatgate/config';
-import { HealthModule, NatsConnectionModule, NatsHealthIndicator, natsClientOptions, type Logger } from '@chatgate/service-kit';
+import { HealthModule, NatsClientsModule, NatsConnectionModule, NatsHealthIndicator, usagePublisherProvider, type Logger } from '@chatgate/service-kit';
 import { SHARED_PROVIDERS, type GatewayFeature } from './shared/index.js';
 import { CONVERSATION_CLIENT } from './shared/bus/conversation-client.token.js';
 import { GATEWAY_CONFIG } from './shared/config/gateway.config.js';
@@ -38,11 +37,12 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
-        NatsConnectionModule.forRoot(config.NATS_URL, 'chatgate-gateway'),
+        NatsConnectionModule.forRoot(config, 'chatgate-gateway', logger),
         HealthModule.forRoot('gateway', [NatsHealthIndicator]),
-        ClientsModule.register([
-          { name: AUTH_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
-          { name: CONVERSATION_CLIENT, transport: Transport.NATS, options: natsClientOptions(config.NATS_URL, 'gateway') },
+        // Credential resolution and admin calls (auth), models, management and file links (conversation).
+        NatsClientsModule.register(config.NATS_URL, 'gateway', [
+          { token: AUTH_CLIENT, name: 'auth' },
+          { token: CONVERSATION_CLIENT, name: 'conversation' },
         ]),
       ],
       controllers: routed.flatMap((feature) => feature.controllers),
@@ -50,6 +50,8 @@ export class GatewayModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
         { provide: APP_FILTER, useClass: OpenAIExceptionFilter },
+        // The usage of a job whose worker was lost is the gateway's to publish (GatewayJobs).
+        usagePublisherProvider(GATEWAY_CONFIG, GATEWAY_LOGGER),
         ...SHARED_PROVIDERS,
         ...[...OPERATOR_FEATURES, ...CLIENT_API_FEATURES].flatMap((feature) => feature.providers ?? []),
       ],

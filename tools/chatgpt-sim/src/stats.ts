@@ -14,6 +14,8 @@ export class StatsCollector {
       activeStreams,
       completedStreams: 0,
       abortedStreams: 0,
+      streamBytes: 0,
+      drainWaits: 0,
       byAccount: {},
       byWorkspace: {},
       tokenRequests: 0,
@@ -169,6 +171,12 @@ export class StatsCollector {
   voiceTokenRequest(accountId: string, body: Record<string, unknown>): void {
     this.data.voiceTokensByAccount[accountId] = (this.data.voiceTokensByAccount[accountId] ?? 0) + 1;
     this.data.lastVoiceTokenRequest = body;
+  }
+
+  /** Bytes a conversation stream wrote, and whether it then had to wait for its client to read. */
+  streamWrote(bytes: number, mustWait: boolean): void {
+    this.data.streamBytes += bytes;
+    if (mustWait) this.data.drainWaits += 1;
   }
 
   streamStarted(): void {

@@ -17,6 +17,8 @@ export interface StreamOptions {
   delayMs: number;
   ttfbMs: number;
   failure: MidStreamFailure | null;
+  /** Hears every write: its size and whether the stream must now wait for the client to read. */
+  onWrite?: (bytes: number, mustWait: boolean) => void;
 }
 
 export type StreamOutcome = 'completed' | 'aborted';
@@ -141,7 +143,9 @@ export class StreamRun {
     const bytes = Buffer.from(data, 'utf8');
     this.hash.update(bytes);
     this.bytesWritten += bytes.length;
-    return this.res.write(bytes);
+    const flowing = this.res.write(bytes);
+    this.opts.onWrite?.(bytes.length, !flowing);
+    return flowing;
   }
 
   private finish(): void {

@@ -73,6 +73,10 @@ export interface SimStats {
   completedStreams: number;
   /** The client went away before the end (includes streams still open when close() ran). */
   abortedStreams: number;
+  /** Bytes of conversation streams written so far, open ones included. */
+  streamBytes: number;
+  /** Times a conversation stream paused because its client was not reading (its socket's buffer full). */
+  drainWaits: number;
   /** Conversation requests per account id. */
   byAccount: Record<string, number>;
   /** Conversation requests per `ChatGPT-Account-Id` header value (workspace), when one was sent. */

@@ -74,10 +74,22 @@ export const accountReportSchema = z.object({
   resetsAtSec: z.number().int().nonnegative().optional(),
   /** What the upstream said, for the account's last error (never a token). */
   message: z.string().max(500),
+  /**
+   * For unauthorized: which access token the upstream refused, as the sha256 (hex) of it, never the
+   * token. Auth tells by it a token it has replaced since the lease (no second refresh) from the
+   * token it holds now (refreshed moments ago and refused again: the account is set aside).
+   */
+  refusedTokenSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type AccountReport = z.infer<typeof accountReportSchema>;
 
-/** For `unauthorized`: a fresh lease of the same account after one refresh, or why there is none. */
+/**
+ * For `unauthorized`: a lease of the same account with a token the upstream has not refused yet (after
+ * one refresh, or the one another request's refresh left), or null when there is none to try.
+ */
 export const accountReportReplySchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), lease: accountLeaseSchema.nullable() }),
   z.object({ ok: z.literal(false), failure: busErrorSchema }),

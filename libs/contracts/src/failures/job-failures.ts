@@ -34,7 +34,7 @@ export const jobFailure = (code: JobFailureCode, message: string, details?: Fail
 /**
  * Who gives a request's limit slot (and budget holds) back when its job ended with this failure.
  * `gateway`: no worker ran the job, so no usage event will come; the gateway releases the slot.
- * `usage_event`: a worker ran it and publishes its usage event, whose `error` outcome releases it.
+ * `usage_event`: a worker ran it and its usage event (`error` or `worker_lost` outcome) releases it.
  */
 export type SlotReturn = 'gateway' | 'usage_event';
 
@@ -46,7 +46,7 @@ export function slotReturnOf(code: JobFailureCode): SlotReturn {
     case 'relay_target_unavailable': // no target to run it
     case 'request_too_large': // never published
       return 'gateway';
-    case 'worker_lost': // it ran; a worker that survives publishes the event (one that died cannot)
+    case 'worker_lost': // it ran and its worker died: the gateway publishes the event (outcome worker_lost)
     case 'worker_shutdown':
     case 'internal_error':
       return 'usage_event';

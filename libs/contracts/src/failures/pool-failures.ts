@@ -21,3 +21,10 @@ export const poolFailure = (code: PoolFailureCode, message: string, details?: Fa
 
 /** Auth did not answer a lease, plans or report request. */
 export const poolUnavailable = () => poolFailure('pool_unavailable', 'The account pool is unavailable. Try again shortly.');
+
+/**
+ * Every pool account a request tried was refused by the upstream (401, a refreshed token included).
+ * The pool's trouble, not the caller's: a 401 would tell an SDK that its own key is wrong.
+ */
+export const poolTokensRefused = () =>
+  poolFailure('no_usable_account', 'The upstream refused the access token of every pool account tried (also after a refresh); they are set aside until an administrator checks them. Try again shortly.');

@@ -9,10 +9,17 @@ const column = () => text(z.string());
 /** `completion`, `embedding`, `image`: platform (API-key) requests of those endpoints. */
 export const usageKindSchema = z.enum(['chat', 'speech', 'voice', 'completion', 'embedding', 'image']);
 export type UsageKind = z.infer<typeof usageKindSchema>;
-export const usageOutcomeSchema = z.enum(['ok', 'error', 'cancelled']);
+/**
+ * `worker_lost`: the worker died mid-answer; the gateway recorded what it had delivered (estimated).
+ * Like `error`, it gives the request's limit slot back and counts among a rollup's errors.
+ */
+export const usageOutcomeSchema = z.enum(['ok', 'error', 'cancelled', 'worker_lost']);
 export type UsageOutcome = z.infer<typeof usageOutcomeSchema>;
 
-/** One per request whatever happened, published by whoever knew the account and the outcome (the worker). */
+/**
+ * One per request whatever happened, published by whoever knew the account and the outcome: the
+ * worker, or the gateway for a job whose worker was lost (JetStream keeps the first per request id).
+ */
 export const usageEventSchema = z.object({
   requestId: column().min(1),
   tenantId: column(),

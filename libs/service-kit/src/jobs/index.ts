@@ -1,3 +1,4 @@
 export * from './worker-capacity.js';
 export * from './job-worker.js';
 export * from './job-client.js';
+export * from './job-flow.js';

@@ -1,26 +1,28 @@
-import { createInbox, type NatsConnection } from '@nats-io/transport-node';
+import { createInbox, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import {
+  DEFAULT_FLOW_WINDOW,
+  FLOW_HEADER,
   FRAME_KIND_HEADER,
   cancelSubjectOf,
+  encodeFlowHeader,
   isLastFrame,
   jobTooLarge,
   workerLost,
   workerUnavailable,
   type BusError,
+  type FlowWindow,
   type JobFrameBase,
   type JobProtocol,
 } from '@chatgate/contracts';
 import { encodeJson } from '../bus/json-codec.js';
+import { ClientPacer, type ClientConnection } from './client-pacer.js';
+
+export type { ClientConnection };
 
 /** An open job: cancel it when its client goes away. */
 export interface JobHandle {
   /** Stops listening and tells the worker to abort (a no-op once the last frame came). */
   cancel(): void;
-}
-
-/** What a job's client connection offers: the HTTP response's `close` (Node's ServerResponse). */
-export interface ClientConnection {
-  once(event: 'close', listener: () => void): unknown;
 }
 
 /** What NATS refuses when the server does not say (its default payload limit). */
@@ -35,11 +37,17 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
  * caller gets its own typed frames.
  */
 export class JobClient {
+  private readonly flowHeader: string;
+
   constructor(
     private readonly nc: NatsConnection,
     /** STREAM_IDLE_TIMEOUT_MS: a worker silent this long is taken for dead. */
     private readonly idleTimeoutMs: number,
-  ) {}
+    /** STREAM_WINDOW_BYTES, CLIENT_STALL_TIMEOUT_MS: how far a worker may run ahead of a client, how long a client may read nothing. */
+    private readonly flow: FlowWindow = DEFAULT_FLOW_WINDOW,
+  ) {
+    this.flowHeader = encodeFlowHeader(flow);
+  }
 
   /**
    * The job as it goes on the bus, or the 413 that refuses it. A job is one NATS message, so it must
@@ -51,12 +59,22 @@ export class JobClient {
     return payload.length > max ? jobTooLarge(payload.length, max, protocol.tooLarge) : payload;
   }
 
-  /** Publishes an encoded job and delivers its frames to `onFrame`. */
+  /** Publishes an encoded job and delivers its frames to `onFrame` (not paced: nobody reads them slowly). */
   open<Job extends { requestId: string }, Frame extends JobFrameBase>(
     protocol: JobProtocol<Job, Frame>,
     requestId: string,
     payload: Uint8Array,
     onFrame: (frame: Frame) => void,
+  ): JobHandle {
+    return this.start(protocol, requestId, payload, onFrame, null);
+  }
+
+  private start<Job extends { requestId: string }, Frame extends JobFrameBase>(
+    protocol: JobProtocol<Job, Frame>,
+    requestId: string,
+    payload: Uint8Array,
+    onFrame: (frame: Frame) => void,
+    pacer: ClientPacer | null,
   ): JobHandle {
     const inbox = createInbox();
     let finished = false;
@@ -67,6 +85,7 @@ export class JobClient {
       finished = true;
       clearInterval(watchdog);
       sub.unsubscribe();
+      pacer?.stop();
       if (last) onFrame(last);
     };
     const lost = () => finish(protocol.errorFrame(workerLost(protocol)));
@@ -84,9 +103,10 @@ export class JobClient {
         } catch {
           return lost();
         }
-        if (frame.t === 'hb') return;
         if (isLastFrame(frame)) return finish(frame);
-        onFrame(frame);
+        pacer?.received(msg.data.length, msg.reply);
+        if (frame.t !== 'hb') onFrame(frame);
+        pacer?.settle();
       },
     });
 
@@ -97,7 +117,11 @@ export class JobClient {
       Math.max(50, Math.floor(this.idleTimeoutMs / 5)),
     );
 
-    this.nc.publish(protocol.subject, payload, { reply: inbox });
+    if (pacer) {
+      const headers = natsHeaders();
+      headers.set(FLOW_HEADER, this.flowHeader);
+      this.nc.publish(protocol.subject, payload, { reply: inbox, headers });
+    } else this.nc.publish(protocol.subject, payload, { reply: inbox });
 
     return {
       cancel: () => {
@@ -105,14 +129,17 @@ export class JobClient {
         finished = true;
         clearInterval(watchdog);
         sub.unsubscribe();
+        pacer?.stop();
         this.nc.publish(cancelSubjectOf(protocol, requestId));
       },
     };
   }
 
   /**
-   * `open`, bound to the client's connection: a connection that closes before the last frame cancels
-   * the job. Resolves when the last frame was delivered or the client went away.
+   * `open`, bound to the client's connection and paced by it (flow control: the worker runs at most a
+   * window ahead of what the client has read; a client that reads nothing for the stall time is cut):
+   * a connection that closes before the last frame cancels the job. Resolves when the last frame was
+   * delivered or the client went away.
    */
   run<Job extends { requestId: string }, Frame extends JobFrameBase>(
     protocol: JobProtocol<Job, Frame>,
@@ -123,12 +150,18 @@ export class JobClient {
   ): Promise<void> {
     return new Promise<void>((resolve) => {
       let settled = false;
-      const handle = this.open(protocol, requestId, payload, (frame) => {
-        onFrame(frame);
-        if (!isLastFrame(frame)) return;
-        settled = true;
-        resolve();
-      });
+      const handle = this.start(
+        protocol,
+        requestId,
+        payload,
+        (frame) => {
+          onFrame(frame);
+          if (!isLastFrame(frame)) return;
+          settled = true;
+          resolve();
+        },
+        new ClientPacer(this.nc, this.flow, client),
+      );
       client.once('close', () => {
         if (settled) return;
         settled = true;

@@ -1,18 +1,23 @@
-import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { z } from 'zod';
 import {
+  FLOW_HEADER,
   FRAME_KIND_HEADER,
+  decodeAck,
   isLastFrame,
+  parseFlowHeader,
   malformedJob,
   workerBusy,
   workerShutdown,
   workerUnavailable,
   type BusError,
+  type FlowWindow,
   type JobFrameBase,
   type JobProtocol,
 } from '@chatgate/contracts';
 import type { Logger } from '../logging/logger.js';
 import type { WorkerCapacity } from './worker-capacity.js';
+import { JobFlow } from './job-flow.js';
 
 /** One job as its handler sees it. */
 export interface JobRun<Job, Frame> {
@@ -21,6 +26,12 @@ export interface JobRun<Job, Frame> {
   readonly abort: AbortController;
   /** Sends one frame to the gateway. After the last frame (`end` or `error`) nothing more goes out. */
   send(frame: Frame): void;
+  /**
+   * Resolves once the job is no more than its window ahead of what its client has read (at once for
+   * a job that is not paced, has ended or was aborted). A handler awaits it before it reads more from
+   * its upstream, so a slow client slows the upstream read instead of filling memory.
+   */
+  drained(): Promise<void>;
   /** Whether the last frame went out. */
   readonly ended: boolean;
 }
@@ -50,6 +61,8 @@ const BUSY_RETRY_AFTER_SEC = 1;
 
 const textDecoder = new TextDecoder();
 
+const READY: Promise<void> = Promise.resolve();
+
 class ActiveJob<Job, Frame extends JobFrameBase> implements JobRun<Job, Frame> {
   readonly abort = new AbortController();
   ended = false;
@@ -58,14 +71,23 @@ class ActiveJob<Job, Frame extends JobFrameBase> implements JobRun<Job, Frame> {
   constructor(
     readonly job: Job,
     private readonly reply: string,
-    private readonly out: (reply: string, frame: Frame) => void,
+    private readonly out: (reply: string, frame: Frame, creditSubject?: string) => number,
+    /** Set when the gateway asked for flow control. */
+    readonly flow: JobFlow | null,
   ) {}
 
   send(frame: Frame): void {
     if (this.ended) return;
     if (isLastFrame(frame)) this.ended = true;
     this.lastSentAt = Date.now();
-    this.out(this.reply, frame);
+    const bytes = this.out(this.reply, frame, this.flow?.creditSubject);
+    this.flow?.sent(bytes);
+  }
+
+  drained(): Promise<void> {
+    const flow = this.flow;
+    if (!flow || this.ended || this.abort.signal.aborted || !flow.blocked) return READY;
+    return flow.whenOpen(this.abort.signal);
   }
 }
 
@@ -101,11 +123,16 @@ export class JobWorker<Job extends { requestId: string }, Frame extends JobFrame
   private readonly kindHeaders = new Map<string, MsgHdrs>();
   private jobs?: Subscription;
   private cancels?: Subscription;
+  /** Acknowledgements of paced jobs: one subscription per worker, `<prefix>.<job number>`. */
+  private credits?: Subscription;
+  private readonly creditPrefix = createInbox();
+  private readonly paced = new Map<string, ActiveJob<Job, Frame>>();
+  private pacedSeq = 0;
   private heartbeat?: NodeJS.Timeout;
   private stopCapacityWatch?: () => void;
   private stopping = false;
   private handled = 0;
-  private readonly send = (reply: string, frame: Frame) => this.publish(reply, frame);
+  private readonly send = (reply: string, frame: Frame, creditSubject?: string) => this.publish(reply, frame, creditSubject);
 
   constructor(
     private readonly nc: NatsConnection,
@@ -118,6 +145,13 @@ export class JobWorker<Job extends { requestId: string }, Frame extends JobFrame
     this.cancels = this.nc.subscribe(`${protocol.cancelPrefix}.*`, {
       callback: (err, msg) => {
         if (!err) this.cancel(msg.subject.slice(msg.subject.lastIndexOf('.') + 1));
+      },
+    });
+    this.credits = this.nc.subscribe(`${this.creditPrefix}.*`, {
+      callback: (err, msg) => {
+        if (err) return;
+        const total = decodeAck(msg.data);
+        if (total !== null) this.paced.get(msg.subject)?.flow?.acknowledged(total);
       },
     });
     this.stopCapacityWatch = capacity.onChange((full) => (full ? this.dropInterest() : this.takeInterest()));
@@ -150,6 +184,7 @@ export class JobWorker<Job extends { requestId: string }, Frame extends JobFrame
     if (this.running.size) await Promise.race([Promise.allSettled(this.running), new Promise((r) => setTimeout(r, END_RESERVE_MS).unref())]);
     clearInterval(this.heartbeat);
     this.cancels?.unsubscribe();
+    this.credits?.unsubscribe();
   }
 
   /** Jobs running now, waiting for a slot, and taken since start: the basis of the worker's metrics. */
@@ -193,12 +228,13 @@ export class JobWorker<Job extends { requestId: string }, Frame extends JobFrame
       this.publish(reply, protocol.errorFrame(malformedJob(protocol)));
       return;
     }
-    if (this.stopping) return this.publish(reply, protocol.errorFrame(workerUnavailable(protocol)));
-    if (capacity.tryTake()) return this.run(job, reply);
-    this.waitForSlot(job, reply);
+    if (this.stopping) return void this.publish(reply, protocol.errorFrame(workerUnavailable(protocol)));
+    const flow = parseFlowHeader(msg.headers?.get(FLOW_HEADER));
+    if (capacity.tryTake()) return this.run(job, reply, flow);
+    this.waitForSlot(job, reply, flow);
   }
 
-  private waitForSlot(job: Job, reply: string): void {
+  private waitForSlot(job: Job, reply: string, flow: FlowWindow | null): void {
     const { protocol, capacity } = this.opts;
     const requestId = job.requestId;
     const waiting: WaitingJob = {
@@ -207,7 +243,7 @@ export class JobWorker<Job extends { requestId: string }, Frame extends JobFrame
       leave: capacity.enqueue(() => {
         clearTimeout(waiting.timer);
         this.waiting.delete(requestId);
-        this.run(job, reply);
+        this.run(job, reply, flow);
       }),
       timer: setTimeout(() => {
         this.leaveLine(requestId, waiting);
@@ -223,10 +259,12 @@ export class JobWorker<Job extends { requestId: string }, Frame extends JobFrame
     this.waiting.delete(requestId);
   }
 
-  private run(job: Job, reply: string): void {
+  private run(job: Job, reply: string, window: FlowWindow | null): void {
     const { protocol, capacity, logger } = this.opts;
-    const run = new ActiveJob<Job, Frame>(job, reply, this.send);
+    const creditSubject = window ? `${this.creditPrefix}.${++this.pacedSeq}` : null;
+    const run = new ActiveJob<Job, Frame>(job, reply, this.send, window && creditSubject ? new JobFlow(window, creditSubject) : null);
     this.active.set(job.requestId, run);
+    if (creditSubject) this.paced.set(creditSubject, run);
     this.handled++;
     let work: Promise<void>;
     try {
@@ -241,6 +279,8 @@ export class JobWorker<Job extends { requestId: string }, Frame extends JobFrame
       })
       .finally(() => {
         this.active.delete(job.requestId);
+        if (creditSubject) this.paced.delete(creditSubject);
+        run.flow?.close();
         this.running.delete(settled);
         capacity.release();
       });
@@ -256,8 +296,16 @@ export class JobWorker<Job extends { requestId: string }, Frame extends JobFrame
 
   private beat(): void {
     const now = Date.now();
-    const { heartbeatMs, protocol } = this.opts;
-    for (const run of this.active.values()) if (now - run.lastSentAt >= heartbeatMs) run.send(protocol.heartbeat);
+    const { heartbeatMs, protocol, logger } = this.opts;
+    for (const run of this.active.values()) {
+      if (now - run.lastSentAt >= heartbeatMs) run.send(protocol.heartbeat);
+      // Its gateway acknowledged nothing for longer than it cuts a client that stopped reading: that
+      // client is gone, or the gateway is. Abort it: its upstream and its slot are wanted elsewhere.
+      if (run.flow?.stalled(now) && !run.abort.signal.aborted) {
+        logger.warn({ requestId: run.job.requestId, aheadBytes: run.flow.ahead }, `${protocol.job} aborted: its client read nothing for too long`);
+        run.abort.abort();
+      }
+    }
     for (const waiting of this.waiting.values()) {
       if (now - waiting.lastSentAt < heartbeatMs) continue;
       waiting.lastSentAt = now;
@@ -265,10 +313,14 @@ export class JobWorker<Job extends { requestId: string }, Frame extends JobFrame
     }
   }
 
-  private publish(reply: string, frame: Frame): void {
+  /** Publishes a frame (with the job's credit subject as reply, when paced); returns its size in bytes. */
+  private publish(reply: string, frame: Frame, creditSubject?: string): number {
     const { protocol } = this.opts;
     const kind = protocol.frameKind?.(frame);
-    this.nc.publish(reply, protocol.encodeFrame(frame), kind ? { headers: this.headersOf(kind) } : undefined);
+    const data = protocol.encodeFrame(frame);
+    if (kind || creditSubject) this.nc.publish(reply, data, { ...(kind ? { headers: this.headersOf(kind) } : {}), ...(creditSubject ? { reply: creditSubject } : {}) });
+    else this.nc.publish(reply, data);
+    return data.length;
   }
 
   /** One headers object per frame kind, made once (audio frames are many). */

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { busErrorSchema, decodeJsonFrame, encodeJsonFrame, jobCrashed, type BusError, type JobProtocol } from '@chatgate/contracts';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { FLOW_HEADER, busErrorSchema, decodeJsonFrame, encodeFlowHeader, encodeJsonFrame, jobCrashed, type BusError, type JobProtocol } from '@chatgate/contracts';
 import { JobClient } from './job-client.js';
 import { JobWorker, type JobRun } from './job-worker.js';
 import { WorkerCapacity } from './worker-capacity.js';
@@ -325,5 +326,135 @@ describe('stopping', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(await running).toEqual([{ t: 'error', status: 503, error: expect.objectContaining({ code: 'worker_shutdown', message: 'The test worker is shutting down.' }) }]);
     expect(h.seen).toEqual([{ text: 'hold-forever', aborted: true }]);
+  });
+});
+
+/** A client connection as Node's ServerResponse shows it: a write that returned false waits for 'drain'. */
+class ClientSocket extends EventEmitter {
+  writableNeedDrain = false;
+  writableLength = 0;
+  destroyed = false;
+  destroy() {
+    this.destroyed = true;
+    this.emit('close');
+  }
+  /** The client read everything: the socket took every byte. */
+  drain() {
+    this.writableNeedDrain = false;
+    this.writableLength = 0;
+    this.emit('drain');
+  }
+}
+
+/** A worker whose jobs stream `frames` frames of `frameBytes` each, waiting for `drained()` between them, as handlers do. */
+function startStreamer(frames: number, frameBytes: number) {
+  const protocol = protocolFor();
+  const state = { sent: 0, aborted: false, ended: false };
+  const { logger, lines } = capturedLogger();
+  const worker = new JobWorker(workerNc, {
+    protocol,
+    capacity: new WorkerCapacity(4),
+    heartbeatMs: 50,
+    shutdownGraceMs: 10_000,
+    logger,
+    crashed: jobCrashed(protocol, 'testing'),
+    handle: async (run) => {
+      for (let i = 0; i < frames; i++) {
+        await run.drained();
+        if (run.abort.signal.aborted) {
+          state.aborted = true;
+          return;
+        }
+        run.send({ t: 'data', text: 'x'.repeat(frameBytes) });
+        state.sent++;
+      }
+      run.send({ t: 'end' });
+      state.ended = true;
+    },
+  });
+  worker.start();
+  return { protocol, worker, state, lines };
+}
+
+describe('flow control', () => {
+  const FRAME = 1000;
+
+  it('keeps the worker at most a window ahead of a client that is behind, and lets it go on once the client drains', async () => {
+    const s = startStreamer(200, FRAME);
+    await workerNc.flush();
+    const jobs = new JobClient(gatewayNc, 2000, { windowBytes: 4096, stallMs: 10_000 });
+    const socket = new ClientSocket();
+    const job = { requestId: randomUUID(), text: 'stream' };
+    let delivered = 0;
+    const done = jobs.run(s.protocol, job.requestId, jobs.encode(s.protocol, job) as Uint8Array, (frame) => {
+      if (frame.t !== 'data') return;
+      // From the third frame on, every write waits for 'drain': the client stopped keeping up.
+      if (++delivered >= 3) {
+        socket.writableNeedDrain = true;
+        socket.writableLength += FRAME;
+      }
+    }, socket);
+    await new Promise((r) => setTimeout(r, 400));
+    const held = s.state.sent;
+    // The worker stopped within a window (plus the frame that crossed it) of what the client took.
+    expect(held).toBeLessThanOrEqual(3 + Math.ceil(4096 / FRAME) + 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.state.sent).toBe(held);
+    // Heartbeats kept the job alive meanwhile: no worker_lost, nothing ended.
+    expect(s.state.ended).toBe(false);
+
+    // The client catches up after every write from now on.
+    const catchUp = setInterval(() => socket.drain(), 5);
+    await done;
+    clearInterval(catchUp);
+    expect(s.state).toEqual({ sent: 200, aborted: false, ended: true });
+    expect(delivered).toBe(200);
+    await s.worker.stop();
+  });
+
+  it('cuts a client that reads nothing for the stall time, which aborts the job', async () => {
+    const s = startStreamer(1000, FRAME);
+    await workerNc.flush();
+    const jobs = new JobClient(gatewayNc, 5000, { windowBytes: 4096, stallMs: 300 });
+    const socket = new ClientSocket();
+    const job = { requestId: randomUUID(), text: 'stream' };
+    const started = Date.now();
+    const done = jobs.run(s.protocol, job.requestId, jobs.encode(s.protocol, job) as Uint8Array, () => {
+      socket.writableNeedDrain = true;
+      socket.writableLength = 10_000;
+    }, socket);
+    await done;
+    expect(socket.destroyed).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    await until(() => s.state.aborted, 3000);
+    expect(s.state.sent).toBeLessThan(10);
+    await s.worker.stop();
+  });
+
+  it('aborts a paced job whose gateway never acknowledges (it is gone), and logs it', async () => {
+    const s = startStreamer(1000, FRAME);
+    await workerNc.flush();
+    const inbox = `_INBOX.${randomUUID()}`;
+    let received = 0;
+    const sub = gatewayNc.subscribe(inbox, { callback: (_e, msg) => void (msg.reply && received++) });
+    const headers = natsHeaders();
+    headers.set(FLOW_HEADER, encodeFlowHeader({ windowBytes: 4096, stallMs: 200 }));
+    gatewayNc.publish(s.protocol.subject, new TextEncoder().encode(JSON.stringify({ requestId: randomUUID(), text: 'stream' })), { reply: inbox, headers });
+    await until(() => s.state.aborted, 3000);
+    expect(s.state.sent).toBeLessThanOrEqual(Math.ceil(4096 / FRAME) + 1);
+    // Every frame of a paced job names where acknowledgements go.
+    expect(received).toBeGreaterThanOrEqual(s.state.sent);
+    expect(s.lines.join('\n')).toContain('test job aborted: its client read nothing for too long');
+    sub.unsubscribe();
+    await s.worker.stop();
+  });
+
+  it('does not pace a job opened without a client (no flow asked for)', async () => {
+    const s = startStreamer(100, FRAME);
+    await workerNc.flush();
+    const frames = await ask(s.protocol, 'stream');
+    expect(frames.filter((f) => f.t === 'data')).toHaveLength(100);
+    expect(frames.at(-1)).toEqual({ t: 'end' });
+    await s.worker.stop();
   });
 });

@@ -1,5 +1,6 @@
 import { outcomeOf, type AccountKind, type AccountLease, type BusError, type UpstreamCredential } from '@chatgate/contracts';
 import type { AccountLeaseClient } from './account-lease.client.js';
+import { tokenFingerprint } from './token-fingerprint.js';
 
 /** Who an upstream request is made as: one attempt's access token and workspace. */
 export interface UpstreamIdentity {
@@ -87,6 +88,7 @@ export function identitySourceFor(
     async failed(attempt, failure, details) {
       const outcome = outcomeOf(failure);
       if (!outcome || !attempt.accountId) return null;
+      const refused = outcome === 'unauthorized' ? { refusedTokenSha256: tokenFingerprint(attempt.identity.accessToken) } : {};
       const reply = await leases.report({
         accountId: attempt.accountId,
         model,
@@ -94,8 +96,11 @@ export function identitySourceFor(
         clearsInSec: failure.retryAfterSec,
         ...(details?.resetsAtSec !== undefined ? { resetsAtSec: details.resetsAtSec } : {}),
         message: failure.error.message.slice(0, 500),
+        ...refused,
       });
-      // A 401 gets one refresh of the same account; anything else moves on to the next account.
+      // A 401 gets one more try of the same account, with the token auth answers (refreshed once, or
+      // already refreshed by another request); the second 401 is still reported, so auth sets the
+      // account aside, but answers nothing to try; anything else moves on to the next account.
       if (outcome !== 'unauthorized' || refreshed.has(attempt.accountId) || !reply.ok || !reply.lease) return null;
       refreshed.add(attempt.accountId);
       return attemptOf(reply.lease);

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { AccountLeaseRequest, AccountReport, BusError } from '@chatgate/contracts';
 import { identitySourceFor, type Attempt, type IdentitySource, type LeasedAttempt } from './identity-source.js';
 import { withRotation, type AttemptResult } from './rotation.js';
+import { tokenFingerprint } from './token-fingerprint.js';
 
 const failure = (status: number, code: string): BusError => ({ status, error: { message: code, type: 't', param: null, code } });
 const ok = (id: string): LeasedAttempt => ({ ok: true, identity: { accessToken: id, chatgptAccountId: null, deviceId: null }, accountId: id, accountLabel: null });
@@ -61,6 +62,18 @@ describe('withRotation', () => {
     expect(failureOf(await withRotation(source(['a']), 3, fail))?.error.code).toBe('upstream_error');
   });
 
+  it("answers a pool whose accounts' tokens were all refused with the pool's 503, a caller's own refused token with 401", async () => {
+    const refused = async (): Promise<AttemptResult<never>> => ({ ok: false, failure: failure(401, 'upstream_unauthorized') });
+    // Retries spent, then the pool runs dry: either way the client never gets a 401 for the pool's accounts.
+    for (const result of [await withRotation(source(['a', 'b'], { refreshOn401: true }), 2, refused), await withRotation(source(['a'], { refreshOn401: true }), 3, refused)]) {
+      expect(failureOf(result)).toMatchObject({ status: 503, error: { code: 'no_usable_account', type: 'server_error' } });
+    }
+    // A cooling pool still says when it frees up.
+    expect(failureOf(await withRotation(source(['a'], { exhausted: failure(429, 'pool_cooling') }), 3, refused))?.error.code).toBe('pool_cooling');
+    const own = await withRotation(source(['own'], { rotates: false }), 3, refused);
+    expect(failureOf(own)).toMatchObject({ status: 401, error: { code: 'upstream_unauthorized' } });
+  });
+
   it('ends as cancelled, without a failure, when the request was cancelled during an attempt', async () => {
     const abort = new AbortController();
     const s = source(['a', 'b']);
@@ -118,6 +131,9 @@ describe('identitySourceFor', () => {
     expect(await s.failed(again, failure(401, 'upstream_unauthorized'))).toBeNull();
     expect(await s.failed(again, failure(400, 'upstream_bad_request'))).toBeNull();
     expect(p.reports.map((r) => r.outcome)).toEqual(['unauthorized', 'unauthorized']);
+    // Each 401 names the token refused (its sha256, never the token), so auth can tell a stale one from the fresh one.
+    expect(p.reports.map((r) => r.refusedTokenSha256)).toEqual([tokenFingerprint('token-a'), tokenFingerprint('fresh-a')]);
+    expect(JSON.stringify(p.reports)).not.toContain('fresh-a');
   });
 
   it('pins a continued conversation to its one account, and leases the kind asked for', async () => {

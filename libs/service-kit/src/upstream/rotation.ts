@@ -1,4 +1,4 @@
-import { outcomeOf, type BusError } from '@chatgate/contracts';
+import { outcomeOf, poolTokensRefused, type BusError } from '@chatgate/contracts';
 import type { Attempt, IdentitySource, LeasedAttempt } from './identity-source.js';
 
 /**
@@ -27,10 +27,7 @@ export async function withRotation<T>(
   let lastFailure: BusError | null = null;
   for (let accounts = 0; accounts < retryTimes; accounts++) {
     let current: Attempt = await source.next();
-    if (!current.ok) {
-      const poolFailure = current.failure;
-      return { ok: false, failure: lastFailure && poolFailure.status !== 429 ? lastFailure : poolFailure };
-    }
+    if (!current.ok) return { ok: false, failure: rotationFailure(source, lastFailure, current.failure) };
     for (;;) {
       const result = await once(current);
       if (result.ok) return result;
@@ -43,5 +40,17 @@ export async function withRotation<T>(
       current = retry;
     }
   }
-  return { ok: false, failure: lastFailure! };
+  return { ok: false, failure: rotationFailure(source, lastFailure) };
+}
+
+/**
+ * What the client gets once a rotation gives up: a cooling pool's 429 (it says when the pool frees
+ * up) over the last attempt's failure, that failure over any other pool answer. A pool account's
+ * refused token (401) is the pool's trouble, so the client gets the pool's 503: SDKs read a 401 as
+ * their own key being wrong. Only a caller's own token (a source that does not rotate) answers 401.
+ */
+export function rotationFailure(source: Pick<IdentitySource, 'rotates'>, lastFailure: BusError | null, poolFailure?: BusError): BusError {
+  const last = lastFailure && source.rotates && lastFailure.error.code === 'upstream_unauthorized' ? poolTokensRefused() : lastFailure;
+  if (!poolFailure) return last!;
+  return last && poolFailure.status !== 429 ? last : poolFailure;
 }

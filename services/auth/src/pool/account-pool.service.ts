@@ -17,19 +17,22 @@ import {
   type BusError,
   unhandled,
 } from '@chatgate/contracts';
-import { decodeJson, encodeJson, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
+import { decodeJson, encodeJson, NATS_CONNECTION, tokenFingerprint, type Logger } from '@chatgate/service-kit';
 import { REDIS } from '@chatgate/service-kit/redis';
 import { AUTH_CONFIG, AUTH_LOGGER, type AuthConfig } from '../auth.config.js';
 import { AccountRefresher } from '../accounts/account-refresher.service.js';
 import { exhaustedUntil, headroomBand, limitsOf } from '../accounts/codex-limits.js';
 import type { PoolAccount } from '../accounts/pool-account.js';
 import { UpstreamAccountsRepository } from '../accounts/upstream-accounts.repository.js';
+import type { UpstreamAccountEntity } from '../accounts/upstream-account.entity.js';
 import { UnitOfWork } from '../persistence/unit-of-work.js';
 import { planAllows } from './plan-models.js';
 import { servesModel } from './api-key-models.js';
 
 const MODEL_NOT_FOUND_COOLDOWN_MS = 24 * 3600_000;
 const FORBIDDEN_COOLDOWN_MS = 60_000;
+/** A token refused this soon after its refresh is taken as the account refused, not as a token to refresh again. */
+const FRESH_TOKEN_MS = 60_000;
 /** A snapshot is reloaded at least this often, whatever events say. */
 const SNAPSHOT_TTL_MS = 30_000;
 
@@ -204,6 +207,33 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
     return result.ok && result.account.accessToken ? result.account : null;
   }
 
+  /**
+   * A 401 refreshes an account once per storm, however many requests meet it. The report names the
+   * refused token (its sha256): a token replaced since that request's lease is not refreshed again,
+   * the request gets the current one; the current token refused within FRESH_TOKEN_MS of its refresh
+   * means the upstream refuses the account itself, so it is set aside (`needs_token`, with the reason
+   * as its last error) for an admin, and nothing is handed out. A report that names no token (an
+   * older worker) is never taken for the fresh token's: a recent refresh is answered, not repeated.
+   */
+  private async afterUnauthorized(row: UpstreamAccountEntity, report: AccountReport, now: number): Promise<AccountLease | null> {
+    if (row.status === 'needs_token' || row.status === 'disabled') return null;
+    const account = this.accounts.toPoolAccount(row);
+    const current = account.accessToken;
+    if (!current) return null;
+    const refusedCurrent = report.refusedTokenSha256 === undefined ? null : report.refusedTokenSha256 === tokenFingerprint(current);
+    if (refusedCurrent === false) return leaseOf(account);
+    const refreshedRecently = row.lastRefreshAt !== null && now - row.lastRefreshAt.getTime() < FRESH_TOKEN_MS;
+    if (refreshedRecently && refusedCurrent === null) return leaseOf(account);
+    if (refreshedRecently) {
+      const seconds = Math.round((now - row.lastRefreshAt!.getTime()) / 1000);
+      await this.accounts.markNeedsToken(row.id, `The upstream refused this account's access token (401) ${seconds} s after it was refreshed: set aside until an admin checks the account (refresh it or enter a new token). Upstream said: ${report.message}`);
+      this.logger.warn({ accountId: row.id, label: row.name ?? row.email ?? row.id }, 'account set aside: the upstream refused its freshly refreshed token (401)');
+      return null;
+    }
+    const result = await this.refresher.refresh(row.id, current);
+    return result.ok && result.account.accessToken ? leaseOf(result.account) : null;
+  }
+
   async report(report: AccountReport): Promise<AccountReportReply> {
     const now = Date.now();
     const row = await this.accounts.findById(report.accountId);
@@ -237,12 +267,9 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
       case 'upstream_error':
         await this.accounts.recordError(row.id, message);
         break;
-      case 'unauthorized': {
-        const stale = this.accounts.toPoolAccount(row).accessToken;
-        const result = await this.refresher.refresh(row.id, stale);
-        if (result.ok && result.account.accessToken) lease = leaseOf(result.account);
+      case 'unauthorized':
+        lease = await this.afterUnauthorized(row, report, now);
         break;
-      }
     }
     this.logger.info({ accountId: row.id, model: report.model, outcome: report.outcome }, 'account outcome reported');
     this.announceChanged(row.tenantId, [row.id]);

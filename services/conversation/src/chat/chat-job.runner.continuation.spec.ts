@@ -45,7 +45,7 @@ async function run(answers: Answer[], hooks: ConversationHooks, overrides: Parti
     frames.push(f);
     order.push(f.t);
   };
-  const ctx: JobContext = { job: { ...job, ...overrides }, abort: new AbortController(), account: null, send };
+  const ctx: JobContext = { job: { ...job, ...overrides }, abort: new AbortController(), account: null, send, drained: async () => undefined };
   const { client, bodies } = upstream(answers);
   await runChatJob(ctx, { client, models: new ModelTable('auto'), leases: {} as AccountLeaseClient, v1Encoding: false, retryTimes: 1, conversations: hooks });
   return { frames, bodies };

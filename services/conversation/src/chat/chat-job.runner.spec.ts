@@ -30,6 +30,7 @@ async function run(events: string[], job: Partial<ChatJob> = {}): Promise<ChatFr
     abort: new AbortController(),
     account: null,
     send: (f) => frames.push(f),
+    drained: async () => undefined,
   };
   await runChatJob(ctx, { client: upstream(events), models: new ModelTable('auto'), leases: {} as AccountLeaseClient, v1Encoding: false, retryTimes: 1 });
   return frames;

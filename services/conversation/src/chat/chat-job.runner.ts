@@ -18,6 +18,8 @@ export interface JobContext {
   /** The pool account of the current attempt (for the usage event), null for the caller's own token. */
   account: { id: string; label: string | null } | null;
   send(frame: ChatFrame): void;
+  /** Resolves once the client has read enough (flow control): awaited before reading more of the upstream. */
+  drained(): Promise<void>;
 }
 
 export interface RunnerDeps {
@@ -212,6 +214,7 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
       outcome = apply(decode(decoder.push(next.value)));
       if (outcome.failure || outcome.ended) break;
+      await ctx.drained();
     }
     if (!outcome.failure && !outcome.ended) outcome = apply(decode(decoder.end()));
     if (outcome.failure) {

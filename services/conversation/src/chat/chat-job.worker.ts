@@ -103,6 +103,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
         tally.observe(frame);
         run.send(frame);
       },
+      drained: () => run.drained(),
     };
     const started = performance.now();
     try {

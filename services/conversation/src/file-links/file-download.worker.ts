@@ -81,6 +81,8 @@ export class FileDownloadWorker implements OnApplicationBootstrap, OnApplication
           return run.send({ t: 'error', ...fileTooLarge(max) });
         }
         for (const frame of dataFramesOf(chunk)) run.send(frame);
+        // A slow client: stop reading the file store until the gateway's window opens again.
+        await run.drained();
       }
     } catch {
       if (signal.aborted) return;

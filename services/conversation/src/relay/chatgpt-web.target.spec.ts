@@ -73,7 +73,7 @@ const job = (over: Partial<RelayJob> = {}): RelayJob => ({
 
 async function run(target: ChatGptWebTarget, j: RelayJob): Promise<{ frames: RelayFrame[]; run: RelayRun }> {
   const frames: RelayFrame[] = [];
-  const r: RelayRun = { job: j, abort: new AbortController(), account: null, usage: null, send: (f) => frames.push(f) };
+  const r: RelayRun = { job: j, abort: new AbortController(), account: null, usage: null, send: (f) => frames.push(f), drained: async () => undefined };
   await target.run(r);
   return { frames, run: r };
 }

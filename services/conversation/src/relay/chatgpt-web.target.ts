@@ -147,6 +147,7 @@ export class ChatGptWebTarget implements RelayTarget {
         count(events);
         if (started) {
           for (const frame of dataFrames(chunk)) run.send(frame);
+          await run.drained();
           continue;
         }
         const early = events.find((ev) => ev.type === 'error');

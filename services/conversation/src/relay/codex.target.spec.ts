@@ -38,7 +38,7 @@ describe('the codex relay target', () => {
         sink.end();
       },
     };
-    const run: RelayRun = { job: job(), abort: new AbortController(), account: null, usage: null, send: (f) => void frames.push(f) };
+    const run: RelayRun = { job: job(), abort: new AbortController(), account: null, usage: null, send: (f) => void frames.push(f), drained: async () => undefined };
     await new CodexTarget(runner).run(run);
     expect(frames.map((f) => f.t)).toEqual(['head', 'data', 'end']);
     const bad: RelayFrame[] = [];

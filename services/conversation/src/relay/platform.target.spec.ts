@@ -34,7 +34,7 @@ function runner(script: (sink: PlatformSink) => void) {
 
 async function runJob(target: PlatformTarget, j: RelayJob) {
   const frames: RelayFrame[] = [];
-  const r: RelayRun = { job: j, abort: new AbortController(), account: null, usage: null, send: (f) => frames.push(f) };
+  const r: RelayRun = { job: j, abort: new AbortController(), account: null, usage: null, send: (f) => frames.push(f), drained: async () => undefined };
   await target.run(r);
   return { frames, run: r };
 }

@@ -61,6 +61,7 @@ export class PlatformTarget implements RelayTarget {
         data: (bytes) => {
           for (const frame of dataFrames(bytes)) run.send(frame);
         },
+        drained: () => run.drained(),
         end: () => run.send({ t: 'end' }),
         error: (failure) => run.send({ t: 'error', ...failure }),
       },

@@ -59,6 +59,7 @@ export class RelayJobWorker implements OnApplicationBootstrap, OnApplicationShut
         tally.observe(frame);
         run.send(frame);
       },
+      drained: () => run.drained(),
     };
     const started = performance.now();
     try {

@@ -16,6 +16,8 @@ export interface RelayRun {
   usage: RelayUsageCounts | null;
   /** Frames in contract order: `head`, `data`…, then one `end` or `error` (an `error` alone when nothing was sent). */
   send(frame: RelayFrame): void;
+  /** Resolves once the client has read enough (flow control): awaited before reading more of the upstream. */
+  drained(): Promise<void>;
 }
 
 /**

@@ -17,6 +17,7 @@ import { newCompletionId } from './completion-id.js';
 import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from '@chatgate/protocol';
 import { parseChatRequest, toChatJob } from './to-chat-job.js';
 import { filesBaseUrl } from '../shared/http/files-base-url.js';
+import { DeliveredReply } from './delivered-reply.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -79,17 +80,21 @@ export class ChatCompletionsController {
     await this.limits.check(principal, use, job.requestId, 'chatgpt', { messages: job.messages, maxTokens: job.maxTokens });
     const identity: CompletionIdentity = { id: newCompletionId(), created: Math.floor(Date.now() / 1000), model: body.model };
     reply.header('x-request-id', job.requestId);
-    // A job no worker ran returns no usage event, so the gateway gives its limit slot back.
-    const neverRan = () => this.limits.release(principal, use, job.requestId);
-    const onFrame = job.stream ? this.streamer(job, identity, body.stream_options?.include_usage === true, reply) : this.collector(job, identity, reply);
-    return this.jobs.run(CHAT_JOBS, job, payload, onFrame, reply.raw, neverRan);
+    // What reached the client: a non-streamed reply reaches it only whole, at the end.
+    const delivered = new DeliveredReply();
+    const onFrame = job.stream ? this.streamer(job, identity, body.stream_options?.include_usage === true, reply, delivered) : this.collector(job, identity, reply);
+    return this.jobs.run(CHAT_JOBS, job, payload, onFrame, reply.raw, {
+      // A job no worker ran returns no usage event, so the gateway gives its limit slot back.
+      neverRan: () => this.limits.release(principal, use, job.requestId),
+      delivered: () => delivered.usage(job),
+    });
   }
 
   /**
    * Streams chunks as the worker produces them. Headers go out with the first frame, so an error
    * before any text still gets its proper HTTP status; after that an error is an SSE error event.
    */
-  private streamer(job: ChatJob, identity: CompletionIdentity, includeUsage: boolean, reply: FastifyReply): (frame: ChatFrame) => void {
+  private streamer(job: ChatJob, identity: CompletionIdentity, includeUsage: boolean, reply: FastifyReply, delivered: DeliveredReply): (frame: ChatFrame) => void {
     const raw = reply.raw;
     const encoder = new ChunkEncoder(identity, includeUsage);
     // Temporary chat cannot be continued, so its chunks carry no ids.
@@ -114,6 +119,7 @@ export class ChatCompletionsController {
           noteIds(frame);
           begin();
           raw.write(encoder.delta(frame.content, frame.reasoning));
+          delivered.add(frame.content, frame.reasoning);
           return;
         case 'end':
           noteIds(frame);

@@ -67,6 +67,7 @@ export class SpeechController {
     reply.header('x-request-id', job.requestId);
     const raw = reply.raw;
     let started = false;
+    let audible = false;
     const onFrame = (frame: SpeechFrame) => {
       switch (frame.t) {
         case 'start':
@@ -81,6 +82,7 @@ export class SpeechController {
           return;
         case 'audio':
           if (started) raw.write(frame.bytes);
+          audible = true;
           return;
         case 'end':
           raw.end();
@@ -91,8 +93,13 @@ export class SpeechController {
           return;
       }
     };
-    // A job no voice service ran returns no usage event, so the gateway gives its limit slot back.
-    return this.jobs.run(SPEECH_JOBS, job, payload, onFrame, raw, () => this.limits.release(principal, { model: job.model }, job.requestId));
+    return this.jobs.run(SPEECH_JOBS, job, payload, onFrame, raw, {
+      // A job no voice service ran returns no usage event, so the gateway gives its limit slot back.
+      neverRan: () => this.limits.release(principal, { model: job.model }, job.requestId),
+      // Which pieces' audio reached the client whole is the worker's to know: once any audio did, the
+      // whole input is counted (a budget errs on the side of too much), else none.
+      delivered: () => ({ model: job.model, kind: 'speech', characters: audible ? [...job.input].length : 0 }),
+    });
   }
 }
 

@@ -48,7 +48,8 @@ export function rollup(events: readonly PricedEvent[]): HourlyRow[] {
     row.userName = e.userName ?? row.userName;
     row.accountLabel = e.accountLabel ?? row.accountLabel;
     row.requests++;
-    if (e.outcome === 'error') row.errors++;
+    // A lost worker is a failed request to its client (and its slot was given back, as an error's).
+    if (e.outcome === 'error' || e.outcome === 'worker_lost') row.errors++;
     if (e.outcome === 'cancelled') row.cancelled++;
     row.promptTokens += e.promptTokens;
     row.completionTokens += e.completionTokens;

@@ -284,9 +284,9 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
     );
   }
 
-  /** A request that failed gives its limit slot back, under the model the gateway took it for (idempotent; most failed requests held none). */
+  /** A request that failed (or lost its worker) gives its limit slot back, under the model the gateway took it for (idempotent; most failed requests held none). */
   private async releaseFailedSlots(events: UsageEvent[]): Promise<void> {
-    const failed = events.filter((e) => e.outcome === 'error');
+    const failed = events.filter((e) => e.outcome === 'error' || e.outcome === 'worker_lost');
     if (!failed.length) return;
     await Promise.all(
       failed.map((e) => this.limits.release({ requestId: e.requestId, tenantId: e.tenantId, subject: e.userId ?? e.credentialId, model: limitModelOf(e.model, e.resolvedModel) })),

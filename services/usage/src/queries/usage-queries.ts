@@ -108,7 +108,7 @@ export class UsageQueries {
     const records: Array<{ account_label: string | null; account_id: string | null; model: string; n: number; used: string }> = await this.db.query(
       `SELECT "account_label", "account_id", "model", floor(($1::double precision - extract(epoch FROM "at") * 1000) / ${HOUR_MS})::int + 1 AS n, count(*) AS used
          FROM "usage"."usage_events"
-        WHERE "at" > $2 AND "at" <= $3 AND "outcome" <> 'error' AND ("account_label" = ANY($4) OR "account_id" = ANY($4)) AND ($5::text IS NULL OR "tenant_id" = $5)
+        WHERE "at" > $2 AND "at" <= $3 AND "outcome" NOT IN ('error', 'worker_lost') AND ("account_label" = ANY($4) OR "account_id" = ANY($4)) AND ($5::text IS NULL OR "tenant_id" = $5)
         GROUP BY 1, 2, 3, 4`,
       [now, new Date(now - hours * HOUR_MS).toISOString(), new Date(now).toISOString(), labels, scopeTenantId],
     );

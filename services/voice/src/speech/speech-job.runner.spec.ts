@@ -74,6 +74,7 @@ function run(input: string, deps: { upstream: VoiceUpstreamClient; leases: Accou
     spokenCharacters: 0,
     sendControl: (frame) => frames.push(frame),
     sendAudio: (bytes) => frames.push({ t: 'audio', text: new TextDecoder().decode(bytes) }),
+    drained: async () => undefined,
   };
   const done = runSpeechJob(ctx, { ...deps, retryTimes: 3, pieceChars: 20, hideLater: (_identity, conversationId) => hidden.push(conversationId) });
   return done.then(() => ({ frames, hidden, ctx }));

@@ -1,5 +1,5 @@
 import { SPEECH_AUDIO_FRAME_BYTES, invalidValue, outcomeOf, upstreamStreamCut, type BusError, type SpeechControlFrame, type SpeechJob } from '@chatgate/contracts';
-import { identitySourceFor, transportFailure, type AccountLeaseClient, type Attempt } from '@chatgate/service-kit';
+import { identitySourceFor, rotationFailure, transportFailure, type AccountLeaseClient, type Attempt } from '@chatgate/service-kit';
 import type { SpokenMessage, UpstreamIdentity, VoiceUpstreamClient } from '../upstream/voice-upstream.client.js';
 import { splitIntoPieces } from './sentence-splitter.js';
 
@@ -15,6 +15,8 @@ export interface SpeechJobContext {
   spokenCharacters: number;
   sendControl(frame: SpeechControlFrame): void;
   sendAudio(bytes: Uint8Array): void;
+  /** Resolves once the client has read enough (flow control): awaited before reading more of the upstream. */
+  drained(): Promise<void>;
 }
 
 export interface SpeechDeps {
@@ -73,6 +75,7 @@ async function speakPiece(
       for await (const chunk of audio.body) {
         for (let at = 0; at < chunk.length; at += SPEECH_AUDIO_FRAME_BYTES) ctx.sendAudio(chunk.subarray(at, at + SPEECH_AUDIO_FRAME_BYTES));
         sent += chunk.length;
+        await ctx.drained();
       }
     } catch (err) {
       audio.body.destroy();
@@ -121,13 +124,10 @@ export async function runSpeechJob(ctx: SpeechJobContext, deps: SpeechDeps): Pro
       for (;;) {
         if (ctx.abort.signal.aborted) return;
         if (!current) {
-          if (accountsUsed >= deps.retryTimes) return ctx.sendControl({ t: 'error', ...lastFailure! });
+          if (accountsUsed >= deps.retryTimes) return ctx.sendControl({ t: 'error', ...rotationFailure(source, lastFailure) });
           current = await source.next();
           accountsUsed++;
-          if (!current.ok) {
-            const poolFailure = current.failure;
-            return ctx.sendControl({ t: 'error', ...(lastFailure && poolFailure.status !== 429 ? lastFailure : poolFailure) });
-          }
+          if (!current.ok) return ctx.sendControl({ t: 'error', ...rotationFailure(source, lastFailure, current.failure) });
         }
         if (!current.ok) return;
         const identity = current.identity;

@@ -70,6 +70,7 @@ export class SpeechJobWorker implements OnApplicationBootstrap, OnApplicationShu
         run.send(frame);
       },
       sendAudio: (bytes) => run.send({ t: 'audio', bytes }),
+      drained: () => run.drained(),
     };
     const started = performance.now();
     try {

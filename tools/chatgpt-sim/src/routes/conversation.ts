@@ -209,6 +209,7 @@ export async function conversationRoute(
       delayMs: d.delay ?? 0,
       ttfbMs: d.ttfb ?? 0,
       failure: midStream,
+      onWrite: (bytes, mustWait) => ctx.stats.streamWrote(bytes, mustWait),
     },
     (finished, outcome) => {
       ctx.streams.delete(finished);

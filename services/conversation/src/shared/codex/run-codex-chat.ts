@@ -36,6 +36,8 @@ export interface CodexChatRequest extends UsageCaller {
 export interface CodexSink {
   head(status: number, headers: Record<string, string>): void;
   data(bytes: Uint8Array): void;
+  /** Resolves when the client has taken enough of what was sent (flow control); absent: never waits. */
+  drained?(): Promise<void>;
   end(): void;
   error(failure: BusError): void;
 }
@@ -84,6 +86,11 @@ class AnswerWriter {
       this.sink.head(200, SSE_HEADERS);
     }
     this.sink.data(Buffer.from(text));
+  }
+
+  /** Waits while the client is too far behind (the gateway's window), so a slow reader slows the upstream read. */
+  drained(): Promise<void> {
+    return this.sink.drained?.() ?? Promise.resolve();
   }
 
   /** A failure: an HTTP error before anything went out, else an SSE error chunk and `[DONE]` (as chat does). */
@@ -220,7 +227,11 @@ export async function runCodexChat(request: CodexChatRequest, sink: CodexSink, d
       let broken: CodexAttemptFailure | null = null;
       try {
         let over = false;
-        for await (const chunk of opened.body) if ((over = take(reader.push(chunk)))) break;
+        for await (const chunk of opened.body) {
+          if ((over = take(reader.push(chunk)))) break;
+          // A slow client: stop reading the upstream until the gateway's window opens again.
+          if (plan.stream) await writer.drained();
+        }
         if (!over) take(reader.end());
       } catch (err) {
         if (!guard.cut) broken = err instanceof ResponsesStreamError ? { failure: codexUpstreamError(`The Codex backend sent a stream chatgate cannot read: ${err.message}`) } : midStreamFailure(err);

@@ -1,13 +1,13 @@
-import type { UsageKind } from '@chatgate/contracts';
+import { PLATFORM_USAGE_KIND, type UsageKind } from '@chatgate/contracts';
 
 /** The platform API paths chatgate passes through, relative to an account's base URL. */
 export const PLATFORM_PATHS = {
-  '/chat/completions': { method: 'POST', kind: 'chat' },
-  '/completions': { method: 'POST', kind: 'completion' },
-  '/embeddings': { method: 'POST', kind: 'embedding' },
-  '/images/generations': { method: 'POST', kind: 'image' },
-  '/audio/speech': { method: 'POST', kind: 'speech' },
-  '/models': { method: 'GET', kind: null },
+  '/chat/completions': { method: 'POST', kind: PLATFORM_USAGE_KIND['/chat/completions'] },
+  '/completions': { method: 'POST', kind: PLATFORM_USAGE_KIND['/completions'] },
+  '/embeddings': { method: 'POST', kind: PLATFORM_USAGE_KIND['/embeddings'] },
+  '/images/generations': { method: 'POST', kind: PLATFORM_USAGE_KIND['/images/generations'] },
+  '/audio/speech': { method: 'POST', kind: PLATFORM_USAGE_KIND['/audio/speech'] },
+  '/models': { method: 'GET', kind: PLATFORM_USAGE_KIND['/models'] },
 } as const satisfies Record<string, { method: 'GET' | 'POST'; kind: UsageKind | null }>;
 export type PlatformPath = keyof typeof PLATFORM_PATHS;
 

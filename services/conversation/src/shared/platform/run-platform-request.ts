@@ -31,6 +31,8 @@ import { StreamUsageFilter } from './stream-usage-filter.js';
 export interface PlatformSink {
   head(status: number, headers: Record<string, string>): void;
   data(bytes: Uint8Array): void;
+  /** Resolves when the sink's reader has caught up (flow control); the upstream is read no further until then. */
+  drained?(): Promise<void>;
   end(usage: PlatformUsage | null): void;
   error(failure: BusError): void;
 }
@@ -97,6 +99,7 @@ async function deliver(res: PlatformResponse, prepared: ReturnType<typeof prepar
       for await (const chunk of res.body) {
         const out = filter.push(chunk);
         if (out.length) sink.data(out);
+        await sink.drained?.();
       }
       const rest = filter.end();
       if (rest.length) sink.data(rest);
@@ -114,7 +117,10 @@ async function deliver(res: PlatformResponse, prepared: ReturnType<typeof prepar
       return { delivered: true, status: res.status, usage, failed: !ok };
     }
     // Audio and anything else: streamed through as it comes.
-    for await (const chunk of res.body) sink.data(chunk);
+    for await (const chunk of res.body) {
+      sink.data(chunk);
+      await sink.drained?.();
+    }
     sink.end(null);
     return { delivered: true, status: res.status, usage: null, failed: !ok };
   } catch {

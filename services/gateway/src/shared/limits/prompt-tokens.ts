@@ -30,3 +30,9 @@ export async function countPromptTokens(messages: readonly ChatMessage[]): Promi
   }
   return prompt;
 }
+
+/** A reply's tokens as the worker counts them (answer and reasoning, o200k), for a reply the gateway saw cut short. */
+export async function countReplyTokens(answer: string, reasoning: string): Promise<number> {
+  const { countTokens } = await loadTokenizer();
+  return (answer ? countTokens(answer) : 0) + (reasoning ? countTokens(reasoning) : 0);
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { RELAY_JOBS, chatMessageSchema, imageOrderOf, type PlatformRelayPath, type Principal, type RelayJob } from '@chatgate/contracts';
+import { PLATFORM_USAGE_KIND, RELAY_JOBS, chatMessageSchema, imageOrderOf, type PlatformRelayPath, type Principal, type RelayJob } from '@chatgate/contracts';
 import { RelayResponder } from '../relay/relay-responder.js';
 import { GatewayJobs } from '../jobs/gateway-jobs.js';
 import { LimitGate, type RequestSize } from '../limits/limit-gate.js';
@@ -36,7 +36,7 @@ export class PlatformRelay {
     // Before the upstream: a refused request gets 429 here and never reaches a worker.
     await this.limits.check(principal, { model }, job.requestId, 'platform', requestSizeOf(path, body));
     // The runner's usage event returns the slot of a failed request; a job no worker ran returns it here.
-    return this.responder.respond(job, payload, principal, reply, { model });
+    return this.responder.respond(job, payload, principal, reply, { use: { model }, kind: PLATFORM_USAGE_KIND[path], upstream: 'platform' });
   }
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { RELAY_JOBS, type Principal, type RelayFrame, type RelayJob } from '@chatgate/contracts';
-import { GatewayJobs } from '../jobs/gateway-jobs.js';
+import { RELAY_JOBS, type Principal, type RelayFrame, type RelayJob, type UpstreamKind, type UsageKind } from '@chatgate/contracts';
+import { GatewayJobs, type DeliveredUsage } from '../jobs/gateway-jobs.js';
 import { LimitGate, type ModelUse } from '../limits/limit-gate.js';
 
 /**
@@ -20,12 +20,13 @@ export class RelayResponder {
 
   /**
    * `payload`: the job as `GatewayJobs.encode` made it, before the limit slot was taken.
-   * `limitUse`: the model whose limit slot the caller took when the job itself carries no usage
-   * (a platform job: its runner publishes the usage event), so a job no worker ran returns it.
+   * `counted`: when the job itself carries no usage (a platform or Codex job: its runner publishes the
+   * usage event), the model whose limit slot the caller took, what it is counted as and which upstream
+   * serves it, so a job no worker ran returns the slot, and one whose worker died is recorded.
    */
-  respond(job: RelayJob, payload: Uint8Array, principal: Principal, reply: FastifyReply, limitUse?: ModelUse): Promise<void> {
+  respond(job: RelayJob, payload: Uint8Array, principal: Principal, reply: FastifyReply, counted?: { use: ModelUse; kind: UsageKind | null; upstream: UpstreamKind }): Promise<void> {
     // A web-protocol job names its model (an upstream slug) in its usage.
-    const slotUse: ModelUse | undefined = job.usage ? { model: job.usage.model, viaTable: true } : limitUse;
+    const slotUse: ModelUse | undefined = job.usage ? { model: job.usage.model, viaTable: true } : counted?.use;
     const raw = reply.raw;
     let started = false;
     const begin = (status: number, headers: Record<string, string>) => {
@@ -58,8 +59,16 @@ export class RelayResponder {
           return;
       }
     };
-    // A job no worker ran returns no usage event, so the gateway gives the limit slot back.
-    const neverRan = slotUse ? () => this.limits.release(principal, slotUse, job.requestId) : undefined;
-    return this.jobs.run(RELAY_JOBS, job, payload, onFrame, raw, neverRan);
+    // The relayed bytes are not read here: a job whose worker died is recorded with no counts.
+    const delivered: DeliveredUsage | null = job.usage
+      ? { model: job.usage.model, kind: job.usage.kind }
+      : counted?.kind
+        ? { model: counted.use.model, kind: counted.kind, upstream: counted.upstream }
+        : null;
+    return this.jobs.run(RELAY_JOBS, job, payload, onFrame, raw, {
+      // A job no worker ran returns no usage event, so the gateway gives the limit slot back.
+      neverRan: slotUse ? () => this.limits.release(principal, slotUse, job.requestId) : undefined,
+      delivered: delivered ? () => delivered : undefined,
+    });
   }
 }
