@@ -73,6 +73,14 @@ if (demo) {
   const simPort = process.env.SIM_PORT ?? '5099';
   start('chatgpt-sim', 'tools/chatgpt-sim/dist/main.js', { PORT: simPort, HOST: '127.0.0.1' });
   env.CHATGPT_BASE_URL = `http://127.0.0.1:${simPort}`;
+  // Refresh tokens of the simulator's accounts are exchanged at the simulator too.
+  env.CHATGPT_AUTH_URL = env.CHATGPT_BASE_URL;
+  env.CHATGPT_AUTH0_URL = env.CHATGPT_BASE_URL;
+  env.CODEX_AUTH_URL = env.CHATGPT_BASE_URL;
+  env.CODEX_BASE_URL = `${env.CHATGPT_BASE_URL}/backend-api/codex`;
+  // The demo credential is the caller's own (simulator) token: raw tokens on, verified against the simulator's keys.
+  env.RAW_TOKENS = 'true';
+  env.CHATGPT_JWKS_URL = `${env.CHATGPT_BASE_URL}/.well-known/jwks.json`;
   await waitHealthy(`${env.CHATGPT_BASE_URL}/_sim/stats`, 10_000);
 }
 for (const name of SERVICES) start(name, `services/${name}/dist/main.js`, env);

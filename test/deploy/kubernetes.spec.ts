@@ -168,13 +168,13 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay: Overlay) => {
       }
     });
 
-    it('let the gateway talk to NATS only, and usage to NATS, Postgres and Redis only', () => {
+    it('let the gateway talk to NATS and Redis only, and usage to NATS, Postgres and Redis only', () => {
       const egressPorts = (service: string) =>
         selecting(service)
           .filter((p) => Object.keys(p.spec.podSelector.matchLabels ?? {}).length > 0)
           .flatMap((p) => p.spec.egress ?? [])
           .flatMap((rule) => (rule.ports ?? [{ port: 'any' }]).map((p) => p.port));
-      expect(egressPorts('gateway')).toEqual([4222]);
+      expect(egressPorts('gateway').sort()).toEqual([4222, 6379]);
       expect(egressPorts('usage').sort()).toEqual([4222, 5432, 6379]);
       for (const service of ['auth', 'conversation']) expect(egressPorts(service)).toEqual(expect.arrayContaining(service === 'auth' ? [4222, 5432, 6379] : ['any']));
     });

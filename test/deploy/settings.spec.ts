@@ -18,18 +18,26 @@ import {
  * Variables a service's schema reads that no deployment sets, on purpose. Keep each reason true: a
  * variable listed here that a deployment does set, or that no schema reads, fails the test.
  */
+/** Other ways to authenticate to NATS than the per-service users the deployed NATS config (deploy/nats) defines. */
+const NATS_ALTERNATIVES = {
+  NATS_TOKEN: 'a NATS token instead of the deployed per-service users',
+  NATS_CREDS: 'a .creds file (decentralised NATS auth) instead of the deployed per-service users',
+};
+
 const NOT_FOR_DEPLOYMENTS: Record<ServiceName, Record<string, string>> = {
-  gateway: { USAGE_STREAM_SUFFIX: 'test stacks only' },
+  gateway: { USAGE_STREAM_SUFFIX: 'test stacks only', ...NATS_ALTERNATIVES },
   auth: {
     // authEnv declares it, but the admin credential is checked by the gateway alone: the secret stays there.
     ADMIN_PASSWORD: 'read by no auth code',
+    ...NATS_ALTERNATIVES,
   },
   conversation: {
     // Names a test stack's own usage stream, subject and consumer; a deployment uses the real ones.
     USAGE_STREAM_SUFFIX: 'test stacks only',
+    ...NATS_ALTERNATIVES,
   },
-  voice: { USAGE_STREAM_SUFFIX: 'test stacks only' },
-  usage: { USAGE_STREAM_SUFFIX: 'test stacks only' },
+  voice: { USAGE_STREAM_SUFFIX: 'test stacks only', ...NATS_ALTERNATIVES },
+  usage: { USAGE_STREAM_SUFFIX: 'test stacks only', ...NATS_ALTERNATIVES },
 };
 
 /** Variables deployments set that no schema reads, because something else reads them. */

@@ -396,6 +396,7 @@ describe('admin API', () => {
           '/admin/v1/accounts/{id}/disable',
           '/admin/v1/accounts/{id}/enable',
           '/admin/v1/accounts/{id}/refresh',
+          '/admin/v1/health/services',
           '/admin/v1/refresh/passes',
           '/admin/v1/routes',
           '/admin/v1/tenants',

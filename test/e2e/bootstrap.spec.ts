@@ -154,12 +154,12 @@ tenants:
   it('a broken file stops auth with one line naming the file, the line and the field', async () => {
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'tenants:\n  - slug: acme\n    users:\n      - name: bob\n        limts: []\n');
-    const config = parseConfig(authEnv, testEnv({ DATABASE_URL: stack.databaseUrl, CHATGATE_BOOTSTRAP: broken }));
+    const config = parseConfig(authEnv, testEnv({ DATABASE_URL: stack.databaseUrl, CHATGPT_BASE_URL: stack.sim.url, CHATGPT_AUTH_URL: stack.sim.url, CHATGPT_AUTH0_URL: stack.sim.url, CODEX_AUTH_URL: stack.sim.url, CHATGATE_BOOTSTRAP: broken }));
     const fault = await startAuth(config).catch((err: unknown) => err);
     expect(fault).toBeInstanceOf(ConfigError);
     expect((fault as Error).message).toBe(`invalid configuration: CHATGATE_BOOTSTRAP ${broken} line 5, field tenants[0].users[0].limts: unknown field`);
     writeFileSync(broken, 'tenants:\n  - slug: acme\n    accounts:\n      - token: eyJhbGciOi.literal.token\n');
-    const literal = await startAuth(parseConfig(authEnv, testEnv({ DATABASE_URL: stack.databaseUrl, CHATGATE_BOOTSTRAP: broken }))).catch((err: unknown) => err);
+    const literal = await startAuth(parseConfig(authEnv, testEnv({ DATABASE_URL: stack.databaseUrl, CHATGPT_BASE_URL: stack.sim.url, CHATGPT_AUTH_URL: stack.sim.url, CHATGPT_AUTH0_URL: stack.sim.url, CODEX_AUTH_URL: stack.sim.url, CHATGATE_BOOTSTRAP: broken }))).catch((err: unknown) => err);
     expect((literal as Error).message).toMatch(/line 4, field tenants\[0\]\.accounts\[0\]\.token: tokens are never written/);
     expect((literal as Error).message).not.toContain('literal');
   });

@@ -6,6 +6,8 @@ import { jsonOf, testEnv, waitFor } from '@chatgate/testing';
 import { ChatJobWorker } from '@chatgate/conversation';
 import { startStack, type Stack } from '../support/stack.js';
 
+const HEALTH_ADMIN_PASSWORD = 'admin-password-for-lifecycle-6d1';
+
 const WORKER_MAIN = fileURLToPath(new URL('../../services/conversation/dist/main.js', import.meta.url));
 
 describe('a client that disconnects mid-stream', () => {
@@ -48,7 +50,7 @@ describe('a conversation worker that dies mid-stream', () => {
   afterAll(() => stack?.close());
 
   it('ends the client stream with an error event within a few seconds', async () => {
-    worker = spawn(process.execPath, [WORKER_MAIN], { env: testEnv({ DATABASE_URL: stack.databaseUrl, CHATGPT_BASE_URL: stack.sim.url, LOG_LEVEL: 'info' }), stdio: ['ignore', 'pipe', 'inherit'] });
+    worker = spawn(process.execPath, [WORKER_MAIN], { env: testEnv({ DATABASE_URL: stack.databaseUrl, CHATGPT_BASE_URL: stack.sim.url, CODEX_BASE_URL: stack.sim.codex.baseUrl, LOG_LEVEL: 'info' }), stdio: ['ignore', 'pipe', 'inherit'] });
     let log = '';
     worker.stdout!.on('data', (d) => (log += d));
     await waitFor(() => log.includes('chatgate-conversation ready'), 'the worker process to start', 15_000);
@@ -87,7 +89,7 @@ describe('a conversation worker that dies mid-stream', () => {
 describe('replicas and health', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ workers: 2, allServices: true });
+    stack = await startStack({ workers: 2, allServices: true, gateway: { ADMIN_PASSWORD: HEALTH_ADMIN_PASSWORD } });
   });
   afterAll(() => stack?.close());
 
@@ -101,12 +103,19 @@ describe('replicas and health', () => {
     const handled = stack.workers.map((w) => w.app.get(ChatJobWorker).stats().handled);
     expect(handled[0] + handled[1]).toBe(12);
     expect(Math.min(...handled)).toBeGreaterThan(0);
+    // Anyone sees up or not per service, nothing more (no host, pid or dependency error).
     const res = await fetch(`${stack.gatewayUrl}/health/services`);
     const body = await jsonOf(res);
     expect(res.status).toBe(200);
-    expect(body.ok).toBe(true);
-    expect(body.services.map((s: { service: string }) => s.service)).toEqual(['gateway', 'auth', 'conversation', 'voice', 'usage']);
-    const auth = body.services.find((s: { service: string }) => s.service === 'auth');
+    expect(body).toEqual({ ok: true, services: ['gateway', 'auth', 'conversation', 'voice', 'usage'].map((service) => ({ service, ok: true })) });
+    // The reports themselves are the operator's.
+    expect((await fetch(`${stack.gatewayUrl}/admin/v1/health/services`)).status).toBe(401);
+    const detailed = await fetch(`${stack.gatewayUrl}/admin/v1/health/services`, { headers: { authorization: `Bearer ${HEALTH_ADMIN_PASSWORD}` } });
+    expect(detailed.status).toBe(200);
+    const details = await jsonOf(detailed);
+    expect(details.ok).toBe(true);
+    expect(details.services.map((s: { service: string }) => s.service)).toEqual(['gateway', 'auth', 'conversation', 'voice', 'usage']);
+    const auth = details.services.find((s: { service: string }) => s.service === 'auth');
     expect(auth.report.dependencies.map((d: { name: string }) => d.name).sort()).toEqual(['nats', 'postgres', 'redis']);
   });
 

@@ -5,6 +5,7 @@ import OpenAI from 'openai';
 import { startSimulator, type Simulator } from '@chatgate/chatgpt-sim';
 import { testEnv, waitFor } from '@chatgate/testing';
 
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const main = (service: string) => fileURLToPath(new URL(`../../services/${service}/dist/main.js`, import.meta.url));
 
 interface Running {
@@ -28,7 +29,7 @@ describe('logs', () => {
 
   beforeAll(async () => {
     sim = await startSimulator();
-    procs.push(run('auth', { CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url }), run('conversation', { CHATGPT_BASE_URL: sim.url }));
+    procs.push(run('auth', { CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, CODEX_AUTH_URL: sim.url, CHATGPT_JWKS_URL: sim.jwksUrl }), run('conversation', { CHATGPT_BASE_URL: sim.url, CODEX_BASE_URL: sim.codex.baseUrl }));
     await waitFor(() => procs.every((p) => /chatgate-(auth|conversation) ready/.test(p.output)), 'auth and conversation to start', 60_000);
     const gateway = run('gateway', {});
     procs.push(gateway);
@@ -79,5 +80,38 @@ describe('logs', () => {
     expect(output).not.toContain(signature);
     expect(output).not.toContain(account.accessToken.split('.')[1]);
     expect(output).not.toContain(account.refreshToken);
+  });
+
+  it("blank every secret field a service's logger is handed, at any depth, at trace level", async () => {
+    // A service process's own logger (service-kit's createLogger, as every main.ts builds it), handed each
+    // field a careless log call could carry: snake_case token fields, cookies, set-cookie, passwords, API
+    // keys, nested in request and upstream objects and arrays.
+    const secret = (name: string) => `s3cr3t-${name}-${'x'.repeat(12)}`;
+    const fields = ['access_token', 'refresh_token', 'id_token', 'session_token', 'accessToken', 'password', 'api_key', 'apiKey', 'client_secret', 'cookie', 'set-cookie', 'authorization', 'x-api-key', 'authkey', 'token'];
+    const script = `
+      import { createLogger } from '@chatgate/service-kit';
+      const logger = createLogger('logs-test', 'trace');
+      const fields = ${JSON.stringify(fields)};
+      const secret = (name) => 's3cr3t-' + name + '-' + 'x'.repeat(12);
+      for (const field of fields) {
+        logger.trace({ [field]: secret(field) }, 'top level ' + field);
+        logger.trace({ req: { headers: { [field.toUpperCase()]: secret(field) } } }, 'in headers ' + field);
+        logger.debug({ upstream: { response: { body: { tokens: [{ [field]: secret(field) }] } } } }, 'deep ' + field);
+        logger.error({ err: Object.assign(new Error('failed ' + field), { config: { [field]: secret(field) } }) }, 'error ' + field);
+      }
+      logger.info({ usage: { tokens: 1234 }, model: 'gpt-4o' }, 'counts stay');
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    await new Promise((resolve) => child.once('exit', resolve));
+    const lines = output.split('\n').filter((l) => l.trim());
+    expect(lines).toHaveLength(fields.length * 4 + 1);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(output).not.toContain('s3cr3t-');
+    for (const field of fields) expect(output).not.toContain(secret(field));
+    expect(output).toContain('"tokens":1234');
+    expect(output).toContain('failed password');
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { authEnv, conversationEnv, parseConfig, usageEnv } from '@chatgate/config';
@@ -26,7 +27,8 @@ describe('two replicas of each service starting at the same moment against a fre
 
   beforeAll(async () => {
     Object.assign(database, await createTestDatabase());
-    const env = { DATABASE_URL: database.url, USAGE_STREAM_SUFFIX: suffix };
+    // No upstream is asked here, but the default one is the real one: development secrets are refused for it.
+    const env = { DATABASE_URL: database.url, USAGE_STREAM_SUFFIX: suffix, TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'), FILE_LINK_SECRET: randomBytes(32).toString('base64') };
     const auth = () => startAuth(parseConfig(authEnv, testEnv(env)));
     const conversation = () => startConversation(parseConfig(conversationEnv, testEnv(env)));
     const usage = () => startUsage(parseConfig(usageEnv, testEnv(env)));

@@ -50,7 +50,7 @@ describe('account refresh', () => {
   /** A second auth replica on the same database, Redis and NATS. */
   const startReplica = async () => {
     const replica = await startAuth(
-      parseConfig(authEnv, testEnv({ DATABASE_URL: stack.databaseUrl, CHATGPT_BASE_URL: stack.sim.url, CHATGPT_AUTH_URL: stack.sim.url, CHATGPT_AUTH0_URL: stack.sim.url, ...REFRESH_ENV })),
+      parseConfig(authEnv, testEnv({ DATABASE_URL: stack.databaseUrl, CHATGPT_BASE_URL: stack.sim.url, CHATGPT_AUTH_URL: stack.sim.url, CHATGPT_AUTH0_URL: stack.sim.url, CODEX_AUTH_URL: stack.sim.url, CHATGPT_JWKS_URL: stack.sim.jwksUrl, ...REFRESH_ENV })),
     );
     replicas.push(replica);
     return replica;

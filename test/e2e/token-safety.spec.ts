@@ -49,7 +49,7 @@ describe('rotated refresh tokens are never lost', () => {
   const replicas: RunningService[] = [];
 
   const authEnvFor = (extra: Record<string, string> = {}) =>
-    parseConfig(authEnv, testEnv({ DATABASE_URL: stack.databaseUrl, CHATGPT_BASE_URL: front.url, CHATGPT_AUTH_URL: front.url, CHATGPT_AUTH0_URL: front.url, ...extra }));
+    parseConfig(authEnv, testEnv({ DATABASE_URL: stack.databaseUrl, CHATGPT_BASE_URL: front.url, CHATGPT_AUTH_URL: front.url, CHATGPT_AUTH0_URL: front.url, CODEX_AUTH_URL: front.url, CHATGPT_JWKS_URL: stack.sim.jwksUrl, ...extra }));
   const startReplica = async (extra: Record<string, string> = {}) => {
     const replica = await startAuth(authEnvFor(extra));
     replicas.push(replica);

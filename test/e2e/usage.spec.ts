@@ -12,7 +12,8 @@ import { CredentialResolver } from '../../services/gateway/src/shared/credential
 import { connectStackDatabase } from '../support/stack-database.js';
 import { startStack, type Stack } from '../support/stack.js';
 
-const ADMIN_PASSWORD = 'usage-admin-pw';
+// At least 16 characters: the gateway refuses weak admin passwords at start.
+const ADMIN_PASSWORD = 'usage-admin-password-4c7e';
 
 /** A usage event as a worker publishes it, for a tenant of the test's own. */
 const usageEvent = (tenantId: string, over: Partial<UsageEvent> = {}): UsageEvent => ({

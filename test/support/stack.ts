@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { authEnv, conversationEnv, gatewayEnv, parseConfig, usageEnv, voiceEnv } from '@chatgate/config';
+import { authEnv, conversationEnv, gatewayEnv, parseConfig, redisEnv, usageEnv, voiceEnv } from '@chatgate/config';
 import { RefreshQueue, startAuth } from '@chatgate/auth';
 import { startConversation } from '@chatgate/conversation';
-import { startGateway } from '@chatgate/gateway';
+import { ADMIN_FAILURES_PREFIX, startGateway } from '@chatgate/gateway';
+import { Redis } from 'ioredis';
 import { startUsage } from '@chatgate/usage';
 import { startVoice } from '@chatgate/voice';
-import { startSimulator, type Simulator } from '@chatgate/chatgpt-sim';
+import { startSimulator, type Simulator, type SimulatorOptions } from '@chatgate/chatgpt-sim';
 import type { ServiceName } from '@chatgate/contracts';
 import { testEnv, waitFor } from '@chatgate/testing';
 import type { RunningService } from '@chatgate/service-kit';
@@ -21,6 +22,12 @@ const CONVERSATION_MAIN = fileURLToPath(new URL('../../services/conversation/dis
 const READY_LINE = /"url":"(http:\/\/127\.0\.0\.1:\d+)","msg":"chatgate-conversation ready"/;
 
 export interface StackOptions {
+  /** The simulator's options (its signing key, to mint tokens of a test's own making). */
+  sim?: SimulatorOptions;
+  /** The stack's usage stream suffix, when a test must know it first (a NATS server's permissions name the stream). */
+  usageStreamSuffix?: string;
+  /** Connection settings of the test's own NATS server, for deleting the stack's usage stream on close. */
+  natsAdmin?: { NATS_URL: string; NATS_USER: string; NATS_PASSWORD: string; NATS_TLS_CA?: string };
   /** Auth's environment; a function gets the simulator first (a bootstrap file naming accounts it issued). */
   auth?: Env | ((sim: Simulator) => Env);
   gateway?: Env;
@@ -133,10 +140,31 @@ async function stopWorkerProcess(worker: WorkerProcess): Promise<void> {
   clearTimeout(force);
 }
 
+/**
+ * The gateways' failed admin-login counts live in Redis for ten minutes, by client address: a stack
+ * starts and ends without any, so one test file's wrong guesses from 127.0.0.1 never hold up another's.
+ */
+export async function forgetAdminFailures(): Promise<void> {
+  const redis = new Redis(parseConfig(redisEnv, testEnv()).REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${ADMIN_FAILURES_PREFIX}*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** The whole request path in this process: simulator, auth, conversation worker(s), gateway. */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const sim = await startSimulator();
+  const sim = await startSimulator(opts.sim);
   const closers: Array<() => Promise<void>> = [];
+  await forgetAdminFailures();
+  closers.push(forgetAdminFailures);
   const replicas = opts.replicas ?? 1;
   // Every service's environment ends with these: the stack's NATS server, then per-replica settings.
   const replicaEnv = (service: ServiceName, replica: number) => ({ ...(opts.natsUrl ? { NATS_URL: opts.natsUrl } : {}), ...opts.replicaEnv?.(service, replica) });
@@ -146,8 +174,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const database = await createTestDatabase();
   closers.push(database.drop);
   const databaseUrl = database.url;
-  const usageStreamSuffix = newUsageStreamSuffix();
-  closers.push(() => deleteUsageStream(usageStreamSuffix, opts.natsUrl));
+  const usageStreamSuffix = opts.usageStreamSuffix ?? newUsageStreamSuffix();
+  closers.push(() => deleteUsageStream(usageStreamSuffix, opts.natsAdmin ?? opts.natsUrl));
 
   // Voice and usage: the first replica can be stopped and started again by a test; the others run throughout.
   const usages: RunningService[] = [];
@@ -181,7 +209,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const authOverrides = typeof opts.auth === 'function' ? opts.auth(sim) : opts.auth;
     const auths = await startAll(
       replicas,
-      (replica) => startAuth(parseConfig(authEnv, testEnv({ ...common, DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, CODEX_AUTH_URL: sim.url, PLATFORM_ALLOW_HOSTS: platformAllowHosts, ...authOverrides, ...replicaEnv('auth', replica) }))),
+      (replica) => startAuth(parseConfig(authEnv, testEnv({ ...common, DATABASE_URL: databaseUrl, CHATGPT_BASE_URL: sim.url, CHATGPT_AUTH_URL: sim.url, CHATGPT_AUTH0_URL: sim.url, CODEX_AUTH_URL: sim.url, CHATGPT_JWKS_URL: sim.jwksUrl, PLATFORM_ALLOW_HOSTS: platformAllowHosts, ...authOverrides, ...replicaEnv('auth', replica) }))),
       (auth) => auth.close(),
     );
     closers.push(() => closeAll(auths));

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isIP } from 'node:net';
+import { adminPasswordProblem } from './secrets.js';
 
 /**
  * Pieces of the environment schema. Each service composes the pieces it needs, so a service
@@ -12,10 +14,35 @@ const bool = (fallback: boolean) =>
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
+/** A switch that stays undefined when unset, for defaults that depend on another setting (RAW_TOKENS on NODE_ENV). */
+const optionalBool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
+
+/**
+ * How a service proves itself to NATS and checks the server: one of a user and password, a token, or a
+ * `.creds` file (JWT + nkey seed); TLS with a CA of its own and, for mutual TLS, a client certificate. The
+ * server's permissions per user (deploy/nats) then decide what each service may publish and subscribe.
+ */
+export const natsAuthEnv = z.object({
+  NATS_URL: z.string().url().default('nats://127.0.0.1:4222'),
+  NATS_USER: z.string().optional(),
+  NATS_PASSWORD: z.string().optional(),
+  NATS_TOKEN: z.string().optional(),
+  /** Path of a NATS `.creds` file (decentralised auth: a user JWT and its nkey seed). */
+  NATS_CREDS: z.string().optional(),
+  /** PEM file of the CA that signed the server's certificate; setting it (or NATS_TLS_CERT) turns TLS on. */
+  NATS_TLS_CA: z.string().optional(),
+  /** PEM files of a client certificate and its key, for servers that verify clients (mutual TLS). */
+  NATS_TLS_CERT: z.string().optional(),
+  NATS_TLS_KEY: z.string().optional(),
+});
+
 export const baseEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  NATS_URL: z.string().url().default('nats://127.0.0.1:4222'),
+  ...natsAuthEnv.shape,
   /**
    * Every NATS connection reconnects for ever after it is lost: the first retry at once, then after
    * this wait, doubling up to NATS_RECONNECT_MAX_WAIT_MS, each wait with ±20 % jitter so replicas do
@@ -55,6 +82,21 @@ export const usageStreamEnv = z.object({ USAGE_STREAM_SUFFIX: z.string().regex(/
 
 /** Each non-HTTP service still serves /health (and later /metrics) on its own port. */
 export const healthEnv = (fallbackPort: number) => z.object({ HEALTH_PORT: port(fallbackPort), HOST: z.string().default('0.0.0.0') });
+
+/** Addresses or CIDR ranges (IPv4 or IPv6), comma-separated. */
+const trustedProxies = z
+  .string()
+  .default('')
+  .transform((raw) => raw.split(',').map((p) => p.trim()).filter(Boolean))
+  .superRefine((entries, ctx) => {
+    for (const entry of entries) {
+      const [address, bits, ...rest] = entry.split('/');
+      const family = isIP(address);
+      const max = family === 4 ? 32 : 128;
+      const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+      if (!family || rest.length || !bitsOk) ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR range` });
+    }
+  });
 
 /**
  * The model mapping table (contracts' ModelTable): the gateway reads it to count limits, allow-lists
@@ -96,8 +138,27 @@ export const gatewayEnv = baseEnv.merge(modelTableEnv).merge(usageStreamEnv).ext
   CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().positive().default(60_000),
   API_HATD: bool(false),
   HISTORY_DISABLED: bool(false),
-  /** The admin API's credential (`Authorization: Bearer <password>`); unset, the admin routes answer 403. */
-  ADMIN_PASSWORD: z.string().optional(),
+  /**
+   * The admin API's credential (`Authorization: Bearer <password>`); unset, the admin routes answer 403. A weak
+   * or placeholder value stops the gateway at start (see secrets.ts); the message never repeats it.
+   */
+  ADMIN_PASSWORD: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      const problem = value === undefined ? null : adminPasswordProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  /**
+   * Reverse proxies whose `X-Forwarded-For` the gateway believes, comma-separated addresses or CIDR ranges
+   * (`10.0.0.0/8, 127.0.0.1`). Unset: none, the client address is the connection's. Never "everyone".
+   */
+  TRUSTED_PROXIES: trustedProxies,
+  /**
+   * Where the admin API's failed-login counts live, shared by every gateway replica. Not checked at start:
+   * without Redis the client API works and admin logins are refused (503) until it is back.
+   */
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Completion tokens a budget holds for a request without `max_tokens` (settled to the real cost afterwards). */
   BUDGET_HOLD_COMPLETION_TOKENS: z.coerce.number().int().nonnegative().default(4096),
   /** The gateway's public origin (`https://chat.example.com`) for generated file links; unset: taken from each request's Host. */
@@ -154,7 +215,19 @@ export const authEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthEn
   CHATGATE_BOOTSTRAP: z.string().optional(),
   /** Sent as the `authkey` header on every upstream request (private upstream gateways that require one). */
   AUTH_KEY: z.string().optional(),
+  /**
+   * Whether a caller's own ChatGPT token (access, refresh or session token) is accepted as the Bearer. Unset:
+   * off in production, on elsewhere (see rawTokensEnabled). Off, such a Bearer is a 401 with no upstream call.
+   */
+  RAW_TOKENS: optionalBool,
+  /** The issuer's JSON Web Key Set, which verifies raw access tokens' signatures (cached). */
+  CHATGPT_JWKS_URL: z.string().url().default('https://auth.openai.com/.well-known/jwks.json'),
 });
+
+/** RAW_TOKENS as set, else on everywhere but production. */
+export function rawTokensEnabled(config: Pick<AuthConfig, 'RAW_TOKENS' | 'NODE_ENV'>): boolean {
+  return config.RAW_TOKENS ?? config.NODE_ENV !== 'production';
+}
 
 /** Schemes an outbound proxy may use: http(s) forward/CONNECT proxies, SOCKS5 with local (socks5) or proxy-side (socks5h) name resolution. */
 export const PROXY_SCHEMES = ['http:', 'https:', 'socks5:', 'socks5h:'] as const;
@@ -280,10 +353,11 @@ export const usageEnv = baseEnv.merge(postgresEnv).merge(redisEnv).merge(healthE
   USAGE_ACK_WAIT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
 });
 
+export type NatsAuthConfig = z.infer<typeof natsAuthEnv>;
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 export type AuthConfig = z.infer<typeof authEnv>;
 export type ConversationConfig = z.infer<typeof conversationEnv>;
 export type VoiceConfig = z.infer<typeof voiceEnv>;
 export type UsageConfig = z.infer<typeof usageEnv>;
 /** What every service's NATS connections are built from. */
-export type BusConfig = Pick<z.infer<typeof baseEnv>, 'NATS_URL' | 'NATS_RECONNECT_WAIT_MS' | 'NATS_RECONNECT_MAX_WAIT_MS'>;
+export type BusConfig = Pick<z.infer<typeof baseEnv>, 'NATS_URL' | 'NATS_RECONNECT_WAIT_MS' | 'NATS_RECONNECT_MAX_WAIT_MS'> & Partial<NatsAuthConfig>;

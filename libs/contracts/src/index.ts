@@ -17,3 +17,4 @@ export * from './relay/index.js';
 export * from './voice/index.js';
 export * from './billing/index.js';
 export * from './responses/index.js';
+export * from './bus/bus-permissions.js';

@@ -1,5 +1,6 @@
 import { connect } from '@nats-io/transport-node';
 import { maskUrl } from '@chatgate/config';
+import { natsConnectionOptions, type NatsTarget } from './bus/nats-options.js';
 
 export type DependencyKind = 'postgres' | 'redis' | 'nats';
 
@@ -89,9 +90,11 @@ export async function checkRedis(url: string): Promise<void> {
   }
 }
 
-export async function checkNats(url: string): Promise<void> {
+export async function checkNats(nats: NatsTarget): Promise<void> {
+  const options = natsConnectionOptions(nats);
+  const url = String(options.servers);
   try {
-    const nc = await connect({ servers: url, timeout: CHECK_TIMEOUT_MS, maxReconnectAttempts: 0, reconnect: false });
+    const nc = await connect({ ...options, timeout: CHECK_TIMEOUT_MS, maxReconnectAttempts: 0, reconnect: false });
     await nc.close();
   } catch (err) {
     throw new DependencyUnreachableError('nats', url, reasonOf(err));
@@ -99,7 +102,8 @@ export async function checkNats(url: string): Promise<void> {
 }
 
 export interface DependencyUrls {
-  nats: string;
+  /** The URL, or the settings with credentials and TLS. */
+  nats: NatsTarget;
   postgres?: { url: string; schema: string };
   redis?: string;
 }

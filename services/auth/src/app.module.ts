@@ -23,6 +23,8 @@ import { BootstrapService } from './bootstrap/bootstrap.service.js';
 import { CredentialResolverService } from './credentials/credential-resolver.service.js';
 import { CredentialsController } from './credentials/credentials.controller.js';
 import { ExchangedTokenCache } from './credentials/exchanged-token.cache.js';
+import { IssuerKeys } from './credentials/issuer-keys.js';
+import { RefusedBearers } from './credentials/refused-bearers.js';
 import { UserCredentialsResolver } from './credentials/user-credentials.resolver.js';
 import { ApiKeyEntity } from './keys/api-key.entity.js';
 import { ApiKeysRepository } from './keys/api-keys.repository.js';
@@ -70,7 +72,7 @@ export class AuthModule {
         serviceTypeOrmModule({ url: config.DATABASE_URL, schema: AUTH_SCHEMA, entities, migrations: AUTH_MIGRATIONS }),
         TypeOrmModule.forFeature(entities),
         RedisModule.forRoot(config.REDIS_URL),
-        NatsConnectionModule.forRoot(config, 'chatgate-auth', logger),
+        NatsConnectionModule.forRoot(config, 'chatgate-auth', logger, 'auth'),
         HealthModule.forRoot('auth', [NatsHealthIndicator, PostgresHealthIndicator, RedisHealthIndicator]),
       ],
       controllers: [CredentialsController, ...ADMIN_CONTROLLERS],
@@ -92,6 +94,8 @@ export class AuthModule {
         AccountsService,
         PlatformAddressPolicy,
         ExchangedTokenCache,
+        IssuerKeys,
+        RefusedBearers,
         CredentialResolverService,
         UserCredentialsResolver,
         ...ADMIN_PROVIDERS,

@@ -1,5 +1,5 @@
-import { authEnv, ConfigError, namedEnv, parseConfig, type AuthConfig } from '@chatgate/config';
-import { bootService, createLogger, type RunningService } from '@chatgate/service-kit';
+import { authEnv, ConfigError, developmentSecretsAllowed, namedEnv, parseConfig, rawTokensEnabled, type AuthConfig } from '@chatgate/config';
+import { bootService, createLogger, natsAuthenticates, type RunningService } from '@chatgate/service-kit';
 import { TokenCipher } from './accounts/token-cipher.js';
 import { AuthModule } from './app.module.js';
 import { AUTH_SCHEMA } from './auth.config.js';
@@ -15,9 +15,16 @@ export async function startAuth(config: AuthConfig = parseConfig(authEnv), env: 
   // Refuses to start without a key outside development, before touching anything else.
   let cipher: TokenCipher;
   try {
-    cipher = TokenCipher.fromConfig(config);
+    cipher = TokenCipher.fromConfig(config, developmentSecretsAllowed(config, config.CHATGPT_BASE_URL, config.CHATGPT_AUTH_URL, config.CHATGPT_AUTH0_URL, config.CODEX_AUTH_URL));
   } catch (err) {
     throw new ConfigError([err instanceof Error ? err.message : String(err)]);
+  }
+  logger.info({ rawTokens: rawTokensEnabled(config), jwks: config.CHATGPT_JWKS_URL }, rawTokensEnabled(config) ? 'raw ChatGPT tokens are accepted as Bearers (RAW_TOKENS)' : 'raw ChatGPT tokens are refused (RAW_TOKENS off)');
+  // Admin requests carry their actor (`{kind: 'operator'}`…) and auth acts on it: that is safe because only the
+  // gateway may publish admin subjects (deploy/nats, contracts' busPermissions). Without NATS credentials no
+  // server enforces that.
+  if (config.NODE_ENV === 'production' && !natsAuthenticates(config)) {
+    logger.warn('NATS without credentials: any client of this NATS server can send admin requests as the operator. Give each service its NATS user (deploy/nats)');
   }
   if (cipher.isDevelopmentKey) logger.warn('TOKEN_ENCRYPTION_KEY is not set: tokens are sealed with the development key (never use this in production)');
   // A file that does not validate stops the service here, before any connection is made.
@@ -26,7 +33,7 @@ export async function startAuth(config: AuthConfig = parseConfig(authEnv), env: 
     service: 'auth',
     logLevel: config.LOG_LEVEL,
     logger,
-    dependencies: { nats: config.NATS_URL, postgres: { url: config.DATABASE_URL, schema: AUTH_SCHEMA }, redis: config.REDIS_URL },
+    dependencies: { nats: config, postgres: { url: config.DATABASE_URL, schema: AUTH_SCHEMA }, redis: config.REDIS_URL },
     module: AuthModule.forRoot(config, logger, cipher),
     port: config.HEALTH_PORT,
     host: config.HOST,

@@ -43,7 +43,7 @@ export class ConversationModule {
       module: ConversationModule,
       imports: [
         serviceTypeOrmModule({ url: config.DATABASE_URL, schema: CONVERSATION_SCHEMA, entities: [], migrations: CONVERSATION_MIGRATIONS }),
-        NatsConnectionModule.forRoot(config, 'chatgate-conversation', logger),
+        NatsConnectionModule.forRoot(config, 'chatgate-conversation', logger, 'conversation'),
         HealthModule.forRoot('conversation', [NatsHealthIndicator, PostgresHealthIndicator]),
       ],
       controllers: [ModelsController, ConversationManageController],

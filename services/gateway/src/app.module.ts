@@ -37,10 +37,10 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
-        NatsConnectionModule.forRoot(config, 'chatgate-gateway', logger),
+        NatsConnectionModule.forRoot(config, 'chatgate-gateway', logger, 'gateway'),
         HealthModule.forRoot('gateway', [NatsHealthIndicator]),
         // Credential resolution and admin calls (auth), models, management and file links (conversation).
-        NatsClientsModule.register(config.NATS_URL, 'gateway', [
+        NatsClientsModule.register(config, 'gateway', [
           { token: AUTH_CLIENT, name: 'auth' },
           { token: CONVERSATION_CLIENT, name: 'conversation' },
         ]),

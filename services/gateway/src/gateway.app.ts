@@ -10,13 +10,21 @@ export async function startGateway(config: GatewayConfig = parseConfig(gatewayEn
     service: 'gateway',
     logLevel: config.LOG_LEVEL,
     logger,
-    dependencies: { nats: config.NATS_URL },
+    // Redis is deliberately not checked: the client API works without it (only admin logins need it).
+    dependencies: { nats: config },
     module: GatewayModule.forRoot(config, logger),
     port: config.PORT,
     host: config.HOST,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     // maxParamLength: generated-file links carry a sealed token of a few hundred characters.
-    fastify: { bodyLimit: config.BODY_LIMIT_BYTES, return503OnClosing: true, routerOptions: { maxParamLength: 4096 } },
+    // trustProxy: X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXIES (never from
+    // anyone), so `req.ip`, which the admin limiter and the unknown-key limiter count by, cannot be forged.
+    fastify: {
+      bodyLimit: config.BODY_LIMIT_BYTES,
+      return503OnClosing: true,
+      routerOptions: { maxParamLength: 4096 },
+      trustProxy: config.TRUSTED_PROXIES.length ? config.TRUSTED_PROXIES : false,
+    },
     configure: (app) => {
       const prefix = apiPrefixOf(config);
       if (prefix) app.setGlobalPrefix(prefix, { exclude: [...HEALTH_ROUTES, 'health/services'] });

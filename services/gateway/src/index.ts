@@ -1,1 +1,2 @@
 export { startGateway } from './gateway.app.js';
+export { ADMIN_FAILURES_PREFIX } from './admin/admin-authenticator.js';

@@ -31,7 +31,7 @@ export class UsageModule {
       imports: [
         serviceTypeOrmModule({ url: config.DATABASE_URL, schema: USAGE_SCHEMA, entities: [], migrations: USAGE_MIGRATIONS }),
         RedisModule.forRoot(config.REDIS_URL),
-        NatsConnectionModule.forRoot(config, 'chatgate-usage', logger),
+        NatsConnectionModule.forRoot(config, 'chatgate-usage', logger, 'usage'),
         HealthModule.forRoot('usage', [NatsHealthIndicator, PostgresHealthIndicator, RedisHealthIndicator]),
       ],
       providers: [

@@ -10,7 +10,7 @@ export async function startUsage(config: UsageConfig = parseConfig(usageEnv)): P
     service: 'usage',
     logLevel: config.LOG_LEVEL,
     logger,
-    dependencies: { nats: config.NATS_URL, postgres: { url: config.DATABASE_URL, schema: USAGE_SCHEMA }, redis: config.REDIS_URL },
+    dependencies: { nats: config, postgres: { url: config.DATABASE_URL, schema: USAGE_SCHEMA }, redis: config.REDIS_URL },
     module: UsageModule.forRoot(config, logger, prices),
     port: config.HEALTH_PORT,
     host: config.HOST,

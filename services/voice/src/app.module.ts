@@ -12,7 +12,7 @@ export class VoiceModule {
   static forRoot(config: VoiceConfig, logger: Logger): DynamicModule {
     return {
       module: VoiceModule,
-      imports: [NatsConnectionModule.forRoot(config, 'chatgate-voice', logger), HealthModule.forRoot('voice', [NatsHealthIndicator])],
+      imports: [NatsConnectionModule.forRoot(config, 'chatgate-voice', logger, 'voice'), HealthModule.forRoot('voice', [NatsHealthIndicator])],
       providers: [
         { provide: VOICE_CONFIG, useValue: config },
         { provide: VOICE_LOGGER, useValue: logger },

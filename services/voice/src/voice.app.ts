@@ -8,7 +8,7 @@ export async function startVoice(config: VoiceConfig = parseConfig(voiceEnv)): P
     service: 'voice',
     logLevel: config.LOG_LEVEL,
     logger,
-    dependencies: { nats: config.NATS_URL },
+    dependencies: { nats: config },
     module: VoiceModule.forRoot(config, logger),
     port: config.HEALTH_PORT,
     host: config.HOST,

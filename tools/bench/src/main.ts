@@ -81,7 +81,8 @@ async function main() {
     const simUrl = `http://127.0.0.1:${PORTS.sim}`;
     await waitHealthy(`${simUrl}/_sim/stats`);
     const services: Array<[string, Record<string, string>]> = [
-      ['auth', { HEALTH_PORT: String(PORTS.auth), AUTHORIZATION: POOL_CODE, CHATGPT_BASE_URL: simUrl, CHATGPT_AUTH_URL: simUrl, CHATGPT_AUTH0_URL: simUrl }],
+      // The gateway path runs with the caller's own (simulator) token: raw tokens on, verified against the simulator's keys.
+      ['auth', { HEALTH_PORT: String(PORTS.auth), AUTHORIZATION: POOL_CODE, CHATGPT_BASE_URL: simUrl, CHATGPT_AUTH_URL: simUrl, CHATGPT_AUTH0_URL: simUrl, RAW_TOKENS: 'true', CHATGPT_JWKS_URL: `${simUrl}/.well-known/jwks.json` }],
       ['conversation', { HEALTH_PORT: String(PORTS.conversation), CHATGPT_BASE_URL: simUrl }],
       ['voice', { HEALTH_PORT: String(PORTS.voice) }],
       ['usage', { HEALTH_PORT: String(PORTS.usage) }],

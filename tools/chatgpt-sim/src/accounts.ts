@@ -1,6 +1,6 @@
 // Accounts and every credential the simulator has handed out. Refresh tokens rotate: using one
 // removes it, so a gateway that fails to persist the new one loses the account, as upstream.
-import { signJwt, verifyJwt } from './jwt.js';
+import { signJwt, type JwtSigner } from './jwt.js';
 import {
   newCurrentRefreshToken,
   newLegacyRefreshToken,
@@ -51,7 +51,12 @@ export class AccountStore {
   private readonly sessions = new Map<string, string>();
   private counter = 0;
 
-  constructor(private readonly secret: string) {}
+  constructor(
+    /** HS256 secret of LiveKit room tokens. */
+    private readonly secret: string,
+    /** The issuer's RS256 key: access and id tokens. */
+    private readonly signer: JwtSigner,
+  ) {}
 
   issue(opts: IssueAccountOptions = {}): AccountRecord {
     const existing =
@@ -98,7 +103,7 @@ export class AccountStore {
   mintAccessToken(account: AccountRecord, ttlSec: number): string {
     const iat = nowSec();
     const exp = iat + ttlSec;
-    const token = signJwt(
+    const token = this.signer.sign(
       {
         aud: ['https://api.openai.com/v1'],
         client_id: 'app_X8zY6vW2pQ9tR3dE7nK1jL5gH',
@@ -121,7 +126,6 @@ export class AccountStore {
         session_id: `authsess_${account.userId.slice(5)}`,
         sub: `auth0|${account.userId.slice(5)}`,
       },
-      this.secret,
     );
     this.accessTokens.set(token, { accountId: account.accountId, exp });
     return token;
@@ -129,7 +133,7 @@ export class AccountStore {
 
   mintIdToken(account: AccountRecord, clientId: string): string {
     const iat = nowSec();
-    return signJwt(
+    return this.signer.sign(
       {
         aud: [clientId],
         email: account.email,
@@ -145,7 +149,6 @@ export class AccountStore {
         iss: 'https://auth.openai.com',
         sub: `auth0|${account.userId.slice(5)}`,
       },
-      this.secret,
     );
   }
 
@@ -158,10 +161,10 @@ export class AccountStore {
     return { ok: true, account };
   }
 
-  // A token signed with our secret but not in the map (e.g. a sim restarted with a fixed secret):
+  // A token signed with our key but not in the map (e.g. a sim restarted with a fixed key):
   // valid only if it names an account this sim knows.
   private verifyForeign(token: string): KnownToken | undefined {
-    const check = verifyJwt(token, this.secret);
+    const check = this.signer.verify(token);
     if (!check.ok) return undefined;
     const auth = check.claims['https://api.openai.com/auth'] as { chatgpt_account_id?: unknown } | undefined;
     const accountId = auth?.chatgpt_account_id;

@@ -1,5 +1,6 @@
 // The state one simulator instance shares between its routes.
 import type { AccountStore } from './accounts.js';
+import type { JwtSigner } from './jwt.js';
 import type { BehaviourStore } from './behaviours.js';
 import type { FileStore } from './files.js';
 import type { ConversationStore } from './conversations.js';
@@ -15,6 +16,8 @@ import type { CodexQuirks } from './types.js';
 
 export interface SimContext {
   accounts: AccountStore;
+  /** The issuer's RS256 key; its public half is the JWKS. */
+  signer: JwtSigner;
   behaviours: BehaviourStore;
   stats: StatsCollector;
   /** Files per account (reference §4): uploaded ones, and those tool turns generated; the download endpoints serve both. */
@@ -29,6 +32,8 @@ export interface SimContext {
   sealer: Sealer;
   /** Conversations saved upstream (history on), a tree each: continuations, management calls (GET /backend-api/conversation/<id>, hide, rename, ...) and synthesize read them. */
   conversations: ConversationStore;
+  /** The issuer's switches: whether its key set answers. */
+  issuer: { jwksAvailable: boolean };
   /** How synthesize paces its audio (the slow mode tests measure first-byte latency with). */
   speech: SpeechPacing;
 }

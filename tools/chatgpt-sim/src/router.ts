@@ -21,6 +21,9 @@ import { CODEX_BASE_PATH, codexCompactRoute, codexModelsRoute, codexResponsesRou
 import { codexAccountRoute, codexAccessTokenRoute, codexLoginRoute, codexQuirksRoute, codexRequestsRoute } from './codex/control.js';
 import { apiKeyBehaviourRoute, issueApiKeyRoute } from './platform/control.js';
 import { synthesizeRoute, voiceTokenRoute } from './routes/voice.js';
+import { DISCOVERY_PATH, discoveryRoute, JWKS_PATH, jwksControlRoute, jwksRoute } from './routes/issuer.js';
+
+export { JWKS_PATH };
 
 type Handler =
   | { auth: true; run: (ctx: SimContext, req: IncomingMessage, res: ServerResponse, caller: Caller) => unknown }
@@ -53,6 +56,9 @@ const ROUTES: Record<string, Record<string, Handler>> = {
   '/backend-api/synthesize': { GET: { auth: true, run: synthesizeRoute } },
   '/voice/get_token': { POST: { auth: true, run: voiceTokenRoute } },
   '/oauth/token': { POST: { auth: false, run: oauthTokenRoute } },
+  [JWKS_PATH]: { GET: { auth: false, run: (ctx, _q, res) => jwksRoute(ctx, res) } },
+  [DISCOVERY_PATH]: { GET: { auth: false, run: discoveryRoute } },
+  '/_sim/jwks': { POST: { auth: false, run: jwksControlRoute } },
   '/api/auth/session': { GET: { auth: false, run: sessionRoute } },
   '/backend-api/files': { POST: { auth: true, run: createFileRoute } },
   '/_sim/accounts': { POST: { auth: false, run: createAccountRoute } },

@@ -4,11 +4,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { AccountStore, toSimAccount } from './accounts.js';
+import { JwtSigner } from './jwt.js';
 import { BehaviourStore } from './behaviours.js';
 import { FileStore } from './files.js';
 import { ConversationStore } from './conversations.js';
 import type { SimContext } from './context.js';
-import { handleRequest } from './router.js';
+import { handleRequest, JWKS_PATH } from './router.js';
 import { StatsCollector } from './stats.js';
 import { PlatformKeys } from './platform/keys.js';
 import { ResponseStore } from './platform/response-store.js';
@@ -34,18 +35,21 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const host = opts.host ?? '127.0.0.1';
   const secret = opts.jwtSecret ?? randomBytes(32).toString('hex');
-  const accounts = new AccountStore(secret);
+  const signer = new JwtSigner(opts.jwtPrivateKey);
+  const accounts = new AccountStore(secret, signer);
   const ctx: SimContext = {
     accounts,
+    signer,
     behaviours: new BehaviourStore(),
     stats: new StatsCollector(),
     files: new FileStore(opts.documentIndexDelayMs ?? 300),
     streams: new Set(),
     platform: { keys: new PlatformKeys(), responses: new ResponseStore() },
-    codex: { credentials: new CodexCredentials(secret, accounts), accounts: new CodexAccounts(), quirks: { ...DEFAULT_QUIRKS }, records: new RequestRecords() },
+    codex: { credentials: new CodexCredentials(signer, accounts), accounts: new CodexAccounts(), quirks: { ...DEFAULT_QUIRKS }, records: new RequestRecords() },
     sealer: new Sealer(secret),
     conversations: new ConversationStore(),
     speech: { packetDelayMs: 0, cutAfterPackets: null },
+    issuer: { jwksAvailable: true },
   };
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => handleRequest(ctx, req, res));
   // Longer than typical client pools keep idle sockets, so benchmarks do not race a server-side close.
@@ -68,6 +72,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const url = `http://${urlHost}:${port}`;
   return {
     url,
+    jwksUrl: `${url}${JWKS_PATH}`,
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const run of [...ctx.streams]) run.dispose();
@@ -84,6 +89,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     generatedFiles: () => ctx.files.list(),
     issueApiKey: (options) => ctx.platform.keys.issue(options),
     setApiKeyBehaviour: (key, behaviour) => ctx.platform.keys.setBehaviour(key, behaviour),
+    setJwksAvailable: (available) => {
+      ctx.issuer.jwksAvailable = available;
+    },
     setSpeechPacing: (pacing) => {
       if (pacing.packetDelayMs !== undefined) ctx.speech.packetDelayMs = pacing.packetDelayMs;
       if (pacing.cutAfterPackets !== undefined) ctx.speech.cutAfterPackets = pacing.cutAfterPackets;

@@ -19,6 +19,8 @@ export class StatsCollector {
       byAccount: {},
       byWorkspace: {},
       tokenRequests: 0,
+      sessionRequests: 0,
+      jwksRequests: 0,
       refreshes: 0,
       refreshesByAccount: {},
       modelsRequests: 0,
@@ -114,6 +116,14 @@ export class StatsCollector {
 
   tokenRequest(): void {
     this.data.tokenRequests += 1;
+  }
+
+  sessionRequest(): void {
+    this.data.sessionRequests += 1;
+  }
+
+  jwksRequest(): void {
+    this.data.jwksRequests += 1;
   }
 
   refresh(accountId: string): void {

@@ -12,8 +12,13 @@ export interface SimulatorOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** HS256 secret for the access tokens it mints. Default: random per start. */
+  /** Secret of what the simulator seals (LiveKit room tokens, encrypted reasoning). Default: random per start. */
   jwtSecret?: string;
+  /**
+   * The issuer's RSA private key (PKCS#8 PEM) that signs access and id tokens (RS256), published at
+   * `/.well-known/jwks.json`. Default: a key made once per process.
+   */
+  jwtPrivateKey?: string;
   /** How long an uploaded document stays `retrieval_index_status: pending`. Default 300 ms. */
   documentIndexDelayMs?: number;
 }
@@ -83,6 +88,10 @@ export interface SimStats {
   byWorkspace: Record<string, number>;
   /** Every POST /oauth/token, whatever its answer (a gateway that retries a dead token shows here). */
   tokenRequests: number;
+  /** Every GET /api/auth/session, whatever its answer. */
+  sessionRequests: number;
+  /** Every GET /.well-known/jwks.json, answered or not (a client that caches the key set asks rarely). */
+  jwksRequests: number;
   /** Refresh tokens exchanged at /oauth/token (each one rotated away). */
   refreshes: number;
   /** Those exchanges per account id: a gateway that refreshes an account twice shows 2 here. */
@@ -339,6 +348,10 @@ export interface ConversationRequestRecord {
 export interface Simulator {
   /** e.g. http://127.0.0.1:43123 (no trailing slash). */
   url: string;
+  /** `<url>/.well-known/jwks.json`: the key set that verifies its access and id tokens (issuer `https://auth.openai.com`). */
+  jwksUrl: string;
+  /** Takes the key set offline (503) or back. */
+  setJwksAvailable(available: boolean): void;
   /** Stops the server, its timers and destroys open sockets. */
   close(): Promise<void>;
   issueAccount(opts?: IssueAccountOptions): SimAccount;

@@ -1,3 +1,4 @@
+import { createPublicKey, generateKeyPairSync, verify, type JsonWebKey } from 'node:crypto';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { startSimulator, type Simulator, type SimAccount } from '../src/index.js';
 import { parseSse, postConversation, type Loose } from './support.js';
@@ -62,6 +63,45 @@ describe('credentials and account endpoints', () => {
     const res = await postConversation(sim.url, { prompt: 'hi', token: expired.accessToken });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { detail: { code: string } }).detail.code).toBe('token_expired');
+  });
+
+  it('signs access and id tokens RS256 under the key it publishes as a JWKS', async () => {
+    const header = JSON.parse(Buffer.from(account.accessToken.split('.')[0], 'base64url').toString('utf8')) as Loose;
+    expect(header).toEqual({ alg: 'RS256', kid: expect.any(String), typ: 'JWT' });
+    const discovery = (await (await get('/.well-known/openid-configuration')).json()) as Loose;
+    expect(discovery).toMatchObject({ issuer: 'https://auth.openai.com', jwks_uri: sim.jwksUrl });
+    const res = await get('/.well-known/jwks.json');
+    expect(res.status).toBe(200);
+    const { keys } = (await res.json()) as { keys: Array<Loose> };
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: header.kid });
+    const [h, p, sig] = account.accessToken.split('.');
+    const key = createPublicKey({ key: keys[0] as JsonWebKey, format: 'jwk' });
+    expect(verify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(sig, 'base64url'))).toBe(true);
+    // One byte of the claims changed: the published key refuses it.
+    const tampered = Buffer.from(p, 'base64url');
+    tampered[10] ^= 1;
+    expect(verify('sha256', Buffer.from(`${h}.${tampered.toString('base64url')}`), key, Buffer.from(sig, 'base64url'))).toBe(false);
+
+    sim.setJwksAvailable(false);
+    expect((await get('/.well-known/jwks.json')).status).toBe(503);
+    sim.setJwksAvailable(true);
+    expect(sim.stats().jwksRequests).toBeGreaterThanOrEqual(2);
+  });
+
+  it('accepts tokens it signed before a restart with the same key', async () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const first = await startSimulator({ jwtPrivateKey: pem });
+    const acc = first.issueAccount({ accountId: 'acc-restart' });
+    await first.close();
+    const again = await startSimulator({ jwtPrivateKey: pem });
+    try {
+      again.issueAccount({ accountId: 'acc-restart' });
+      const res = await fetch(`${again.url}/backend-api/me`, { headers: { authorization: `Bearer ${acc.accessToken}` } });
+      expect(res.status).toBe(200);
+    } finally {
+      await again.close();
+    }
   });
 
   it('rotates refresh tokens: the old one becomes invalid_grant', async () => {

@@ -9,6 +9,11 @@ export const resolveCredentialRequestSchema = z.object({
   bearer: z.string().min(1),
   /** `ChatGPT-Account-Id` header, selecting a Team workspace. */
   accountId: z.string().optional(),
+  /**
+   * The client presented too many Bearers that were refused (the gateway's UnknownBearerLimiter) and must
+   * wait this long: resolve what needs no upstream call, refuse the rest (a token exchange) with 429.
+   */
+  throttledForMs: z.number().int().positive().optional(),
 });
 export type ResolveCredentialRequest = z.infer<typeof resolveCredentialRequestSchema>;
 
@@ -74,7 +79,16 @@ export type Principal = z.infer<typeof principalSchema>;
 
 export const resolveCredentialReplySchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), principal: principalSchema }),
-  z.object({ ok: z.literal(false), failure: busErrorSchema }),
+  z.object({
+    ok: z.literal(false),
+    failure: busErrorSchema,
+    /**
+     * The Bearer is no chatgate credential and was refused for what it is (an unknown string, an invalid or
+     * expired ChatGPT token, one the upstream refused): the gateway may answer the same refusal for this long
+     * without asking again. Absent for refusals that can change (a disabled user, a transient failure).
+     */
+    refusedForMs: z.number().int().positive().optional(),
+  }),
 ]);
 export type ResolveCredentialReply = z.infer<typeof resolveCredentialReplySchema>;
 

@@ -13,6 +13,9 @@ export const CREDENTIAL_FAILURE_CODES = [
   'admin_disabled',
   'invalid_admin_password',
   'too_many_failed_logins',
+  'admin_login_unavailable',
+  'too_many_invalid_keys',
+  'operator_only',
 ] as const;
 export type CredentialFailureCode = (typeof CREDENTIAL_FAILURE_CODES)[number];
 
@@ -29,6 +32,12 @@ export const CREDENTIAL_FAILURES = {
   admin_disabled: { status: 403, type: 'invalid_request_error' },
   invalid_admin_password: UNAUTHORIZED,
   too_many_failed_logins: { status: 429, type: 'rate_limit_error' },
+  /** The shared failed-login counts (Redis) cannot be read: admin logins are refused rather than unthrottled. */
+  admin_login_unavailable: { status: 503, type: 'server_error' },
+  /** One client presented too many Bearers that are no credential; known credentials still work. */
+  too_many_invalid_keys: { status: 429, type: 'rate_limit_error' },
+  /** A tenant admin asked for what only the ADMIN_PASSWORD holder may see (the system's health details). */
+  operator_only: { status: 403, type: 'invalid_request_error' },
 } as const satisfies Record<CredentialFailureCode, Envelope>;
 
 export const credentialFailure = (code: CredentialFailureCode, message: string, details?: FailureDetails): BusError => failureOf(CREDENTIAL_FAILURES, code, message, details);

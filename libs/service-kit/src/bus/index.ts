@@ -6,3 +6,4 @@ export * from './nats-connection.module.js';
 export * from './usage-stream.js';
 export * from './serve-requests.js';
 export * from './usage-publisher.js';
+export * from './nats-options.js';

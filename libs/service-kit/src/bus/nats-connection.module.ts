@@ -4,6 +4,8 @@ import type { BusConfig } from '@chatgate/config';
 import type { Logger } from '../logging/logger.js';
 import { BusLinks } from './bus-links.js';
 import { reconnectPolicyOf } from './reconnect-policy.js';
+import type { ServiceName } from '@chatgate/contracts';
+import { natsConnectionOptions } from './nats-options.js';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 
@@ -34,7 +36,8 @@ class NatsConnectionCloser implements BeforeApplicationShutdown, OnApplicationSh
 @Global()
 @Module({})
 export class NatsConnectionModule {
-  static forRoot(config: BusConfig, name: string, logger: Logger): DynamicModule {
+  /** `service` gives the connection that service's inbox prefix (its private reply space). */
+  static forRoot(config: BusConfig, name: string, logger: Logger, service?: ServiceName): DynamicModule {
     return {
       module: NatsConnectionModule,
       providers: [
@@ -43,7 +46,7 @@ export class NatsConnectionModule {
           provide: NATS_CONNECTION,
           useFactory: async (links: BusLinks) => {
             const link = links.link(DATA_LINK);
-            const nc = await connect({ servers: config.NATS_URL, name, ...link.connectOptions() });
+            const nc = await connect({ ...natsConnectionOptions(config, service), name, ...link.connectOptions() });
             link.watch(nc);
             return nc;
           },

@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { ServiceName } from '@chatgate/contracts';
 import type { BusLink } from './bus-links.js';
 import { BusLinks } from './bus-links.js';
+import { natsConnectionOptions, type NatsTarget } from './nats-options.js';
 
 /** The link names of the NestJS transport's connections in health reports. */
 export const TRANSPORT_SERVER_LINK = 'transport-server';
@@ -15,15 +16,15 @@ export const transportClientLink = (client: string) => `transport-client:${clien
  * NestJS passes `options` to `connect()` as they are, so the link's reconnect policy applies:
  * without it the library gives up after 10 tries (about 20 s) and the service never answers again.
  */
-export function natsServerOptions(url: string, service: ServiceName, link: BusLink): NatsOptions {
+export function natsServerOptions(config: NatsTarget, service: ServiceName, link: BusLink): NatsOptions {
   return {
     transport: Transport.NATS,
-    options: { servers: [url], queue: service, name: `chatgate-${service}-server`, ...link.connectOptions() },
+    options: { ...natsConnectionOptions(config, service), queue: service, name: `chatgate-${service}-server`, ...link.connectOptions() },
   };
 }
 
-export function natsClientOptions(url: string, service: ServiceName, link: BusLink): NonNullable<NatsOptions['options']> {
-  return { servers: [url], name: `chatgate-${service}-client`, ...link.connectOptions() };
+export function natsClientOptions(config: NatsTarget, service: ServiceName, link: BusLink): NonNullable<NatsOptions['options']> {
+  return { ...natsConnectionOptions(config, service), name: `chatgate-${service}-client`, ...link.connectOptions() };
 }
 
 /** One NestJS transport client a service calls others with: its injection token and a name for its link. */
@@ -39,12 +40,12 @@ export interface TransportClient {
  */
 @Module({})
 export class NatsClientsModule {
-  static register(url: string, service: ServiceName, clients: TransportClient[]): DynamicModule {
+  static register(config: NatsTarget, service: ServiceName, clients: TransportClient[]): DynamicModule {
     const providers = clients.map(({ token, name }) => ({
       provide: token,
       useFactory: async (links: BusLinks) => {
         const link = links.link(transportClientLink(name));
-        const client = new ClientNats(natsClientOptions(url, service, link));
+        const client = new ClientNats(natsClientOptions(config, service, link));
         // Nest calls a provider's own shutdown hook: the client closes with the application.
         Object.assign(client, { onApplicationShutdown: () => client.close() });
         await client.connect();

@@ -1,4 +1,5 @@
-import { createInbox, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { inboxOf } from '../bus/nats-options.js';
 import {
   DEFAULT_FLOW_WINDOW,
   FLOW_HEADER,
@@ -76,7 +77,8 @@ export class JobClient {
     onFrame: (frame: Frame) => void,
     pacer: ClientPacer | null,
   ): JobHandle {
-    const inbox = createInbox();
+    // Under this service's inbox prefix: the bus lets only it read what the worker sends.
+    const inbox = inboxOf(this.nc);
     let finished = false;
     let lastHeard = Date.now();
 

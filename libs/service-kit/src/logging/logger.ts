@@ -1,41 +1,23 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { LoggerService } from '@nestjs/common';
-
-/**
- * Paths pino blanks out wherever they appear in a logged object. Tokens travel in these fields;
- * the list is the second line of defence, the first is never logging them.
- */
-const REDACTED_PATHS = [
-  'authorization',
-  'headers.authorization',
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authkey',
-  'req.headers.authkey',
-  'accessToken',
-  'refreshToken',
-  'sessionToken',
-  'token',
-  'bearer',
-  'upstream.accessToken',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.sessionToken',
-  '*.token',
-  '*.bearer',
-  'job.upstream.accessToken',
-];
+import { redactSecrets } from './redaction.js';
 
 export type { Logger };
 
-export function createLogger(service: string, level: string): Logger {
-  return pino({
+/** `destination`: where lines go (stdout by default; tests capture them). */
+export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     base: { service },
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-  });
+    formatters: {
+      level: (label) => ({ level: label }),
+      // Every logged object, at any depth: secret fields by name (redaction.ts). Covers nested headers,
+      // snake_case token fields, cookies and passwords that a fixed list of paths would miss.
+      log: (object) => redactSecrets(object) as Record<string, unknown>,
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Routes NestJS's own log lines (module init, route mapping) into the same JSON stream. */

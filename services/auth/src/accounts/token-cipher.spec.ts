@@ -94,6 +94,11 @@ describe('TokenCipher', () => {
       expect(() => TokenCipher.fromConfig({ NODE_ENV: 'production' })).toThrow(/^TOKEN_ENCRYPTION_KEY is required outside development: /);
     });
 
+    it('refuses the development key when the upstream is the real one', () => {
+      expect(() => TokenCipher.fromConfig({ NODE_ENV: 'development' }, false)).toThrow(/^TOKEN_ENCRYPTION_KEY is required when the upstream is the real one/);
+      expect(TokenCipher.fromConfig({ NODE_ENV: 'development', TOKEN_ENCRYPTION_KEY: key.toString('hex') }, false).isDevelopmentKey).toBe(false);
+    });
+
     it('uses a fixed development key in development and test', () => {
       const dev = TokenCipher.fromConfig({ NODE_ENV: 'development' });
       const test = TokenCipher.fromConfig({ NODE_ENV: 'test' });

@@ -55,11 +55,21 @@ export class TokenCipher {
     return this.#developmentKey;
   }
 
-  static fromConfig(config: Pick<AuthConfig, 'TOKEN_ENCRYPTION_KEY' | 'NODE_ENV'>): TokenCipher {
+  /**
+   * The configured key, else the public development key where that is allowed: never in production and,
+   * when `developmentKeyAllowed` says so (auth passes `developmentSecretsAllowed`: a local simulator as
+   * upstream), never while real tokens may be entered.
+   */
+  static fromConfig(config: Pick<AuthConfig, 'TOKEN_ENCRYPTION_KEY' | 'NODE_ENV'>, developmentKeyAllowed = config.NODE_ENV !== 'production'): TokenCipher {
     if (config.TOKEN_ENCRYPTION_KEY) return new TokenCipher(TokenCipher.parseKey(config.TOKEN_ENCRYPTION_KEY));
     if (config.NODE_ENV === 'production') {
       throw new Error(
         'TOKEN_ENCRYPTION_KEY is required outside development: set it to 32 random bytes as base64 or hex (e.g. `openssl rand -base64 32`)',
+      );
+    }
+    if (!developmentKeyAllowed) {
+      throw new Error(
+        'TOKEN_ENCRYPTION_KEY is required when the upstream is the real one (CHATGPT_BASE_URL or the auth URLs, the Codex one included, are not a local simulator): the development key is public. Set it to 32 random bytes (e.g. `openssl rand -base64 32`)',
       );
     }
     const cipher = new TokenCipher(createHash('sha256').update(DEVELOPMENT_KEY_SEED).digest());

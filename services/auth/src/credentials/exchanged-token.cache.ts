@@ -26,7 +26,11 @@ interface FailedExchange {
 /** Refresh the access token this long before it expires. */
 const EXPIRY_MARGIN_MS = 5 * 60_000;
 const ENTRY_TTL_SEC = 30 * 24 * 3600;
-/** Long enough for the callers waiting on an exchange to read how it failed; new callers ignore it. */
+/**
+ * Long enough for the callers waiting on an exchange to read how it failed. New callers ignore a
+ * transient failure (they try again) but not a dead credential; the resolver's refusal cache
+ * (RefusedBearers) then answers for longer.
+ */
 const FAILURE_TTL_MS = 10_000;
 const WRITE_ATTEMPTS = 3;
 
@@ -56,6 +60,12 @@ export class ExchangedTokenCache {
     this.lockTtlMs = config.UPSTREAM_TIMEOUT_MS + 5_000;
   }
 
+  /** The access token of an exchange already made and still fresh, without exchanging; null when there is none. */
+  async cachedAccessToken(token: string, now = Date.now()): Promise<{ accessToken: string; expiresAt: number } | null> {
+    const cached = await this.read(createHash('sha256').update(token).digest('hex'));
+    return cached && fresh(cached, now) ? cached : null;
+  }
+
   async accessTokenFor(token: string, kind: 'refresh' | 'session', now = Date.now()): Promise<{ accessToken: string; expiresAt: number }> {
     const id = createHash('sha256').update(token).digest('hex');
     const cached = await this.read(id);
@@ -76,9 +86,12 @@ export class ExchangedTokenCache {
       const held = await this.locks.tryAcquire(lockKey, this.lockTtlMs);
       if (held) {
         try {
-          // Whoever held the lock before may have just exchanged it.
+          // Whoever held the lock before may have just exchanged it, or learnt that the token is dead:
+          // a dead token is never presented again (a bogus `rt_…` sent to two replicas costs one exchange).
           const cached = await this.read(id);
           if (cached && fresh(cached, Date.now())) return cached;
+          const dead = await this.failureSince(id, 0);
+          if (dead?.kind === 'dead_credential') throw new UpstreamAuthError(dead.kind, dead.message);
           return await this.exchange(id, token, kind, cached?.successor ?? null);
         } finally {
           await this.locks.release(lockKey, held).catch(() => undefined);

@@ -22,7 +22,10 @@ export interface AccessTokenClaims {
   plan: string | null;
 }
 
-/** Reads the claims without verifying the signature: chatgate is not the token's audience. */
+/**
+ * Reads the claims without verifying the signature: for tokens already verified (IssuerKeys) or just
+ * received from the issuer's token endpoint. Never the check that a presented token is genuine.
+ */
 export function decodeAccessToken(token: string): AccessTokenClaims | null {
   const payload = token.split('.')[1];
   if (!payload) return null;

@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+
 export interface FailurePolicy {
   /** Failures allowed before any waiting. */
   freeFailures: number;
@@ -7,69 +9,74 @@ export interface FailurePolicy {
   baseDelayMs: number;
   /** The longest wait. Never more than windowMs, or waiting it out would also reset the count. */
   maxDelayMs: number;
-  /** Addresses remembered at most; the stalest go first. */
-  maxTracked: number;
 }
 
-/** After 5 wrong passwords (less than 10 minutes apart) an address waits 1 s, then 2 s, 4 s, … up to 5 minutes. */
-export const ADMIN_FAILURE_POLICY: FailurePolicy = { freeFailures: 5, windowMs: 10 * 60_000, baseDelayMs: 1000, maxDelayMs: 5 * 60_000, maxTracked: 10_000 };
-
-interface Entry {
-  failures: number;
-  lastFailureAt: number;
-  blockedUntil: number;
-}
+/** After 5 wrong passwords (less than 10 minutes apart) a client waits 1 s, then 2 s, 4 s, … up to 5 minutes. */
+export const ADMIN_FAILURE_POLICY: FailurePolicy = { freeFailures: 5, windowMs: 10 * 60_000, baseDelayMs: 1000, maxDelayMs: 5 * 60_000 };
 
 /**
- * Slows down password guessing per client address: past the free failures, each further failure
- * makes the address wait twice as long as the previous one (capped), and every attempt during the
- * wait is refused without being checked. A success forgets the address.
+ * One failure, atomically: the run goes on if the previous failure is within the window, the wait
+ * doubles past the free failures (capped), and the entry lives as long as it matters (the window
+ * after the last failure, and the wait). ARGV: now, free, window, base, max.
+ */
+const FAIL_SCRIPT = `
+local now = tonumber(ARGV[1])
+local free, window, base, maxDelay = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local previous = redis.call('HMGET', KEYS[1], 'failures', 'last')
+local failures = 1
+if previous[1] and previous[2] and now - tonumber(previous[2]) <= window then failures = tonumber(previous[1]) + 1 end
+local excess = failures - free
+local delay = 0
+if excess > 0 then delay = math.min(maxDelay, base * 2 ^ math.min(excess - 1, 30)) end
+redis.call('HSET', KEYS[1], 'failures', failures, 'last', now, 'blocked', now + delay)
+redis.call('PEXPIRE', KEYS[1], window + delay)
+return delay
+`;
+
+/**
+ * Slows down password guessing per client (an IPv4 address, an IPv6 /64): past the free failures,
+ * each further failure makes the client wait twice as long as the previous one (capped), and every
+ * attempt during the wait is refused without being checked. A success forgets the client.
  *
- * In memory, so per gateway replica: N replicas allow N times the attempts. The cap keeps that
- * to a few guesses per address per minute even so.
+ * The counts live in Redis, so every gateway replica sees the same ones (N replicas do not allow N
+ * times the guesses), and each entry expires once it no longer matters. Time is the gateway's clock,
+ * passed in, so replicas agree as far as their clocks do. A Redis error is thrown to the caller,
+ * which refuses the login (fail closed).
  */
 export class FailureLimiter {
-  // Map order is the order of last failure, so the first entries are the stalest.
-  private readonly byKey = new Map<string, Entry>();
-
-  constructor(private readonly policy: FailurePolicy = ADMIN_FAILURE_POLICY) {
+  constructor(
+    private readonly redis: Redis,
+    /** Namespaces the keys (tests use their own). */
+    private readonly prefix: string,
+    private readonly policy: FailurePolicy = ADMIN_FAILURE_POLICY,
+  ) {
     if (policy.maxDelayMs > policy.windowMs) throw new Error('maxDelayMs must not exceed windowMs');
   }
 
-  /** Milliseconds `key` must still wait before its next attempt is looked at; 0 when it may try now. */
-  waitMs(key: string, now = Date.now()): number {
-    const entry = this.byKey.get(key);
-    return entry ? Math.max(0, entry.blockedUntil - now) : 0;
+  private key(client: string): string {
+    return `${this.prefix}${client}`;
+  }
+
+  /** Milliseconds `client` must still wait before its next attempt is looked at; 0 when it may try now. */
+  async waitMs(client: string, now = Date.now()): Promise<number> {
+    const blocked = await this.redis.hget(this.key(client), 'blocked');
+    return blocked === null ? 0 : Math.max(0, Number(blocked) - now);
   }
 
   /** Records a failure; returns the wait it imposes (0 while within the free failures). */
-  fail(key: string, now = Date.now()): number {
-    const previous = this.byKey.get(key);
-    const failures = previous && now - previous.lastFailureAt <= this.policy.windowMs ? previous.failures + 1 : 1;
-    const excess = failures - this.policy.freeFailures;
-    const delay = excess > 0 ? Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** Math.min(excess - 1, 30)) : 0;
-    this.byKey.delete(key);
-    if (this.byKey.size >= this.policy.maxTracked) this.evict(now);
-    this.byKey.set(key, { failures, lastFailureAt: now, blockedUntil: now + delay });
-    return delay;
+  async fail(client: string, now = Date.now()): Promise<number> {
+    const { freeFailures, windowMs, baseDelayMs, maxDelayMs } = this.policy;
+    const delay = await this.redis.eval(FAIL_SCRIPT, 1, this.key(client), now, freeFailures, windowMs, baseDelayMs, maxDelayMs);
+    return Number(delay);
   }
 
-  succeed(key: string): void {
-    this.byKey.delete(key);
+  async succeed(client: string): Promise<void> {
+    await this.redis.del(this.key(client));
   }
 
-  get size(): number {
-    return this.byKey.size;
-  }
-
-  /** Forgets what no longer matters, then, if still full, the stalest address. */
-  private evict(now: number): void {
-    for (const [key, entry] of this.byKey) {
-      if (now - entry.lastFailureAt > this.policy.windowMs && entry.blockedUntil <= now) this.byKey.delete(key);
-    }
-    if (this.byKey.size >= this.policy.maxTracked) {
-      const stalest = this.byKey.keys().next().value;
-      if (stalest !== undefined) this.byKey.delete(stalest);
-    }
+  /** How long Redis keeps the client's entry (ms), or null when it has none. */
+  async retainedMs(client: string): Promise<number | null> {
+    const ttl = await this.redis.pttl(this.key(client));
+    return ttl < 0 ? null : ttl;
   }
 }

@@ -40,7 +40,7 @@ export class BillingController {
 
   @Get(['v1/dashboard/billing/subscription', 'dashboard/billing/subscription'])
   async subscription(@Req() req: FastifyRequest) {
-    const principal = await this.credentials.resolve(bearerFrom(req.headers.authorization), undefined);
+    const principal = await this.credentials.resolve(bearerFrom(req.headers.authorization), undefined, req.ip);
     const { budget } = billingViewOf(principal);
     const limit = budget ? budget.amountUsd : NO_BUDGET_LIMIT_USD;
     return {
@@ -56,7 +56,7 @@ export class BillingController {
   /** `total_usage` in US cents for `[start_date, end_date)`, with the days that had any. */
   @Get(['v1/dashboard/billing/usage', 'dashboard/billing/usage'])
   async spend(@Req() req: FastifyRequest, @Query() query: { start_date?: unknown; end_date?: unknown }) {
-    const principal = await this.credentials.resolve(bearerFrom(req.headers.authorization), undefined);
+    const principal = await this.credentials.resolve(bearerFrom(req.headers.authorization), undefined, req.ip);
     const { from, to } = parseBillingRange(query);
     const request: BillingSpendRequest = { tenantId: principal.tenantId, ...billingViewOf(principal).spend, from, to };
     const spend = await this.usage.query(USAGE_BILLING_SPEND, request, billingSpendSchema);

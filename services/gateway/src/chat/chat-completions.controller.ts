@@ -46,7 +46,7 @@ export class ChatCompletionsController {
     const model = platformBodyOf(req.body).model;
     // Without a model name there is nothing to route: the schema's 400 names what is missing.
     if (typeof model !== 'string' || !model) parseChatRequest(req.body);
-    const principal = await this.credentials.resolve(bearer, workspaceOf(req));
+    const principal = await this.credentials.resolve(bearer, workspaceOf(req), req.ip);
     // Routed from the cached principal (no hop), before the ChatGPT checks: the platform API and the
     // Codex runner take `tools`, `n`, `response_format`… and judge the body themselves.
     const upstream = upstreamFor(principal, model as string, 'chat');

@@ -55,7 +55,7 @@ export class ConversationsController {
   /** Authenticates first (a missing key is a 401 whatever the body), then validates, then asks the service. */
   private async run(req: FastifyRequest, res: FastifyReply, action: () => ConversationAction): Promise<unknown> {
     const bearer = bearerFrom(req.headers.authorization);
-    const principal = await this.credentials.resolve(bearer, workspaceOf(req));
+    const principal = await this.credentials.resolve(bearer, workspaceOf(req), req.ip);
     const result = await this.conversations.manage(principal, action());
     res.status(result.status);
     return result.body;

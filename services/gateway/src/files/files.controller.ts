@@ -73,7 +73,7 @@ export class FilesController {
   private async callerOf(req: FastifyRequest): Promise<FileDownloadJob['caller']> {
     if (!req.headers.authorization) return undefined;
     try {
-      const principal = await this.credentials.resolve(bearerFrom(req.headers.authorization), undefined);
+      const principal = await this.credentials.resolve(bearerFrom(req.headers.authorization), undefined, req.ip);
       return { credentialId: principal.credentialId, upstream: principal.upstream };
     } catch {
       return undefined;

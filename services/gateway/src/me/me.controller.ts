@@ -68,7 +68,7 @@ export class MePageController {
   private async userOf(bearer: string, reply: FastifyReply): Promise<(Principal & { userId: string }) | string> {
     let principal: Principal;
     try {
-      principal = await this.resolver.resolve(bearer, undefined);
+      principal = await this.resolver.resolve(bearer, undefined, reply.request.ip);
     } catch (err) {
       if (err instanceof ApiError && err.status >= 500) return refuse(reply, 503, 'The gateway cannot check the token right now. Try again shortly.');
       if (err instanceof ApiError) return refuse(reply, 401, 'The token is not valid (or no longer).');

@@ -44,7 +44,7 @@ export class ModelsController {
   }
 
   private async modelsFor(req: FastifyRequest) {
-    const principal = await this.credentials.resolve(bearerFrom(req.headers.authorization), undefined);
+    const principal = await this.credentials.resolve(bearerFrom(req.headers.authorization), undefined, req.ip);
     const now = Date.now();
     const hit = this.cached.get(principal.credentialId);
     if (hit && now - hit.at < MODELS_TTL_MS) return hit.reply.models;

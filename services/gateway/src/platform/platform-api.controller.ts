@@ -38,7 +38,7 @@ export class PlatformApiController {
   private async relay(req: FastifyRequest, reply: FastifyReply, path: PlatformRelayPath, endpoint: Extract<Endpoint, 'completions' | 'embeddings' | 'images'>): Promise<void> {
     const bearer = bearerFrom(req.headers.authorization);
     const model = platformModelOf(path, platformBodyOf(req.body));
-    const principal = await this.credentials.resolve(bearer, workspaceOf(req));
+    const principal = await this.credentials.resolve(bearer, workspaceOf(req), req.ip);
     const upstream = upstreamFor(principal, model, endpoint);
     // Only API keys serve these endpoints (ENDPOINTS in contracts): routing answers `platform` or refuses.
     if (upstream !== 'platform') throw new Error(`routing sent ${endpoint} to ${upstream}`);

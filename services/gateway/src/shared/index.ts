@@ -8,6 +8,7 @@ import { PlatformRelay } from './platform/platform-relay.js';
 import { CodexRelay } from './codex/codex-relay.js';
 import { RelayResponder } from './relay/relay-responder.js';
 import { UsageBusClient } from './bus/usage-bus.client.js';
+import { ServiceReports } from './health/service-reports.js';
 
 export type { GatewayFeature } from './feature.js';
 
@@ -15,4 +16,4 @@ export type { GatewayFeature } from './feature.js';
 const modelTableProvider = { provide: ModelTable, useFactory: (config: GatewayConfig) => new ModelTable(config.DEFAULT_UPSTREAM_MODEL, config.MODEL_MAP), inject: [GATEWAY_CONFIG] };
 
 /** The services every feature may inject, provided once for the whole gateway. */
-export const SHARED_PROVIDERS = [CredentialResolver, GatewayJobs, LimitGate, UsageBusClient, RelayResponder, PlatformRelay, CodexRelay, PlatformModels, modelTableProvider];
+export const SHARED_PROVIDERS = [CredentialResolver, GatewayJobs, LimitGate, UsageBusClient, RelayResponder, PlatformRelay, CodexRelay, PlatformModels, modelTableProvider, ServiceReports];

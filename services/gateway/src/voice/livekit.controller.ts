@@ -35,7 +35,7 @@ export class LivekitController {
     const bearer = bearerFrom(req.headers.authorization);
     // `?voice=a&voice=b` arrives as a list: the first one counts.
     const native = voiceOf((Array.isArray(voice) ? voice[0] : voice) ?? 'cove');
-    const principal = await this.credentials.resolve(bearer, workspaceOf(req));
+    const principal = await this.credentials.resolve(bearer, workspaceOf(req), req.ip);
     // A voice room is ChatGPT's own: routing sends it there (the model only names the limit).
     const upstream = upstreamFor(principal, VOICE_ROOM_MODEL, 'voice_room');
     const request: LivekitTokenRequest = {

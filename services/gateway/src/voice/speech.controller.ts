@@ -40,7 +40,7 @@ export class SpeechController {
     const model = (req.body as { model?: unknown } | null)?.model;
     // Without a model there is nothing to route: the full check answers the 400.
     if (typeof model !== 'string' || !model) parseSpeechRequest(req.body);
-    const principal = await this.credentials.resolve(bearer, workspaceOf(req));
+    const principal = await this.credentials.resolve(bearer, workspaceOf(req), req.ip);
     // A model the tenant's routing table gives to its API keys goes, unchanged, to the platform's own
     // speech endpoint (which has voices and formats the ChatGPT voice service lacks), so it is routed
     // before the ChatGPT-specific checks.

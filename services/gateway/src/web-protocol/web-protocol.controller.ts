@@ -48,7 +48,7 @@ export class WebProtocolController {
   async conversation(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const bearer = bearerFrom(req.headers.authorization);
     const body = parseConversation(req.body);
-    const principal = await this.credentials.resolve(bearer, workspaceOf(req));
+    const principal = await this.credentials.resolve(bearer, workspaceOf(req), req.ip);
     const model = body.model ?? 'auto';
     // The web protocol is ChatGPT's own: routing sends it there whatever the table says of the model.
     const upstream = upstreamFor(principal, model, 'web');
@@ -75,7 +75,7 @@ export class WebProtocolController {
 
   private async accountAnswer(req: FastifyRequest, reply: FastifyReply, path: string): Promise<void> {
     const bearer = bearerFrom(req.headers.authorization);
-    const principal = await this.credentials.resolve(bearer, workspaceOf(req));
+    const principal = await this.credentials.resolve(bearer, workspaceOf(req), req.ip);
     const job = this.jobFor(req, principal, { method: 'GET', path }, null);
     return this.responder.respond(job, this.jobs.encode(RELAY_JOBS, job), principal, reply);
   }

@@ -3,7 +3,7 @@
 // Presenting a used one again is reuse: the whole family dies (every refresh and access token of
 // that login), as the auth server's reuse detection does; the user must sign in again. Business /
 // Enterprise Codex access tokens (`at-…`) are kept here too, with the identity whoami answers.
-import { signJwt } from '../jwt.js';
+import type { JwtSigner } from '../jwt.js';
 import { newCurrentRefreshToken, randomB64url, uuid } from '../ids.js';
 import type { AccountRecord, AccountStore } from '../accounts.js';
 
@@ -61,7 +61,8 @@ export class CodexCredentials {
   accessTokenTtlSec = CODEX_ACCESS_TOKEN_TTL_SEC;
 
   constructor(
-    private readonly secret: string,
+    /** The issuer's RS256 key, the same as the web tokens': one auth server. */
+    private readonly signer: JwtSigner,
     private readonly accounts: AccountStore,
   ) {}
 
@@ -188,7 +189,7 @@ export class CodexCredentials {
   private accessToken(account: AccountRecord, family: Family, ttlSec: number): string {
     const iat = nowSec();
     const exp = iat + ttlSec;
-    const token = signJwt(
+    const token = this.signer.sign(
       {
         aud: ['https://api.openai.com/v1'],
         client_id: family.clientId,
@@ -204,7 +205,6 @@ export class CodexCredentials {
         session_id: `authsess_${family.id.replace(/-/g, '')}`,
         sub: `auth0|${account.userId.slice(5)}`,
       },
-      this.secret,
     );
     this.accessTokens.set(token, { accountId: account.accountId, exp, familyId: family.id, revoked: false });
     return token;
@@ -212,7 +212,7 @@ export class CodexCredentials {
 
   private idToken(account: AccountRecord, clientId: string): string {
     const iat = nowSec();
-    return signJwt(
+    return this.signer.sign(
       {
         aud: [clientId],
         auth_provider: 'password',
@@ -230,7 +230,6 @@ export class CodexCredentials {
         sid: uuid(),
         sub: `auth0|${account.userId.slice(5)}`,
       },
-      this.secret,
     );
   }
 }

@@ -73,7 +73,7 @@ export async function speechPacingRoute(ctx: SimContext, req: IncomingMessage, r
   sendJson(res, 200, { ok: true, speech: ctx.speech });
 }
 
-/** Resets the counters, lifts every behaviour, the speech pacing and the Codex switches and forced failures, so benchmark runs start clean. */
+/** Resets the counters, lifts every behaviour, the key set's outage, the speech pacing and the Codex switches and forced failures, so benchmark runs start clean. */
 export function resetRoute(ctx: SimContext, res: ServerResponse): void {
   ctx.stats.reset();
   resetCodex(ctx);
@@ -81,5 +81,6 @@ export function resetRoute(ctx: SimContext, res: ServerResponse): void {
   ctx.platform.keys.clearBehaviours();
   ctx.speech.packetDelayMs = 0;
   ctx.speech.cutAfterPackets = null;
+  ctx.issuer.jwksAvailable = true;
   sendJson(res, 200, { ok: true });
 }

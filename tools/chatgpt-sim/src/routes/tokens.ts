@@ -59,6 +59,7 @@ export async function oauthTokenRoute(ctx: SimContext, req: IncomingMessage, res
 }
 
 export function sessionRoute(ctx: SimContext, req: IncomingMessage, res: ServerResponse): void {
+  ctx.stats.sessionRequest();
   const token = cookie(req, SESSION_COOKIE);
   const owner = token ? ctx.accounts.sessionOwner(token) : undefined;
   if (owner && ctx.behaviours.take(owner, true)) {

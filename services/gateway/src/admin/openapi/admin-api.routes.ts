@@ -24,6 +24,7 @@ import {
   renameTenantBodySchema,
   startRefreshPassBodySchema,
   startRefreshPassResultSchema,
+  systemHealthSchema,
   tenantDeletedSchema,
   tenantListQuerySchema,
   tenantListSchema,
@@ -204,5 +205,13 @@ export const ADMIN_API_ROUTES: AdminApiRoute[] = [
     query: deadLetterQuerySchema,
     response: deadLetterPageSchema,
     errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/admin/v1/health/services',
+    operationId: 'getSystemHealth',
+    summary: "Every service's own health report over the bus (instance, uptime, memory, each dependency's round trip and error), or why it did not answer. The operator only; `/health/services` shows anyone up or not per service.",
+    response: systemHealthSchema,
+    errors: [],
   },
 ];

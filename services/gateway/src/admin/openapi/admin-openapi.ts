@@ -6,6 +6,7 @@ import {
   auditEntrySchema,
   auditListSchema,
   deadLetterPageSchema,
+  systemHealthSchema,
   deadLetterViewSchema,
   importAccountsResultSchema,
   importLineResultSchema,
@@ -64,6 +65,7 @@ const COMPONENTS: Array<[z.ZodType, string]> = [
   [deadLetterPageSchema, 'DeadLetterPage'],
   [auditEntrySchema, 'AuditEntry'],
   [auditListSchema, 'AuditList'],
+  [systemHealthSchema, 'SystemHealth'],
   [errorEnvelopeSchema, 'Error'],
 ];
 

@@ -18,7 +18,10 @@ import { decodeJson, NATS_CONNECTION, type Logger } from '@chatgate/service-kit'
 import { ApiError } from '../errors/api-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { GATEWAY_LOGGER } from '../config/gateway.logger.js';
+import { clientKey } from '../http/client-address.js';
 import { CredentialCache } from './credential-cache.js';
+import { RefusalCache } from './refusal-cache.js';
+import { UnknownBearerLimiter } from './unknown-bearer-limiter.js';
 
 export const AUTH_CLIENT = Symbol('AUTH_CLIENT');
 const RESOLVE_TIMEOUT_MS = 3000;
@@ -30,6 +33,9 @@ const RESOLVE_TIMEOUT_MS = 3000;
 @Injectable()
 export class CredentialResolver implements OnModuleInit, OnModuleDestroy {
   private readonly cache: CredentialCache;
+  private readonly refusals = new RefusalCache();
+  private readonly unknownBearers = new UnknownBearerLimiter();
+  private readonly inFlight = new Map<string, Promise<Principal>>();
   private revocations?: Subscription;
   private tenantChanges?: Subscription;
 
@@ -72,12 +78,31 @@ export class CredentialResolver implements OnModuleInit, OnModuleDestroy {
     this.tenantChanges?.unsubscribe();
   }
 
-  async resolve(bearer: string, accountId: string | undefined): Promise<Principal> {
+  /**
+   * @param clientAddress the client's address (`req.ip`): Bearers auth refuses are counted per client
+   * (UnknownBearerLimiter), so one client cannot make the gateway ask auth (and auth the upstream) for
+   * string after string.
+   */
+  async resolve(bearer: string, accountId: string | undefined, clientAddress: string, now = Date.now()): Promise<Principal> {
     const key = createHash('sha256').update(bearer).update('\0').update(accountId ?? '').digest('base64url');
-    const cached = this.cache.get(key);
+    const cached = this.cache.get(key, now);
     if (cached) return cached;
+    const refused = this.refusals.get(key, now);
+    if (refused) throw ApiError.fromBus(refused);
+    // Concurrent requests with the same Bearer share one question to auth.
+    const flying = this.inFlight.get(key);
+    if (flying) return flying;
 
-    const request: ResolveCredentialRequest = { bearer, accountId };
+    const client = clientKey(clientAddress);
+    // Over its allowance, a client's Bearers are still resolved (its own key works), but auth makes no
+    // upstream call for them: a string that would need a token exchange is refused with 429.
+    const throttledForMs = this.unknownBearers.waitMs(client, now);
+    const flight = this.ask(key, { bearer, accountId, ...(throttledForMs > 0 ? { throttledForMs } : {}) }, client).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, flight);
+    return flight;
+  }
+
+  private async ask(key: string, request: ResolveCredentialRequest, client: string): Promise<Principal> {
     let raw: unknown;
     try {
       raw = await firstValueFrom(this.auth.send(AUTH_RESOLVE_CREDENTIAL, request).pipe(timeout(RESOLVE_TIMEOUT_MS)));
@@ -86,7 +111,13 @@ export class CredentialResolver implements OnModuleInit, OnModuleDestroy {
       throw ApiError.fromBus(authUnavailable());
     }
     const reply = resolveCredentialReplySchema.parse(raw);
-    if (!reply.ok) throw ApiError.fromBus(reply.failure);
+    if (!reply.ok) {
+      if (reply.refusedForMs) {
+        this.refusals.set(key, reply.failure, reply.refusedForMs);
+        this.unknownBearers.refused(client);
+      }
+      throw ApiError.fromBus(reply.failure);
+    }
     this.cache.set(key, reply.principal);
     return reply.principal;
   }
