@@ -84,6 +84,24 @@ export const usageStreamEnv = z.object({ USAGE_STREAM_SUFFIX: z.string().regex(/
 export const healthEnv = (fallbackPort: number) => z.object({ HEALTH_PORT: port(fallbackPort), HOST: z.string().default('0.0.0.0') });
 
 /** Addresses or CIDR ranges (IPv4 or IPv6), comma-separated. */
+const corsOrigins = z
+  .string()
+  .default('')
+  .transform((raw) => raw.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean))
+  .superRefine((entries, ctx) => {
+    for (const entry of entries) {
+      if (entry === '*') continue;
+      let ok = false;
+      try {
+        const url = new URL(entry);
+        ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === entry;
+      } catch {
+        ok = false;
+      }
+      if (!ok) ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin (scheme://host[:port], no path) or *` });
+    }
+  });
+
 const trustedProxies = z
   .string()
   .default('')
@@ -154,6 +172,11 @@ export const gatewayEnv = baseEnv.merge(modelTableEnv).merge(usageStreamEnv).ext
    * (`10.0.0.0/8, 127.0.0.1`). Unset: none, the client address is the connection's. Never "everyone".
    */
   TRUSTED_PROXIES: trustedProxies,
+  /**
+   * Browser origins allowed to call the gateway across origins (CORS), comma-separated exact origins
+   * (`https://chat.example.com`) or `*` for any. Unset: no CORS headers and preflights unanswered (off).
+   */
+  CORS_ORIGINS: corsOrigins,
   /**
    * Where the admin API's failed-login counts live, shared by every gateway replica. Not checked at start:
    * without Redis the client API works and admin logins are refused (503) until it is back.

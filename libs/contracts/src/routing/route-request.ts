@@ -1,6 +1,6 @@
 import type { UpstreamCredential } from '../auth/auth.schemas.js';
 import type { BusError } from '../common/openai-error.js';
-import { modelNotSupported, upstreamUnavailableFor } from '../failures/request-failures.js';
+import { endpointUnavailableFor, modelNotSupported, upstreamUnavailableFor } from '../failures/request-failures.js';
 import type { ModelRoute } from './model-routes.schema.js';
 import { routeModel } from './route-model.js';
 import { UPSTREAM_KINDS, UPSTREAM_NAMES, type UpstreamKind } from './upstream-kind.js';
@@ -77,16 +77,22 @@ const DECIDED = Object.fromEntries(UPSTREAM_KINDS.map((kind) => [kind, Object.fr
  * from the cached principal. In order:
  * 1. an endpoint that speaks one kind's own protocol goes there, whatever the table says;
  * 2. else the tenant's table names a kind for the model;
- * 3. a kind the endpoint has no service for is refused (400 `model_not_supported`);
+ * 3. an endpoint the credential can reach no server of is refused (403 `platform_unavailable`, saying
+ *    which credential would do); a kind the endpoint has no service for is refused (400 `model_not_supported`);
  * 4. a kind the credential cannot reach is refused (403 `platform_unavailable`), unless the endpoint's
  *    `anyModelOn` kind can serve the request under any model name (speech, see ENDPOINTS).
  */
 export function routeRequest(query: RouteQuery): UpstreamDecision {
   const rule: EndpointRule = ENDPOINTS[query.endpoint];
   if (rule.native) return DECIDED[rule.native];
+  const reachable = reachableKinds(query.credential);
+  // An endpoint this credential can reach no server of (a caller's own ChatGPT token asking for
+  // embeddings): no routing could change that, so the answer says what would.
+  if (!rule.servedBy.some((k) => reachable.includes(k))) {
+    return { ok: false, failure: endpointUnavailableFor(rule.path, rule.servedBy.map((k) => UPSTREAM_NAMES[k]).join(' or ')) };
+  }
   const kind = routeModel(query.routes, query.model);
   if (!rule.servedBy.includes(kind)) return { ok: false, failure: modelNotSupported(query.model, UPSTREAM_NAMES[kind], rule.path, rule.servedBy.map((k) => UPSTREAM_NAMES[k]).join(' or ')) };
-  const reachable = reachableKinds(query.credential);
   if (reachable.includes(kind)) return DECIDED[kind];
   if (rule.anyModelOn && reachable.includes(rule.anyModelOn)) return DECIDED[rule.anyModelOn];
   return { ok: false, failure: upstreamUnavailableFor(query.model, UPSTREAM_NAMES[kind]) };
