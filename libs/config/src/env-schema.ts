@@ -91,13 +91,8 @@ const corsOrigins = z
   .superRefine((entries, ctx) => {
     for (const entry of entries) {
       if (entry === '*') continue;
-      let ok = false;
-      try {
-        const url = new URL(entry);
-        ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === entry;
-      } catch {
-        ok = false;
-      }
+      const url = URL.canParse(entry) ? new URL(entry) : null;
+      const ok = url !== null && (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === entry;
       if (!ok) ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin (scheme://host[:port], no path) or *` });
     }
   });
