@@ -18,6 +18,8 @@ export type CodexModelsAnswer = ({ ok: true; models: CodexModelEntry[] } | ({ ok
 export interface CodexModelEntry {
   slug: string;
   displayName: string | null;
+  /** The entry as the backend sent it (what Codex CLI reads: base instructions, reasoning levels, tool types…). */
+  raw: Record<string, unknown>;
 }
 
 /** Error bodies are read this far: enough for the JSON detail, or to spot a challenge page. */
@@ -47,7 +49,7 @@ export function codexModelsOf(json: unknown): CodexModelEntry[] {
   for (const m of models as Array<Record<string, unknown> | null>) {
     if (!m || typeof m.slug !== 'string' || m.slug === '') continue;
     if (m.visibility !== undefined && m.visibility !== 'list') continue;
-    out.push({ slug: m.slug, displayName: typeof m.display_name === 'string' ? m.display_name : null });
+    out.push({ slug: m.slug, displayName: typeof m.display_name === 'string' ? m.display_name : null, raw: m });
   }
   return out;
 }
