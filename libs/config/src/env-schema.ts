@@ -330,6 +330,11 @@ export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012))
     .string()
     .regex(/^\d+\.\d+\.\d+$/, 'a version such as 0.125.0')
     .default('0.125.0'),
+  /**
+   * How long chatgate keeps a `/v1/responses` answer it stores (Codex and ChatGPT accounts: the items
+   * `previous_response_id` and `GET /v1/responses/{id}` read; API keys: which key holds it). OpenAI keeps 30 days.
+   */
+  RESPONSES_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 export const voiceEnv = baseEnv.merge(healthEnv(5013)).merge(usageStreamEnv).merge(workerEnv).extend({

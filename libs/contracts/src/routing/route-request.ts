@@ -32,6 +32,12 @@ export const ENDPOINTS = {
    * ChatGPT backend would answer with another model than the one named, so it is refused (403).
    */
   speech: { path: '/v1/audio/speech', servedBy: ['chatgpt', 'platform'], anyModelOn: 'chatgpt' },
+  /** The Responses API: relayed to API keys, native on Codex accounts, translated to the chat job on ChatGPT accounts. */
+  responses: { path: '/v1/responses', servedBy: ['chatgpt', 'platform', 'codex'] },
+  /** Remote compaction: the platform's own, or passed to the Codex backend's; the ChatGPT backend has none. */
+  responses_compact: { path: '/v1/responses/compact', servedBy: ['platform', 'codex'] },
+  /** Token counting: only the platform answers it. */
+  responses_input_tokens: { path: '/v1/responses/input_tokens', servedBy: ['platform'] },
   completions: { path: '/v1/completions', servedBy: ['platform'] },
   embeddings: { path: '/v1/embeddings', servedBy: ['platform'] },
   images: { path: '/v1/images/generations', servedBy: ['platform'] },

@@ -93,6 +93,27 @@ export class CodexClient {
     return { ok: false, ...codexHttpFailure(res.statusCode, res.headers, text, String(body.model ?? ''), limits), limits };
   }
 
+  /**
+   * Remote compaction (`POST /responses/compact`, unary JSON): the answer's status and body as they came
+   * for a 2xx, else the failure mapped as `/responses` maps it.
+   */
+  async compact(identity: CodexIdentity, body: Record<string, unknown>, sessionId: string, signal: AbortSignal): Promise<({ ok: true; status: number; text: string } | ({ ok: false } & CodexAttemptFailure)) & { limits: CodexLimits | null }> {
+    const headers = codexHeaders(identity, this.name, this.userAgent, { accept: 'application/json', sessionId, hasBody: true });
+    let sent;
+    try {
+      sent = await this.upstream.exchange({ ...identity, deviceId: null }, this.bases, 'POST', '/responses/compact', headers, JSON.stringify(body), signal);
+    } catch (err) {
+      return { ok: false, ...codexTransportFailure(err), limits: null };
+    }
+    if (!sent.ok) return { ok: false, failure: sent.failure, limits: null };
+    const { res } = sent;
+    const limits = codexLimitsOf(res.headers);
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    const text = await readCapped(res.body, ok ? CATALOG_LIMIT : ERROR_BODY_LIMIT).catch(() => '');
+    if (ok) return { ok: true, status: res.statusCode, text, limits };
+    return { ok: false, ...codexHttpFailure(res.statusCode, res.headers, text, String(body.model ?? ''), limits), limits };
+  }
+
   /** The account's model catalog, as a Codex client of `CODEX_CLIENT_VERSION` sees it. */
   async models(identity: CodexIdentity, signal: AbortSignal): Promise<CodexModelsAnswer> {
     const headers = codexHeaders(identity, this.name, this.userAgent, { accept: 'application/json', hasBody: false });
