@@ -26,6 +26,8 @@ const UPSTREAMS = [
 /** The simulator's model calls the first tool with every string argument set to the prompt, then reports what it returned. */
 const PROMPT = 'Paris';
 const TOOL_ANSWER = 'Sunny and 21 degrees in Paris';
+/** test/clients' @openai/codex. */
+const CODEX_VERSION = (JSON.parse(readFileSync(join(CLIENTS_DIR, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies['@openai/codex'];
 
 describe('real clients against the gateway (Agents SDK, AI SDK, Codex CLI)', () => {
   let stack: Stack;
@@ -83,14 +85,21 @@ describe('real clients against the gateway (Agents SDK, AI SDK, Codex CLI)', () 
     let home: string;
     let repo: string;
 
-    beforeAll(() => {
+    beforeAll(async () => {
       home = mkdtempSync(join(tmpdir(), 'codex-home-'));
+      // The models' Codex metadata (base instructions, tool types) as the gateway gives it to Codex's version,
+      // saved as the catalog file Codex reads (README, "Codex CLI").
+      const listing = await fetch(`${baseUrl}/models?client_version=${CODEX_VERSION}`, { headers: { authorization: `Bearer ${key}` } });
+      const catalog = (await listing.json()) as { models: unknown[] };
+      expect(catalog.models.length).toBeGreaterThan(0);
+      writeFileSync(join(home, 'models.json'), JSON.stringify({ models: catalog.models }));
       repo = mkdtempSync(join(tmpdir(), 'codex-repo-'));
       // A custom provider pointing at the gateway (its id may not be `openai`), speaking the Responses API.
       writeFileSync(
         join(home, 'config.toml'),
         [
           'model = "gpt-5.4"',
+          `model_catalog_json = "${join(home, 'models.json')}"`,
           'model_provider = "chatgate"',
           'check_for_update_on_startup = false',
           '',
