@@ -203,6 +203,28 @@ describe('the Responses API on every upstream kind, with the official client', (
     expect(replayed.id).toBeUndefined();
   });
 
+  it.each<Kind>(['codex', 'chatgpt'])('on %s, a stream that fails after its first words ends with response.failed carrying the error, no [DONE]', async (kind) => {
+    const { data: key } = { data: (await adminJson('POST', '/admin/v1/keys', { user: 'ann' })).key as string };
+    const res = await fetch(`${stack.gatewayUrl}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: MODEL[kind], stream: true, input: 'Break [[sim words=12 fail=stream_error after=2]]' }),
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const events = text
+      .split('\n\n')
+      .filter((e) => e.includes('data: '))
+      .map((e) => JSON.parse(e.slice(e.indexOf('data: ') + 6)) as { type: string; sequence_number: number; response?: { error: { code: string } | null } });
+    expect(events[0].type).toBe('response.created');
+    expect(events.map((e) => e.type)).toContain('response.output_text.delta');
+    // chatgate's own failure says it twice (an `error` event, then `response.failed`); the Codex backend's `response.failed` passes as it came.
+    expect(events.at(-1)).toMatchObject({ type: 'response.failed', response: { error: { code: expect.any(String) } } });
+    if (kind === 'chatgpt') expect(events.at(-2)!.type).toBe('error');
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+    expect(text).not.toContain('[DONE]');
+  });
+
   it('refuses a bad request with a 400 naming the field, before any upstream', async () => {
     await expect(ann.responses.create({ model: 'gpt-4o', input: 'x', temperature: 5 })).rejects.toMatchObject({ status: 400, error: { param: 'temperature' } });
     await expect(ann.responses.create({ input: 'x' } as unknown as OpenAI.Responses.ResponseCreateParamsNonStreaming)).rejects.toMatchObject({ status: 400, error: { param: 'model' } });
