@@ -259,7 +259,11 @@ describe('account refresh', () => {
 
   it('two replicas firing the daily check at the same moment start one forced pass', async () => {
     await enter(stack.sim.issueAccount().refreshToken);
+    const startupPasses = async () => (await db.query(`SELECT count(*)::int AS n FROM auth.refresh_passes WHERE trigger = 'startup'`)).rows[0].n as number;
+    const before = await startupPasses();
     const replica = await startReplica();
+    // A new replica opens a start-up pass in the background after it starts; while one runs, a due check is deferred.
+    await waitFor(async () => (await startupPasses()) > before && (await passes.current()) === null, "the new replica's start-up pass to finish", 20_000);
     const now = new Date('2030-04-04T01:00:00Z');
     jest.spyOn(stack.auth.app.get(RefreshClock), 'now').mockReturnValue(now);
     jest.spyOn(replica.app.get(RefreshClock), 'now').mockReturnValue(now);

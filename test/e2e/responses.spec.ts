@@ -5,6 +5,7 @@ import { replyFor } from '@chatgate/chatgpt-sim';
 import { waitFor, type LooseJson } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
 import { connectStackDatabase } from '../support/stack-database.js';
+import { pngImage } from '../support/test-files.js';
 
 const ADMIN_PASSWORD = 'responses-admin-pw-7c1e';
 /** Each kind one family: gpt-4o-mini on API keys, gpt-5* on Codex accounts, everything else on ChatGPT accounts. */
@@ -163,6 +164,12 @@ describe('the Responses API on every upstream kind, with the official client', (
         expect(typeof parsed.people).toBe('number');
       });
 
+      it('takes images as input_image data URLs', async () => {
+        const image = `data:image/png;base64,${pngImage(2, 2, 3).toString('base64')}`;
+        const answered = await ann.responses.create({ model, input: [{ role: 'user', content: [{ type: 'input_text', text: 'Look' }, { type: 'input_image', image_url: image, detail: 'auto' }] }] });
+        expect(answered.output_text).toContain('[image 1: image/png');
+      });
+
       it('compacts a conversation', async () => {
         const compacted = await ann.responses.compact({ model, input: [{ role: 'user', content: 'Remember Paris' }] });
         expect(compacted.output.some((item) => item.type === 'compaction')).toBe(true);
@@ -182,6 +189,40 @@ describe('the Responses API on every upstream kind, with the official client', (
         expect(answered.output.at(-1)).toMatchObject({ type: 'message' });
       });
     }
+  });
+
+  it('on Codex accounts, returns reasoning with its encrypted content and replays it (without ids) on the next turn', async () => {
+    stack.sim.codex.clearRequests();
+    const first = await ann.responses.create({ model: 'gpt-5.4', input: 'Think first', reasoning: { effort: 'medium', summary: 'auto' }, include: ['reasoning.encrypted_content'] });
+    const reasoning = first.output.find((item): item is OpenAI.Responses.ResponseReasoningItem => item.type === 'reasoning');
+    expect(reasoning?.encrypted_content).toEqual(expect.any(String));
+    await ann.responses.create({ model: 'gpt-5.4', input: 'And then', previous_response_id: first.id });
+    const sent = codexBodies().at(-1)!.input as LooseJson[];
+    const replayed = sent.find((item) => item.type === 'reasoning')!;
+    expect(replayed).toMatchObject({ encrypted_content: reasoning!.encrypted_content });
+    expect(replayed.id).toBeUndefined();
+  });
+
+  it.each<Kind>(['codex', 'chatgpt'])('on %s, a stream that fails after its first words ends with response.failed carrying the error, no [DONE]', async (kind) => {
+    const { data: key } = { data: (await adminJson('POST', '/admin/v1/keys', { user: 'ann' })).key as string };
+    const res = await fetch(`${stack.gatewayUrl}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: MODEL[kind], stream: true, input: 'Break [[sim words=12 fail=stream_error after=2]]' }),
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const events = text
+      .split('\n\n')
+      .filter((e) => e.includes('data: '))
+      .map((e) => JSON.parse(e.slice(e.indexOf('data: ') + 6)) as { type: string; sequence_number: number; response?: { error: { code: string } | null } });
+    expect(events[0].type).toBe('response.created');
+    expect(events.map((e) => e.type)).toContain('response.output_text.delta');
+    // chatgate's own failure says it twice (an `error` event, then `response.failed`); the Codex backend's `response.failed` passes as it came.
+    expect(events.at(-1)).toMatchObject({ type: 'response.failed', response: { error: { code: expect.any(String) } } });
+    if (kind === 'chatgpt') expect(events.at(-2)!.type).toBe('error');
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+    expect(text).not.toContain('[DONE]');
   });
 
   it('refuses a bad request with a 400 naming the field, before any upstream', async () => {

@@ -12,6 +12,7 @@ const SIM_MAIN = fileURLToPath(new URL('../../tools/chatgpt-sim/dist/main.js', i
  */
 export interface SimProcess {
   url: string;
+  jwksUrl: string;
   /** The account the CLI prints at start (a fresh access token of its own). */
   accessToken: string;
   stats(): Promise<SimStats>;
@@ -31,6 +32,8 @@ export async function startSimProcess(): Promise<SimProcess> {
   const url = lines().find((l) => l.msg === 'chatgpt-sim listening')!.url!;
   return {
     url,
+    /** Where this simulator publishes the keys its access tokens are signed with (auth's CHATGPT_JWKS_URL). */
+    jwksUrl: `${url}/.well-known/jwks.json`,
     accessToken: demo.accessToken!,
     stats: async () => (await (await fetch(`${url}/_sim/stats`)).json()) as SimStats,
     reset: async () => void (await fetch(`${url}/_sim/reset`, { method: 'POST' })),

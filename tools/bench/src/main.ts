@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { replyFor } from '@chatgate/chatgpt-sim';
-import { directPath, gatewayPath, type Path } from './paths.js';
+import { directPath, gatewayPath, platformDirectPath, type Path } from './paths.js';
 import { rssMb, startProcess, stopAll, waitHealthy, type Proc } from './processes.js';
 import { ms, summarize, type Summary } from './stats.js';
 import { leaseLatency } from './lease.js';
@@ -26,6 +26,10 @@ const ADMIN_PASSWORD = 'bench-admin-password';
 const NOTES_MARKER = '<!-- notes: kept across runs -->';
 
 const SHORT = 'bench short [[sim words=20]]';
+/** The first requests of a fresh stack, measured before any warm-up: what the first users of a new replica see. */
+const FIRST_REQUESTS = 300;
+/** The API-key path's model: the routing table sends it to the tenant's keys. */
+const PLATFORM_MODEL = 'gpt-4o-mini';
 const LONG = 'bench long [[sim words=500 chunks=500]]';
 
 async function sequential(path: Path, prompt: string, n: number, stream: boolean, marker?: string) {
@@ -82,8 +86,8 @@ async function main() {
     await waitHealthy(`${simUrl}/_sim/stats`);
     const services: Array<[string, Record<string, string>]> = [
       // The gateway path runs with the caller's own (simulator) token: raw tokens on, verified against the simulator's keys.
-      ['auth', { HEALTH_PORT: String(PORTS.auth), AUTHORIZATION: POOL_CODE, CHATGPT_BASE_URL: simUrl, CHATGPT_AUTH_URL: simUrl, CHATGPT_AUTH0_URL: simUrl, RAW_TOKENS: 'true', CHATGPT_JWKS_URL: `${simUrl}/.well-known/jwks.json` }],
-      ['conversation', { HEALTH_PORT: String(PORTS.conversation), CHATGPT_BASE_URL: simUrl }],
+      ['auth', { HEALTH_PORT: String(PORTS.auth), AUTHORIZATION: POOL_CODE, CHATGPT_BASE_URL: simUrl, CHATGPT_AUTH_URL: simUrl, CHATGPT_AUTH0_URL: simUrl, RAW_TOKENS: 'true', CHATGPT_JWKS_URL: `${simUrl}/.well-known/jwks.json`, PLATFORM_ALLOW_HOSTS: new URL(simUrl).host }],
+      ['conversation', { HEALTH_PORT: String(PORTS.conversation), CHATGPT_BASE_URL: simUrl, PLATFORM_ALLOW_HOSTS: new URL(simUrl).host }],
       ['voice', { HEALTH_PORT: String(PORTS.voice) }],
       ['usage', { HEALTH_PORT: String(PORTS.usage) }],
       ['gateway', { PORT: String(PORTS.gateway), ADMIN_PASSWORD }],
@@ -110,6 +114,11 @@ async function main() {
 
     // Concurrency 1: no queueing, so the difference is what the gateway path adds.
     const c1 = { direct: directPath(simUrl, account.accessToken, 1), gateway: gatewayPath(gatewayUrl, account.accessToken, 1) };
+    // Before any warm-up: the first requests a new stack answers (caches empty, code not yet optimised).
+    const cold: Record<string, { total: Summary; first: Summary }> = {};
+    for (const p of [c1.direct, c1.gateway]) cold[p.name] = await sequential(p, SHORT, FIRST_REQUESTS, true, firstWord);
+    add(`c=1 streamed time to first token p50, first ${FIRST_REQUESTS} requests (no warm-up)`, cold.direct.first.p50, cold.gateway.first.p50, 'ms', 'added ≤ 1 ms');
+    add(`c=1 streamed time to first token p99, first ${FIRST_REQUESTS} requests (no warm-up)`, cold.direct.first.p99, cold.gateway.first.p99, 'ms');
     for (const p of [c1.direct, c1.gateway]) await sequential(p, SHORT, WARMUP, false);
     const seq: Record<string, { total: Summary; first: Summary }> = {};
     const ttft: Record<string, { total: Summary; first: Summary }> = {};
@@ -173,12 +182,54 @@ async function main() {
     await own.close();
     await pooled.close();
 
+    await apiKeyPath(simUrl, gatewayUrl, add);
+
     const memory = procs.map((p) => ({ name: p.name, rss: rssMb(p.child.pid) }));
     writeReport(rows, memory);
   } finally {
     await stopAll(procs);
     await dropDatabase(baseDb, benchDb);
   }
+}
+
+type AddRow = (metric: string, direct: number, gateway: number, unit: 'ms' | 'rps', target?: string) => void;
+
+/**
+ * The API-key path: client → gateway → relay job → worker (key lease) → the platform API, against
+ * the client calling the platform API with the same key. One key, entered through the admin API; the
+ * routing table sends PLATFORM_MODEL to the tenant's keys; the pool code is the caller's credential.
+ */
+async function apiKeyPath(simUrl: string, gatewayUrl: string, add: AddRow) {
+  const admin = (path: string, body: unknown) =>
+    fetch(`${gatewayUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_PASSWORD}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const { key } = (await (await fetch(`${simUrl}/_sim/api-keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { key: string };
+  const entered = await admin('/admin/v1/accounts/import', { api_keys: [{ key, base_url: `${simUrl}/v1`, name: 'bench key' }] });
+  if (!entered.ok) throw new Error(`bench: entering the API key failed with ${entered.status}`);
+  const routed = await admin('/admin/v1/routes', { routes: [{ model: PLATFORM_MODEL, upstream: 'platform' }] });
+  if (!routed.ok) throw new Error(`bench: setting the routing table failed with ${routed.status}`);
+
+  const direct = platformDirectPath(simUrl, key, PLATFORM_MODEL, 1);
+  const gateway = gatewayPath(gatewayUrl, POOL_CODE, 1, PLATFORM_MODEL);
+  for (const p of [direct, gateway]) await sequential(p, SHORT, WARMUP / 3, false);
+  const seq: Record<string, { total: Summary; first: Summary }> = {};
+  for (const p of [direct, gateway]) seq[p.name] = await sequential(p, SHORT, SEQUENTIAL, false);
+  add('API key, c=1 non-streamed p50', seq.direct.total.p50, seq.gateway.total.p50, 'ms');
+  add('API key, c=1 non-streamed p99', seq.direct.total.p99, seq.gateway.total.p99, 'ms');
+  await direct.close();
+  await gateway.close();
+
+  const c = 16;
+  const many = { direct: platformDirectPath(simUrl, key, PLATFORM_MODEL, c), gateway: gatewayPath(gatewayUrl, POOL_CODE, c, PLATFORM_MODEL) };
+  const d = await throughput(many.direct, SHORT, false, c, THROUGHPUT_SECONDS);
+  const g = await throughput(many.gateway, SHORT, false, c, THROUGHPUT_SECONDS);
+  add(`API key, c=${c} non-streamed requests/s`, d.rps, g.rps, 'rps');
+  const ds = await throughput(many.direct, SHORT, true, c, THROUGHPUT_SECONDS);
+  const gs = await throughput(many.gateway, SHORT, true, c, THROUGHPUT_SECONDS);
+  add(`API key, c=${c} streamed (20 chunks) requests/s`, ds.rps, gs.rps, 'rps');
+  const errors = d.errors + g.errors + ds.errors + gs.errors;
+  if (errors) process.stdout.write(`errors on the API-key path: ${errors}\n`);
+  await many.direct.close();
+  await many.gateway.close();
 }
 
 async function dropDatabase(base: URL, db: URL) {
@@ -209,7 +260,7 @@ function writeReport(rows: Row[], memory: Array<{ name: string; rss: number }>) 
     'gateway path shares the two cores with everything it talks to. Both paths are measured in the same run;',
     'ratios compare the gateway path with the direct path (client → simulator).',
     '',
-    `Sequential samples: ${SEQUENTIAL} per path after ${WARMUP} warm-up requests; throughput windows: ${THROUGHPUT_SECONDS} s per path.`,
+    `Sequential samples: ${SEQUENTIAL} per path after ${WARMUP} warm-up requests (the first ${FIRST_REQUESTS} requests of a fresh stack are measured before any warm-up); throughput windows: ${THROUGHPUT_SECONDS} s per path.`,
     '',
     '| metric | direct | gateway | added | gateway / direct | target |',
     '| --- | ---: | ---: | ---: | ---: | --- |',

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 
 /**
- * The two ways to the same reply: straight to the simulator's conversation endpoint (what a
- * client of the upstream itself would do), and through chatgate's /v1/chat/completions.
+ * The two ways to the same reply: straight to the simulator (its ChatGPT conversation endpoint, or
+ * its platform API with an API key: what a client of the upstream itself would do), and through
+ * chatgate's /v1/chat/completions.
  * Both read the whole body; `firstMarker` lets a streamed request note when the first answer
  * word arrived.
  */
@@ -16,6 +17,7 @@ export interface Path {
 async function timed(pool: Pool, path: string, headers: Record<string, string>, body: string, firstMarker?: string) {
   const started = performance.now();
   const res = await pool.request({ method: 'POST', path, headers, body });
+  if (res.statusCode !== 200) throw new Error(`status ${res.statusCode} on ${path}: ${(await res.body.text()).slice(0, 300)}`);
   let first: number | null = null;
   let seen = '';
   for await (const chunk of res.body) {
@@ -24,7 +26,6 @@ async function timed(pool: Pool, path: string, headers: Record<string, string>, 
       if (seen.includes(firstMarker)) first = performance.now() - started;
     }
   }
-  if (res.statusCode !== 200) throw new Error(`status ${res.statusCode} on ${path}`);
   return { total: performance.now() - started, first };
 }
 
@@ -51,16 +52,25 @@ export function directPath(simUrl: string, accessToken: string, connections: num
   };
 }
 
-export function gatewayPath(gatewayUrl: string, credential: string, connections: number): Path {
-  const pool = new Pool(gatewayUrl, { connections, pipelining: 1 });
+/** The platform's chat completions with an API key, as the simulator serves them under `/v1`. */
+export function platformDirectPath(simUrl: string, apiKey: string, model: string, connections: number): Path {
+  return chatCompletionsPath('direct', simUrl, '/v1/chat/completions', apiKey, model, connections);
+}
+
+export function gatewayPath(gatewayUrl: string, credential: string, connections: number, model = 'gpt-4o'): Path {
+  return chatCompletionsPath('gateway', gatewayUrl, '/v1/chat/completions', credential, model, connections);
+}
+
+function chatCompletionsPath(name: Path['name'], baseUrl: string, path: string, credential: string, model: string, connections: number): Path {
+  const pool = new Pool(baseUrl, { connections, pipelining: 1 });
   return {
-    name: 'gateway',
+    name,
     request: (prompt, stream, firstMarker) =>
       timed(
         pool,
-        '/v1/chat/completions',
+        path,
         { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
-        JSON.stringify({ model: 'gpt-4o', stream, messages: [{ role: 'user', content: prompt }] }),
+        JSON.stringify({ model, stream, messages: [{ role: 'user', content: prompt }] }),
         firstMarker ? `"content":"${firstMarker}` : undefined,
       ),
     close: () => pool.close(),

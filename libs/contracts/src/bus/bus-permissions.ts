@@ -8,7 +8,7 @@ import { CONVERSATION_RESPONSES } from '../responses/responses-store.schemas.js'
 import { FILE_DOWNLOAD_CANCEL_PREFIX, FILE_DOWNLOAD_JOB } from '../files/files.subjects.js';
 import { healthPingSubject } from '../health/health.subjects.js';
 import { RELAY_CANCEL_PREFIX, RELAY_JOB } from '../relay/relay.subjects.js';
-import { maxDeliveriesAdvisorySubject, USAGE_ACCOUNT_HOURLY, USAGE_DEAD_LETTERS, USAGE_LIMIT_RELEASE, USAGE_LIMIT_TAKE, USAGE_QUERY, USAGE_USER_COUNTS, usageStreamNames } from '../usage/usage.subjects.js';
+import { maxDeliveriesAdvisorySubject, USAGE_ACCOUNT_HOURLY, USAGE_DEAD_LETTERS, USAGE_LIMIT_RELEASE, USAGE_LIMIT_TAKE, USAGE_QUERY, USAGE_SERIES, USAGE_USER_COUNTS, usageStreamNames } from '../usage/usage.subjects.js';
 import { LIVEKIT_TOKEN, SPEECH_CANCEL_PREFIX, SPEECH_JOB } from '../voice/voice.subjects.js';
 
 /** Every admin request subject (`chatgate.auth.admin.<what>.v1`): sent by the gateway alone, answered by auth alone. */
@@ -85,6 +85,7 @@ export function busPermissions(usageStreamSuffix = ''): Record<ServiceName, BusP
         USAGE_ACCOUNT_HOURLY,
         USAGE_BILLING_SPEND,
         USAGE_SPEND_QUERY,
+        USAGE_SERIES,
         CONVERSATION_LIST_MODELS,
         CONVERSATION_MANAGE,
         CONVERSATION_RESPONSES,
@@ -134,6 +135,7 @@ export function busPermissions(usageStreamSuffix = ''): Record<ServiceName, BusP
         USAGE_ACCOUNT_HOURLY,
         USAGE_BILLING_SPEND,
         USAGE_SPEND_QUERY,
+        USAGE_SERIES,
         maxDeliveriesAdvisorySubject(usage.stream, usage.consumer),
       ],
       answersRequests: true,

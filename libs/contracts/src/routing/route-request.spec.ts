@@ -33,6 +33,14 @@ describe('routeRequest', () => {
     ['pool', 'speech', 'gpt-5.4', { status: 400, code: 'model_not_supported' }],
     ['pool', 'embeddings', 'gpt-5.4', { status: 400, code: 'model_not_supported' }],
     ['chatgpt_access_token', 'chat', 'gpt-5.4', { status: 403, code: 'platform_unavailable' }],
+    // The Responses API: every kind; compaction on keys and Codex; token counting on keys only.
+    ['pool', 'responses', 'gpt-4o', 'chatgpt'],
+    ['pool', 'responses', 'gpt-4o-mini', 'platform'],
+    ['pool', 'responses', 'gpt-5.4', 'codex'],
+    ['pool', 'responses_compact', 'gpt-5.4', 'codex'],
+    ['pool', 'responses_compact', 'gpt-4o', { status: 400, code: 'model_not_supported' }],
+    ['pool', 'responses_input_tokens', 'gpt-4o-mini', 'platform'],
+    ['pool', 'responses_input_tokens', 'gpt-5.4', { status: 400, code: 'model_not_supported' }],
     // The web protocol and voice rooms speak ChatGPT's own protocol: the table does not apply.
     ['pool', 'web', 'gpt-4o-mini', 'chatgpt'],
     ['pool', 'voice_room', 'voice', 'chatgpt'],

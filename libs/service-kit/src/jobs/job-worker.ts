@@ -1,4 +1,5 @@
-import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { inboxOf } from '../bus/nats-options.js';
 import { z } from 'zod';
 import {
   FLOW_HEADER,
@@ -125,7 +126,8 @@ export class JobWorker<Job extends { requestId: string }, Frame extends JobFrame
   private cancels?: Subscription;
   /** Acknowledgements of paced jobs: one subscription per worker, `<prefix>.<job number>`. */
   private credits?: Subscription;
-  private readonly creditPrefix = createInbox();
+  /** Under the service's own inbox prefix: the bus lets only this service subscribe there. */
+  private readonly creditPrefix: string;
   private readonly paced = new Map<string, ActiveJob<Job, Frame>>();
   private pacedSeq = 0;
   private heartbeat?: NodeJS.Timeout;
@@ -137,7 +139,9 @@ export class JobWorker<Job extends { requestId: string }, Frame extends JobFrame
   constructor(
     private readonly nc: NatsConnection,
     private readonly opts: JobWorkerOptions<Job, Frame>,
-  ) {}
+  ) {
+    this.creditPrefix = inboxOf(nc);
+  }
 
   /** Starts taking jobs and hearing cancels. */
   start(): void {

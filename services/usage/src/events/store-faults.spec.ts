@@ -9,7 +9,7 @@ import { describeFault, isRedisTransient, isRowFault } from './store-faults.js';
 describe('store faults', () => {
   let db: pg.Client;
   beforeAll(async () => {
-    db = new pg.Client({ connectionString: testEnv().DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/chatgate' });
+    db = new pg.Client({ connectionString: testEnv().DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
     await db.connect();
   });
   afterAll(() => db?.end());
