@@ -103,6 +103,33 @@ describe('chat completions on Codex accounts, with the official client, through 
     expect(call.query.client_version).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it('answers Codex CLI\'s /models?client_version= with the catalog entries Codex reads, beside OpenAI\'s list', async () => {
+    type CodexListing = { object: string; data: Array<{ id: string; owned_by: string }>; models?: Array<Record<string, unknown>> };
+    const listing = (await ann.get('/models', { query: { client_version: '0.171.0' } })) as CodexListing;
+    expect(listing.object).toBe('list');
+    expect(listing.data.map((m) => m.id)).toEqual(expect.arrayContaining(['gpt-5.4', 'gpt-4o']));
+    const slugs = listing.models!.map((m) => m.slug);
+    expect(slugs).toEqual(expect.arrayContaining(['gpt-5.5', 'gpt-5.4', 'gpt-5.4-mini', 'gpt-5.1-codex-max']));
+    // Only the Codex accounts' models: ChatGPT's gpt-4o has no Codex metadata to give.
+    expect(slugs).not.toContain('gpt-4o');
+    const entry = listing.models!.find((m) => m.slug === 'gpt-5.4')!;
+    expect(entry).toMatchObject({
+      display_name: 'GPT-5.4',
+      base_instructions: expect.stringMatching(/^You are Codex/),
+      supported_reasoning_levels: expect.arrayContaining([{ effort: 'high', description: expect.any(String) }]),
+      shell_type: expect.any(String),
+      visibility: 'list',
+      truncation_policy: { mode: 'tokens', limit: expect.any(Number) },
+      context_window: expect.any(Number),
+    });
+    // A model that needs a newer client is left out for an older one, as the backend does.
+    const older = (await ann.get('/models', { query: { client_version: '0.100.0' } })) as CodexListing;
+    expect(older.models!.map((m) => m.slug)).not.toContain('gpt-5.5');
+    expect(older.models!.map((m) => m.slug)).toContain('gpt-5.4');
+    // Without client_version: OpenAI's list only.
+    expect(await ann.get('/models')).not.toHaveProperty('models');
+  });
+
   it("runs a streamed tool loop with runTools, sending what a Codex client sends (headers, store false, stream true, instructions, no system role, no item ids)", async () => {
     stack.sim.codex.clearRequests();
     const calls: string[] = [];

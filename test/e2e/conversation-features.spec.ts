@@ -67,10 +67,10 @@ describe.each([
       const aborted = stack.sim.stats().abortedStreams;
       const res = await askStream([{ role: 'user', content: prompt }], { max_tokens: 23, stream_options: { include_usage: true } });
       expect(replyFor(prompt).text.startsWith(res.content)).toBe(true);
-      expect(tokensOf(res.content, res.reasoning)).toBe(23);
-      expect(res.content.length).toBeGreaterThan(0);
+      // gpt-4o does not reason: the limit is its answer's, whatever the upstream shows as reasoning (which usage still counts).
+      expect(countTokens(res.content)).toBe(23);
       expect(res.finish).toBe('length');
-      expect(res.chunks[res.chunks.length - 1].usage!.completion_tokens).toBe(23);
+      expect(res.chunks[res.chunks.length - 1].usage!.completion_tokens).toBe(tokensOf(res.content, res.reasoning));
       expect(await eventually(() => stack.sim.stats().abortedStreams > aborted)).toBe(true);
     });
 
@@ -78,9 +78,9 @@ describe.each([
       const completion = await ask([{ role: 'user', content: prompt }], { max_completion_tokens: 9 });
       const content = completion.choices[0].message.content!;
       expect(replyFor(prompt).text.startsWith(content)).toBe(true);
-      expect(tokensOf(content, (completion.choices[0].message as WithReasoning).reasoning_content)).toBe(9);
+      expect(countTokens(content)).toBe(9);
       expect(completion.choices[0].finish_reason).toBe('length');
-      expect(completion.usage!.completion_tokens).toBe(9);
+      expect(completion.usage!.completion_tokens).toBe(tokensOf(content, (completion.choices[0].message as WithReasoning).reasoning_content));
     });
 
     it('leaves a reply under the limit alone', async () => {

@@ -227,6 +227,9 @@ describe('API keys as upstream accounts: admin, routing table, and the platform 
     expect(listed).not.toContain('whisper-1');
     expect(new Set(listed).size).toBe(listed.length);
     expect((await client.models.retrieve('text-embedding-3-large')).id).toBe('text-embedding-3-large');
+    // Whose each model is: the tenant's API keys (the routing table's word), not the upstream's "openai" or "system".
+    const owners = Object.fromEntries((await client.models.list()).data.map((m) => [m.id, m.owned_by]));
+    expect(owners).toMatchObject({ 'text-embedding-3-large': 'platform', 'dall-e-3': 'platform', 'gpt-4o': 'chatgpt' });
   });
 
   it('relays speech to the keys when the table routes the model there: the platform\'s audio unchanged, priced by characters', async () => {

@@ -84,6 +84,19 @@ export const usageStreamEnv = z.object({ USAGE_STREAM_SUFFIX: z.string().regex(/
 export const healthEnv = (fallbackPort: number) => z.object({ HEALTH_PORT: port(fallbackPort), HOST: z.string().default('0.0.0.0') });
 
 /** Addresses or CIDR ranges (IPv4 or IPv6), comma-separated. */
+const corsOrigins = z
+  .string()
+  .default('')
+  .transform((raw) => raw.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean))
+  .superRefine((entries, ctx) => {
+    for (const entry of entries) {
+      if (entry === '*') continue;
+      const url = URL.canParse(entry) ? new URL(entry) : null;
+      const ok = url !== null && (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === entry;
+      if (!ok) ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin (scheme://host[:port], no path) or *` });
+    }
+  });
+
 const trustedProxies = z
   .string()
   .default('')
@@ -154,6 +167,11 @@ export const gatewayEnv = baseEnv.merge(modelTableEnv).merge(usageStreamEnv).ext
    * (`10.0.0.0/8, 127.0.0.1`). Unset: none, the client address is the connection's. Never "everyone".
    */
   TRUSTED_PROXIES: trustedProxies,
+  /**
+   * Browser origins allowed to call the gateway across origins (CORS), comma-separated exact origins
+   * (`https://chat.example.com`) or `*` for any. Unset: no CORS headers and preflights unanswered (off).
+   */
+  CORS_ORIGINS: corsOrigins,
   /**
    * Where the admin API's failed-login counts live, shared by every gateway replica. Not checked at start:
    * without Redis the client API works and admin logins are refused (503) until it is back.
@@ -312,6 +330,11 @@ export const conversationEnv = baseEnv.merge(postgresEnv).merge(healthEnv(5012))
     .string()
     .regex(/^\d+\.\d+\.\d+$/, 'a version such as 0.125.0')
     .default('0.125.0'),
+  /**
+   * How long chatgate keeps a `/v1/responses` answer it stores (Codex and ChatGPT accounts: the items
+   * `previous_response_id` and `GET /v1/responses/{id}` read; API keys: which key holds it). OpenAI keeps 30 days.
+   */
+  RESPONSES_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 export const voiceEnv = baseEnv.merge(healthEnv(5013)).merge(usageStreamEnv).merge(workerEnv).extend({

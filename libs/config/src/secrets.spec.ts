@@ -59,6 +59,13 @@ describe('raw tokens and proxies', () => {
     expect(parseConfig(authEnv, {}).CHATGPT_JWKS_URL).toBe('https://auth.openai.com/.well-known/jwks.json');
   });
 
+  it('reads CORS_ORIGINS as exact origins or *, none (off) by default, and refuses anything else', () => {
+    expect(parseConfig(gatewayEnv, {}).CORS_ORIGINS).toEqual([]);
+    expect(parseConfig(gatewayEnv, { CORS_ORIGINS: 'https://chat.example.com, http://localhost:3000/' }).CORS_ORIGINS).toEqual(['https://chat.example.com', 'http://localhost:3000']);
+    expect(parseConfig(gatewayEnv, { CORS_ORIGINS: '*' }).CORS_ORIGINS).toEqual(['*']);
+    for (const bad of ['chat.example.com', 'https://chat.example.com/app', 'ftp://x.example', 'true']) expect(() => parseConfig(gatewayEnv, { CORS_ORIGINS: bad })).toThrow(/CORS_ORIGINS/);
+  });
+
   it('reads TRUSTED_PROXIES as addresses and ranges, none by default, and refuses anything else', () => {
     expect(parseConfig(gatewayEnv, {}).TRUSTED_PROXIES).toEqual([]);
     expect(parseConfig(gatewayEnv, { TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,fd00::/8' }).TRUSTED_PROXIES).toEqual(['10.0.0.0/8', '127.0.0.1', 'fd00::/8']);

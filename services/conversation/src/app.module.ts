@@ -12,6 +12,7 @@ import { CodexTarget } from './relay/codex.target.js';
 import { RelayJobWorker } from './relay/relay-job.worker.js';
 import { RELAY_TARGETS } from './relay/relay-target.js';
 import { ConversationManageController } from './management/conversation-manage.controller.js';
+import { ResponsesStoreController } from './responses/responses-store.controller.js';
 import { ConversationManager } from './management/conversation-manager.js';
 import { ModelsController } from './models/models.controller.js';
 import { UpstreamModelsService } from './models/upstream-models.service.js';
@@ -27,6 +28,7 @@ import { ModelTable } from '@chatgate/contracts';
 import { PlatformRunner } from './shared/platform/platform.runner.js';
 import { ConversationContinuity } from './shared/records/conversation-continuity.js';
 import { ConversationRecordStore } from './shared/records/conversation-record.store.js';
+import { ResponseStore } from './shared/responses/response-store.js';
 import { AttemptUploads } from './shared/uploads/attempt-uploads.js';
 import { InputLoader } from './shared/uploads/input-loader.js';
 import { ChatGptClient } from './shared/upstream/chatgpt.client.js';
@@ -46,7 +48,7 @@ export class ConversationModule {
         NatsConnectionModule.forRoot(config, 'chatgate-conversation', logger, 'conversation'),
         HealthModule.forRoot('conversation', [NatsHealthIndicator, PostgresHealthIndicator]),
       ],
-      controllers: [ModelsController, ConversationManageController],
+      controllers: [ModelsController, ConversationManageController, ResponsesStoreController],
       providers: [
         { provide: CONVERSATION_CONFIG, useValue: config },
         { provide: CONVERSATION_LOGGER, useValue: logger },
@@ -68,12 +70,13 @@ export class ConversationModule {
         FileDownloadWorker,
         ChatJobWorker,
         ConversationRecordStore,
+        ResponseStore,
         ConversationContinuity,
         ConversationManager,
         PlatformRunner,
         // The HTTP relay: one entry per upstream kind it can reach.
         ChatGptWebTarget,
-        { provide: PlatformTarget, useFactory: (runner: PlatformRunner) => new PlatformTarget(runner), inject: [PlatformRunner] },
+        { provide: PlatformTarget, useFactory: (runner: PlatformRunner, responses: ResponseStore) => new PlatformTarget(runner, responses), inject: [PlatformRunner, ResponseStore] },
         CodexClient,
         CodexLimitsReporter,
         CodexChatRunner,

@@ -18,6 +18,7 @@ import { HEALTH_FEATURE } from './health/index.js';
 import { ME_FEATURE } from './me/index.js';
 import { MODELS_FEATURE } from './models/index.js';
 import { PLATFORM_FEATURE } from './platform/index.js';
+import { RESPONSES_FEATURE } from './responses/index.js';
 import { VOICE_FEATURE } from './voice/index.js';
 import { WEB_PROTOCOL_FEATURE } from './web-protocol/index.js';
 
@@ -25,7 +26,7 @@ import { WEB_PROTOCOL_FEATURE } from './web-protocol/index.js';
 const OPERATOR_FEATURES: GatewayFeature[] = [HEALTH_FEATURE, ADMIN_FEATURE, CONSOLE_FEATURE, ME_FEATURE];
 
 /** The client API: what OpenAI clients, ChatGPT web clients and chat UIs call with a client credential. */
-const CLIENT_API_FEATURES: GatewayFeature[] = [CHAT_FEATURE, MODELS_FEATURE, FILES_FEATURE, PLATFORM_FEATURE, VOICE_FEATURE, WEB_PROTOCOL_FEATURE, CONVERSATIONS_FEATURE, BILLING_FEATURE];
+const CLIENT_API_FEATURES: GatewayFeature[] = [CHAT_FEATURE, RESPONSES_FEATURE, MODELS_FEATURE, FILES_FEATURE, PLATFORM_FEATURE, VOICE_FEATURE, WEB_PROTOCOL_FEATURE, CONVERSATIONS_FEATURE, BILLING_FEATURE];
 
 /** The feature folders side by side over `shared/`; none imports another (eslint.config.mjs enforces it). */
 @Module({})

@@ -3,6 +3,22 @@ import { bootService, createLogger, HEALTH_ROUTES, type RunningService } from '@
 import { apiPrefixOf } from './shared/http/api-prefix.js';
 import { GatewayModule } from './app.module.js';
 
+/**
+ * CORS for browser clients (CORS_ORIGINS): the listed origins (or any, with `*`) may call with a Bearer
+ * and read the answer; preflights are answered with whatever headers they ask for (the SDKs send their
+ * own `x-stainless-*`). Never with credentials: a browser's cookies (the mirror page's) stay same-origin.
+ */
+export function corsOptions(origins: readonly string[]) {
+  const any = origins.includes('*');
+  return {
+    origin: any ? '*' : [...origins],
+    credentials: false,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+  };
+}
+
 /** Builds and starts the gateway; main.ts and the tests both start it this way. */
 export async function startGateway(config: GatewayConfig = parseConfig(gatewayEnv)): Promise<RunningService> {
   const logger = createLogger('gateway', config.LOG_LEVEL);
@@ -26,6 +42,7 @@ export async function startGateway(config: GatewayConfig = parseConfig(gatewayEn
       trustProxy: config.TRUSTED_PROXIES.length ? config.TRUSTED_PROXIES : false,
     },
     configure: (app) => {
+      if (config.CORS_ORIGINS.length) app.enableCors(corsOptions(config.CORS_ORIGINS));
       const prefix = apiPrefixOf(config);
       if (prefix) app.setGlobalPrefix(prefix, { exclude: [...HEALTH_ROUTES, 'health/services'] });
     },

@@ -4,6 +4,7 @@ import { USAGE_BILLING_SPEND, USAGE_SPEND_QUERY } from '../billing/billing.subje
 import { CHAT_COMPLETION_CANCEL_PREFIX, CHAT_COMPLETION_JOB } from '../chat/chat.subjects.js';
 import { SERVICE_NAMES, type ServiceName } from '../common/service-names.js';
 import { CONVERSATION_LIST_MODELS, CONVERSATION_MANAGE } from '../conversation/conversation.subjects.js';
+import { CONVERSATION_RESPONSES } from '../responses/responses-store.schemas.js';
 import { FILE_DOWNLOAD_CANCEL_PREFIX, FILE_DOWNLOAD_JOB } from '../files/files.subjects.js';
 import { healthPingSubject } from '../health/health.subjects.js';
 import { RELAY_CANCEL_PREFIX, RELAY_JOB } from '../relay/relay.subjects.js';
@@ -87,6 +88,7 @@ export function busPermissions(usageStreamSuffix = ''): Record<ServiceName, BusP
         USAGE_SERIES,
         CONVERSATION_LIST_MODELS,
         CONVERSATION_MANAGE,
+        CONVERSATION_RESPONSES,
         FILE_DOWNLOAD_JOB,
         cancels(FILE_DOWNLOAD_CANCEL_PREFIX),
         ...SERVICE_NAMES.map(healthPingSubject),
@@ -110,6 +112,7 @@ export function busPermissions(usageStreamSuffix = ''): Record<ServiceName, BusP
         cancels(RELAY_CANCEL_PREFIX),
         CONVERSATION_LIST_MODELS,
         CONVERSATION_MANAGE,
+        CONVERSATION_RESPONSES,
         FILE_DOWNLOAD_JOB,
         cancels(FILE_DOWNLOAD_CANCEL_PREFIX),
       ],

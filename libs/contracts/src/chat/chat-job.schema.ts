@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { upstreamCredentialSchema } from '../auth/auth.schemas.js';
+import { reasoningEffortSchema } from '../responses/responses-request.schema.js';
 
 /** A content part as OpenAI clients send it. Images and files are uploaded by the worker (reference §4). */
 export const chatTextPartSchema = z.object({ type: z.literal('text'), text: z.string() });
@@ -36,7 +37,10 @@ export const chatJobSchema = z.object({
   messages: z.array(chatMessageSchema).min(1),
   stream: z.boolean(),
   maxTokens: z.number().int().positive().optional(),
-  reasoningEffort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
+  /** Chat's `stop`: the answer is cut before the first of these (not sent), finish_reason `stop`. */
+  stop: z.array(z.string().min(1)).max(4).optional(),
+  /** OpenAI's `reasoning_effort`, every value it accepts (the worker maps them onto the upstream's). */
+  reasoningEffort: reasoningEffortSchema.optional(),
   conversationId: z.string().optional(),
   parentMessageId: z.string().optional(),
   historyDisabled: z.boolean(),

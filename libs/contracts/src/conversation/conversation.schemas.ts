@@ -19,7 +19,14 @@ export const modelEntrySchema = z.object({
   id: z.string(),
   /** The upstream slug it maps to. */
   upstreamSlug: z.string(),
+  /** Whose accounts serve it, as /v1/models says (`owned_by`): `chatgpt`, `codex` or `platform` (the routing table's kinds). */
   ownedBy: z.string(),
+  /**
+   * For a model of the tenant's Codex accounts: the Codex backend's catalog entry as it came (`slug`,
+   * `display_name`, `base_instructions`, `supported_reasoning_levels`, …), which /v1/models?client_version=
+   * hands to Codex CLI.
+   */
+  codex: z.record(z.string(), z.unknown()).optional(),
 });
 export const listModelsReplySchema = z.object({ models: z.array(modelEntrySchema) });
 export type ListModelsReply = z.infer<typeof listModelsReplySchema>;

@@ -22,6 +22,8 @@ export const CONVERSATION_FAILURE_CODES = [
   'file_link_expired',
   'file_too_large',
   'missing_api_key',
+  'response_not_found',
+  'previous_response_not_found',
 ] as const;
 export type ConversationFailureCode = (typeof CONVERSATION_FAILURE_CODES)[number];
 
@@ -39,6 +41,8 @@ export const CONVERSATION_FAILURES = {
   file_link_expired: { status: 403, type: 'invalid_request_error' },
   file_too_large: { status: 502, type: 'server_error' },
   missing_api_key: { status: 401, type: 'invalid_request_error' },
+  response_not_found: { status: 404, type: 'invalid_request_error' },
+  previous_response_not_found: { status: 404, type: 'invalid_request_error' },
 } as const satisfies Record<ConversationFailureCode, Envelope>;
 
 export const conversationFailure = (code: ConversationFailureCode, message: string, details?: FailureDetails): BusError => failureOf(CONVERSATION_FAILURES, code, message, details);
@@ -52,3 +56,12 @@ export const fileTooLarge = (maxBytes: number) => conversationFailure('file_too_
 
 /** One answer for a forged link and for someone else's: a link either works or does not exist. */
 export const fileLinkNotFound = () => conversationFailure('file_link_not_found', 'No such file link.');
+
+/**
+ * A stored response the caller may not see is answered exactly as one that never existed (another
+ * user's or tenant's id, an expired or deleted one, one made with `store: false`).
+ */
+export const responseNotFound = (id: string) => conversationFailure('response_not_found', `Response with id '${id}' not found.`);
+
+export const previousResponseNotFound = (id: string) =>
+  conversationFailure('previous_response_not_found', `Previous response with id '${id}' not found.`, { param: 'previous_response_id' });

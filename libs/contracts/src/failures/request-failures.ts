@@ -95,6 +95,13 @@ export const upstreamUnavailableFor = (model: string, servedBy: string) =>
     { param: 'model' },
   );
 
+/** An endpoint only a tenant's accounts serve, asked with a caller's own ChatGPT token (which routing cannot change). */
+export const endpointUnavailableFor = (endpoint: string, servedBy: string) =>
+  requestFailure(
+    'platform_unavailable',
+    `${endpoint} is served by ${servedBy} only, and a ChatGPT token reaches its own ChatGPT account only. Use a chatgate key (or pool code) of a tenant that has them.`,
+  );
+
 /** What one request may load in images and files in all (UPLOAD_JOB_MAX_BYTES). */
 export const inputsTooLarge = (maxBytes: number) =>
   requestFailure('inputs_too_large', `The request's images and files come to more than ${maxBytes} bytes, the most one request may carry. Send fewer or smaller files.`, {

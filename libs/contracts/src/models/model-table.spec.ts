@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { ModelTable, parseModelMap } from './model-table.js';
+import { isReasoningSlug, ModelTable, parseModelMap } from './model-table.js';
 import { limitEntryModel, limitModelOf, snapshotBase } from './limit-model.js';
 
 describe('ModelTable', () => {
@@ -85,5 +85,14 @@ describe('limit models', () => {
     expect(limitEntryModel('o1', table)).toBe('o1');
     expect(limitEntryModel('claude-3', table)).toBe('claude-3');
     expect(limitEntryModel('gpt-3.5-turbo', null)).toBe('gpt-3.5-turbo');
+  });
+});
+
+describe('isReasoningSlug', () => {
+  it.each([
+    ['o1', true], ['o3-mini-high', true], ['o4-mini', true], ['gpt-5', true], ['gpt-5-thinking', true], ['gpt-5.4', true],
+    ['gpt-4o', false], ['gpt-4o-mini', false], ['gpt-4.1', false], ['auto', false], ['text-davinci-002-render-sha', false], ['gpt-5-instant', false], ['gpt-5-chat-latest', false],
+  ])('%s → %s', (slug, reasons) => {
+    expect(isReasoningSlug(slug)).toBe(reasons);
   });
 });

@@ -20,6 +20,18 @@ export const DEFAULT_MODEL_RULES: readonly ModelRule[] = [
     { match: 'auto', slug: 'auto' },
   ]);
 
+/**
+ * Whether an upstream slug is a reasoning model, whose `max_tokens` counts its reasoning as OpenAI's
+ * `max_completion_tokens` does (o-series, gpt-5 and its thinking variants). For the others (gpt-4o,
+ * gpt-4.1, `auto`…) the limit is the answer's: reasoning the upstream shows anyway does not spend it.
+ */
+export function isReasoningSlug(slug: string): boolean {
+  const s = slug.toLowerCase();
+  if (/^o\d/.test(s)) return true;
+  if (s.includes('thinking')) return true;
+  return /^gpt-5/.test(s) && !/(instant|chat)/.test(s);
+}
+
 export interface ResolvedModel {
   slug: string;
   /** Set for GPTs: the conversation runs in gizmo mode with this id. */

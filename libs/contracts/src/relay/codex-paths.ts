@@ -6,5 +6,5 @@ import { z } from 'zod';
  * upstream-codex.md §4). Its job leaves `usage` null: the Codex runner publishes the usage event with the
  * upstream's exact counts.
  */
-export const codexPathSchema = z.enum(['/chat/completions']);
+export const codexPathSchema = z.enum(['/chat/completions', '/responses', '/responses/compact']);
 export type CodexRelayPath = z.infer<typeof codexPathSchema>;

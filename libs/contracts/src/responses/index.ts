@@ -1,1 +1,2 @@
 export * from './responses-request.schema.js';
+export * from './responses-store.schemas.js';

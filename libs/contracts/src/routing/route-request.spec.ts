@@ -33,6 +33,14 @@ describe('routeRequest', () => {
     ['pool', 'speech', 'gpt-5.4', { status: 400, code: 'model_not_supported' }],
     ['pool', 'embeddings', 'gpt-5.4', { status: 400, code: 'model_not_supported' }],
     ['chatgpt_access_token', 'chat', 'gpt-5.4', { status: 403, code: 'platform_unavailable' }],
+    // The Responses API: every kind; compaction on keys and Codex; token counting on keys only.
+    ['pool', 'responses', 'gpt-4o', 'chatgpt'],
+    ['pool', 'responses', 'gpt-4o-mini', 'platform'],
+    ['pool', 'responses', 'gpt-5.4', 'codex'],
+    ['pool', 'responses_compact', 'gpt-5.4', 'codex'],
+    ['pool', 'responses_compact', 'gpt-4o', { status: 400, code: 'model_not_supported' }],
+    ['pool', 'responses_input_tokens', 'gpt-4o-mini', 'platform'],
+    ['pool', 'responses_input_tokens', 'gpt-5.4', { status: 400, code: 'model_not_supported' }],
     // The web protocol and voice rooms speak ChatGPT's own protocol: the table does not apply.
     ['pool', 'web', 'gpt-4o-mini', 'chatgpt'],
     ['pool', 'voice_room', 'voice', 'chatgpt'],
@@ -40,7 +48,9 @@ describe('routeRequest', () => {
     ['chatgpt_access_token', 'chat', 'gpt-4o', 'chatgpt'],
     ['chatgpt_access_token', 'chat', 'gpt-4o-mini', { status: 403, code: 'platform_unavailable' }],
     ['chatgpt_access_token', 'embeddings', 'text-embedding-3-small', { status: 403, code: 'platform_unavailable' }],
-    ['chatgpt_access_token', 'embeddings', 'gpt-4o', { status: 400, code: 'model_not_supported' }],
+    // Whatever the model: no routing gives a ChatGPT token an API key, so no "ask an administrator".
+    ['chatgpt_access_token', 'embeddings', 'gpt-4o', { status: 403, code: 'platform_unavailable' }],
+    ['chatgpt_access_token', 'images', 'gpt-4', { status: 403, code: 'platform_unavailable' }],
     ['chatgpt_access_token', 'models', 'gpt-4o-mini', { status: 403, code: 'platform_unavailable' }],
     ['chatgpt_access_token', 'web', 'gpt-4o-mini', 'chatgpt'],
     // …but speech on ChatGPT accounts takes any model name, so it is spoken there (see ENDPOINTS.speech).
@@ -53,6 +63,14 @@ describe('routeRequest', () => {
     expect(decide('pool', 'embeddings', 'text-embedding-3-large', null)).toBe('platform');
     expect(decide('pool', 'chat', 'gpt-4o-mini', null)).toBe('chatgpt');
     expect(decide('pool', 'images', 'dall-e-3', null)).toBe('platform');
+  });
+
+  it('tells a ChatGPT token which credential serves a platform-only endpoint, never to ask for a route', () => {
+    const refused = routeRequest({ credential: 'chatgpt_access_token', routes, model: 'gpt-4o', endpoint: 'embeddings' });
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.failure.error.message).toMatch(/^\/v1\/embeddings is served by API-key \(platform\) accounts only, and a ChatGPT token reaches its own ChatGPT account only\. Use a chatgate key/);
+    expect(refused.failure.error.message).not.toMatch(/administrator/);
   });
 
   it('names the endpoint and the kinds in a refusal', () => {

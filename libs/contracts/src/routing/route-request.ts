@@ -1,6 +1,6 @@
 import type { UpstreamCredential } from '../auth/auth.schemas.js';
 import type { BusError } from '../common/openai-error.js';
-import { modelNotSupported, upstreamUnavailableFor } from '../failures/request-failures.js';
+import { endpointUnavailableFor, modelNotSupported, upstreamUnavailableFor } from '../failures/request-failures.js';
 import type { ModelRoute } from './model-routes.schema.js';
 import { routeModel } from './route-model.js';
 import { UPSTREAM_KINDS, UPSTREAM_NAMES, type UpstreamKind } from './upstream-kind.js';
@@ -32,6 +32,12 @@ export const ENDPOINTS = {
    * ChatGPT backend would answer with another model than the one named, so it is refused (403).
    */
   speech: { path: '/v1/audio/speech', servedBy: ['chatgpt', 'platform'], anyModelOn: 'chatgpt' },
+  /** The Responses API: relayed to API keys, native on Codex accounts, translated to the chat job on ChatGPT accounts. */
+  responses: { path: '/v1/responses', servedBy: ['chatgpt', 'platform', 'codex'] },
+  /** Remote compaction: the platform's own, or passed to the Codex backend's; the ChatGPT backend has none. */
+  responses_compact: { path: '/v1/responses/compact', servedBy: ['platform', 'codex'] },
+  /** Token counting: only the platform answers it. */
+  responses_input_tokens: { path: '/v1/responses/input_tokens', servedBy: ['platform'] },
   completions: { path: '/v1/completions', servedBy: ['platform'] },
   embeddings: { path: '/v1/embeddings', servedBy: ['platform'] },
   images: { path: '/v1/images/generations', servedBy: ['platform'] },
@@ -77,16 +83,22 @@ const DECIDED = Object.fromEntries(UPSTREAM_KINDS.map((kind) => [kind, Object.fr
  * from the cached principal. In order:
  * 1. an endpoint that speaks one kind's own protocol goes there, whatever the table says;
  * 2. else the tenant's table names a kind for the model;
- * 3. a kind the endpoint has no service for is refused (400 `model_not_supported`);
+ * 3. an endpoint the credential can reach no server of is refused (403 `platform_unavailable`, saying
+ *    which credential would do); a kind the endpoint has no service for is refused (400 `model_not_supported`);
  * 4. a kind the credential cannot reach is refused (403 `platform_unavailable`), unless the endpoint's
  *    `anyModelOn` kind can serve the request under any model name (speech, see ENDPOINTS).
  */
 export function routeRequest(query: RouteQuery): UpstreamDecision {
   const rule: EndpointRule = ENDPOINTS[query.endpoint];
   if (rule.native) return DECIDED[rule.native];
+  const reachable = reachableKinds(query.credential);
+  // An endpoint this credential can reach no server of (a caller's own ChatGPT token asking for
+  // embeddings): no routing could change that, so the answer says what would.
+  if (!rule.servedBy.some((k) => reachable.includes(k))) {
+    return { ok: false, failure: endpointUnavailableFor(rule.path, rule.servedBy.map((k) => UPSTREAM_NAMES[k]).join(' or ')) };
+  }
   const kind = routeModel(query.routes, query.model);
   if (!rule.servedBy.includes(kind)) return { ok: false, failure: modelNotSupported(query.model, UPSTREAM_NAMES[kind], rule.path, rule.servedBy.map((k) => UPSTREAM_NAMES[k]).join(' or ')) };
-  const reachable = reachableKinds(query.credential);
   if (reachable.includes(kind)) return DECIDED[kind];
   if (rule.anyModelOn && reachable.includes(rule.anyModelOn)) return DECIDED[rule.anyModelOn];
   return { ok: false, failure: upstreamUnavailableFor(query.model, UPSTREAM_NAMES[kind]) };

@@ -1,11 +1,11 @@
-import { ConversationStreamDecoder, type UpstreamEvent } from '@chatgate/protocol';
+import { ConversationStreamDecoder, StopSequenceCutter, type UpstreamEvent } from '@chatgate/protocol';
 import { unsupportedHandoff, upstreamReported, upstreamStreamCut, type BusError, type ChatFinishReason, type ChatFrame, type ChatJob } from '@chatgate/contracts';
 import { identitySourceFor, transportFailure, withRotation, type AccountLeaseClient, type AttemptResult, type IdentitySource, type LeasedAttempt } from '@chatgate/service-kit';
 import type { ChatGptClient, UpstreamIdentity } from '../shared/upstream/chatgpt.client.js';
 import { buildConversationRequest } from '../shared/upstream/conversation-request.js';
 import type { AttemptUploads } from '../shared/uploads/attempt-uploads.js';
 import type { InputLoader, PreparedMessage } from '../shared/uploads/input-loader.js';
-import type { ModelTable, ResolvedModel } from '@chatgate/contracts';
+import { isReasoningSlug, type ModelTable, type ResolvedModel } from '@chatgate/contracts';
 import { countUsage } from '../shared/text/token-counter.js';
 import { TokenBudget } from '../shared/text/token-budget.js';
 import { ReplyRenderer, type ReasoningInline } from './render/reply-renderer.js';
@@ -151,7 +151,10 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
   const decoder = new ConversationStreamDecoder({ tools: deps.render !== undefined });
   const renderer = deps.render ? new ReplyRenderer(deps.render.links(ctx, slug, decoder), deps.render.inline) : null;
   const decode = (events: UpstreamEvent[]) => (renderer ? renderer.render(events) : events);
-  const budget = job.maxTokens ? new TokenBudget(job.maxTokens) : null;
+  // max_tokens spends reasoning only on a reasoning model: gpt-4o's limit is its answer's.
+  const budget = job.maxTokens ? new TokenBudget(job.maxTokens, isReasoningSlug(slug)) : null;
+  // Chat's `stop`, which the upstream has no field for: cut here, before the limit counts the text.
+  const stops = job.stop?.length ? new StopSequenceCutter(job.stop) : null;
   // The ids ride on a delta only when they change (the gateway repeats them on every chunk), and
   // never for a temporary chat, which the client cannot continue.
   let sentConversation: string | null = null;
@@ -174,16 +177,22 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
     for (const piece of piecesOf(content)) sendOneDelta(piece, '');
   };
 
-  const apply = (events: UpstreamEvent[]): { failure: BusError | null; ended: boolean; cut: boolean } => {
+  const apply = (events: UpstreamEvent[], last = false): { failure: BusError | null; ended: boolean; cut: boolean } => {
     const step: Step = { content: '', reasoning: '', finish: null, failure: null, streamEnded: false, moderationMessage: null, title: null };
     fold(events, step);
     if (step.title) title = step.title;
     if (step.moderationMessage) step.content += (answer || step.content ? '\n\n' : '') + step.moderationMessage;
+    if (stops) {
+      step.content = stops.take(step.content);
+      // The turn is over (or the stream is): what was held back as a possible stop sequence was not one.
+      if (!stops.stopped && (last || step.streamEnded || step.finish !== null)) step.content += stops.end();
+    }
     if (budget) {
       step.reasoning = budget.take('reasoning', step.reasoning);
       step.content = budget.take('answer', step.content);
       if (budget.exhausted) step.finish = 'length';
     }
+    if (stops?.stopped && !budget?.exhausted) step.finish = 'stop';
     if (step.content || step.reasoning) {
       answer += step.content;
       reasoning += step.reasoning;
@@ -195,7 +204,7 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
       }
     }
     if (step.finish) finish = step.finish;
-    const cut = budget?.exhausted === true;
+    const cut = budget?.exhausted === true || stops?.stopped === true;
     return { failure: step.failure, ended: step.streamEnded || step.finish === 'content_filter' || cut, cut };
   };
   const fail = (failure: BusError): AttemptResult<void> => {
@@ -217,6 +226,8 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
       await ctx.drained();
     }
     if (!outcome.failure && !outcome.ended) outcome = apply(decode(decoder.end()));
+    // Held back as a possible stop sequence when the stream ended without saying so.
+    if (stops && !stops.stopped && !outcome.failure && !outcome.cut) outcome = { ...apply([], true), ended: outcome.ended };
     if (outcome.failure) {
       res.body.destroy();
       return fail(outcome.failure);

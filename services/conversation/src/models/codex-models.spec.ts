@@ -14,7 +14,8 @@ function harness(plans: Array<{ plan: string | null; id: string }>) {
     {
       models: async (identity: { accessToken: string }) => {
         catalogs.push(identity.accessToken);
-        return { ok: true, models: [{ slug: 'gpt-5.4', displayName: null }, { slug: 'gpt-5.5', displayName: null }, { slug: 'o3', displayName: null }], limits: null };
+        const entry = (slug: string) => ({ slug, displayName: null, raw: { slug, base_instructions: 'You are Codex.' } });
+        return { ok: true, models: [entry('gpt-5.4'), entry('gpt-5.5'), entry('o3')], limits: null };
       },
     } as never,
     {
@@ -40,8 +41,8 @@ describe('CodexModels', () => {
     ]);
     const routes = [{ model: 'gpt-5*', upstream: 'codex' as const }];
     expect(await h.models.list(request(routes, ['a', 'b']))).toEqual([
-      { id: 'gpt-5.4', upstreamSlug: 'gpt-5.4', ownedBy: 'codex' },
-      { id: 'gpt-5.5', upstreamSlug: 'gpt-5.5', ownedBy: 'codex' },
+      { id: 'gpt-5.4', upstreamSlug: 'gpt-5.4', ownedBy: 'codex', codex: { slug: 'gpt-5.4', base_instructions: 'You are Codex.' } },
+      { id: 'gpt-5.5', upstreamSlug: 'gpt-5.5', ownedBy: 'codex', codex: { slug: 'gpt-5.5', base_instructions: 'You are Codex.' } },
     ]);
     expect(h.asked).toEqual([{ tenantId: 't', kind: 'codex', allowed: ['a', 'b'] }]);
     expect(h.catalogs).toEqual(['tok-a', 'tok-b']);

@@ -51,7 +51,7 @@ export class CodexModels {
     for (const entry of settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []))) {
       if (seen.has(entry.slug) || routeModel(request.routes, entry.slug) !== 'codex') continue;
       seen.add(entry.slug);
-      models.push({ id: entry.slug, upstreamSlug: entry.slug, ownedBy: CODEX_OWNER });
+      models.push({ id: entry.slug, upstreamSlug: entry.slug, ownedBy: CODEX_OWNER, codex: entry.raw });
     }
     return models;
   }

@@ -6,6 +6,8 @@ import type { RelayRun, RelayTarget } from './relay-target.js';
 /** What the target needs of CodexChatRunner (an interface, so the mapping is tested without a worker). */
 export interface CodexRunning {
   run(request: CodexChatRequest, sink: CodexSink, signal: AbortSignal): Promise<void>;
+  responses?(request: CodexChatRequest, sink: CodexSink, signal: AbortSignal): Promise<void>;
+  compact?(request: CodexChatRequest, sink: CodexSink, signal: AbortSignal): Promise<void>;
 }
 
 /** The job as the Codex runner takes it, or why it cannot be one (a gateway of another version, a forged job). */
@@ -33,8 +35,8 @@ export function codexRequestOf(job: RelayJob): CodexChatRequest | BusError {
 }
 
 /**
- * The tenant's Codex accounts as a relay target: a chat completions request is handed to the Codex
- * runner, which translates it for the Codex backend, leases and rotates accounts, and publishes the
+ * The tenant's Codex accounts as a relay target: a chat completions request (or a Responses one, or a
+ * compaction) is handed to the Codex runner, which translates it for the Codex backend, leases and rotates accounts, and publishes the
  * usage event; its OpenAI chunks (or one chat.completion) go back as relay frames.
  */
 @Injectable()
@@ -46,7 +48,11 @@ export class CodexTarget implements RelayTarget {
   async run(run: RelayRun): Promise<void> {
     const request = codexRequestOf(run.job);
     if (!('body' in request)) return run.send({ t: 'error', ...request });
-    await this.runner.run(
+    const path = run.job.request.path;
+    const runner = path === '/responses' ? this.runner.responses : path === '/responses/compact' ? this.runner.compact : this.runner.run;
+    if (!runner) return run.send({ t: 'error', ...unknownUrl(`chatgate does not relay ${path} to Codex accounts.`) });
+    await runner.call(
+      this.runner,
       request,
       {
         head: (status, headers) => run.send({ t: 'head', status, headers }),

@@ -21,12 +21,12 @@ const job = (over: Partial<RelayJob> = {}): RelayJob => ({
 });
 
 /** A runner that plays a script against the sink and records what it was asked. */
-function runner(script: (sink: PlatformSink) => void) {
+function runner(script: (sink: PlatformSink) => unknown) {
   const calls: Array<{ request: PlatformRequest; signal?: AbortSignal }> = [];
   const fake: PlatformRunning = {
     run: async (request, sink, signal) => {
-      calls.push({ request, signal });
-      script(sink);
+      calls.push({ request: { ...request }, signal });
+      await script(sink);
     },
   };
   return { fake, calls };
@@ -77,5 +77,61 @@ describe('platform relay target', () => {
     const refused = await runJob(new PlatformTarget(fake), job({ request: { method: 'GET', path: '/admin', query: '', headers: {} } }));
     expect(refused.frames).toMatchObject([{ t: 'error', status: 404 }]);
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe('platform relay target and stored responses', () => {
+  const responsesJob = (over: Partial<RelayJob['request']>, body?: Record<string, unknown>) =>
+    job({ request: { method: 'POST', path: '/responses', query: '', headers: {}, ...(body ? { body: Buffer.from(JSON.stringify(body)).toString('base64') } : {}), ...over } });
+  const records = (held: Record<string, { upstream: string; accountId: string | null; owner: string }>) => {
+    const saved: unknown[] = [];
+    const deleted: string[] = [];
+    return {
+      saved,
+      deleted,
+      store: {
+        find: async (owner: { userId: string | null }, id: string) => (held[id] && held[id].owner === owner.userId ? held[id] : null),
+        save: async (_owner: unknown, stored: unknown) => void saved.push(stored),
+        delete: async (_owner: unknown, id: string) => deleted.push(id) > 0,
+      },
+    };
+  };
+
+  it('records a new response on the key that answered, unless store is false', async () => {
+    const { fake } = runner((sink) => {
+      sink.head(200, { 'content-type': 'application/json' });
+      return sink.end({ promptTokens: 3, completionTokens: 4, responseId: 'resp_1' }, 'k7');
+    });
+    const held = records({});
+    await runJob(new PlatformTarget(fake, held.store), responsesJob({}, { model: 'gpt-4o-mini', input: 'hi' }));
+    expect(held.saved).toEqual([{ id: 'resp_1', upstream: 'platform', model: 'gpt-4o-mini', accountId: 'k7', response: null, input: null, conversationId: null, messageId: null }]);
+    await runJob(new PlatformTarget(fake, held.store), responsesJob({}, { model: 'gpt-4o-mini', input: 'hi', store: false }));
+    expect(held.saved).toHaveLength(1);
+  });
+
+  it("sends a stored response's call and a previous_response_id to the key holding it, and answers 404 to anyone else", async () => {
+    const { fake, calls } = runner((sink) => {
+      sink.head(200, { 'content-type': 'application/json' });
+      return sink.end(null, 'k2');
+    });
+    const held = records({ resp_a: { upstream: 'platform', accountId: 'k2', owner: 'u1' }, resp_b: { upstream: 'platform', accountId: 'k2', owner: 'u9' } });
+    await runJob(new PlatformTarget(fake, held.store), responsesJob({ method: 'GET', path: '/responses/resp_a/input_items', query: 'limit=2' }));
+    expect(calls[0].request).toMatchObject({ path: '/responses/resp_a/input_items', method: 'GET', query: 'limit=2', allowedAccountIds: ['k2'] });
+    await runJob(new PlatformTarget(fake, held.store), responsesJob({}, { model: 'm', previous_response_id: 'resp_a' }));
+    expect(calls[1].request.allowedAccountIds).toEqual(['k2']);
+
+    const other = await runJob(new PlatformTarget(fake, held.store), responsesJob({ method: 'GET', path: '/responses/resp_b' }));
+    expect(other.frames).toMatchObject([{ t: 'error', status: 404, error: { code: 'response_not_found' } }]);
+    const continued = await runJob(new PlatformTarget(fake, held.store), responsesJob({}, { model: 'm', previous_response_id: 'resp_b' }));
+    expect(continued.frames).toMatchObject([{ t: 'error', status: 404, error: { code: 'previous_response_not_found', param: 'previous_response_id' } }]);
+    expect(calls).toHaveLength(2);
+
+    await runJob(new PlatformTarget(fake, held.store), responsesJob({ method: 'DELETE', path: '/responses/resp_a' }));
+    expect(held.deleted).toEqual(['resp_a']);
+  });
+
+  it('refuses a stored path with a method it does not take', () => {
+    expect(platformRequestOf(job({ request: { method: 'PATCH', path: '/responses/resp_a', query: '', headers: {} } }))).toMatchObject({ status: 404 });
+    expect(platformRequestOf(job({ request: { method: 'GET', path: '/responses/../models', query: '', headers: {} } }))).toMatchObject({ status: 404 });
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientIdSchema, clientLabelSchema, modelNameSchema, textProblem } from '@chatgate/contracts';
+import { clientIdSchema, clientLabelSchema, modelNameSchema, reasoningEffortSchema, textProblem } from '@chatgate/contracts';
 
 /**
  * OpenAI's chat completion request, as much of it as chatgate reads. Unknown fields are tolerated
@@ -35,7 +35,19 @@ export const chatCompletionRequestSchema = z.looseObject({
   tools: z.array(z.unknown()).nullish(),
   functions: z.array(z.unknown()).nullish(),
   response_format: z.looseObject({ type: z.string() }).nullish(),
-  reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).nullish(),
+  reasoning_effort: reasoningEffortSchema.nullish(),
+  /** Up to 4 sequences; the answer is cut before the first one met (the worker does it, as for max_tokens). */
+  stop: z
+    .union([z.string(), z.array(z.string()).max(4, 'at most 4 stop sequences')])
+    .nullish()
+    .superRefine((stop, ctx) => {
+      for (const s of typeof stop === 'string' ? [stop] : (stop ?? [])) {
+        const problem = textProblem(s);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }
+    }),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.number().int().min(0).max(20).nullish(),
   /** OpenAI's end-user id: not used by the ChatGPT upstream, but never a vehicle for control characters. */
   user: clientLabelSchema.nullish(),
   // chatgate / chat2api / ChatGPT-Mirror extensions

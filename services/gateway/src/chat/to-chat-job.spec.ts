@@ -165,6 +165,34 @@ describe('toChatJob', () => {
     expect(err.body).toMatchObject({ param, code });
   });
 
+  it.each([
+    [{ logprobs: true }, 'logprobs'],
+    [{ top_logprobs: 2 }, 'top_logprobs'],
+  ])('refuses %j, which the upstream cannot answer, instead of answering logprobs: null', (extra, param) => {
+    const req = parseChatRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], ...extra });
+    expect(errorOf(() => toChatJob(req, principal, 'r', defaults)).body).toMatchObject({ param, code: 'unsupported_parameter' });
+  });
+
+  it('says what a caller can do about it: a raw token needs a chatgate key, a tenant credential a route', () => {
+    const req = parseChatRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function' }] });
+    expect(errorOf(() => toChatJob(req, principal, 'r', defaults)).body.message).toMatch(/ChatGPT token reaches its own ChatGPT account only: use a chatgate key/);
+    const pooled: Principal = { ...principal, upstream: { kind: 'pool' } as Principal['upstream'] };
+    expect(errorOf(() => toChatJob(req, pooled, 'r', defaults)).body.message).toMatch(/Route this model to API keys or Codex accounts \(\/admin\/v1\/routes\)/);
+  });
+
+  it('carries stop sequences as a list, a single string and empty ones included', () => {
+    const base = { model: 'm', messages: [{ role: 'user', content: 'x' }] };
+    expect(toChatJob(parseChatRequest({ ...base, stop: 'END' }), principal, 'r', defaults).stop).toEqual(['END']);
+    expect(toChatJob(parseChatRequest({ ...base, stop: ['a', '', 'b'] }), principal, 'r', defaults).stop).toEqual(['a', 'b']);
+    expect(toChatJob(parseChatRequest({ ...base, stop: [] }), principal, 'r', defaults).stop).toBeUndefined();
+    expect(errorOf(() => parseChatRequest({ ...base, stop: ['1', '2', '3', '4', '5'] })).body.param).toBe('stop');
+  });
+
+  it.each(['none', 'xhigh'])('accepts reasoning_effort %s', (effort) => {
+    const req = parseChatRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], reasoning_effort: effort });
+    expect(toChatJob(req, principal, 'r', defaults).reasoningEffort).toBe(effort);
+  });
+
   it('accepts n=1 and response_format text', () => {
     const req = parseChatRequest({ model: 'm', n: 1, response_format: { type: 'text' }, messages: [{ role: 'user', content: 'x' }] });
     expect(toChatJob(req, principal, 'r', defaults).stream).toBe(false);

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Req } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import type { FastifyRequest } from 'fastify';
 import { firstValueFrom, timeout } from 'rxjs';
@@ -17,6 +17,24 @@ const LIST_TIMEOUT_MS = 8000;
 /** A fixed creation time: the list is configuration, not objects with a history. */
 const CREATED = 1_700_000_000;
 
+/** Dotted versions compared part by part (`0.98.0` < `0.124.0`); what is not a number counts as 0. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
+  const pb = b.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Whether a Codex catalog entry is for this client (its `minimal_client_version`, when it has one). */
+function fitsClient(entry: Record<string, unknown>, clientVersion: string): boolean {
+  const minimal = entry.minimal_client_version;
+  if (typeof minimal !== 'string') return true;
+  return compareVersions(clientVersion, minimal) >= 0;
+}
+
 @Controller('v1/models')
 export class ModelsController {
   /** Per credential: the listing depends on the caller's accounts and their plans. */
@@ -28,10 +46,19 @@ export class ModelsController {
     private readonly platformModels: PlatformModels,
   ) {}
 
+  /**
+   * OpenAI's list. Asked with `client_version` (as Codex CLI asks its provider's `/models`), the answer
+   * also carries Codex's own shape, `models`: the Codex backend's catalog entries of the tenant's Codex
+   * models as the backend gave them (base instructions, reasoning levels, tool types), without those
+   * that need a newer client. OpenAI clients read `data` and ignore it; Codex reads `models`.
+   */
   @Get()
-  async list(@Req() req: FastifyRequest) {
+  async list(@Req() req: FastifyRequest, @Query('client_version') clientVersion?: string) {
     const models = await this.modelsFor(req);
-    return { object: 'list', data: models.map((m) => ({ id: m.id, object: 'model', created: CREATED, owned_by: m.ownedBy })) };
+    const data = models.map((m) => ({ id: m.id, object: 'model', created: CREATED, owned_by: m.ownedBy }));
+    if (typeof clientVersion !== 'string' || !clientVersion) return { object: 'list', data };
+    const codex = models.flatMap((m) => (m.codex && fitsClient(m.codex, clientVersion) ? [{ ...m.codex, slug: m.id }] : []));
+    return { object: 'list', data, models: codex };
   }
 
   @Get(':id')

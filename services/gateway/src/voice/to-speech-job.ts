@@ -28,8 +28,15 @@ export function voiceOf(voice: SpeechRequest['voice'] | string): NativeVoice {
   return native;
 }
 
-function unsupported(param: string, what: string): ApiError {
-  return ApiError.invalidRequest(`${what} is not supported by the ChatGPT upstream.`, param, 'unsupported_parameter');
+/** What the caller can do about a feature ChatGPT's voice lacks: the platform's own speech has it. */
+function wayOutFor(principal: Principal): string {
+  return principal.upstream.kind === 'chatgpt_access_token'
+    ? 'A ChatGPT token reaches its own ChatGPT account only: use a chatgate key whose tenant routes this model to API keys.'
+    : "A model the tenant's routing table sends to API keys (/admin/v1/routes) goes to the platform's own speech, which has it.";
+}
+
+function unsupportedOn(principal: Principal): (param: string, what: string) => ApiError {
+  return (param, what) => ApiError.invalidRequest(`${what} is not supported by the ChatGPT upstream. ${wayOutFor(principal)}`, param, 'unsupported_parameter');
 }
 
 /**
@@ -44,8 +51,10 @@ export function toSpeechJob(req: SpeechRequest, principal: Principal, requestId:
   if (!format) {
     throw ApiError.invalidRequest(`Invalid value for 'response_format': '${req.response_format}'. Use one of ${OPENAI_AUDIO_FORMATS.map((f) => `'${f}'`).join(', ')}.`, 'response_format', 'invalid_value');
   }
+  const unsupported = unsupportedOn(principal);
   if (req.speed !== undefined && req.speed !== 1) throw unsupported('speed', 'A speed other than 1.0');
-  if (req.instructions?.trim()) throw unsupported('instructions', 'Voice instructions');
+  // ChatGPT's voice reads a message aloud with a voice and a format, nothing more (reference §6).
+  if (req.instructions?.trim()) throw unsupported('instructions', "Voice instructions ('instructions': how to speak, for gpt-4o-mini-tts)");
   if (req.stream_format === 'sse') throw unsupported('stream_format', "stream_format 'sse'");
   return {
     requestId,

@@ -68,6 +68,13 @@ function entry(m: CodexModel): Record<string, unknown> {
     supports_reasoning_summaries: m.summaries,
     truncation_policy: { mode: 'tokens', limit: 10000 },
     apply_patch_tool_type: 'freeform',
+    // Fields Codex CLI's ModelInfo requires (codex-rs/protocol openai_models.rs): a catalog without them
+    // fails to parse, in `model_catalog_json` as from the backend.
+    upgrade: null,
+    support_verbosity: true,
+    default_verbosity: 'low',
+    experimental_supported_tools: [],
+    input_modalities: ['text', 'image'],
   };
 }
 

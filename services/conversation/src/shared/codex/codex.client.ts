@@ -18,6 +18,8 @@ export type CodexModelsAnswer = ({ ok: true; models: CodexModelEntry[] } | ({ ok
 export interface CodexModelEntry {
   slug: string;
   displayName: string | null;
+  /** The entry as the backend sent it (what Codex CLI reads: base instructions, reasoning levels, tool types…). */
+  raw: Record<string, unknown>;
 }
 
 /** Error bodies are read this far: enough for the JSON detail, or to spot a challenge page. */
@@ -47,7 +49,7 @@ export function codexModelsOf(json: unknown): CodexModelEntry[] {
   for (const m of models as Array<Record<string, unknown> | null>) {
     if (!m || typeof m.slug !== 'string' || m.slug === '') continue;
     if (m.visibility !== undefined && m.visibility !== 'list') continue;
-    out.push({ slug: m.slug, displayName: typeof m.display_name === 'string' ? m.display_name : null });
+    out.push({ slug: m.slug, displayName: typeof m.display_name === 'string' ? m.display_name : null, raw: m });
   }
   return out;
 }
@@ -88,6 +90,27 @@ export class CodexClient {
     const type = String(res.headers['content-type'] ?? '');
     if (res.statusCode >= 200 && res.statusCode < 300 && type.includes('text/event-stream')) return { ok: true, body: res.body, limits };
     const text = await readCapped(res.body, ERROR_BODY_LIMIT).catch(() => '');
+    return { ok: false, ...codexHttpFailure(res.statusCode, res.headers, text, String(body.model ?? ''), limits), limits };
+  }
+
+  /**
+   * Remote compaction (`POST /responses/compact`, unary JSON): the answer's status and body as they came
+   * for a 2xx, else the failure mapped as `/responses` maps it.
+   */
+  async compact(identity: CodexIdentity, body: Record<string, unknown>, sessionId: string, signal: AbortSignal): Promise<({ ok: true; status: number; text: string } | ({ ok: false } & CodexAttemptFailure)) & { limits: CodexLimits | null }> {
+    const headers = codexHeaders(identity, this.name, this.userAgent, { accept: 'application/json', sessionId, hasBody: true });
+    let sent;
+    try {
+      sent = await this.upstream.exchange({ ...identity, deviceId: null }, this.bases, 'POST', '/responses/compact', headers, JSON.stringify(body), signal);
+    } catch (err) {
+      return { ok: false, ...codexTransportFailure(err), limits: null };
+    }
+    if (!sent.ok) return { ok: false, failure: sent.failure, limits: null };
+    const { res } = sent;
+    const limits = codexLimitsOf(res.headers);
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    const text = await readCapped(res.body, ok ? CATALOG_LIMIT : ERROR_BODY_LIMIT).catch(() => '');
+    if (ok) return { ok: true, status: res.statusCode, text, limits };
     return { ok: false, ...codexHttpFailure(res.statusCode, res.headers, text, String(body.model ?? ''), limits), limits };
   }
 

@@ -1,7 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { AccountLease } from '@chatgate/contracts';
 import { vetLiteralHost, vettingLookup, type HostVetting } from '@chatgate/service-kit';
-import { PLATFORM_PATHS, type PlatformPath } from './platform-request.js';
+import { platformRouteOf, type PlatformRequest } from './platform-request.js';
 
 export interface PlatformResponse {
   status: number;
@@ -10,9 +10,11 @@ export interface PlatformResponse {
 }
 
 /** The URL of a path on a key's base: Azure style adds its `api-version`. */
-export function platformUrl(platform: NonNullable<AccountLease['platform']>, path: PlatformPath): string {
-  const url = `${platform.baseUrl}${path}`;
-  return platform.apiStyle === 'azure' && platform.apiVersion ? `${url}?api-version=${encodeURIComponent(platform.apiVersion)}` : url;
+export function platformUrl(platform: NonNullable<AccountLease['platform']>, path: PlatformRequest['path'], query = ''): string {
+  const params = new URLSearchParams(query);
+  if (platform.apiStyle === 'azure' && platform.apiVersion) params.set('api-version', platform.apiVersion);
+  const search = params.toString();
+  return `${platform.baseUrl}${path}${search ? `?${search}` : ''}`;
 }
 
 /** The key as the upstream wants it: `Authorization: Bearer` (OpenAI and compatibles) or `api-key` (Azure). */
@@ -46,12 +48,12 @@ export class PlatformHttp {
     this.vetted = opts.dispatcher ?? agent(vettingLookup(opts.resolve));
   }
 
-  async send(lease: AccountLease, path: PlatformPath, json: string | undefined, signal?: AbortSignal): Promise<PlatformResponse> {
-    const url = platformUrl(lease.platform!, path);
+  async send(lease: AccountLease, target: Pick<PlatformRequest, 'path' | 'method' | 'query'>, json: string | undefined, signal?: AbortSignal): Promise<PlatformResponse> {
+    const url = platformUrl(lease.platform!, target.path, target.query);
     // Literal addresses never reach a lookup: judged here. Names are judged as each connection resolves them.
     const dispatcher = vetLiteralHost(new URL(url), this.vetting) === 'allowed' ? this.trusted : this.vetted;
     const res = await request(url, {
-      method: PLATFORM_PATHS[path].method,
+      method: platformRouteOf(target).method,
       headers: platformHeaders(lease, json !== undefined),
       body: json,
       signal,

@@ -8,13 +8,28 @@ export const PLATFORM_PATHS = {
   '/images/generations': { method: 'POST', kind: PLATFORM_USAGE_KIND['/images/generations'] },
   '/audio/speech': { method: 'POST', kind: PLATFORM_USAGE_KIND['/audio/speech'] },
   '/models': { method: 'GET', kind: PLATFORM_USAGE_KIND['/models'] },
+  '/responses': { method: 'POST', kind: PLATFORM_USAGE_KIND['/responses'] },
+  '/responses/compact': { method: 'POST', kind: PLATFORM_USAGE_KIND['/responses/compact'] },
+  '/responses/input_tokens': { method: 'POST', kind: PLATFORM_USAGE_KIND['/responses/input_tokens'] },
 } as const satisfies Record<string, { method: 'GET' | 'POST'; kind: UsageKind | null }>;
 export type PlatformPath = keyof typeof PLATFORM_PATHS;
+/** A stored response on the key holding it (`/responses/{id}`, `…/cancel`, `…/input_items`: `storedResponsePathOf`). */
+export type StoredResponsePath = `/responses/${string}`;
+
+/** The method and usage kind of a request: a fixed path's, or a stored response's (its method as the client sent it; never counted). */
+export function platformRouteOf(request: Pick<PlatformRequest, 'path' | 'method'>): { method: 'GET' | 'POST' | 'DELETE'; kind: UsageKind | null } {
+  const fixed = (PLATFORM_PATHS as Record<string, { method: 'GET' | 'POST'; kind: UsageKind | null } | undefined>)[request.path];
+  return fixed ?? { method: request.method ?? 'GET', kind: null };
+}
 
 /** One client request for the platform upstream, as the gateway (or the relay) hands it over. */
 export interface PlatformRequest {
   requestId: string;
-  path: PlatformPath;
+  path: PlatformPath | StoredResponsePath;
+  /** For a stored response's path: GET, POST (cancel) or DELETE. Fixed paths have their own. */
+  method?: 'GET' | 'POST' | 'DELETE';
+  /** The raw query string without `?` (input_items' `limit`, `order`, `after`), empty when none. */
+  query?: string;
   /** The JSON body as the client sent it (absent for GET). */
   body?: Record<string, unknown>;
   /** Who asks, for the lease and the usage event (the principal's fields). */

@@ -4,6 +4,8 @@ export interface PlatformUsage {
   completionTokens: number;
   /** The images an image answer holds (its `data` entries with a `url` or `b64_json`). */
   images?: number;
+  /** A Responses answer's id (`resp_…`): which key holds it, for the caller's later calls. */
+  responseId?: string;
 }
 
 const count = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : null);
@@ -31,8 +33,9 @@ function imageCount(data: unknown): number {
 /** Usage from a whole JSON answer's bytes (with the images of an image answer); null for anything that is not a JSON object with usage or images. */
 export function usageOfBody(bytes: Uint8Array): PlatformUsage | null {
   try {
-    const answer = JSON.parse(Buffer.from(bytes).toString('utf8')) as { usage?: unknown; data?: unknown };
+    const answer = JSON.parse(Buffer.from(bytes).toString('utf8')) as { usage?: unknown; data?: unknown; object?: unknown; id?: unknown };
     const usage = usageOf(answer.usage);
+    if (answer.object === 'response' && typeof answer.id === 'string') return { ...(usage ?? { promptTokens: 0, completionTokens: 0 }), responseId: answer.id };
     const images = imageCount(answer.data);
     if (!images) return usage;
     return { ...(usage ?? { promptTokens: 0, completionTokens: 0 }), images };

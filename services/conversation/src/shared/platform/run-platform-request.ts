@@ -18,7 +18,7 @@ import {
 } from '@chatgate/contracts';
 import { CLIENT_CLOSED_STATUS, isAddressRefused, usageEvent } from '@chatgate/service-kit';
 import type { PlatformResponse } from './platform-http.js';
-import { PLATFORM_PATHS, prepareBody, type PlatformRequest } from './platform-request.js';
+import { platformRouteOf, prepareBody, type PlatformRequest } from './platform-request.js';
 import { usageOfBody, type PlatformUsage } from './platform-usage.js';
 import { retryAfterSeconds } from './retry-after.js';
 import { StreamUsageFilter } from './stream-usage-filter.js';
@@ -33,13 +33,14 @@ export interface PlatformSink {
   data(bytes: Uint8Array): void;
   /** Resolves when the sink's reader has caught up (flow control); the upstream is read no further until then. */
   drained?(): Promise<void>;
-  end(usage: PlatformUsage | null): void;
+  /** `accountId`: the key that answered. May return a promise: the answer's end waits for it (a stored response's record). */
+  end(usage: PlatformUsage | null, accountId?: string): unknown;
   error(failure: BusError): void;
 }
 
 export interface PlatformDeps {
   leases: { lease(r: AccountLeaseRequest): Promise<AccountLeaseReply>; report(r: AccountReport): Promise<AccountReportReply> };
-  http: { send(lease: AccountLease, path: PlatformRequest['path'], json: string | undefined, signal?: AbortSignal): Promise<PlatformResponse> };
+  http: { send(lease: AccountLease, target: Pick<PlatformRequest, 'path' | 'method' | 'query'>, json: string | undefined, signal?: AbortSignal): Promise<PlatformResponse> };
   retryTimes: number;
   publishUsage?(event: UsageEvent): void;
   signal?: AbortSignal;
@@ -89,7 +90,7 @@ type Delivered = { delivered: true; status: number; usage: PlatformUsage | null;
 type Attempt = Delivered | { delivered: false; failure: BusError; status: number; final?: boolean };
 
 /** One answer that reached the client: its bytes forwarded (filtered for a stream), usage taken from them. */
-async function deliver(res: PlatformResponse, prepared: ReturnType<typeof prepareBody>, sink: PlatformSink, signal?: AbortSignal): Promise<Delivered> {
+async function deliver(res: PlatformResponse, prepared: ReturnType<typeof prepareBody>, sink: PlatformSink, accountId: string, signal?: AbortSignal): Promise<Delivered> {
   sink.head(res.status, passedHeaders(res.headers));
   const type = String(res.headers['content-type'] ?? '');
   const ok = res.status >= 200 && res.status < 300;
@@ -103,7 +104,7 @@ async function deliver(res: PlatformResponse, prepared: ReturnType<typeof prepar
       }
       const rest = filter.end();
       if (rest.length) sink.data(rest);
-      sink.end(filter.usage);
+      await sink.end(filter.usage, accountId);
       return { delivered: true, status: res.status, usage: filter.usage, failed: false };
     }
     if (type.includes('application/json')) {
@@ -113,7 +114,7 @@ async function deliver(res: PlatformResponse, prepared: ReturnType<typeof prepar
       const bytes = Buffer.concat(chunks);
       sink.data(bytes);
       const usage = ok ? usageOfBody(bytes) : null;
-      sink.end(usage);
+      await sink.end(usage, accountId);
       return { delivered: true, status: res.status, usage, failed: !ok };
     }
     // Audio and anything else: streamed through as it comes.
@@ -121,7 +122,7 @@ async function deliver(res: PlatformResponse, prepared: ReturnType<typeof prepar
       sink.data(chunk);
       await sink.drained?.();
     }
-    sink.end(null);
+    await sink.end(null, accountId);
     return { delivered: true, status: res.status, usage: null, failed: !ok };
   } catch {
     if (!signal?.aborted) sink.error(platformStreamCut());
@@ -166,7 +167,7 @@ export async function runPlatformRequest(request: PlatformRequest, sink: Platfor
 async function attempt(request: PlatformRequest, prepared: ReturnType<typeof prepareBody>, lease: AccountLease, sink: PlatformSink, deps: PlatformDeps, now: () => number): Promise<Attempt> {
   let res: PlatformResponse;
   try {
-    res = await deps.http.send(lease, request.path, prepared.json, deps.signal);
+    res = await deps.http.send(lease, request, prepared.json, deps.signal);
   } catch (err) {
     if (isAddressRefused(err)) {
       // The key's base URL (a tenant admin's choice) reaches an address chatgate never calls: the admin sees why.
@@ -180,7 +181,7 @@ async function attempt(request: PlatformRequest, prepared: ReturnType<typeof pre
     return { delivered: false, failure, status: failure.status };
   }
   const outcome = keyOutcomeOf(res.status);
-  if (!outcome) return deliver(res, prepared, sink, deps.signal);
+  if (!outcome) return deliver(res, prepared, sink, lease.accountId, deps.signal);
   const text = await readCapped(res.body).catch(() => '');
   // A 401 about a missing scope: the key is valid, this request may not use it. The key stays enabled for everyone else.
   if (outcome === 'unauthorized' && isMissingPermission(upstreamMessage(text, res.status))) {
@@ -200,7 +201,7 @@ async function attempt(request: PlatformRequest, prepared: ReturnType<typeof pre
 }
 
 function publish(request: PlatformRequest, model: string, lease: AccountLease | null, result: Attempt | null, deps: PlatformDeps, started: number, ended: number): void {
-  const kind = PLATFORM_PATHS[request.path].kind;
+  const kind = platformRouteOf(request).kind;
   if (!kind || !deps.publishUsage) return;
   const cancelled = deps.signal?.aborted === true;
   const delivered = result?.delivered ? result : null;

@@ -47,3 +47,16 @@ describe('StreamUsageFilter', () => {
     expect(out).toBe('data: {"choices":[{"delta":{"content":"$& $1"}}]}\n\n');
   });
 });
+
+describe('StreamUsageFilter on a Responses stream', () => {
+  it('reads the response id and the completed usage from the lifecycle events, passing every event unchanged', () => {
+    const events = [
+      'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_9","usage":null}}\n\n',
+      'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":1,"delta":"usage"}\n\n',
+      'event: response.completed\ndata: {"type":"response.completed","sequence_number":2,"response":{"id":"resp_9","usage":{"input_tokens":12,"output_tokens":5,"total_tokens":17}}}\n\n',
+    ].join('');
+    const filter = new StreamUsageFilter(false);
+    expect(run(filter, events, 9)).toBe(events);
+    expect(filter.usage).toEqual({ promptTokens: 12, completionTokens: 5, responseId: 'resp_9' });
+  });
+});

@@ -48,6 +48,15 @@ export class StreamUsageFilter {
     } catch {
       return event;
     }
+    // A Responses stream: the id and usage ride in each lifecycle event's `response`.
+    if (typeof chunk.type === 'string' && chunk.type.startsWith('response.') && chunk.response && typeof chunk.response === 'object') {
+      const response = chunk.response as Record<string, unknown>;
+      const counted = usageOf(response.usage);
+      if (counted || typeof response.id === 'string') {
+        this.usage = { ...(counted ?? this.usage ?? { promptTokens: 0, completionTokens: 0 }), ...(typeof response.id === 'string' ? { responseId: response.id } : {}) };
+      }
+      return event;
+    }
     const usage = usageOf(chunk.usage);
     if (usage) this.usage = usage;
     if (this.clientAskedUsage || !('usage' in chunk)) return event;

@@ -36,6 +36,16 @@ describe('TokenBudget', () => {
     expect(countTokens(reasoning) + countTokens(out)).toBe(20);
   });
 
+  it('leaves reasoning out of the limit of a model that does not reason', () => {
+    const budget = new TokenBudget(20, false);
+    const reasoning = 'Thinking about foxes and dogs for a while. '.repeat(5);
+    expect(budget.take('reasoning', reasoning)).toBe(reasoning);
+    const out = feed(budget, TEXT, 9);
+    expect(countTokens(out)).toBe(20);
+    expect(budget.exhausted).toBe(true);
+    expect(budget.take('reasoning', 'more')).toBe('');
+  });
+
   it('never splits a character in two', () => {
     const emoji = '😀'.repeat(30);
     const cut = prefixWithin(emoji, 5, 0);

@@ -4,7 +4,8 @@ import type { TextChannel } from '@chatgate/protocol';
 const utf8 = new TextEncoder();
 
 /**
- * `max_tokens` for a reply: the answer and reasoning together may hold at most `limit` tokens, counted
+ * `max_tokens` for a reply: the answer and reasoning together (the answer alone, for a model that does not
+ * reason) may hold at most `limit` tokens, counted
  * the way usage counts them (each channel's whole text, o200k). Exact at the cut: the text passed
  * through has exactly `limit` tokens when the reply is cut (unless no prefix lands on it exactly).
  *
@@ -22,7 +23,14 @@ export class TokenBudget {
   };
   private spent = false;
 
-  constructor(private readonly limit: number) {}
+  /**
+   * @param countsReasoning whether reasoning spends the limit (a reasoning model, as OpenAI's
+   * max_completion_tokens); when not, reasoning passes untouched and the limit is the answer's alone.
+   */
+  constructor(
+    private readonly limit: number,
+    private readonly countsReasoning = true,
+  ) {}
 
   /** True once the reply was cut: nothing more may go out. */
   get exhausted(): boolean {
@@ -31,6 +39,7 @@ export class TokenBudget {
 
   /** What of `delta` may still go out on `channel`: all of it, a prefix (then the budget is spent), or ''. */
   take(channel: TextChannel, delta: string): string {
+    if (!this.countsReasoning && channel === 'reasoning') return this.spent ? '' : delta;
     if (this.spent || delta === '') return '';
     const sent = this.text[channel];
     const grown = sent + delta;

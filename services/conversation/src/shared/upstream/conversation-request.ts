@@ -4,12 +4,17 @@ import type { ResolvedModel } from '@chatgate/contracts';
 import { messageText } from '../text/message-text.js';
 import type { UploadedFile } from './chatgpt-files.client.js';
 
-/** OpenAI's reasoning_effort in the upstream's words (reference §3). */
+/**
+ * OpenAI's reasoning_effort in the upstream's words (reference §3: standard, extended, max). The
+ * upstream has no "no reasoning" and nothing above max, so `none` asks for its least and `xhigh` for its most.
+ */
 const THINKING_EFFORT: Record<NonNullable<ChatJob['reasoningEffort']>, string> = {
+  none: 'standard',
   minimal: 'standard',
   low: 'standard',
   medium: 'extended',
   high: 'max',
+  xhigh: 'max',
 };
 
 /** A sent message's content once its files are upstream: the text, and the files it points at. */

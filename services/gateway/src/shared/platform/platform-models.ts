@@ -14,6 +14,9 @@ const LIST_TIMEOUT_MS = 5000;
 /** A models listing is small; anything bigger is not one. */
 const LIST_LIMIT = 1024 * 1024;
 
+/** Whose the models served by the tenant's API keys are, as /v1/models says (`owned_by`). */
+export const PLATFORM_OWNER = 'platform';
+
 export interface PlatformModel {
   id: string;
   ownedBy: string;
@@ -63,7 +66,8 @@ export class PlatformModels {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        resolve(models.filter((m) => servedBy(principal, m.id) === 'platform'));
+        // Listed as the tenant's API keys' (`owned_by: platform`, the routing table's word), not the upstream's owner.
+        resolve(models.filter((m) => servedBy(principal, m.id) === 'platform').map((m) => ({ ...m, ownedBy: PLATFORM_OWNER })));
       };
       const handle = this.jobs.open(RELAY_JOBS, job, payload, (frame) => {
         if (frame.t === 'head') status = frame.status;

@@ -38,6 +38,17 @@ export class PlatformRelay {
     // The runner's usage event returns the slot of a failed request; a job no worker ran returns it here.
     return this.responder.respond(job, payload, principal, reply, { use: { model }, kind: PLATFORM_USAGE_KIND[path], upstream: 'platform' });
   }
+
+  /**
+   * A call on a stored response (`GET`/`DELETE /responses/{id}`, `POST …/cancel`, `GET …/input_items`)
+   * relayed to the key holding it: no model, no limit slot, nothing counted. The worker checks the
+   * caller owns the response and sends it to that key alone.
+   */
+  relayStored(reply: FastifyReply, principal: Principal, method: 'GET' | 'POST' | 'DELETE', path: string, query: string): Promise<void> {
+    const job: RelayJob = { ...platformJob(principal, 'GET', '/models'), request: { method, path, query, headers: {} } };
+    const payload = this.jobs.encode(RELAY_JOBS, job);
+    return this.responder.respond(job, payload, principal, reply);
+  }
 }
 
 /** A relay job for the platform target: no relay usage (the platform runner publishes the exact one), no caller rewrite. */

@@ -1,0 +1,142 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ResponseOwner, StoredResponse, UpstreamKind } from '@chatgate/contracts';
+import type { Logger } from '@chatgate/service-kit';
+import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../../conversation.config.js';
+import { ownerKeyOf } from '../records/conversation-record.js';
+import { withItemIds } from './stored-answers.js';
+
+/** A stored response as a row holds it. */
+export interface ResponseRow {
+  id: string;
+  tenantId: string;
+  ownerKey: string;
+  upstream: UpstreamKind;
+  accountId: string | null;
+  model: string;
+  response: Record<string, unknown> | null;
+  input: Array<Record<string, unknown>> | null;
+  conversationId: string | null;
+  messageId: string | null;
+  createdAt: Date;
+}
+
+interface Row {
+  id: string;
+  tenant_id: string;
+  owner_key: string;
+  upstream: UpstreamKind;
+  account_id: string | null;
+  model: string;
+  response: Record<string, unknown> | null;
+  input: Array<Record<string, unknown>> | null;
+  conversation_id: string | null;
+  message_id: string | null;
+  created_at: Date;
+}
+
+const toRow = (r: Row): ResponseRow => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  ownerKey: r.owner_key,
+  upstream: r.upstream,
+  accountId: r.account_id,
+  model: r.model,
+  response: r.response,
+  input: r.input,
+  conversationId: r.conversation_id,
+  messageId: r.message_id,
+  createdAt: r.created_at,
+});
+
+/** Expired rows removed per statement, so a cleanup never holds a long lock. */
+const CLEANUP_BATCH = 1000;
+const CLEANUP_EVERY_MS = 60 * 60_000;
+
+/**
+ * The responses chatgate keeps (schema `conversation`, table `responses`), each its owner's alone: a
+ * lookup names the owner, and another user's or tenant's id reads as missing. Rows expire after
+ * RESPONSES_RETENTION_DAYS; every replica deletes expired rows at start and hourly (idempotent).
+ */
+@Injectable()
+export class ResponseStore implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
+    @Inject(CONVERSATION_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap() {
+    const run = () => void this.cleanup().catch((err) => this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'stored responses cleanup failed'));
+    run();
+    this.timer = setInterval(run, CLEANUP_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown() {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Keeps a response for its owner, every input item given an id (a second save of the same id changes nothing). */
+  async save(owner: ResponseOwner, stored: StoredResponse): Promise<void> {
+    await this.db.query(
+      `INSERT INTO "conversation"."responses"
+         ("id", "tenant_id", "owner_key", "user_id", "credential_id", "upstream", "account_id", "model", "response", "input", "conversation_id", "message_id", "expires_at")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(days => $13::int))
+       ON CONFLICT ("id") DO NOTHING`,
+      [
+        stored.id,
+        owner.tenantId,
+        ownerKeyOf(owner),
+        owner.userId,
+        owner.credentialId,
+        stored.upstream,
+        stored.accountId,
+        stored.model,
+        stored.response === null ? null : JSON.stringify(stored.response),
+        stored.input === null ? null : JSON.stringify(withItemIds(stored.input)),
+        stored.conversationId ?? null,
+        stored.messageId ?? null,
+        this.config.RESPONSES_RETENTION_DAYS,
+      ],
+    );
+  }
+
+  /** The owner's unexpired response with this id, else null (whoever else may hold that id). */
+  async find(owner: ResponseOwner, id: string): Promise<ResponseRow | null> {
+    const rows: Row[] = await this.db.query(
+      `SELECT "id", "tenant_id", "owner_key", "upstream", "account_id", "model", "response", "input", "conversation_id", "message_id", "created_at"
+         FROM "conversation"."responses" WHERE "id" = $1 AND "tenant_id" = $2 AND "owner_key" = $3 AND "expires_at" > now()`,
+      [id, owner.tenantId, ownerKeyOf(owner)],
+    );
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  /** Deletes the owner's response; false when there was none. */
+  async delete(owner: ResponseOwner, id: string): Promise<boolean> {
+    const rows: Array<{ id: string }> = await this.db.query(
+      `WITH gone AS (DELETE FROM "conversation"."responses" WHERE "id" = $1 AND "tenant_id" = $2 AND "owner_key" = $3 RETURNING "id") SELECT * FROM gone`,
+      [id, owner.tenantId, ownerKeyOf(owner)],
+    );
+    return rows.length > 0;
+  }
+
+  /** Removes every expired row, a batch at a time; returns how many. */
+  async cleanup(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows: Array<{ n: number }> = await this.db.query(
+        `WITH gone AS (
+           DELETE FROM "conversation"."responses" WHERE "id" IN (SELECT "id" FROM "conversation"."responses" WHERE "expires_at" <= now() LIMIT ${CLEANUP_BATCH}) RETURNING 1
+         ) SELECT count(*)::int AS n FROM gone`,
+      );
+      const n = rows[0]?.n ?? 0;
+      total += n;
+      if (n < CLEANUP_BATCH) break;
+    }
+    if (total > 0) this.logger.info({ removed: total }, 'expired stored responses removed');
+    return total;
+  }
+}
