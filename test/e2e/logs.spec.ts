@@ -80,6 +80,22 @@ describe('logs', () => {
     expect(output).not.toContain(signature);
     expect(output).not.toContain(account.accessToken.split('.')[1]);
     expect(output).not.toContain(account.refreshToken);
+
+    // One access line per request at the gateway: method, route template, status, duration, tenant, user,
+    // model, upstream kind, under the request's id; never a header, URL, query or body.
+    const access = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.service === 'gateway' && l.component === 'access');
+    const chats = access.filter((l) => l.route === '/v1/chat/completions');
+    expect(chats).toHaveLength(7);
+    expect(chats.filter((l) => l.status === 200)).toHaveLength(4);
+    expect(chats.filter((l) => l.status === 401).length).toBeGreaterThanOrEqual(1);
+    for (const line of chats) {
+      expect(line).toMatchObject({ msg: 'request', method: 'POST', requestId: expect.any(String), ms: expect.any(Number) });
+      expect(Object.keys(line).filter((k) => !['level', 'time', 'service', 'component', 'msg', 'requestId', 'method', 'route', 'status', 'ms', 'aborted', 'tenant', 'user', 'model', 'upstream', 'jobId'].includes(k))).toEqual([]);
+    }
+    expect(chats.find((l) => l.status === 200)).toMatchObject({ tenant: expect.any(String), model: 'gpt-4o', upstream: 'chatgpt', jobId: expect.any(String) });
+    expect(access.filter((l) => l.route === '/backend-api/conversation')).toHaveLength(4);
+    // Probes are not logged.
+    expect(access.filter((l) => String(l.route).startsWith('/health'))).toEqual([]);
   });
 
   it("blank every secret field a service's logger is handed, at any depth, at trace level", async () => {
