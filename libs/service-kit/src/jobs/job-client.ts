@@ -95,6 +95,8 @@ export class JobClient {
     const observer = observerOf(this.nc);
     const job = jobLabel(protocol);
     const request = currentRequest();
+    // A request whose id chatgate made takes its (first) job's id, so the id the client sees finds its usage row.
+    if (request?.generated && !request.jobId) request.requestId = requestId;
     annotateRequest({ jobId: requestId });
     const span = observer ? startSpan(observer.service, `${protocol.subject} publish`, SpanKind.PRODUCER, { 'messaging.system': 'nats', 'messaging.destination.name': protocol.subject, 'chatgate.job_id': requestId }) : undefined;
     let firstFrame = true;

@@ -41,7 +41,7 @@ export function observeHttp(fastify: FastifyInstance, opts: { metrics: ServiceMe
     const route = routeOf(req);
     const span = startSpan(service, `${req.method} ${route}`, SpanKind.SERVER, { 'http.request.method': req.method, 'http.route': route }, extractHttpTrace(req.headers));
     observations.set(req, { context, span });
-    forceRequestIdHeader(reply.raw, context.requestId);
+    forceRequestIdHeader(reply.raw, context);
     metrics.httpInFlight.inc();
     reply.raw.once('close', () => {
       metrics.httpInFlight.dec();
@@ -116,10 +116,12 @@ function routeOf(req: FastifyRequest): string {
  * Whatever a handler sets (controllers give `x-request-id` their job's id, some writing the head on the raw
  * socket), the answer's `x-request-id` is the request's id: set now, and put back in every head written.
  */
-function forceRequestIdHeader(res: ServerResponse, requestId: string): void {
-  res.setHeader(REQUEST_ID_HEADER, requestId);
+function forceRequestIdHeader(res: ServerResponse, context: RequestContext): void {
+  res.setHeader(REQUEST_ID_HEADER, context.requestId);
   const writeHead = res.writeHead;
   res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+    // Read now: a made id gives way to the job's id once the job is sent.
+    const requestId = context.requestId;
     const last = rest.length ? rest[rest.length - 1] : undefined;
     if (last && typeof last === 'object') rest[rest.length - 1] = replaceRequestId(last as OutgoingHttpHeaders | unknown[], requestId);
     if (!this.headersSent) this.setHeader(REQUEST_ID_HEADER, requestId);

@@ -10,8 +10,13 @@ import { randomUUID } from 'node:crypto';
  * job client), so controllers need not.
  */
 export interface RequestContext {
-  /** The client's `X-Request-Id` (validated) or one made for it; returned on every answer. */
-  readonly requestId: string;
+  /**
+   * The client's `X-Request-Id` (validated) or one made for it; returned on every answer. A made one gives way to
+   * the request's job id when its job is sent (JobClient), so the answer's `x-request-id` finds its usage row.
+   */
+  requestId: string;
+  /** Whether chatgate made the id (the client gave none, or one that was unsafe). */
+  generated?: boolean;
   /** performance.now() when the request arrived (time to first token is measured from it). */
   readonly startedAt: number;
   tenant?: string;
@@ -32,11 +37,10 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]+$/;
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
-/** The client's id when it is usable (1–128 characters of letters, digits and `._:@/+=-`), else a new UUID. */
-export function acceptRequestId(given: string | string[] | undefined | null): string {
+/** The client's id when it is usable (1–128 characters of letters, digits and `._:@/+=-`), else null. */
+export function acceptRequestId(given: string | string[] | undefined | null): string | null {
   const value = Array.isArray(given) ? given[0] : given;
-  if (typeof value === 'string' && value.length > 0 && value.length <= MAX_REQUEST_ID_LENGTH && SAFE_REQUEST_ID.test(value)) return value;
-  return randomUUID();
+  return isSafeRequestId(value) ? value : null;
 }
 
 /** Whether a request id (from a bus header) is safe to carry on; anything else is dropped. */
@@ -55,7 +59,8 @@ export function withRequest<T>(context: RequestContext, fn: () => T): T {
 
 /** A new context for a request id (made when missing). */
 export function newRequestContext(requestId?: string | null, fields: Partial<Omit<RequestContext, 'requestId' | 'startedAt'>> = {}): RequestContext {
-  return { requestId: isSafeRequestId(requestId) ? requestId : randomUUID(), startedAt: performance.now(), ...fields };
+  const safe = isSafeRequestId(requestId);
+  return { requestId: safe ? requestId : randomUUID(), ...(safe ? {} : { generated: true }), startedAt: performance.now(), ...fields };
 }
 
 /** Adds what shared code has just learnt about the current request (no-op outside one). */
