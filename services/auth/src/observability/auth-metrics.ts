@@ -43,7 +43,8 @@ export class AuthMetrics {
   ) {
     if (!metrics) return;
     const read = () => this.read();
-    const self = this;
+    const pool = () => this.pool;
+    const latest = () => this.pass;
     metrics.gauge({
       name: 'chatgate_pool_accounts',
       help: 'Upstream accounts by kind and status (active, cooling, needs_token, disabled), all tenants',
@@ -51,9 +52,9 @@ export class AuthMetrics {
       async collect() {
         await read();
         this.reset();
-        const kinds = new Set(['chatgpt', ...self.pool.map((r) => r.kind)]);
+        const kinds = new Set(['chatgpt', ...pool().map((r) => r.kind)]);
         for (const kind of kinds) for (const status of STATUSES) this.set({ kind, status }, 0);
-        for (const row of self.pool) this.set({ kind: row.kind, status: row.status }, Number(row.count));
+        for (const row of pool()) this.set({ kind: row.kind, status: row.status }, Number(row.count));
       },
     });
     metrics.gauge({
@@ -62,7 +63,7 @@ export class AuthMetrics {
       labelNames: ['state'],
       async collect() {
         await read();
-        const p = self.pass;
+        const p = latest();
         this.set({ state: 'total' }, p?.total ?? 0);
         this.set({ state: 'done' }, p?.done ?? 0);
         this.set({ state: 'failed' }, p?.failed ?? 0);
@@ -74,7 +75,8 @@ export class AuthMetrics {
       help: 'Whether a refresh pass is running (1) or not (0)',
       async collect() {
         await read();
-        this.set(self.pass && self.pass.status !== 'finished' ? 1 : 0);
+        const p = latest();
+        this.set(p && p.status !== 'finished' ? 1 : 0);
       },
     });
     metrics.gauge({
@@ -82,7 +84,8 @@ export class AuthMetrics {
       help: 'When the latest refresh pass started (Unix seconds; 0: none yet)',
       async collect() {
         await read();
-        this.set(self.pass ? Math.floor(new Date(self.pass.started_at).getTime() / 1000) : 0);
+        const p = latest();
+        this.set(p ? Math.floor(new Date(p.started_at).getTime() / 1000) : 0);
       },
     });
   }
