@@ -65,7 +65,7 @@ describe('admin API', () => {
 
   const expectEnvelope = (answer: Answer, status: number, code?: string) => {
     expect(answer.status).toBe(status);
-    expect(answer.json).toEqual({ error: { message: expect.any(String), type: expect.any(String), param: answer.json.error.param, code: code ?? answer.json.error.code } });
+    expect(answer.json).toEqual({ error: { message: expect.any(String), type: expect.any(String), param: answer.json.error.param, code: code ?? answer.json.error.code, request_id: expect.any(String) } });
     expect(answer.json.error.message.length).toBeGreaterThan(5);
   };
 

@@ -32,7 +32,7 @@ describe('errors', () => {
       expect(res.status).toBe(400);
       const body = await jsonOf(res);
       expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_json' });
-      expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
+      expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'request_id', 'type']);
     });
 
     it('names the field of a schema error', async () => {

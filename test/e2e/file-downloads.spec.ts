@@ -68,6 +68,6 @@ describe('generated files larger than FILE_DOWNLOAD_MAX_BYTES', () => {
     expect(simFileBytes(stack.sim.generatedFiles().at(-1)!).length).toBeGreaterThan(16);
     const res = await fetch(link, { headers: { authorization: `Bearer ${own.accessToken}` } });
     expect(res.status).toBe(502);
-    expect(await res.json()).toEqual({ error: { message: expect.stringContaining('FILE_DOWNLOAD_MAX_BYTES'), type: 'server_error', param: null, code: 'file_too_large' } });
+    expect(await res.json()).toEqual({ error: { message: expect.stringContaining('FILE_DOWNLOAD_MAX_BYTES'), type: 'server_error', param: null, code: 'file_too_large', request_id: expect.any(String) } });
   });
 });

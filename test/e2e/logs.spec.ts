@@ -72,6 +72,8 @@ describe('logs', () => {
     await expect(web('x [[sim fail=cut after=3 delay=20 words=20]]').then((r) => r.text())).rejects.toThrow();
     expect((await web('x [[sim fail=401]]')).status).toBe(401);
 
+    // Access lines are written as each answer ends: wait for the last request's.
+    await waitFor(() => procs.map((p) => p.output).join('\n').split('"route":"/backend-api/conversation"').length - 1 >= 3, "the last requests' access lines", 10_000, 50);
     const output = procs.map((p) => p.output).join('\n');
     const lines = output.split('\n').filter((l) => l.trim());
     expect(lines.length).toBeGreaterThan(10);
@@ -80,6 +82,22 @@ describe('logs', () => {
     expect(output).not.toContain(signature);
     expect(output).not.toContain(account.accessToken.split('.')[1]);
     expect(output).not.toContain(account.refreshToken);
+
+    // One access line per request at the gateway: method, route template, status, duration, tenant, user,
+    // model, upstream kind, under the request's id; never a header, URL, query or body.
+    const access = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.service === 'gateway' && l.component === 'access');
+    const chats = access.filter((l) => l.route === '/v1/chat/completions');
+    expect(chats).toHaveLength(7);
+    expect(chats.filter((l) => l.status === 200)).toHaveLength(4);
+    expect(chats.filter((l) => l.status === 401).length).toBeGreaterThanOrEqual(1);
+    for (const line of chats) {
+      expect(line).toMatchObject({ msg: 'request', method: 'POST', requestId: expect.any(String), ms: expect.any(Number) });
+      expect(Object.keys(line).filter((k) => !['level', 'time', 'service', 'component', 'msg', 'requestId', 'method', 'route', 'status', 'ms', 'aborted', 'tenant', 'user', 'model', 'upstream', 'jobId'].includes(k))).toEqual([]);
+    }
+    expect(chats.find((l) => l.status === 200)).toMatchObject({ tenant: expect.any(String), model: 'gpt-4o', upstream: 'chatgpt', jobId: expect.any(String) });
+    expect(access.filter((l) => l.route === '/backend-api/conversation')).toHaveLength(3);
+    // Probes are not logged.
+    expect(access.filter((l) => String(l.route).startsWith('/health'))).toEqual([]);
   });
 
   it("blank every secret field a service's logger is handed, at any depth, at trace level", async () => {

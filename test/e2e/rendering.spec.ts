@@ -226,7 +226,7 @@ describe.each([
       for (const token of ['x'.repeat(120), 'not-a-token', `${'A'.repeat(200)}_-`]) {
         const res = await fetchLink(link(token));
         expect(res.status).toBe(404);
-        expect(await res.json()).toEqual({ error: { message: 'No such file link.', type: 'invalid_request_error', param: null, code: 'file_link_not_found' } });
+        expect(await res.json()).toEqual({ error: { message: 'No such file link.', type: 'invalid_request_error', param: null, code: 'file_link_not_found', request_id: expect.any(String) } });
       }
     });
 

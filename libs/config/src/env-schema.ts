@@ -56,6 +56,11 @@ export const baseEnv = z.object({
    * a second before it, and the process exits at it whatever is left.
    */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).default(10_000),
+  /**
+   * An OTLP/HTTP collector (`http://otel-collector:4318`): traces across the bus hops are made and sent to its
+   * `/v1/traces` only when this is set. Unset, no tracing code is loaded.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 });
 
 /** The services that take jobs off the bus (conversation, voice). */
@@ -80,7 +85,7 @@ export const redisEnv = z.object({
 /** Names the usage stream, subject and consumer apart (test stacks); empty in a deployment. */
 export const usageStreamEnv = z.object({ USAGE_STREAM_SUFFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).default('') });
 
-/** Each non-HTTP service still serves /health (and later /metrics) on its own port. */
+/** Each non-HTTP service still serves /health and /metrics on its own port. */
 export const healthEnv = (fallbackPort: number) => z.object({ HEALTH_PORT: port(fallbackPort), HOST: z.string().default('0.0.0.0') });
 
 /** Addresses or CIDR ranges (IPv4 or IPv6), comma-separated. */
@@ -133,6 +138,8 @@ export const platformAddressEnv = z.object({
 
 export const gatewayEnv = baseEnv.merge(modelTableEnv).merge(usageStreamEnv).extend({
   PORT: port(5005),
+  /** Prometheus `/metrics` of the gateway, on a port of its own (the public PORT never serves it). */
+  METRICS_PORT: port(5015),
   HOST: z.string().default('0.0.0.0'),
   API_PREFIX: z.string().default(''),
   MIRROR_API_PREFIX: z.string().default(''),

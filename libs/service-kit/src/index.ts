@@ -14,3 +14,4 @@ export * from './upstream/rotation.js';
 export * from './upstream/upstream-failures.js';
 export * from './net/index.js';
 export * from './upstream/token-fingerprint.js';
+export * from './observability/index.js';

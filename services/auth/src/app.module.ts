@@ -44,6 +44,7 @@ import { TenantsService } from './tenants/tenants.service.js';
 import { ModelRoutesService } from './tenants/model-routes.service.js';
 import { ChatGptAuthClient } from './upstream/chatgpt-auth.client.js';
 import { CodexAuthClient } from './upstream/codex-auth.client.js';
+import { AuthMetrics } from './observability/auth-metrics.js';
 
 @Injectable()
 class UpstreamClientCloser implements OnApplicationShutdown {
@@ -102,6 +103,7 @@ export class AuthModule {
         ...REFRESH_PROVIDERS,
         BootstrapPreflight,
         BootstrapService,
+        AuthMetrics,
       ],
     };
   }

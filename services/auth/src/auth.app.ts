@@ -36,6 +36,7 @@ export async function startAuth(config: AuthConfig = parseConfig(authEnv), env: 
     dependencies: { nats: config, postgres: { url: config.DATABASE_URL, schema: AUTH_SCHEMA }, redis: config.REDIS_URL },
     module: AuthModule.forRoot(config, logger, cipher),
     port: config.HEALTH_PORT,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
     host: config.HOST,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   });

@@ -19,6 +19,7 @@ export async function startConversation(config: ConversationConfig = parseConfig
     dependencies: { nats: config, postgres: { url: config.DATABASE_URL, schema: CONVERSATION_SCHEMA } },
     module: ConversationModule.forRoot(config, logger),
     port: config.HEALTH_PORT,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
     host: config.HOST,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   });

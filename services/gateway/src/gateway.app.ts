@@ -31,6 +31,8 @@ export async function startGateway(config: GatewayConfig = parseConfig(gatewayEn
     module: GatewayModule.forRoot(config, logger),
     port: config.PORT,
     host: config.HOST,
+    metricsPort: config.METRICS_PORT,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     // maxParamLength: generated-file links carry a sealed token of a few hundred characters.
     // trustProxy: X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXIES (never from

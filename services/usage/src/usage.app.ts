@@ -13,6 +13,7 @@ export async function startUsage(config: UsageConfig = parseConfig(usageEnv)): P
     dependencies: { nats: config, postgres: { url: config.DATABASE_URL, schema: USAGE_SCHEMA }, redis: config.REDIS_URL },
     module: UsageModule.forRoot(config, logger, prices),
     port: config.HEALTH_PORT,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
     host: config.HOST,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   });

@@ -11,6 +11,7 @@ export async function startVoice(config: VoiceConfig = parseConfig(voiceEnv)): P
     dependencies: { nats: config },
     module: VoiceModule.forRoot(config, logger),
     port: config.HEALTH_PORT,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
     host: config.HOST,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   });

@@ -6,6 +6,8 @@ import { BusLinks } from './bus-links.js';
 import { reconnectPolicyOf } from './reconnect-policy.js';
 import type { ServiceName } from '@chatgate/contracts';
 import { natsConnectionOptions } from './nats-options.js';
+import { ServiceMetrics } from '../observability/metrics.js';
+import { observeConnection } from '../observability/bus.js';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 
@@ -44,13 +46,14 @@ export class NatsConnectionModule {
         { provide: BusLinks, useValue: new BusLinks(reconnectPolicyOf(config), logger.child({ component: 'bus' })) },
         {
           provide: NATS_CONNECTION,
-          useFactory: async (links: BusLinks) => {
+          useFactory: async (links: BusLinks, metrics?: ServiceMetrics) => {
             const link = links.link(DATA_LINK);
             const nc = await connect({ ...natsConnectionOptions(config, service), name, ...link.connectOptions() });
             link.watch(nc);
-            return nc;
+            // Round trips timed, request ids and trace context carried (observability/bus.ts).
+            return metrics ? observeConnection(nc, metrics, metrics.service) : nc;
           },
-          inject: [BusLinks],
+          inject: [BusLinks, { token: ServiceMetrics, optional: true }],
         },
         NatsConnectionCloser,
       ],

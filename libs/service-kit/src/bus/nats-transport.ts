@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ClientNats, Transport, type NatsOptions } from '@nestjs/microservices';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { ClientNats, Transport, type NatsOptions, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
+import { ServiceMetrics, subjectLabel } from '../observability/metrics.js';
+import { busFailure, outgoingHeaders } from '../observability/bus.js';
+import { endSpan, SpanKind, startSpan, type Span } from '../observability/tracing.js';
 import type { ServiceName } from '@chatgate/contracts';
 import type { BusLink } from './bus-links.js';
 import { BusLinks } from './bus-links.js';
@@ -34,6 +37,59 @@ export interface TransportClient {
 }
 
 /**
+ * The NestJS NATS client, observed like the raw connection: every request timed by subject
+ * (`chatgate_bus_request_duration_seconds`, until its last answer or its failure), the current request's
+ * `x-request-id` and trace context in the message's headers, a client span when tracing.
+ */
+export class ObservedClientNats extends ClientNats {
+  private span: Span | undefined;
+
+  constructor(
+    options: NonNullable<NatsOptions['options']>,
+    private readonly observer?: { metrics: ServiceMetrics; service: string },
+  ) {
+    super(options);
+  }
+
+  protected override publish(partialPacket: ReadPacket, callback: (packet: WritePacket) => unknown): () => void {
+    const observer = this.observer;
+    if (!observer) return super.publish(partialPacket, callback);
+    const label = subjectLabel(typeof partialPacket.pattern === 'string' ? partialPacket.pattern : JSON.stringify(partialPacket.pattern));
+    const span = startSpan(observer.service, `${label} request`, SpanKind.CLIENT, { 'messaging.system': 'nats', 'messaging.destination.name': label });
+    const started = performance.now();
+    let done = false;
+    const finish = (outcome: string) => {
+      if (done) return;
+      done = true;
+      observer.metrics.busRequests.observe({ subject: label, outcome }, (performance.now() - started) / 1000);
+      endSpan(span, outcome === 'ok' ? undefined : outcome);
+    };
+    // mergeHeaders runs inside super.publish, synchronously: it reads the span from here.
+    this.span = span;
+    let teardown: () => void;
+    try {
+      teardown = super.publish(partialPacket, (packet) => {
+        if (packet.err) finish(busFailure(packet.err));
+        else if (packet.isDisposed) finish('ok');
+        return callback(packet);
+      });
+    } finally {
+      this.span = undefined;
+    }
+    return () => {
+      // Given up before the last answer (a timeout operator at the caller, an unsubscribe).
+      finish('abandoned');
+      teardown();
+    };
+  }
+
+  protected override mergeHeaders<THeaders = unknown>(requestHeaders?: THeaders): unknown {
+    const merged = super.mergeHeaders(requestHeaders) as MsgHdrs | undefined;
+    return outgoingHeaders(merged, this.span);
+  }
+}
+
+/**
  * NestJS transport clients (ClientProxy) on the service's bus links: connected at start (the
  * dependency check has just reached NATS), watched for health, reconnecting for ever, closed on
  * shutdown. Use in place of ClientsModule.register for NATS clients.
@@ -43,16 +99,16 @@ export class NatsClientsModule {
   static register(config: NatsTarget, service: ServiceName, clients: TransportClient[]): DynamicModule {
     const providers = clients.map(({ token, name }) => ({
       provide: token,
-      useFactory: async (links: BusLinks) => {
+      useFactory: async (links: BusLinks, metrics?: ServiceMetrics) => {
         const link = links.link(transportClientLink(name));
-        const client = new ClientNats(natsClientOptions(config, service, link));
+        const client = new ObservedClientNats(natsClientOptions(config, service, link), metrics ? { metrics, service } : undefined);
         // Nest calls a provider's own shutdown hook: the client closes with the application.
         Object.assign(client, { onApplicationShutdown: () => client.close() });
         await client.connect();
         link.watch(client.unwrap<NatsConnection>());
         return client;
       },
-      inject: [BusLinks],
+      inject: [BusLinks, { token: ServiceMetrics, optional: true }],
     }));
     return { module: NatsClientsModule, providers, exports: clients.map((c) => c.token) };
   }

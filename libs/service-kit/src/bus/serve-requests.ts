@@ -2,6 +2,9 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { z } from 'zod';
 import type { Logger } from '../logging/logger.js';
 import { decodeJson, encodeJson } from './json-codec.js';
+import { incomingRequest, observerOf } from '../observability/bus.js';
+import { withRequest } from '../observability/request-context.js';
+import { endSpan, SpanKind, startSpan, withSpan } from '../observability/tracing.js';
 
 export interface ServeRequestsOptions<S extends z.ZodType> {
   subject: string;
@@ -35,12 +38,24 @@ export function serveRequests<S extends z.ZodType>(nc: NatsConnection, opts: Ser
         respond(msg, opts.malformed);
         return;
       }
-      opts.handle(request).then(
-        (reply) => respond(msg, reply),
-        (e: unknown) => {
-          opts.logger.error({ err: e instanceof Error ? e.message : String(e), subject: opts.subject }, 'bus request failed');
-          respond(msg, opts.failed);
-        },
+      // Handled inside the asking request's context (its id on every log line; a server span under its trace).
+      const origin = incomingRequest(msg.headers);
+      const observer = observerOf(nc);
+      const span = observer ? startSpan(observer.service, `${opts.subject} handle`, SpanKind.SERVER, { 'messaging.system': 'nats', 'messaging.destination.name': opts.subject }, origin.trace) : undefined;
+      withRequest(origin.context, () =>
+        withSpan(span, () =>
+          opts.handle(request).then(
+            (reply) => {
+              endSpan(span);
+              respond(msg, reply);
+            },
+            (e: unknown) => {
+              endSpan(span, 'failed');
+              opts.logger.error({ err: e instanceof Error ? e.message : String(e), subject: opts.subject }, 'bus request failed');
+              respond(msg, opts.failed);
+            },
+          ),
+        ),
       );
     },
   });

@@ -6,6 +6,7 @@ import type { Logger } from '../logging/index.js';
 import { encodeJson } from './json-codec.js';
 import { ensureUsageStream } from './usage-stream.js';
 import { NATS_CONNECTION } from './nats-connection.module.js';
+import { observerOf } from '../observability/bus.js';
 
 /** Events kept while JetStream is unreachable; beyond this the oldest are dropped (and counted in the log). */
 const MAX_PENDING = 50_000;
@@ -63,7 +64,16 @@ export class UsagePublisher implements OnApplicationShutdown {
     if (this.pending.length) this.logger.error({ lost: this.pending.length }, 'usage events not published before shutdown');
   }
 
+  private count(result: 'ok' | 'deferred' | 'dropped'): void {
+    observerOf(this.nc)?.metrics.usagePublished.inc({ result });
+  }
+
   private async send(event: UsageEvent): Promise<void> {
+    await this.sendOnce(event);
+    this.count('ok');
+  }
+
+  private async sendOnce(event: UsageEvent): Promise<void> {
     const data = encodeJson(event);
     try {
       await this.js.publish(this.subject, data, { msgID: event.requestId, timeout: PUBLISH_TIMEOUT_MS });
@@ -75,8 +85,10 @@ export class UsagePublisher implements OnApplicationShutdown {
   }
 
   private defer(event: UsageEvent): void {
+    this.count('deferred');
     if (this.pending.length >= MAX_PENDING) {
       this.pending.shift();
+      this.count('dropped');
       if (++this.dropped % 1000 === 1) this.logger.error({ dropped: this.dropped }, 'usage buffer full: dropping the oldest events');
     }
     this.pending.push(event);

@@ -16,6 +16,9 @@ import {
   type JobProtocol,
 } from '@chatgate/contracts';
 import { encodeJson } from '../bus/json-codec.js';
+import { observerOf, outgoingHeaders } from '../observability/bus.js';
+import { annotateRequest, currentRequest } from '../observability/request-context.js';
+import { endSpan, SpanKind, startSpan } from '../observability/tracing.js';
 import { ClientPacer, type ClientConnection } from './client-pacer.js';
 
 export type { ClientConnection };
@@ -28,6 +31,13 @@ export interface JobHandle {
 
 /** What NATS refuses when the server does not say (its default payload limit). */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+/** Room the request id, trace context and flow headers take; a job closer than this to the limit goes without them. */
+const HEADER_ROOM = 512;
+
+/** A job kind as a metric label: `chat`, `relay`, `speech`, `file_download`. */
+export function jobLabel(protocol: { job: string }): string {
+  return protocol.job.replace(/ job$/, '').replace(/\W+/g, '_');
+}
 
 /**
  * The gateway's side of every job protocol: one job out on the bus with a private reply inbox, its
@@ -81,6 +91,22 @@ export class JobClient {
     const inbox = inboxOf(this.nc);
     let finished = false;
     let lastHeard = Date.now();
+    // Observed (metrics, the request's id and trace context on the job) when the connection is the service's own.
+    const observer = observerOf(this.nc);
+    const job = jobLabel(protocol);
+    const request = currentRequest();
+    // A request whose id chatgate made takes its (first) job's id, so the id the client sees finds its usage row.
+    if (request?.generated && !request.jobId) request.requestId = requestId;
+    annotateRequest({ jobId: requestId });
+    const span = observer ? startSpan(observer.service, `${protocol.subject} publish`, SpanKind.PRODUCER, { 'messaging.system': 'nats', 'messaging.destination.name': protocol.subject, 'chatgate.job_id': requestId }) : undefined;
+    let firstFrame = true;
+    observer?.metrics.jobsInFlight.inc({ job });
+    const ended = (outcome: 'ok' | 'error' | 'cancelled', code = '') => {
+      if (!observer) return;
+      observer.metrics.jobsInFlight.dec({ job });
+      observer.metrics.jobsSent.inc({ job, outcome, code });
+      endSpan(span, outcome === 'error' ? code || 'error' : undefined);
+    };
 
     const finish = (last?: Frame) => {
       if (finished) return;
@@ -88,7 +114,13 @@ export class JobClient {
       clearInterval(watchdog);
       sub.unsubscribe();
       pacer?.stop();
-      if (last) onFrame(last);
+      if (last) {
+        const failure = last.t === 'error' ? (last as { error?: { code?: string | null; request_id?: string } }).error : undefined;
+        ended(last.t === 'error' ? 'error' : 'ok', failure?.code ?? '');
+        // The error body the client gets (an answer or an SSE error event) names its request.
+        if (failure && request && typeof failure === 'object') failure.request_id ??= request.requestId;
+        onFrame(last);
+      }
     };
     const lost = () => finish(protocol.errorFrame(workerLost(protocol)));
 
@@ -105,6 +137,12 @@ export class JobClient {
         } catch {
           return lost();
         }
+        if (firstFrame && frame.t !== 'hb' && observer) {
+          firstFrame = false;
+          // From the request's arrival (the job's publish outside a request): what the client waits for.
+          const since = request?.startedAt ?? publishedAt;
+          observer.metrics.timeToFirstToken.observe({ job, upstream: request?.upstream ?? 'none' }, (performance.now() - since) / 1000);
+        }
         if (isLastFrame(frame)) return finish(frame);
         pacer?.received(msg.data.length, msg.reply);
         if (frame.t !== 'hb') onFrame(frame);
@@ -119,11 +157,12 @@ export class JobClient {
       Math.max(50, Math.floor(this.idleTimeoutMs / 5)),
     );
 
-    if (pacer) {
-      const headers = natsHeaders();
-      headers.set(FLOW_HEADER, this.flowHeader);
-      this.nc.publish(protocol.subject, payload, { reply: inbox, headers });
-    } else this.nc.publish(protocol.subject, payload, { reply: inbox });
+    const max = this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    let headers = pacer ? natsHeaders() : undefined;
+    headers?.set(FLOW_HEADER, this.flowHeader);
+    if (observer && payload.length + HEADER_ROOM <= max) headers = outgoingHeaders(headers, span);
+    const publishedAt = performance.now();
+    this.nc.publish(protocol.subject, payload, headers ? { reply: inbox, headers } : { reply: inbox });
 
     return {
       cancel: () => {
@@ -132,6 +171,7 @@ export class JobClient {
         clearInterval(watchdog);
         sub.unsubscribe();
         pacer?.stop();
+        ended('cancelled');
         this.nc.publish(cancelSubjectOf(protocol, requestId));
       },
     };

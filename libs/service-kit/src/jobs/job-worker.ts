@@ -19,6 +19,10 @@ import {
 import type { Logger } from '../logging/logger.js';
 import type { WorkerCapacity } from './worker-capacity.js';
 import { JobFlow } from './job-flow.js';
+import { jobLabel } from './job-client.js';
+import { incomingRequest, observerOf } from '../observability/bus.js';
+import { withRequest, type RequestContext } from '../observability/request-context.js';
+import { endSpan, SpanKind, startSpan, withSpan, type Context } from '../observability/tracing.js';
 
 /** One job as its handler sees it. */
 export interface JobRun<Job, Frame> {
@@ -77,9 +81,19 @@ class ActiveJob<Job, Frame extends JobFrameBase> implements JobRun<Job, Frame> {
     readonly flow: JobFlow | null,
   ) {}
 
+  /** Set when the last frame was an error: its failure code. */
+  failure: string | undefined;
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
   send(frame: Frame): void {
     if (this.ended) return;
-    if (isLastFrame(frame)) this.ended = true;
+    if (isLastFrame(frame)) {
+      this.ended = true;
+      if (frame.t === 'error') this.failure = (frame as { error?: { code?: string | null } }).error?.code ?? 'error';
+    }
     this.lastSentAt = Date.now();
     const bytes = this.out(this.reply, frame, this.flow?.creditSubject);
     this.flow?.sent(bytes);
@@ -90,6 +104,12 @@ class ActiveJob<Job, Frame extends JobFrameBase> implements JobRun<Job, Frame> {
     if (!flow || this.ended || this.abort.signal.aborted || !flow.blocked) return READY;
     return flow.whenOpen(this.abort.signal);
   }
+}
+
+/** Where a job came from: its request's id and trace context (from the job message's headers). */
+interface JobOrigin {
+  request: RequestContext;
+  trace: Context;
 }
 
 interface WaitingJob {
@@ -234,11 +254,13 @@ export class JobWorker<Job extends { requestId: string }, Frame extends JobFrame
     }
     if (this.stopping) return void this.publish(reply, protocol.errorFrame(workerUnavailable(protocol)));
     const flow = parseFlowHeader(msg.headers?.get(FLOW_HEADER));
-    if (capacity.tryTake()) return this.run(job, reply, flow);
-    this.waitForSlot(job, reply, flow);
+    const { context, trace } = incomingRequest(msg.headers, { jobId: job.requestId });
+    const origin: JobOrigin = { request: context, trace };
+    if (capacity.tryTake()) return this.run(job, reply, flow, origin);
+    this.waitForSlot(job, reply, flow, origin);
   }
 
-  private waitForSlot(job: Job, reply: string, flow: FlowWindow | null): void {
+  private waitForSlot(job: Job, reply: string, flow: FlowWindow | null, origin: JobOrigin): void {
     const { protocol, capacity } = this.opts;
     const requestId = job.requestId;
     const waiting: WaitingJob = {
@@ -247,7 +269,7 @@ export class JobWorker<Job extends { requestId: string }, Frame extends JobFrame
       leave: capacity.enqueue(() => {
         clearTimeout(waiting.timer);
         this.waiting.delete(requestId);
-        this.run(job, reply, flow);
+        this.run(job, reply, flow, origin);
       }),
       timer: setTimeout(() => {
         this.leaveLine(requestId, waiting);
@@ -263,25 +285,43 @@ export class JobWorker<Job extends { requestId: string }, Frame extends JobFrame
     this.waiting.delete(requestId);
   }
 
-  private run(job: Job, reply: string, window: FlowWindow | null): void {
+  private run(job: Job, reply: string, window: FlowWindow | null, origin: JobOrigin): void {
     const { protocol, capacity, logger } = this.opts;
+    const observer = observerOf(this.nc);
+    const label = jobLabel(protocol);
+    const span = observer ? startSpan(observer.service, `${protocol.subject} process`, SpanKind.CONSUMER, { 'messaging.system': 'nats', 'messaging.destination.name': protocol.subject, 'chatgate.job_id': job.requestId }, origin.trace) : undefined;
+    const started = performance.now();
+    let outcome = 'ok';
     const creditSubject = window ? `${this.creditPrefix}.${++this.pacedSeq}` : null;
     const run = new ActiveJob<Job, Frame>(job, reply, this.send, window && creditSubject ? new JobFlow(window, creditSubject) : null);
     this.active.set(job.requestId, run);
     if (creditSubject) this.paced.set(creditSubject, run);
     this.handled++;
-    let work: Promise<void>;
-    try {
-      work = this.opts.handle(run);
-    } catch (err) {
-      work = Promise.reject(err);
-    }
+    // The handler runs inside its request's context: every line it logs names the request (requestId: the
+    // client's id; jobId: this job's), and spans it makes are children of the gateway's.
+    const work: Promise<void> = withRequest(origin.request, () =>
+      withSpan(span, () => {
+        try {
+          return this.opts.handle(run);
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }),
+    );
     const settled: Promise<void> = work
       .catch((err: unknown) => {
-        logger.error({ err, requestId: job.requestId }, `${protocol.job} crashed`);
+        outcome = 'crashed';
+        withRequest(origin.request, () => logger.error({ err, jobId: job.requestId }, `${protocol.job} crashed`));
         run.send(protocol.errorFrame(this.opts.crashed));
       })
       .finally(() => {
+        if (outcome === 'ok') outcome = run.abort.signal.aborted ? 'cancelled' : run.failed ? 'error' : 'ok';
+        const seconds = (performance.now() - started) / 1000;
+        observer?.metrics.jobsRun.inc({ job: label, outcome });
+        observer?.metrics.jobDuration.observe({ job: label }, seconds);
+        endSpan(span, outcome === 'ok' || outcome === 'cancelled' ? undefined : run.failure ?? outcome);
+        // One line per job, in its request's context (the gateway writes the request's access line).
+        withRequest(origin.request, () => logger.info({ job: label, jobId: job.requestId, outcome, code: run.failure, ms: Math.round(seconds * 1000) }, `${protocol.job} ended`));
         this.active.delete(job.requestId);
         if (creditSubject) this.paced.delete(creditSubject);
         run.flow?.close();

@@ -1,6 +1,7 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { LoggerService } from '@nestjs/common';
 import { redactSecrets } from './redaction.js';
+import { currentRequest } from '../observability/request-context.js';
 
 export type { Logger };
 
@@ -10,6 +11,19 @@ export function createLogger(service: string, level: string, destination?: Desti
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // Every line written while a request is being worked on names it (`requestId`: the id the client sees in
+    // `x-request-id`). A line that names a job's own id as `requestId` (older call sites) keeps it as `jobId`.
+    mixin: () => {
+      const request = currentRequest();
+      return request ? { requestId: request.requestId } : {};
+    },
+    mixinMergeStrategy: (line, mixin) => {
+      const requestId = (mixin as { requestId?: string }).requestId;
+      if (requestId === undefined) return line;
+      const own = (line as { requestId?: unknown }).requestId;
+      if (own === undefined || own === requestId) return Object.assign(mixin, line);
+      return { ...mixin, ...line, requestId, jobId: own };
+    },
     formatters: {
       level: (label) => ({ level: label }),
       // Every logged object, at any depth: secret fields by name (redaction.ts). Covers nested headers,

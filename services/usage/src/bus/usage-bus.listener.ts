@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { z } from 'zod';
 import {
@@ -19,10 +19,11 @@ import {
   accountHourlyRequestSchema,
   limitReleaseRequestSchema,
   limitTakeRequestSchema,
+  type LimitTakeRequest,
   usageQueryRequestSchema,
   userCountsRequestSchema,
 } from '@chatgate/contracts';
-import { NATS_CONNECTION, serveRequests, type Logger } from '@chatgate/service-kit';
+import { NATS_CONNECTION, serveRequests, ServiceMetrics, type Logger } from '@chatgate/service-kit';
 import { Admission } from '../billing/admission.js';
 import { SpendQueries } from '../billing/spend-queries.js';
 import { DeadLetterStore } from '../events/dead-letter.store.js';
@@ -46,10 +47,21 @@ export class UsageBusListener implements OnApplicationBootstrap, OnModuleDestroy
     private readonly seriesQueries: UsageSeriesQueries,
     private readonly spend: SpendQueries,
     private readonly deadLetters: DeadLetterStore,
+    @Optional() private readonly metrics?: ServiceMetrics,
   ) {}
 
+  /** A limit take, its refusals counted by what refused it (`chatgate_refusals_total`). */
+  private async take(req: LimitTakeRequest) {
+    const reply = await this.admission.take(req);
+    if (reply.ok && !reply.allowed) {
+      const reason = reply.quota ? 'budget' : reply.unpriced ? 'unpriced' : reply.rate ? (reply.rate.by === 'requests' ? 'rpm' : 'tpm') : 'limit';
+      this.metrics?.refusals.inc({ reason });
+    }
+    return reply;
+  }
+
   onApplicationBootstrap() {
-    this.serve(USAGE_LIMIT_TAKE, limitTakeRequestSchema, (req) => this.admission.take(req));
+    this.serve(USAGE_LIMIT_TAKE, limitTakeRequestSchema, (req) => this.take(req));
     this.serve(USAGE_LIMIT_RELEASE, limitReleaseRequestSchema, async (req) => ({ ok: true, released: await this.admission.release(req) }));
     this.serve(USAGE_BILLING_SPEND, billingSpendRequestSchema, async (req) => ({ ok: true, result: await this.spend.spend(req) }));
     this.serve(USAGE_SPEND_QUERY, spendQueryRequestSchema, async (req) => ({ ok: true, result: await this.spend.totals(req) }));

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { limitModelOf, USAGE_MAX_DELIVER, usageEventSchema, usageStreamNames, type UsageEvent } from '@chatgate/contracts';
-import { decodeJson, ensureUsageStream, NATS_CONNECTION, type Logger } from '@chatgate/service-kit';
+import { decodeJson, ensureUsageStream, NATS_CONNECTION, ServiceMetrics, type Logger } from '@chatgate/service-kit';
+import type { Counter } from 'prom-client';
 import { SpendSettler } from '../billing/spend-settler.js';
 import { LimitWindow } from '../limits/limit-window.js';
 import { RateWindow } from '../rates/rate-window.js';
@@ -77,8 +78,41 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
     private readonly limits: LimitWindow,
     private readonly rates: RateWindow,
     private readonly spend: SpendSettler,
+    @Optional() metrics?: ServiceMetrics,
   ) {
     this.keepAliveMs = config.USAGE_ACK_WAIT_MS / 3;
+    if (metrics) this.observe(metrics);
+  }
+
+  private storedTotal?: Counter;
+  private deadLetteredTotal?: Counter;
+
+  /**
+   * The consumer's series: events stored (new rows) and dead-lettered, events in hand, and its lag: what the
+   * stream holds that this consumer has not been given yet, and what it was given and has not acknowledged
+   * (asked of JetStream at each scrape; the last answer stands while JetStream does not answer).
+   */
+  private observe(metrics: ServiceMetrics): void {
+    this.storedTotal = metrics.counter({ name: 'chatgate_usage_events_stored_total', help: 'Usage events stored (new rows; a redelivery already stored is not counted)' });
+    this.deadLetteredTotal = metrics.counter({ name: 'chatgate_usage_events_dead_lettered_total', help: 'Usage events that could not be stored and went to the dead letter table' });
+    const inHand = metrics.gauge({ name: 'chatgate_usage_events_in_hand', help: 'Usage events received and not yet acknowledged' });
+    const lag = metrics.gauge({
+      name: 'chatgate_usage_consumer_lag',
+      help: 'Usage events the durable consumer has not been given yet (pending) or not acknowledged (ack_pending)',
+      labelNames: ['state'],
+      collect: async () => {
+        inHand.set(this.inHand.size);
+        if (!this.messages) return;
+        try {
+          const { stream, consumer } = usageStreamNames(this.config.USAGE_STREAM_SUFFIX);
+          const info = await (await jetstreamManager(this.nc)).consumers.info(stream, consumer);
+          lag.set({ state: 'pending' }, info.num_pending);
+          lag.set({ state: 'ack_pending' }, info.num_ack_pending);
+        } catch {
+          // JetStream did not answer: the last figures stand.
+        }
+      },
+    });
   }
 
   async onApplicationBootstrap() {
@@ -195,7 +229,9 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
   private async storeAll(held: Held[]): Promise<Held[]> {
     if (!held.length) return [];
     try {
-      this.stored += await this.untilAvailable('usage events not stored', () => this.store.store(held.map((h) => h.event)));
+      const added = await this.untilAvailable('usage events not stored', () => this.store.store(held.map((h) => h.event)));
+      this.stored += added;
+      this.storedTotal?.inc(added);
       return held;
     } catch (err) {
       if (!isRowFault(err)) throw err;
@@ -204,7 +240,9 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
     const stored: Held[] = [];
     for (const one of held) {
       try {
-        this.stored += await this.untilAvailable('usage event not stored', () => this.store.store([one.event]));
+        const added = await this.untilAvailable('usage event not stored', () => this.store.store([one.event]));
+        this.stored += added;
+        this.storedTotal?.inc(added);
         stored.push(one);
       } catch (err) {
         if (!isRowFault(err)) throw err;
@@ -227,6 +265,7 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
 
   private async deadLetter(delivery: Delivery, error: string): Promise<void> {
     this.logger.error({ seq: delivery.seq, error }, 'usage event dead-lettered');
+    this.deadLetteredTotal?.inc();
     try {
       await this.untilAvailable('dead letter not stored', () => this.deadLetters.record({ raw: delivery.data, error, streamSeq: delivery.seq }));
     } catch (err) {

@@ -1,3 +1,4 @@
+import { annotateRequest } from '@chatgate/service-kit';
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
@@ -84,6 +85,13 @@ export class CredentialResolver implements OnModuleInit, OnModuleDestroy {
    * string after string.
    */
   async resolve(bearer: string, accountId: string | undefined, clientAddress: string, now = Date.now()): Promise<Principal> {
+    const principal = await this.resolveBearer(bearer, accountId, clientAddress, now);
+    // The request's access line and logs name who asked (ids, never the credential).
+    annotateRequest({ tenant: principal.tenantId, user: principal.userId ?? undefined });
+    return principal;
+  }
+
+  private async resolveBearer(bearer: string, accountId: string | undefined, clientAddress: string, now: number): Promise<Principal> {
     const key = createHash('sha256').update(bearer).update('\0').update(accountId ?? '').digest('base64url');
     const cached = this.cache.get(key, now);
     if (cached) return cached;

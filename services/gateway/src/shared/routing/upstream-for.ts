@@ -1,4 +1,5 @@
 import { routeRequest, type Endpoint, type Principal, type UpstreamKind } from '@chatgate/contracts';
+import { annotateRequest } from '@chatgate/service-kit';
 import { ApiError } from '../errors/api-error.js';
 
 /**
@@ -7,6 +8,9 @@ import { ApiError } from '../errors/api-error.js';
  */
 export function upstreamFor(principal: Principal, model: string, endpoint: Endpoint): UpstreamKind {
   const decision = routeRequest({ credential: principal.upstream.kind, routes: principal.modelRoutes, model, endpoint });
+  annotateRequest({ tenant: principal.tenantId, user: principal.userId ?? undefined, model });
   if (!decision.ok) throw ApiError.fromBus(decision.failure);
+  // The request's metrics and access line are labelled with the kind that serves it.
+  annotateRequest({ upstream: decision.upstream });
   return decision.upstream;
 }
