@@ -29,8 +29,8 @@ function installed(): boolean {
 
 /**
  * Installs test/clients when it is missing or stale (CI does it in .ci/run first; a developer's first run does
- * it here). `npm install` rather than `npm ci`, as for the workspace: the lockfile made on one platform lacks
- * another's optional binaries (Codex CLI's), which `npm ci` insists on.
+ * it here, with `npm install`: on another platform than Linux x64 the lockfile may lack that platform's Codex
+ * CLI binary, which `npm ci` would refuse; CI, on Linux x64, installs exactly the lockfile with `npm ci`).
  */
 export function ensureClients(): void {
   if (installed()) return;
