@@ -152,7 +152,8 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
   const renderer = deps.render ? new ReplyRenderer(deps.render.links(ctx, slug, decoder), deps.render.inline) : null;
   const decode = (events: UpstreamEvent[]) => (renderer ? renderer.render(events) : events);
   // max_tokens spends reasoning only on a reasoning model: gpt-4o's limit is its answer's.
-  const budget = job.maxTokens ? new TokenBudget(job.maxTokens, isReasoningSlug(slug)) : null;
+  const reasons = isReasoningSlug(slug);
+  const budget = job.maxTokens ? new TokenBudget(job.maxTokens, reasons) : null;
   // Chat's `stop`, which the upstream has no field for: cut here, before the limit counts the text.
   const stops = job.stop?.length ? new StopSequenceCutter(job.stop) : null;
   // The ids ride on a delta only when they change (the gateway repeats them on every chunk), and
@@ -244,7 +245,9 @@ async function attempt(ctx: JobContext, deps: RunnerDeps, identity: UpstreamIden
     ctx.send({
       t: 'end',
       finishReason: finish ?? 'stop',
-      usage: countUsage(job.messages, answer, reasoning),
+      // A model that does not reason is billed for its answer, as OpenAI bills it: a thinking preamble the web
+      // upstream shows is passed on but not counted, so max_tokens still bounds what a budget's hold covers.
+      usage: countUsage(job.messages, answer, reasons ? reasoning : ''),
       conversationId: decoder.conversationId,
       messageId: decoder.answerMessageId,
     });
