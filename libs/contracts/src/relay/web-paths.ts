@@ -20,6 +20,7 @@ export const WEB_RELAY_PATHS = {
 
 /** Whether a path is in its one plain spelling: no escapes, parameters, backslashes, control characters, empty or dot segments. */
 export function isPlainPath(path: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
   if (!path.startsWith('/') || /[%;\\?#\s\u0000-\u001f\u007f]/.test(path)) return false;
   return path
     .slice(1)
