@@ -16,6 +16,8 @@ export interface FloodResult {
   statuses: Record<string, number>;
   /** Answers that were not a 4xx with OpenAI's envelope (or failed outright). */
   bad: number;
+  /** Per kind: its answers' statuses, and answer time p50/p99. */
+  byKind: Array<{ kind: string; statuses: Record<string, number>; latency: Summary; codes: Record<string, number> }>;
   rssBefore: number;
   rssAfter: number;
   rssPeak: number;
@@ -54,9 +56,21 @@ export async function malformedFlood(gatewayUrl: string, goodToken: string, gate
   const list = kinds(goodToken);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
+  const perKind = list.map(([kind]) => ({ kind, statuses: {} as Record<string, number>, codes: {} as Record<string, number>, samples: [] as number[] }));
   let bad = 0;
   let bytesSent = 0;
   let next = 0;
+  // Warm: the valid token and the unknown Bearer resolved once (cached, as in a running gateway), the code paths run once.
+  // Each until it is answered for what it is (a service that has just started may not be listening yet: 503).
+  for (const [, bearer, body] of list) {
+    for (let attempt = 0; ; attempt++) {
+      const res = await pool.request({ method: 'POST', path: '/v1/chat/completions', headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, body });
+      await res.body.text();
+      if (res.statusCode < 500) break;
+      if (attempt >= 100) throw new Error(`bench: the gateway still answers ${res.statusCode} after warming up`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
   const rssBefore = rssMb(gatewayPid);
   let rssPeak = rssBefore;
   const sampler = setInterval(() => {
@@ -67,7 +81,9 @@ export async function malformedFlood(gatewayUrl: string, goodToken: string, gate
   await Promise.all(
     Array.from({ length: opts.concurrency }, async () => {
       while (next < opts.requests) {
-        const [, bearer, body] = list[next++ % list.length];
+        const k = next++ % list.length;
+        const [, bearer, body] = list[k];
+        const mine = perKind[k];
         const t0 = performance.now();
         try {
           const res = await pool.request({
@@ -78,18 +94,25 @@ export async function malformedFlood(gatewayUrl: string, goodToken: string, gate
           });
           const text = await res.body.text();
           latencies.push(performance.now() - t0);
+          mine.samples.push(performance.now() - t0);
           statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+          mine.statuses[res.statusCode] = (mine.statuses[res.statusCode] ?? 0) + 1;
           bytesSent += body.length;
           let enveloped = false;
           try {
-            enveloped = typeof (JSON.parse(text) as { error?: { message?: unknown } }).error?.message === 'string';
+            const error = (JSON.parse(text) as { error?: { message?: unknown; code?: unknown } }).error;
+            enveloped = typeof error?.message === 'string';
+            const code = String(error?.code ?? 'none');
+            mine.codes[code] = (mine.codes[code] ?? 0) + 1;
           } catch {
             enveloped = false;
           }
           if (res.statusCode < 400 || res.statusCode >= 500 || !enveloped) bad++;
         } catch {
           latencies.push(performance.now() - t0);
+          mine.samples.push(performance.now() - t0);
           statuses.failed = (statuses.failed ?? 0) + 1;
+          mine.statuses.failed = (mine.statuses.failed ?? 0) + 1;
           bad++;
         }
       }
@@ -99,7 +122,8 @@ export async function malformedFlood(gatewayUrl: string, goodToken: string, gate
   clearInterval(sampler);
   await pool.close();
   const rssAfter = rssMb(gatewayPid);
-  return { requests: opts.requests, concurrency: opts.concurrency, bytesSent, latency: summarize(latencies), statuses, bad, rssBefore, rssAfter, rssPeak: Math.max(rssPeak, rssAfter), seconds };
+  const byKind = perKind.map((k) => ({ kind: k.kind, statuses: k.statuses, codes: k.codes, latency: summarize(k.samples) }));
+  return { requests: opts.requests, concurrency: opts.concurrency, bytesSent, latency: summarize(latencies), statuses, bad, byKind, rssBefore, rssAfter, rssPeak: Math.max(rssPeak, rssAfter), seconds };
 }
 
 /** The flood's section of BENCHMARKS.md. */
@@ -111,7 +135,7 @@ export function floodSection(r: FloodResult): string[] {
   return [
     '## Malformed-input flood (gateway alone)',
     '',
-    `${r.requests} bad requests at concurrency ${r.concurrency} to \`POST /v1/chat/completions\`, ${(r.bytesSent / 2 ** 20).toFixed(0)} MiB in all, eight kinds in turn`,
+    `${r.requests} bad requests at concurrency ${r.concurrency} to \`POST /v1/chat/completions\`, ${(r.bytesSent / 2 ** 20).toFixed(0)} MiB in all, eight kinds in turn, after one of each (credentials cached)`,
     '(`[1,1,…]` bodies of 900 KiB with an unknown Bearer, a valid token with and without a model; 900 KiB of nested',
     'arrays with no Bearer and with a valid token; broken JSON; 1,000 bad content parts; `messages` not a list).',
     '`node tools/bench/dist/main.js --only flood` runs this alone.',
@@ -119,6 +143,10 @@ export function floodSection(r: FloodResult): string[] {
     '| requests | answers | not a 4xx envelope | answer p50 | answer p99 | gateway RSS before | peak | after |',
     '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     `| ${r.requests} | ${statuses} | ${r.bad} | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${r.rssBefore.toFixed(0)} MB | ${r.rssPeak.toFixed(0)} MB | ${r.rssAfter.toFixed(0)} MB |`,
+    '',
+    '| kind | answers (code) | p50 | p99 |',
+    '| --- | --- | ---: | ---: |',
+    ...r.byKind.map((k) => `| ${k.kind} | ${Object.entries(k.codes).map(([c, n]) => `${c} ×${n}`).join(', ')} (${Object.entries(k.statuses).map(([s, n]) => `${s} ×${n}`).join(', ')}) | ${ms(k.latency.p50)} | ${ms(k.latency.p99)} |`),
     '',
   ];
 }

@@ -23,7 +23,9 @@ const FLOOD = { requests: 2000, concurrency: 32 };
 const SEQUENTIAL = QUICK ? 200 : 1000;
 const WARMUP = QUICK ? 300 : 3000;
 const THROUGHPUT_SECONDS = QUICK ? 2 : 6;
-const PORTS = { sim: 5199, gateway: 5105, auth: 5111, conversation: 5112, voice: 5113, usage: 5114 };
+/** `--port-offset N`: every port moved by N, so two runs (two worktrees) on one machine do not collide. */
+const PORT_OFFSET = process.argv.includes('--port-offset') ? Number(process.argv[process.argv.indexOf('--port-offset') + 1]) : 0;
+const PORTS = Object.fromEntries(Object.entries({ sim: 5199, gateway: 5105, auth: 5111, conversation: 5112, voice: 5113, usage: 5114 }).map(([k, v]) => [k, v + PORT_OFFSET])) as Record<'sim' | 'gateway' | 'auth' | 'conversation' | 'voice' | 'usage', number>;
 
 const POOL_CODE = 'bench-pool-code';
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -95,6 +97,8 @@ async function main() {
     for (const [name, env] of services) procs.push(startProcess(root, name, `services/${name}/dist/main.js`, { ...common, ...env }));
     const gatewayUrl = `http://127.0.0.1:${PORTS.gateway}`;
     await waitHealthy(`${gatewayUrl}/health/services`);
+    // Every service ready (its dependencies reached), not only the gateway.
+    for (const port of [PORTS.auth, PORTS.conversation, PORTS.voice, PORTS.usage]) await waitHealthy(`http://127.0.0.1:${port}/health/ready`);
 
     const account = (await (await fetch(`${simUrl}/_sim/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ plan: 'plus' }) })).json()) as { accessToken: string };
     const firstWord = replyFor(SHORT).text.split(' ')[0];

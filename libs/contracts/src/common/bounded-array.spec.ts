@@ -23,3 +23,11 @@ describe('boundedArray', () => {
     expect(list.safeParse({ items: [] }).error!.issues).toHaveLength(1);
   });
 });
+
+describe('boundedArray, not a list', () => {
+  it('says an array was expected', () => {
+    const result = z.object({ items: boundedArray(z.number(), { max: 3 }) }).safeParse({ items: 'hello' });
+    expect(result.error!.issues).toHaveLength(1);
+    expect(result.error!.issues[0]).toMatchObject({ path: ['items'], code: 'invalid_type' });
+  });
+});
