@@ -97,6 +97,8 @@ describe('backpressure', () => {
     stack = await startStack({
       workersAsProcesses: true,
       conversation: { CHATGPT_BASE_URL: sim.url },
+      // The raw token is the simulator process's: auth verifies it against that simulator's keys.
+      auth: { CHATGPT_JWKS_URL: `${sim.url}/.well-known/jwks.json` },
       // The simulator builds each long reply before its first byte: the idle timeout allows for it.
       gateway: { STREAM_IDLE_TIMEOUT_MS: 20_000, STREAM_WINDOW_BYTES: 64 * 1024, CLIENT_STALL_TIMEOUT_MS: 30_000 },
     });

@@ -174,8 +174,8 @@ describe('hostile input', () => {
         path: '/v1/chat/completions',
         headers: { authorization: `Bearer ${alice.accessToken}`, 'content-type': 'application/json', 'content-length': String(body.length) },
         body,
-        // 100 bytes every 100 ms: about 4 s for the whole body, twice the timeout. The test's own deadline is 20 s.
-        chunkBytes: 100,
+        // 50 bytes every 100 ms: about 8 s for the whole body, four times the timeout. The test's own deadline is 20 s.
+        chunkBytes: 50,
         everyMs: 100,
         deadlineMs: 20_000,
       });
@@ -183,7 +183,7 @@ describe('hostile input', () => {
       expect(answer.status).toBe(408);
       expect(answer.text).toMatch(/\r\nconnection: close\r\n/i);
       expect(answer.bodyBytesSent).toBeLessThan(body.length);
-      notes.push(`slow body (100 B / 100 ms), REQUEST_TIMEOUT_MS ${REQUEST_TIMEOUT_MS}: cut after ${answer.elapsedMs} ms with ${answer.status ?? 'no answer'}, ${answer.bodyBytesSent} of ${body.length} bytes sent`);
+      notes.push(`slow body (50 B / 100 ms), REQUEST_TIMEOUT_MS ${REQUEST_TIMEOUT_MS}: cut after ${answer.elapsedMs} ms with ${answer.status ?? 'no answer'}, ${answer.bodyBytesSent} of ${body.length} bytes sent`);
       expectEnvelope(answer.text, 'request_timeout');
     });
 
