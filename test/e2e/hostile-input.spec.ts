@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SimAccount } from '@chatgate/chatgpt-sim';
 import { waitFor, type LooseJson } from '@chatgate/testing';
@@ -59,7 +60,7 @@ describe('hostile input', () => {
 
   beforeAll(async () => {
     stack = await startStack({
-      gateway: { ADMIN_PASSWORD: PASSWORD, REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS: 1000, MAX_IN_FLIGHT_PER_PRINCIPAL: MAX_IN_FLIGHT },
+      gateway: { ADMIN_PASSWORD: PASSWORD, REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS: 1000, IDLE_TIMEOUT_MS: 1500, MAX_IN_FLIGHT_PER_PRINCIPAL: MAX_IN_FLIGHT },
     });
     alice = stack.sim.issueAccount({ plan: 'plus' });
     bob = stack.sim.issueAccount({ plan: 'plus' });
@@ -185,6 +186,43 @@ describe('hostile input', () => {
       expect(answer.bodyBytesSent).toBeLessThan(body.length);
       notes.push(`slow body (50 B / 100 ms), REQUEST_TIMEOUT_MS ${REQUEST_TIMEOUT_MS}: cut after ${answer.elapsedMs} ms with ${answer.status ?? 'no answer'}, ${answer.bodyBytesSent} of ${body.length} bytes sent`);
       expectEnvelope(answer.text, 'request_timeout');
+    });
+
+    it('cuts a client whose headers trickle in (HEADERS_TIMEOUT_MS), and closes a kept-alive connection left idle (IDLE_TIMEOUT_MS)', async () => {
+      const { hostname, port } = new URL(stack.gatewayUrl);
+      /** A socket that writes `lines` one every `everyMs`, and what it received until the server closed it (or the test's deadline). */
+      const trickle = (lines: string[], everyMs: number) =>
+        new Promise<{ text: string; closedByServer: boolean; linesSent: number; elapsedMs: number }>((resolve) => {
+          const started = Date.now();
+          const socket = connect(Number(port), hostname);
+          let text = '';
+          let sent = 0;
+          const timer = setInterval(() => {
+            if (sent < lines.length) socket.write(lines[sent++]);
+          }, everyMs);
+          const done = (closedByServer: boolean) => {
+            clearInterval(timer);
+            clearTimeout(deadline);
+            socket.destroy();
+            resolve({ text, closedByServer, linesSent: sent, elapsedMs: Date.now() - started });
+          };
+          const deadline = setTimeout(() => done(false), 20_000);
+          socket.on('data', (d) => (text += d.toString()));
+          socket.on('error', () => undefined);
+          socket.on('close', () => done(true));
+        });
+      // One header line every 500 ms: 40 lines would take 20 s.
+      const headers = await trickle(['POST /v1/chat/completions HTTP/1.1\r\n', ...Array.from({ length: 40 }, (_, i) => `x-slow-${i}: ${i}\r\n`)], 500);
+      expect(headers.closedByServer).toBe(true);
+      expect(headers.linesSent).toBeLessThan(41);
+      expect(headers.text).toMatch(/^HTTP\/1\.1 408 /);
+      expectEnvelope(headers.text, 'request_timeout');
+      notes.push(`headers trickling (a line / 500 ms), HEADERS_TIMEOUT_MS 1000: 408 after ${headers.elapsedMs} ms, ${headers.linesSent} lines sent`);
+      // A complete request, answered, then nothing: the server closes the idle connection.
+      const idle = await trickle([`GET /health/live HTTP/1.1\r\nhost: ${hostname}\r\n\r\n`], 10);
+      expect(idle.closedByServer).toBe(true);
+      expect(idle.text).toMatch(/^HTTP\/1\.1 200 /);
+      notes.push(`kept-alive connection left idle, IDLE_TIMEOUT_MS 1500: closed after ${idle.elapsedMs} ms`);
     });
 
     it('keeps streams longer than every timeout running to their end', async () => {
