@@ -362,11 +362,42 @@ describe('web protocol passthrough', () => {
 
     it('answers 404 for web paths it does not serve, and for a check version that is not one plain segment', async () => {
       stack.sim.resetStats();
-      for (const path of ['/backend-api/not-a-thing', '/backend-api/accounts/check/v4%2F..%2F..%2Fpayments', '/backend-api/accounts/check/..']) {
+      for (const path of ['/backend-api/not-a-thing', '/backend-api/accounts/check/..']) {
         const res = await get(path, alice);
         expect(res.status).toBe(404);
         expect(((await res.json()) as LooseJson).error).toMatchObject({ code: 'unknown_url' });
       }
+    });
+
+    it('refuses a relayed path written with percent escapes or `;` (400): nothing reaches the upstream unchecked', async () => {
+      stack.sim.resetStats();
+      const attacks: Array<[string, string]> = [
+        ['GET', '/backend-api/%6de'],
+        ['GET', '/chatgpt/%6d%65'],
+        ['GET', '/backend-api/me;x=1'],
+        ['GET', '/backend-api/%6dodels'],
+        ['GET', '/backend-api/accounts/check/v4%2D2023-04-27'],
+        ['GET', '/backend-api/accounts/check/v4%2F..%2F..%2Fpayments'],
+        ['POST', '/backend-api/%63onversation'],
+        ['POST', '/backend-api/f/%63onversation'],
+        ['POST', '/backend-api/conversation;jsessionid=1'],
+        ['POST', '/backend-api/%70ayments/checkout'],
+      ];
+      for (const [method, path] of attacks) {
+        const res = await fetch(`${stack.gatewayUrl}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+          ...(method === 'POST' ? { body: JSON.stringify(webBody('encoded')) } : {}),
+        });
+        const text = await res.text();
+        expect([path, res.status]).toEqual([path, 400]);
+        expect(JSON.parse(text).error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_request' });
+        expectNoAccountTrace(text);
+      }
+      expect(stack.sim.stats().conversationRequests).toBe(0);
+      // The query is not the path: escapes there are the client's business and pass on.
+      const models = await get('/backend-api/models?history_and_training_disabled=false&x=%20', alice);
+      expect(models.status).toBe(200);
     });
 
     it('refuses bad requests with a clear 4xx', async () => {
@@ -430,6 +461,12 @@ describe('web protocol passthrough', () => {
       const refused = await post('/backend-api/conversation', iso, webBody('let me in', { v1, conversationId: bobs.id }));
       expect(refused.status).toBe(404);
       expect(((await refused.json()) as LooseJson).error).toMatchObject({ code: 'conversation_not_found' });
+      expect(stack.sim.stats().conversationRequests).toBe(0);
+      // Spelled with escapes (the router would match it to the same handler), it is refused before any check could be skipped.
+      for (const path of ['/backend-api/%63onversation', '/chatgpt/f/%63onversation']) {
+        const encoded = await post(path, iso, webBody('let me in', { v1, conversationId: bobs.id }));
+        expect(encoded.status).toBe(400);
+      }
       expect(stack.sim.stats().conversationRequests).toBe(0);
       // Nor can they see it in their list or read it.
       expect((await get(`/backend-api/conversation/${bobs.id}`, iso)).status).toBe(404);

@@ -144,7 +144,22 @@ export const gatewayEnv = baseEnv.merge(modelTableEnv).merge(usageStreamEnv).ext
   API_PREFIX: z.string().default(''),
   MIRROR_API_PREFIX: z.string().default(''),
   ENABLE_MIRROR_API: bool(true),
-  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  /**
+   * The largest request body read. A request travels to a worker as one NATS message, so nothing larger than the
+   * bus's `max_payload` (1 MiB by default) could be served: the default matches it (raise both together).
+   */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** Time to receive a whole request, headers and body (a slow body is cut with 408); the answer, streams included, is not counted. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Time to receive a request's headers (at most REQUEST_TIMEOUT_MS). */
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
+  /** How long a kept-alive connection may wait, idle, for its next request before it is closed. */
+  IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(65_000),
+  /**
+   * Client API requests one principal (a user, else a key, pool code or token) may have running at once on one
+   * gateway replica; the next is refused with 429 `too_many_concurrent_requests`. 0: no cap.
+   */
+  MAX_IN_FLIGHT_PER_PRINCIPAL: z.coerce.number().int().nonnegative().default(64),
   /** A worker that says nothing (no chunk, no heartbeat) for this long is taken for dead. */
   STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /**

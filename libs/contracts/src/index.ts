@@ -1,5 +1,6 @@
 export * from './common/openai-error.js';
 export * from './common/client-text.js';
+export * from './common/bounded-array.js';
 export * from './common/service-names.js';
 export * from './failures/index.js';
 export * from './jobs/index.js';

@@ -7,6 +7,7 @@ import { directPath, gatewayPath, platformDirectPath, type Path } from './paths.
 import { rssMb, startProcess, stopAll, waitHealthy, type Proc } from './processes.js';
 import { ms, summarize, type Summary } from './stats.js';
 import { leaseLatency } from './lease.js';
+import { floodSection, malformedFlood, type FloodResult } from './flood.js';
 import pg from 'pg';
 
 /**
@@ -16,10 +17,15 @@ import pg from 'pg';
  */
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const QUICK = process.argv.includes('--quick');
+/** `--only flood`: start the stack, run only the malformed-input flood, and rewrite only its section of BENCHMARKS.md. */
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+const FLOOD = { requests: 2000, concurrency: 32 };
 const SEQUENTIAL = QUICK ? 200 : 1000;
 const WARMUP = QUICK ? 300 : 3000;
 const THROUGHPUT_SECONDS = QUICK ? 2 : 6;
-const PORTS = { sim: 5199, gateway: 5105, auth: 5111, conversation: 5112, voice: 5113, usage: 5114 };
+/** `--port-offset N`: every port moved by N, so two runs (two worktrees) on one machine do not collide. */
+const PORT_OFFSET = process.argv.includes('--port-offset') ? Number(process.argv[process.argv.indexOf('--port-offset') + 1]) : 0;
+const PORTS = Object.fromEntries(Object.entries({ sim: 5199, gateway: 5105, auth: 5111, conversation: 5112, voice: 5113, usage: 5114 }).map(([k, v]) => [k, v + PORT_OFFSET])) as Record<'sim' | 'gateway' | 'auth' | 'conversation' | 'voice' | 'usage', number>;
 
 const POOL_CODE = 'bench-pool-code';
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -95,9 +101,22 @@ async function main() {
     for (const [name, env] of services) procs.push(startProcess(root, name, `services/${name}/dist/main.js`, { ...common, ...env }));
     const gatewayUrl = `http://127.0.0.1:${PORTS.gateway}`;
     await waitHealthy(`${gatewayUrl}/health/services`);
+    // Every service ready (its dependencies reached), not only the gateway.
+    for (const port of [PORTS.auth, PORTS.conversation, PORTS.voice, PORTS.usage]) await waitHealthy(`http://127.0.0.1:${port}/health/ready`);
 
     const account = (await (await fetch(`${simUrl}/_sim/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ plan: 'plus' }) })).json()) as { accessToken: string };
     const firstWord = replyFor(SHORT).text.split(' ')[0];
+    const gatewayPid = procs.find((p) => p.name === 'gateway')?.child.pid;
+    const flood = async () => {
+      const result = await malformedFlood(gatewayUrl, account.accessToken, gatewayPid, FLOOD);
+      process.stdout.write(`flood: ${JSON.stringify(result)}\n`);
+      return result;
+    };
+    if (ONLY === 'flood') {
+      writeSection(floodSection(await flood()));
+      return;
+    }
+    if (ONLY) throw new Error(`bench: --only takes flood (got ${ONLY})`);
 
     const rows: Row[] = [];
     const add = (metric: string, d: number, g: number, unit: 'ms' | 'rps', target = '') => {
@@ -185,7 +204,8 @@ async function main() {
     await apiKeyPath(simUrl, gatewayUrl, add);
 
     const memory = procs.map((p) => ({ name: p.name, rss: rssMb(p.child.pid) }));
-    writeReport(rows, memory);
+    // Last: it leaves the gateway's heap grown, which the memory table above must not show.
+    writeReport(rows, memory, await flood());
   } finally {
     await stopAll(procs);
     await dropDatabase(baseDb, benchDb);
@@ -250,7 +270,7 @@ interface LeaseRow {
 }
 const leaseRows: LeaseRow[] = [];
 
-function writeReport(rows: Row[], memory: Array<{ name: string; rss: number }>) {
+function writeReport(rows: Row[], memory: Array<{ name: string; rss: number }>, flood: FloodResult) {
   const date = new Date().toISOString().slice(0, 10);
   const lines = [
     '# Benchmarks',
@@ -278,6 +298,7 @@ function writeReport(rows: Row[], memory: Array<{ name: string; rss: number }>) 
     '| --- | ---: |',
     ...memory.map((m) => `| ${m.name} | ${m.rss.toFixed(0)} MB |`),
     '',
+    ...floodSection(flood),
   ];
   const file = join(root, 'BENCHMARKS.md');
   // Everything from the notes marker on is written by people (analysis, profiles) and kept.
@@ -285,6 +306,29 @@ function writeReport(rows: Row[], memory: Array<{ name: string; rss: number }>) 
   const notes = previous.includes(NOTES_MARKER) ? previous.slice(previous.indexOf(NOTES_MARKER)) : `${NOTES_MARKER}\n`;
   writeFileSync(file, `${lines.join('\n')}\n${notes}`);
   process.stdout.write(`\nwrote ${file}\n`);
+}
+
+/** Replaces one generated section of BENCHMARKS.md (from its heading to the next heading or the notes), or adds it before the notes. */
+function writeSection(section: string[]) {
+  const file = join(root, 'BENCHMARKS.md');
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : `${NOTES_MARKER}\n`;
+  const heading = section[0];
+  const text = `${section.join('\n')}\n`;
+  const at = previous.indexOf(heading);
+  const marker = previous.indexOf(NOTES_MARKER);
+  let next: string;
+  if (at >= 0) {
+    const rest = previous.slice(at + heading.length);
+    const ends = [rest.indexOf('\n## '), rest.indexOf(NOTES_MARKER)].filter((i) => i >= 0);
+    const end = ends.length ? at + heading.length + Math.min(...ends) + (rest.indexOf('\n## ') === Math.min(...ends) ? 1 : 0) : previous.length;
+    next = previous.slice(0, at) + text + previous.slice(end);
+  } else if (marker >= 0) {
+    next = previous.slice(0, marker) + text + previous.slice(marker);
+  } else {
+    next = previous + text;
+  }
+  writeFileSync(file, next);
+  process.stdout.write(`\nwrote ${heading} in ${file}\n`);
 }
 
 await main();

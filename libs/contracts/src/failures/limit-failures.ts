@@ -11,6 +11,7 @@ export const LIMIT_FAILURE_CODES = [
   'model_not_allowed',
   'usage_unavailable',
   'usage_failed',
+  'too_many_concurrent_requests',
 ] as const;
 export type LimitFailureCode = (typeof LIMIT_FAILURE_CODES)[number];
 
@@ -25,6 +26,8 @@ export const LIMIT_FAILURES = {
   model_not_allowed: { status: 403, type: 'invalid_request_error' },
   usage_unavailable: { status: 503, type: 'server_error' },
   usage_failed: { status: 503, type: 'server_error' },
+  // Requests one principal has running at once on a gateway (MAX_IN_FLIGHT_PER_PRINCIPAL).
+  too_many_concurrent_requests: { status: 429, type: 'requests' },
 } as const satisfies Record<LimitFailureCode, Envelope>;
 
 export const limitFailure = (code: LimitFailureCode, message: string, details?: FailureDetails): BusError => failureOf(LIMIT_FAILURES, code, message, details);
@@ -40,4 +43,12 @@ export const modelNotPriced = (model: string) =>
     'model_not_priced',
     `The model '${model}' has no price in chatgate's price table, and a budget applies to this key: an administrator must price it (PRICE_TABLE) before budgeted keys can use it.`,
     { param: 'model' },
+  );
+
+/** A principal with MAX_IN_FLIGHT_PER_PRINCIPAL requests already running. */
+export const tooManyConcurrentRequests = (max: number) =>
+  limitFailure(
+    'too_many_concurrent_requests',
+    `Too many concurrent requests: this credential already has ${max} requests running, the most chatgate runs at once for one user or key. Wait for one to finish, then retry.`,
+    { retryAfterSec: 1 },
   );

@@ -16,6 +16,10 @@ export const REQUEST_FAILURE_CODES = [
   'unsupported_content_type',
   'unsupported_media_type',
   'unknown_url',
+  'invalid_url',
+  'url_too_long',
+  'request_timeout',
+  'headers_too_large',
   'path_refused',
   'model_not_supported',
   'platform_unavailable',
@@ -45,6 +49,10 @@ export const REQUEST_FAILURES = {
   unsupported_content_type: BAD_REQUEST,
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
   unknown_url: { status: 404, type: 'invalid_request_error' },
+  invalid_url: BAD_REQUEST,
+  url_too_long: { status: 414, type: 'invalid_request_error' },
+  request_timeout: { status: 408, type: 'invalid_request_error' },
+  headers_too_large: { status: 431, type: 'invalid_request_error' },
   path_refused: { status: 403, type: 'invalid_request_error' },
   model_not_supported: BAD_REQUEST,
   platform_unavailable: { status: 403, type: 'invalid_request_error' },
@@ -73,6 +81,17 @@ export const bodyTooLarge = () => requestFailure('request_too_large', 'Request b
 export const unsupportedMediaType = () => requestFailure('unsupported_media_type', 'Content-Type must be application/json.');
 
 export const unknownUrl = (message = 'Unknown request URL. Please check the URL and method.') => requestFailure('unknown_url', message);
+
+/** A URL the router cannot read (a broken percent escape). */
+export const invalidUrl = () => requestFailure('invalid_url', 'The request URL is not valid: check its percent escapes.');
+
+export const urlTooLong = () => requestFailure('url_too_long', 'The request URL is too long.');
+
+/** A request (headers and body) that took longer than REQUEST_TIMEOUT_MS to arrive. */
+export const requestTimeout = () => requestFailure('request_timeout', 'The request took too long to arrive; the connection is closed.');
+
+/** JSON nested deeper than any request of the API needs: refused before it is parsed. */
+export const nestedTooDeeply = (maxDepth: number) => requestFailure('invalid_body', `The JSON body is nested more than ${maxDepth} levels deep.`);
 
 export const missingParameter = (param: string) => requestFailure('missing_required_parameter', `Missing required parameter: '${param}'.`, { param });
 

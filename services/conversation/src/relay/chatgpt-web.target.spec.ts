@@ -161,6 +161,23 @@ describe('ChatGptWebTarget', () => {
     expect(bytesOf(own.frames)).toBe(me);
   });
 
+  it.each([
+    ['GET', '/backend-api/%6de'],
+    ['POST', '/backend-api/%63onversation'],
+    ['POST', '/backend-api/conversation;x'],
+    ['POST', '/backend-api/f/../conversation'],
+    ['GET', '/backend-api//me'],
+    ['GET', '/backend-api/accounts/check/v4%2F..%2F..%2Fpayments'],
+    ['GET', '/backend-api/payments/customer_portal'],
+    ['GET', '/backend-api/conversation'],
+    ['POST', '/backend-api/me'],
+  ] as const)('never sends %s %s upstream: only the paths the gateway serves, in their plain spelling', async (method, path) => {
+    const { client, calls } = upstream([]);
+    const { frames } = await run(new ChatGptWebTarget(client, pool(1).leases, config), job({ request: { method, path, query: '', headers: {} } }));
+    expect(calls).toHaveLength(0);
+    expect(frames).toEqual([expect.objectContaining({ t: 'error', status: 404, error: expect.objectContaining({ code: 'unknown_url' }) })]);
+  });
+
   it('refuses an account answer that is not JSON rather than pass it on unread', async () => {
     const html = (): UpstreamResponse => ({ ok: true, status: 200, headers: { 'content-type': 'application/json' }, body: body(['<html>a1@example.com</html>']) });
     const { frames } = await run(new ChatGptWebTarget(upstream([html]).client, pool(1).leases, { RETRY_TIMES: 1 } as ConversationConfig), job({ request: { method: 'GET', path: '/backend-api/me', query: '', headers: {} }, usage: null }));

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ConversationStreamDecoder, type UpstreamEvent } from '@chatgate/protocol';
-import { dataFrames, outcomeOf, upstreamReported, upstreamStreamCut, upstreamUnreadable, type ChatMessage, type RelayJob } from '@chatgate/contracts';
+import { dataFrames, outcomeOf, unknownUrl, upstreamReported, upstreamStreamCut, upstreamUnreadable, webRelayKindOf, type ChatMessage, type RelayJob } from '@chatgate/contracts';
 import { identitySourceFor, transportFailure, withRotation, type AttemptResult, type IdentitySource } from '@chatgate/service-kit';
 import { countUsage } from '../shared/text/token-counter.js';
 import { AccountLeaseClient } from '@chatgate/service-kit';
@@ -15,7 +15,6 @@ import { promptMessagesOf } from './web-prompt.js';
 const ANSWER_LIMIT = 1024 * 1024;
 /** Response headers a client of the web protocol may see; everything else (cookies, hop-by-hop, lengths) stays behind. */
 const SAFE_HEADERS = ['content-type', 'cache-control', 'content-language', 'x-accel-buffering'];
-const CONVERSATION_PATH = /^\/backend-api\/(f\/)?conversation$/;
 /** A stream's preamble is held until the model's first words; past this many bytes it goes out anyway. */
 const HOLD_LIMIT = 256 * 1024;
 
@@ -52,7 +51,14 @@ export class ChatGptWebTarget implements RelayTarget {
   async run(run: RelayRun): Promise<void> {
     const { job } = run;
     const body = job.request.body !== undefined ? Buffer.from(job.request.body, 'base64') : undefined;
-    const conversation = job.request.method === 'POST' && CONVERSATION_PATH.test(job.request.path);
+    // Only the paths the gateway serves, in their one plain spelling: a job naming anything else (an
+    // encoded `%63onversation`, a gateway of another version, a forged job) never reaches the upstream,
+    // so the checks tied to a path (isolation and pinning for a conversation, the rewrite of `me`) always apply.
+    const kind = webRelayKindOf(job.request.path);
+    if (kind === null || (kind === 'conversation') !== (job.request.method === 'POST')) {
+      return run.send({ t: 'error', ...unknownUrl(`chatgate does not relay ${job.request.method} ${job.request.path.slice(0, 200)} to the ChatGPT web backend.`) });
+    }
+    const conversation = kind === 'conversation';
     const request: UpstreamRequest = {
       method: job.request.method,
       path: job.request.path,

@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { setAdminActor } from './admin-actor.js';
+import { earlyActorOf, setAdminActor } from './admin-actor.js';
 import { AdminAuthenticator } from './admin-authenticator.js';
 
 /** The operator picks a tenant by slug with this header; a tenant admin naming another tenant gets 404. */
@@ -16,7 +16,7 @@ export class AdminGuard implements CanActivate {
     const request = http.getRequest<FastifyRequest>();
     // Admin answers (get-user-info's carry tokens) are never kept by a browser or a proxy, refusals included.
     void http.getResponse<FastifyReply>().header('cache-control', 'no-store');
-    const actor = await this.authenticator.authenticateAny(request.headers.authorization, request.ip);
+    const actor = earlyActorOf(request) ?? (await this.authenticator.authenticateAny(request.headers.authorization, request.ip));
     const tenant = request.headers[TENANT_HEADER];
     const slug = (Array.isArray(tenant) ? tenant[0] : tenant)?.trim();
     // The client's address goes with every admin request, for the audit log's "from where".

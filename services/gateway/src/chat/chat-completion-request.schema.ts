@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { clientIdSchema, clientLabelSchema, modelNameSchema, reasoningEffortSchema, textProblem } from '@chatgate/contracts';
+import { boundedArray, clientIdSchema, clientLabelSchema, modelNameSchema, reasoningEffortSchema, textProblem } from '@chatgate/contracts';
+
+/** Far more than a conversation holds; checked before any message, so a hostile list costs nothing. */
+export const MAX_MESSAGES = 4096;
+/** Content parts of one message (text, images, files). */
+export const MAX_CONTENT_PARTS = 1024;
 
 /**
  * OpenAI's chat completion request, as much of it as chatgate reads. Unknown fields are tolerated
@@ -12,7 +17,7 @@ const contentPartSchema = z.looseObject({ type: z.string() });
 const messageSchema = z.looseObject({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
   content: z
-    .union([z.string(), z.array(contentPartSchema), z.null()])
+    .union([z.string(), boundedArray(contentPartSchema, { max: MAX_CONTENT_PARTS }), z.null()])
     .optional()
     // Checked after the union, so the 400 says what is wrong with the text (parts are checked in content-parts.ts).
     .superRefine((content, ctx) => {
@@ -26,7 +31,7 @@ const positiveInt = z.number().int().positive();
 
 export const chatCompletionRequestSchema = z.looseObject({
   model: modelNameSchema,
-  messages: z.array(messageSchema).min(1),
+  messages: boundedArray(messageSchema, { min: 1, max: MAX_MESSAGES }),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
   max_tokens: positiveInt.nullish(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientIdSchema, clientLabelSchema, modelNameSchema, textProblem } from '@chatgate/contracts';
+import { boundedArray, clientIdSchema, clientLabelSchema, modelNameSchema, textProblem } from '@chatgate/contracts';
 
 /**
  * What chatgate reads of a web-protocol conversation body: the model (limits and usage), the
@@ -13,17 +13,17 @@ export const webConversationSchema = z.looseObject({
   model: modelNameSchema.optional(),
   conversation_id: clientIdSchema.nullable().optional(),
   parent_message_id: clientIdSchema.nullable().optional(),
-  messages: z
-    .array(
+  // Bounded, and checked up to the first bad message: a hostile list costs little.
+  messages: boundedArray(
       z.looseObject({
         author: z.looseObject({ role: clientLabelSchema }),
-        content: z.looseObject({ content_type: clientLabelSchema, parts: z.array(z.unknown()).optional() }).superRefine((content, ctx) => {
-          content.parts?.forEach((part, i) => {
-            const problem = typeof part === 'string' ? textProblem(part) : null;
-            if (problem) ctx.addIssue({ code: 'custom', path: ['parts', i], message: problem });
-          });
+        content: z.looseObject({ content_type: clientLabelSchema, parts: z.array(z.unknown()).max(1024).optional() }).superRefine((content, ctx) => {
+          // The first bad part only.
+          const bad = content.parts?.findIndex((part) => typeof part === 'string' && textProblem(part) !== null) ?? -1;
+          if (bad >= 0) ctx.addIssue({ code: 'custom', path: ['parts', bad], message: textProblem(content.parts![bad] as string)! });
         }),
       }),
+      { max: 4096 },
     )
     .optional(),
 });

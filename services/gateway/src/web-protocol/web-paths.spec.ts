@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isRefusedWebPath, queryOf, webPathOf } from './web-paths.js';
+import { isRefusedWebPath, queryOf, refuseUnplainPath, webPathOf } from './web-paths.js';
 
 describe('web paths', () => {
   it('finds the path under /backend-api or /chatgpt, behind any API prefix', () => {
@@ -28,4 +28,15 @@ describe('web paths', () => {
   it.each(['me', 'models', 'conversation', 'f/conversation', 'accounts/check/v4-2023-04-27', 'settingsx', 'administrator-notes'])('does not refuse %s', (path) =>
     expect(isRefusedWebPath(path)).toBe(false),
   );
+});
+
+describe('plain relayed paths', () => {
+  it.each(['/backend-api/%6de', '/backend-api/me;x=1', '/chatgpt/%63onversation?x=1', '/p/backend-api/f/%63onversation'])('refuses %s with a 400', (url) => {
+    expect(() => refuseUnplainPath(url)).toThrow(expect.objectContaining({ status: 400 }));
+  });
+
+  it('takes plain paths, escapes in the query included', () => {
+    expect(() => refuseUnplainPath('/backend-api/models?x=%20;y')).not.toThrow();
+    expect(() => refuseUnplainPath('/backend-api/conversation')).not.toThrow();
+  });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { All, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RELAY_JOBS, requestFailure, unknownUrl, type Principal, type RelayJob } from '@chatgate/contracts';
+import { accountsCheckPath, RELAY_JOBS, requestFailure, unknownUrl, WEB_RELAY_PATHS, type Principal, type RelayJob } from '@chatgate/contracts';
 import { bearerFrom } from '../shared/http/bearer.js';
 import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
 import { ApiError } from '../shared/errors/api-error.js';
@@ -10,7 +10,7 @@ import { headerValue, workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
 import { LimitGate } from '../shared/limits/limit-gate.js';
 import { RelayResponder } from '../shared/relay/relay-responder.js';
-import { isRefusedWebPath, queryOf, webPathOf } from './web-paths.js';
+import { isRefusedWebPath, queryOf, refuseUnplainPath, webPathOf } from './web-paths.js';
 import { webConversationSchema, type WebConversation } from './web-conversation.schema.js';
 
 /** Request headers the upstream may see; the credential, cookies and anything identifying the client stay here. */
@@ -46,6 +46,7 @@ export class WebProtocolController {
 
   @Post(['backend-api/conversation', 'backend-api/f/conversation', 'chatgpt/conversation', 'chatgpt/f/conversation'])
   async conversation(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    refuseUnplainPath(req.url);
     const bearer = bearerFrom(req.headers.authorization);
     const body = parseConversation(req.body);
     const principal = await this.credentials.resolve(bearer, workspaceOf(req), req.ip);
@@ -53,7 +54,9 @@ export class WebProtocolController {
     // The web protocol is ChatGPT's own: routing sends it there whatever the table says of the model.
     const upstream = upstreamFor(principal, model, 'web');
     // The body goes up as the client wrote it (re-serialised from the parsed JSON: same fields, same order).
-    const job = this.jobFor(req, principal, { method: 'POST', path: `/backend-api/${webPathOf(req.url)}`, body: Buffer.from(JSON.stringify(req.body)) }, { kind: 'chat', model });
+    // The upstream path is the route that matched, never the URL as the client spelled it.
+    const path = routeOf(req).endsWith('/f/conversation') ? WEB_RELAY_PATHS.conversationF : WEB_RELAY_PATHS.conversation;
+    const job = this.jobFor(req, principal, { method: 'POST', path, body: Buffer.from(JSON.stringify(req.body)) }, { kind: 'chat', model });
     const payload = this.jobs.encode(RELAY_JOBS, job);
     // Before the upstream: a refused request gets 429 here and never reaches a worker.
     // The web protocol names upstream slugs itself: no mapping, but limits written as client names count them.
@@ -63,14 +66,17 @@ export class WebProtocolController {
 
   @Get(['backend-api/me', 'backend-api/models', 'chatgpt/me', 'chatgpt/models'])
   async account(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.accountAnswer(req, reply, `/backend-api/${webPathOf(req.url)}`);
+    refuseUnplainPath(req.url);
+    return this.accountAnswer(req, reply, routeOf(req).endsWith('/me') ? WEB_RELAY_PATHS.me : WEB_RELAY_PATHS.models);
   }
 
   @Get(['backend-api/accounts/check/:version', 'chatgpt/accounts/check/:version'])
   async accountsCheck(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('version') version: string): Promise<void> {
+    refuseUnplainPath(req.url);
     // A version is one plain segment (`v4-2023-04-27`): nothing that could step to another upstream path once decoded.
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(version)) throw unknownWebPath();
-    return this.accountAnswer(req, reply, `/backend-api/accounts/check/${version}`);
+    const path = accountsCheckPath(version);
+    if (!path) throw unknownWebPath();
+    return this.accountAnswer(req, reply, path);
   }
 
   private async accountAnswer(req: FastifyRequest, reply: FastifyReply, path: string): Promise<void> {
@@ -83,6 +89,7 @@ export class WebProtocolController {
   /** Everything else under the web backend: account management and payments are refused, the rest is not served. */
   @All(['backend-api/*', 'chatgpt/*'])
   other(@Req() req: FastifyRequest): never {
+    refuseUnplainPath(req.url);
     const path = webPathOf(req.url);
     if (path !== null && isRefusedWebPath(path)) throw refused();
     throw unknownWebPath();
@@ -107,6 +114,11 @@ export class WebProtocolController {
       caller: own ? null : { id: principal.userId ?? principal.credentialId, name: principal.userName ?? principal.label },
     };
   }
+}
+
+/** The route that matched (`/backend-api/f/conversation`, under API_PREFIX too), whatever escapes the URL used to reach it. */
+function routeOf(req: FastifyRequest): string {
+  return req.routeOptions.url ?? '';
 }
 
 function parseConversation(raw: unknown): WebConversation {

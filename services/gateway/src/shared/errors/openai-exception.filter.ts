@@ -1,9 +1,10 @@
 import { ArgumentsHost, Catch, HttpException, Inject, type ExceptionFilter } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import { bodyTooLarge, internalError, invalidJson, unknownUrl, unsupportedMediaType } from '@chatgate/contracts';
+import { internalError, invalidJson } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { ApiError } from './api-error.js';
+import { frameworkFailure, isFrameworkError } from './framework-errors.js';
 import { GATEWAY_LOGGER } from '../config/gateway.logger.js';
 
 
@@ -16,16 +17,14 @@ export function toApiError(err: unknown, logger: Logger): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof HttpException) {
     const status = err.getStatus();
-    switch (status) {
-      case 404:
-        return ApiError.fromBus(unknownUrl());
-      case 413:
-        return ApiError.fromBus(bodyTooLarge());
-      case 415:
-        return ApiError.fromBus(unsupportedMediaType());
-    }
+    // The framework's own refusals (body parsing and limits, unknown routes) keep their status, never its words.
+    if ([404, 413, 414, 415].includes(status) || isFrameworkError(err.cause)) return frameworkFailure(status, /JSON/i.test(err.message));
     if (status === 400 && /JSON/i.test(err.message)) return ApiError.fromBus(invalidJson());
     return new ApiError(status, { message: err.message, type: status < 500 ? 'invalid_request_error' : 'server_error', param: null, code: null });
+  }
+  // A framework error Nest left unmapped (a 5xx of its own, such as refusing requests while closing).
+  if (isFrameworkError(err)) {
+    return frameworkFailure((err as { statusCode?: number }).statusCode ?? 500);
   }
   const incident = randomUUID();
   logger.error({ err, incident }, 'unhandled error');

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { PLATFORM_USAGE_KIND, RELAY_JOBS, chatMessageSchema, imageOrderOf, type PlatformRelayPath, type Principal, type RelayJob } from '@chatgate/contracts';
+import { PLATFORM_USAGE_KIND, RELAY_JOBS, chatMessageSchema, imageOrderOf, type ChatMessage, type PlatformRelayPath, type Principal, type RelayJob } from '@chatgate/contracts';
 import { RelayResponder } from '../relay/relay-responder.js';
 import { GatewayJobs } from '../jobs/gateway-jobs.js';
 import { LimitGate, type RequestSize } from '../limits/limit-gate.js';
@@ -77,7 +76,20 @@ export function requestSizeOf(path: PlatformRelayPath, body: Record<string, unkn
   if (path === '/audio/speech') return typeof body.input === 'string' ? { characters: [...body.input].length } : undefined;
   if (path === '/images/generations') return { images: imageOrderOf(body) };
   if (path !== '/chat/completions') return undefined;
-  const parsed = z.array(chatMessageSchema).safeParse(body.messages);
   const maxTokens = [body.max_completion_tokens, body.max_tokens].find((v): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0);
-  return { messages: parsed.success ? parsed.data : undefined, maxTokens };
+  return { messages: textMessagesOf(body.messages), maxTokens };
+}
+
+/** Messages of the shape the budget estimate reads, or undefined; one look per message, stopping at the first it cannot read. */
+function textMessagesOf(messages: unknown): ChatMessage[] | undefined {
+  if (!Array.isArray(messages) || messages.length > 4096) return undefined;
+  const out: ChatMessage[] = [];
+  for (const message of messages) {
+    const content = (message as { content?: unknown } | null)?.content;
+    if (Array.isArray(content) && content.length > 1024) return undefined;
+    const parsed = chatMessageSchema.safeParse(message);
+    if (!parsed.success) return undefined;
+    out.push(parsed.data);
+  }
+  return out;
 }
