@@ -8,7 +8,7 @@ const MiB = 2 ** 20;
 const ALLOCATE = `
 const v8 = require('node:v8');
 let kept = [], largest = 0;
-for (let round = 0; round < 400; round++) {
+for (let round = 0; round < 100; round++) {
   for (let i = 0; i < 10000; i++) kept.push({ text: 'x'.repeat(50) + i, at: [i, round] });
   if (kept.length > 200000) kept = [];
   largest = Math.max(largest, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
