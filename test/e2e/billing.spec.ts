@@ -211,7 +211,7 @@ describe('billing: price table, budgets and the billing endpoints', () => {
       const res = await billing(key, path);
       expect(res.status).toBe(400);
       const body = (await res.json()) as LooseJson;
-      expect(body.error).toEqual({ message: expect.any(String), type: 'invalid_request_error', param, code: null });
+      expect(body.error).toEqual({ message: expect.any(String), type: 'invalid_request_error', param, code: null, request_id: expect.any(String) });
     }
     const anonymous = await fetch(`${stack.gatewayUrl}/v1/dashboard/billing/subscription`);
     expect(anonymous.status).toBe(401);

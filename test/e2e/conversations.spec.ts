@@ -240,7 +240,7 @@ describe('conversations', () => {
 
     it("answers 404 for another user's conversation, whatever the call", async () => {
       const id = bobs.conversation_id!;
-      const notFound = { error: { message: expect.stringContaining(id), type: 'invalid_request_error', param: null, code: 'conversation_not_found' } };
+      const notFound = { error: { message: expect.stringContaining(id), type: 'invalid_request_error', param: null, code: 'conversation_not_found', request_id: expect.any(String) } };
       for (const prefix of ['/chatgpt', '/backend-api']) {
         expect(await call(keys.alice, 'GET', `${prefix}/conversation/${id}`)).toEqual({ status: 404, json: notFound });
         expect(await call(keys.alice, 'PATCH', `${prefix}/conversation/${id}`, { title: 'stolen' })).toEqual({ status: 404, json: notFound });
@@ -257,7 +257,7 @@ describe('conversations', () => {
 
     it("answers 404 to a user who is not isolated for an isolated user's conversation, whatever the call, and changes nothing", async () => {
       const id = alices.conversation_id!;
-      const notFound = { error: { message: expect.stringContaining(id), type: 'invalid_request_error', param: null, code: 'conversation_not_found' } };
+      const notFound = { error: { message: expect.stringContaining(id), type: 'invalid_request_error', param: null, code: 'conversation_not_found', request_id: expect.any(String) } };
       const holder = pool.get((await recordOf(id))[0].account_id)!;
       for (const prefix of ['/chatgpt', '/backend-api']) {
         expect(await call(keys.carol, 'GET', `${prefix}/conversation/${id}`)).toEqual({ status: 404, json: notFound });
@@ -478,14 +478,14 @@ describe('conversation management when the account holding it fails', () => {
 
   it("reports the account's refusal as the gateway's upstream problem, not the caller's", async () => {
     stack.sim.setBehaviour(account.accountId, { fail: '403', times: 1 });
-    expect(await get()).toEqual({ status: 502, json: { error: { message: expect.any(String), type: 'server_error', param: null, code: 'upstream_blocked' } } });
+    expect(await get()).toEqual({ status: 502, json: { error: { message: expect.any(String), type: 'server_error', param: null, code: 'upstream_blocked', request_id: expect.any(String) } } });
     expect((await get()).status).toBe(200);
   });
 
   it('answers 503 while the account holding the conversation is disabled', async () => {
     await admin(`/admin/v1/accounts/${accountId}/disable`);
     try {
-      expect(await get()).toEqual({ status: 503, json: { error: { message: expect.any(String), type: 'server_error', param: null, code: 'conversation_account_unavailable' } } });
+      expect(await get()).toEqual({ status: 503, json: { error: { message: expect.any(String), type: 'server_error', param: null, code: 'conversation_account_unavailable', request_id: expect.any(String) } } });
     } finally {
       await admin(`/admin/v1/accounts/${accountId}/enable`);
     }

@@ -30,7 +30,7 @@ function expectEnvelope(text: string, code?: string | null) {
   expect(text).not.toMatch(/fastify|FST_/i);
   const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') >= 0 ? text.indexOf('\r\n\r\n') + 4 : 0)) as LooseJson;
   expect(Object.keys(body)).toEqual(['error']);
-  expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
+  expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'request_id', 'type']);
   if (code !== undefined) expect(body.error.code).toBe(code);
   return body.error as { code: string | null; message: string; param: string | null; type: string };
 }

@@ -35,7 +35,8 @@ describe('logs', () => {
     procs.push(gateway);
     const ready = await waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)","msg":"chatgate-gateway ready"/.exec(gateway.output), 'the gateway to start', 60_000);
     gatewayUrl = ready![1];
-  });
+    // Three processes started one after another: on a loaded machine each may take most of a minute.
+  }, 150_000);
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => new Promise((resolve) => (p.child.exitCode !== null ? resolve(null) : (p.child.once('exit', resolve), p.child.kill('SIGTERM'))))));
