@@ -19,6 +19,7 @@ import {
   ResponsesRelay,
   ResponsesStreamError,
   usageOf as responseUsageOf,
+  type ResponseStreamEvent,
   type JsonObject,
   type ResponseItem,
   type ResponsesRequestBody,
@@ -30,6 +31,7 @@ import type { CodexLimits } from './codex-limits.js';
 import type { CodexClient } from './codex.client.js';
 import type { CodexChatRequest, CodexSink } from './run-codex-chat.js';
 import { estimatePromptTokens } from './codex-usage.js';
+import { ResponsesOutputLimit } from './responses-output-limit.js';
 
 /** What the runner needs of the stored responses (ResponseStore). */
 export interface CodexResponseRecords {
@@ -63,6 +65,8 @@ interface Prepared {
   input: ResponseItem[];
   body: ResponsesRequestBody;
   sessionId: string;
+  /** `max_output_tokens`, which the backend refuses: cut locally (ResponsesOutputLimit). */
+  maxOutputTokens?: number;
 }
 
 const ownerOf = (request: CodexChatRequest): ResponseOwner => ({ tenantId: request.tenantId, userId: request.userId, credentialId: request.credentialId });
@@ -105,7 +109,10 @@ async function prepare(request: CodexChatRequest, records: CodexResponseRecords,
     delete ruled.body.store;
     delete ruled.body.stream;
   }
-  return { ok: true, prepared: { model, stream: body.stream === true, store: body.store !== false, input, body: ruled.body, sessionId } };
+  return {
+    ok: true,
+    prepared: { model, stream: body.stream === true, store: body.store !== false, input, body: ruled.body, sessionId, ...(ruled.maxOutputTokens !== undefined ? { maxOutputTokens: ruled.maxOutputTokens } : {}) },
+  };
 }
 
 /**
@@ -195,10 +202,12 @@ export async function runCodexResponses(request: CodexChatRequest, sink: CodexSi
       }
       const relay = new ResponsesRelay({ id, request: request.body, model: plan.model });
       const reader = new ResponsesEventReader();
+      const limit = plan.maxOutputTokens !== undefined ? new ResponsesOutputLimit(plan.maxOutputTokens) : null;
       // Held until the first output item: until then a failure moves to another account unseen.
       let held = '';
       let committed = false;
-      const take = async (events: ReturnType<ResponsesEventReader['push']>): Promise<boolean> => {
+      const take = async (upstreamEvents: ResponseStreamEvent[]): Promise<boolean> => {
+        const events = limit ? upstreamEvents.flatMap((event) => limit.push(event)) : upstreamEvents;
         for (const event of events) {
           let text = relay.push(event);
           if (!committed && (event.type === 'response.output_item.added' || event.type === 'response.output_item.done' || event.type === 'response.completed' || event.type === 'response.incomplete')) committed = true;
@@ -230,6 +239,14 @@ export async function runCodexResponses(request: CodexChatRequest, sink: CodexSi
         if (!over) await take(reader.end());
       } catch (err) {
         broken = err instanceof ResponsesStreamError ? { failure: codexUpstreamError(`The Codex backend sent a stream chatgate cannot read: ${err.message}`) } : { failure: codexStreamCut() };
+      }
+      if (limit?.cut && !deps.signal.aborted) {
+        // Cut at max_output_tokens, then the upstream broke off: the answer the client has is whole up to the limit.
+        const tail = limit.finish();
+        if (tail.length > 0) {
+          await take(tail);
+          broken = null;
+        }
       }
       const result = relay.result();
       if (!broken && (result.status === 'completed' || result.status === 'incomplete')) {
