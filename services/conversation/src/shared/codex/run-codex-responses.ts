@@ -32,6 +32,8 @@ import type { CodexClient } from './codex.client.js';
 import type { CodexChatRequest, CodexSink } from './run-codex-chat.js';
 import { estimatePromptTokens } from './codex-usage.js';
 import { ResponsesOutputLimit } from './responses-output-limit.js';
+import { withInlineResponseInputs } from './codex-responses-inputs.js';
+import type { InputSource, LoadResult } from '../uploads/input-loader.js';
 
 /** What the runner needs of the stored responses (ResponseStore). */
 export interface CodexResponseRecords {
@@ -44,6 +46,8 @@ export interface CodexResponsesDeps {
   leases: Pick<AccountLeaseClient, 'lease' | 'report'>;
   limits: { observed(accountId: string, limits: CodexLimits | null, opts?: { force?: boolean }): void };
   records: CodexResponseRecords;
+  /** The worker's SSRF-guarded input loader (images and files by URL become data URLs). */
+  loadInputs(sources: InputSource[]): Promise<LoadResult>;
   publishUsage(event: UsageEvent): void;
   retryTimes: number;
   signal: AbortSignal;
@@ -77,7 +81,7 @@ const ownerOf = (request: CodexChatRequest): ResponseOwner => ({ tenantId: reque
  * (`codexRequestRules`: store false, stream true, instructions, no item ids…); a field the backend
  * refuses and chatgate cannot stand in for is a 400 naming it. `compact`: the rules a unary call takes.
  */
-async function prepare(request: CodexChatRequest, records: CodexResponseRecords, compact: boolean): Promise<{ ok: true; prepared: Prepared } | { ok: false; failure: BusError }> {
+async function prepare(request: CodexChatRequest, deps: Pick<CodexResponsesDeps, 'records' | 'loadInputs'>, compact: boolean): Promise<{ ok: true; prepared: Prepared } | { ok: false; failure: BusError }> {
   const body = request.body;
   const model = typeof body.model === 'string' ? body.model : '';
   let input: ResponseItem[];
@@ -85,7 +89,7 @@ async function prepare(request: CodexChatRequest, records: CodexResponseRecords,
   if (typeof previousId === 'string' && previousId !== '') {
     let row;
     try {
-      row = await records.find(ownerOf(request), previousId);
+      row = await deps.records.find(ownerOf(request), previousId);
     } catch {
       return { ok: false, failure: recordsUnavailable() };
     }
@@ -109,6 +113,10 @@ async function prepare(request: CodexChatRequest, records: CodexResponseRecords,
     delete ruled.body.store;
     delete ruled.body.stream;
   }
+  // Images and files by http(s) URL go up as data URLs, fetched under the upload guard (as chat on Codex does); the stored input keeps the URLs.
+  const inlined = await withInlineResponseInputs(ruled.body, deps.loadInputs);
+  if (!inlined.ok) return inlined;
+  ruled.body = inlined.body as ResponsesRequestBody;
   return {
     ok: true,
     prepared: { model, stream: body.stream === true, store: body.store !== false, input, body: ruled.body, sessionId, ...(ruled.maxOutputTokens !== undefined ? { maxOutputTokens: ruled.maxOutputTokens } : {}) },
@@ -151,7 +159,7 @@ export async function runCodexResponses(request: CodexChatRequest, sink: CodexSi
     sink.error(failure);
     return publish(null, failure);
   }
-  const ready = await prepare(request, deps.records, false);
+  const ready = await prepare(request, deps, false);
   if (!ready.ok) {
     sink.error(ready.failure);
     return publish(null, ready.failure);
@@ -337,7 +345,7 @@ export async function runCodexCompact(request: CodexChatRequest, sink: CodexSink
     sink.error(failure);
     return finish(failure);
   }
-  const ready = await prepare(request, deps.records, true);
+  const ready = await prepare(request, deps, true);
   if (!ready.ok) {
     sink.error(ready.failure);
     return finish(ready.failure);
