@@ -1,5 +1,4 @@
-import { ResponseAccumulator, type JsonObject, type OutputSlot, type ResponseStreamEvent } from '@chatgate/protocol';
-import type { TextChannel } from '@chatgate/protocol';
+import { ResponseAccumulator, type JsonObject, type OutputSlot, type ResponseStreamEvent, type TextChannel } from '@chatgate/protocol';
 import { TokenBudget } from '../text/token-budget.js';
 
 /** The deltas that spend the limit, and on which channel (reasoning counts: every Codex model reasons). */

@@ -131,7 +131,8 @@ async function prepare(request: CodexChatRequest, deps: Pick<CodexResponsesDeps,
  * first output item; nothing reaches the client before it, so failures until then move to the next
  * account. A finished response (unless `store: false`) is stored with its whole input before its last
  * event goes out, so the client's next turn (`previous_response_id`) finds it. Not streamed: the
- * stream gathered into one Response. One usage event with the backend's counts.
+ * stream gathered into one Response. `max_output_tokens`, which the backend refuses, is cut locally
+ * (ResponsesOutputLimit: `incomplete`, reason `max_output_tokens`). One usage event with the backend's counts.
  */
 export async function runCodexResponses(request: CodexChatRequest, sink: CodexSink, deps: CodexResponsesDeps): Promise<void> {
   const now = deps.now ?? Date.now;
