@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import type pg from 'pg';
@@ -5,7 +8,7 @@ import { replyFor } from '@chatgate/chatgpt-sim';
 import { waitFor, type LooseJson } from '@chatgate/testing';
 import { startStack, type Stack } from '../support/stack.js';
 import { connectStackDatabase } from '../support/stack-database.js';
-import { pngImage } from '../support/test-files.js';
+import { pdfDocument, pngImage } from '../support/test-files.js';
 
 const ADMIN_PASSWORD = 'responses-admin-pw-7c1e';
 /** Each kind one family: gpt-4o-mini on API keys, gpt-5* on Codex accounts, everything else on ChatGPT accounts. */
@@ -27,6 +30,10 @@ describe('the Responses API on every upstream kind, with the official client', (
   let db: pg.Client;
   let ann: OpenAI;
   let bob: OpenAI;
+  let fileHost: Server;
+  let hostUrl: string;
+  const HOSTED_IMAGE = pngImage(3, 2, 5);
+  const HOSTED_PDF = pdfDocument('hosted numbers');
 
   const admin = async (method: string, path: string, body?: unknown) =>
     fetch(`${stack.gatewayUrl}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_PASSWORD}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -45,7 +52,15 @@ describe('the Responses API on every upstream kind, with the official client', (
   const codexBodies = () => stack.sim.codex.requests().filter((r) => r.path === '/backend-api/codex/responses' && r.method === 'POST').map((r) => r.body as LooseJson);
 
   beforeAll(async () => {
-    stack = await startStack({ allServices: true, gateway: { ADMIN_PASSWORD } });
+    fileHost = createServer((req, res) => {
+      if (req.url === '/cat.png') res.writeHead(200, { 'content-type': 'image/png' }).end(HOSTED_IMAGE);
+      else if (req.url === '/report.pdf') res.writeHead(200, { 'content-type': 'application/pdf' }).end(HOSTED_PDF);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => fileHost.listen(0, '127.0.0.1', resolve));
+    const port = (fileHost.address() as AddressInfo).port;
+    hostUrl = `http://127.0.0.1:${port}`;
+    stack = await startStack({ allServices: true, gateway: { ADMIN_PASSWORD }, conversation: { UPLOAD_ALLOW_HOSTS: `127.0.0.1:${port}` } });
     ({ db } = await connectStackDatabase(stack));
     expect((await admin('POST', '/admin/v1/routes', { routes: ROUTES })).status).toBe(200);
     const key = stack.sim.issueApiKey();
@@ -58,6 +73,7 @@ describe('the Responses API on every upstream kind, with the official client', (
   afterAll(async () => {
     await db?.end();
     await stack?.close();
+    await new Promise((resolve) => fileHost?.close(resolve));
   });
 
   describe.each<Kind>(['platform', 'codex', 'chatgpt'])('on %s', (kind) => {
@@ -218,11 +234,101 @@ describe('the Responses API on every upstream kind, with the official client', (
       .map((e) => JSON.parse(e.slice(e.indexOf('data: ') + 6)) as { type: string; sequence_number: number; response?: { error: { code: string } | null } });
     expect(events[0].type).toBe('response.created');
     expect(events.map((e) => e.type)).toContain('response.output_text.delta');
-    // chatgate's own failure says it twice (an `error` event, then `response.failed`); the Codex backend's `response.failed` passes as it came.
-    expect(events.at(-1)).toMatchObject({ type: 'response.failed', response: { error: { code: expect.any(String) } } });
-    if (kind === 'chatgpt') expect(events.at(-2)!.type).toBe('error');
+    // chatgate's own failure and the Codex backend's `response.failed` end alike: an `error` event, then `response.failed` with the same code.
+    const failed = events.at(-1)! as { type: string; response: { error: { code: string } } };
+    expect(failed).toMatchObject({ type: 'response.failed', response: { error: { code: expect.any(String) } } });
+    expect(events.at(-2)).toMatchObject({ type: 'error', code: failed.response.error.code, error: { code: failed.response.error.code } });
     expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
     expect(text).not.toContain('[DONE]');
+  });
+
+  it.each<Kind>(['codex', 'chatgpt'])("on %s, the SDK's stream helper throws the failure after the first words (an upstream's response.failed as chatgate's own)", async (kind) => {
+    const stream = ann.responses.stream({ model: MODEL[kind], input: 'Break [[sim words=12 fail=stream_error after=2]]' });
+    const seen: string[] = [];
+    const thrown = await (async () => {
+      for await (const event of stream) seen.push(event.type);
+    })().catch((err: unknown) => err);
+    expect(seen).toContain('response.output_text.delta');
+    expect(thrown).toBeInstanceOf(OpenAI.APIError);
+    expect((thrown as InstanceType<typeof OpenAI.APIError>).code).toEqual(expect.any(String));
+    await expect(stream.finalResponse()).rejects.toBeInstanceOf(OpenAI.APIError);
+  });
+
+  describe('on Codex accounts, what the backend cannot do chatgate does', () => {
+    const prompt = 'Go on [[sim words=120]]';
+
+    it('cuts the output at max_output_tokens (status incomplete, reason max_output_tokens), streamed and not, with the upstream usage', async () => {
+      stack.sim.codex.clearRequests();
+      const whole = await ann.responses.create({ model: 'gpt-5.4', input: prompt });
+      const { data: cut, response } = await ann.responses.create({ model: 'gpt-5.4', input: prompt, max_output_tokens: 20 }).withResponse();
+      expect(cut).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, max_output_tokens: 20 });
+      expect(cut.output_text.length).toBeGreaterThan(0);
+      expect(cut.output_text.length).toBeLessThan(whole.output_text.length);
+      expect(whole.output_text.startsWith(cut.output_text)).toBe(true);
+      expect(cut.output.at(-1)).toMatchObject({ type: 'message', status: 'incomplete' });
+      // The backend was not sent the field; the usage is what it counted for the whole answer.
+      expect(codexBodies().every((body) => body.max_output_tokens === undefined)).toBe(true);
+      expect(cut.usage?.output_tokens).toBe(whole.usage?.output_tokens);
+      const row = await usageRow(response.headers.get('x-request-id'));
+      expect(row).toMatchObject({ upstream: 'codex', outcome: 'ok', completion_tokens: whole.usage?.output_tokens });
+
+      const stream = ann.responses.stream({ model: 'gpt-5.4', input: prompt, max_output_tokens: 20 });
+      const types: string[] = [];
+      for await (const event of stream) types.push(event.type);
+      const final = await stream.finalResponse();
+      expect(types.at(-1)).toBe('response.incomplete');
+      expect(types).not.toContain('response.completed');
+      expect(types.filter((t) => t === 'response.output_item.done').length).toBe(types.filter((t) => t === 'response.output_item.added').length);
+      expect(final).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
+      expect(final.output_text).toBe(cut.output_text);
+      // The cut response is stored as the client got it.
+      expect(await ann.responses.retrieve(cut.id)).toMatchObject({ status: 'incomplete', output_text: cut.output_text });
+    });
+
+    it('fetches images and files given by http(s) URL under the SSRF guard and sends them as data URLs; the stored input keeps the URLs', async () => {
+      stack.sim.codex.clearRequests();
+      const answered = await ann.responses.create({
+        model: 'gpt-5.4',
+        input: [
+          {
+            role: 'user',
+            content: [
+              { type: 'input_text', text: 'Look and read' },
+              { type: 'input_image', image_url: `${hostUrl}/cat.png`, detail: 'low' },
+              { type: 'input_file', file_url: `${hostUrl}/report.pdf` },
+            ],
+          },
+        ],
+      });
+      expect(answered.output_text).toContain(`[image 1: image/png, ${HOSTED_IMAGE.length} bytes, 3x2]`);
+      const sent = codexBodies().at(-1)!.input as LooseJson[];
+      expect(sent[0].content[1]).toEqual({ type: 'input_image', image_url: `data:image/png;base64,${HOSTED_IMAGE.toString('base64')}`, detail: 'low' });
+      expect(sent[0].content[2]).toEqual({ type: 'input_file', file_data: `data:application/pdf;base64,${HOSTED_PDF.toString('base64')}`, filename: 'report.pdf' });
+      const items = await ann.responses.inputItems.list(answered.id);
+      expect(JSON.stringify(items.data)).toContain(`${hostUrl}/cat.png`);
+
+      const refused = await ann.responses.create({ model: 'gpt-5.4', input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'http://169.254.169.254/latest/meta-data', detail: 'auto' }] }] }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((refused as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('input[0].content[0].image_url');
+    });
+
+    it('answers a stored response whose items are more than one NATS message holds, whole (input items, and a continuation)', async () => {
+      // Each request fits in one bus message (a job carries its body in base64); the third response's stored input holds all three images.
+      const image = (seed: number) => `data:image/png;base64,${Buffer.concat([pngImage(2, 2, seed), randomBytes(400 * 1024)]).toString('base64')}`;
+      const look = (text: string, url: string) => [{ role: 'user' as const, content: [{ type: 'input_text' as const, text }, { type: 'input_image' as const, image_url: url, detail: 'auto' as const }] }];
+      const first = await ann.responses.create({ model: 'gpt-5.4', input: look('First picture', image(1)) });
+      const middle = await ann.responses.create({ model: 'gpt-5.4', input: look('Middle picture', image(2)), previous_response_id: first.id });
+      const second = await ann.responses.create({ model: 'gpt-5.4', input: look('Second picture', image(3)), previous_response_id: middle.id });
+      const items = await ann.responses.inputItems.list(second.id, { order: 'asc' });
+      const text = JSON.stringify(items.data);
+      expect(Buffer.byteLength(text)).toBeGreaterThan(1024 * 1024);
+      expect(text).toContain('First picture');
+      expect(text).toContain('Second picture');
+      expect(await ann.responses.retrieve(second.id)).toMatchObject({ id: second.id, status: 'completed' });
+      // A ChatGPT-account turn continuing it reads the whole chain over the bus (not a timeout), then says the chat job cannot carry it.
+      const third = await ann.responses.create({ model: 'gpt-4o', input: 'And now in words', previous_response_id: second.id }).catch((e: unknown) => e);
+      expect(third).toMatchObject({ status: 413, error: { code: 'request_too_large' } });
+    });
   });
 
   it('refuses a bad request with a 400 naming the field, before any upstream', async () => {

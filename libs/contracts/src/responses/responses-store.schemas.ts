@@ -71,3 +71,45 @@ export const previousResponseSchema = z.object({
   messageId: z.string().nullable(),
 });
 export type PreviousResponse = z.infer<typeof previousResponseSchema>;
+
+/**
+ * A reply travels as one or more parts on the reply inbox (NestJS streams an Observable's values in
+ * order), as management replies do (`manageReplyParts`): a stored response's items (images as data
+ * URLs, a long chain) may be more than one NATS message carries (`max_payload`, 1 MiB by default).
+ * A body: its JSON text cut into `chunk`s of RESPONSES_REPLY_CHUNK_CHARS; anything else: one part.
+ * The chunked form comes first: a part with a chunk is never read as the bodiless `platform` reply.
+ */
+export const responsesStoreReplyPartSchema = z.union([
+  z.object({ ok: z.literal(true), upstream: upstreamKindSchema, chunk: z.string() }),
+  z.object({ ok: z.literal(false), failure: busErrorSchema }),
+  z.object({ ok: z.literal(true), upstream: z.literal('platform') }),
+]);
+export type ResponsesStoreReplyPart = z.infer<typeof responsesStoreReplyPartSchema>;
+
+/** Characters of JSON text per part (a character takes at most 6 bytes escaped again in the envelope): well under 1 MiB. */
+export const RESPONSES_REPLY_CHUNK_CHARS = 64 * 1024;
+
+export function responsesStoreReplyParts(reply: ResponsesStoreReply, chunkChars = RESPONSES_REPLY_CHUNK_CHARS): ResponsesStoreReplyPart[] {
+  if (!reply.ok || !('body' in reply)) return [reply];
+  // (A surrogate pair cut in two survives: the transport's JSON escapes a lone half and restores it.)
+  const json = JSON.stringify(reply.body ?? null);
+  const parts: ResponsesStoreReplyPart[] = [];
+  for (let at = 0; at < json.length; at += chunkChars) parts.push({ ok: true, upstream: reply.upstream, chunk: json.slice(at, at + chunkChars) });
+  return parts;
+}
+
+/** The reply the parts make together; throws when they are not one whole reply. */
+export function joinResponsesStoreReplyParts(raw: readonly unknown[]): ResponsesStoreReply {
+  const parts = raw.map((p) => responsesStoreReplyPartSchema.parse(p));
+  const [first] = parts;
+  if (!first) throw new Error('a stored-responses reply without parts');
+  if (!first.ok || !('chunk' in first)) {
+    if (parts.length > 1) throw new Error('a stored-responses reply with more than one bodiless part');
+    return first;
+  }
+  const chunks = parts.map((p) => {
+    if (!p.ok || !('chunk' in p)) throw new Error('a stored-responses reply mixing body parts and others');
+    return p.chunk;
+  });
+  return { ok: true, upstream: first.upstream, body: JSON.parse(chunks.join('')) as unknown };
+}

@@ -13,8 +13,10 @@ import type { JsonObject, ResponseObject, ResponseStatus, ResponseStreamEvent } 
  *   settings as the client sent them (store, metadata, instructions… which the body rules changed);
  * - the terminal response's `output` rebuilt from the finished items when the backend sent it empty
  *   (its store=false quirk, reference §4.1), and usage with zeros for absent details;
- * - an `error` event in both shapes (see `errorEventFields`), followed by `response.failed`; a stream
- *   that ends without a terminal event ends the same way.
+ * - an `error` event in both shapes (see `errorEventFields`), followed by `response.failed`, whether
+ *   the backend sent an `error` event, its own `response.failed` (which gets the `error` event before
+ *   it, as chatgate's own failures have: the SDKs' stream helpers throw on it), or a stream that ends
+ *   without a terminal event.
  */
 export interface ResponsesRelayInit {
   /** chatgate's id for this response. */
@@ -62,6 +64,10 @@ export class ResponsesRelay {
       const error = this.accumulator.result().error ?? { code: 'server_error', message: 'The upstream failed.' };
       out += this.frame('error', errorEventFields(error));
       return out + this.frame('response.failed', { response: { ...this.publicResponse(null, 'failed'), error: { code: error.code, message: error.message } } });
+    }
+    if (event.type === 'response.failed') {
+      const error = this.accumulator.result().error ?? { code: 'server_error', message: 'The upstream failed.' };
+      out += this.frame('error', errorEventFields(error));
     }
     const { type: _type, sequence_number: _sequence, ...fields } = event;
     if (LIFECYCLE.has(event.type)) fields.response = this.publicResponse(isObject(event.response) ? event.response : null, statusOf(event.type));

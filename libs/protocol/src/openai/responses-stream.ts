@@ -118,6 +118,11 @@ export class ResponseAccumulator {
     return [...this.slots].sort((a, b) => a.index - b.index).map((slot) => slot.item as ResponseItem);
   }
 
+  /** The items begun but not finished (no `.done` yet), in output order: what a local cut must close. */
+  openSlots(): OutputSlot[] {
+    return this.slots.filter((slot) => !slot.done).sort((a, b) => a.index - b.index);
+  }
+
   /** The item a content event refers to (by `output_index`, else `item_id`, else the latest). */
   private slotFor(event: ResponseStreamEvent): OutputSlot | undefined {
     if (typeof event.output_index === 'number') {

@@ -44,9 +44,12 @@ describe('ResponsesRelay', () => {
     expect((events.at(-1)!.response as { output: unknown[] }).output).toHaveLength(3);
   });
 
-  it("relays response.failed with the backend's error, and ends a cut stream with error + response.failed", () => {
-    const failed = relay(FAILED_RATE_LIMIT).events.at(-1)!;
+  it("relays response.failed with the backend's error after an error event (as chatgate's own failures end), and ends a cut stream the same way", () => {
+    const events = relay(FAILED_RATE_LIMIT).events;
+    const failed = events.at(-1)!;
     expect(failed).toMatchObject({ type: 'response.failed', response: { id: 'resp_chatgate', status: 'failed', error: { code: 'rate_limit_exceeded' } } });
+    expect(events.at(-2)).toMatchObject({ type: 'error', code: 'rate_limit_exceeded', error: { code: 'rate_limit_exceeded' } });
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
     const cut = relay(PARALLEL_TOOL_CALLS.slice(0, 8)).events;
     expect(cut.slice(-2).map((e) => e.type)).toEqual(['error', 'response.failed']);
     expect(cut.at(-2)).toMatchObject({ code: 'stream_truncated', error: { code: 'stream_truncated' } });

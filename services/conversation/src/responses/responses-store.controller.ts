@@ -1,13 +1,16 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { from, mergeMap, type Observable } from 'rxjs';
 import {
   CONVERSATION_RESPONSES,
   recordsUnavailable,
   requestFailure,
   responseNotFound,
   previousResponseNotFound,
+  responsesStoreReplyParts,
   responsesStoreRequestSchema,
   type PreviousResponse,
+  type ResponsesStoreReplyPart,
   type ResponsesStoreReply,
   type ResponsesStoreRequest,
 } from '@chatgate/contracts';
@@ -28,8 +31,13 @@ export class ResponsesStoreController {
     @Inject(CONVERSATION_LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** The reply in parts (`responsesStoreReplyParts`): NestJS sends each value of the Observable, in order, on the reply inbox. */
   @MessagePattern(CONVERSATION_RESPONSES)
-  async handle(@Payload() payload: unknown): Promise<ResponsesStoreReply> {
+  handle(@Payload() payload: unknown): Observable<ResponsesStoreReplyPart> {
+    return from(this.reply(payload)).pipe(mergeMap((reply) => from(responsesStoreReplyParts(reply))));
+  }
+
+  private async reply(payload: unknown): Promise<ResponsesStoreReply> {
     const request = responsesStoreRequestSchema.parse(payload);
     try {
       return await this.answer(request);

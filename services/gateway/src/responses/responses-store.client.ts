@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
-import { firstValueFrom, timeout } from 'rxjs';
+import { firstValueFrom, timeout, toArray } from 'rxjs';
 import {
   CONVERSATION_RESPONSES,
+  joinResponsesStoreReplyParts,
   previousResponseSchema,
-  responsesStoreReplySchema,
   serviceUnavailable,
   type PreviousResponse,
   type Principal,
@@ -41,13 +41,14 @@ export class ResponsesStoreClient {
   }
 
   private async ask(request: ResponsesStoreRequest): Promise<Extract<ResponsesStoreReply, { ok: true }>> {
-    let raw: unknown;
+    let parts: unknown[];
     try {
-      raw = await firstValueFrom(this.conversation.send(CONVERSATION_RESPONSES, request).pipe(timeout(STORE_TIMEOUT_MS)));
+      // The reply comes in parts (a stored response's items may be more than one NATS message holds).
+      parts = await firstValueFrom(this.conversation.send(CONVERSATION_RESPONSES, request).pipe(timeout(STORE_TIMEOUT_MS), toArray()));
     } catch {
       throw ApiError.fromBus(serviceUnavailable('conversation service'));
     }
-    const reply = responsesStoreReplySchema.parse(raw);
+    const reply = joinResponsesStoreReplyParts(parts);
     if (!reply.ok) throw ApiError.fromBus(reply.failure);
     return reply;
   }

@@ -35,7 +35,7 @@ export class CodexChatRunner {
   }
 
   private responsesDeps(signal: AbortSignal): CodexResponsesDeps {
-    return { client: this.client, leases: this.leases, limits: this.limits, records: this.records, publishUsage: (event) => this.usage.publish(event), retryTimes: this.config.RETRY_TIMES, signal };
+    return { client: this.client, leases: this.leases, limits: this.limits, records: this.records, loadInputs: (sources) => this.inputs.loadAll(sources), publishUsage: (event) => this.usage.publish(event), retryTimes: this.config.RETRY_TIMES, signal };
   }
 
   run(request: CodexChatRequest, sink: CodexSink, signal: AbortSignal): Promise<void> {

@@ -19,6 +19,7 @@ import {
   ResponsesRelay,
   ResponsesStreamError,
   usageOf as responseUsageOf,
+  type ResponseStreamEvent,
   type JsonObject,
   type ResponseItem,
   type ResponsesRequestBody,
@@ -30,6 +31,9 @@ import type { CodexLimits } from './codex-limits.js';
 import type { CodexClient } from './codex.client.js';
 import type { CodexChatRequest, CodexSink } from './run-codex-chat.js';
 import { estimatePromptTokens } from './codex-usage.js';
+import { ResponsesOutputLimit } from './responses-output-limit.js';
+import { withInlineResponseInputs } from './codex-responses-inputs.js';
+import type { InputSource, LoadResult } from '../uploads/input-loader.js';
 
 /** What the runner needs of the stored responses (ResponseStore). */
 export interface CodexResponseRecords {
@@ -42,6 +46,8 @@ export interface CodexResponsesDeps {
   leases: Pick<AccountLeaseClient, 'lease' | 'report'>;
   limits: { observed(accountId: string, limits: CodexLimits | null, opts?: { force?: boolean }): void };
   records: CodexResponseRecords;
+  /** The worker's SSRF-guarded input loader (images and files by URL become data URLs). */
+  loadInputs(sources: InputSource[]): Promise<LoadResult>;
   publishUsage(event: UsageEvent): void;
   retryTimes: number;
   signal: AbortSignal;
@@ -63,6 +69,8 @@ interface Prepared {
   input: ResponseItem[];
   body: ResponsesRequestBody;
   sessionId: string;
+  /** `max_output_tokens`, which the backend refuses: cut locally (ResponsesOutputLimit). */
+  maxOutputTokens?: number;
 }
 
 const ownerOf = (request: CodexChatRequest): ResponseOwner => ({ tenantId: request.tenantId, userId: request.userId, credentialId: request.credentialId });
@@ -73,7 +81,7 @@ const ownerOf = (request: CodexChatRequest): ResponseOwner => ({ tenantId: reque
  * (`codexRequestRules`: store false, stream true, instructions, no item ids…); a field the backend
  * refuses and chatgate cannot stand in for is a 400 naming it. `compact`: the rules a unary call takes.
  */
-async function prepare(request: CodexChatRequest, records: CodexResponseRecords, compact: boolean): Promise<{ ok: true; prepared: Prepared } | { ok: false; failure: BusError }> {
+async function prepare(request: CodexChatRequest, deps: Pick<CodexResponsesDeps, 'records' | 'loadInputs'>, compact: boolean): Promise<{ ok: true; prepared: Prepared } | { ok: false; failure: BusError }> {
   const body = request.body;
   const model = typeof body.model === 'string' ? body.model : '';
   let input: ResponseItem[];
@@ -81,7 +89,7 @@ async function prepare(request: CodexChatRequest, records: CodexResponseRecords,
   if (typeof previousId === 'string' && previousId !== '') {
     let row;
     try {
-      row = await records.find(ownerOf(request), previousId);
+      row = await deps.records.find(ownerOf(request), previousId);
     } catch {
       return { ok: false, failure: recordsUnavailable() };
     }
@@ -105,7 +113,14 @@ async function prepare(request: CodexChatRequest, records: CodexResponseRecords,
     delete ruled.body.store;
     delete ruled.body.stream;
   }
-  return { ok: true, prepared: { model, stream: body.stream === true, store: body.store !== false, input, body: ruled.body, sessionId } };
+  // Images and files by http(s) URL go up as data URLs, fetched under the upload guard (as chat on Codex does); the stored input keeps the URLs.
+  const inlined = await withInlineResponseInputs(ruled.body, deps.loadInputs);
+  if (!inlined.ok) return inlined;
+  ruled.body = inlined.body as ResponsesRequestBody;
+  return {
+    ok: true,
+    prepared: { model, stream: body.stream === true, store: body.store !== false, input, body: ruled.body, sessionId, ...(ruled.maxOutputTokens !== undefined ? { maxOutputTokens: ruled.maxOutputTokens } : {}) },
+  };
 }
 
 /**
@@ -116,7 +131,8 @@ async function prepare(request: CodexChatRequest, records: CodexResponseRecords,
  * first output item; nothing reaches the client before it, so failures until then move to the next
  * account. A finished response (unless `store: false`) is stored with its whole input before its last
  * event goes out, so the client's next turn (`previous_response_id`) finds it. Not streamed: the
- * stream gathered into one Response. One usage event with the backend's counts.
+ * stream gathered into one Response. `max_output_tokens`, which the backend refuses, is cut locally
+ * (ResponsesOutputLimit: `incomplete`, reason `max_output_tokens`). One usage event with the backend's counts.
  */
 export async function runCodexResponses(request: CodexChatRequest, sink: CodexSink, deps: CodexResponsesDeps): Promise<void> {
   const now = deps.now ?? Date.now;
@@ -144,7 +160,7 @@ export async function runCodexResponses(request: CodexChatRequest, sink: CodexSi
     sink.error(failure);
     return publish(null, failure);
   }
-  const ready = await prepare(request, deps.records, false);
+  const ready = await prepare(request, deps, false);
   if (!ready.ok) {
     sink.error(ready.failure);
     return publish(null, ready.failure);
@@ -195,10 +211,12 @@ export async function runCodexResponses(request: CodexChatRequest, sink: CodexSi
       }
       const relay = new ResponsesRelay({ id, request: request.body, model: plan.model });
       const reader = new ResponsesEventReader();
+      const limit = plan.maxOutputTokens !== undefined ? new ResponsesOutputLimit(plan.maxOutputTokens) : null;
       // Held until the first output item: until then a failure moves to another account unseen.
       let held = '';
       let committed = false;
-      const take = async (events: ReturnType<ResponsesEventReader['push']>): Promise<boolean> => {
+      const take = async (upstreamEvents: ResponseStreamEvent[]): Promise<boolean> => {
+        const events = limit ? upstreamEvents.flatMap((event) => limit.push(event)) : upstreamEvents;
         for (const event of events) {
           let text = relay.push(event);
           if (!committed && (event.type === 'response.output_item.added' || event.type === 'response.output_item.done' || event.type === 'response.completed' || event.type === 'response.incomplete')) committed = true;
@@ -230,6 +248,14 @@ export async function runCodexResponses(request: CodexChatRequest, sink: CodexSi
         if (!over) await take(reader.end());
       } catch (err) {
         broken = err instanceof ResponsesStreamError ? { failure: codexUpstreamError(`The Codex backend sent a stream chatgate cannot read: ${err.message}`) } : { failure: codexStreamCut() };
+      }
+      if (limit?.cut && !deps.signal.aborted) {
+        // Cut at max_output_tokens, then the upstream broke off: the answer the client has is whole up to the limit.
+        const tail = limit.finish();
+        if (tail.length > 0) {
+          await take(tail);
+          broken = null;
+        }
       }
       const result = relay.result();
       if (!broken && (result.status === 'completed' || result.status === 'incomplete')) {
@@ -320,7 +346,7 @@ export async function runCodexCompact(request: CodexChatRequest, sink: CodexSink
     sink.error(failure);
     return finish(failure);
   }
-  const ready = await prepare(request, deps.records, true);
+  const ready = await prepare(request, deps, true);
   if (!ready.ok) {
     sink.error(ready.failure);
     return finish(ready.failure);

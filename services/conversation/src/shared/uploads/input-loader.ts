@@ -55,8 +55,11 @@ interface Source {
   param: string;
 }
 
-/** An image (an http(s) or data: URL, or base64) or a file (a data: URL or base64) to load, and the param that named it. */
-export type InputSource = Source & { kind: 'image' | 'file' };
+/**
+ * An image (an http(s) or data: URL, or base64), a file (a data: URL or base64) or a file by http(s)
+ * URL (`url_attachment`: the Responses API's `input_file.file_url`) to load, and the param that named it.
+ */
+export type InputSource = Source;
 
 export type LoadResult = { ok: true; files: FileToUpload[] } | { ok: false; failure: BusError };
 
