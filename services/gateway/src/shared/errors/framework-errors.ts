@@ -1,4 +1,5 @@
 import type { FastifyError } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { bodyTooLarge, invalidJson, invalidUrl, requestFailure, requestTimeout, unknownUrl, unsupportedMediaType, urlTooLong, type BusError } from '@chatgate/contracts';
 import { ApiError } from './api-error.js';
@@ -48,7 +49,14 @@ export interface Answerable {
 
 export function answerFrameworkError(error: FastifyError, reply: Answerable): void {
   const apiError = error.code === 'FST_ERR_BAD_URL' ? ApiError.fromBus(invalidUrl()) : frameworkFailure(error.statusCode ?? 400);
-  void reply.status(apiError.status).header('content-type', 'application/json').send(apiError.toJSON());
+  // Refused before any hook ran, so before a request id was given: this answer gets one of its own.
+  const requestId = randomUUID();
+  const body = apiError.toJSON() as { error: Record<string, unknown> };
+  void reply
+    .status(apiError.status)
+    .header('content-type', 'application/json')
+    .header('x-request-id', requestId)
+    .send({ ...body, error: { ...body.error, request_id: requestId } });
 }
 
 /**
@@ -67,7 +75,11 @@ export function answerClientError(err: Error & { code?: string }, socket: Socket
       : err.code === 'HPE_HEADER_OVERFLOW'
         ? requestFailure('headers_too_large', 'The request headers are too large.')
         : requestFailure('invalid_request', 'The request could not be read.');
-  const body = JSON.stringify({ error: failure.error });
+  // There is no request yet (the parser refused it), so no request id: the answer gets one of its own.
+  const requestId = randomUUID();
+  const body = JSON.stringify({ error: { ...failure.error, request_id: requestId } });
   const reason = failure.status === 408 ? 'Request Timeout' : failure.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
-  socket.end(`HTTP/1.1 ${failure.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${failure.status} ${reason}\r\nContent-Type: application/json\r\nX-Request-Id: ${requestId}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
