@@ -255,6 +255,13 @@ describe('Codex accounts', () => {
       expect(page.text).toContain('Codex accounts');
       expect(page.text).toContain('42 % of 5 h');
       expect((await rowOf(made.accountId)).limits.primary.usedPercent).toBe(42);
+      // The operator's dashboards see the same windows, per login (auth's /metrics).
+      const metrics = (await (await fetch(`${stack.auth.metricsUrl}/metrics`)).text()).split('\n');
+      const sample = (name: string, window: string) =>
+        metrics.find((line) => line.startsWith(`${name}{`) && line.includes(`account="${id}"`) && line.includes(`window="${window}"`))?.split(' ').at(-1);
+      expect(sample('chatgate_codex_window_used_percent', 'primary')).toBe('42');
+      expect(sample('chatgate_codex_window_used_percent', 'secondary')).toBe('7');
+      expect(sample('chatgate_codex_window_resets_seconds', 'primary')).toBe(String(resetAtSec));
       for (const body of bodies) for (const secret of secrets) expect(body).not.toContain(secret);
     });
   });

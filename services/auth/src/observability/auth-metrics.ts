@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ServiceMetrics } from '@chatgate/service-kit';
 import { AUTH_SCHEMA } from '../auth.config.js';
+import { usedPercentNow, type CodexLimits } from '../accounts/codex-limits.js';
 
 /** A scrape within this long of the last one reads the same figures (several scrapers, one query). */
 const FRESH_MS = 5000;
@@ -13,6 +14,11 @@ interface PoolRow {
   kind: string;
   status: string;
   count: string;
+}
+
+interface WindowRow {
+  id: string;
+  limits: CodexLimits;
 }
 
 interface PassRow {
@@ -28,7 +34,10 @@ interface PassRow {
  * - `chatgate_pool_accounts{kind, status}`: upstream accounts by kind and by the status an admin sees
  *   (`cooling` while a cool-down or usage limit runs, though stored `active`);
  * - `chatgate_refresh_pass_accounts{state}` (total, done, failed, remaining) and `chatgate_refresh_pass_running`
- *   of the latest refresh pass, and its start time.
+ *   of the latest refresh pass, and its start time;
+ * - `chatgate_codex_window_used_percent{account, window}` and `chatgate_codex_window_resets_seconds{account, window}`:
+ *   each Codex login's usage windows (primary, secondary) as the upstream last reported them. One series per
+ *   window of each Codex login that has reported any: as many as the operator entered, never per request.
  */
 @Injectable()
 export class AuthMetrics {
@@ -36,6 +45,7 @@ export class AuthMetrics {
   private reading: Promise<void> | null = null;
   private pool: PoolRow[] = [];
   private pass: PassRow | null = null;
+  private windows: WindowRow[] = [];
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -45,6 +55,7 @@ export class AuthMetrics {
     const read = () => this.read();
     const pool = () => this.pool;
     const latest = () => this.pass;
+    const windows = () => this.windows;
     metrics.gauge({
       name: 'chatgate_pool_accounts',
       help: 'Upstream accounts by kind and status (active, cooling, needs_token, disabled), all tenants',
@@ -68,6 +79,36 @@ export class AuthMetrics {
         this.set({ state: 'done' }, p?.done ?? 0);
         this.set({ state: 'failed' }, p?.failed ?? 0);
         this.set({ state: 'remaining' }, p && p.status !== 'finished' ? Math.max(0, p.total - p.done - p.failed) : 0);
+      },
+    });
+    metrics.gauge({
+      name: 'chatgate_codex_window_used_percent',
+      help: "A Codex login's usage window (primary: the short one, secondary: the week), percent used as last reported; 0 once it reset",
+      labelNames: ['account', 'window'],
+      async collect() {
+        await read();
+        this.reset();
+        const now = Date.now();
+        for (const { id, limits } of windows()) {
+          for (const window of ['primary', 'secondary'] as const) {
+            if (limits[window]) this.set({ account: id, window }, usedPercentNow(limits[window], now));
+          }
+        }
+      },
+    });
+    metrics.gauge({
+      name: 'chatgate_codex_window_resets_seconds',
+      help: "When a Codex login's usage window resets (Unix seconds), as last reported",
+      labelNames: ['account', 'window'],
+      async collect() {
+        await read();
+        this.reset();
+        for (const { id, limits } of windows()) {
+          for (const window of ['primary', 'secondary'] as const) {
+            const resetAt = limits[window]?.resetAtSec;
+            if (resetAt != null) this.set({ account: id, window }, resetAt);
+          }
+        }
       },
     });
     metrics.gauge({
@@ -116,6 +157,7 @@ export class AuthMetrics {
       );
       const [pass] = await this.db.query(`SELECT status, total, done, failed, started_at FROM ${AUTH_SCHEMA}.refresh_passes ORDER BY started_at DESC LIMIT 1`);
       this.pass = pass ?? null;
+      this.windows = await this.db.query(`SELECT id, limits FROM ${AUTH_SCHEMA}.upstream_accounts WHERE kind = 'codex' AND limits IS NOT NULL AND status <> 'disabled'`);
     } catch {
       // The database did not answer: the last figures stand (health says why).
     }
