@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { GptEncoding } from 'gpt-tokenizer/GptEncoding';
-import { getEncodingParams } from 'gpt-tokenizer/modelParams';
 
 /**
  * The o200k tokenizer (GPT-4o and the o-series): gpt-tokenizer's encoder (its split pattern, special
@@ -167,17 +166,17 @@ function buildO200k() {
   // the string ranks are answered by the compact table, so the package builds no Map of them.
   const byteRanks: Array<string | number[]> = new Array<string | number[]>(table.count);
   for (let rank = 0; rank < table.count; rank++) if (table.isBytes[rank]) byteRanks[rank] = Array.from(table.bytesOf(rank));
-  const params = getEncodingParams('o200k_base', () => byteRanks);
-  const encoding = new GptEncoding(params);
+  const encoding = GptEncoding.getEncodingApi('o200k_base', () => byteRanks);
   const core = (encoding as unknown as { bytePairEncodingCoreProcessor: RankHolder }).bytePairEncodingCoreProcessor;
   core.bytePairStringRankEncoder = { get: (key) => table.stringRank(key) };
   core.tryDecodeToken = (rank) => {
     if (rank >= 0 && rank < table.count) return table.isBytes[rank] ? core.bytePairNonUtfRankDecoder.get(rank) : table.stringOf(rank);
     return core.specialTokensDecoder.get(rank);
   };
-  // It counted the entries it was given: the vocabulary is every rank.
+  // It counted the entries it was given: the vocabulary is every rank (and the special tokens).
+  const specials = encoding.vocabularySize - core.mergeableBytePairRankCount;
   core.mergeableBytePairRankCount = table.present;
-  (encoding as unknown as { vocabularySize: number }).vocabularySize = table.present + params.specialTokensEncoder.size;
+  (encoding as unknown as { vocabularySize: number }).vocabularySize = table.present + specials;
   return encoding;
 }
 
