@@ -1,5 +1,5 @@
 import type { ChatUsageCounts, ResponsesRequestBody } from '@chatgate/protocol';
-import { o200k } from '../text/o200k.js';
+import { o200k } from '@chatgate/protocol/o200k';
 
 const { countTokens } = o200k;
 

@@ -1,4 +1,4 @@
-import { o200k } from './o200k.js';
+import { o200k } from '@chatgate/protocol/o200k';
 
 const { countTokens, decode, encode } = o200k;
 import type { TextChannel } from '@chatgate/protocol';

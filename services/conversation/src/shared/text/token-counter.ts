@@ -1,6 +1,6 @@
 import type { ChatMessage, ChatUsage } from '@chatgate/contracts';
 import { messageText } from './message-text.js';
-import { o200k } from './o200k.js';
+import { o200k } from '@chatgate/protocol/o200k';
 
 const { countTokens, setMergeCacheSize } = o200k;
 

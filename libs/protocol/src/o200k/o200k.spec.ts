@@ -28,8 +28,8 @@ describe('o200k with compact ranks', () => {
 
   it('encodes, counts and decodes as the package does', () => {
     const texts = [
-      readFileSync(new URL('../../../../../README.md', import.meta.url), 'utf8'),
-      readFileSync(new URL('../../../../../ARCHITECTURE.md', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../../../ARCHITECTURE.md', import.meta.url), 'utf8'),
       '\uFEFFusing namespace std; ünïcödé… 日本語のテキスト 😀👍🏽 ﷽ \u200d\r\n\t  42 3.14159',
       'lone \uD800 surrogates \uDC00 and pairs 😀',
       ...randomTexts(2000),
