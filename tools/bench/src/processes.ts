@@ -10,8 +10,8 @@ export interface Proc {
 /** As the image's entrypoint starts every process (deploy/docker/entrypoint.sh): V8's young generation capped. */
 export const NODE_FLAGS = ['--max-semi-space-size=4'];
 
-export function startProcess(root: string, name: string, script: string, env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [...NODE_FLAGS, join(root, script)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+export function startProcess(root: string, name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Proc {
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, join(root, script)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   child.on('exit', (code, signal) => {
     if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL') process.stderr.write(`bench: ${name} exited (${code ?? signal})\n`);
   });
