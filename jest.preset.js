@@ -17,6 +17,7 @@ export function preset(overrides = {}) {
     moduleNameMapper: {
       '^@chatgate/(contracts|config|protocol|service-kit|testing)$': `${root}/libs/$1/src/index.ts`,
       '^@chatgate/service-kit/(postgres|redis)$': `${root}/libs/service-kit/src/$1/index.ts`,
+      '^@chatgate/protocol/o200k$': `${root}/libs/protocol/src/o200k/index.ts`,
       '^@chatgate/(gateway|auth|conversation|voice|usage)$': `${root}/services/$1/src/index.ts`,
       '^@chatgate/chatgpt-sim$': `${root}/tools/chatgpt-sim/src/index.ts`,
       '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -15,7 +15,7 @@ const children = new Map();
 let stopping = false;
 
 function start(name, script, env = {}) {
-  const child = spawn(process.execPath, ['--enable-source-maps', join(root, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--enable-source-maps', '--max-semi-space-size=16', join(root, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = process.stdout.isTTY ? `\x1b[${COLORS[name]}m[${name}]\x1b[0m ` : `[${name}] `;
   for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefix + line + '\n'));
   child.on('exit', (code, signal) => {

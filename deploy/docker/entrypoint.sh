@@ -3,6 +3,7 @@
 #   gateway | auth | conversation | voice | usage  -> services/<name>/dist/main.js
 #   chatgpt-sim                                     -> tools/chatgpt-sim/dist/main.js
 # `exec` makes node the direct child of dumb-init, so SIGTERM reaches it unchanged.
+# V8's options (the young generation's cap) come from NODE_OPTIONS, set once in deploy/Dockerfile.
 set -eu
 
 : "${SERVICE:?SERVICE must name a service (gateway, auth, conversation, voice, usage) or chatgpt-sim}"

@@ -7,8 +7,11 @@ export interface Proc {
   child: ChildProcess;
 }
 
-export function startProcess(root: string, name: string, script: string, env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [join(root, script)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+/** As the image starts every process (NODE_OPTIONS in deploy/Dockerfile): V8's young generation capped. */
+export const NODE_FLAGS = ['--max-semi-space-size=16'];
+
+export function startProcess(root: string, name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Proc {
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, join(root, script)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   child.on('exit', (code, signal) => {
     if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL') process.stderr.write(`bench: ${name} exited (${code ?? signal})\n`);
   });

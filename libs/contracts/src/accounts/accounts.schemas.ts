@@ -147,3 +147,26 @@ export const accountLimitsEventSchema = z.object({
     .optional(),
 });
 export type AccountLimitsEvent = z.infer<typeof accountLimitsEventSchema>;
+
+export const accountKeysRequestSchema = z.object({ tenantId: z.string() });
+export type AccountKeysRequest = z.infer<typeof accountKeysRequestSchema>;
+
+/** One API key of a tenant's pool as a worker leases it locally: the lease auth would hand out, what it serves, until when it cools per model. */
+export const accountKeySchema = z.object({
+  lease: accountLeaseSchema,
+  /** The key's model list (names or globs; null or empty: every model), as `servesModel` reads it. */
+  models: z.array(z.string()).nullable(),
+  /** Per model slug: until when (ms since the epoch) the key cools down for it. */
+  cooldowns: z.record(z.string(), z.number()),
+});
+export type AccountKey = z.infer<typeof accountKeySchema>;
+
+/**
+ * `keys`: the tenant's usable API keys (enabled, with a key); `random`: keys are chosen at random
+ * (auth's RANDOM_TOKEN), else in turn.
+ */
+export const accountKeysReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), random: z.boolean(), keys: z.array(accountKeySchema) }),
+  z.object({ ok: z.literal(false), failure: busErrorSchema }),
+]);
+export type AccountKeysReply = z.infer<typeof accountKeysReplySchema>;

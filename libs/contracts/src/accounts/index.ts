@@ -1,2 +1,3 @@
 export * from './accounts.subjects.js';
 export * from './accounts.schemas.js';
+export * from './api-key-models.js';

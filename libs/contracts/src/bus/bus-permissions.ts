@@ -1,4 +1,4 @@
-import { ACCOUNT_LEASE, ACCOUNT_LIMITS, ACCOUNT_PLANS, ACCOUNT_REPORT, ACCOUNTS_CHANGED } from '../accounts/accounts.subjects.js';
+import { ACCOUNT_KEYS, ACCOUNT_LEASE, ACCOUNT_LIMITS, ACCOUNT_PLANS, ACCOUNT_REPORT, ACCOUNTS_CHANGED } from '../accounts/accounts.subjects.js';
 import { AUTH_CREDENTIAL_REVOKED, AUTH_RESOLVE_CREDENTIAL, AUTH_TENANT_PRINCIPALS_CHANGED } from '../auth/auth.subjects.js';
 import { USAGE_BILLING_SPEND, USAGE_SPEND_QUERY } from '../billing/billing.subjects.js';
 import { CHAT_COMPLETION_CANCEL_PREFIX, CHAT_COMPLETION_JOB } from '../chat/chat.subjects.js';
@@ -98,14 +98,16 @@ export function busPermissions(usageStreamSuffix = ''): Record<ServiceName, BusP
     },
     auth: {
       publish: [AUTH_CREDENTIAL_REVOKED, AUTH_TENANT_PRINCIPALS_CHANGED, ACCOUNTS_CHANGED],
-      subscribe: [...own('auth'), AUTH_RESOLVE_CREDENTIAL, ADMIN_SUBJECTS, ACCOUNT_LEASE, ACCOUNT_REPORT, ACCOUNT_PLANS, ACCOUNT_LIMITS, ACCOUNTS_CHANGED],
+      subscribe: [...own('auth'), AUTH_RESOLVE_CREDENTIAL, ADMIN_SUBJECTS, ACCOUNT_LEASE, ACCOUNT_REPORT, ACCOUNT_PLANS, ACCOUNT_KEYS, ACCOUNT_LIMITS, ACCOUNTS_CHANGED],
       answersRequests: true,
     },
     conversation: {
       // ACCOUNT_LIMITS: what a Codex account's answers say of its usage windows, for auth's pool.
-      publish: [ACCOUNT_LEASE, ACCOUNT_REPORT, ACCOUNT_PLANS, ACCOUNT_LIMITS, usage.subject, jobFrames, ...usagePublisherApi(usage.stream)],
+      // ACCOUNT_KEYS and ACCOUNTS_CHANGED: the platform runner's local snapshot of the tenant's API keys.
+      publish: [ACCOUNT_LEASE, ACCOUNT_REPORT, ACCOUNT_PLANS, ACCOUNT_KEYS, ACCOUNT_LIMITS, usage.subject, jobFrames, ...usagePublisherApi(usage.stream)],
       subscribe: [
         ...own('conversation'),
+        ACCOUNTS_CHANGED,
         CHAT_COMPLETION_JOB,
         cancels(CHAT_COMPLETION_CANCEL_PREFIX),
         RELAY_JOB,

@@ -1,4 +1,4 @@
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { inboxOf } from '../bus/nats-options.js';
 import {
   DEFAULT_FLOW_WINDOW,
@@ -49,6 +49,12 @@ export function jobLabel(protocol: { job: string }): string {
  */
 export class JobClient {
   private readonly flowHeader: string;
+  /**
+   * One subscription for every job's frames (`<inbox>.<n>`, made on the first job), not one per job:
+   * a job then costs the server no SUB and UNSUB, and the client no subscription object.
+   */
+  private mux: { prefix: string; sub: Subscription; jobs: Map<string, (err: Error | null, msg: Msg) => void> } | null = null;
+  private nextJob = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -87,8 +93,9 @@ export class JobClient {
     onFrame: (frame: Frame) => void,
     pacer: ClientPacer | null,
   ): JobHandle {
-    // Under this service's inbox prefix: the bus lets only it read what the worker sends.
-    const inbox = inboxOf(this.nc);
+    const mux = this.frames();
+    const inbox = `${mux.prefix}.${(this.nextJob++).toString(36)}`;
+    const sub = { unsubscribe: () => void mux.jobs.delete(inbox) };
     let finished = false;
     let lastHeard = Date.now();
     // Observed (metrics, the request's id and trace context on the job) when the connection is the service's own.
@@ -124,30 +131,28 @@ export class JobClient {
     };
     const lost = () => finish(protocol.errorFrame(workerLost(protocol)));
 
-    const sub = this.nc.subscribe(inbox, {
-      callback: (err, msg) => {
-        if (finished) return;
-        if (err) return lost();
-        // The server answers 503 on our inbox when no worker is subscribed to the job subject.
-        if (msg.headers?.code === 503) return finish(protocol.errorFrame(workerUnavailable(protocol)));
-        lastHeard = Date.now();
-        let frame: Frame;
-        try {
-          frame = protocol.decodeFrame(msg.data, msg.headers?.get(FRAME_KIND_HEADER) || undefined);
-        } catch {
-          return lost();
-        }
-        if (firstFrame && frame.t !== 'hb' && observer) {
-          firstFrame = false;
-          // From the request's arrival (the job's publish outside a request): what the client waits for.
-          const since = request?.startedAt ?? publishedAt;
-          observer.metrics.timeToFirstToken.observe({ job, upstream: request?.upstream ?? 'none' }, (performance.now() - since) / 1000);
-        }
-        if (isLastFrame(frame)) return finish(frame);
-        pacer?.received(msg.data.length, msg.reply);
-        if (frame.t !== 'hb') onFrame(frame);
-        pacer?.settle();
-      },
+    mux.jobs.set(inbox, (err, msg) => {
+      if (finished) return;
+      if (err) return lost();
+      // The server answers 503 on our inbox when no worker is subscribed to the job subject.
+      if (msg.headers?.code === 503) return finish(protocol.errorFrame(workerUnavailable(protocol)));
+      lastHeard = Date.now();
+      let frame: Frame;
+      try {
+        frame = protocol.decodeFrame(msg.data, msg.headers?.get(FRAME_KIND_HEADER) || undefined);
+      } catch {
+        return lost();
+      }
+      if (firstFrame && frame.t !== 'hb' && observer) {
+        firstFrame = false;
+        // From the request's arrival (the job's publish outside a request): what the client waits for.
+        const since = request?.startedAt ?? publishedAt;
+        observer.metrics.timeToFirstToken.observe({ job, upstream: request?.upstream ?? 'none' }, (performance.now() - since) / 1000);
+      }
+      if (isLastFrame(frame)) return finish(frame);
+      pacer?.received(msg.data.length, msg.reply);
+      if (frame.t !== 'hb') onFrame(frame);
+      pacer?.settle();
     });
 
     const watchdog = setInterval(
@@ -175,6 +180,25 @@ export class JobClient {
         this.nc.publish(cancelSubjectOf(protocol, requestId));
       },
     };
+  }
+
+  /** The frames subscription, under this service's inbox prefix: the bus lets only it read what the workers send. */
+  private frames(): NonNullable<JobClient['mux']> {
+    if (this.mux && !this.mux.sub.isClosed()) return this.mux;
+    const prefix = inboxOf(this.nc);
+    const jobs = new Map<string, (err: Error | null, msg: Msg) => void>();
+    const sub = this.nc.subscribe(`${prefix}.*`, {
+      callback: (err, msg) => {
+        if (err) {
+          // The subscription itself failed (a permission error): every job on it is lost.
+          for (const handler of [...jobs.values()]) handler(err, msg);
+          return;
+        }
+        jobs.get(msg.subject)?.(null, msg);
+      },
+    });
+    this.mux = { prefix, sub, jobs };
+    return this.mux;
   }
 
   /**

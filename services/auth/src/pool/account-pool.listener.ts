@@ -2,11 +2,13 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { z } from 'zod';
 import {
+  ACCOUNT_KEYS,
   ACCOUNT_LEASE,
   ACCOUNT_LIMITS,
   ACCOUNT_PLANS,
   ACCOUNT_REPORT,
   AUTH_QUEUE_GROUP,
+  accountKeysRequestSchema,
   accountLeaseRequestSchema,
   accountLimitsEventSchema,
   accountPlansRequestSchema,
@@ -41,6 +43,7 @@ export class AccountPoolListener implements OnApplicationBootstrap, OnModuleDest
     this.serve(ACCOUNT_LEASE, accountLeaseRequestSchema, (req) => this.pool.lease(req));
     this.serve(ACCOUNT_REPORT, accountReportSchema, (req) => this.pool.report(req));
     this.serve(ACCOUNT_PLANS, accountPlansRequestSchema, (req) => this.pool.plans(req));
+    this.serve(ACCOUNT_KEYS, accountKeysRequestSchema, (req) => this.pool.keys(req));
     this.hear(AUTH_QUEUE_GROUP, (event) => this.pool.recordLimits(event));
     this.hear(undefined, async (event) => this.pool.observeLimits(event));
   }

@@ -5,6 +5,8 @@ import type { Redis } from 'ioredis';
 import {
   ACCOUNTS_CHANGED,
   accountsChangedEventSchema,
+  type AccountKeysReply,
+  type AccountKeysRequest,
   type AccountLimitsEvent,
   type AccountLease,
   type AccountLeaseReply,
@@ -15,6 +17,7 @@ import {
   type AccountReportReply,
   type AccountKind,
   type BusError,
+  servesModel,
   unhandled,
 } from '@chatgate/contracts';
 import { decodeJson, encodeJson, NATS_CONNECTION, tokenFingerprint, type Logger } from '@chatgate/service-kit';
@@ -27,7 +30,6 @@ import { UpstreamAccountsRepository } from '../accounts/upstream-accounts.reposi
 import type { UpstreamAccountEntity } from '../accounts/upstream-account.entity.js';
 import { UnitOfWork } from '../persistence/unit-of-work.js';
 import { planAllows } from './plan-models.js';
-import { servesModel } from './api-key-models.js';
 
 const MODEL_NOT_FOUND_COOLDOWN_MS = 24 * 3600_000;
 const FORBIDDEN_COOLDOWN_MS = 60_000;
@@ -169,6 +171,20 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
     if (kind === 'api_key') return { ok: false, failure: failure(503, 'no_usable_account', `No usable API key for ${model}: add an API-key account that serves it, or enable the ones the upstream refused.`) };
     if (kind === 'codex') return { ok: false, failure: failure(503, 'no_usable_account', `No usable Codex account for ${model}: enter a codex login, or a new one for the accounts that need one.`) };
     return { ok: false, failure: failure(503, 'no_usable_account', `No usable upstream account for ${model}: add an account or enter a new token for the ones that need one.`) };
+  }
+
+  /**
+   * The tenant's usable API keys with their cool-downs, for a worker's local snapshot (`ACCOUNT_KEYS`):
+   * what `lease` would hand out for `kind: api_key`, minus the choice, which the worker makes the same
+   * way (in turn, or at random under RANDOM_TOKEN). An API key has nothing to refresh: a key without a
+   * token is not usable and is left out. When the worker finds no key that fits, it asks `lease` for the
+   * authoritative answer (and its 429 or 503).
+   */
+  async keys(request: AccountKeysRequest): Promise<AccountKeysReply> {
+    const keys = (await this.pool(request.tenantId))
+      .filter((a) => a.kind === 'api_key' && a.accessToken !== null)
+      .map((a) => ({ lease: leaseOf(a), models: a.platform?.models ? [...a.platform.models] : null, cooldowns: { ...a.cooldowns } }));
+    return { ok: true, random: this.config.RANDOM_TOKEN, keys };
   }
 
   /** A Codex login at its usage limit (held after a 429, or a window reported full before its reset): until when. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_MODEL_ROUTES, routeModel } from '@chatgate/contracts';
-import { servesModel } from './api-key-models.js';
+import { servesModel } from '@chatgate/contracts';
 
 describe('model routing', () => {
   it('sends only the platform-only model families to the platform by default', () => {

@@ -14,9 +14,16 @@ import { DeadLetterStore } from './dead-letter.store.js';
 import { describeFault, isRedisTransient, isRowFault } from './store-faults.js';
 import { UsageStore } from './usage-store.js';
 
-/** Events stored per transaction at most; under load a batch fills at once, when idle it waits FLUSH_MS. */
-const BATCH_MAX = 1000;
-const FLUSH_MS = 5;
+/**
+ * Events stored per transaction at most; under load a batch fills at once, otherwise the first event
+ * of a batch waits FLUSH_MS for others. Each transaction costs the service about a millisecond of CPU
+ * (several Postgres round trips, the rollup upsert, settling), which at a few hundred requests a
+ * second on a shared host was as much CPU per request as the gateway's: 50 ms makes it one
+ * transaction per dozens of events there. The cap bounds what one batch holds in memory (rows, rollup
+ * groups, the SQL text); the pull holds at most two batches.
+ */
+const BATCH_MAX = 250;
+const FLUSH_MS = 50;
 /** Back-off while Postgres or Redis is unreachable: doubled per failed try, up to the cap. */
 const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 30_000;

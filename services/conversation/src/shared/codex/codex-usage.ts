@@ -1,5 +1,7 @@
-import { countTokens } from 'gpt-tokenizer';
 import type { ChatUsageCounts, ResponsesRequestBody } from '@chatgate/protocol';
+import { o200k } from '@chatgate/protocol/o200k';
+
+const { countTokens } = o200k;
 
 const textOf = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : JSON.stringify(v));
 

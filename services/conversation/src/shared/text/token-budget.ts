@@ -1,4 +1,6 @@
-import { countTokens, decode, encode } from 'gpt-tokenizer';
+import { o200k } from '@chatgate/protocol/o200k';
+
+const { countTokens, decode, encode } = o200k;
 import type { TextChannel } from '@chatgate/protocol';
 
 const utf8 = new TextEncoder();

@@ -1,10 +1,15 @@
-import { countTokens, setMergeCacheSize } from 'gpt-tokenizer';
+import type { ChatMessage, ChatUsage } from '@chatgate/contracts';
+import { messageText } from './message-text.js';
+import { o200k } from '@chatgate/protocol/o200k';
+
+const { countTokens, setMergeCacheSize } = o200k;
 
 // The tokenizer memoises merges per distinct word; its default (100,000 entries) costs tens of MB
 // on a worker that sees many distinct words. A smaller cache keeps the hit rate on common words.
 setMergeCacheSize(5_000);
-import type { ChatMessage, ChatUsage } from '@chatgate/contracts';
-import { messageText } from './message-text.js';
+// Warmed at start, not on a client's request: the first count compiles the split pattern and the merge
+// code (tens of milliseconds on a loaded host), which the first requests of a new replica would pay.
+countTokens('Warm-up: the tokenizer counts this once at start, with words, numbers (42), punctuation… and ünïcödé.');
 
 /**
  * The ChatGPT upstream reports no token counts, so they are counted with the o200k tokenizer

@@ -29,7 +29,7 @@ export class CodexRelay {
     const job = codexJob(principal, path, body);
     // Too large for the bus: a 413 before a limit slot is taken.
     const payload = this.jobs.encode(RELAY_JOBS, job);
-    await this.limits.check(principal, { model }, job.requestId, 'codex', requestSizeOf(path, body));
+    await this.limits.check(principal, { model }, job.requestId, 'codex', () => requestSizeOf(path, body));
     // The Codex runner's usage event returns the slot of a failed request; a job no worker ran returns it here.
     return this.responder.respond(job, payload, principal, reply, { use: { model }, kind: 'chat', upstream: 'codex' });
   }

@@ -96,8 +96,12 @@ export class LimitGate {
     private readonly table: ModelTable,
   ) {}
 
-  /** `upstream`: the kind routing chose for the request (`upstreamFor`), which decides the budget's prices. */
-  async check(principal: Principal, use: ModelUse, requestId: string, upstream: UpstreamKind, size?: RequestSize): Promise<void> {
+  /**
+   * `upstream`: the kind routing chose for the request (`upstreamFor`), which decides the budget's prices.
+   * `size` may be a function: it is then read only for a principal whose rate or budget needs it (the
+   * platform path's size parses the body's messages, which a principal without either never needs).
+   */
+  async check(principal: Principal, use: ModelUse, requestId: string, upstream: UpstreamKind, sizeOf?: RequestSize | (() => RequestSize | undefined)): Promise<void> {
     checkModelName(use.model);
     const reached = use.resolvedModel ?? use.model;
     const refusedBy = modelAllowed(principal.modelAllowLists, reached);
@@ -106,6 +110,7 @@ export class LimitGate {
     const budgets = budgetChecksOf(principal);
     const rate = principal.rateLimit;
     if (!matching.length && !budgets.length && !rate) return;
+    const size = typeof sizeOf === 'function' ? sizeOf() : sizeOf;
     const promptTokens = size?.messages && (budgets.length || rate?.tpm) ? await countPromptTokens(size.messages) : 0;
     const request: LimitTakeRequest = {
       requestId,

@@ -33,7 +33,7 @@ export class PlatformRelay {
     // Too large for the bus: a 413 before a limit slot is taken.
     const payload = this.jobs.encode(RELAY_JOBS, job);
     // Before the upstream: a refused request gets 429 here and never reaches a worker.
-    await this.limits.check(principal, { model }, job.requestId, 'platform', requestSizeOf(path, body));
+    await this.limits.check(principal, { model }, job.requestId, 'platform', () => requestSizeOf(path, body));
     // The runner's usage event returns the slot of a failed request; a job no worker ran returns it here.
     return this.responder.respond(job, payload, principal, reply, { use: { model }, kind: PLATFORM_USAGE_KIND[path], upstream: 'platform' });
   }

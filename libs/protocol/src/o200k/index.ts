@@ -1,0 +1,1 @@
+export { o200k, o200kRanks } from './o200k.js';
