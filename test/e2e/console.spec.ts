@@ -245,7 +245,8 @@ describe('admin console in a browser', () => {
     await form.getByLabel('Name').fill('Acme Corp');
     await form.getByRole('button', { name: 'Create tenant' }).click();
     await page.locator('tr[data-tenant="acme"]').waitFor();
-    // The tenant picker knows it at once.
+    // The tenant picker learns it without a reload (its list is fetched again after the creation: waited for, not raced).
+    await page.getByRole('combobox', { name: 'Tenant' }).locator('option', { hasText: 'Acme Corp (acme)' }).waitFor({ state: 'attached', timeout: 10_000 });
     expect(await page.getByRole('combobox', { name: 'Tenant' }).locator('option').allTextContents()).toContain('Acme Corp (acme)');
     await page.getByRole('button', { name: 'Admin keys of acme' }).click();
     await page.getByRole('region', { name: 'Admin keys of acme' }).getByLabel('Name').fill('ops');
