@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -156,6 +157,15 @@ describe('observability', () => {
       expect(auth).toMatch(/chatgate_refresh_pass_accounts\{[^}]*state="total"/);
       expect(auth).toContain('chatgate_refresh_pass_running');
       expect(auth).toContain('service="auth"');
+
+      // The Grafana dashboard (deploy/k8s/components/monitoring) asks only for series some service exposes.
+      const exposed = new Set(
+        [gateway, worked, voice, usage, auth].flatMap((text) => [...text.matchAll(/^# TYPE (\S+) (\w+)$/gm)].flatMap(([, name, type]) => (type === 'histogram' ? [`${name}_bucket`, `${name}_count`, `${name}_sum`] : [name]))),
+      );
+      const dashboard = readFileSync(new URL('../../deploy/k8s/components/monitoring/grafana-dashboard.json', import.meta.url), 'utf8');
+      const asked = [...new Set(dashboard.match(/chatgate_[a-z_]+/g))];
+      expect(asked.length).toBeGreaterThan(10);
+      expect(asked.filter((name) => !exposed.has(name))).toEqual([]);
     });
   });
 

@@ -9,7 +9,7 @@ import { parseAllDocuments, parse } from 'yaml';
  * gets); where kubectl is installed, the tests also compare this renderer's output with kubectl's.
  *
  * Supported: resources (files and directories), namespace, labels (metadata only), images, replicas,
- * secretGenerator/configMapGenerator (envs, literals, files; without a name hash), patches (files of
+ * secretGenerator/configMapGenerator (envs, literals, files; options labels and annotations; without a name hash), patches (files of
  * strategic-merge patches).
  */
 
@@ -69,7 +69,9 @@ function readEnvFile(file: string): Record<string, string> {
 function generate(dir: string, kind: 'Secret' | 'ConfigMap', spec: Json): Resource {
   const known = new Set(['name', 'envs', 'literals', 'files', 'options', 'type']);
   for (const key of Object.keys(spec)) if (!known.has(key)) fail(dir, `${kind} generator field "${key}" is not supported`);
-  if ((spec.options as Json | undefined)?.disableNameSuffixHash !== true) fail(dir, `${kind} generator "${String(spec.name)}" needs options.disableNameSuffixHash: true (name hashes are not supported)`);
+  const options = (spec.options as Json | undefined) ?? {};
+  if (options.disableNameSuffixHash !== true) fail(dir, `${kind} generator "${String(spec.name)}" needs options.disableNameSuffixHash: true (name hashes are not supported)`);
+  for (const key of Object.keys(options)) if (!['disableNameSuffixHash', 'labels', 'annotations'].includes(key)) fail(dir, `${kind} generator option "${key}" is not supported`);
   const data: Record<string, string> = {};
   for (const envs of (spec.envs as string[] | undefined) ?? []) Object.assign(data, readEnvFile(join(dir, envs)));
   for (const literal of (spec.literals as string[] | undefined) ?? []) {
@@ -80,7 +82,12 @@ function generate(dir: string, kind: 'Secret' | 'ConfigMap', spec: Json): Resour
     const [key, path] = file.includes('=') ? file.split('=', 2) : [file.split('/').pop()!, file];
     data[key] = readFileSync(join(dir, path), 'utf8');
   }
-  const metadata = { name: String(spec.name) };
+  // A generator's options.labels and options.annotations go on what it generates, as kustomize puts them.
+  const metadata = {
+    name: String(spec.name),
+    ...(options.labels ? { labels: { ...(options.labels as Record<string, string>) } } : {}),
+    ...(options.annotations ? { annotations: { ...(options.annotations as Record<string, string>) } } : {}),
+  };
   if (kind === 'ConfigMap') return { apiVersion: 'v1', kind, metadata, data };
   const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
   return { apiVersion: 'v1', kind, metadata, type: (spec.type as string | undefined) ?? 'Opaque', data: encoded };
