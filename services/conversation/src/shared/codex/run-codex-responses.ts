@@ -139,22 +139,7 @@ export async function runCodexResponses(request: CodexChatRequest, sink: CodexSi
   const started = now();
   const model = typeof request.body.model === 'string' ? request.body.model : '';
   let account: Account | null = null;
-  const publish = (counts: Counts | null, failure: BusError | null) =>
-    deps.publishUsage(
-      usageEvent(request, {
-        model,
-        kind: 'chat',
-        upstream: 'codex',
-        account,
-        promptTokens: counts?.promptTokens ?? 0,
-        completionTokens: counts?.completionTokens ?? 0,
-        estimated: counts?.estimated ?? false,
-        outcome: failure ? 'error' : deps.signal.aborted ? 'cancelled' : 'ok',
-        status: failure ? failure.status : deps.signal.aborted ? CLIENT_CLOSED_STATUS : 200,
-        latencyMs: Math.max(0, now() - started),
-        at: now(),
-      }),
-    );
+  const publish = (counts: Counts | null, failure: BusError | null) => deps.publishUsage(codexUsage(request, model, account, counts, failure, deps.signal.aborted, started, now()));
   if (request.upstream.kind !== 'pool') {
     const failure = requestFailure('platform_unavailable', "Only a tenant credential can use the tenant's Codex accounts; a ChatGPT token cannot.");
     sink.error(failure);
@@ -307,6 +292,23 @@ export async function runCodexResponses(request: CodexChatRequest, sink: CodexSi
   }
 }
 
+/** The one usage event of a Codex responses or compaction request: its counts (none: zero) and how it ended. */
+function codexUsage(request: CodexChatRequest, model: string, account: Account | null, counts: Counts | null, failure: BusError | null, cancelled: boolean, started: number, ended: number): UsageEvent {
+  return usageEvent(request, {
+    model,
+    kind: 'chat',
+    upstream: 'codex',
+    account,
+    promptTokens: counts?.promptTokens ?? 0,
+    completionTokens: counts?.completionTokens ?? 0,
+    estimated: counts?.estimated ?? false,
+    outcome: failure ? 'error' : cancelled ? 'cancelled' : 'ok',
+    status: failure ? failure.status : cancelled ? CLIENT_CLOSED_STATUS : 200,
+    latencyMs: Math.max(0, ended - started),
+    at: ended,
+  });
+}
+
 /** The backend's counts, or an estimate of the prompt when none came. */
 function countsOf(relay: ResponsesRelay, plan: Prepared): Counts {
   const usage = relay.result().usage;
@@ -325,22 +327,8 @@ export async function runCodexCompact(request: CodexChatRequest, sink: CodexSink
   const model = typeof request.body.model === 'string' ? request.body.model : '';
   let account: Account | null = null;
   let counts: Counts | null = null;
-  const finish = (failure: BusError | null) =>
-    deps.publishUsage(
-      usageEvent(request, {
-        model,
-        kind: 'chat',
-        upstream: 'codex',
-        account,
-        promptTokens: counts?.promptTokens ?? 0,
-        completionTokens: counts?.completionTokens ?? 0,
-        estimated: false,
-        outcome: failure ? 'error' : deps.signal.aborted ? 'cancelled' : 'ok',
-        status: failure ? failure.status : deps.signal.aborted ? CLIENT_CLOSED_STATUS : 200,
-        latencyMs: Math.max(0, now() - started),
-        at: now(),
-      }),
-    );
+  // Compaction's counts are the backend's own or none: never an estimate.
+  const finish = (failure: BusError | null) => deps.publishUsage(codexUsage(request, model, account, counts, failure, deps.signal.aborted, started, now()));
   if (request.upstream.kind !== 'pool') {
     const failure = requestFailure('platform_unavailable', "Only a tenant credential can use the tenant's Codex accounts; a ChatGPT token cannot.");
     sink.error(failure);
