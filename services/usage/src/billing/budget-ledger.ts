@@ -5,6 +5,7 @@ import { REDIS } from '@chatgate/service-kit/redis';
 import { sharedHashTag } from '../redis-hash-tag.js';
 import { BUDGET_SETTLE_LUA, BUDGET_TAKE_LUA } from './budget.lua.js';
 import { periodKey } from './budget-period.js';
+import { RedisScripts } from '../redis-scripts.js';
 
 /** A hold lapses after this long without its usage event (a worker that died mid-request). */
 export const HOLD_TTL_MS = 3_600_000;
@@ -43,13 +44,14 @@ export const settledKey = (tag: string, requestId: string) => `chatgate:billing:
  */
 @Injectable()
 export class BudgetLedger {
-  private readonly shas = new Map<string, string>();
+  private readonly scripts: RedisScripts;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Optional() @Inject(BUDGET_CLOCK) clock?: () => number,
   ) {
     this.clock = clock ?? Date.now;
+    this.scripts = new RedisScripts(redis);
   }
 
   private readonly clock: () => number;
@@ -80,21 +82,10 @@ export class BudgetLedger {
     return Number((await this.redis.get(spentKey(subject, periodKey(period, this.clock())))) ?? 0);
   }
 
-  /** EVALSHA, loading the script once (again after a Redis restart forgot it). */
+  /** A budget script, its keys checked to share one tenant's hash tag first. */
   private async run(script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
     // Refused here rather than by a cluster: a subject without its tenant tag, or two tenants in one call.
     sharedHashTag(keys);
-    let sha = this.shas.get(script);
-    if (!sha) {
-      sha = (await this.redis.script('LOAD', script)) as string;
-      this.shas.set(script, sha);
-    }
-    try {
-      return await this.redis.evalsha(sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
-      this.shas.delete(script);
-      return this.run(script, keys, args);
-    }
+    return this.scripts.run(script, keys, args);
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { LimitReleaseRequest, LimitTakeRequest } from '@chatgate/contracts';
 import { REDIS } from '@chatgate/service-kit/redis';
+import { RedisScripts } from '../redis-scripts.js';
 import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
 
 export type TakeResult = { allowed: true } | { allowed: false; retryAfterMs: number };
@@ -18,31 +19,21 @@ export function limitKey(req: Pick<LimitTakeRequest, 'tenantId' | 'subject' | 'm
 /** Sliding-window limits in Redis: take a slot atomically, give it back by request id. */
 @Injectable()
 export class LimitWindow {
-  private sha?: string;
+  private readonly scripts: RedisScripts;
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis) {
+    this.scripts = new RedisScripts(redis);
+  }
 
   async take(req: LimitTakeRequest): Promise<TakeResult> {
     const args: Array<string | number> = [req.requestId, req.windows.length];
     for (const w of req.windows) args.push(w.everyMinutes * 60_000, w.count);
-    const [allowed, wait] = (await this.run(limitKey(req), args)) as [number, number];
+    const [allowed, wait] = (await this.scripts.run(SLIDING_WINDOW_LUA, [limitKey(req)], args)) as [number, number];
     return allowed === 1 ? { allowed: true } : { allowed: false, retryAfterMs: wait };
   }
 
   /** Idempotent: a slot given back twice, or never taken, changes nothing. */
   async release(req: LimitReleaseRequest): Promise<boolean> {
     return (await this.redis.zrem(limitKey(req), req.requestId)) === 1;
-  }
-
-  /** EVALSHA, loading the script once (again after a Redis restart forgot it). */
-  private async run(key: string, args: Array<string | number>): Promise<unknown> {
-    this.sha ??= (await this.redis.script('LOAD', SLIDING_WINDOW_LUA)) as string;
-    try {
-      return await this.redis.evalsha(this.sha, 1, key, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
-      this.sha = (await this.redis.script('LOAD', SLIDING_WINDOW_LUA)) as string;
-      return this.redis.evalsha(this.sha, 1, key, ...args);
-    }
   }
 }

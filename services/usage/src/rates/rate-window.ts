@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { RateTake } from '@chatgate/contracts';
 import { REDIS } from '@chatgate/service-kit/redis';
+import { RedisScripts } from '../redis-scripts.js';
 import { RATE_SETTLE_LUA, RATE_TAKE_LUA } from './rate-window.lua.js';
 
 /** RPM and TPM count over the last minute. */
@@ -18,13 +19,15 @@ export function rateKeys(tenantId: string, subject: string): { requests: string;
 /** A key's requests and tokens per minute in Redis (see rate-window.lua.ts). */
 @Injectable()
 export class RateWindow {
-  private readonly shas = new Map<string, string>();
+  private readonly scripts: RedisScripts;
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis) {
+    this.scripts = new RedisScripts(redis);
+  }
 
   async take(tenantId: string, requestId: string, rate: RateTake): Promise<RateResult> {
     const keys = rateKeys(tenantId, rate.subject);
-    const [taken, wait, by] = (await this.run(RATE_TAKE_LUA, [keys.requests, keys.tokens], [requestId, rate.rpm ?? 0, rate.tpm ?? 0, rate.tokens, RATE_WINDOW_MS])) as [number, number, number];
+    const [taken, wait, by] = (await this.scripts.run(RATE_TAKE_LUA, [keys.requests, keys.tokens], [requestId, rate.rpm ?? 0, rate.tpm ?? 0, rate.tokens, RATE_WINDOW_MS])) as [number, number, number];
     if (taken === 1) return { allowed: true };
     const kind = by === 1 ? 'requests' : 'tokens';
     return wait < 0 ? { allowed: false, by: kind, retryAfterMs: 0, tooLarge: true } : { allowed: false, by: kind, retryAfterMs: Math.max(0, wait) };
@@ -38,22 +41,6 @@ export class RateWindow {
 
   /** The real tokens of a stored request replace its estimate (no-op when it holds no entry). */
   async settle(tenantId: string, subject: string, requestId: string, tokens: number): Promise<boolean> {
-    return (await this.run(RATE_SETTLE_LUA, [rateKeys(tenantId, subject).tokens], [requestId, Math.max(0, Math.round(tokens))])) === 1;
-  }
-
-  /** EVALSHA, loading the script once (again after a Redis restart forgot it). */
-  private async run(script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
-    let sha = this.shas.get(script);
-    if (!sha) {
-      sha = (await this.redis.script('LOAD', script)) as string;
-      this.shas.set(script, sha);
-    }
-    try {
-      return await this.redis.evalsha(sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
-      this.shas.delete(script);
-      return this.run(script, keys, args);
-    }
+    return (await this.scripts.run(RATE_SETTLE_LUA, [rateKeys(tenantId, subject).tokens], [requestId, Math.max(0, Math.round(tokens))])) === 1;
   }
 }
