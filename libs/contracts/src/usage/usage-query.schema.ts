@@ -7,8 +7,8 @@ export const isoOrEpoch = z.union([z.iso.datetime({ offset: true }), z.coerce.nu
 /** A name or id an admin filters by: it reaches SQL as a parameter, so it is one line of valid text. */
 export const filterSchema = oneLine(z.string().max(CLIENT_ID_MAX));
 
-/** `/admin/v1/usage`'s query string: every filter optional; the range defaults to the last 24 hours. */
-export const usageQuerySchema = z.object({
+/** The filters and range every usage query takes (`/admin/v1/usage` and its series), each optional. */
+export const usageFilterFields = {
   tenant: filterSchema.optional(),
   /** A user id or, until auth's users exist, the name the events carry. */
   user: filterSchema.optional(),
@@ -20,6 +20,11 @@ export const usageQuerySchema = z.object({
   from: isoOrEpoch.optional(),
   /** ISO 8601 or epoch ms; exclusive. */
   to: isoOrEpoch.optional(),
+};
+
+/** `/admin/v1/usage`'s query string: every filter optional; the range defaults to the last 24 hours. */
+export const usageQuerySchema = z.object({
+  ...usageFilterFields,
   granularity: z.enum(['hour', 'day']).default('hour'),
   page: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(1000).default(100),

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { MODEL_NAME_MAX, oneLine } from '../common/client-text.js';
-import { filterSchema, isoOrEpoch } from './usage-query.schema.js';
+import { usageFilterFields } from './usage-query.schema.js';
 import { usageKindSchema } from './usage-event.schema.js';
 
 /** What a usage series is split by: the user, the model, the pool account, the kind of upstream that served it, the request kind. */
@@ -18,15 +17,7 @@ export const USAGE_SERIES_MAX_GROUPS = 50;
  */
 export const usageSeriesQuerySchema = z.object({
   by: usageSeriesDimensionSchema,
-  tenant: filterSchema.optional(),
-  user: filterSchema.optional(),
-  account: oneLine(z.string().max(320)).optional(),
-  model: oneLine(z.string().max(MODEL_NAME_MAX)).optional(),
-  kind: usageKindSchema.optional(),
-  /** ISO 8601 or epoch ms; inclusive, rounded down to its hour. */
-  from: isoOrEpoch.optional(),
-  /** ISO 8601 or epoch ms; exclusive. */
-  to: isoOrEpoch.optional(),
+  ...usageFilterFields,
   granularity: z.enum(['hour', 'day']).default('day'),
   groups: z.coerce.number().int().min(1).max(USAGE_SERIES_MAX_GROUPS).default(10),
 });
