@@ -235,6 +235,8 @@ describe('admin console in a browser', () => {
     expect(reached).toBe(true);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Tenants' }).waitFor();
+    // Focus moves to the heading once the page has rendered it: waited for, not raced.
+    await page.waitForFunction(() => (globalThis as unknown as PageWindow).document.activeElement?.id === 'page-title', undefined, { timeout: 10_000 }).catch(() => undefined);
     expect(await page.evaluate(() => (globalThis as unknown as PageWindow).document.activeElement?.id)).toBe('page-title');
   });
 
