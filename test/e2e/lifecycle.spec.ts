@@ -84,6 +84,15 @@ describe('a conversation worker that dies mid-stream', () => {
     });
     expect(Date.now() - started).toBeLessThan(1000);
   });
+
+  it('says so on /health/services with a 503 (a check that reads only the status waits for the whole system)', async () => {
+    const res = await fetch(`${stack.gatewayUrl}/health/services`);
+    expect(res.status).toBe(503);
+    const body = await jsonOf(res);
+    expect(body.ok).toBe(false);
+    expect(body.services).toContainEqual({ service: 'conversation', ok: false });
+    expect(body.services).toContainEqual({ service: 'gateway', ok: true });
+  });
 });
 
 describe('replicas and health', () => {
