@@ -7,11 +7,15 @@ export interface Proc {
   child: ChildProcess;
 }
 
-/** As the image starts every process (NODE_OPTIONS in deploy/Dockerfile): V8's young generation capped. */
-export const NODE_FLAGS = ['--max-semi-space-size=16'];
+/**
+ * As the image starts every process (NODE_OPTIONS in deploy/Dockerfile): V8's young generation capped.
+ * BENCH_NODE_FLAGS adds flags of a run's own (`--perf-basic-prof` for `perf record`; a later
+ * `--max-semi-space-size` wins), BENCH_LOGS=1 shows the processes' own log lines.
+ */
+export const NODE_FLAGS = ['--max-semi-space-size=16', ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
 
 export function startProcess(root: string, name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Proc {
-  const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, join(root, script)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, join(root, script)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', process.env.BENCH_LOGS ? 'inherit' : 'ignore', 'inherit'] });
   child.on('exit', (code, signal) => {
     if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL') process.stderr.write(`bench: ${name} exited (${code ?? signal})\n`);
   });
