@@ -4,8 +4,8 @@ import pg from 'pg';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import OpenAI from 'openai';
-import { USAGE_LIMIT_TAKE, limitTakeReplySchema, usageStreamNames, type DeadLetterPage, type Principal, type UsageEvent } from '@chatgate/contracts';
-import { requestJson } from '@chatgate/service-kit';
+import { USAGE_BATCH_MAX, USAGE_LIMIT_TAKE, limitTakeReplySchema, usageStreamNames, type DeadLetterPage, type Principal, type UsageEvent } from '@chatgate/contracts';
+import { createLogger, requestJson, UsagePublisher } from '@chatgate/service-kit';
 import { waitFor } from '@chatgate/testing';
 import { AccountsService } from '@chatgate/auth';
 import { CredentialResolver } from '../../services/gateway/src/shared/credentials/credential-resolver.service.js';
@@ -298,6 +298,50 @@ describe('usage accounting and limits', () => {
     expect((await letters()).map((r) => r.count)).toEqual([1, 1]);
     // The admin route is the operator's view over the bus, and refuses a bad query like any other.
     expect((await admin('/admin/v1/usage/dead-letters?limit=51')).status).toBe(400);
+  });
+
+  it('stores the events of batch messages one by one: a poison event of a batch is dead-lettered alone, a request counted twice is stored once (the first)', async () => {
+    const tenantId = `t-batch-${randomUUID()}`;
+    const good = Array.from({ length: 12 }, () => usageEvent(tenantId));
+    const nul = usageEvent(tenantId, { model: 'gpt-4o\u0000' });
+    // The gateway's `worker_lost` for a request whose worker answered late: the first in the stream counts.
+    const lost = { ...good[3], outcome: 'worker_lost' as const, status: 502, requestId: good[3].requestId };
+    const { subject } = usageStreamNames(stack.usageStreamSuffix);
+    const js = jetstream(nc);
+    await js.publish(subject, JSON.stringify({ events: [...good.slice(0, 6), nul, 'not an event'] }));
+    await js.publish(subject, JSON.stringify({ events: [lost, ...good.slice(6)] }));
+    const storedOf = async () => Number((await db.query('SELECT count(*) AS n FROM usage.usage_events WHERE tenant_id = $1', [tenantId])).rows[0].n);
+    await waitFor(async () => (await storedOf()) === 12, 'the 12 good events stored', 5000, 50);
+    expect((await eventOf(good[3].requestId)).outcome).toBe('ok');
+    const rollups = await db.query('SELECT sum(requests) AS n, sum(errors) AS e FROM usage.usage_hourly WHERE tenant_id = $1', [tenantId]);
+    expect(rollups.rows[0]).toEqual({ n: '12', e: '0' });
+    const admin = (path: string) => fetch(`${stack.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${ADMIN_PASSWORD}` } });
+    const letters = async () => ((await (await admin('/admin/v1/usage/dead-letters?limit=50')).json()) as DeadLetterPage).rows;
+    await waitFor(async () => (await letters()).some((r) => r.requestId === nul.requestId), 'the poison event of the batch dead-lettered', 5000, 50);
+    const letter = (await letters()).find((r) => r.requestId === nul.requestId)!;
+    // Its own JSON, not the whole batch's.
+    expect(JSON.parse(letter.event)).toEqual(nul);
+    expect(letter.error).toBe('not a usage event: model: must not contain the NUL character (U+0000)');
+    expect((await letters()).some((r) => r.event === '"not an event"')).toBe(true);
+  });
+
+  it('publishes the events made while a publish waits as one message (group commit), and every one is stored', async () => {
+    const tenantId = `t-group-${randomUUID()}`;
+    const { stream } = usageStreamNames(stack.usageStreamSuffix);
+    const jsm = await jetstreamManager(nc);
+    const before = (await jsm.streams.info(stream)).state.messages;
+    const publisher = new UsagePublisher(nc, stack.usageStreamSuffix, createLogger('usage-test', 'silent'));
+    const events = Array.from({ length: 250 }, () => usageEvent(tenantId));
+    // A burst, as a busy worker makes them: the first turn's go out together, the rest gather behind it.
+    for (const e of events.slice(0, 50)) publisher.publish(e);
+    await new Promise((r) => setImmediate(r));
+    for (const e of events.slice(50)) publisher.publish(e);
+    await publisher.onApplicationShutdown();
+    const messages = (await jsm.streams.info(stream)).state.messages - before;
+    // 50 in the first message, then at most USAGE_BATCH_MAX (100) per message: 250 events in 3 messages here.
+    expect(messages).toBe(Math.ceil(50 / USAGE_BATCH_MAX) + Math.ceil(200 / USAGE_BATCH_MAX));
+    const storedOf = async () => Number((await db.query('SELECT count(*) AS n FROM usage.usage_events WHERE tenant_id = $1', [tenantId])).rows[0].n);
+    await waitFor(async () => (await storedOf()) === 250, 'all 250 events stored', 10_000, 50);
   });
 
   describe('a client string that would poison accounting is refused at the door', () => {

@@ -18,7 +18,7 @@ export type UsageOutcome = z.infer<typeof usageOutcomeSchema>;
 
 /**
  * One per request whatever happened, published by whoever knew the account and the outcome: the
- * worker, or the gateway for a job whose worker was lost (JetStream keeps the first per request id).
+ * worker, or the gateway for a job whose worker was lost (the first per request id is stored).
  */
 export const usageEventSchema = z.object({
   requestId: column().min(1),
@@ -58,3 +58,20 @@ export const usageEventSchema = z.object({
   at: z.number().int(),
 });
 export type UsageEvent = z.infer<typeof usageEventSchema>;
+
+/**
+ * A message of the usage stream holds one event (as above) or several: `{ "events": [...] }`. A
+ * publisher sends the events that gathered while its previous message waited for JetStream's
+ * acknowledgement in one message, so under load the stream, the bus and the usage service handle a
+ * message per batch instead of one per request, and no event waits longer than it would have anyway.
+ * The usage service reads each event of a batch on its own (a bad one is dead-lettered alone).
+ */
+export const USAGE_BATCH_MAX = 100;
+export interface UsageEventBatch {
+  events: unknown[];
+}
+
+/** Whether a decoded stream message is a batch (an event always has a `requestId`, a batch never). */
+export function isUsageEventBatch(payload: unknown): payload is UsageEventBatch {
+  return typeof payload === 'object' && payload !== null && Array.isArray((payload as { events?: unknown }).events) && !('requestId' in payload);
+}

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { limitModelOf, USAGE_MAX_DELIVER, usageEventSchema, usageStreamNames, type UsageEvent } from '@chatgate/contracts';
-import { decodeJson, ensureUsageStream, NATS_CONNECTION, ServiceMetrics, type Logger } from '@chatgate/service-kit';
+import { isUsageEventBatch, limitModelOf, USAGE_MAX_DELIVER, usageEventSchema, usageStreamNames, type UsageEvent } from '@chatgate/contracts';
+import { ensureUsageStream, NATS_CONNECTION, ServiceMetrics, type Logger } from '@chatgate/service-kit';
 import type { Counter } from 'prom-client';
 import { SpendSettler } from '../billing/spend-settler.js';
 import { LimitWindow } from '../limits/limit-window.js';
@@ -43,6 +43,8 @@ export interface Delivery {
 
 interface Held {
   delivery: Delivery;
+  /** What was received of the event (the message, or its JSON in a batch): what a dead letter keeps. */
+  raw: Uint8Array;
   event: PricedEvent;
 }
 
@@ -205,27 +207,27 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
 
   private async persist(deliveries: Delivery[]): Promise<void> {
     const held: Held[] = [];
-    const done: Delivery[] = [];
     const events: UsageEvent[] = [];
-    const decoded: Delivery[] = [];
+    const decoded: Array<{ delivery: Delivery; raw: Uint8Array }> = [];
     for (const delivery of deliveries) {
-      try {
-        events.push(decodeJson(usageEventSchema, delivery.data));
-        decoded.push(delivery);
-      } catch (err) {
-        // Never valid, never will be: kept for an operator instead of redelivered for ever.
-        await this.deadLetter(delivery, `not a usage event: ${schemaComplaint(err)}`);
-        done.push(delivery);
+      for (const item of eventsOf(delivery.data)) {
+        if ('event' in item) {
+          events.push(item.event);
+          decoded.push({ delivery, raw: item.raw });
+        } else {
+          // Never valid, never will be: kept for an operator instead of redelivered for ever (an event of a batch alone).
+          await this.deadLetter(item.raw, delivery.seq, `not a usage event: ${item.complaint}`);
+        }
       }
     }
-    this.spend.price(events).forEach((event, i) => held.push({ delivery: decoded[i], event }));
+    this.spend.price(events).forEach((event, i) => held.push({ ...decoded[i], event }));
     const stored = await this.storeAll(held);
-    done.push(...held.filter((h) => !stored.includes(h)).map((h) => h.delivery));
     // After the commit: a redelivery stores nothing again, and settling is idempotent per request.
     await this.settle(stored.map((h) => h.event));
     await this.settleRates(stored.map((h) => h.event));
     await this.releaseFailedSlots(stored.map((h) => h.event));
-    for (const delivery of [...done, ...stored.map((h) => h.delivery)]) delivery.ack();
+    // Every event of every message is stored or dead-lettered now (a wait that was cut threw before this).
+    for (const delivery of deliveries) delivery.ack();
   }
 
   /**
@@ -253,7 +255,7 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
         stored.push(one);
       } catch (err) {
         if (!isRowFault(err)) throw err;
-        await this.deadLetter(one.delivery, describeFault(err));
+        await this.deadLetter(one.raw, one.delivery.seq, describeFault(err));
       }
     }
     return stored;
@@ -270,15 +272,15 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  private async deadLetter(delivery: Delivery, error: string): Promise<void> {
-    this.logger.error({ seq: delivery.seq, error }, 'usage event dead-lettered');
+  private async deadLetter(raw: Uint8Array, seq: number, error: string): Promise<void> {
+    this.logger.error({ seq, error }, 'usage event dead-lettered');
     this.deadLetteredTotal?.inc();
     try {
-      await this.untilAvailable('dead letter not stored', () => this.deadLetters.record({ raw: delivery.data, error, streamSeq: delivery.seq }));
+      await this.untilAvailable('dead letter not stored', () => this.deadLetters.record({ raw, error, streamSeq: seq }));
     } catch (err) {
       if (err instanceof Stopping) throw err;
       // The table takes any bytes; if even that fails, the log line is the last copy.
-      this.logger.error({ seq: delivery.seq, raw: Buffer.from(delivery.data).toString('base64'), err: describeFault(err) }, 'dead letter not stored');
+      this.logger.error({ seq, raw: Buffer.from(raw).toString('base64'), err: describeFault(err) }, 'dead letter not stored');
     }
   }
 
@@ -340,6 +342,32 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
       this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'limit slots of failed requests not released'),
     );
   }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** `raw`: what was received of it (the message, or the event's JSON in a batch), for the dead letter table. */
+type Decoded = { event: UsageEvent; raw: Uint8Array } | { raw: Uint8Array; complaint: string };
+
+/**
+ * The events of one stream message: one event, or each of a batch's (see UsageEventBatch) on its
+ * own, so one bad event of a batch is dead-lettered alone (with its own JSON as what was received).
+ */
+function eventsOf(data: Uint8Array): Decoded[] {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(decoder.decode(data));
+  } catch (err) {
+    return [{ raw: data, complaint: schemaComplaint(err) }];
+  }
+  if (!isUsageEventBatch(payload)) return [decodeEvent(payload, data)];
+  return payload.events.map((item) => decodeEvent(item, encoder.encode(JSON.stringify(item) ?? 'null')));
+}
+
+function decodeEvent(payload: unknown, raw: Uint8Array): Decoded {
+  const parsed = usageEventSchema.safeParse(payload);
+  return parsed.success ? { event: parsed.data, raw } : { raw, complaint: schemaComplaint(parsed.error) };
 }
 
 /** The first thing wrong with a payload, never the payload: a field path and zod's message, or why it is not JSON. */

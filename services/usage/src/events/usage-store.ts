@@ -39,8 +39,11 @@ export class UsageStore {
 
   /** Returns how many events were new. */
   async store(batch: readonly PricedEvent[]): Promise<number> {
-    // A batch may hold one event twice (redelivered while the first copy waited): keep one.
-    const events = [...new Map(batch.map((e) => [e.requestId, e])).values()];
+    // A batch may hold one request's event twice (redelivered while the first copy waited, or the gateway's
+    // `worker_lost` and a late worker's): the first one counts, as it would had they come in two batches.
+    const first = new Map<string, PricedEvent>();
+    for (const e of batch) if (!first.has(e.requestId)) first.set(e.requestId, e);
+    const events = [...first.values()];
     if (!events.length) return 0;
     return this.db.transaction(async (m) => {
       const col = <T>(f: (e: PricedEvent) => T) => events.map(f);

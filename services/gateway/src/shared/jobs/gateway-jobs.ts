@@ -32,9 +32,9 @@ const WORKER_LOST_STATUS = 502;
  *    ends with a failure that means no worker ran it (`gatewayReturnsSlot`), `neverRan` is called so
  *    the caller returns the limit slot no usage event will return. When its worker is lost mid-job
  *    (`worker_lost`), nobody else can account for it: the gateway publishes its usage event, outcome
- *    `worker_lost`, with what `delivered` says reached the client (estimated), once; JetStream keeps
- *    the first event per request id, so should the worker live after all, its own later one is
- *    dropped. The usage service then returns the slot and settles the budget holds, as for an error.
+ *    `worker_lost`, with what `delivered` says reached the client (estimated), once; the first event
+ *    per request id counts (JetStream drops a repeated single event, the usage store any later one),
+ *    so should the worker live after all, its own later one is dropped. The usage service then returns the slot and settles the budget holds, as for an error.
  */
 @Injectable()
 export class GatewayJobs {
