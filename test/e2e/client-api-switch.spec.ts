@@ -54,6 +54,10 @@ describe('ENABLE_MIRROR_API=false', () => {
     expect((await fetch(url('/admin/v1/accounts'), { headers: admin })).status).toBe(200);
     expect((await fetch(url('/admin/v1/users'), { headers: admin })).status).toBe(200);
     expect((await fetch(url('/tokens'), { headers: { ...admin, accept: 'application/json' } })).status).toBe(200);
-    for (const path of ['/health', '/health/live', '/health/ready', '/health/services']) expect([path, (await fetch(`${stack.gatewayUrl}${path}`)).status]).toEqual([path, 200]);
+    for (const path of ['/health', '/health/live', '/health/ready']) expect([path, (await fetch(`${stack.gatewayUrl}${path}`)).status]).toEqual([path, 200]);
+    // Served, with the services of this stack (voice and usage are not started here: 503, as for any service down).
+    const services = await fetch(`${stack.gatewayUrl}/health/services`);
+    expect(services.status).toBe(503);
+    expect(await jsonOf(services)).toMatchObject({ ok: false, services: expect.arrayContaining([{ service: 'gateway', ok: true }, { service: 'conversation', ok: true }]) });
   });
 });
