@@ -362,7 +362,7 @@ function eventsOf(data: Uint8Array): Decoded[] {
     return [{ raw: data, complaint: schemaComplaint(err) }];
   }
   if (!isUsageEventBatch(payload)) return [decodeEvent(payload, data)];
-  return payload.events.map((item) => decodeEvent(item, encoder.encode(JSON.stringify(item) ?? 'null')));
+  return payload.events.map((item) => decodeEvent(item, encoder.encode(JSON.stringify(item))));
 }
 
 function decodeEvent(payload: unknown, raw: Uint8Array): Decoded {

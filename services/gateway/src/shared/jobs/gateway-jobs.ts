@@ -34,7 +34,8 @@ const WORKER_LOST_STATUS = 502;
  *    (`worker_lost`), nobody else can account for it: the gateway publishes its usage event, outcome
  *    `worker_lost`, with what `delivered` says reached the client (estimated), once; the first event
  *    per request id counts (JetStream drops a repeated single event, the usage store any later one),
- *    so should the worker live after all, its own later one is dropped. The usage service then returns the slot and settles the budget holds, as for an error.
+ *    so should the worker live after all, its own later one is dropped. The usage service then
+ *    returns the slot and settles the budget holds, as for an error.
  */
 @Injectable()
 export class GatewayJobs {
