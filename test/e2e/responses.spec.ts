@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import type pg from 'pg';
 import { replyFor } from '@chatgate/chatgpt-sim';
 import { waitFor, type LooseJson } from '@chatgate/testing';
+import { IncompleteUploadError, ResponseStore } from '@chatgate/conversation';
 import { startStack, type Stack } from '../support/stack.js';
 import { connectStackDatabase } from '../support/stack-database.js';
 import { pdfDocument, pngImage } from '../support/test-files.js';
@@ -122,6 +123,17 @@ describe('the Responses API on every upstream kind, with the official client', (
 
       await ann.responses.delete(created.id);
       await expect(ann.responses.retrieve(created.id)).rejects.toMatchObject({ status: 404 });
+    });
+
+    it('keeps a response whose input and answer hold NUL and other control characters, and continues it', async () => {
+      const hostile = 'Nul \u0000 here, bell \u0007, escape \u001b[0m, lone \ud800 half';
+      const created = await ann.responses.create({ model, input: hostile });
+      expect(created.output_text).toBe(replyFor(hostile, kind === 'chatgpt' ? undefined : model).text);
+      const items = await ann.responses.inputItems.list(created.id);
+      expect(JSON.stringify(items.data)).toContain('Nul \\u0000 here, bell \\u0007');
+      expect((await ann.responses.retrieve(created.id)).output_text).toBe(created.output_text);
+      const next = await ann.responses.create({ model, input: 'And after it', previous_response_id: created.id });
+      expect(next.previous_response_id).toBe(created.id);
     });
 
     it('continues a conversation with previous_response_id over three turns', async () => {
@@ -329,6 +341,45 @@ describe('the Responses API on every upstream kind, with the official client', (
       const third = await ann.responses.create({ model: 'gpt-4o', input: 'And now in words', previous_response_id: second.id }).catch((e: unknown) => e);
       expect(third).toMatchObject({ status: 413, error: { code: 'request_too_large' } });
     });
+  });
+
+  it('keeps a ChatGPT-account response larger than one NATS message (its long input echoed back), in parts', async () => {
+    // The request and the job fit one message; input + answer (the simulator echoes the prompt) do not.
+    const long = `Echo this: ${Array.from({ length: 40_000 }, (_, i) => `w${i} 🙂`).join(' ')} \u0000 the end`;
+    const { data: created, response } = await ann.responses.create({ model: 'gpt-4o', input: long }).withResponse();
+    expect(created.output_text).toBe(replyFor(long).text);
+    const got = await ann.responses.retrieve(created.id);
+    expect(Buffer.byteLength(JSON.stringify(got)) + Buffer.byteLength(JSON.stringify(long))).toBeGreaterThan(1024 * 1024);
+    expect(got.output_text).toBe(created.output_text);
+    const items = await ann.responses.inputItems.list(created.id);
+    expect(JSON.stringify(items.data)).toContain(JSON.stringify(long).slice(1, -1));
+    expect((await db.query('SELECT count(*)::int AS n FROM conversation.response_uploads WHERE id = $1', [created.id])).rows[0].n).toBe(0);
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it("commits a response's parts only when all are there and make that response; parts of a save never finished expire", async () => {
+    const store = stack.workers[0].app.get(ResponseStore);
+    const owner = { tenantId: 'tenant-parts', userId: null, credentialId: 'cred-parts' };
+    const stored = { id: 'resp_parts_1', upstream: 'chatgpt' as const, model: 'gpt-4o', accountId: null, response: { id: 'resp_parts_1', output: [] }, input: [{ role: 'user', content: 'x\u0000y' }], conversationId: null, messageId: null };
+    const json = JSON.stringify(stored);
+    const [head, tail] = [json.slice(0, 10), json.slice(10)];
+    await store.savePart(owner, stored.id, 1, tail);
+    await expect(store.commitParts(owner, stored.id, 2)).rejects.toBeInstanceOf(IncompleteUploadError);
+    expect(await store.find(owner, stored.id)).toBeNull();
+    await store.savePart(owner, stored.id, 0, '{"id":"resp_other",');
+    await store.savePart(owner, stored.id, 1, tail);
+    await expect(store.commitParts(owner, stored.id, 2)).rejects.toBeInstanceOf(IncompleteUploadError);
+    // A part sent again replaces the first one; another owner's parts are not these.
+    await store.savePart(owner, stored.id, 0, 'garbage');
+    await store.savePart(owner, stored.id, 0, head);
+    await store.savePart(owner, stored.id, 1, tail);
+    await store.savePart({ ...owner, credentialId: 'someone-else' }, stored.id, 2, 'theirs');
+    await store.commitParts(owner, stored.id, 2);
+    expect(await store.find(owner, stored.id)).toMatchObject({ id: stored.id, input: [{ role: 'user', content: 'x\u0000y' }] });
+    await store.savePart(owner, 'resp_parts_2', 0, head);
+    await db.query(`UPDATE conversation.response_uploads SET created_at = now() - interval '2 hours' WHERE id = 'resp_parts_2'`);
+    await store.cleanup();
+    expect((await db.query(`SELECT id, part FROM conversation.response_uploads WHERE tenant_id = 'tenant-parts'`)).rows).toEqual([{ id: 'resp_parts_1', part: 2 }]);
   });
 
   it('refuses a bad request with a 400 naming the field, before any upstream', async () => {

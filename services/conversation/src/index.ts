@@ -7,3 +7,4 @@ export type { PlatformRequest, PlatformPath } from './shared/platform/platform-r
 export type { PlatformUsage } from './shared/platform/platform-usage.js';
 export { CONVERSATION_SCHEMA } from './app.module.js';
 export { CONVERSATION_MIGRATIONS } from './migrations/index.js';
+export { IncompleteUploadError, ResponseStore } from './shared/responses/response-store.js';

@@ -43,12 +43,19 @@ export const storedResponseSchema = z.object({
 });
 export type StoredResponse = z.infer<typeof storedResponseSchema>;
 
+/** Parts one saved response may come in: 512 × 64 Ki characters, 32 Mi characters of JSON (a chain longer than that is not kept). */
+export const RESPONSE_SAVE_MAX_PARTS = 512;
+
 export const responsesStoreRequestSchema = z.discriminatedUnion('op', [
   /** The stored response (`view: response`), its input items, its deletion, or a cancel (404 unless an API key holds it). */
   z.object({ op: z.literal('read'), owner: responseOwnerSchema, id: z.string().min(1), view: z.enum(['response', 'input_items', 'delete', 'cancel']), query: z.record(z.string(), z.string()).default({}) }),
   /** The chain a new response continues (`previous_response_id`). */
   z.object({ op: z.literal('previous'), owner: responseOwnerSchema, id: z.string().min(1) }),
   z.object({ op: z.literal('save'), owner: responseOwnerSchema, response: storedResponseSchema }),
+  /** A part of a response too large for one message (`responseSaveRequests`): its JSON text from `index` on, kept until the commit. */
+  z.object({ op: z.literal('save_part'), owner: responseOwnerSchema, id: z.string().min(1), index: z.number().int().min(0).max(RESPONSE_SAVE_MAX_PARTS - 1), chunk: z.string() }),
+  /** The parts 0…parts−1 make the response: it is stored as `save` stores it, and the parts are dropped. */
+  z.object({ op: z.literal('save_commit'), owner: responseOwnerSchema, id: z.string().min(1), parts: z.number().int().min(1).max(RESPONSE_SAVE_MAX_PARTS) }),
 ]);
 export type ResponsesStoreRequest = z.infer<typeof responsesStoreRequestSchema>;
 
@@ -89,13 +96,42 @@ export type ResponsesStoreReplyPart = z.infer<typeof responsesStoreReplyPartSche
 /** Characters of JSON text per part (a character takes at most 6 bytes escaped again in the envelope): well under 1 MiB. */
 export const RESPONSES_REPLY_CHUNK_CHARS = 64 * 1024;
 
+/**
+ * JSON text cut into pieces of at most `chunkChars` characters, never between the two halves of a
+ * surrogate pair: a piece is stored as UTF-8 text on the way (Postgres), where a lone half would
+ * become U+FFFD. (`JSON.stringify` escapes lone halves, so its text has only whole pairs.)
+ */
+export function cutJsonText(json: string, chunkChars: number): string[] {
+  const pieces: string[] = [];
+  let at = 0;
+  while (at < json.length) {
+    let end = Math.min(at + chunkChars, json.length);
+    const last = json.charCodeAt(end - 1);
+    // A piece of one character that is a high half takes its low half along instead.
+    if (end < json.length && last >= 0xd800 && last <= 0xdbff) end += end - at > 1 ? -1 : 1;
+    pieces.push(json.slice(at, end));
+    at = end;
+  }
+  return pieces;
+}
+
 export function responsesStoreReplyParts(reply: ResponsesStoreReply, chunkChars = RESPONSES_REPLY_CHUNK_CHARS): ResponsesStoreReplyPart[] {
   if (!reply.ok || !('body' in reply)) return [reply];
-  // (A surrogate pair cut in two survives: the transport's JSON escapes a lone half and restores it.)
-  const json = JSON.stringify(reply.body ?? null);
-  const parts: ResponsesStoreReplyPart[] = [];
-  for (let at = 0; at < json.length; at += chunkChars) parts.push({ ok: true, upstream: reply.upstream, chunk: json.slice(at, at + chunkChars) });
-  return parts;
+  return cutJsonText(JSON.stringify(reply.body ?? null), chunkChars).map((chunk) => ({ ok: true, upstream: reply.upstream, chunk }));
+}
+
+/** UTF-8 bytes of a response's JSON up to which it is saved in one message (the envelope adds little; NATS carries 1 MiB). */
+export const RESPONSE_SAVE_ONE_MESSAGE_BYTES = 512 * 1024;
+
+/**
+ * The requests that save a response: one `save` when its JSON fits one message, else its JSON text in
+ * `save_part`s then a `save_commit`, to be sent in order, each after the previous one's answer.
+ */
+export function responseSaveRequests(owner: ResponseOwner, response: StoredResponse, chunkChars = RESPONSES_REPLY_CHUNK_CHARS): ResponsesStoreRequest[] {
+  const json = JSON.stringify(response);
+  if (new TextEncoder().encode(json).length <= RESPONSE_SAVE_ONE_MESSAGE_BYTES) return [{ op: 'save', owner, response }];
+  const chunks = cutJsonText(json, chunkChars);
+  return [...chunks.map((chunk, index): ResponsesStoreRequest => ({ op: 'save_part', owner, id: response.id, index, chunk })), { op: 'save_commit', owner, id: response.id, parts: chunks.length }];
 }
 
 /** The reply the parts make together; throws when they are not one whole reply. */

@@ -16,7 +16,7 @@ import {
 } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { CONVERSATION_LOGGER } from '../conversation.config.js';
-import { ResponseStore } from '../shared/responses/response-store.js';
+import { IncompleteUploadError, ResponseStore } from '../shared/responses/response-store.js';
 import { inputItemsPage } from '../shared/responses/stored-answers.js';
 
 /**
@@ -52,6 +52,18 @@ export class ResponsesStoreController {
       case 'save':
         await this.store.save(request.owner, request.response);
         return { ok: true, upstream: request.response.upstream, body: null };
+      // (Only the gateway's ChatGPT-account responses are saved in parts; it reads nothing from these answers.)
+      case 'save_part':
+        await this.store.savePart(request.owner, request.id, request.index, request.chunk);
+        return { ok: true, upstream: 'chatgpt', body: null };
+      case 'save_commit':
+        try {
+          await this.store.commitParts(request.owner, request.id, request.parts);
+        } catch (err) {
+          if (err instanceof IncompleteUploadError) return { ok: false, failure: requestFailure('invalid_request', err.message) };
+          throw err;
+        }
+        return { ok: true, upstream: 'chatgpt', body: null };
       case 'previous': {
         const row = await this.store.find(request.owner, request.id);
         if (!row) return { ok: false, failure: previousResponseNotFound(request.id) };

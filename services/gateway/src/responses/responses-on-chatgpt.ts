@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import type { Logger } from '@chatgate/service-kit';
 import { CHAT_JOBS, ModelTable, requestFailure, type ChatFrame, type ChatJob, type OpenAIError, type PreviousResponse, type Principal } from '@chatgate/contracts';
 import {
   DialectError,
@@ -13,6 +14,7 @@ import {
 } from '@chatgate/protocol';
 import { ApiError } from '../shared/errors/api-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../shared/config/gateway.config.js';
+import { GATEWAY_LOGGER } from '../shared/config/gateway.logger.js';
 import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
 import { LimitGate, type ModelUse } from '../shared/limits/limit-gate.js';
 import { countPromptTokens, countReplyTokens } from '../shared/limits/prompt-tokens.js';
@@ -58,6 +60,7 @@ export class ResponsesOnChatgpt {
     private readonly models: ModelTable,
     private readonly store: ResponsesStoreClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
   ) {}
 
   async create(req: FastifyRequest, reply: FastifyReply, principal: Principal, request: JsonObject & { model: string }): Promise<void> {
@@ -119,8 +122,9 @@ export class ResponsesOnChatgpt {
           conversationId: frame.conversationId,
           messageId: frame.messageId,
         });
-      } catch {
+      } catch (err) {
         // The answer stands; a later previous_response_id or GET of it is a 404.
+        this.logger.warn({ requestId: job.requestId, responseId: writer.id, err: err instanceof Error ? err.message : String(err) }, 'a response was answered but not stored');
       }
     };
     let answer = '';

@@ -5,6 +5,7 @@ import {
   CONVERSATION_RESPONSES,
   joinResponsesStoreReplyParts,
   previousResponseSchema,
+  responseSaveRequests,
   serviceUnavailable,
   type PreviousResponse,
   type Principal,
@@ -36,8 +37,9 @@ export class ResponsesStoreClient {
     return previousResponseSchema.parse('body' in reply ? reply.body : null);
   }
 
+  /** Saves in one message, or in parts (`responseSaveRequests`) when the response is larger than one message carries. */
   async save(principal: Principal, response: StoredResponse): Promise<void> {
-    await this.ask({ op: 'save', owner: ownerOf(principal), response });
+    for (const request of responseSaveRequests(ownerOf(principal), response)) await this.ask(request);
   }
 
   private async ask(request: ResponsesStoreRequest): Promise<Extract<ResponsesStoreReply, { ok: true }>> {

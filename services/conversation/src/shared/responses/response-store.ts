@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { ResponseOwner, StoredResponse, UpstreamKind } from '@chatgate/contracts';
+import { storedResponseSchema, type ResponseOwner, type StoredResponse, type UpstreamKind } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../../conversation.config.js';
 import { ownerKeyOf } from '../records/conversation-record.js';
@@ -28,8 +28,9 @@ interface Row {
   upstream: UpstreamKind;
   account_id: string | null;
   model: string;
-  response: Record<string, unknown> | null;
-  input: Array<Record<string, unknown>> | null;
+  /** JSON text (not jsonb, which refuses a NUL in a string). */
+  response: string | null;
+  input: string | null;
   conversation_id: string | null;
   message_id: string | null;
   created_at: Date;
@@ -42,8 +43,8 @@ const toRow = (r: Row): ResponseRow => ({
   upstream: r.upstream,
   accountId: r.account_id,
   model: r.model,
-  response: r.response,
-  input: r.input,
+  response: r.response === null ? null : (JSON.parse(r.response) as Record<string, unknown>),
+  input: r.input === null ? null : (JSON.parse(r.input) as Array<Record<string, unknown>>),
   conversationId: r.conversation_id,
   messageId: r.message_id,
   createdAt: r.created_at,
@@ -52,6 +53,11 @@ const toRow = (r: Row): ResponseRow => ({
 /** Expired rows removed per statement, so a cleanup never holds a long lock. */
 const CLEANUP_BATCH = 1000;
 const CLEANUP_EVERY_MS = 60 * 60_000;
+/** The parts of a save that was never committed (the gateway stopped half way) are dropped after this. */
+const UPLOAD_TTL = `interval '1 hour'`;
+
+/** A commit's parts are not the response they name (missing, or not its JSON). */
+export class IncompleteUploadError extends Error {}
 
 /**
  * The responses chatgate keeps (schema `conversation`, table `responses`), each its owner's alone: a
@@ -80,8 +86,8 @@ export class ResponseStore implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** Keeps a response for its owner, every input item given an id (a second save of the same id changes nothing). */
-  async save(owner: ResponseOwner, stored: StoredResponse): Promise<void> {
-    await this.db.query(
+  async save(owner: ResponseOwner, stored: StoredResponse, db: Pick<DataSource, 'query'> = this.db): Promise<void> {
+    await db.query(
       `INSERT INTO "conversation"."responses"
          ("id", "tenant_id", "owner_key", "user_id", "credential_id", "upstream", "account_id", "model", "response", "input", "conversation_id", "message_id", "expires_at")
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(days => $13::int))
@@ -102,6 +108,39 @@ export class ResponseStore implements OnApplicationBootstrap, OnApplicationShutd
         this.config.RESPONSES_RETENTION_DAYS,
       ],
     );
+  }
+
+  /** Keeps one part of a response's JSON text until its commit (the same part sent again replaces it). */
+  async savePart(owner: ResponseOwner, id: string, index: number, chunk: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO "conversation"."response_uploads" ("id", "tenant_id", "owner_key", "part", "chunk") VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT ("tenant_id", "owner_key", "id", "part") DO UPDATE SET "chunk" = EXCLUDED."chunk", "created_at" = now()`,
+      [id, owner.tenantId, ownerKeyOf(owner), index, chunk],
+    );
+  }
+
+  /**
+   * Saves the response parts 0…parts−1 make, and drops them, in one transaction. Throws
+   * IncompleteUploadError when a part is missing or they are not that response's JSON.
+   */
+  async commitParts(owner: ResponseOwner, id: string, parts: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const rows: Array<{ part: number; chunk: string }> = await tx.query(
+        // (A CTE: TypeORM answers a bare DELETE … RETURNING with [rows, count].)
+        `WITH gone AS (DELETE FROM "conversation"."response_uploads" WHERE "id" = $1 AND "tenant_id" = $2 AND "owner_key" = $3 RETURNING "part", "chunk")
+         SELECT "part", "chunk" FROM gone ORDER BY "part"`,
+        [id, owner.tenantId, ownerKeyOf(owner)],
+      );
+      if (rows.length !== parts || rows.some((row, i) => row.part !== i)) throw new IncompleteUploadError(`response ${id}: ${rows.length} of ${parts} parts`);
+      let stored: StoredResponse;
+      try {
+        stored = storedResponseSchema.parse(JSON.parse(rows.map((row) => row.chunk).join('')));
+      } catch {
+        throw new IncompleteUploadError(`response ${id}: the parts are not a stored response`);
+      }
+      if (stored.id !== id) throw new IncompleteUploadError(`response ${id}: the parts name another response`);
+      await this.save(owner, stored, tx);
+    });
   }
 
   /** The owner's unexpired response with this id, else null (whoever else may hold that id). */
@@ -136,6 +175,10 @@ export class ResponseStore implements OnApplicationBootstrap, OnApplicationShutd
       total += n;
       if (n < CLEANUP_BATCH) break;
     }
+    const stale: Array<{ n: number }> = await this.db.query(
+      `WITH gone AS (DELETE FROM "conversation"."response_uploads" WHERE "created_at" <= now() - ${UPLOAD_TTL} RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+    );
+    if (stale[0]?.n) this.logger.info({ removed: stale[0].n }, 'parts of unfinished response saves removed');
     if (total > 0) this.logger.info({ removed: total }, 'expired stored responses removed');
     return total;
   }
