@@ -65,34 +65,23 @@ export function busPermissions(usageStreamSuffix = ''): Record<ServiceName, BusP
   const own = (service: ServiceName) => [`${inboxPrefixOf(service)}.>`, healthPingSubject(service)];
   // Frames of a job stream go to the gateway's inbox, many per job: more than a single reply.
   const jobFrames = `${inboxPrefixOf('gateway')}.>`;
+  // What each service answers the gateway: the gateway may publish exactly these, the service subscribe to them.
+  const conversationAnswers = [
+    CHAT_COMPLETION_JOB,
+    cancels(CHAT_COMPLETION_CANCEL_PREFIX),
+    RELAY_JOB,
+    cancels(RELAY_CANCEL_PREFIX),
+    CONVERSATION_LIST_MODELS,
+    CONVERSATION_MANAGE,
+    CONVERSATION_RESPONSES,
+    FILE_DOWNLOAD_JOB,
+    cancels(FILE_DOWNLOAD_CANCEL_PREFIX),
+  ];
+  const voiceAnswers = [SPEECH_JOB, cancels(SPEECH_CANCEL_PREFIX), LIVEKIT_TOKEN];
+  const usageAnswers = [USAGE_LIMIT_TAKE, USAGE_LIMIT_RELEASE, USAGE_QUERY, USAGE_USER_COUNTS, USAGE_DEAD_LETTERS, USAGE_ACCOUNT_HOURLY, USAGE_BILLING_SPEND, USAGE_SPEND_QUERY, USAGE_SERIES];
   return {
     gateway: {
-      publish: [
-        AUTH_RESOLVE_CREDENTIAL,
-        ADMIN_SUBJECTS,
-        CHAT_COMPLETION_JOB,
-        cancels(CHAT_COMPLETION_CANCEL_PREFIX),
-        RELAY_JOB,
-        cancels(RELAY_CANCEL_PREFIX),
-        SPEECH_JOB,
-        cancels(SPEECH_CANCEL_PREFIX),
-        LIVEKIT_TOKEN,
-        USAGE_LIMIT_TAKE,
-        USAGE_LIMIT_RELEASE,
-        USAGE_QUERY,
-        USAGE_USER_COUNTS,
-        USAGE_DEAD_LETTERS,
-        USAGE_ACCOUNT_HOURLY,
-        USAGE_BILLING_SPEND,
-        USAGE_SPEND_QUERY,
-        USAGE_SERIES,
-        CONVERSATION_LIST_MODELS,
-        CONVERSATION_MANAGE,
-        CONVERSATION_RESPONSES,
-        FILE_DOWNLOAD_JOB,
-        cancels(FILE_DOWNLOAD_CANCEL_PREFIX),
-        ...SERVICE_NAMES.map(healthPingSubject),
-      ],
+      publish: [AUTH_RESOLVE_CREDENTIAL, ADMIN_SUBJECTS, ...conversationAnswers, ...voiceAnswers, ...usageAnswers, ...SERVICE_NAMES.map(healthPingSubject)],
       subscribe: [...own('gateway'), AUTH_CREDENTIAL_REVOKED, AUTH_TENANT_PRINCIPALS_CHANGED],
       answersRequests: true,
     },
@@ -105,41 +94,17 @@ export function busPermissions(usageStreamSuffix = ''): Record<ServiceName, BusP
       // ACCOUNT_LIMITS: what a Codex account's answers say of its usage windows, for auth's pool.
       // ACCOUNT_KEYS and ACCOUNTS_CHANGED: the platform runner's local snapshot of the tenant's API keys.
       publish: [ACCOUNT_LEASE, ACCOUNT_REPORT, ACCOUNT_PLANS, ACCOUNT_KEYS, ACCOUNT_LIMITS, usage.subject, jobFrames, ...usagePublisherApi(usage.stream)],
-      subscribe: [
-        ...own('conversation'),
-        ACCOUNTS_CHANGED,
-        CHAT_COMPLETION_JOB,
-        cancels(CHAT_COMPLETION_CANCEL_PREFIX),
-        RELAY_JOB,
-        cancels(RELAY_CANCEL_PREFIX),
-        CONVERSATION_LIST_MODELS,
-        CONVERSATION_MANAGE,
-        CONVERSATION_RESPONSES,
-        FILE_DOWNLOAD_JOB,
-        cancels(FILE_DOWNLOAD_CANCEL_PREFIX),
-      ],
+      subscribe: [...own('conversation'), ACCOUNTS_CHANGED, ...conversationAnswers],
       answersRequests: true,
     },
     voice: {
       publish: [ACCOUNT_LEASE, ACCOUNT_REPORT, usage.subject, jobFrames, ...usagePublisherApi(usage.stream)],
-      subscribe: [...own('voice'), SPEECH_JOB, cancels(SPEECH_CANCEL_PREFIX), LIVEKIT_TOKEN],
+      subscribe: [...own('voice'), ...voiceAnswers],
       answersRequests: true,
     },
     usage: {
       publish: usageConsumerApi(usage.stream, usage.consumer),
-      subscribe: [
-        ...own('usage'),
-        USAGE_LIMIT_TAKE,
-        USAGE_LIMIT_RELEASE,
-        USAGE_QUERY,
-        USAGE_USER_COUNTS,
-        USAGE_DEAD_LETTERS,
-        USAGE_ACCOUNT_HOURLY,
-        USAGE_BILLING_SPEND,
-        USAGE_SPEND_QUERY,
-        USAGE_SERIES,
-        maxDeliveriesAdvisorySubject(usage.stream, usage.consumer),
-      ],
+      subscribe: [...own('usage'), ...usageAnswers, maxDeliveriesAdvisorySubject(usage.stream, usage.consumer)],
       answersRequests: true,
     },
   };

@@ -17,3 +17,4 @@ export * from './responses-relay.js';
 export * from './previous-response.js';
 export * from './responses-to-chat-messages.js';
 export * from './stop-sequences.js';
+export * from './answer-headers.js';

@@ -14,18 +14,10 @@ import { workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
 import { LimitGate, type ModelUse } from '../shared/limits/limit-gate.js';
 import { newCompletionId } from './completion-id.js';
-import { ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from '@chatgate/protocol';
+import { CLIENT_SSE_HEADERS, ChunkEncoder, completionObject, toOpenAIUsage, type CompletionIdentity, type ConversationIds } from '@chatgate/protocol';
 import { parseChatRequest, toChatJob } from './to-chat-job.js';
 import { filesBaseUrl } from '../shared/http/files-base-url.js';
 import { DeliveredReply } from './delivered-reply.js';
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  connection: 'keep-alive',
-  // Reverse proxies (nginx) must not buffer a token stream.
-  'x-accel-buffering': 'no',
-};
 
 @Controller()
 export class ChatCompletionsController {
@@ -110,7 +102,7 @@ export class ChatCompletionsController {
       if (started) return;
       started = true;
       reply.hijack();
-      raw.writeHead(200, { ...SSE_HEADERS, 'x-request-id': job.requestId });
+      raw.writeHead(200, { ...CLIENT_SSE_HEADERS, 'x-request-id': job.requestId });
       raw.write(encoder.role());
     };
     return (frame) => {

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { Logger } from '@chatgate/service-kit';
 import { CHAT_JOBS, ModelTable, requestFailure, type ChatFrame, type ChatJob, type OpenAIError, type PreviousResponse, type Principal } from '@chatgate/contracts';
 import {
+  CLIENT_SSE_HEADERS,
   DialectError,
   inputItems,
   responseEndOf,
@@ -21,13 +22,6 @@ import { countPromptTokens, countReplyTokens } from '../shared/limits/prompt-tok
 import { filesBaseUrl } from '../shared/http/files-base-url.js';
 import type { FastifyRequest } from 'fastify';
 import { ResponsesStoreClient } from './responses-store.client.js';
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  connection: 'keep-alive',
-  'x-accel-buffering': 'no',
-};
 
 /** Request fields that need state or features the ChatGPT backend does not have. */
 const REFUSED: Record<string, string> = {
@@ -136,7 +130,7 @@ export class ResponsesOnChatgpt {
       if (!started) {
         started = true;
         reply.hijack();
-        raw.writeHead(200, { ...SSE_HEADERS, 'x-request-id': job.requestId });
+        raw.writeHead(200, { ...CLIENT_SSE_HEADERS, 'x-request-id': job.requestId });
       }
       raw.write(text);
     };

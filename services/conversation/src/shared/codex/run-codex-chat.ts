@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ACCOUNT_KIND_OF, codexStreamCut, codexTimeout, codexUpstreamError, requestFailure, type BusError, type UpstreamCredential, type UsageEvent } from '@chatgate/contracts';
 import {
+  JSON_HEADERS,
+  SSE_HEADERS,
   chatCompletionObject,
   ChunkEncoder,
   ResponsesEventReader,
@@ -15,14 +17,13 @@ import {
   type CompletionIdentity,
   type JsonObject,
 } from '@chatgate/protocol';
-import { CLIENT_CLOSED_STATUS, identitySourceFor, usageEvent, withRotation, type AccountLeaseClient, type AttemptResult, type LeasedAttempt, type UsageCaller } from '@chatgate/service-kit';
-import type { InputSource, LoadResult } from '../uploads/input-loader.js';
+import { CLIENT_CLOSED_STATUS, identitySourceFor, usageEvent, withRotation, type AttemptResult, type LeasedAttempt, type UsageCaller } from '@chatgate/service-kit';
 import { ChoiceGuard } from './choice-guard.js';
 import { withInlineInputs } from './codex-chat-inputs.js';
 import { planCodexChat, type CodexChatPlan } from './codex-chat-request.js';
 import { codexStreamFailure, type CodexAttemptFailure } from './codex-failure.js';
-import type { CodexLimits } from './codex-limits.js';
 import type { CodexClient } from './codex.client.js';
+import type { CodexRunDeps } from './codex-run-deps.js';
 import { estimatedUsage, estimatePromptTokens } from './codex-usage.js';
 
 /** A chat completions request for the tenant's Codex accounts, as the relay carries it. */
@@ -42,20 +43,9 @@ export interface CodexSink {
   error(failure: BusError): void;
 }
 
-export interface CodexChatDeps {
+export interface CodexChatDeps extends CodexRunDeps {
   client: Pick<CodexClient, 'responses'>;
-  leases: Pick<AccountLeaseClient, 'lease' | 'report'>;
-  limits: { observed(accountId: string, limits: CodexLimits | null, opts?: { force?: boolean }): void };
-  loadInputs(sources: InputSource[]): Promise<LoadResult>;
-  publishUsage(event: UsageEvent): void;
-  retryTimes: number;
-  /** Aborted when the client goes away (or the worker shuts down): every upstream request is aborted with it. */
-  signal: AbortSignal;
-  now?: () => number;
 }
-
-const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** `chatcmpl-` and 29 url-safe characters, the shape OpenAI's ids have. */
 function newCompletionId(): string {

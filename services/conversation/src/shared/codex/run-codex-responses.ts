@@ -11,6 +11,8 @@ import {
   type UsageEvent,
 } from '@chatgate/contracts';
 import {
+  JSON_HEADERS,
+  SSE_HEADERS,
   codexRequestRules,
   inputItems,
   inputWithPrevious,
@@ -24,16 +26,15 @@ import {
   type ResponseItem,
   type ResponsesRequestBody,
 } from '@chatgate/protocol';
-import { CLIENT_CLOSED_STATUS, identitySourceFor, usageEvent, withRotation, type AccountLeaseClient, type AttemptResult, type LeasedAttempt } from '@chatgate/service-kit';
+import { CLIENT_CLOSED_STATUS, identitySourceFor, usageEvent, withRotation, type AttemptResult, type LeasedAttempt } from '@chatgate/service-kit';
 import { codexStreamFailure, type CodexAttemptFailure } from './codex-failure.js';
 import { derivedUuid } from './codex-headers.js';
-import type { CodexLimits } from './codex-limits.js';
 import type { CodexClient } from './codex.client.js';
+import type { CodexRunDeps } from './codex-run-deps.js';
 import type { CodexChatRequest, CodexSink } from './run-codex-chat.js';
 import { estimatePromptTokens } from './codex-usage.js';
 import { ResponsesOutputLimit } from './responses-output-limit.js';
 import { withInlineResponseInputs } from './codex-responses-inputs.js';
-import type { InputSource, LoadResult } from '../uploads/input-loader.js';
 
 /** What the runner needs of the stored responses (ResponseStore). */
 export interface CodexResponseRecords {
@@ -41,21 +42,10 @@ export interface CodexResponseRecords {
   save(owner: ResponseOwner, stored: StoredResponse): Promise<void>;
 }
 
-export interface CodexResponsesDeps {
+export interface CodexResponsesDeps extends CodexRunDeps {
   client: Pick<CodexClient, 'responses' | 'compact'>;
-  leases: Pick<AccountLeaseClient, 'lease' | 'report'>;
-  limits: { observed(accountId: string, limits: CodexLimits | null, opts?: { force?: boolean }): void };
   records: CodexResponseRecords;
-  /** The worker's SSRF-guarded input loader (images and files by URL become data URLs). */
-  loadInputs(sources: InputSource[]): Promise<LoadResult>;
-  publishUsage(event: UsageEvent): void;
-  retryTimes: number;
-  signal: AbortSignal;
-  now?: () => number;
 }
-
-const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
 type Account = { id: string; label: string | null };
 type Counts = { promptTokens: number; completionTokens: number; estimated: boolean };
