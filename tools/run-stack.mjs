@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { imageNodeOptions } from './image-node-options.mjs';
+import { imageMemoryEnv, imageNodeOptions } from './image-node-options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const demo = process.argv.includes('--demo');
@@ -16,7 +16,7 @@ const children = new Map();
 let stopping = false;
 
 function start(name, script, env = {}) {
-  const child = spawn(process.execPath, [...imageNodeOptions(), join(root, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...imageNodeOptions(), join(root, script)], { env: { ...imageMemoryEnv(), ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = process.stdout.isTTY ? `\x1b[${COLORS[name]}m[${name}]\x1b[0m ` : `[${name}] `;
   for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefix + line + '\n'));
   child.on('exit', (code, signal) => {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
-import { imageNodeOptions } from '../support/image-node-options.js';
+import { imageMemoryEnv, imageNodeOptions } from '../support/image-node-options.js';
 
 const MiB = 2 ** 20;
 
@@ -23,14 +23,19 @@ function largestNewSpace(options: string[]): number {
 
 /**
  * V8's young generation: Node 24's V8 (13.6) grows it to 2 x 64 MiB in a process that allocates fast,
- * four times what Node 20's did, RSS no stream window accounts for. The image bounds it at Node 20's
- * 2 x 16 MiB (deploy/Dockerfile's NODE_OPTIONS).
+ * four times what Node 20's did, RSS no stream window accounts for. The image bounds it at 2 x 8 MiB
+ * (deploy/Dockerfile's NODE_OPTIONS), and keeps glibc to two malloc arenas.
  */
 describe("the image's Node.js options", () => {
   it('bound the young generation', () => {
-    expect(imageNodeOptions()).toContain('--max-semi-space-size=16');
-    // Two 16 MiB semi-spaces; V8 13 counts pages it is promoting as they are in the new space too, so
-    // it reads up to 48 MiB at times (unbounded it reaches 128 MiB under Node 24, 32 under Node 20).
-    expect(largestNewSpace(imageNodeOptions())).toBeLessThan(64 * MiB);
+    expect(imageNodeOptions()).toContain('--max-semi-space-size=8');
+    // Two 8 MiB semi-spaces; V8 13 counts pages it is promoting as in the new space too, so it reads
+    // up to 36 MiB at times (48 with 16 MiB semi-spaces; unbounded it reaches 128 MiB under Node 24).
+    expect(largestNewSpace(imageNodeOptions())).toBeLessThan(48 * MiB);
+    expect(largestNewSpace([])).toBeGreaterThan(64 * MiB);
+  });
+
+  it('keep glibc to two malloc arenas', () => {
+    expect(imageMemoryEnv()).toEqual({ MALLOC_ARENA_MAX: '2' });
   });
 });

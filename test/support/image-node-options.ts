@@ -1,2 +1,2 @@
-/** The image's Node.js options (deploy/Dockerfile), for tests that start a service as a process of its own. */
-export { imageNodeOptions } from '../../tools/image-node-options.mjs';
+/** How the image runs a service (deploy/Dockerfile), for tests that start one as a process of its own. */
+export { imageMemoryEnv, imageNodeOptions } from '../../tools/image-node-options.mjs';

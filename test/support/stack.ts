@@ -13,7 +13,7 @@ import { testEnv, waitFor } from '@chatgate/testing';
 import type { RunningService } from '@chatgate/service-kit';
 import OpenAI from 'openai';
 import { createTestDatabase } from './test-database.js';
-import { imageNodeOptions } from './image-node-options.js';
+import { imageMemoryEnv, imageNodeOptions } from './image-node-options.js';
 import { deleteUsageStream, newUsageStreamSuffix } from './usage-stream.js';
 
 type Env = Record<string, string | number | boolean | undefined>;
@@ -116,7 +116,7 @@ async function startAll<T>(count: number, start: (replica: number) => Promise<T>
 
 async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   // With the image's Node.js options: its memory is what a replica's would be (backpressure measures it).
-  const child = spawn(process.execPath, [...imageNodeOptions(), CONVERSATION_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...imageNodeOptions(), CONVERSATION_MAIN], { env: { ...imageMemoryEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // deploy/Dockerfile is read, not imported code: the bench still imports nothing it measures.
-import { imageNodeOptions } from '../../image-node-options.mjs';
+import { imageMemoryEnv, imageNodeOptions } from '../../image-node-options.mjs';
 
 export interface Proc {
   name: string;
@@ -10,14 +10,14 @@ export interface Proc {
 }
 
 /**
- * As the image starts every process (NODE_OPTIONS in deploy/Dockerfile, read from there).
+ * As the image starts every process (NODE_OPTIONS and MALLOC_ARENA_MAX in deploy/Dockerfile, read from there).
  * BENCH_NODE_FLAGS adds flags of a run's own (`--perf-basic-prof` for `perf record`; a later
  * `--max-semi-space-size` wins), BENCH_LOGS=1 shows the processes' own log lines.
  */
 export const NODE_FLAGS = [...imageNodeOptions(), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
 
 export function startProcess(root: string, name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Proc {
-  const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, join(root, script)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', process.env.BENCH_LOGS ? 'inherit' : 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, join(root, script)], { env: { ...imageMemoryEnv(), ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', process.env.BENCH_LOGS ? 'inherit' : 'ignore', 'inherit'] });
   child.on('exit', (code, signal) => {
     if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL') process.stderr.write(`bench: ${name} exited (${code ?? signal})\n`);
   });
