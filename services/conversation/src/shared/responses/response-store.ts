@@ -121,7 +121,8 @@ export class ResponseStore implements OnApplicationBootstrap, OnApplicationShutd
 
   /**
    * Saves the response parts 0…parts−1 make, and drops them, in one transaction. Throws
-   * IncompleteUploadError when a part is missing or they are not that response's JSON.
+   * IncompleteUploadError when a part is missing or they are not that response's JSON (the parts
+   * stay, for a sender that sends the missing one again, until the hourly cleanup).
    */
   async commitParts(owner: ResponseOwner, id: string, parts: number): Promise<void> {
     await this.db.transaction(async (tx) => {
