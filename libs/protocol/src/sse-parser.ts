@@ -18,8 +18,9 @@ export class SseParser {
   /** The previous chunk ended in CR: a LF opening the next chunk belongs to that CR. */
   private pendingCr = false;
   private atStreamStart = true;
-  private dataLines: string[] = [];
-  private hasData = false;
+  /** The current event's first data line (null: none yet), and any further ones. */
+  private data: string | null = null;
+  private moreData: string[] | null = null;
   private eventName: string | undefined = undefined;
 
   push(chunk: Uint8Array | string): SseEvent[] {
@@ -41,7 +42,7 @@ export class SseParser {
     if (this.partial.length > 0) {
       const line = this.partial.join('');
       this.partial = [];
-      this.processLine(line, out);
+      this.processLine(line, 0, line.length, out);
     }
     this.pendingCr = false;
     this.dispatch(out);
@@ -67,13 +68,12 @@ export class SseParser {
     let nextCr = text.indexOf('\r', pos);
     while (nextLf !== -1 || nextCr !== -1) {
       const end = nextLf === -1 ? nextCr : nextCr === -1 ? nextLf : Math.min(nextLf, nextCr);
-      let line = text.slice(pos, end);
       if (this.partial.length > 0) {
-        this.partial.push(line);
-        line = this.partial.join('');
+        this.partial.push(text.slice(pos, end));
+        const line = this.partial.join('');
         this.partial = [];
-      }
-      this.processLine(line, out);
+        this.processLine(line, 0, line.length, out);
+      } else this.processLine(text, pos, end, out);
       pos = end + 1;
       if (text.charCodeAt(end) === CR) {
         if (pos === n) this.pendingCr = true;
@@ -85,38 +85,47 @@ export class SseParser {
     if (pos < n) this.partial.push(pos === 0 ? text : text.slice(pos));
   }
 
-  private processLine(line: string, out: SseEvent[]): void {
-    if (line.length === 0) {
+  /**
+   * The line `text[start, end)`, read in place: a worker parses hundreds of events per read of a
+   * long stream, so no line, field name or per-event array is made that the event does not keep.
+   * Only `data` and `event` matter, so only they are recognised (any other field is skipped
+   * without a search for its colon).
+   */
+  private processLine(text: string, start: number, end: number, out: SseEvent[]): void {
+    if (start === end) {
       this.dispatch(out);
       return;
     }
-    if (line.charCodeAt(0) === 58 /* ':' */) return; // comment / keep-alive
-    const colon = line.indexOf(':');
-    let field: string;
-    let value: string;
-    if (colon === -1) {
-      field = line;
-      value = '';
-    } else {
-      field = line.slice(0, colon);
-      value = line.charCodeAt(colon + 1) === 32 ? line.slice(colon + 2) : line.slice(colon + 1);
-    }
-    if (field === 'data') {
-      this.dataLines.push(value);
-      this.hasData = true;
-    } else if (field === 'event') {
+    if (text.charCodeAt(start) === 58 /* ':' */) return; // comment / keep-alive
+    if (isField(text, start, end, 'data')) {
+      const value = valueOf(text, start + 4, end);
+      if (this.data === null) this.data = value;
+      else (this.moreData ??= []).push(value);
+    } else if (isField(text, start, end, 'event')) {
+      const value = valueOf(text, start + 5, end);
       this.eventName = value.length > 0 ? value : undefined;
     }
     // id, retry and unknown fields carry nothing the decoder uses.
   }
 
   private dispatch(out: SseEvent[]): void {
-    if (this.hasData) {
-      const lines = this.dataLines;
-      out.push({ event: this.eventName, data: lines.length === 1 ? lines[0] : lines.join('\n') });
-    }
-    this.dataLines = [];
-    this.hasData = false;
+    if (this.data !== null) out.push({ event: this.eventName, data: this.moreData ? [this.data, ...this.moreData].join('\n') : this.data });
+    this.data = null;
+    this.moreData = null;
     this.eventName = undefined;
   }
+}
+
+/** Whether the line `text[start, end)` is the field `name`: the name, then a colon or the line's end. */
+function isField(text: string, start: number, end: number, name: string): boolean {
+  const after = start + name.length;
+  return after <= end && text.startsWith(name, start) && (after === end || text.charCodeAt(after) === 58);
+}
+
+/** The value after a field name ending at `at`: past its colon and one space, if any ('' with no colon). */
+function valueOf(text: string, at: number, end: number): string {
+  if (at === end) return '';
+  let from = at + 1;
+  if (from < end && text.charCodeAt(from) === 32) from++;
+  return text.slice(from, end);
 }

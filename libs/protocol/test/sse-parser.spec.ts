@@ -73,6 +73,15 @@ describe('SseParser', () => {
     expect(parseSse([': ping\n\nevent: lonely\n\n:comment only\ndata: x\n\n'])).toEqual([{ event: undefined, data: 'x' }]);
   });
 
+  it('reads only the fields named exactly data and event; a value keeps its colons; a bare event clears the name', () => {
+    const stream = 'database: no\ndataa:no\nevents: no\ndata: a:b: c\n\nevent: x\nevent\ndata\ndata: two\n\n';
+    expect(parseSse([stream])).toEqual([
+      { event: undefined, data: 'a:b: c' },
+      { event: undefined, data: '\ntwo' },
+    ]);
+    for (let cut = 0; cut <= stream.length; cut++) expect(parseSse([stream.slice(0, cut), stream.slice(cut)])).toEqual(parseSse([stream]));
+  });
+
   it('keeps an empty data line as an event with empty data', () => {
     expect(parseSse(['data:\n\ndata\n\n'])).toEqual([
       { event: undefined, data: '' },
