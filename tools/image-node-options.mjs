@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 /**
  * How the image runs every service (deploy/Dockerfile): its Node.js options (`NODE_OPTIONS`) as
- * command-line arguments, and the process environment that sizes memory (`MALLOC_ARENA_MAX`).
+ * command-line arguments, and the process environment that sizes memory (glibc's `MALLOC_*`).
  * run-stack, the bench and the tests that start a service as a process of its own start it as
  * production does. One place to change them.
  */
@@ -15,6 +15,5 @@ export function imageNodeOptions() {
 }
 
 export function imageMemoryEnv() {
-  const found = /^\s*MALLOC_ARENA_MAX=(\d+)/m.exec(dockerfile());
-  return found ? { MALLOC_ARENA_MAX: found[1] } : {};
+  return Object.fromEntries([...dockerfile().matchAll(/^\s*(MALLOC_[A-Z_]+)=(\d+)/gm)].map((m) => [m[1], m[2]]));
 }

@@ -35,7 +35,7 @@ describe("the image's Node.js options", () => {
     expect(largestNewSpace([])).toBeGreaterThan(64 * MiB);
   });
 
-  it('keep glibc to two malloc arenas', () => {
-    expect(imageMemoryEnv()).toEqual({ MALLOC_ARENA_MAX: '2' });
+  it('keep glibc to two malloc arenas, large blocks mapped on their own', () => {
+    expect(imageMemoryEnv()).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '65536' });
   });
 });
