@@ -101,3 +101,54 @@ export function PageHeader({ title, children }: { title: string; children?: Comp
     </header>
   );
 }
+
+/**
+ * What a page shows of a resource it loads, the same everywhere: the load's error, "Loading …", the
+ * empty state (never beside a load error), else the content (a function: it runs only once there is data).
+ */
+export function Loaded({
+  resource,
+  what,
+  failure,
+  isEmpty,
+  empty,
+  children,
+}: {
+  resource: { loading: boolean; error?: Error | null };
+  what: string;
+  failure: string;
+  isEmpty: boolean;
+  empty: ComponentChildren;
+  children: () => ComponentChildren;
+}) {
+  return (
+    <>
+      <ErrorNotice error={resource.error} title={failure} />
+      {resource.loading ? <Loading what={what} /> : isEmpty ? resource.error ? null : <Empty>{empty}</Empty> : children()}
+    </>
+  );
+}
+
+/** The outcome of the last action a page ran: what went wrong, or what was done. */
+export function ActionNotices({ error, done, failure = 'That did not work' }: { error: Error | null; done?: string | null; failure?: string }) {
+  return (
+    <>
+      <ErrorNotice error={error} title={failure} />
+      {done ? <Notice tone="success">{done}</Notice> : null}
+    </>
+  );
+}
+
+/** A dialog form's buttons: leave it, or submit it (disabled while it runs or cannot be sent). */
+export function FormActions({ onCancel, cancel = 'Cancel', submit, disabled = false }: { onCancel: () => void; cancel?: string; submit: string; disabled?: boolean }) {
+  return (
+    <div class="modal-actions">
+      <button type="button" class="button" onClick={onCancel}>
+        {cancel}
+      </button>
+      <button type="submit" class="button button-primary" disabled={disabled}>
+        {submit}
+      </button>
+    </div>
+  );
+}

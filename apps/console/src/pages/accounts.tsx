@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { AccountList, AccountView, ImportAccountsResult } from '../api/types';
 import { Modal, useConfirm } from '../components/dialog';
-import { Badge, Empty, ErrorNotice, Loading, Notice, PageHeader, Pager } from '../components/ui';
+import { ActionNotices, Badge, ErrorNotice, FormActions, Loaded, PageHeader, Pager } from '../components/ui';
 import { UsageWindowsCell } from '../components/usage-windows';
 import { accountName, canRefresh, DEFAULT_ACCOUNT_KINDS, describeStatus, kindName } from '../lib/account-status';
 import { queryEnumOf } from '../lib/api-doc';
@@ -111,105 +111,109 @@ export function AccountsPage() {
           </select>
         </label>
       </div>
-      <ErrorNotice error={actionError} title="That did not work" />
-      {done ? <Notice tone="success">{done}</Notice> : null}
-      <ErrorNotice error={list.error} title="Could not load the accounts" />
-      {list.loading ? (
-        <Loading what="accounts" />
-      ) : accounts.length === 0 && !list.error ? (
-        <Empty>
-          {filtered ? (
-            <p>No accounts match these filters.</p>
-          ) : (
-            <>
-              <p>No accounts yet.</p>
-              <p>
-                Import ChatGPT access, refresh or session tokens, Codex logins or API keys (<code>sk-… [base URL]</code>), one a line.
-              </p>
-              <button type="button" class="button button-primary" onClick={() => setImporting(true)}>
-                Import accounts
-              </button>
-            </>
-          )}
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table class="responsive" aria-label="Accounts">
-            <thead>
-              <tr>
-                <th scope="col">Account</th>
-                <th scope="col">Status</th>
-                <th scope="col">Plan</th>
-                <th scope="col">Last refresh</th>
-                <th scope="col">Last error</th>
-                <th scope="col">Usage windows</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {accounts.map((account) => {
-                const s = describeStatus(account);
-                return (
-                  <tr key={account.id} data-account-id={account.id}>
-                    <td data-label="Account">
-                      <div class="strong">{accountName(account)}</div>
-                      <div class="muted small">
-                        {kindName(account.kind)}
-                        {account.platform ? ` · ${account.platform.baseUrl}` : ''}
-                        {account.tokens.access && account.tokens.access.hint !== accountName(account) ? ` · ${account.tokens.access.hint}` : ''}
-                      </div>
-                    </td>
-                    <td data-label="Status">
-                      <Badge tone={s.tone}>{s.label}</Badge>
-                      {s.detail ? <div class="muted small">{s.detail}</div> : null}
-                    </td>
-                    <td data-label="Plan">{account.plan ?? '—'}</td>
-                    <td data-label="Last refresh" title={utcTitle(account.lastRefreshAt)}>
-                      {relativeTime(account.lastRefreshAt)}
-                    </td>
-                    <td data-label="Last error">
-                      {account.lastError ? (
-                        <>
-                          <div class="error-text">{account.lastError.message}</div>
-                          <div class="muted small" title={utcTitle(account.lastError.at)}>
-                            {account.lastError.at ? dateTime(account.lastError.at) : ''}
-                          </div>
-                        </>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                    <td data-label="Usage windows">
-                      <UsageWindowsCell account={account as unknown as Record<string, unknown>} />
-                    </td>
-                    <td data-label="Actions" class="actions">
-                      {canRefresh(account) ? (
-                        <button type="button" class="button" disabled={busy === account.id} onClick={() => act(account, 'refresh')}>
-                          Refresh now
+      <ActionNotices error={actionError} done={done} />
+      <Loaded
+        resource={list}
+        what="accounts"
+        failure="Could not load the accounts"
+        isEmpty={accounts.length === 0}
+        empty={
+          <>
+            {filtered ? (
+              <p>No accounts match these filters.</p>
+            ) : (
+              <>
+                <p>No accounts yet.</p>
+                <p>
+                  Import ChatGPT access, refresh or session tokens, Codex logins or API keys (<code>sk-… [base URL]</code>), one a line.
+                </p>
+                <button type="button" class="button button-primary" onClick={() => setImporting(true)}>
+                  Import accounts
+                </button>
+              </>
+            )}
+          </>
+        }
+      >
+        {() => (
+          <div class="table-wrap">
+            <table class="responsive" aria-label="Accounts">
+              <thead>
+                <tr>
+                  <th scope="col">Account</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Plan</th>
+                  <th scope="col">Last refresh</th>
+                  <th scope="col">Last error</th>
+                  <th scope="col">Usage windows</th>
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {accounts.map((account) => {
+                  const s = describeStatus(account);
+                  return (
+                    <tr key={account.id} data-account-id={account.id}>
+                      <td data-label="Account">
+                        <div class="strong">{accountName(account)}</div>
+                        <div class="muted small">
+                          {kindName(account.kind)}
+                          {account.platform ? ` · ${account.platform.baseUrl}` : ''}
+                          {account.tokens.access && account.tokens.access.hint !== accountName(account) ? ` · ${account.tokens.access.hint}` : ''}
+                        </div>
+                      </td>
+                      <td data-label="Status">
+                        <Badge tone={s.tone}>{s.label}</Badge>
+                        {s.detail ? <div class="muted small">{s.detail}</div> : null}
+                      </td>
+                      <td data-label="Plan">{account.plan ?? '—'}</td>
+                      <td data-label="Last refresh" title={utcTitle(account.lastRefreshAt)}>
+                        {relativeTime(account.lastRefreshAt)}
+                      </td>
+                      <td data-label="Last error">
+                        {account.lastError ? (
+                          <>
+                            <div class="error-text">{account.lastError.message}</div>
+                            <div class="muted small" title={utcTitle(account.lastError.at)}>
+                              {account.lastError.at ? dateTime(account.lastError.at) : ''}
+                            </div>
+                          </>
+                        ) : (
+                          '—'
+                        )}
+                      </td>
+                      <td data-label="Usage windows">
+                        <UsageWindowsCell account={account as unknown as Record<string, unknown>} />
+                      </td>
+                      <td data-label="Actions" class="actions">
+                        {canRefresh(account) ? (
+                          <button type="button" class="button" disabled={busy === account.id} onClick={() => act(account, 'refresh')}>
+                            Refresh now
+                          </button>
+                        ) : null}
+                        {account.status === 'disabled' ? (
+                          <button type="button" class="button" disabled={busy === account.id} onClick={() => act(account, 'enable')}>
+                            Enable
+                          </button>
+                        ) : (
+                          <button type="button" class="button" disabled={busy === account.id} onClick={() => act(account, 'disable')}>
+                            Disable
+                          </button>
+                        )}
+                        <button type="button" class="button button-danger" disabled={busy === account.id} onClick={() => act(account, 'delete')}>
+                          Delete
                         </button>
-                      ) : null}
-                      {account.status === 'disabled' ? (
-                        <button type="button" class="button" disabled={busy === account.id} onClick={() => act(account, 'enable')}>
-                          Enable
-                        </button>
-                      ) : (
-                        <button type="button" class="button" disabled={busy === account.id} onClick={() => act(account, 'disable')}>
-                          Disable
-                        </button>
-                      )}
-                      <button type="button" class="button button-danger" disabled={busy === account.id} onClick={() => act(account, 'delete')}>
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Loaded>
       {list.data ? <Pager page={list.data.page} hasMore={list.data.hasMore} total={list.data.total} onPage={setPage} /> : null}
       {importing ? (
         <ImportDialog
@@ -269,14 +273,7 @@ function ImportDialog({ onClose }: { onClose: () => void }) {
           Or read a file{' '}
           <input type="file" accept=".txt,.csv,text/plain" onChange={(e) => void readFile(e.target as HTMLInputElement)} />
         </label>
-        <div class="modal-actions">
-          <button type="button" class="button" onClick={onClose}>
-            Close
-          </button>
-          <button type="submit" class="button button-primary" disabled={running || !text.trim()}>
-            {running ? 'Importing…' : 'Import'}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} cancel="Close" submit={running ? 'Importing…' : 'Import'} disabled={running || !text.trim()} />
       </form>
       <ErrorNotice error={error} title="The import was refused" />
       {result ? (

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { DeadLetterPage } from '../api/types';
-import { Empty, ErrorNotice, Loading, PageHeader, Pager } from '../components/ui';
+import { Loaded, PageHeader, Pager } from '../components/ui';
 import { fieldLabel } from '../components/fields';
 import { dateTime, utcTitle } from '../lib/format';
 import { useResource } from '../lib/use-resource';
@@ -38,39 +38,32 @@ export function AuditPage() {
     <section aria-labelledby="page-title">
       <PageHeader title="Audit log" />
       <p class="muted">Who changed what, newest first.</p>
-      <ErrorNotice error={audit.error} title="Could not load the audit log" />
-      {audit.loading ? (
-        <Loading what="the audit log" />
-      ) : rows.length === 0 ? (
-        audit.error ? null : (
-          <Empty>
-            <p>Nothing recorded yet.</p>
-          </Empty>
-        )
-      ) : (
-        <div class="table-wrap">
-          <table class="responsive" aria-label="Audit log">
-            <thead>
-              <tr>
-                {columns.map((c) => (
-                  <th scope="col">{fieldLabel(c)}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
+      <Loaded resource={audit} what="the audit log" failure="Could not load the audit log" isEmpty={rows.length === 0} empty={<p>Nothing recorded yet.</p>}>
+        {() => (
+          <div class="table-wrap">
+            <table class="responsive" aria-label="Audit log">
+              <thead>
                 <tr>
                   {columns.map((c) => (
-                    <td data-label={fieldLabel(c)} title={looksLikeTime(c, row[c]) ? utcTitle(row[c] as string) : undefined}>
-                      {looksLikeTime(c, row[c]) ? dateTime(row[c] as string) : cellText(row[c])}
-                    </td>
+                    <th scope="col">{fieldLabel(c)}</th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((row) => (
+                  <tr>
+                    {columns.map((c) => (
+                      <td data-label={fieldLabel(c)} title={looksLikeTime(c, row[c]) ? utcTitle(row[c] as string) : undefined}>
+                        {looksLikeTime(c, row[c]) ? dateTime(row[c] as string) : cellText(row[c])}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Loaded>
       {audit.data && typeof audit.data.page === 'number' ? <Pager page={audit.data.page} hasMore={Boolean(audit.data.hasMore)} total={Number(audit.data.total ?? rows.length)} onPage={setPage} /> : null}
     </section>
   );
@@ -86,52 +79,45 @@ export function DeadLettersPage() {
     <section aria-labelledby="page-title">
       <PageHeader title="Dead letters" />
       <p class="muted">Usage events that could not be stored (not a usage event, or a row the database refused), newest first.</p>
-      <ErrorNotice error={letters.error} title="Could not load the dead letters" />
-      {letters.loading ? (
-        <Loading what="dead letters" />
-      ) : rows.length === 0 ? (
-        letters.error ? null : (
-          <Empty>
-            <p>None: every usage event was stored.</p>
-          </Empty>
-        )
-      ) : (
-        <div class="table-wrap">
-          <table class="responsive" aria-label="Dead letters">
-            <thead>
-              <tr>
-                <th scope="col">Last seen</th>
-                <th scope="col">Times</th>
-                <th scope="col">Why</th>
-                <th scope="col">Request</th>
-                <th scope="col">Payload</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={row.id}>
-                  <td data-label="Last seen" title={utcTitle(row.lastSeen)}>
-                    {dateTime(row.lastSeen)}
-                  </td>
-                  <td data-label="Times">{row.count}</td>
-                  <td data-label="Why" class="error-text">
-                    {row.error}
-                  </td>
-                  <td data-label="Request">{row.requestId ?? '—'}</td>
-                  <td data-label="Payload">
-                    <details>
-                      <summary>
-                        {row.eventBytes} bytes{row.truncated ? ' (cut)' : ''}
-                      </summary>
-                      <pre class="payload">{row.event}</pre>
-                    </details>
-                  </td>
+      <Loaded resource={letters} what="dead letters" failure="Could not load the dead letters" isEmpty={rows.length === 0} empty={<p>None: every usage event was stored.</p>}>
+        {() => (
+          <div class="table-wrap">
+            <table class="responsive" aria-label="Dead letters">
+              <thead>
+                <tr>
+                  <th scope="col">Last seen</th>
+                  <th scope="col">Times</th>
+                  <th scope="col">Why</th>
+                  <th scope="col">Request</th>
+                  <th scope="col">Payload</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((row) => (
+                  <tr key={row.id}>
+                    <td data-label="Last seen" title={utcTitle(row.lastSeen)}>
+                      {dateTime(row.lastSeen)}
+                    </td>
+                    <td data-label="Times">{row.count}</td>
+                    <td data-label="Why" class="error-text">
+                      {row.error}
+                    </td>
+                    <td data-label="Request">{row.requestId ?? '—'}</td>
+                    <td data-label="Payload">
+                      <details>
+                        <summary>
+                          {row.eventBytes} bytes{row.truncated ? ' (cut)' : ''}
+                        </summary>
+                        <pre class="payload">{row.event}</pre>
+                      </details>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Loaded>
       {letters.data ? <Pager page={letters.data.page} hasMore={letters.data.hasMore} total={letters.data.total} onPage={setPage} /> : null}
     </section>
   );

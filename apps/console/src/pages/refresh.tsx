@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { RefreshPasses, RefreshPassJson, StartRefreshPassResult } from '../api/types';
-import { Badge, Empty, ErrorNotice, Loading, Notice, PageHeader, ProgressBar } from '../components/ui';
+import { ActionNotices, Badge, Empty, ErrorNotice, Loading, PageHeader, ProgressBar } from '../components/ui';
 import { dateTime, relativeTime, utcTitle } from '../lib/format';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../session';
@@ -72,8 +72,7 @@ export function RefreshPage() {
         </button>
       </PageHeader>
       <p class="muted">A pass refreshes the access tokens of every tenant's ChatGPT logins (forced), or only those about to expire. API keys have nothing to refresh.</p>
-      <ErrorNotice error={error} title="Could not start a pass" />
-      {message ? <Notice tone="success">{message}</Notice> : null}
+      <ActionNotices error={error} done={message} failure="Could not start a pass" />
       <ErrorNotice error={passes.error} title="Could not load the refresh passes" />
       {passes.loading ? <Loading what="refresh passes" /> : null}
       {data?.current ? <PassProgress pass={data.current} /> : data?.latest ? <PassProgress pass={data.latest} /> : null}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ModelRoute, ModelRoutesView } from '../api/types';
 import { useConfirm } from '../components/dialog';
-import { Badge, ErrorNotice, Loading, Notice, PageHeader } from '../components/ui';
+import { ActionNotices, Badge, ErrorNotice, Loading, PageHeader } from '../components/ui';
 import { bodySchemaOf, enumValuesOf, type JsonSchema, type OpenApiDoc } from '../lib/api-doc';
 import { UPSTREAM_NAMES } from '../lib/series';
 import { useResource } from '../lib/use-resource';
@@ -63,8 +63,7 @@ export function RoutesPage() {
         Which upstream serves a model: the first rule whose glob matches (<code>*</code> any run, <code>?</code> one character) wins; models no rule names go to ChatGPT logins.
       </p>
       <ErrorNotice error={view.error} title="Could not load the routing table" />
-      <ErrorNotice error={error} title="Not saved" />
-      {saved ? <Notice tone="success">{saved}</Notice> : null}
+      <ActionNotices error={error} done={saved} failure="Not saved" />
       {view.loading ? (
         <Loading what="the routing table" />
       ) : (

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { KeyCreated, KeyList, KeyView, TenantList, TenantView } from '../api/types';
 import { Modal, useConfirm } from '../components/dialog';
-import { Badge, Empty, ErrorNotice, Loading, Notice, PageHeader } from '../components/ui';
+import { ActionNotices, Badge, ErrorNotice, FormActions, Loaded, PageHeader } from '../components/ui';
 import { dateTime, relativeTime, utcTitle } from '../lib/format';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../session';
@@ -53,57 +53,51 @@ export function TenantsPage() {
         </button>
       </PageHeader>
       <p class="muted">Each tenant has its own accounts, users, keys and routing table. A tenant admin key manages one tenant and sees no other.</p>
-      <ErrorNotice error={error} title="That did not work" />
-      {done ? <Notice tone="success">{done}</Notice> : null}
-      <ErrorNotice error={tenants.error} title="Could not load the tenants" />
-      {tenants.loading ? (
-        <Loading what="tenants" />
-      ) : list.length === 0 ? (
-        <Empty>
-          <p>No tenants.</p>
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table class="responsive" aria-label="Tenants">
-            <thead>
-              <tr>
-                <th scope="col">Slug</th>
-                <th scope="col">Name</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((tenant) => (
-                <tr key={tenant.id} data-tenant={tenant.slug}>
-                  <td data-label="Slug">
-                    <code>{tenant.slug}</code> {tenant.id === session.tenant.id ? <Badge tone="ok">selected</Badge> : null}
-                  </td>
-                  <td data-label="Name">{tenant.name}</td>
-                  <td data-label="Created" title={utcTitle(tenant.createdAt)}>
-                    {dateTime(tenant.createdAt)}
-                  </td>
-                  <td data-label="Actions" class="actions">
-                    <button type="button" class="button" onClick={() => setKeysOf(tenant)} aria-label={`Admin keys of ${tenant.slug}`}>
-                      Admin keys
-                    </button>
-                    <button type="button" class="button" onClick={() => setEditing(tenant)} aria-label={`Rename ${tenant.slug}`}>
-                      Rename
-                    </button>
-                    {tenant.slug === 'default' ? null : (
-                      <button type="button" class="button button-danger" onClick={() => remove(tenant)} aria-label={`Delete ${tenant.slug}`}>
-                        Delete
-                      </button>
-                    )}
-                  </td>
+      <ActionNotices error={error} done={done} />
+      <Loaded resource={tenants} what="tenants" failure="Could not load the tenants" isEmpty={list.length === 0} empty={<p>No tenants.</p>}>
+        {() => (
+          <div class="table-wrap">
+            <table class="responsive" aria-label="Tenants">
+              <thead>
+                <tr>
+                  <th scope="col">Slug</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {list.map((tenant) => (
+                  <tr key={tenant.id} data-tenant={tenant.slug}>
+                    <td data-label="Slug">
+                      <code>{tenant.slug}</code> {tenant.id === session.tenant.id ? <Badge tone="ok">selected</Badge> : null}
+                    </td>
+                    <td data-label="Name">{tenant.name}</td>
+                    <td data-label="Created" title={utcTitle(tenant.createdAt)}>
+                      {dateTime(tenant.createdAt)}
+                    </td>
+                    <td data-label="Actions" class="actions">
+                      <button type="button" class="button" onClick={() => setKeysOf(tenant)} aria-label={`Admin keys of ${tenant.slug}`}>
+                        Admin keys
+                      </button>
+                      <button type="button" class="button" onClick={() => setEditing(tenant)} aria-label={`Rename ${tenant.slug}`}>
+                        Rename
+                      </button>
+                      {tenant.slug === 'default' ? null : (
+                        <button type="button" class="button button-danger" onClick={() => remove(tenant)} aria-label={`Delete ${tenant.slug}`}>
+                          Delete
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Loaded>
       {keysOf ? <TenantAdminKeys tenant={keysOf} onClose={() => setKeysOf(null)} /> : null}
       {editing ? (
         <TenantForm
@@ -153,14 +147,7 @@ function TenantForm({ tenant, onClose, onSaved }: { tenant: TenantView | null; o
           <input id="tenant-name" type="text" required maxLength={200} value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
         </div>
         <ErrorNotice error={error} title="Not saved" />
-        <div class="modal-actions">
-          <button type="button" class="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="button button-primary">
-            {tenant ? 'Rename' : 'Create tenant'}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} submit={tenant ? 'Rename' : 'Create tenant'} />
       </form>
     </Modal>
   );
@@ -213,25 +200,20 @@ function TenantAdminKeys({ tenant, onClose }: { tenant: TenantView; onClose: () 
         </button>
       </form>
       <ErrorNotice error={error} title="That did not work" />
-      <ErrorNotice error={keys.error} title="Could not load the keys" />
-      {keys.loading ? (
-        <Loading what="admin keys" />
-      ) : list.length === 0 ? (
-        <Empty>
-          <p>No admin keys for {tenant.slug}.</p>
-        </Empty>
-      ) : (
-        <ul class="plain-list">
-          {list.map((key) => (
-            <li key={key.id}>
-              <code>{key.prefix}</code> {key.name} <span class="muted small">created {relativeTime(key.createdAt)}</span>{' '}
-              <button type="button" class="button button-danger" onClick={() => revoke(key)} aria-label={`Revoke admin key ${key.prefix}`}>
-                Revoke
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <Loaded resource={keys} what="admin keys" failure="Could not load the keys" isEmpty={list.length === 0} empty={<p>No admin keys for {tenant.slug}.</p>}>
+        {() => (
+          <ul class="plain-list">
+            {list.map((key) => (
+              <li key={key.id}>
+                <code>{key.prefix}</code> {key.name} <span class="muted small">created {relativeTime(key.createdAt)}</span>{' '}
+                <button type="button" class="button button-danger" onClick={() => revoke(key)} aria-label={`Revoke admin key ${key.prefix}`}>
+                  Revoke
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Loaded>
       {created ? <CreatedKey created={created} onClose={() => setCreated(null)} /> : null}
       {confirmDialog}
     </section>

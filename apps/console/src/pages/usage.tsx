@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { UsageSeries, UsageSeriesDimension } from '../api/types';
 import { StackedBars } from '../components/stacked-bars';
-import { Empty, ErrorNotice, Loading, PageHeader } from '../components/ui';
+import { Loaded, PageHeader } from '../components/ui';
 import { toCsv } from '../lib/csv';
 import { integer, usd } from '../lib/format';
 import { groupName, METRIC_NAMES, pivot, type Metric } from '../lib/series';
@@ -167,48 +167,43 @@ function UsageChart({ by, title, range, metric, tenantId }: { by: UsageSeriesDim
           Download CSV
         </button>
       </div>
-      <ErrorNotice error={series.error} title="Could not load the usage" />
-      {series.loading ? (
-        <Loading what="usage" />
-      ) : !data || data.groups.length === 0 ? (
-        series.error ? null : (
-          <Empty>
-            <p>No requests in this range.</p>
-          </Empty>
-        )
-      ) : (
-        <>
-          <StackedBars data={data} label={`${METRIC_NAMES[metric]} ${title.toLowerCase()}, per ${range.granularity}`} format={format} bucketLabel={bucketLabel} />
-          <div class="table-wrap">
-            <table class="responsive numbers" aria-label={`Usage ${title.toLowerCase()}`}>
-              <thead>
-                <tr>
-                  <th scope="col">{title.replace('By ', '').replace(/^./, (c) => c.toUpperCase())}</th>
-                  <th scope="col">Requests</th>
-                  <th scope="col">Errors</th>
-                  <th scope="col">Prompt tokens</th>
-                  <th scope="col">Completion tokens</th>
-                  <th scope="col">Spend</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.groups.map((g) => (
-                  <tr key={g.id} data-group={g.name}>
-                    <th scope="row" data-label="Name">
-                      {g.name}
-                    </th>
-                    <td data-label="Requests">{integer(g.totals.requests)}</td>
-                    <td data-label="Errors">{integer(g.totals.errors)}</td>
-                    <td data-label="Prompt tokens">{integer(g.totals.promptTokens)}</td>
-                    <td data-label="Completion tokens">{integer(g.totals.completionTokens)}</td>
-                    <td data-label="Spend">{usd(g.totals.costUsd)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
-      )}
+      <Loaded resource={series} what="usage" failure="Could not load the usage" isEmpty={!data || data.groups.length === 0} empty={<p>No requests in this range.</p>}>
+        {() =>
+          data && (
+            <>
+              <StackedBars data={data} label={`${METRIC_NAMES[metric]} ${title.toLowerCase()}, per ${range.granularity}`} format={format} bucketLabel={bucketLabel} />
+              <div class="table-wrap">
+                <table class="responsive numbers" aria-label={`Usage ${title.toLowerCase()}`}>
+                  <thead>
+                    <tr>
+                      <th scope="col">{title.replace('By ', '').replace(/^./, (c) => c.toUpperCase())}</th>
+                      <th scope="col">Requests</th>
+                      <th scope="col">Errors</th>
+                      <th scope="col">Prompt tokens</th>
+                      <th scope="col">Completion tokens</th>
+                      <th scope="col">Spend</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.groups.map((g) => (
+                      <tr key={g.id} data-group={g.name}>
+                        <th scope="row" data-label="Name">
+                          {g.name}
+                        </th>
+                        <td data-label="Requests">{integer(g.totals.requests)}</td>
+                        <td data-label="Errors">{integer(g.totals.errors)}</td>
+                        <td data-label="Prompt tokens">{integer(g.totals.promptTokens)}</td>
+                        <td data-label="Completion tokens">{integer(g.totals.completionTokens)}</td>
+                        <td data-label="Spend">{usd(g.totals.costUsd)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </>
+          )
+        }
+      </Loaded>
     </section>
   );
 }

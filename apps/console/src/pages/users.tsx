@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { AccountList, KeyCreated, KeyList, KeyView, UserList, UserView, WireLimit } from '../api/types';
 import { Modal, useConfirm } from '../components/dialog';
 import { BudgetInput, budgetOf, budgetText, ExtraFieldInput, extraTexts, fieldLabel, LimitsEditor, type BudgetText } from '../components/fields';
-import { Badge, CopyButton, Empty, ErrorNotice, Loading, Notice, PageHeader, Pager } from '../components/ui';
+import { ActionNotices, Badge, CopyButton, ErrorNotice, FormActions, Loaded, Notice, PageHeader, Pager } from '../components/ui';
 import { accountName } from '../lib/account-status';
 import { extraFieldsOf, formatFieldValue, parseFieldInput, type ExtraField } from '../lib/api-doc';
 import { dateTime, fromLocalInput, relativeTime, toLocalInput, usd, utcTitle } from '../lib/format';
@@ -95,70 +95,64 @@ export function UsersPage() {
           </select>
         </label>
       </div>
-      <ErrorNotice error={error} title="That did not work" />
-      {done ? <Notice tone="success">{done}</Notice> : null}
-      <ErrorNotice error={users.error} title="Could not load the users" />
-      {users.loading ? (
-        <Loading what="users" />
-      ) : list.length === 0 && !users.error ? (
-        <Empty>
-          <p>{q || status ? 'No users match.' : 'No users yet. A user holds gateway keys, limits and a budget.'}</p>
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table class="responsive" aria-label="Users">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Limits</th>
-                <th scope="col">Budget</th>
-                <th scope="col">Accounts</th>
-                {shownExtras.map((f) => (
-                  <th scope="col">{fieldLabel(f.name)}</th>
-                ))}
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((user) => (
-                <tr key={user.id} data-user={user.name}>
-                  <td data-label="Name">
-                    <div class="strong">{user.name}</div>
-                    {user.isolated_session ? <div class="muted small">isolated conversations</div> : null}
-                  </td>
-                  <td data-label="Status">
-                    <Badge tone={user.status === 'active' ? 'ok' : 'off'}>{user.status}</Badge>
-                  </td>
-                  <td data-label="Expires" title={utcTitle(user.expiresAt)}>
-                    {user.expiresAt ? dateTime(user.expiresAt) : 'never'}
-                  </td>
-                  <td data-label="Limits">{user.limits.length ? user.limits.map((l) => `${l.model_name}: ${l.limit_count}/${l.every_minute} min`).join(', ') : 'none'}</td>
-                  <td data-label="Budget">{budgetWords(user.budget)}</td>
-                  <td data-label="Accounts">{user.chatgpt_list === 'all' ? 'all' : `${user.chatgpt_list.length} chosen`}</td>
+      <ActionNotices error={error} done={done} />
+      <Loaded resource={users} what="users" failure="Could not load the users" isEmpty={list.length === 0} empty={<p>{q || status ? 'No users match.' : 'No users yet. A user holds gateway keys, limits and a budget.'}</p>}>
+        {() => (
+          <div class="table-wrap">
+            <table class="responsive" aria-label="Users">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">Limits</th>
+                  <th scope="col">Budget</th>
+                  <th scope="col">Accounts</th>
                   {shownExtras.map((f) => (
-                    <td data-label={fieldLabel(f.name)}>{formatFieldValue(f, (user as unknown as Json)[f.name]) || '—'}</td>
+                    <th scope="col">{fieldLabel(f.name)}</th>
                   ))}
-                  <td data-label="Actions" class="actions">
-                    <button type="button" class="button" onClick={() => setKeysOf(user)} aria-label={`Keys of ${user.name}`}>
-                      Keys
-                    </button>
-                    <button type="button" class="button" onClick={() => setEditing(user)} aria-label={`Edit ${user.name}`}>
-                      Edit
-                    </button>
-                    <button type="button" class="button button-danger" onClick={() => remove(user)} aria-label={`Delete ${user.name}`}>
-                      Delete
-                    </button>
-                  </td>
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {list.map((user) => (
+                  <tr key={user.id} data-user={user.name}>
+                    <td data-label="Name">
+                      <div class="strong">{user.name}</div>
+                      {user.isolated_session ? <div class="muted small">isolated conversations</div> : null}
+                    </td>
+                    <td data-label="Status">
+                      <Badge tone={user.status === 'active' ? 'ok' : 'off'}>{user.status}</Badge>
+                    </td>
+                    <td data-label="Expires" title={utcTitle(user.expiresAt)}>
+                      {user.expiresAt ? dateTime(user.expiresAt) : 'never'}
+                    </td>
+                    <td data-label="Limits">{user.limits.length ? user.limits.map((l) => `${l.model_name}: ${l.limit_count}/${l.every_minute} min`).join(', ') : 'none'}</td>
+                    <td data-label="Budget">{budgetWords(user.budget)}</td>
+                    <td data-label="Accounts">{user.chatgpt_list === 'all' ? 'all' : `${user.chatgpt_list.length} chosen`}</td>
+                    {shownExtras.map((f) => (
+                      <td data-label={fieldLabel(f.name)}>{formatFieldValue(f, (user as unknown as Json)[f.name]) || '—'}</td>
+                    ))}
+                    <td data-label="Actions" class="actions">
+                      <button type="button" class="button" onClick={() => setKeysOf(user)} aria-label={`Keys of ${user.name}`}>
+                        Keys
+                      </button>
+                      <button type="button" class="button" onClick={() => setEditing(user)} aria-label={`Edit ${user.name}`}>
+                        Edit
+                      </button>
+                      <button type="button" class="button button-danger" onClick={() => remove(user)} aria-label={`Delete ${user.name}`}>
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Loaded>
       {users.data ? <Pager page={users.data.page} hasMore={users.data.hasMore} total={users.data.total} onPage={setPage} /> : null}
       {keysOf ? <UserKeys user={keysOf} onClose={() => setKeysOf(null)} /> : null}
       {editing ? (
@@ -274,14 +268,7 @@ function UserForm({ user, onClose, onSaved }: { user: UserView | null; onClose: 
           <ExtraFieldInput field={field} idPrefix="user" text={texts[field.name] ?? ''} onText={(text) => setTexts({ ...texts, [field.name]: text })} />
         ))}
         <ErrorNotice error={error} title="Not saved" />
-        <div class="modal-actions">
-          <button type="button" class="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="button button-primary" disabled={saving}>
-            {saving ? 'Saving…' : user ? 'Save' : 'Create user'}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} submit={saving ? 'Saving…' : user ? 'Save' : 'Create user'} disabled={saving} />
       </form>
     </Modal>
   );
@@ -328,60 +315,55 @@ function UserKeys({ user, onClose }: { user: UserView; onClose: () => void }) {
         </div>
       </div>
       <ErrorNotice error={error} title="That did not work" />
-      <ErrorNotice error={keys.error} title="Could not load the keys" />
-      {keys.loading ? (
-        <Loading what="keys" />
-      ) : list.length === 0 ? (
-        <Empty>
-          <p>{user.name} has no {showRevoked ? '' : 'live '}keys.</p>
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table class="responsive" aria-label={`Keys of ${user.name}`}>
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Name</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Budget</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((key) => (
-                <tr key={key.id} data-key-prefix={key.prefix}>
-                  <td data-label="Key">
-                    <code>{key.prefix}</code> {key.revokedAt ? <Badge tone="off">revoked</Badge> : null}
-                  </td>
-                  <td data-label="Name">{key.name || '—'}</td>
-                  <td data-label="Expires" title={utcTitle(key.expiresAt)}>
-                    {key.expiresAt ? dateTime(key.expiresAt) : 'never'}
-                  </td>
-                  <td data-label="Budget">{budgetWords(key.budget)}</td>
-                  <td data-label="Created" title={utcTitle(key.createdAt)}>
-                    {relativeTime(key.createdAt)}
-                  </td>
-                  <td data-label="Actions" class="actions">
-                    {key.revokedAt ? null : (
-                      <>
-                        <button type="button" class="button" onClick={() => setEditing(key)} aria-label={`Edit key ${key.prefix}`}>
-                          Edit
-                        </button>
-                        <button type="button" class="button button-danger" onClick={() => revoke(key)} aria-label={`Revoke key ${key.prefix}`}>
-                          Revoke
-                        </button>
-                      </>
-                    )}
-                  </td>
+      <Loaded resource={keys} what="keys" failure="Could not load the keys" isEmpty={list.length === 0} empty={<p>{user.name} has no {showRevoked ? '' : 'live '}keys.</p>}>
+        {() => (
+          <div class="table-wrap">
+            <table class="responsive" aria-label={`Keys of ${user.name}`}>
+              <thead>
+                <tr>
+                  <th scope="col">Key</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">Budget</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {list.map((key) => (
+                  <tr key={key.id} data-key-prefix={key.prefix}>
+                    <td data-label="Key">
+                      <code>{key.prefix}</code> {key.revokedAt ? <Badge tone="off">revoked</Badge> : null}
+                    </td>
+                    <td data-label="Name">{key.name || '—'}</td>
+                    <td data-label="Expires" title={utcTitle(key.expiresAt)}>
+                      {key.expiresAt ? dateTime(key.expiresAt) : 'never'}
+                    </td>
+                    <td data-label="Budget">{budgetWords(key.budget)}</td>
+                    <td data-label="Created" title={utcTitle(key.createdAt)}>
+                      {relativeTime(key.createdAt)}
+                    </td>
+                    <td data-label="Actions" class="actions">
+                      {key.revokedAt ? null : (
+                        <>
+                          <button type="button" class="button" onClick={() => setEditing(key)} aria-label={`Edit key ${key.prefix}`}>
+                            Edit
+                          </button>
+                          <button type="button" class="button button-danger" onClick={() => revoke(key)} aria-label={`Revoke key ${key.prefix}`}>
+                            Revoke
+                          </button>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Loaded>
       {creating || editing ? (
         <KeyForm
           user={user}
@@ -469,14 +451,7 @@ function KeyForm({ user, keyView, onClose, onSaved }: { user: UserView; keyView:
           <ExtraFieldInput field={field} idPrefix="key" text={texts[field.name] ?? ''} onText={(text) => setTexts({ ...texts, [field.name]: text })} />
         ))}
         <ErrorNotice error={error} title="Not saved" />
-        <div class="modal-actions">
-          <button type="button" class="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="button button-primary" disabled={saving}>
-            {saving ? 'Saving…' : keyView ? 'Save' : 'Create key'}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} submit={saving ? 'Saving…' : keyView ? 'Save' : 'Create key'} disabled={saving} />
       </form>
     </Modal>
   );
