@@ -9,6 +9,7 @@ import type { RunningService } from '@chatgate/service-kit';
 import { testEnv, waitFor } from '@chatgate/testing';
 import { launchBrowser, newPage, PHONE } from '../support/browser.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { connectStackDatabase } from '../support/stack-database.js';
 
 const PASSWORD = 'console-e2e-admin-password-5d1';
 
@@ -187,7 +188,12 @@ describe('admin console in a browser', () => {
       await page.getByRole('button', { name: 'Reload' }).click();
       await page.waitForTimeout(300);
       return false;
-    }, 'alice in the usage table', 20_000);
+    }, 'alice in the usage table', 20_000).catch(async (err: Error) => {
+      // Say what the page and the store showed instead (seen once in CI: the row never came within 20 s).
+      const { db } = await connectStackDatabase(stack);
+      const stored = await db.query('SELECT user_name, model, outcome, at FROM usage.usage_events').finally(() => db.end());
+      throw new Error(`${err.message}; the page's user section: ${JSON.stringify(await byUser.innerText())}; stored events: ${JSON.stringify(stored.rows)}`);
+    });
     expect(await alice.locator('td[data-label="Requests"]').textContent()).toBe('1');
     expect(await byUser.locator('svg rect').count()).toBeGreaterThan(0);
     expect(await page.locator('section[data-by="model"] tr[data-group="gpt-4o"] td[data-label="Requests"]').textContent()).toBe('1');
