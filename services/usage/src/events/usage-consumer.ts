@@ -44,7 +44,7 @@ export interface Delivery {
 interface Held {
   delivery: Delivery;
   /** What was received of the event (the message, or its JSON in a batch): what a dead letter keeps. */
-  raw: Uint8Array;
+  raw: () => Uint8Array;
   event: PricedEvent;
 }
 
@@ -208,7 +208,7 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
   private async persist(deliveries: Delivery[]): Promise<void> {
     const held: Held[] = [];
     const events: UsageEvent[] = [];
-    const decoded: Array<{ delivery: Delivery; raw: Uint8Array }> = [];
+    const decoded: Array<{ delivery: Delivery; raw: () => Uint8Array }> = [];
     for (const delivery of deliveries) {
       for (const item of eventsOf(delivery.data)) {
         if ('event' in item) {
@@ -216,7 +216,7 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
           decoded.push({ delivery, raw: item.raw });
         } else {
           // Never valid, never will be: kept for an operator instead of redelivered for ever (an event of a batch alone).
-          await this.deadLetter(item.raw, delivery.seq, `not a usage event: ${item.complaint}`);
+          await this.deadLetter(item.raw(), delivery.seq, `not a usage event: ${item.complaint}`);
         }
       }
     }
@@ -255,7 +255,7 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
         stored.push(one);
       } catch (err) {
         if (!isRowFault(err)) throw err;
-        await this.deadLetter(one.raw, one.delivery.seq, describeFault(err));
+        await this.deadLetter(one.raw(), one.delivery.seq, describeFault(err));
       }
     }
     return stored;
@@ -347,8 +347,11 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** `raw`: what was received of it (the message, or the event's JSON in a batch), for the dead letter table. */
-type Decoded = { event: UsageEvent; raw: Uint8Array } | { raw: Uint8Array; complaint: string };
+/**
+ * `raw`: what was received of it (the message, or the event's JSON in a batch), for the dead letter
+ * table; made only when an event is dead-lettered, not for every event of every batch.
+ */
+type Decoded = { event: UsageEvent; raw: () => Uint8Array } | { raw: () => Uint8Array; complaint: string };
 
 /**
  * The events of one stream message: one event, or each of a batch's (see UsageEventBatch) on its
@@ -359,13 +362,13 @@ function eventsOf(data: Uint8Array): Decoded[] {
   try {
     payload = JSON.parse(decoder.decode(data));
   } catch (err) {
-    return [{ raw: data, complaint: schemaComplaint(err) }];
+    return [{ raw: () => data, complaint: schemaComplaint(err) }];
   }
-  if (!isUsageEventBatch(payload)) return [decodeEvent(payload, data)];
-  return payload.events.map((item) => decodeEvent(item, encoder.encode(JSON.stringify(item))));
+  if (!isUsageEventBatch(payload)) return [decodeEvent(payload, () => data)];
+  return payload.events.map((item) => decodeEvent(item, () => encoder.encode(JSON.stringify(item))));
 }
 
-function decodeEvent(payload: unknown, raw: Uint8Array): Decoded {
+function decodeEvent(payload: unknown, raw: () => Uint8Array): Decoded {
   const parsed = usageEventSchema.safeParse(payload);
   return parsed.success ? { event: parsed.data, raw } : { raw, complaint: schemaComplaint(parsed.error) };
 }
