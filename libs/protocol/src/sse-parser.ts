@@ -98,11 +98,11 @@ export class SseParser {
     }
     if (text.charCodeAt(start) === 58 /* ':' */) return; // comment / keep-alive
     if (isField(text, start, end, 'data')) {
-      const value = valueOf(text, start + 4, end);
+      const value = fieldValue(text, start + 4, end);
       if (this.data === null) this.data = value;
       else (this.moreData ??= []).push(value);
     } else if (isField(text, start, end, 'event')) {
-      const value = valueOf(text, start + 5, end);
+      const value = fieldValue(text, start + 5, end);
       this.eventName = value.length > 0 ? value : undefined;
     }
     // id, retry and unknown fields carry nothing the decoder uses.
@@ -123,7 +123,7 @@ function isField(text: string, start: number, end: number, name: string): boolea
 }
 
 /** The value after a field name ending at `at`: past its colon and one space, if any ('' with no colon). */
-function valueOf(text: string, at: number, end: number): string {
+function fieldValue(text: string, at: number, end: number): string {
   if (at === end) return '';
   let from = at + 1;
   if (from < end && text.charCodeAt(from) === 32) from++;
