@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import OpenAI from 'openai';
 import { USAGE_BATCH_MAX, USAGE_LIMIT_TAKE, limitTakeReplySchema, usageStreamNames, type DeadLetterPage, type Principal, type UsageEvent } from '@chatgate/contracts';
-import { createLogger, requestJson, UsagePublisher } from '@chatgate/service-kit';
+import { createLogger, requestJson, USAGE_LINGER_MS, UsagePublisher } from '@chatgate/service-kit';
 import { waitFor } from '@chatgate/testing';
 import { AccountsService } from '@chatgate/auth';
 import { CredentialResolver } from '../../services/gateway/src/shared/credentials/credential-resolver.service.js';
@@ -325,23 +325,34 @@ describe('usage accounting and limits', () => {
     expect((await letters()).some((r) => r.event === '"not an event"')).toBe(true);
   });
 
-  it('publishes the events made while a publish waits as one message (group commit), and every one is stored', async () => {
+  it('publishes events made within the linger as one message, fills messages up to USAGE_BATCH_MAX, and every one is stored', async () => {
     const tenantId = `t-group-${randomUUID()}`;
     const { stream } = usageStreamNames(stack.usageStreamSuffix);
     const jsm = await jetstreamManager(nc);
-    const before = (await jsm.streams.info(stream)).state.messages;
+    const streamed = async () => (await jsm.streams.info(stream)).state.messages;
     const publisher = new UsagePublisher(nc, stack.usageStreamSuffix, createLogger('usage-test', 'silent'));
-    const events = Array.from({ length: 250 }, () => usageEvent(tenantId));
-    // A burst, as a busy worker makes them: the first turn's go out together, the rest gather behind it.
-    for (const e of events.slice(0, 50)) publisher.publish(e);
+    // One event a turn, as a worker at c=1 makes them: within the linger they travel together.
+    const trickle = Array.from({ length: 5 }, () => usageEvent(tenantId));
+    let before = await streamed();
+    const started = performance.now();
+    for (const e of trickle) {
+      publisher.publish(e);
+      await new Promise((r) => setImmediate(r));
+    }
+    const took = performance.now() - started;
+    await new Promise((r) => setTimeout(r, 5 * USAGE_LINGER_MS));
+    // Five turns take microseconds; a machine that stalled past the linger between them sends two.
+    expect(await streamed()).toBe(before + (took < USAGE_LINGER_MS ? 1 : 2));
+    // A burst, as a busy worker makes them: full messages go at once, the rest gather behind them.
+    before = await streamed();
+    const burst = Array.from({ length: 250 }, () => usageEvent(tenantId));
+    for (const e of burst.slice(0, 50)) publisher.publish(e);
     await new Promise((r) => setImmediate(r));
-    for (const e of events.slice(50)) publisher.publish(e);
+    for (const e of burst.slice(50)) publisher.publish(e);
     await publisher.onApplicationShutdown();
-    const messages = (await jsm.streams.info(stream)).state.messages - before;
-    // 50 in the first message, then at most USAGE_BATCH_MAX (100) per message: 250 events in 3 messages here.
-    expect(messages).toBe(Math.ceil(50 / USAGE_BATCH_MAX) + Math.ceil(200 / USAGE_BATCH_MAX));
+    expect((await streamed()) - before).toBe(Math.ceil(250 / USAGE_BATCH_MAX));
     const storedOf = async () => Number((await db.query('SELECT count(*) AS n FROM usage.usage_events WHERE tenant_id = $1', [tenantId])).rows[0].n);
-    await waitFor(async () => (await storedOf()) === 250, 'all 250 events stored', 10_000, 50);
+    await waitFor(async () => (await storedOf()) === 255, 'all 255 events stored', 10_000, 50);
   });
 
   describe('a client string that would poison accounting is refused at the door', () => {

@@ -13,6 +13,8 @@ const MAX_PENDING = 50_000;
 const PUBLISH_TIMEOUT_MS = 2000;
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5000;
+/** How long an event waits for others to go out with (see UsagePublisher). */
+export const USAGE_LINGER_MS = 20;
 
 /**
  * Publishes each job's usage event to JetStream. A chat never waits for it or fails because of it:
@@ -20,14 +22,15 @@ const RETRY_MAX_MS = 5000;
  * in order. Every service that knows a request's outcome (the conversation workers, voice, the
  * gateway for a lost worker) publishes with it; each provides it with `usagePublisherProvider`.
  *
- * Group commit: an event goes out at the end of the event loop's turn it was made in, together with
- * the others of that turn; while a message waits for JetStream's acknowledgement, the events made
- * meanwhile gather and go out as one message (`{events}`, at most USAGE_BATCH_MAX) when it is
- * acknowledged. No event waits for a timer, only for the publish before it, as it would have on the
- * connection anyway; under load the stream, the bus and the usage service see a message per batch
- * instead of one per request (with one per request, JetStream and the usage service spent about as
- * much CPU per request as the gateway). A single event keeps its request id as message id, so a
- * retried publish is stored once; a batch's events are deduplicated by the usage service's store.
+ * Batched: an event waits at most LINGER_MS for others and goes out with them as one message
+ * (`{events}`, at most USAGE_BATCH_MAX; a full batch goes at once), and while a message waits for
+ * JetStream's acknowledgement the events made meanwhile gather behind it. Each message costs JetStream,
+ * the bus and the usage service about as much CPU as the gateway spends on a request, and on a host
+ * the services share that CPU is taken from the requests: one message per request cost the API-key
+ * path 40% of its throughput and a millisecond of latency at c=1 (BENCHMARKS.md, notes). The usage
+ * service holds what it receives up to 50 ms before storing it anyway, so the wait moves nothing a
+ * reader sees by much. A single event keeps its request id as message id, so a retried publish is
+ * stored once; a batch's events are deduplicated by the usage service's store.
  */
 export class UsagePublisher implements OnApplicationShutdown {
   private readonly js: JetStreamClient;
@@ -37,7 +40,10 @@ export class UsagePublisher implements OnApplicationShutdown {
   private readonly queued: UsageEvent[] = [];
   private readonly inflight = new Set<Promise<void>>();
   private sending = false;
-  private scheduled?: NodeJS.Immediate;
+  /** The linger of the oldest queued event. */
+  private lingering?: NodeJS.Timeout;
+  /** Shutting down: what is queued goes at once. */
+  private closing = false;
   private retryTimer?: NodeJS.Timeout;
   private retryMs = RETRY_MIN_MS;
   private flushing = false;
@@ -57,7 +63,8 @@ export class UsagePublisher implements OnApplicationShutdown {
     // Already degraded: queue behind the others so events keep their order and no publish storms.
     if (this.pending.length) return this.defer(event);
     this.queued.push(event);
-    if (!this.sending) this.scheduled ??= setImmediate(() => this.sendQueued());
+    if (this.queued.length >= USAGE_BATCH_MAX || this.closing) this.sendQueued();
+    else this.lingering ??= setTimeout(() => this.sendQueued(), USAGE_LINGER_MS);
   }
 
   /** Events waiting for JetStream (for health and tests). */
@@ -67,7 +74,8 @@ export class UsagePublisher implements OnApplicationShutdown {
 
   async onApplicationShutdown() {
     clearTimeout(this.retryTimer);
-    if (this.scheduled) this.sendQueued();
+    this.closing = true;
+    this.sendQueued();
     // Each acknowledged message sends what gathered behind it: wait until nothing is left in flight.
     while (this.inflight.size) await Promise.all(this.inflight);
     if (this.pending.length) await this.flush();
@@ -78,10 +86,11 @@ export class UsagePublisher implements OnApplicationShutdown {
     observerOf(this.nc)?.metrics.usagePublished.inc({ result }, events);
   }
 
-  /** Sends what is queued as one message; when it is acknowledged, what gathered meanwhile goes next. */
+  /** Sends what is queued as one message (unless one is in flight: then when it is acknowledged). */
   private sendQueued(): void {
-    clearImmediate(this.scheduled);
-    this.scheduled = undefined;
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
+    if (this.sending) return;
     const events = this.queued.splice(0, USAGE_BATCH_MAX);
     if (!events.length) return;
     this.sending = true;
@@ -96,7 +105,8 @@ export class UsagePublisher implements OnApplicationShutdown {
         this.sending = false;
         // Degraded now: what gathered goes behind the held events, in order.
         if (this.pending.length) for (const event of this.queued.splice(0)) this.defer(event);
-        else if (this.queued.length) this.sendQueued();
+        // What gathered meanwhile goes now when its linger ran out (or it fills a message, or we are closing); else when it runs out.
+        else if (this.queued.length && (!this.lingering || this.queued.length >= USAGE_BATCH_MAX || this.closing)) this.sendQueued();
       }
     })();
     this.inflight.add(sent);
