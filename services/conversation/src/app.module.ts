@@ -26,7 +26,7 @@ import { CodexClient } from './shared/codex/codex.client.js';
 import { CodexLimitsReporter } from './shared/codex/codex-limits.reporter.js';
 import { ModelTable } from '@chatgate/contracts';
 import { PlatformRunner } from './shared/platform/platform.runner.js';
-import { PlatformKeyLeases } from './shared/platform/platform-key-leases.js';
+import { PoolLeases } from './shared/leases/pool-leases.js';
 import { ConversationContinuity } from './shared/records/conversation-continuity.js';
 import { ConversationRecordStore } from './shared/records/conversation-record.store.js';
 import { ResponseStore } from './shared/responses/response-store.js';
@@ -74,7 +74,7 @@ export class ConversationModule {
         ResponseStore,
         ConversationContinuity,
         ConversationManager,
-        PlatformKeyLeases,
+        PoolLeases,
         PlatformRunner,
         // The HTTP relay: one entry per upstream kind it can reach.
         ChatGptWebTarget,

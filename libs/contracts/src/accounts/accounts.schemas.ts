@@ -148,22 +148,35 @@ export const accountLimitsEventSchema = z.object({
 });
 export type AccountLimitsEvent = z.infer<typeof accountLimitsEventSchema>;
 
-export const accountKeysRequestSchema = z.object({ tenantId: z.string() });
+/** The kinds of account a worker leases from its own snapshot (`ACCOUNT_KEYS`); Codex logins are always leased by auth (their headroom is auth's). */
+export const snapshotKindSchema = z.enum(['api_key', 'chatgpt']);
+export type SnapshotKind = z.infer<typeof snapshotKindSchema>;
+
+/** `kind`: which accounts (API keys when absent: what older workers ask for). */
+export const accountKeysRequestSchema = z.object({ tenantId: z.string(), kind: snapshotKindSchema.optional() });
 export type AccountKeysRequest = z.infer<typeof accountKeysRequestSchema>;
 
-/** One API key of a tenant's pool as a worker leases it locally: the lease auth would hand out, what it serves, until when it cools per model. */
+/**
+ * One account of a tenant's pool as a worker leases it locally: the lease auth would hand out, what
+ * it serves, until when it cools per model, and (ChatGPT logins) its plan and until when its token
+ * may be handed out without a refresh.
+ */
 export const accountKeySchema = z.object({
   lease: accountLeaseSchema,
   /** The key's model list (names or globs; null or empty: every model), as `servesModel` reads it. */
   models: z.array(z.string()).nullable(),
   /** Per model slug: until when (ms since the epoch) the key cools down for it. */
   cooldowns: z.record(z.string(), z.number()),
+  /** A login's plan, as `planAllows` reads it. */
+  plan: z.string().nullable().optional(),
+  /** Until when (ms since the epoch) the token is handed out as it is; later, auth refreshes it first. Absent or null: no expiry. */
+  usableUntil: z.number().nullable().optional(),
 });
 export type AccountKey = z.infer<typeof accountKeySchema>;
 
 /**
- * `keys`: the tenant's usable API keys (enabled, with a key); `random`: keys are chosen at random
- * (auth's RANDOM_TOKEN), else in turn.
+ * `keys`: the tenant's usable accounts of the kind asked (enabled, with a token); `random`: they are
+ * chosen at random (auth's RANDOM_TOKEN), else in turn.
  */
 export const accountKeysReplySchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), random: z.boolean(), keys: z.array(accountKeySchema) }),

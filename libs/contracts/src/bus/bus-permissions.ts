@@ -92,7 +92,7 @@ export function busPermissions(usageStreamSuffix = ''): Record<ServiceName, BusP
     },
     conversation: {
       // ACCOUNT_LIMITS: what a Codex account's answers say of its usage windows, for auth's pool.
-      // ACCOUNT_KEYS and ACCOUNTS_CHANGED: the platform runner's local snapshot of the tenant's API keys.
+      // ACCOUNT_KEYS and ACCOUNTS_CHANGED: the worker's local snapshots of the tenant's API keys and ChatGPT logins.
       publish: [ACCOUNT_LEASE, ACCOUNT_REPORT, ACCOUNT_PLANS, ACCOUNT_KEYS, ACCOUNT_LIMITS, usage.subject, jobFrames, ...usagePublisherApi(usage.stream)],
       subscribe: [...own('conversation'), ACCOUNTS_CHANGED, ...conversationAnswers],
       answersRequests: true,

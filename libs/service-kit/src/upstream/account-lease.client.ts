@@ -43,3 +43,6 @@ export class AccountLeaseClient {
     return requestJson(this.nc, ACCOUNT_REPORT, report, accountReportReplySchema, TIMEOUT_MS).catch(() => ({ ok: false as const, failure: AUTH_UNAVAILABLE }));
   }
 }
+
+/** What a runner needs of its account leases: auth's client, or a worker's snapshot in front of it. */
+export type AccountLeases = Pick<AccountLeaseClient, 'lease' | 'report'>;

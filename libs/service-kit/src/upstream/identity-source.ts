@@ -1,5 +1,5 @@
 import { outcomeOf, type AccountKind, type AccountLease, type BusError, type UpstreamCredential } from '@chatgate/contracts';
-import type { AccountLeaseClient } from './account-lease.client.js';
+import type { AccountLeases } from './account-lease.client.js';
 import { tokenFingerprint } from './token-fingerprint.js';
 
 /** Who an upstream request is made as: one attempt's access token and workspace. */
@@ -65,7 +65,7 @@ function attemptOf(lease: AccountLease): LeasedAttempt {
 export function identitySourceFor(
   caller: UpstreamCaller,
   model: string,
-  leases: Pick<AccountLeaseClient, 'lease' | 'report'>,
+  leases: AccountLeases,
   options: IdentitySourceOptions = {},
 ): IdentitySource {
   const upstream = caller.upstream;

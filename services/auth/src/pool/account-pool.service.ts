@@ -17,6 +17,7 @@ import {
   type AccountReportReply,
   type AccountKind,
   type BusError,
+  planAllows,
   servesModel,
   unhandled,
 } from '@chatgate/contracts';
@@ -29,7 +30,7 @@ import type { PoolAccount } from '../accounts/pool-account.js';
 import { UpstreamAccountsRepository } from '../accounts/upstream-accounts.repository.js';
 import type { UpstreamAccountEntity } from '../accounts/upstream-account.entity.js';
 import { UnitOfWork } from '../persistence/unit-of-work.js';
-import { planAllows } from './plan-models.js';
+
 
 const MODEL_NOT_FOUND_COOLDOWN_MS = 24 * 3600_000;
 const FORBIDDEN_COOLDOWN_MS = 60_000;
@@ -174,16 +175,25 @@ export class AccountPoolService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The tenant's usable API keys with their cool-downs, for a worker's local snapshot (`ACCOUNT_KEYS`):
-   * what `lease` would hand out for `kind: api_key`, minus the choice, which the worker makes the same
-   * way (in turn, or at random under RANDOM_TOKEN). An API key has nothing to refresh: a key without a
-   * token is not usable and is left out. When the worker finds no key that fits, it asks `lease` for the
-   * authoritative answer (and its 429 or 503).
+   * The tenant's usable accounts of one kind with their cool-downs, for a worker's local snapshot
+   * (`ACCOUNT_KEYS`): what `lease` would hand out for API keys or ChatGPT logins, minus the choice, which
+   * the worker makes the same way (in turn, or at random under RANDOM_TOKEN). An account without a token
+   * is left out (a key has nothing to refresh; a login's refresh is `lease`'s), and a login's token is
+   * handed out from the snapshot only until LEASE_REFRESH_MARGIN_SEC before it expires (`usableUntil`).
+   * When the worker finds nothing that fits, it asks `lease` for the authoritative answer: a refresh,
+   * or its 429 or 503.
    */
   async keys(request: AccountKeysRequest): Promise<AccountKeysReply> {
+    const kind = request.kind ?? 'api_key';
+    const margin = this.config.LEASE_REFRESH_MARGIN_SEC * 1000;
     const keys = (await this.pool(request.tenantId))
-      .filter((a) => a.kind === 'api_key' && a.accessToken !== null)
-      .map((a) => ({ lease: leaseOf(a), models: a.platform?.models ? [...a.platform.models] : null, cooldowns: { ...a.cooldowns } }));
+      .filter((a) => a.kind === kind && a.accessToken !== null)
+      .map((a) => ({
+        lease: leaseOf(a),
+        models: a.platform?.models ? [...a.platform.models] : null,
+        cooldowns: { ...a.cooldowns },
+        ...(kind === 'chatgpt' ? { plan: a.plan, usableUntil: a.accessTokenExpiresAt === null ? null : a.accessTokenExpiresAt - margin } : {}),
+      }));
     return { ok: true, random: this.config.RANDOM_TOKEN, keys };
   }
 

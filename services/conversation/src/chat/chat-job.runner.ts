@@ -1,6 +1,6 @@
 import { ConversationStreamDecoder, StopSequenceCutter, type UpstreamEvent } from '@chatgate/protocol';
 import { unsupportedHandoff, upstreamReported, upstreamStreamCut, type BusError, type ChatFinishReason, type ChatFrame, type ChatJob } from '@chatgate/contracts';
-import { identitySourceFor, transportFailure, withRotation, type AccountLeaseClient, type AttemptResult, type IdentitySource, type LeasedAttempt } from '@chatgate/service-kit';
+import { identitySourceFor, transportFailure, withRotation, type AccountLeases, type AttemptResult, type IdentitySource, type LeasedAttempt } from '@chatgate/service-kit';
 import type { ChatGptClient, UpstreamIdentity } from '../shared/upstream/chatgpt.client.js';
 import { buildConversationRequest } from '../shared/upstream/conversation-request.js';
 import type { AttemptUploads } from '../shared/uploads/attempt-uploads.js';
@@ -25,7 +25,7 @@ export interface JobContext {
 export interface RunnerDeps {
   client: ChatGptClient;
   models: ModelTable;
-  leases: AccountLeaseClient;
+  leases: AccountLeases;
   v1Encoding: boolean;
   retryTimes: number;
   /** Conversation records: which upstream conversation a job continues, and what a finished turn leaves. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { CHAT_JOBS, jobCrashed, type ChatFrame, type ChatJob } from '@chatgate/contracts';
-import { AccountLeaseClient, JobWorker, NATS_CONNECTION, UsagePublisher, WorkerCapacity, type JobRun, type Logger } from '@chatgate/service-kit';
+import { JobWorker, type AccountLeases, NATS_CONNECTION, UsagePublisher, WorkerCapacity, type JobRun, type Logger } from '@chatgate/service-kit';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../conversation.config.js';
 import { FileLinkSealer } from '../shared/files/file-link-sealer.js';
 import { SealedFileLinks } from '../shared/files/sealed-file-links.js';
@@ -14,6 +14,7 @@ import { FileDownloadClient } from '../shared/upstream/file-download.client.js';
 import { runChatJob, type JobContext, type RunnerDeps } from './chat-job.runner.js';
 import { ChatTally } from './chat-tally.js';
 import { lateImageEvents } from './late-images.js';
+import { PoolLeases } from '../shared/leases/pool-leases.js';
 
 /**
  * Chat jobs (CHAT_JOBS) on service-kit's JobWorker, which takes them off the bus, keeps them alive,
@@ -33,7 +34,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
     capacity: WorkerCapacity,
     client: ChatGptClient,
     models: ModelTable,
-    leases: AccountLeaseClient,
+    @Inject(PoolLeases) leases: AccountLeases,
     private readonly usage: UsagePublisher,
     conversations: ConversationContinuity,
     inputLoader: InputLoader,

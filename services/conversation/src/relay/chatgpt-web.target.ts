@@ -1,9 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ConversationStreamDecoder, type UpstreamEvent } from '@chatgate/protocol';
 import { dataFrames, outcomeOf, unknownUrl, upstreamReported, upstreamStreamCut, upstreamUnreadable, webRelayKindOf, type ChatMessage, type RelayJob } from '@chatgate/contracts';
-import { identitySourceFor, transportFailure, withRotation, type AttemptResult, type IdentitySource } from '@chatgate/service-kit';
+import { identitySourceFor, transportFailure, withRotation, type AccountLeases, type AttemptResult, type IdentitySource } from '@chatgate/service-kit';
 import { countUsage } from '../shared/text/token-counter.js';
-import { AccountLeaseClient } from '@chatgate/service-kit';
+import { PoolLeases } from '../shared/leases/pool-leases.js';
 import { ChatGptClient, type UpstreamIdentity, type UpstreamRequest } from '../shared/upstream/chatgpt.client.js';
 import { CONVERSATION_CONFIG, type ConversationConfig } from '../conversation.config.js';
 import { ConversationContinuity } from '../shared/records/conversation-continuity.js';
@@ -42,7 +42,7 @@ export class ChatGptWebTarget implements RelayTarget {
 
   constructor(
     private readonly client: ChatGptClient,
-    private readonly leases: AccountLeaseClient,
+    @Inject(PoolLeases) private readonly leases: AccountLeases,
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
     /** Conversation records: which account holds a named conversation, and the record a finished turn leaves. */
     @Optional() private readonly records?: ConversationContinuity,

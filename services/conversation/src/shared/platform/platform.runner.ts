@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { CONVERSATION_CONFIG, type ConversationConfig } from '../../conversation.config.js';
 import { parseAllowHosts, UsagePublisher } from '@chatgate/service-kit';
 import { PlatformHttp } from './platform-http.js';
-import { PlatformKeyLeases } from './platform-key-leases.js';
+import { PoolLeases } from '../leases/pool-leases.js';
 import type { PlatformRequest } from './platform-request.js';
 import { runPlatformRequest, type PlatformSink } from './run-platform-request.js';
 
@@ -15,7 +15,7 @@ export class PlatformRunner implements OnApplicationShutdown {
   private readonly http: PlatformHttp;
 
   constructor(
-    private readonly leases: PlatformKeyLeases,
+    private readonly leases: PoolLeases,
     private readonly usage: UsagePublisher,
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
   ) {

@@ -9,14 +9,10 @@ import {
   platformStreamCut,
   platformUnreachable,
   type AccountLease,
-  type AccountLeaseReply,
-  type AccountLeaseRequest,
-  type AccountReport,
-  type AccountReportReply,
   type BusError,
   type UsageEvent,
 } from '@chatgate/contracts';
-import { CLIENT_CLOSED_STATUS, isAddressRefused, usageEvent } from '@chatgate/service-kit';
+import { CLIENT_CLOSED_STATUS, isAddressRefused, usageEvent, type AccountLeases } from '@chatgate/service-kit';
 import type { PlatformResponse } from './platform-http.js';
 import { platformRouteOf, prepareBody, type PlatformRequest } from './platform-request.js';
 import { usageOfBody, type PlatformUsage } from './platform-usage.js';
@@ -39,7 +35,7 @@ export interface PlatformSink {
 }
 
 export interface PlatformDeps {
-  leases: { lease(r: AccountLeaseRequest): Promise<AccountLeaseReply>; report(r: AccountReport): Promise<AccountReportReply> };
+  leases: AccountLeases;
   http: { send(lease: AccountLease, target: Pick<PlatformRequest, 'path' | 'method' | 'query'>, json: string | undefined, signal?: AbortSignal): Promise<PlatformResponse> };
   retryTimes: number;
   publishUsage?(event: UsageEvent): void;
