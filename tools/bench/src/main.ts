@@ -209,6 +209,7 @@ async function main() {
     // And once idle: V8 gives a burst's heap back only when its memory reducer runs, some seconds after the load.
     await new Promise((resolve) => setTimeout(resolve, IDLE_AFTER_LOAD_MS));
     const memory = procs.map((p, i) => ({ name: p.name, rss: atEnd[i], idle: rssMb(p.child.pid) }));
+    if (process.env.BENCH_HEAP) await printHeaps(procs);
     // Last: it leaves the gateway's heap grown, which the memory table above must not show.
     writeReport(rows, memory, await flood());
   } finally {
@@ -337,3 +338,39 @@ function writeSection(section: string[]) {
 }
 
 await main();
+
+/**
+ * `BENCH_HEAP=1`: where each service's memory is once idle after the load, from its own /metrics (V8's heap
+ * spaces, used and total; what lives outside the heap), to tell a heap that grew from memory outside it.
+ */
+async function printHeaps(procs: Proc[]): Promise<void> {
+  for (const p of procs) process.stdout.write(`mappings ${p.name} (MiB): ${residentByMapping(p.child.pid!)}\n`);
+  const pick = /^chatgate_(nodejs_heap_space_size_(used|total)_bytes\{space="(old|new|code|large_object)"|nodejs_heap_size_(used|total)_bytes|nodejs_external_memory_bytes|process_resident_memory_bytes)[{ ]/;
+  for (const [name, port] of Object.entries(PORTS)) {
+    if (name === 'sim') continue;
+    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+    const lines = text.split('\n').filter((l) => pick.test(l)).map((l) => {
+      const value = l.slice(l.lastIndexOf(' ') + 1);
+      const metric = l.slice(0, l.lastIndexOf(' ')).replace(/,?service="[^"]*"/, '').replace('{}', '');
+      return `${metric.replace('chatgate_', '').replace('nodejs_heap_space_size_', '').replace('_bytes', '')} ${(Number(value) / 2 ** 20).toFixed(0)}`;
+    });
+    process.stdout.write(`heap ${name} (MiB): ${lines.join(', ') || 'no /metrics'}\n`);
+  }
+}
+
+/** A process's resident memory by kind of mapping (/proc/PID/smaps): files (the Node binary, libraries), malloc's main heap, anonymous mappings. */
+function residentByMapping(pid: number): string {
+  const sums = new Map<string, number>();
+  let kind = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const name = head[1];
+      kind = name === '' ? 'anonymous' : name.startsWith('/') ? (name.includes('node') ? 'node binary' : 'other files') : name;
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) sums.set(kind, (sums.get(kind) ?? 0) + Number(rss[1]) / 1024);
+  }
+  return [...sums].filter(([, mb]) => mb >= 1).map(([k, mb]) => `${k} ${mb.toFixed(0)}`).join(', ');
+}
