@@ -205,6 +205,16 @@ describe('admin console in a browser', () => {
     const [header, line] = csv.trim().split('\r\n');
     expect(header).toBe('day (UTC),user,key,requests,errors,prompt tokens,completion tokens,spend (USD)');
     expect(line).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00\.000Z,alice,[^,]+,1,0,\d+,\d+,0$/);
+
+    // Reload asks again though the range it gives is the same within the day: a second request shows.
+    await ask(userKey);
+    const storedOf = async () => {
+      const { db } = await connectStackDatabase(stack);
+      return Number((await db.query("SELECT count(*) AS n FROM usage.usage_events WHERE user_name = 'alice'").finally(() => db.end())).rows[0].n);
+    };
+    await waitFor(async () => (await storedOf()) === 2, "alice's second request stored", 20_000);
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await waitFor(async () => (await alice.locator('td[data-label="Requests"]').textContent()) === '2', 'the reloaded table to count it', 10_000);
   });
 
   it('revokes the key after confirmation; the next request is refused', async () => {

@@ -64,7 +64,8 @@ export function UsagePage() {
   const [choice, setChoice] = useState<RangeChoice>('7d');
   const [custom, setCustom] = useState({ from: utcDay(Date.now() - 6 * DAY_MS), to: utcDay(Date.now()), granularity: 'day' as 'hour' | 'day' });
   const [metric, setMetric] = useState<Metric>('requests');
-  // The range is fixed when chosen (not re-read every render), so the charts ask once per choice.
+  // The range is fixed when chosen (not re-read every render), so the charts ask once per choice; Reload
+  // sets a new stamp, and the charts ask again even when the range it gives is the same (within the day).
   const [stamp, setStamp] = useState(Date.now());
   const range = useMemo(() => rangeOf(choice, custom, stamp), [choice, custom, stamp]);
 
@@ -123,13 +124,14 @@ export function UsagePage() {
           {range}
         </div>
       ) : (
-        DIMENSIONS.map((d) => <UsageChart key={d.by} by={d.by} title={d.title} range={range} metric={metric} tenantId={session.role === 'operator' ? session.tenant.id : undefined} />)
+        DIMENSIONS.map((d) => <UsageChart key={d.by} by={d.by} title={d.title} range={range} stamp={stamp} metric={metric} tenantId={session.role === 'operator' ? session.tenant.id : undefined} />)
       )}
     </section>
   );
 }
 
-function UsageChart({ by, title, range, metric, tenantId }: { by: UsageSeriesDimension; title: string; range: Range; metric: Metric; tenantId?: string }) {
+/** `stamp`: when the page was last (re)loaded; a new one reloads the chart. */
+function UsageChart({ by, title, range, stamp, metric, tenantId }: { by: UsageSeriesDimension; title: string; range: Range; stamp: number; metric: Metric; tenantId?: string }) {
   const { session } = useSession();
   const series = useResource(
     (signal) =>
@@ -138,7 +140,7 @@ function UsageChart({ by, title, range, metric, tenantId }: { by: UsageSeriesDim
         { by, from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), granularity: range.granularity, tenant: tenantId },
         signal,
       ),
-    [session.api, by, range.from, range.to, range.granularity, tenantId],
+    [session.api, by, range.from, range.to, range.granularity, tenantId, stamp],
   );
   const data = useMemo(() => (series.data ? pivot(series.data, metric) : null), [series.data, metric]);
   const format = metric === 'cost' ? usd : integer;
