@@ -22,7 +22,7 @@ export const USAGE_LINGER_MS = 20;
  * in order. Every service that knows a request's outcome (the conversation workers, voice, the
  * gateway for a lost worker) publishes with it; each provides it with `usagePublisherProvider`.
  *
- * Batched: an event waits at most LINGER_MS for others and goes out with them as one message
+ * Batched: an event waits at most USAGE_LINGER_MS for others and goes out with them as one message
  * (`{events}`, at most USAGE_BATCH_MAX; a full batch goes at once), and while a message waits for
  * JetStream's acknowledgement the events made meanwhile gather behind it. Each message costs JetStream,
  * the bus and the usage service about as much CPU as the gateway spends on a request, and on a host

@@ -31,7 +31,6 @@ import { UpstreamAccountsRepository } from '../accounts/upstream-accounts.reposi
 import type { UpstreamAccountEntity } from '../accounts/upstream-account.entity.js';
 import { UnitOfWork } from '../persistence/unit-of-work.js';
 
-
 const MODEL_NOT_FOUND_COOLDOWN_MS = 24 * 3600_000;
 const FORBIDDEN_COOLDOWN_MS = 60_000;
 /** A token refused this soon after its refresh is taken as the account refused, not as a token to refresh again. */
