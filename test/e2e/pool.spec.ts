@@ -98,6 +98,26 @@ describe('account pool', () => {
       expect(stack.sim.stats().byAccount[b.accountId]).toBe(3);
     });
 
+    it("never hands a free plan's account a model free plans lack, and answers 503 when only such accounts are left", async () => {
+      const free = stack.sim.issueAccount({ plan: 'free' });
+      const plus = stack.sim.issueAccount({ plan: 'plus' });
+      await enter(free.accessToken);
+      await enter(plus.accessToken);
+      const askFor = (model: string) => client.chat.completions.create({ model, messages: [{ role: 'user', content: `plan ${model}` }] });
+      for (let i = 0; i < 4; i++) await askFor('o1');
+      expect(stack.sim.stats().byAccount[plus.accountId]).toBe(4);
+      expect(stack.sim.stats().byAccount[free.accountId] ?? 0).toBe(0);
+      // A model the free plan has: both in turn.
+      for (let i = 0; i < 2; i++) await askFor('gpt-4o');
+      expect(stack.sim.stats().byAccount[free.accountId]).toBe(1);
+      await db.query('DELETE FROM auth.upstream_accounts WHERE email = $1', [plus.email]);
+      stack.auth.app.get(AccountPoolService).announceChanged(tenantId, []);
+      const refused = await askFor('o1').catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(OpenAI.APIError);
+      expect(refused).toMatchObject({ status: 503, code: 'no_usable_account' });
+      expect(stack.sim.stats().byAccount[free.accountId]).toBe(1);
+    });
+
     it.each(['429', '500', '403', '404', 'cut', 'stall'])('rotates to the next account when the first answers %s before the first byte', async (fail) => {
       const bad = stack.sim.issueAccount();
       const good = stack.sim.issueAccount();
