@@ -179,6 +179,11 @@ describe('admin console in a browser', () => {
   });
 
   it('shows that request in the usage charts and tables, and exports it as CSV', async () => {
+    /** Rows of a query on the stack's database, on a connection of its own. */
+    const storedUsage = async (sql: string): Promise<Array<Record<string, unknown>>> => {
+      const { db } = await connectStackDatabase(stack);
+      return (await db.query(sql).finally(() => db.end())).rows;
+    };
     await nav('Usage and spend');
     const byUser = page.locator('section[data-by="user"]');
     const alice = byUser.locator('tr[data-group="alice"]');
@@ -190,9 +195,8 @@ describe('admin console in a browser', () => {
       return false;
     }, 'alice in the usage table', 20_000).catch(async (err: Error) => {
       // Say what the page and the store showed instead (seen once in CI: the row never came within 20 s).
-      const { db } = await connectStackDatabase(stack);
-      const stored = await db.query('SELECT user_name, model, outcome, at FROM usage.usage_events').finally(() => db.end());
-      throw new Error(`${err.message}; the page's user section: ${JSON.stringify(await byUser.innerText())}; stored events: ${JSON.stringify(stored.rows)}`);
+      const stored = await storedUsage('SELECT user_name, model, outcome, at FROM usage.usage_events');
+      throw new Error(`${err.message}; the page's user section: ${JSON.stringify(await byUser.innerText())}; stored events: ${JSON.stringify(stored)}`);
     });
     expect(await alice.locator('td[data-label="Requests"]').textContent()).toBe('1');
     expect(await byUser.locator('svg rect').count()).toBeGreaterThan(0);
@@ -208,11 +212,7 @@ describe('admin console in a browser', () => {
 
     // Reload asks again though the range it gives is the same within the day: a second request shows.
     await ask(userKey);
-    const storedOf = async () => {
-      const { db } = await connectStackDatabase(stack);
-      return Number((await db.query("SELECT count(*) AS n FROM usage.usage_events WHERE user_name = 'alice'").finally(() => db.end())).rows[0].n);
-    };
-    await waitFor(async () => (await storedOf()) === 2, "alice's second request stored", 20_000);
+    await waitFor(async () => Number((await storedUsage("SELECT count(*) AS n FROM usage.usage_events WHERE user_name = 'alice'"))[0].n) === 2, "alice's second request stored", 20_000);
     await page.getByRole('button', { name: 'Reload' }).click();
     await waitFor(async () => (await alice.locator('td[data-label="Requests"]').textContent()) === '2', 'the reloaded table to count it', 10_000);
   });

@@ -72,8 +72,9 @@ export class SnapshotLeases {
   }
 
   async lease(request: AccountLeaseRequest): Promise<AccountLeaseReply> {
-    const kind = request.kind ?? 'chatgpt';
-    if ((kind !== 'api_key' && kind !== 'chatgpt') || request.purpose === 'download') return this.source.lease(request);
+    const snapshotKind = snapshotKindSchema.safeParse(request.kind ?? 'chatgpt');
+    if (!snapshotKind.success || request.purpose === 'download') return this.source.lease(request);
+    const kind = snapshotKind.data;
     const snapshot = await this.snapshot(request.tenantId, kind);
     if (!snapshot) return this.source.lease(request);
     const now = this.now();
@@ -81,7 +82,7 @@ export class SnapshotLeases {
     const allowed = request.allowed;
     const candidates = snapshot.keys.filter((k) => !exclude.includes(k.lease.accountId) && (!allowed || allowed.includes(k.lease.accountId)) && fits(k, kind, request.model, now));
     if (!candidates.length) return this.source.lease(request);
-    return { ok: true, lease: { ...this.choose(request, candidates, snapshot.random).lease } };
+    return { ok: true, lease: { ...this.choose(`${kind}\u0000${request.tenantId}\u0000${request.model}`, candidates, snapshot.random).lease } };
   }
 
   report(report: AccountReport): Promise<AccountReportReply> {
@@ -91,12 +92,12 @@ export class SnapshotLeases {
     return this.source.report(report);
   }
 
-  private choose(request: AccountLeaseRequest, candidates: Keys['keys'], random: boolean): Keys['keys'][number] {
+  /** `turnKey`: whose turn it is (kind, tenant, model). */
+  private choose(turnKey: string, candidates: Keys['keys'], random: boolean): Keys['keys'][number] {
     if (candidates.length === 1) return candidates[0];
     if (random) return candidates[randomInt(candidates.length)];
-    const key = `${request.kind ?? 'chatgpt'}\u0000${request.tenantId}\u0000${request.model}`;
-    const turn = (this.turns.get(key) ?? 0) + 1;
-    this.turns.set(key, turn);
+    const turn = (this.turns.get(turnKey) ?? 0) + 1;
+    this.turns.set(turnKey, turn);
     return candidates[turn % candidates.length];
   }
 
