@@ -115,16 +115,15 @@ async function main() {
       await path.close();
     }
 
+    const admin = (path: string, body: unknown) => fetch(`${gatewayUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_PASSWORD}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     // The pool: a lease per request (from the worker's snapshot), the conversation recorded for the pool account.
-    if (!(await fetch(`${gatewayUrl}/admin/v1/accounts/import`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_PASSWORD}`, 'content-type': 'application/json' }, body: JSON.stringify({ tokens: [account.accessToken] }) })).ok)
-      throw new Error('entering the ChatGPT account failed');
+    if (!(await admin('/admin/v1/accounts/import', { tokens: [account.accessToken] })).ok) throw new Error('entering the ChatGPT account failed');
     for (const c of [1, 16]) {
       const pool = gatewayPath(gatewayUrl, POOL_CODE, c);
       await measure(`ChatGPT pool, non-streamed, c=${c} (gateway)`, REQUESTS, () => load(pool, REQUESTS, c, false));
       await pool.close();
     }
 
-    const admin = (path: string, body: unknown) => fetch(`${gatewayUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_PASSWORD}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const { key } = (await (await fetch(`${simUrl}/_sim/api-keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { key: string };
     if (!(await admin('/admin/v1/accounts/import', { api_keys: [{ key, base_url: `${simUrl}/v1`, name: 'bench key' }] })).ok) throw new Error('entering the API key failed');
     if (!(await admin('/admin/v1/routes', { routes: [{ model: PLATFORM_MODEL, upstream: 'platform' }] })).ok) throw new Error('setting the routing table failed');
