@@ -320,6 +320,19 @@ describe('API keys as upstream accounts: admin, routing table, and the platform 
     expect(a.lastError?.message).toContain('upstream_error: 500');
   });
 
+  it('answers a non-streamed answer whose body broke off midway with a 502 in the envelope, not a 200 cut short, and tries no other key', async () => {
+    const before = stack.sim.stats().platform.byKey;
+    const total = (byKey: typeof before) => Object.values(byKey).reduce((n, paths) => n + (paths['/v1/chat/completions'] ?? 0), 0);
+    const err = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'half of it [[sim fail=cut]]' }] }, { maxRetries: 0 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    expect(err).toMatchObject({ status: 502, code: 'upstream_stream_cut' });
+    // The answer was the client's (the key answered): no second key is asked, none is blamed.
+    expect(total(stack.sim.stats().platform.byKey)).toBe(total(before) + 1);
+  });
+
   it('answers 429 with retry-after when every key is rate limited, then the pool says when the first frees up', async () => {
     for (const key of [keyA, keyB]) stack.sim.setApiKeyBehaviour(key, { fail: '429', retryAfter: new Date(Date.now() + 45_000).toUTCString() });
     const limited = await post('/embeddings', { model: 'text-embedding-3-large', input: 'x' });

@@ -98,7 +98,7 @@ export function chatCompletions(res: ServerResponse, body: Body, model: string):
   const usage = usageOf(promptTokens, completionTokens(choices));
 
   if (body.stream !== true) {
-    sendJson(res, 200, {
+    const answer = {
       id,
       object: 'chat.completion',
       created,
@@ -112,7 +112,10 @@ export function chatCompletions(res: ServerResponse, body: Body, model: string):
       usage,
       service_tier: 'default',
       system_fingerprint: 'fp_sim',
-    });
+    };
+    // `[[sim fail=cut]]`: the connection breaks halfway through the body its length announced.
+    if (parsePrompt(lastUserText(messages)).directives.fail === 'cut') return cutJson(res, answer);
+    sendJson(res, 200, answer);
     return;
   }
 
@@ -133,6 +136,12 @@ export function chatCompletions(res: ServerResponse, body: Body, model: string):
   if (withUsage) events.push({ id, object: 'chat.completion.chunk', created, model, service_tier: 'default', system_fingerprint: 'fp_sim', choices: [], usage });
   res.writeHead(200, PLATFORM_SSE_HEADERS);
   emit(res, events, parsePrompt(lastUserText(messages)).directives.delay ?? 0);
+}
+
+function cutJson(res: ServerResponse, value: unknown): void {
+  const payload = Buffer.from(JSON.stringify(value));
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': payload.length });
+  res.write(payload.subarray(0, payload.length >> 1), () => res.destroy());
 }
 
 /** SSE events then `[DONE]`, at once or `delayMs` apart; a client that leaves stops the rest. */

@@ -99,6 +99,38 @@ describe('runPlatformRequest', () => {
     expect(h.sent).toEqual(['k1']);
   });
 
+  it('sends a JSON answer\'s head only with its whole body, so a body cut midway is a clean error before any head', async () => {
+    const order: string[] = [];
+    const h = harness([
+      {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: {
+          async *[Symbol.asyncIterator]() {
+            for (const part of ['{"id":"a",', '"usage":{"prompt_tokens":2,"completion_tokens":3}}']) {
+              order.push(`read ${part.length}`);
+              await new Promise((r) => setImmediate(r));
+              yield new TextEncoder().encode(part);
+            }
+          },
+          destroy() {},
+        },
+      },
+    ]);
+    const head = h.sink.head;
+    h.sink.head = (status) => (order.push('head'), head(status));
+    await runPlatformRequest(request, h.sink, h.deps);
+    expect(order).toEqual(['read 10', 'read 50', 'head']);
+    expect(h.out).toMatchObject({ head: 200, data: '{"id":"a","usage":{"prompt_tokens":2,"completion_tokens":3}}', end: { promptTokens: 2, completionTokens: 3 } });
+
+    const cut = harness([{ status: 200, headers: { 'content-type': 'application/json' }, body: body(['{"id":"a",'], true) }]);
+    await runPlatformRequest(request, cut.sink, cut.deps);
+    expect(cut.out.head).toBeUndefined();
+    expect(cut.out.data).toBe('');
+    expect(cut.out.error).toMatchObject({ status: 502, error: { code: 'upstream_stream_cut' } });
+    expect(cut.sent).toEqual(['k1']);
+  });
+
   it('records the exact usage of a JSON answer', async () => {
     const h = harness([json(200, { object: 'list', data: [], usage: { prompt_tokens: 9, total_tokens: 9 } })]);
     await runPlatformRequest({ ...request, path: '/embeddings', body: { model: 'text-embedding-3-small', input: 'x' } }, h.sink, h.deps);

@@ -87,11 +87,12 @@ type Attempt = Delivered | { delivered: false; failure: BusError; status: number
 
 /** One answer that reached the client: its bytes forwarded (filtered for a stream), usage taken from them. */
 async function deliver(res: PlatformResponse, prepared: ReturnType<typeof prepareBody>, sink: PlatformSink, accountId: string, signal?: AbortSignal): Promise<Delivered> {
-  sink.head(res.status, passedHeaders(res.headers));
   const type = String(res.headers['content-type'] ?? '');
   const ok = res.status >= 200 && res.status < 300;
+  const head = () => sink.head(res.status, passedHeaders(res.headers));
   try {
     if (ok && type.includes('text/event-stream')) {
+      head();
       const filter = new StreamUsageFilter(prepared.clientAskedUsage);
       for await (const chunk of res.body) {
         const out = filter.push(chunk);
@@ -108,12 +109,16 @@ async function deliver(res: PlatformResponse, prepared: ReturnType<typeof prepar
       const chunks: Uint8Array[] = [];
       for await (const chunk of res.body) chunks.push(chunk);
       const bytes = Buffer.concat(chunks);
+      // The head waits for the whole body: a body cut midway is then an error before the head, which
+      // the client gets as a 502 in OpenAI's format (its SDK retries it) instead of a 200 cut short.
+      head();
       sink.data(bytes);
       const usage = ok ? usageOfBody(bytes) : null;
       await sink.end(usage, accountId);
       return { delivered: true, status: res.status, usage, failed: !ok };
     }
     // Audio and anything else: streamed through as it comes.
+    head();
     for await (const chunk of res.body) {
       sink.data(chunk);
       await sink.drained?.();
