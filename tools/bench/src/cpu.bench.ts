@@ -9,7 +9,7 @@ import { rssMb, startProcess, stopAll, waitHealthy, type Proc } from './processe
 import { summarize } from './stats.js';
 
 /**
- * `node tools/bench/dist/cpu.bench.js [--requests N] [--count-bus] [--nats-pid PID]`: what each process
+ * `node tools/bench/dist/cpu.bench.js [--requests N] [--only first,pool,api-key] [--count-bus] [--nats-pid PID]`: what each process
  * spends per request, for comparing changes on a shared machine where wall-clock numbers drift. The
  * stack as `npm run bench` starts it (its own database, ports 52xx), then the first 300 streamed
  * requests on the ChatGPT path and the API-key path (c=1 and c=16, streamed and not), each printing the
@@ -25,6 +25,8 @@ const arg = (name: string) => {
 };
 const REQUESTS = Number(arg('--requests') ?? 1500);
 const NATS_PID = Number(arg('--nats-pid') ?? 0);
+/** `--only first,pool,api-key`: the groups of rows to run (all by default). */
+const ONLY = new Set((arg('--only') ?? 'first,pool,api-key').split(','));
 const PORTS = { sim: 5299, gateway: 5205, auth: 5211, conversation: 5212, voice: 5213, usage: 5214 };
 const POOL_CODE = 'bench-pool-code';
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -105,12 +107,14 @@ async function main() {
     // A fresh stack may refuse its very first requests for a moment (BENCHMARKS.md, notes): wait until it answers.
     for (let i = 0; i < 40 && !(await fetch(`${gatewayUrl}/v1/models`, { headers: { authorization: `Bearer ${account.accessToken}` } })).ok; i++) await new Promise((r) => setTimeout(r, 250));
     const firstWord = replyFor(SHORT).text.split(' ')[0];
-    for (const path of [directPath(simUrl, account.accessToken, 1), gatewayPath(gatewayUrl, account.accessToken, 1)]) {
+    for (const path of ONLY.has('first') ? [directPath(simUrl, account.accessToken, 1), gatewayPath(gatewayUrl, account.accessToken, 1)] : []) {
       await measure(`ChatGPT path, first 300 streamed (${path.name})`, 300, async () => {
         const firsts: number[] = [];
         for (let i = 0; i < 300; i++) firsts.push((await path.request(SHORT, true, firstWord)).first ?? NaN);
         const s = summarize(firsts);
-        return `time to first token p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms`;
+        // Where the cold cost sits: the p50 of each fifty requests in turn.
+        const fifties = Array.from({ length: 6 }, (_, i) => summarize(firsts.slice(i * 50, i * 50 + 50)).p50.toFixed(2));
+        return `time to first token p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms; p50 by fifties ${fifties.join(' / ')}`;
       });
       await path.close();
     }
@@ -118,7 +122,7 @@ async function main() {
     const admin = (path: string, body: unknown) => fetch(`${gatewayUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_PASSWORD}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     // The pool: a lease per request (from the worker's snapshot), the conversation recorded for the pool account.
     if (!(await admin('/admin/v1/accounts/import', { tokens: [account.accessToken] })).ok) throw new Error('entering the ChatGPT account failed');
-    for (const c of [1, 16]) {
+    for (const c of ONLY.has('pool') ? [1, 16] : []) {
       const pool = gatewayPath(gatewayUrl, POOL_CODE, c);
       await measure(`ChatGPT pool, non-streamed, c=${c} (gateway)`, REQUESTS, () => load(pool, REQUESTS, c, false));
       await pool.close();
@@ -127,7 +131,13 @@ async function main() {
     const { key } = (await (await fetch(`${simUrl}/_sim/api-keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { key: string };
     if (!(await admin('/admin/v1/accounts/import', { api_keys: [{ key, base_url: `${simUrl}/v1`, name: 'bench key' }] })).ok) throw new Error('entering the API key failed');
     if (!(await admin('/admin/v1/routes', { routes: [{ model: PLATFORM_MODEL, upstream: 'platform' }] })).ok) throw new Error('setting the routing table failed');
-    for (const stream of [false, true]) {
+    if (ONLY.has('api-key')) {
+      // Warm, whatever ran before: the rows compare code, not how far the JIT had got.
+      const warm = gatewayPath(gatewayUrl, POOL_CODE, 4, PLATFORM_MODEL);
+      for (const stream of [false, true]) await load(warm, 1000, 4, stream);
+      await warm.close();
+    }
+    for (const stream of ONLY.has('api-key') ? [false, true] : []) {
       for (const c of [1, 16]) {
         for (const path of [platformDirectPath(simUrl, key, PLATFORM_MODEL, c), gatewayPath(gatewayUrl, POOL_CODE, c, PLATFORM_MODEL)]) {
           await measure(`API key, ${stream ? 'streamed' : 'non-streamed'}, c=${c} (${path.name})`, REQUESTS, () => load(path, REQUESTS, c, stream));
