@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import type { AccountList, AccountView, ImportAccountsResult } from '../api/types';
+import type { AccountList, AccountView, ImportAccountsResult, ImportLineResult } from '../api/types';
+import { actionsColumn, DataTable, type Column } from '../components/data-table';
 import { Modal, useConfirm } from '../components/dialog';
 import { ActionNotices, Badge, ErrorNotice, FormActions, Loaded, PageHeader, Pager } from '../components/ui';
 import { UsageWindowsCell } from '../components/usage-windows';
@@ -72,6 +73,71 @@ export function AccountsPage() {
 
   const accounts = list.data?.data ?? [];
   const filtered = Boolean(status || kind);
+  const accountColumns: Array<Column<AccountView>> = [
+    {
+      name: 'Account',
+      cell: (account) => (
+        <>
+          <div class="strong">{accountName(account)}</div>
+          <div class="muted small">
+            {kindName(account.kind)}
+            {account.platform ? ` · ${account.platform.baseUrl}` : ''}
+            {account.tokens.access && account.tokens.access.hint !== accountName(account) ? ` · ${account.tokens.access.hint}` : ''}
+          </div>
+        </>
+      ),
+    },
+    {
+      name: 'Status',
+      cell: (account) => {
+        const s = describeStatus(account);
+        return (
+          <>
+            <Badge tone={s.tone}>{s.label}</Badge>
+            {s.detail ? <div class="muted small">{s.detail}</div> : null}
+          </>
+        );
+      },
+    },
+    { name: 'Plan', cell: (account) => account.plan ?? '—' },
+    { name: 'Last refresh', cell: (account) => relativeTime(account.lastRefreshAt), title: (account) => utcTitle(account.lastRefreshAt) },
+    {
+      name: 'Last error',
+      cell: (account) =>
+        account.lastError ? (
+          <>
+            <div class="error-text">{account.lastError.message}</div>
+            <div class="muted small" title={utcTitle(account.lastError.at)}>
+              {account.lastError.at ? dateTime(account.lastError.at) : ''}
+            </div>
+          </>
+        ) : (
+          '—'
+        ),
+    },
+    { name: 'Usage windows', cell: (account) => <UsageWindowsCell account={account as unknown as Record<string, unknown>} /> },
+    actionsColumn((account) => (
+      <>
+        {canRefresh(account) ? (
+          <button type="button" class="button" disabled={busy === account.id} onClick={() => act(account, 'refresh')}>
+            Refresh now
+          </button>
+        ) : null}
+        {account.status === 'disabled' ? (
+          <button type="button" class="button" disabled={busy === account.id} onClick={() => act(account, 'enable')}>
+            Enable
+          </button>
+        ) : (
+          <button type="button" class="button" disabled={busy === account.id} onClick={() => act(account, 'disable')}>
+            Disable
+          </button>
+        )}
+        <button type="button" class="button button-danger" disabled={busy === account.id} onClick={() => act(account, 'delete')}>
+          Delete
+        </button>
+      </>
+    )),
+  ];
   return (
     <section aria-labelledby="page-title">
       <PageHeader title="Accounts">
@@ -135,84 +201,7 @@ export function AccountsPage() {
           </>
         }
       >
-        {() => (
-          <div class="table-wrap">
-            <table class="responsive" aria-label="Accounts">
-              <thead>
-                <tr>
-                  <th scope="col">Account</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Plan</th>
-                  <th scope="col">Last refresh</th>
-                  <th scope="col">Last error</th>
-                  <th scope="col">Usage windows</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {accounts.map((account) => {
-                  const s = describeStatus(account);
-                  return (
-                    <tr key={account.id} data-account-id={account.id}>
-                      <td data-label="Account">
-                        <div class="strong">{accountName(account)}</div>
-                        <div class="muted small">
-                          {kindName(account.kind)}
-                          {account.platform ? ` · ${account.platform.baseUrl}` : ''}
-                          {account.tokens.access && account.tokens.access.hint !== accountName(account) ? ` · ${account.tokens.access.hint}` : ''}
-                        </div>
-                      </td>
-                      <td data-label="Status">
-                        <Badge tone={s.tone}>{s.label}</Badge>
-                        {s.detail ? <div class="muted small">{s.detail}</div> : null}
-                      </td>
-                      <td data-label="Plan">{account.plan ?? '—'}</td>
-                      <td data-label="Last refresh" title={utcTitle(account.lastRefreshAt)}>
-                        {relativeTime(account.lastRefreshAt)}
-                      </td>
-                      <td data-label="Last error">
-                        {account.lastError ? (
-                          <>
-                            <div class="error-text">{account.lastError.message}</div>
-                            <div class="muted small" title={utcTitle(account.lastError.at)}>
-                              {account.lastError.at ? dateTime(account.lastError.at) : ''}
-                            </div>
-                          </>
-                        ) : (
-                          '—'
-                        )}
-                      </td>
-                      <td data-label="Usage windows">
-                        <UsageWindowsCell account={account as unknown as Record<string, unknown>} />
-                      </td>
-                      <td data-label="Actions" class="actions">
-                        {canRefresh(account) ? (
-                          <button type="button" class="button" disabled={busy === account.id} onClick={() => act(account, 'refresh')}>
-                            Refresh now
-                          </button>
-                        ) : null}
-                        {account.status === 'disabled' ? (
-                          <button type="button" class="button" disabled={busy === account.id} onClick={() => act(account, 'enable')}>
-                            Enable
-                          </button>
-                        ) : (
-                          <button type="button" class="button" disabled={busy === account.id} onClick={() => act(account, 'disable')}>
-                            Disable
-                          </button>
-                        )}
-                        <button type="button" class="button button-danger" disabled={busy === account.id} onClick={() => act(account, 'delete')}>
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
+        {() => <DataTable label="Accounts" columns={accountColumns} rows={accounts} rowKey={(account) => account.id} rowData={(account) => ({ 'data-account-id': account.id })} />}
       </Loaded>
       {list.data ? <Pager page={list.data.page} hasMore={list.data.hasMore} total={list.data.total} onPage={setPage} /> : null}
       {importing ? (
@@ -229,6 +218,13 @@ export function AccountsPage() {
 }
 
 const IMPORT_TONES: Record<string, string> = { created: 'ok', updated: 'ok', skipped: 'off', error: 'warning' };
+
+const IMPORT_COLUMNS: Array<Column<ImportLineResult>> = [
+  { name: 'Line', cell: (r) => r.line },
+  { name: 'Result', cell: (r) => <Badge tone={IMPORT_TONES[r.status] ?? 'off'}>{r.status}</Badge> },
+  { name: 'Account', cell: (r) => r.email ?? r.accountId ?? '—' },
+  { name: 'Detail', cell: (r) => r.error ?? (r.reason === 'comment' ? 'comment line' : r.reason === 'duplicate' ? 'same token as an earlier line' : '') },
+];
 
 /** Paste or pick a file; the API answers one result per line, shown as it answers them. */
 function ImportDialog({ onClose }: { onClose: () => void }) {
@@ -281,30 +277,7 @@ function ImportDialog({ onClose }: { onClose: () => void }) {
           <p role="status">
             {result.counts.created} created, {result.counts.updated} updated, {result.counts.skipped} skipped, {result.counts.error} failed · {result.usableCount} usable accounts now
           </p>
-          <div class="table-wrap">
-            <table aria-label="Import results">
-              <thead>
-                <tr>
-                  <th scope="col">Line</th>
-                  <th scope="col">Result</th>
-                  <th scope="col">Account</th>
-                  <th scope="col">Detail</th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.results.map((r) => (
-                  <tr key={r.line} data-line={r.line}>
-                    <td>{r.line}</td>
-                    <td>
-                      <Badge tone={IMPORT_TONES[r.status] ?? 'off'}>{r.status}</Badge>
-                    </td>
-                    <td>{r.email ?? r.accountId ?? '—'}</td>
-                    <td>{r.error ?? (r.reason === 'comment' ? 'comment line' : r.reason === 'duplicate' ? 'same token as an earlier line' : '')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable label="Import results" responsive={false} columns={IMPORT_COLUMNS} rows={result.results} rowKey={(r) => r.line} rowData={(r) => ({ 'data-line': r.line })} />
         </div>
       ) : null}
     </Modal>

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import type { DeadLetterPage } from '../api/types';
+import type { DeadLetterPage, DeadLetterView } from '../api/types';
+import { DataTable, type Column } from '../components/data-table';
 import { Loaded, PageHeader, Pager } from '../components/ui';
 import { fieldLabel } from '../components/fields';
 import { dateTime, utcTitle } from '../lib/format';
@@ -33,41 +34,42 @@ export function AuditPage() {
   const [page, setPage] = useState(1);
   const audit = useResource((signal) => session.api.get<Json>('admin/v1/audit', { page, limit: 50 }, signal), [session.api, page], { pollMs: 15_000 });
   const rows = rowsOf(audit.data);
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))].slice(0, 10);
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))].slice(0, 10).map(
+    (field): Column<Json> => ({
+      name: fieldLabel(field),
+      cell: (row) => (looksLikeTime(field, row[field]) ? dateTime(row[field] as string) : cellText(row[field])),
+      title: (row) => (looksLikeTime(field, row[field]) ? utcTitle(row[field] as string) : undefined),
+    }),
+  );
   return (
     <section aria-labelledby="page-title">
       <PageHeader title="Audit log" />
       <p class="muted">Who changed what, newest first.</p>
       <Loaded resource={audit} what="the audit log" failure="Could not load the audit log" isEmpty={rows.length === 0} empty={<p>Nothing recorded yet.</p>}>
-        {() => (
-          <div class="table-wrap">
-            <table class="responsive" aria-label="Audit log">
-              <thead>
-                <tr>
-                  {columns.map((c) => (
-                    <th scope="col">{fieldLabel(c)}</th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((row) => (
-                  <tr>
-                    {columns.map((c) => (
-                      <td data-label={fieldLabel(c)} title={looksLikeTime(c, row[c]) ? utcTitle(row[c] as string) : undefined}>
-                        {looksLikeTime(c, row[c]) ? dateTime(row[c] as string) : cellText(row[c])}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        {() => <DataTable label="Audit log" columns={columns} rows={rows} rowKey={(_row, index) => index} />}
       </Loaded>
       {audit.data && typeof audit.data.page === 'number' ? <Pager page={audit.data.page} hasMore={Boolean(audit.data.hasMore)} total={Number(audit.data.total ?? rows.length)} onPage={setPage} /> : null}
     </section>
   );
 }
+
+const DEAD_LETTER_COLUMNS: Array<Column<DeadLetterView>> = [
+  { name: 'Last seen', cell: (row) => dateTime(row.lastSeen), title: (row) => utcTitle(row.lastSeen) },
+  { name: 'Times', cell: (row) => row.count },
+  { name: 'Why', class: 'error-text', cell: (row) => row.error },
+  { name: 'Request', cell: (row) => row.requestId ?? '—' },
+  {
+    name: 'Payload',
+    cell: (row) => (
+      <details>
+        <summary>
+          {row.eventBytes} bytes{row.truncated ? ' (cut)' : ''}
+        </summary>
+        <pre class="payload">{row.event}</pre>
+      </details>
+    ),
+  },
+];
 
 /** Usage events the usage service could not store: what arrived and why it was refused. */
 export function DeadLettersPage() {
@@ -80,43 +82,7 @@ export function DeadLettersPage() {
       <PageHeader title="Dead letters" />
       <p class="muted">Usage events that could not be stored (not a usage event, or a row the database refused), newest first.</p>
       <Loaded resource={letters} what="dead letters" failure="Could not load the dead letters" isEmpty={rows.length === 0} empty={<p>None: every usage event was stored.</p>}>
-        {() => (
-          <div class="table-wrap">
-            <table class="responsive" aria-label="Dead letters">
-              <thead>
-                <tr>
-                  <th scope="col">Last seen</th>
-                  <th scope="col">Times</th>
-                  <th scope="col">Why</th>
-                  <th scope="col">Request</th>
-                  <th scope="col">Payload</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((row) => (
-                  <tr key={row.id}>
-                    <td data-label="Last seen" title={utcTitle(row.lastSeen)}>
-                      {dateTime(row.lastSeen)}
-                    </td>
-                    <td data-label="Times">{row.count}</td>
-                    <td data-label="Why" class="error-text">
-                      {row.error}
-                    </td>
-                    <td data-label="Request">{row.requestId ?? '—'}</td>
-                    <td data-label="Payload">
-                      <details>
-                        <summary>
-                          {row.eventBytes} bytes{row.truncated ? ' (cut)' : ''}
-                        </summary>
-                        <pre class="payload">{row.event}</pre>
-                      </details>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        {() => <DataTable label="Dead letters" columns={DEAD_LETTER_COLUMNS} rows={rows} rowKey={(row) => row.id} />}
       </Loaded>
       {letters.data ? <Pager page={letters.data.page} hasMore={letters.data.hasMore} total={letters.data.total} onPage={setPage} /> : null}
     </section>

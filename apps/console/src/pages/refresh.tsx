@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { RefreshPasses, RefreshPassJson, StartRefreshPassResult } from '../api/types';
+import { DataTable, type Column } from '../components/data-table';
 import { ActionNotices, Badge, Empty, ErrorNotice, Loading, PageHeader, ProgressBar } from '../components/ui';
 import { dateTime, relativeTime, utcTitle } from '../lib/format';
 import { useResource } from '../lib/use-resource';
@@ -14,6 +15,16 @@ function duration(pass: RefreshPassJson): string {
   const seconds = Math.max(0, Math.round((end - Date.parse(pass.startedAt)) / 1000));
   return seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
 }
+
+const PASS_COLUMNS: Array<Column<RefreshPassJson>> = [
+  { name: 'Started', cell: (pass) => dateTime(pass.startedAt), title: (pass) => utcTitle(pass.startedAt) },
+  { name: 'Trigger', cell: (pass) => `${pass.trigger}${pass.forced ? ' (forced)' : ''}` },
+  { name: 'Status', cell: (pass) => <Badge tone={pass.status === 'running' ? 'cooling' : pass.failed ? 'warning' : 'ok'}>{pass.status}</Badge> },
+  { name: 'Accounts', cell: (pass) => pass.total },
+  { name: 'Refreshed', cell: (pass) => pass.done },
+  { name: 'Failed', cell: (pass) => pass.failed },
+  { name: 'Took', cell: (pass) => duration(pass) },
+];
 
 function PassProgress({ pass }: { pass: RefreshPassJson }) {
   const finished = pass.done + pass.failed;
@@ -82,41 +93,7 @@ export function RefreshPage() {
           <p>No refresh pass has run yet.</p>
         </Empty>
       ) : (
-        <div class="table-wrap">
-          <table class="responsive" aria-label="Refresh pass history">
-            <thead>
-              <tr>
-                <th scope="col">Started</th>
-                <th scope="col">Trigger</th>
-                <th scope="col">Status</th>
-                <th scope="col">Accounts</th>
-                <th scope="col">Refreshed</th>
-                <th scope="col">Failed</th>
-                <th scope="col">Took</th>
-              </tr>
-            </thead>
-            <tbody>
-              {history.map((pass) => (
-                <tr key={pass.id}>
-                  <td data-label="Started" title={utcTitle(pass.startedAt)}>
-                    {dateTime(pass.startedAt)}
-                  </td>
-                  <td data-label="Trigger">
-                    {pass.trigger}
-                    {pass.forced ? ' (forced)' : ''}
-                  </td>
-                  <td data-label="Status">
-                    <Badge tone={pass.status === 'running' ? 'cooling' : pass.failed ? 'warning' : 'ok'}>{pass.status}</Badge>
-                  </td>
-                  <td data-label="Accounts">{pass.total}</td>
-                  <td data-label="Refreshed">{pass.done}</td>
-                  <td data-label="Failed">{pass.failed}</td>
-                  <td data-label="Took">{duration(pass)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Refresh pass history" columns={PASS_COLUMNS} rows={history} rowKey={(pass) => pass.id} />
       )}
     </section>
   );

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ModelRoute, ModelRoutesView } from '../api/types';
+import { actionsColumn, DataTable, type Column } from '../components/data-table';
 import { useConfirm } from '../components/dialog';
 import { ActionNotices, Badge, ErrorNotice, Loading, PageHeader } from '../components/ui';
 import { bodySchemaOf, enumValuesOf, type JsonSchema, type OpenApiDoc } from '../lib/api-doc';
@@ -54,6 +55,39 @@ export function RoutesPage() {
     [next[i], next[i + by]] = [next[i + by], next[i]];
     setRows(next);
   };
+  const ruleColumns: Array<Column<ModelRoute>> = [
+    { name: '#', cell: (_rule, i) => i + 1 },
+    {
+      name: 'Model or glob',
+      cell: (rule, i) => <input type="text" required aria-label={`Rule ${i + 1} model`} value={rule.model} onInput={(e) => set(i, { model: (e.target as HTMLInputElement).value })} />,
+    },
+    {
+      name: 'Upstream',
+      cell: (rule, i) => (
+        <select aria-label={`Rule ${i + 1} upstream`} value={rule.upstream} onChange={(e) => set(i, { upstream: (e.target as HTMLSelectElement).value as ModelRoute['upstream'] })}>
+          {upstreams.map((u) => (
+            <option value={u}>{UPSTREAM_NAMES[u] ?? u}</option>
+          ))}
+        </select>
+      ),
+    },
+    actionsColumn(
+      (_rule, i) => (
+        <>
+          <button type="button" class="button button-quiet" disabled={i === 0} aria-label={`Move rule ${i + 1} up`} onClick={() => move(i, -1)}>
+            ↑
+          </button>
+          <button type="button" class="button button-quiet" disabled={i === rows.length - 1} aria-label={`Move rule ${i + 1} down`} onClick={() => move(i, 1)}>
+            ↓
+          </button>
+          <button type="button" class="button button-quiet" aria-label={`Remove rule ${i + 1}`} onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+            Remove
+          </button>
+        </>
+      ),
+      'Order and remove',
+    ),
+  ];
   return (
     <section aria-labelledby="page-title">
       <PageHeader title="Routing table">
@@ -75,48 +109,7 @@ export function RoutesPage() {
           }}
         >
           {view.data?.isDefault ? <Badge tone="off">default table</Badge> : <Badge tone="ok">this tenant's own table</Badge>}
-          <div class="table-wrap">
-            <table aria-label="Routing rules">
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Model or glob</th>
-                  <th scope="col">Upstream</th>
-                  <th scope="col">
-                    <span class="sr-only">Order and remove</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((row, i) => (
-                  <tr key={i}>
-                    <td>{i + 1}</td>
-                    <td>
-                      <input type="text" required aria-label={`Rule ${i + 1} model`} value={row.model} onInput={(e) => set(i, { model: (e.target as HTMLInputElement).value })} />
-                    </td>
-                    <td>
-                      <select aria-label={`Rule ${i + 1} upstream`} value={row.upstream} onChange={(e) => set(i, { upstream: (e.target as HTMLSelectElement).value as ModelRoute['upstream'] })}>
-                        {upstreams.map((u) => (
-                          <option value={u}>{UPSTREAM_NAMES[u] ?? u}</option>
-                        ))}
-                      </select>
-                    </td>
-                    <td class="actions">
-                      <button type="button" class="button button-quiet" disabled={i === 0} aria-label={`Move rule ${i + 1} up`} onClick={() => move(i, -1)}>
-                        ↑
-                      </button>
-                      <button type="button" class="button button-quiet" disabled={i === rows.length - 1} aria-label={`Move rule ${i + 1} down`} onClick={() => move(i, 1)}>
-                        ↓
-                      </button>
-                      <button type="button" class="button button-quiet" aria-label={`Remove rule ${i + 1}`} onClick={() => setRows(rows.filter((_, j) => j !== i))}>
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable label="Routing rules" responsive={false} columns={ruleColumns} rows={rows} rowKey={(_rule, i) => i} />
           {rows.length === 0 ? <p class="muted">No rules: every model goes to ChatGPT logins.</p> : null}
           <div class="modal-actions">
             <button type="button" class="button" onClick={() => setRows([...rows, { model: '', upstream: (upstreams.includes('platform') ? 'platform' : upstreams[0]) as ModelRoute['upstream'] }])}>

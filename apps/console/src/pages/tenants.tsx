@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { KeyCreated, KeyList, KeyView, TenantList, TenantView } from '../api/types';
+import { actionsColumn, DataTable, type Column } from '../components/data-table';
 import { Modal, useConfirm } from '../components/dialog';
 import { ActionNotices, Badge, ErrorNotice, FormActions, Loaded, PageHeader } from '../components/ui';
 import { dateTime, relativeTime, utcTitle } from '../lib/format';
@@ -45,6 +46,33 @@ export function TenantsPage() {
   };
 
   const list = tenants.data?.data ?? [];
+  const tenantColumns: Array<Column<TenantView>> = [
+    {
+      name: 'Slug',
+      cell: (tenant) => (
+        <>
+          <code>{tenant.slug}</code> {tenant.id === session.tenant.id ? <Badge tone="ok">selected</Badge> : null}
+        </>
+      ),
+    },
+    { name: 'Name', cell: (tenant) => tenant.name },
+    { name: 'Created', cell: (tenant) => dateTime(tenant.createdAt), title: (tenant) => utcTitle(tenant.createdAt) },
+    actionsColumn((tenant) => (
+      <>
+        <button type="button" class="button" onClick={() => setKeysOf(tenant)} aria-label={`Admin keys of ${tenant.slug}`}>
+          Admin keys
+        </button>
+        <button type="button" class="button" onClick={() => setEditing(tenant)} aria-label={`Rename ${tenant.slug}`}>
+          Rename
+        </button>
+        {tenant.slug === 'default' ? null : (
+          <button type="button" class="button button-danger" onClick={() => remove(tenant)} aria-label={`Delete ${tenant.slug}`}>
+            Delete
+          </button>
+        )}
+      </>
+    )),
+  ];
   return (
     <section aria-labelledby="page-title">
       <PageHeader title="Tenants">
@@ -55,48 +83,7 @@ export function TenantsPage() {
       <p class="muted">Each tenant has its own accounts, users, keys and routing table. A tenant admin key manages one tenant and sees no other.</p>
       <ActionNotices error={error} done={done} />
       <Loaded resource={tenants} what="tenants" failure="Could not load the tenants" isEmpty={list.length === 0} empty={<p>No tenants.</p>}>
-        {() => (
-          <div class="table-wrap">
-            <table class="responsive" aria-label="Tenants">
-              <thead>
-                <tr>
-                  <th scope="col">Slug</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((tenant) => (
-                  <tr key={tenant.id} data-tenant={tenant.slug}>
-                    <td data-label="Slug">
-                      <code>{tenant.slug}</code> {tenant.id === session.tenant.id ? <Badge tone="ok">selected</Badge> : null}
-                    </td>
-                    <td data-label="Name">{tenant.name}</td>
-                    <td data-label="Created" title={utcTitle(tenant.createdAt)}>
-                      {dateTime(tenant.createdAt)}
-                    </td>
-                    <td data-label="Actions" class="actions">
-                      <button type="button" class="button" onClick={() => setKeysOf(tenant)} aria-label={`Admin keys of ${tenant.slug}`}>
-                        Admin keys
-                      </button>
-                      <button type="button" class="button" onClick={() => setEditing(tenant)} aria-label={`Rename ${tenant.slug}`}>
-                        Rename
-                      </button>
-                      {tenant.slug === 'default' ? null : (
-                        <button type="button" class="button button-danger" onClick={() => remove(tenant)} aria-label={`Delete ${tenant.slug}`}>
-                          Delete
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        {() => <DataTable label="Tenants" columns={tenantColumns} rows={list} rowKey={(tenant) => tenant.id} rowData={(tenant) => ({ 'data-tenant': tenant.slug })} />}
       </Loaded>
       {keysOf ? <TenantAdminKeys tenant={keysOf} onClose={() => setKeysOf(null)} /> : null}
       {editing ? (

@@ -1,12 +1,25 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { UsageSeries, UsageSeriesDimension } from '../api/types';
+import { DataTable, type Column } from '../components/data-table';
 import { StackedBars } from '../components/stacked-bars';
 import { Loaded, PageHeader } from '../components/ui';
 import { toCsv } from '../lib/csv';
 import { integer, usd } from '../lib/format';
-import { groupName, METRIC_NAMES, pivot, type Metric } from '../lib/series';
+import { groupName, METRIC_NAMES, pivot, type Metric, type SeriesGroup } from '../lib/series';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../session';
+
+/** The totals table under a chart: one row per group, named by what the chart splits by (its title less "By "). */
+function groupColumns(title: string): Array<Column<SeriesGroup>> {
+  return [
+    { name: title.replace('By ', '').replace(/^./, (c) => c.toUpperCase()), label: 'Name', rowHeader: true, cell: (g) => g.name },
+    { name: 'Requests', cell: (g) => integer(g.totals.requests) },
+    { name: 'Errors', cell: (g) => integer(g.totals.errors) },
+    { name: 'Prompt tokens', cell: (g) => integer(g.totals.promptTokens) },
+    { name: 'Completion tokens', cell: (g) => integer(g.totals.completionTokens) },
+    { name: 'Spend', cell: (g) => usd(g.totals.costUsd) },
+  ];
+}
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -174,34 +187,7 @@ function UsageChart({ by, title, range, stamp, metric, tenantId }: { by: UsageSe
           data && (
             <>
               <StackedBars data={data} label={`${METRIC_NAMES[metric]} ${title.toLowerCase()}, per ${range.granularity}`} format={format} bucketLabel={bucketLabel} />
-              <div class="table-wrap">
-                <table class="responsive numbers" aria-label={`Usage ${title.toLowerCase()}`}>
-                  <thead>
-                    <tr>
-                      <th scope="col">{title.replace('By ', '').replace(/^./, (c) => c.toUpperCase())}</th>
-                      <th scope="col">Requests</th>
-                      <th scope="col">Errors</th>
-                      <th scope="col">Prompt tokens</th>
-                      <th scope="col">Completion tokens</th>
-                      <th scope="col">Spend</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.groups.map((g) => (
-                      <tr key={g.id} data-group={g.name}>
-                        <th scope="row" data-label="Name">
-                          {g.name}
-                        </th>
-                        <td data-label="Requests">{integer(g.totals.requests)}</td>
-                        <td data-label="Errors">{integer(g.totals.errors)}</td>
-                        <td data-label="Prompt tokens">{integer(g.totals.promptTokens)}</td>
-                        <td data-label="Completion tokens">{integer(g.totals.completionTokens)}</td>
-                        <td data-label="Spend">{usd(g.totals.costUsd)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable label={`Usage ${title.toLowerCase()}`} class="numbers" columns={groupColumns(title)} rows={data.groups} rowKey={(g) => g.id} rowData={(g) => ({ 'data-group': g.name })} />
             </>
           )
         }

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { AccountList, KeyCreated, KeyList, KeyView, UserList, UserView, WireLimit } from '../api/types';
+import { actionsColumn, DataTable, type Column } from '../components/data-table';
 import { Modal, useConfirm } from '../components/dialog';
 import { BudgetInput, budgetOf, budgetText, ExtraFieldInput, extraTexts, fieldLabel, LimitsEditor, type BudgetText } from '../components/fields';
 import { ActionNotices, Badge, CopyButton, ErrorNotice, FormActions, Loaded, Notice, PageHeader, Pager } from '../components/ui';
@@ -60,6 +61,36 @@ export function UsersPage() {
   };
 
   const list = users.data?.data ?? [];
+  const userColumns: Array<Column<UserView>> = [
+    {
+      name: 'Name',
+      cell: (user) => (
+        <>
+          <div class="strong">{user.name}</div>
+          {user.isolated_session ? <div class="muted small">isolated conversations</div> : null}
+        </>
+      ),
+    },
+    { name: 'Status', cell: (user) => <Badge tone={user.status === 'active' ? 'ok' : 'off'}>{user.status}</Badge> },
+    { name: 'Expires', cell: (user) => (user.expiresAt ? dateTime(user.expiresAt) : 'never'), title: (user) => utcTitle(user.expiresAt) },
+    { name: 'Limits', cell: (user) => (user.limits.length ? user.limits.map((l) => `${l.model_name}: ${l.limit_count}/${l.every_minute} min`).join(', ') : 'none') },
+    { name: 'Budget', cell: (user) => budgetWords(user.budget) },
+    { name: 'Accounts', cell: (user) => (user.chatgpt_list === 'all' ? 'all' : `${user.chatgpt_list.length} chosen`) },
+    ...shownExtras.map((f): Column<UserView> => ({ name: fieldLabel(f.name), cell: (user) => formatFieldValue(f, (user as unknown as Json)[f.name]) || '—' })),
+    actionsColumn((user) => (
+      <>
+        <button type="button" class="button" onClick={() => setKeysOf(user)} aria-label={`Keys of ${user.name}`}>
+          Keys
+        </button>
+        <button type="button" class="button" onClick={() => setEditing(user)} aria-label={`Edit ${user.name}`}>
+          Edit
+        </button>
+        <button type="button" class="button button-danger" onClick={() => remove(user)} aria-label={`Delete ${user.name}`}>
+          Delete
+        </button>
+      </>
+    )),
+  ];
   return (
     <section aria-labelledby="page-title">
       <PageHeader title="Users and keys">
@@ -97,61 +128,7 @@ export function UsersPage() {
       </div>
       <ActionNotices error={error} done={done} />
       <Loaded resource={users} what="users" failure="Could not load the users" isEmpty={list.length === 0} empty={<p>{q || status ? 'No users match.' : 'No users yet. A user holds gateway keys, limits and a budget.'}</p>}>
-        {() => (
-          <div class="table-wrap">
-            <table class="responsive" aria-label="Users">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Limits</th>
-                  <th scope="col">Budget</th>
-                  <th scope="col">Accounts</th>
-                  {shownExtras.map((f) => (
-                    <th scope="col">{fieldLabel(f.name)}</th>
-                  ))}
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((user) => (
-                  <tr key={user.id} data-user={user.name}>
-                    <td data-label="Name">
-                      <div class="strong">{user.name}</div>
-                      {user.isolated_session ? <div class="muted small">isolated conversations</div> : null}
-                    </td>
-                    <td data-label="Status">
-                      <Badge tone={user.status === 'active' ? 'ok' : 'off'}>{user.status}</Badge>
-                    </td>
-                    <td data-label="Expires" title={utcTitle(user.expiresAt)}>
-                      {user.expiresAt ? dateTime(user.expiresAt) : 'never'}
-                    </td>
-                    <td data-label="Limits">{user.limits.length ? user.limits.map((l) => `${l.model_name}: ${l.limit_count}/${l.every_minute} min`).join(', ') : 'none'}</td>
-                    <td data-label="Budget">{budgetWords(user.budget)}</td>
-                    <td data-label="Accounts">{user.chatgpt_list === 'all' ? 'all' : `${user.chatgpt_list.length} chosen`}</td>
-                    {shownExtras.map((f) => (
-                      <td data-label={fieldLabel(f.name)}>{formatFieldValue(f, (user as unknown as Json)[f.name]) || '—'}</td>
-                    ))}
-                    <td data-label="Actions" class="actions">
-                      <button type="button" class="button" onClick={() => setKeysOf(user)} aria-label={`Keys of ${user.name}`}>
-                        Keys
-                      </button>
-                      <button type="button" class="button" onClick={() => setEditing(user)} aria-label={`Edit ${user.name}`}>
-                        Edit
-                      </button>
-                      <button type="button" class="button button-danger" onClick={() => remove(user)} aria-label={`Delete ${user.name}`}>
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        {() => <DataTable label="Users" columns={userColumns} rows={list} rowKey={(user) => user.id} rowData={(user) => ({ 'data-user': user.name })} />}
       </Loaded>
       {users.data ? <Pager page={users.data.page} hasMore={users.data.hasMore} total={users.data.total} onPage={setPage} /> : null}
       {keysOf ? <UserKeys user={keysOf} onClose={() => setKeysOf(null)} /> : null}
@@ -298,6 +275,32 @@ function UserKeys({ user, onClose }: { user: UserView; onClose: () => void }) {
   };
 
   const list = keys.data?.data ?? [];
+  const keyColumns: Array<Column<KeyView>> = [
+    {
+      name: 'Key',
+      cell: (key) => (
+        <>
+          <code>{key.prefix}</code> {key.revokedAt ? <Badge tone="off">revoked</Badge> : null}
+        </>
+      ),
+    },
+    { name: 'Name', cell: (key) => key.name || '—' },
+    { name: 'Expires', cell: (key) => (key.expiresAt ? dateTime(key.expiresAt) : 'never'), title: (key) => utcTitle(key.expiresAt) },
+    { name: 'Budget', cell: (key) => budgetWords(key.budget) },
+    { name: 'Created', cell: (key) => relativeTime(key.createdAt), title: (key) => utcTitle(key.createdAt) },
+    actionsColumn((key) =>
+      key.revokedAt ? null : (
+        <>
+          <button type="button" class="button" onClick={() => setEditing(key)} aria-label={`Edit key ${key.prefix}`}>
+            Edit
+          </button>
+          <button type="button" class="button button-danger" onClick={() => revoke(key)} aria-label={`Revoke key ${key.prefix}`}>
+            Revoke
+          </button>
+        </>
+      ),
+    ),
+  ];
   return (
     <section class="card" aria-labelledby="keys-title" id="user-keys">
       <div class="card-head">
@@ -316,53 +319,7 @@ function UserKeys({ user, onClose }: { user: UserView; onClose: () => void }) {
       </div>
       <ErrorNotice error={error} title="That did not work" />
       <Loaded resource={keys} what="keys" failure="Could not load the keys" isEmpty={list.length === 0} empty={<p>{user.name} has no {showRevoked ? '' : 'live '}keys.</p>}>
-        {() => (
-          <div class="table-wrap">
-            <table class="responsive" aria-label={`Keys of ${user.name}`}>
-              <thead>
-                <tr>
-                  <th scope="col">Key</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Budget</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((key) => (
-                  <tr key={key.id} data-key-prefix={key.prefix}>
-                    <td data-label="Key">
-                      <code>{key.prefix}</code> {key.revokedAt ? <Badge tone="off">revoked</Badge> : null}
-                    </td>
-                    <td data-label="Name">{key.name || '—'}</td>
-                    <td data-label="Expires" title={utcTitle(key.expiresAt)}>
-                      {key.expiresAt ? dateTime(key.expiresAt) : 'never'}
-                    </td>
-                    <td data-label="Budget">{budgetWords(key.budget)}</td>
-                    <td data-label="Created" title={utcTitle(key.createdAt)}>
-                      {relativeTime(key.createdAt)}
-                    </td>
-                    <td data-label="Actions" class="actions">
-                      {key.revokedAt ? null : (
-                        <>
-                          <button type="button" class="button" onClick={() => setEditing(key)} aria-label={`Edit key ${key.prefix}`}>
-                            Edit
-                          </button>
-                          <button type="button" class="button button-danger" onClick={() => revoke(key)} aria-label={`Revoke key ${key.prefix}`}>
-                            Revoke
-                          </button>
-                        </>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        {() => <DataTable label={`Keys of ${user.name}`} columns={keyColumns} rows={list} rowKey={(key) => key.id} rowData={(key) => ({ 'data-key-prefix': key.prefix })} />}
       </Loaded>
       {creating || editing ? (
         <KeyForm
