@@ -26,6 +26,8 @@ const THROUGHPUT_SECONDS = QUICK ? 2 : 6;
 /** `--port-offset N`: every port moved by N, so two runs (two worktrees) on one machine do not collide. */
 const PORT_OFFSET = process.argv.includes('--port-offset') ? Number(process.argv[process.argv.indexOf('--port-offset') + 1]) : 0;
 const PORTS = Object.fromEntries(Object.entries({ sim: 5199, gateway: 5105, auth: 5111, conversation: 5112, voice: 5113, usage: 5114 }).map(([k, v]) => [k, v + PORT_OFFSET])) as Record<'sim' | 'gateway' | 'auth' | 'conversation' | 'voice' | 'usage', number>;
+/** The gateway serves /metrics on a port of its own (METRICS_PORT), not its public one. */
+const GATEWAY_METRICS_PORT = 5115 + PORT_OFFSET;
 
 const POOL_CODE = 'bench-pool-code';
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -103,7 +105,7 @@ async function main() {
       ['conversation', { HEALTH_PORT: String(PORTS.conversation), CHATGPT_BASE_URL: simUrl, PLATFORM_ALLOW_HOSTS: new URL(simUrl).host }],
       ['voice', { HEALTH_PORT: String(PORTS.voice) }],
       ['usage', { HEALTH_PORT: String(PORTS.usage) }],
-      ['gateway', { PORT: String(PORTS.gateway), ADMIN_PASSWORD }],
+      ['gateway', { PORT: String(PORTS.gateway), METRICS_PORT: String(GATEWAY_METRICS_PORT), ADMIN_PASSWORD }],
     ];
     for (const [name, env] of services) procs.push(startProcess(root, name, `services/${name}/dist/main.js`, { ...common, ...env }));
     const gatewayUrl = `http://127.0.0.1:${PORTS.gateway}`;
@@ -353,7 +355,7 @@ async function printHeaps(procs: Proc[]): Promise<void> {
   const pick = /^chatgate_(nodejs_heap_space_size_(used|total)_bytes\{space="(old|new|code|large_object)"|nodejs_heap_size_(used|total)_bytes|nodejs_external_memory_bytes|process_resident_memory_bytes)[{ ]/;
   for (const [name, port] of Object.entries(PORTS)) {
     if (name === 'sim') continue;
-    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+    const text = await fetch(`http://127.0.0.1:${name === 'gateway' ? GATEWAY_METRICS_PORT : port}/metrics`).then((r) => r.text(), () => '');
     const lines = text.split('\n').filter((l) => pick.test(l)).map((l) => {
       const value = l.slice(l.lastIndexOf(' ') + 1);
       const metric = l.slice(0, l.lastIndexOf(' ')).replace(/,?service="[^"]*"/, '').replace('{}', '');
