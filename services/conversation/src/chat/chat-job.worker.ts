@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CHAT_JOBS, jobCrashed, type ChatFrame, type ChatJob } from '@chatgate/contracts';
-import { JobWorker, type AccountLeases, NATS_CONNECTION, UsagePublisher, WorkerCapacity, type JobRun, type Logger } from '@chatgate/service-kit';
+import { CHAT_JOBS, type ChatFrame, type ChatJob } from '@chatgate/contracts';
+import { JobWorkerService, type AccountLeases, NATS_CONNECTION, UsagePublisher, WorkerCapacity, type JobRun, type Logger } from '@chatgate/service-kit';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../conversation.config.js';
 import { FileLinkSealer } from '../shared/files/file-link-sealer.js';
 import { SealedFileLinks } from '../shared/files/sealed-file-links.js';
@@ -22,8 +22,7 @@ import { PoolLeases } from '../shared/leases/pool-leases.js';
  * whatever happened.
  */
 @Injectable()
-export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly worker: JobWorker<ChatJob, ChatFrame>;
+export class ChatJobWorker extends JobWorkerService<ChatJob, ChatFrame> {
   /** The runner's collaborators, the same for every job. */
   private readonly deps: RunnerDeps;
 
@@ -42,6 +41,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
     sealer: FileLinkSealer,
     downloads: FileDownloadClient,
   ) {
+    super(nc, { protocol: CHAT_JOBS, capacity, config, logger, doing: 'answering' });
     this.deps = {
       client,
       models,
@@ -68,31 +68,9 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnApplicationShutd
           ),
       },
     };
-    this.worker = new JobWorker(nc, {
-      protocol: CHAT_JOBS,
-      capacity,
-      heartbeatMs: config.WORKER_HEARTBEAT_MS,
-      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-      logger,
-      crashed: jobCrashed(CHAT_JOBS, 'answering'),
-      handle: (run) => this.run(run),
-    });
   }
 
-  onApplicationBootstrap() {
-    this.worker.start();
-  }
-
-  onApplicationShutdown() {
-    return this.worker.stop();
-  }
-
-  /** Jobs running now, waiting for a slot, and taken since start: the basis of the worker's metrics. */
-  stats() {
-    return this.worker.stats();
-  }
-
-  private async run(run: JobRun<ChatJob, ChatFrame>): Promise<void> {
+  protected async handle(run: JobRun<ChatJob, ChatFrame>): Promise<void> {
     const { job } = run;
     const tally = new ChatTally();
     const ctx: JobContext = {

@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { conversationFailure, dataFramesOf, FILE_DOWNLOAD_JOBS, fileTooLarge, jobCrashed, type FileDownloadJob, type FileFrame } from '@chatgate/contracts';
-import { JobWorker, NATS_CONNECTION, WorkerCapacity, type JobRun, type Logger } from '@chatgate/service-kit';
+import { conversationFailure, dataFramesOf, FILE_DOWNLOAD_JOBS, fileTooLarge, type FileDownloadJob, type FileFrame } from '@chatgate/contracts';
+import { JobWorkerService, NATS_CONNECTION, WorkerCapacity, type JobRun, type Logger } from '@chatgate/service-kit';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../conversation.config.js';
 import { ChatGptClient } from '../shared/upstream/chatgpt.client.js';
 import { FileLinkOpener } from './file-link-opener.js';
@@ -15,9 +15,7 @@ const headerOf = (value: string | string[] | undefined): string | undefined => (
  * that declares more is refused before anything is sent, one that sends more is cut.
  */
 @Injectable()
-export class FileDownloadWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly worker: JobWorker<FileDownloadJob, FileFrame>;
-
+export class FileDownloadWorker extends JobWorkerService<FileDownloadJob, FileFrame> {
   constructor(
     @Inject(NATS_CONNECTION) nc: NatsConnection,
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
@@ -26,26 +24,10 @@ export class FileDownloadWorker implements OnApplicationBootstrap, OnApplication
     private readonly links: FileLinkOpener,
     private readonly client: ChatGptClient,
   ) {
-    this.worker = new JobWorker(nc, {
-      protocol: FILE_DOWNLOAD_JOBS,
-      capacity,
-      heartbeatMs: config.WORKER_HEARTBEAT_MS,
-      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-      logger,
-      crashed: jobCrashed(FILE_DOWNLOAD_JOBS, 'downloading'),
-      handle: (run) => this.run(run),
-    });
+    super(nc, { protocol: FILE_DOWNLOAD_JOBS, capacity, config, logger, doing: 'downloading' });
   }
 
-  onApplicationBootstrap() {
-    this.worker.start();
-  }
-
-  onApplicationShutdown() {
-    return this.worker.stop();
-  }
-
-  private async run(run: JobRun<FileDownloadJob, FileFrame>): Promise<void> {
+  protected async handle(run: JobRun<FileDownloadJob, FileFrame>): Promise<void> {
     const { job, abort } = run;
     const signal = abort.signal;
     const link = await this.links.open(job, signal);

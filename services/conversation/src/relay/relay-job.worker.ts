@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { RELAY_JOBS, jobCrashed, relayTargetUnavailable, type RelayFrame, type RelayJob } from '@chatgate/contracts';
-import { JobWorker, NATS_CONNECTION, UsagePublisher, WorkerCapacity, type JobRun, type Logger } from '@chatgate/service-kit';
+import { RELAY_JOBS, relayTargetUnavailable, type RelayFrame, type RelayJob } from '@chatgate/contracts';
+import { JobWorkerService, NATS_CONNECTION, UsagePublisher, WorkerCapacity, type JobRun, type Logger } from '@chatgate/service-kit';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../conversation.config.js';
 import { RelayTally } from './relay-tally.js';
 import { RELAY_TARGETS, type RelayRun, type RelayTarget } from './relay-target.js';
@@ -12,8 +12,7 @@ import { RELAY_TARGETS, type RelayRun, type RelayTarget } from './relay-target.j
  * does not have never runs: the gateway returns its limit slot (`relay_target_unavailable`).
  */
 @Injectable()
-export class RelayJobWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly worker: JobWorker<RelayJob, RelayFrame>;
+export class RelayJobWorker extends JobWorkerService<RelayJob, RelayFrame> {
   private readonly targets: Map<string, RelayTarget>;
 
   constructor(
@@ -24,27 +23,11 @@ export class RelayJobWorker implements OnApplicationBootstrap, OnApplicationShut
     capacity: WorkerCapacity,
     private readonly usage: UsagePublisher,
   ) {
+    super(nc, { protocol: RELAY_JOBS, capacity, config, logger, doing: 'relaying' });
     this.targets = new Map(targets.map((t) => [t.name, t]));
-    this.worker = new JobWorker(nc, {
-      protocol: RELAY_JOBS,
-      capacity,
-      heartbeatMs: config.WORKER_HEARTBEAT_MS,
-      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-      logger,
-      crashed: jobCrashed(RELAY_JOBS, 'relaying'),
-      handle: (run) => this.run(run),
-    });
   }
 
-  onApplicationBootstrap() {
-    this.worker.start();
-  }
-
-  onApplicationShutdown() {
-    return this.worker.stop();
-  }
-
-  private async run(run: JobRun<RelayJob, RelayFrame>): Promise<void> {
+  protected async handle(run: JobRun<RelayJob, RelayFrame>): Promise<void> {
     const { job } = run;
     const target = this.targets.get(job.target);
     if (!target) return run.send({ t: 'error', ...relayTargetUnavailable(job.target) });

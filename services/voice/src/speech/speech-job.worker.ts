@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { SPEECH_JOBS, jobCrashed, type SpeechFrame, type SpeechJob } from '@chatgate/contracts';
-import { AccountLeaseClient, JobEnding, JobWorker, NATS_CONNECTION, UsagePublisher, WorkerCapacity, usageEvent, type JobRun, type Logger } from '@chatgate/service-kit';
+import { SPEECH_JOBS, type SpeechFrame, type SpeechJob } from '@chatgate/contracts';
+import { AccountLeaseClient, JobEnding, JobWorkerService, NATS_CONNECTION, UsagePublisher, WorkerCapacity, usageEvent, type JobRun, type Logger } from '@chatgate/service-kit';
 import { VoiceUpstreamClient, type UpstreamIdentity } from '../upstream/voice-upstream.client.js';
 import { VOICE_CONFIG, VOICE_LOGGER, type VoiceConfig } from '../voice.config.js';
 import { runSpeechJob, type SpeechDeps, type SpeechJobContext } from './speech-job.runner.js';
@@ -13,8 +13,7 @@ import { runSpeechJob, type SpeechDeps, type SpeechJobContext } from './speech-j
  * one usage event (the characters whose audio reached the gateway, priced per thousand).
  */
 @Injectable()
-export class SpeechJobWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly worker: JobWorker<SpeechJob, SpeechFrame>;
+export class SpeechJobWorker extends JobWorkerService<SpeechJob, SpeechFrame> {
   private readonly hiding = new Set<Promise<void>>();
   private readonly deps: SpeechDeps;
 
@@ -27,24 +26,13 @@ export class SpeechJobWorker implements OnApplicationBootstrap, OnApplicationShu
     leases: AccountLeaseClient,
     private readonly usage: UsagePublisher,
   ) {
+    super(nc, { protocol: SPEECH_JOBS, capacity, config, logger, doing: 'speaking' });
     this.deps = { upstream, leases, retryTimes: config.RETRY_TIMES, pieceChars: config.SPEECH_PIECE_CHARS, hideLater: this.hideLater };
-    this.worker = new JobWorker(nc, {
-      protocol: SPEECH_JOBS,
-      capacity,
-      heartbeatMs: config.WORKER_HEARTBEAT_MS,
-      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-      logger,
-      crashed: jobCrashed(SPEECH_JOBS, 'speaking'),
-      handle: (run) => this.run(run),
-    });
   }
 
-  onApplicationBootstrap() {
-    this.worker.start();
-  }
-
-  async onApplicationShutdown() {
-    await this.worker.stop();
+  /** Running jobs drain first; then the conversations made for them are hidden before the service goes. */
+  override async onApplicationShutdown(): Promise<void> {
+    await super.onApplicationShutdown();
     await Promise.all(this.hiding);
   }
 
@@ -56,7 +44,7 @@ export class SpeechJobWorker implements OnApplicationBootstrap, OnApplicationShu
     void hidden.finally(() => this.hiding.delete(hidden));
   };
 
-  private async run(run: JobRun<SpeechJob, SpeechFrame>): Promise<void> {
+  protected async handle(run: JobRun<SpeechJob, SpeechFrame>): Promise<void> {
     const { job } = run;
     const ending = new JobEnding();
     const ctx: SpeechJobContext = {
