@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { All, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { accountsCheckPath, RELAY_JOBS, requestFailure, unknownUrl, WEB_RELAY_PATHS, type Principal, type RelayJob } from '@chatgate/contracts';
@@ -10,6 +9,7 @@ import { headerValue, workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
 import { LimitGate } from '../shared/limits/limit-gate.js';
 import { RelayResponder } from '../shared/relay/relay-responder.js';
+import { relayJobOf } from '../shared/relay/relay-job.js';
 import { isRefusedWebPath, queryOf, refuseUnplainPath, webPathOf } from './web-paths.js';
 import { webConversationSchema, type WebConversation } from './web-conversation.schema.js';
 
@@ -98,16 +98,8 @@ export class WebProtocolController {
   private jobFor(req: FastifyRequest, principal: Principal, request: { method: 'GET' | 'POST'; path: string; body?: Buffer }, usage: RelayJob['usage']): RelayJob {
     // The caller's own ChatGPT token: the account is theirs, so its answers go back unchanged.
     const own = principal.upstream.kind === 'chatgpt_access_token';
-    const requestId = randomUUID();
     return {
-      requestId,
-      target: 'chatgpt_web',
-      request: { method: request.method, path: request.path, query: queryOf(req.url), headers: forwardedHeaders(req), ...(request.body ? { body: request.body.toString('base64') } : {}) },
-      upstream: principal.upstream,
-      tenantId: principal.tenantId,
-      credentialId: principal.credentialId,
-      userId: principal.userId,
-      userName: principal.userName,
+      ...relayJobOf(principal, 'chatgpt_web', { method: request.method, path: request.path, query: queryOf(req.url), headers: forwardedHeaders(req), ...(request.body ? { body: request.body.toString('base64') } : {}) }),
       // The worker checks a named conversation against the records: an isolated user's only their own.
       isolatedSession: principal.isolatedSession,
       usage,

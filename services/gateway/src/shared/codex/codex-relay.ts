@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RELAY_JOBS, type CodexRelayPath, type Principal, type RelayJob } from '@chatgate/contracts';
@@ -7,6 +6,7 @@ import { LimitGate } from '../limits/limit-gate.js';
 import { platformBodyOf, platformModelOf } from '../platform/platform-body.js';
 import { requestSizeOf } from '../platform/platform-relay.js';
 import { RelayResponder } from '../relay/relay-responder.js';
+import { jsonRelayRequest, relayJobOf } from '../relay/relay-job.js';
 
 /**
  * Sends a client request to the tenant's Codex accounts through the relay (target `codex`, one hop,
@@ -37,16 +37,5 @@ export class CodexRelay {
 
 /** A relay job for the codex target: no relay usage (the Codex runner publishes the exact one), no caller rewrite. */
 export function codexJob(principal: Principal, path: CodexRelayPath, body: Record<string, unknown>): RelayJob {
-  return {
-    requestId: randomUUID(),
-    target: 'codex',
-    request: { method: 'POST', path, query: '', headers: {}, body: Buffer.from(JSON.stringify(body)).toString('base64') },
-    upstream: principal.upstream,
-    tenantId: principal.tenantId,
-    credentialId: principal.credentialId,
-    userId: principal.userId,
-    userName: principal.userName,
-    usage: null,
-    caller: null,
-  };
+  return relayJobOf(principal, 'codex', jsonRelayRequest('POST', path, body));
 }

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PLATFORM_USAGE_KIND, RELAY_JOBS, chatMessageSchema, imageOrderOf, type ChatMessage, type PlatformRelayPath, type Principal, type RelayJob } from '@chatgate/contracts';
 import { RelayResponder } from '../relay/relay-responder.js';
+import { jsonRelayRequest, relayJobOf } from '../relay/relay-job.js';
 import { GatewayJobs } from '../jobs/gateway-jobs.js';
 import { LimitGate, type RequestSize } from '../limits/limit-gate.js';
 import { platformBodyOf, platformModelOf } from './platform-body.js';
@@ -44,7 +44,7 @@ export class PlatformRelay {
    * caller owns the response and sends it to that key alone.
    */
   relayStored(reply: FastifyReply, principal: Principal, method: 'GET' | 'POST' | 'DELETE', path: string, query: string): Promise<void> {
-    const job: RelayJob = { ...platformJob(principal, 'GET', '/models'), request: { method, path, query, headers: {} } };
+    const job = relayJobOf(principal, 'platform', { method, path, query, headers: {} });
     const payload = this.jobs.encode(RELAY_JOBS, job);
     return this.responder.respond(job, payload, principal, reply);
   }
@@ -52,18 +52,7 @@ export class PlatformRelay {
 
 /** A relay job for the platform target: no relay usage (the platform runner publishes the exact one), no caller rewrite. */
 export function platformJob(principal: Principal, method: 'GET' | 'POST', path: PlatformRelayPath, body?: Record<string, unknown>): RelayJob {
-  return {
-    requestId: randomUUID(),
-    target: 'platform',
-    request: { method, path, query: '', headers: {}, ...(body ? { body: Buffer.from(JSON.stringify(body)).toString('base64') } : {}) },
-    upstream: principal.upstream,
-    tenantId: principal.tenantId,
-    credentialId: principal.credentialId,
-    userId: principal.userId,
-    userName: principal.userName,
-    usage: null,
-    caller: null,
-  };
+  return relayJobOf(principal, 'platform', jsonRelayRequest(method, path, body));
 }
 
 /**
