@@ -49,21 +49,22 @@ describe('HealthService', () => {
     health.onApplicationShutdown();
   });
 
-  it('reports a blocked event loop as lag', () => {
+  it('reports a blocked event loop as lag', async () => {
     const health = new HealthService('conversation', []);
     health.live();
-    return new Promise<void>((resolve) => {
-      // Let the histogram's timer run once, then block the loop for 200 ms and let it run again.
-      // The block is timed from when the timer fires: a loaded machine may fire it late.
-      setTimeout(() => {
-        const blocked = Date.now();
-        while (Date.now() - blocked < 200);
-        setTimeout(() => {
-          expect(health.live().eventLoopDelayMs.max).toBeGreaterThanOrEqual(150);
-          health.onApplicationShutdown();
-          resolve();
-        }, 40);
-      }, 40);
-    });
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // Let the histogram's timer run once, then block the loop for 200 ms.
+    await pause(40);
+    const blocked = Date.now();
+    while (Date.now() - blocked < 200);
+    // The histogram's timer records the block when it next runs, which a loaded machine may put after
+    // the first probe: the lag shows in one of the probes that follow, and none may miss it entirely.
+    let worst = 0;
+    for (let probe = 0; probe < 10 && worst < 150; probe++) {
+      await pause(40);
+      worst = Math.max(worst, health.live().eventLoopDelayMs.max);
+    }
+    health.onApplicationShutdown();
+    expect(worst).toBeGreaterThanOrEqual(150);
   });
 });
