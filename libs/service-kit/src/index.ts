@@ -14,4 +14,5 @@ export * from './upstream/rotation.js';
 export * from './upstream/upstream-failures.js';
 export * from './net/index.js';
 export * from './upstream/token-fingerprint.js';
+export * from './upstream/read-capped.js';
 export * from './observability/index.js';

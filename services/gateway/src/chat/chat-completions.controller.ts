@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CHAT_JOBS, ModelTable, unhandled, type ChatFrame, type ChatJob, type OpenAIError, type Principal } from '@chatgate/contracts';
+import { CHAT_JOBS, ModelTable, unhandled, type ChatFrame, type ChatJob, type Principal } from '@chatgate/contracts';
 import { ApiError } from '../shared/errors/api-error.js';
+import { sendFailure } from '../shared/errors/send-failure.js';
 import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
 import { bearerFrom } from '../shared/http/bearer.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../shared/config/gateway.config.js';
@@ -122,7 +123,7 @@ export class ChatCompletionsController {
           return;
         case 'error':
           if (started) raw.end(ChunkEncoder.error(frame.error) + ChunkEncoder.DONE);
-          else sendError(reply, frame.status, frame.error, frame.retryAfterSec);
+          else sendFailure(reply, frame);
           return;
       }
     };
@@ -140,13 +141,9 @@ export class ChatCompletionsController {
         const ids = job.historyDisabled ? undefined : { conversationId: frame.conversationId, messageId: frame.messageId };
         void reply.send(completionObject(identity, content, reasoning, frame.finishReason, toOpenAIUsage(frame.usage), ids));
       } else if (frame.t === 'error') {
-        sendError(reply, frame.status, frame.error, frame.retryAfterSec);
+        sendFailure(reply, frame);
       }
     };
   }
 }
 
-function sendError(reply: FastifyReply, status: number, error: OpenAIError, retryAfterSec?: number) {
-  if (retryAfterSec !== undefined) reply.header('retry-after', String(retryAfterSec));
-  void reply.status(status).header('content-type', 'application/json').send({ error });
-}

@@ -5,6 +5,7 @@ import { FILE_DOWNLOAD_JOBS, fileLinkNotFound, type FileDownloadJob, type FileFr
 import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
 import { bearerFrom } from '../shared/http/bearer.js';
 import { ApiError } from '../shared/errors/api-error.js';
+import { sendFailure } from '../shared/errors/send-failure.js';
 import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
 import { dispositionOf } from './content-disposition.js';
 
@@ -57,10 +58,7 @@ export class FilesController {
         case 'error':
           // After the head the download is cut: a client never keeps half a file for a whole one.
           if (started) raw.destroy();
-          else {
-            if (frame.retryAfterSec !== undefined) void reply.header('retry-after', String(frame.retryAfterSec));
-            void reply.status(frame.status).header('content-type', 'application/json').header('x-request-id', job.requestId).send({ error: frame.error });
-          }
+          else sendFailure(reply, frame, job.requestId);
           return;
         case 'hb':
           return;

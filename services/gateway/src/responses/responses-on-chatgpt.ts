@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from '@chatgate/service-kit';
-import { CHAT_JOBS, ModelTable, requestFailure, type ChatFrame, type ChatJob, type OpenAIError, type PreviousResponse, type Principal } from '@chatgate/contracts';
+import { CHAT_JOBS, ModelTable, requestFailure, type ChatFrame, type ChatJob, type PreviousResponse, type Principal } from '@chatgate/contracts';
 import {
   CLIENT_SSE_HEADERS,
   DialectError,
@@ -14,6 +14,7 @@ import {
   type ResponseItem,
 } from '@chatgate/protocol';
 import { ApiError } from '../shared/errors/api-error.js';
+import { sendFailure } from '../shared/errors/send-failure.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../shared/config/gateway.config.js';
 import { GATEWAY_LOGGER } from '../shared/config/gateway.logger.js';
 import { GatewayJobs } from '../shared/jobs/gateway-jobs.js';
@@ -157,7 +158,7 @@ export class ResponsesOnChatgpt {
           }
           case 'error':
             if (started) raw.end(writer.fail({ code: frame.error.code ?? 'server_error', message: frame.error.message, type: frame.error.type, param: frame.error.param }));
-            else sendError(reply, frame.status, frame.error, frame.retryAfterSec);
+            else sendFailure(reply, frame);
             return;
         }
       });
@@ -170,7 +171,3 @@ export class ResponsesOnChatgpt {
   }
 }
 
-function sendError(reply: FastifyReply, status: number, error: OpenAIError, retryAfterSec?: number) {
-  if (retryAfterSec !== undefined) reply.header('retry-after', String(retryAfterSec));
-  void reply.status(status).header('content-type', 'application/json').send({ error });
-}

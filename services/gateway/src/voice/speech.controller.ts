@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SPEECH_JOBS, unhandled, upstreamUnavailableFor, UPSTREAM_NAMES, type OpenAIError, type Principal, type SpeechFrame } from '@chatgate/contracts';
+import { SPEECH_JOBS, unhandled, upstreamUnavailableFor, UPSTREAM_NAMES, type Principal, type SpeechFrame } from '@chatgate/contracts';
 import { bearerFrom } from '../shared/http/bearer.js';
 import { CredentialResolver } from '../shared/credentials/credential-resolver.service.js';
 import { PlatformRelay } from '../shared/platform/platform-relay.js';
@@ -10,12 +10,9 @@ import { workspaceOf } from '../shared/http/request-input.js';
 import { upstreamFor } from '../shared/routing/upstream-for.js';
 import { LimitGate } from '../shared/limits/limit-gate.js';
 import { ApiError } from '../shared/errors/api-error.js';
+import { sendFailure } from '../shared/errors/send-failure.js';
 import { parseSpeechRequest, toSpeechJob } from './to-speech-job.js';
 
-function sendError(reply: FastifyReply, status: number, error: OpenAIError, retryAfterSec?: number) {
-  if (retryAfterSec !== undefined) reply.header('retry-after', String(retryAfterSec));
-  void reply.status(status).header('content-type', 'application/json').send({ error });
-}
 
 /**
  * `POST /v1/audio/speech`: OpenAI's text to speech on a ChatGPT account (or relayed to the
@@ -89,7 +86,7 @@ export class SpeechController {
           return;
         case 'error':
           if (started) cutAfterFlush(raw);
-          else sendError(reply, frame.status, frame.error, frame.retryAfterSec);
+          else sendFailure(reply, frame);
           return;
       }
     };

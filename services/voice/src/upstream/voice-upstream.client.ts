@@ -4,7 +4,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { ConversationStreamDecoder } from '@chatgate/protocol';
 import { livekitRoomSchema, upstreamReported, upstreamStreamCut, upstreamUnreadable, type BusError, type LivekitRoom, type NativeVoice, type UpstreamAudioFormat } from '@chatgate/contracts';
 import { VOICE_CONFIG, type VoiceConfig } from '../voice.config.js';
-import { BaseUrlRotation, chatgptHttpFailure, neverReachedUpstream, transportFailure, type UpstreamIdentity } from '@chatgate/service-kit';
+import { BaseUrlRotation, chatgptHttpFailure, neverReachedUpstream, transportFailure, readCapped, type UpstreamIdentity } from '@chatgate/service-kit';
 
 /** Who an upstream request is made as (service-kit's, shared with the conversation workers). */
 export type { UpstreamIdentity };
@@ -14,24 +14,8 @@ export type SpokenMessage = { ok: true; conversationId: string; messageId: strin
 export type AudioStream = { ok: true; contentType: string; body: AsyncIterable<Uint8Array> & { destroy(err?: Error): void } } | Failed;
 export type RoomAnswer = { ok: true; room: LivekitRoom } | Failed;
 
-/** Error bodies are read only this far: enough for a JSON detail or to spot a challenge page. */
-const ERROR_BODY_LIMIT = 64 * 1024;
 /** A room answer is a few hundred bytes; anything much larger is not one. */
 const ROOM_BODY_LIMIT = 64 * 1024;
-
-async function readCapped(body: Dispatcher.ResponseData['body'], limit = ERROR_BODY_LIMIT): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
-    if (size >= limit) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
-}
 
 /** A stable device id per token or workspace, as the web client keeps one per browser (reference §2). */
 function derivedDeviceId(identity: UpstreamIdentity): string {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { codexUpstreamError } from '@chatgate/contracts';
-import { BaseUrlRotation } from '@chatgate/service-kit';
+import { BaseUrlRotation, ERROR_BODY_LIMIT, readCapped } from '@chatgate/service-kit';
 import { CONVERSATION_CONFIG, type ConversationConfig } from '../../conversation.config.js';
 import { baseUrlsOf, UpstreamExchange } from '../upstream/upstream-exchange.js';
 import { codexHttpFailure, codexTransportFailure, type CodexAttemptFailure } from './codex-failure.js';
@@ -22,24 +22,8 @@ export interface CodexModelEntry {
   raw: Record<string, unknown>;
 }
 
-/** Error bodies are read this far: enough for the JSON detail, or to spot a challenge page. */
-const ERROR_BODY_LIMIT = 64 * 1024;
 /** The models catalog is read this far (it carries each model's base instructions). */
 const CATALOG_LIMIT = 4 * 1024 * 1024;
-
-async function readCapped(body: Body, limit: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= limit) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
-}
 
 /** The models a catalog lists for clients (`visibility` list or unset), in the backend's order. */
 export function codexModelsOf(json: unknown): CodexModelEntry[] {

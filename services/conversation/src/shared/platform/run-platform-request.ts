@@ -12,7 +12,7 @@ import {
   type BusError,
   type UsageEvent,
 } from '@chatgate/contracts';
-import { CLIENT_CLOSED_STATUS, isAddressRefused, usageEvent, type AccountLeases } from '@chatgate/service-kit';
+import { CLIENT_CLOSED_STATUS, isAddressRefused, readCapped, usageEvent, type AccountLeases } from '@chatgate/service-kit';
 import type { PlatformResponse } from './platform-http.js';
 import { platformRouteOf, prepareBody, type PlatformRequest } from './platform-request.js';
 import { usageOfBody, type PlatformUsage } from './platform-usage.js';
@@ -45,7 +45,6 @@ export interface PlatformDeps {
 
 /** Response headers a client may see; the rest (rate-limit counters, organization, cookies) describe the key, not the answer. */
 const PASSED_HEADERS = ['content-type', 'x-request-id', 'openai-processing-ms', 'openai-version', 'openai-model'];
-const ERROR_BODY_LIMIT = 64 * 1024;
 
 function passedHeaders(headers: PlatformResponse['headers']): Record<string, string> {
   const out: Record<string, string> = {};
@@ -54,20 +53,6 @@ function passedHeaders(headers: PlatformResponse['headers']): Record<string, str
     if (typeof v === 'string') out[name] = v;
   }
   return out;
-}
-
-async function readCapped(body: PlatformResponse['body']): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= ERROR_BODY_LIMIT) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8').slice(0, ERROR_BODY_LIMIT);
 }
 
 /** The upstream's own message of an error body, for the key's last error (trimmed; never the key, which 401 bodies mask). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { BusError } from '@chatgate/contracts';
-import { BaseUrlRotation, chatgptHttpFailure, type UpstreamIdentity } from '@chatgate/service-kit';
+import { BaseUrlRotation, chatgptHttpFailure, ERROR_BODY_LIMIT, readCapped, type UpstreamIdentity } from '@chatgate/service-kit';
 import { CONVERSATION_CONFIG, type ConversationConfig } from '../../conversation.config.js';
 import { baseUrlsOf, UpstreamExchange, type ExchangeResult } from './upstream-exchange.js';
 
@@ -26,24 +26,8 @@ export type UpstreamResponse =
 /** A JSON call's answer: the parsed object, or the failure with the upstream's status (0: no answer) and body. */
 export type JsonAnswer = { ok: true; status: number; json: Record<string, unknown> } | { ok: false; status: number; text: string; failure: BusError };
 
-/** Error bodies are read only this far: enough for a JSON detail or to spot a challenge page. */
-const ERROR_BODY_LIMIT = 64 * 1024;
 /** JSON answers (the models listing, a conversation's mapping) are read this far. */
 const JSON_BODY_LIMIT = 4 * 1024 * 1024;
-
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void }, limit = ERROR_BODY_LIMIT): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= limit) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
-}
 
 /** A failure answer in the client's terms, per reference §7; a 2xx of the wrong kind is a challenge or error page in disguise. */
 function failureFrom(statusCode: number, headers: Record<string, string | string[] | undefined>, text: string): BusError {

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { internalError, invalidJson } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
 import { ApiError } from './api-error.js';
+import { sendFailure } from './send-failure.js';
 import { frameworkFailure, isFrameworkError } from './framework-errors.js';
 import { GATEWAY_LOGGER } from '../config/gateway.logger.js';
 
@@ -42,7 +43,6 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
       reply.raw.end();
       return;
     }
-    if (apiError.retryAfterSec !== undefined) reply.header('retry-after', String(apiError.retryAfterSec));
-    void reply.status(apiError.status).header('content-type', 'application/json').send(apiError.toJSON());
+    sendFailure(reply, { status: apiError.status, error: apiError.body, retryAfterSec: apiError.retryAfterSec });
   }
 }

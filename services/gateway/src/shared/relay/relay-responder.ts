@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { RELAY_JOBS, type Principal, type RelayFrame, type RelayJob, type UpstreamKind, type UsageKind } from '@chatgate/contracts';
 import { GatewayJobs, type DeliveredUsage } from '../jobs/gateway-jobs.js';
 import { LimitGate, type ModelUse } from '../limits/limit-gate.js';
+import { sendFailure } from '../errors/send-failure.js';
 
 /**
  * Answers an HTTP request with a relay job's frames, for any controller that relays: the head's
@@ -52,10 +53,7 @@ export class RelayResponder {
           return;
         case 'error':
           if (started) raw.destroy();
-          else {
-            if (frame.retryAfterSec !== undefined) void reply.header('retry-after', String(frame.retryAfterSec));
-            void reply.status(frame.status).header('content-type', 'application/json').header('x-request-id', job.requestId).send({ error: frame.error });
-          }
+          else sendFailure(reply, frame, job.requestId);
           return;
       }
     };
