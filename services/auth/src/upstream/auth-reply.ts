@@ -1,4 +1,5 @@
 import { maskSecret } from '@chatgate/config';
+import { readCapped, type ReadableBody } from '@chatgate/service-kit';
 
 /** What the upstream's auth endpoints answer, read the same way by the ChatGPT and Codex clients. */
 export type Json = Record<string, unknown>;
@@ -12,6 +13,23 @@ export interface Reply {
 export const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 export const obj = (v: unknown): Json | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
 export const trimSlash = (url: string): string => url.trim().replace(/\/+$/, '');
+
+/** How far an auth endpoint's answer is read: a token answer is a few KB, so a body this large is not one. */
+export const AUTH_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * An auth endpoint's answer as a JSON object, or undefined (not JSON, not an object). Read no further
+ * than AUTH_BODY_LIMIT: an endpoint that answers without end cannot fill the service's memory, and
+ * a body cut there is no JSON.
+ */
+export async function jsonBodyOf(body: ReadableBody): Promise<Json | undefined> {
+  const text = await readCapped(body, AUTH_BODY_LIMIT);
+  try {
+    return obj(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
 
 /** `secret` replaced by its hint wherever `text` holds it. */
 export function scrub(text: string, secret: string): string {

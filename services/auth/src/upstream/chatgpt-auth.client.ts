@@ -1,7 +1,7 @@
 import { Agent, request } from 'undici';
 import type { AuthConfig } from '@chatgate/config';
 import { decodeAccessToken } from '../credentials/token-kind.js';
-import { describeReply, obj, scrub, str, trimSlash, type Json, type Reply } from './auth-reply.js';
+import { describeReply, jsonBodyOf, obj, scrub, str, trimSlash, type Json, type Reply } from './auth-reply.js';
 
 /**
  * The upstream's credential endpoints (reference §1): refresh tokens and session cookies become
@@ -213,13 +213,7 @@ export class ChatGptAuthClient {
         // Covers the whole exchange; the agent's timeouts only cover each phase.
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      const text = await res.body.text();
-      let body: Json | undefined;
-      try {
-        body = obj(JSON.parse(text));
-      } catch {
-        body = undefined;
-      }
+      const body = await jsonBodyOf(res.body);
       const raw = res.headers['set-cookie'];
       return { status: res.statusCode, body, setCookie: raw === undefined ? [] : Array.isArray(raw) ? raw : [raw] };
     } catch (err) {

@@ -2,7 +2,7 @@ import { Agent, request } from 'undici';
 import type { AuthConfig } from '@chatgate/config';
 import { codexClaims } from '../accounts/codex-credential.js';
 import { UpstreamAuthError } from './chatgpt-auth.client.js';
-import { describeReply, errorCodeOf, obj, scrub, str, trimSlash, type Json, type Reply } from './auth-reply.js';
+import { describeReply, errorCodeOf, jsonBodyOf, scrub, str, trimSlash, type Reply } from './auth-reply.js';
 
 /**
  * Codex's OAuth client (reference §2): refresh tokens issued to it are refreshed with its client id
@@ -126,13 +126,7 @@ export class CodexAuthClient {
         reset: true,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      const text = await res.body.text();
-      let body: Json | undefined;
-      try {
-        body = obj(JSON.parse(text));
-      } catch {
-        body = undefined;
-      }
+      const body = await jsonBodyOf(res.body);
       return { status: res.statusCode, body, setCookie: [] };
     } catch (err) {
       const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
