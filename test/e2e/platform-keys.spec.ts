@@ -232,6 +232,18 @@ describe('API keys as upstream accounts: admin, routing table, and the platform 
     expect(owners).toMatchObject({ 'text-embedding-3-large': 'platform', 'dall-e-3': 'platform', 'gpt-4o': 'chatgpt' });
   });
 
+  it('passes an answer too large to hold (12 MB of embeddings) through whole, with its exact usage', async () => {
+    const input = Array.from({ length: 200 }, (_, i) => `text number ${i}`);
+    const request = { model: 'text-embedding-3-large', input, dimensions: 3072, encoding_format: 'float' as const };
+    const { data: relayed, response } = await client.embeddings.create(request).withResponse();
+    const direct = await new OpenAI({ apiKey: keyB, baseURL: `${stack.sim.url}/v1`, maxRetries: 0 }).embeddings.create(request);
+    expect(JSON.stringify(direct).length).toBeGreaterThan(4 * 1024 * 1024);
+    expect(relayed.data).toEqual(direct.data);
+    const tokens = input.reduce((n, t) => n + platformTokens(t), 0);
+    expect(relayed.usage).toEqual({ prompt_tokens: tokens, total_tokens: tokens });
+    expect(await usageRow(response.headers.get('x-request-id'))).toMatchObject({ kind: 'embedding', prompt_tokens: tokens, completion_tokens: 0, outcome: 'ok' });
+  });
+
   it('relays speech to the keys when the table routes the model there: the platform\'s audio unchanged, priced by characters', async () => {
     const input = 'Speak through a key, please.';
     const { data, response } = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input, response_format: 'wav' }).withResponse();

@@ -131,6 +131,38 @@ describe('runPlatformRequest', () => {
     expect(cut.sent).toEqual(['k1']);
   });
 
+  it('passes a JSON answer too large to hold as it comes, paced by its reader, and still counts its usage', async () => {
+    const text = JSON.stringify({ object: 'list', data: [{ object: 'embedding', index: 0, embedding: Array.from({ length: 200_000 }, (_, i) => i / 7) }], usage: { prompt_tokens: 9, total_tokens: 9 } });
+    expect(text.length).toBeGreaterThan(2 * 1024 * 1024);
+    const parts = text.match(/[\s\S]{1,65536}/g)!;
+    const order: string[] = [];
+    const h = harness([
+      {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: {
+          async *[Symbol.asyncIterator]() {
+            for (const [i, part] of parts.entries()) {
+              order.push(`read ${i}`);
+              yield new TextEncoder().encode(part);
+            }
+          },
+          destroy() {},
+        },
+      },
+    ]);
+    const head = h.sink.head;
+    let drained = 0;
+    const sink = { ...h.sink, head: (status: number) => (order.push('head'), head(status)), drained: async () => void drained++ };
+    await runPlatformRequest({ ...request, path: '/embeddings', body: { model: 'text-embedding-3-small', input: 'x' } }, sink, h.deps);
+    expect(h.out.data).toBe(text);
+    // The head went out long before the last part was read, and every part after it waited for the reader.
+    expect(order.indexOf('head')).toBeLessThan(order.indexOf(`read ${parts.length - 1}`));
+    expect(drained).toBeGreaterThanOrEqual(parts.length - 1024 * 1024 / 65536 - 1);
+    expect(h.out.end).toEqual({ promptTokens: 9, completionTokens: 0 });
+    expect(h.events[0]).toMatchObject({ kind: 'embedding', promptTokens: 9, outcome: 'ok' });
+  });
+
   it('records the exact usage of a JSON answer', async () => {
     const h = harness([json(200, { object: 'list', data: [], usage: { prompt_tokens: 9, total_tokens: 9 } })]);
     await runPlatformRequest({ ...request, path: '/embeddings', body: { model: 'text-embedding-3-small', input: 'x' } }, h.sink, h.deps);

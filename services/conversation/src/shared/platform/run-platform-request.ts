@@ -15,7 +15,8 @@ import {
 import { CLIENT_CLOSED_STATUS, isAddressRefused, readCapped, usageEvent, type AccountLeases } from '@chatgate/service-kit';
 import type { PlatformResponse } from './platform-http.js';
 import { platformRouteOf, prepareBody, type PlatformRequest } from './platform-request.js';
-import { usageOfBody, type PlatformUsage } from './platform-usage.js';
+import { type PlatformUsage } from './platform-usage.js';
+import { JsonAnswer } from './json-answer.js';
 import { retryAfterSeconds } from './retry-after.js';
 import { StreamUsageFilter } from './stream-usage-filter.js';
 
@@ -90,15 +91,26 @@ async function deliver(res: PlatformResponse, prepared: ReturnType<typeof prepar
       return { delivered: true, status: res.status, usage: filter.usage, failed: false };
     }
     if (type.includes('application/json')) {
-      // Whole, so the usage can be read from it; JSON answers are small next to the body limit.
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of res.body) chunks.push(chunk);
-      const bytes = Buffer.concat(chunks);
-      // The head waits for the whole body: a body cut midway is then an error before the head, which
-      // the client gets as a 502 in OpenAI's format (its SDK retries it) instead of a 200 cut short.
-      head();
-      sink.data(bytes);
-      const usage = ok ? usageOfBody(bytes) : null;
+      // A usual answer is held whole and its head waits for it: a body cut midway is then an error
+      // before the head, which the client gets as a 502 in OpenAI's format (its SDK retries it)
+      // instead of a 200 cut short. One too large to hold passes through, paced by its reader.
+      const answer = new JsonAnswer();
+      let passing = false;
+      for await (const chunk of res.body) {
+        if (answer.push(chunk)) continue;
+        if (!passing) {
+          passing = true;
+          head();
+          for (const held of answer.release()) sink.data(held);
+        }
+        sink.data(chunk);
+        await sink.drained?.();
+      }
+      if (!passing) {
+        head();
+        sink.data(answer.whole());
+      }
+      const usage = ok ? answer.usage() : null;
       await sink.end(usage, accountId);
       return { delivered: true, status: res.status, usage, failed: !ok };
     }
