@@ -58,6 +58,24 @@ function harness(answers: Array<PlatformResponse | Error>) {
   return { deps, sink, out, leases, reports, events, sent };
 }
 
+/** A 200 JSON answer in `parts`, a turn of the event loop apart, each read noted in `order` as `read <i>`. */
+function jsonInParts(parts: string[], order: string[]): PlatformResponse {
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: {
+      async *[Symbol.asyncIterator]() {
+        for (const [i, part] of parts.entries()) {
+          order.push(`read ${i}`);
+          await new Promise((r) => setImmediate(r));
+          yield new TextEncoder().encode(part);
+        }
+      },
+      destroy() {},
+    },
+  };
+}
+
 const json = (status: number, value: unknown, headers: Record<string, string> = {}): PlatformResponse => ({ status, headers: { 'content-type': 'application/json', ...headers }, body: body([JSON.stringify(value)]) });
 
 describe('runPlatformRequest', () => {
@@ -101,26 +119,11 @@ describe('runPlatformRequest', () => {
 
   it('sends a JSON answer\'s head only with its whole body, so a body cut midway is a clean error before any head', async () => {
     const order: string[] = [];
-    const h = harness([
-      {
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: {
-          async *[Symbol.asyncIterator]() {
-            for (const part of ['{"id":"a",', '"usage":{"prompt_tokens":2,"completion_tokens":3}}']) {
-              order.push(`read ${part.length}`);
-              await new Promise((r) => setImmediate(r));
-              yield new TextEncoder().encode(part);
-            }
-          },
-          destroy() {},
-        },
-      },
-    ]);
+    const h = harness([jsonInParts(['{"id":"a",', '"usage":{"prompt_tokens":2,"completion_tokens":3}}'], order)]);
     const head = h.sink.head;
     h.sink.head = (status) => (order.push('head'), head(status));
     await runPlatformRequest(request, h.sink, h.deps);
-    expect(order).toEqual(['read 10', 'read 50', 'head']);
+    expect(order).toEqual(['read 0', 'read 1', 'head']);
     expect(h.out).toMatchObject({ head: 200, data: '{"id":"a","usage":{"prompt_tokens":2,"completion_tokens":3}}', end: { promptTokens: 2, completionTokens: 3 } });
 
     const cut = harness([{ status: 200, headers: { 'content-type': 'application/json' }, body: body(['{"id":"a",'], true) }]);
@@ -136,21 +139,7 @@ describe('runPlatformRequest', () => {
     expect(text.length).toBeGreaterThan(2 * 1024 * 1024);
     const parts = text.match(/[\s\S]{1,65536}/g)!;
     const order: string[] = [];
-    const h = harness([
-      {
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: {
-          async *[Symbol.asyncIterator]() {
-            for (const [i, part] of parts.entries()) {
-              order.push(`read ${i}`);
-              yield new TextEncoder().encode(part);
-            }
-          },
-          destroy() {},
-        },
-      },
-    ]);
+    const h = harness([jsonInParts(parts, order)]);
     const head = h.sink.head;
     let drained = 0;
     const sink = { ...h.sink, head: (status: number) => (order.push('head'), head(status)), drained: async () => void drained++ };
