@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
-import type { Logger } from '@chatgate/service-kit';
+import { readCapped, type Logger } from '@chatgate/service-kit';
 import { AUTH_CONFIG, AUTH_LOGGER, type AuthConfig } from '../auth.config.js';
 
 /** Who signs ChatGPT and Codex access tokens, and whom they are for. */
@@ -113,7 +113,10 @@ export class IssuerKeys {
   private async fetchKeys(): Promise<HeldKeys> {
     const res = await fetch(this.url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/json' } });
     if (!res.ok) throw new Error(`the key set answered ${res.status}`);
-    const text = await res.text();
+    if (!res.body) throw new Error('the key set answered with no body');
+    // Read no further than the limit: an endless answer is cut there, not buffered whole.
+    const body = res.body;
+    const text = await readCapped({ [Symbol.asyncIterator]: () => body[Symbol.asyncIterator](), destroy: () => body.cancel().catch(() => undefined) }, MAX_JWKS_BYTES + 1);
     if (text.length > MAX_JWKS_BYTES) throw new Error('the key set is too large');
     const jwks = JSON.parse(text) as JSONWebKeySet;
     if (!jwks || !Array.isArray(jwks.keys)) throw new Error('not a JSON Web Key Set');
