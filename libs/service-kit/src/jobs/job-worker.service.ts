@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import type { WorkerCapacity } from './worker-capacity.js';
 import { JobWorker, type JobRun } from './job-worker.js';
 
-/** What every worker service's config holds for its job workers (`workerEnv` in libs/config). */
+/** What every worker service's config holds for its job workers (libs/config: `workerEnv` and every service's shutdown grace). */
 export interface JobWorkerConfig {
   WORKER_HEARTBEAT_MS: number;
   SHUTDOWN_GRACE_MS: number;

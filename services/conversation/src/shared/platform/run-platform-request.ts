@@ -15,7 +15,7 @@ import {
 import { CLIENT_CLOSED_STATUS, isAddressRefused, readCapped, usageEvent, type AccountLeases } from '@chatgate/service-kit';
 import type { PlatformResponse } from './platform-http.js';
 import { platformRouteOf, prepareBody, type PlatformRequest } from './platform-request.js';
-import { type PlatformUsage } from './platform-usage.js';
+import type { PlatformUsage } from './platform-usage.js';
 import { JsonAnswer } from './json-answer.js';
 import { retryAfterSeconds } from './retry-after.js';
 import { StreamUsageFilter } from './stream-usage-filter.js';
