@@ -4,3 +4,4 @@ export * from './sse.js';
 export * from './json.js';
 export * from './proxies.js';
 export * from './nats-server.js';
+export * from './endless-answer.js';

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
-import { createServer as createHttpServer } from 'node:http';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { startSimulator } from '@chatgate/chatgpt-sim';
 import type { Simulator } from '@chatgate/chatgpt-sim';
+import { startEndlessAnswer } from '@chatgate/testing';
 import { ChatGptAuthClient, UpstreamAuthError } from './chatgpt-auth.client.js';
 
 let sim: Simulator;
@@ -122,42 +122,20 @@ describe('ChatGptAuthClient.refresh', () => {
   });
 
   it('reads an endless answer no further than its cap: transient, and the rest of the body is never taken', async () => {
-    const CHUNK = Buffer.alloc(64 * 1024, 0x20);
-    const TOTAL_CHUNKS = 1024; // 64 MiB on offer
-    let written = 0;
-    const closed = new Promise<void>((resolve) => {
-      const server = createHttpServer((_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.write('{"access_token":"');
-        const more = () => {
-          while (written < TOTAL_CHUNKS && !res.destroyed) {
-            written++;
-            if (!res.write(CHUNK)) return void res.once('drain', more);
-          }
-          res.end('"}');
-        };
-        res.once('close', () => {
-          server.close();
-          resolve();
-        });
-        more();
-      });
-      server.listen(0, '127.0.0.1', async () => {
-        const { port } = server.address() as { port: number };
-        const endless = clientFor(`http://127.0.0.1:${port}`);
-        try {
-          const token = 'rt_' + 'w'.repeat(40);
-          const err = await failure(endless.refresh(token), token);
-          expect(err.kind).toBe('transient');
-          expect(err.message).toContain('something other than a JSON object');
-        } finally {
-          await endless.close();
-        }
-      });
-    });
-    await closed;
-    // The client stopped at about 1 MiB; what the server wrote beyond it sat in socket buffers, not in the client.
-    expect(written).toBeLessThan(TOTAL_CHUNKS / 4);
+    const answer = await startEndlessAnswer('{"access_token":"', '"}');
+    const endless = clientFor(answer.url);
+    try {
+      const token = 'rt_' + 'w'.repeat(40);
+      const err = await failure(endless.refresh(token), token);
+      expect(err.kind).toBe('transient');
+      expect(err.message).toContain('something other than a JSON object');
+      await answer.closed;
+      // The client stopped at about 1 MiB; what the server wrote beyond it sat in socket buffers, not in the client.
+      expect(answer.written()).toBeLessThan(answer.offered / 4);
+    } finally {
+      await endless.close();
+      await answer.stop();
+    }
   });
 });
 
