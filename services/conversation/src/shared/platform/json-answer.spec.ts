@@ -14,14 +14,11 @@ function chunks(text: string, size: number): Uint8Array[] {
 function feed(text: string, holdLimit: number, chunkSize: number) {
   const answer = new JsonAnswer(holdLimit);
   const passed: Uint8Array[] = [];
-  let passing = false;
   for (const chunk of chunks(text, chunkSize)) {
     if (answer.push(chunk)) continue;
-    if (!passing) passed.push(...answer.release());
-    passing = true;
-    passed.push(chunk);
+    passed.push(...answer.release(), chunk);
   }
-  return { answer, passing, passed: Buffer.concat(passed).toString() };
+  return { answer, passing: answer.passing, passed: Buffer.concat(passed).toString() };
 }
 
 const chat = (content: string, usage = { prompt_tokens: 12, completion_tokens: 34, total_tokens: 46 }) =>

@@ -14,38 +14,53 @@ const CARRY_CHARS = 32;
 
 /**
  * A platform JSON answer as it passes, for its usage event. Held whole while it is small (then the
- * usage is read from the parsed answer, exactly as before any size was considered); past
- * JSON_HOLD_LIMIT the bytes are handed on and not kept: the usage is read from the last bytes (where
- * the platform puts `usage`), a Responses answer's id from the first, and an image answer's images
- * are counted as their keys pass. Memory stays within the limit and two windows, whatever the size.
+ * usage is read from the parsed answer, exactly as before any size was considered, and nothing else
+ * is done per chunk); past JSON_HOLD_LIMIT the bytes are handed on and not kept: the usage is read
+ * from the last bytes (where the platform puts `usage`), a Responses answer's id from the first, and
+ * an image answer's images are counted as their keys pass. Memory stays within the limit and two
+ * windows, whatever the size.
  */
 export class JsonAnswer {
+  /** The answer so far, while it is small enough to hold; null once it passes through. */
   private held: Uint8Array[] | null = [];
+  /** What was held when the answer grew too large, for the caller to send before the rest. */
+  private unsent: Uint8Array[] = [];
   private size = 0;
   private start = '';
-  private readonly tail: Buffer[] = [];
+  private readonly tail: Uint8Array[] = [];
   private tailBytes = 0;
   private images = 0;
   private carry = '';
 
   constructor(private readonly holdLimit = JSON_HOLD_LIMIT) {}
 
-  /** Takes the next chunk. Returns false once the answer is too large to hold: from then on its chunks are the caller's to pass on. */
+  /** Whether the answer has grown too large to hold: its chunks are the caller's to pass on. */
+  get passing(): boolean {
+    return this.held === null;
+  }
+
+  /** Takes the next chunk. True: held. False: the answer passes through (`release` first, then this chunk). */
   push(chunk: Uint8Array): boolean {
     this.size += chunk.length;
-    this.observe(chunk);
-    if (this.held && this.size <= this.holdLimit) {
-      this.held.push(chunk);
-      return true;
+    if (this.held) {
+      if (this.size <= this.holdLimit) {
+        this.held.push(chunk);
+        return true;
+      }
+      // Too large to hold: what was held goes first, and is read for the windows now (it was not while held).
+      for (const earlier of this.held) this.observe(earlier);
+      this.unsent = this.held;
+      this.held = null;
     }
+    this.observe(chunk);
     return false;
   }
 
-  /** The chunks held so far, handed over once the answer is too large to hold (the caller sends them); nothing is held after. */
+  /** The chunks held before the answer grew too large, handed over once (the caller sends them before the rest). */
   release(): Uint8Array[] {
-    const held = this.held ?? [];
-    this.held = null;
-    return held;
+    const unsent = this.unsent;
+    this.unsent = [];
+    return unsent;
   }
 
   /** The whole answer, when it was small enough to hold (call at its end). */
@@ -67,11 +82,11 @@ export class JsonAnswer {
     return usage;
   }
 
-  /** Keeps the windows and counts image keys, for an answer that may turn out too large to hold. */
+  /** Keeps the windows and counts image keys, for an answer too large to hold. */
   private observe(chunk: Uint8Array): void {
     const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
     if (this.start.length < WINDOW_BYTES) this.start += text.slice(0, WINDOW_BYTES - this.start.length);
-    this.tail.push(Buffer.from(chunk));
+    this.tail.push(chunk);
     this.tailBytes += chunk.length;
     while (this.tail.length > 1 && this.tailBytes - this.tail[0].length >= WINDOW_BYTES) this.tailBytes -= this.tail.shift()!.length;
     // A key split across two chunks is found in the carry and the next chunk; one wholly in the carry was counted already.

@@ -95,18 +95,17 @@ async function deliver(res: PlatformResponse, prepared: ReturnType<typeof prepar
       // before the head, which the client gets as a 502 in OpenAI's format (its SDK retries it)
       // instead of a 200 cut short. One too large to hold passes through, paced by its reader.
       const answer = new JsonAnswer();
-      let passing = false;
       for await (const chunk of res.body) {
+        const wasHeld = !answer.passing;
         if (answer.push(chunk)) continue;
-        if (!passing) {
-          passing = true;
+        if (wasHeld) {
           head();
           for (const held of answer.release()) sink.data(held);
         }
         sink.data(chunk);
         await sink.drained?.();
       }
-      if (!passing) {
+      if (!answer.passing) {
         head();
         sink.data(answer.whole());
       }
