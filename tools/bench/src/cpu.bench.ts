@@ -136,12 +136,12 @@ async function main() {
       const warm = gatewayPath(gatewayUrl, POOL_CODE, 4, PLATFORM_MODEL);
       for (const stream of [false, true]) await load(warm, 1000, 4, stream);
       await warm.close();
-    }
-    for (const stream of ONLY.has('api-key') ? [false, true] : []) {
-      for (const c of [1, 16]) {
-        for (const path of [platformDirectPath(simUrl, key, PLATFORM_MODEL, c), gatewayPath(gatewayUrl, POOL_CODE, c, PLATFORM_MODEL)]) {
-          await measure(`API key, ${stream ? 'streamed' : 'non-streamed'}, c=${c} (${path.name})`, REQUESTS, () => load(path, REQUESTS, c, stream));
-          await path.close();
+      for (const stream of [false, true]) {
+        for (const c of [1, 16]) {
+          for (const path of [platformDirectPath(simUrl, key, PLATFORM_MODEL, c), gatewayPath(gatewayUrl, POOL_CODE, c, PLATFORM_MODEL)]) {
+            await measure(`API key, ${stream ? 'streamed' : 'non-streamed'}, c=${c} (${path.name})`, REQUESTS, () => load(path, REQUESTS, c, stream));
+            await path.close();
+          }
         }
       }
     }

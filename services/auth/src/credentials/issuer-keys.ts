@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { readCapped, type Logger } from '@chatgate/service-kit';
@@ -115,8 +116,7 @@ export class IssuerKeys {
     if (!res.ok) throw new Error(`the key set answered ${res.status}`);
     if (!res.body) throw new Error('the key set answered with no body');
     // Read no further than the limit: an endless answer is cut there, not buffered whole.
-    const body = res.body;
-    const text = await readCapped({ [Symbol.asyncIterator]: () => body[Symbol.asyncIterator](), destroy: () => body.cancel().catch(() => undefined) }, MAX_JWKS_BYTES + 1);
+    const text = await readCapped(Readable.fromWeb(res.body), MAX_JWKS_BYTES + 1);
     if (text.length > MAX_JWKS_BYTES) throw new Error('the key set is too large');
     const jwks = JSON.parse(text) as JSONWebKeySet;
     if (!jwks || !Array.isArray(jwks.keys)) throw new Error('not a JSON Web Key Set');
