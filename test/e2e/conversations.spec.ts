@@ -134,6 +134,21 @@ describe('conversations', () => {
       expect(texts).toEqual(history.map((m) => m.content.trim()).concat(third.choices[0].message.content!));
     });
 
+    it('records a title made of the first message on one line, without control characters', async () => {
+      // (A NUL is refused at the gateway: a client's text never brings one here.)
+      const opening = 'a\u001b[31m hostile\nopening\u0007';
+      const first = await ask(keys.alice, [{ role: 'user', content: opening }]);
+      const [record] = await recordOf(first.conversation_id!);
+      expect(record.title).toBe('a [31m hostile opening');
+      stack.sim.resetStats();
+      await ask(keys.alice, [
+        { role: 'user', content: opening },
+        { role: 'assistant', content: first.choices[0].message.content! },
+        { role: 'user', content: 'and then?' },
+      ]);
+      expect(stack.sim.stats().lastConversation).toMatchObject({ messages: 1, conversationId: first.conversation_id });
+    });
+
     it('sends the whole history when the history differs from every recorded conversation', async () => {
       const first = await ask(keys.alice, [{ role: 'user', content: 'an unrelated start' }]);
       stack.sim.resetStats();

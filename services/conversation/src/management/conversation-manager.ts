@@ -64,7 +64,7 @@ export class ConversationManager {
     // A chat that just ended in this worker is listed and found (records are written after the reply).
     await this.writes.settled('ownerKey' in scope ? scope.ownerKey : undefined);
     // An isolated user's records made before isolation was recorded leave the shared scope now.
-    if (caller.isolatedSession) await this.store.markIsolated(caller.tenantId, own.ownerKey);
+    if (caller.isolatedSession) await this.store.markIsolated([{ tenantId: caller.tenantId, ownerKey: ownerKeyOf(caller) }]);
 
     switch (action.op) {
       case 'list':

@@ -15,15 +15,15 @@ class FakeStore {
   failing = false;
   gate: Promise<void> = Promise.resolve();
 
-  async recordTurn(turn: FinishedTurn) {
+  async recordTurns(turns: FinishedTurn[]) {
     await this.gate;
-    const at = new Date();
-    const existing = this.rows.find((r) => r.tenantId === turn.tenantId && r.ownerKey === turn.ownerKey && r.conversationId === turn.conversationId);
-    if (existing) Object.assign(existing, { lastMessageId: turn.lastMessageId, historyHash: turn.historyHash, updatedAt: at, isolated: existing.isolated || turn.isolated });
-    else this.rows.push({ ...turn, isVisible: true, createdAt: at, updatedAt: at });
-  }
-  async markIsolated(tenantId: string, ownerKey: string) {
-    for (const r of this.rows) if (r.tenantId === tenantId && r.ownerKey === ownerKey) r.isolated = true;
+    for (const turn of turns) {
+      const at = new Date();
+      const existing = this.rows.find((r) => r.tenantId === turn.tenantId && r.ownerKey === turn.ownerKey && r.conversationId === turn.conversationId);
+      if (existing) Object.assign(existing, { lastMessageId: turn.lastMessageId, historyHash: turn.historyHash, updatedAt: at, isolated: existing.isolated || turn.isolated });
+      else this.rows.push({ ...turn, isVisible: true, createdAt: at, updatedAt: at });
+      if (turn.isolated) for (const r of this.rows) if (r.tenantId === turn.tenantId && r.ownerKey === turn.ownerKey) r.isolated = true;
+    }
   }
   async anyOwner(tenantId: string, id: string) {
     if (this.failing) throw new Error('database down');
@@ -69,6 +69,15 @@ describe('ConversationContinuity', () => {
     setTimeout(open, 20);
     expect(await next).toEqual({ conversationId: 'c1', parentMessageId: 'a1', accountId: 'acc-1' });
     expect(store.rows[0]).toMatchObject({ ownerKey: 'user:alice', title: 'hello', historyHash: answeredHistoryHash(first.messages, 'Hi!') });
+  });
+
+  it('keeps a title on one line and without NUL or other control characters (Postgres text cannot hold a NUL)', async () => {
+    const { store, continuity } = setup();
+    continuity.finished(job({ messages: [{ role: 'user', content: ' bad\u0000 line\nbreak\u0007 ' }] }), { conversationId: 'c1', messageId: 'a1', answer: 'x', title: null, accountId: 'acc-1' });
+    continuity.finished(job({ userId: 'bob' }), { conversationId: 'c2', messageId: 'a2', answer: 'x', title: 'Upstream\u0000 title\r\n', accountId: 'acc-1' });
+    continuity.finished(job({ userId: 'carl' }), { conversationId: 'c3', messageId: 'a3', answer: 'x', title: '\u0000\u001b', accountId: 'acc-1' });
+    await continuity.settled();
+    expect(store.rows.map((r) => r.title)).toEqual(['bad line break', 'Upstream title', 'hello']);
   });
 
   it("keeps to the credential's allowed accounts", async () => {

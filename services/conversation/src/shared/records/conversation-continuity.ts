@@ -4,19 +4,28 @@ import type { Logger } from '@chatgate/service-kit';
 import type { Continuation, ConversationHooks, FinishedAnswer } from './conversation-hooks.js';
 import { CONVERSATION_LOGGER } from '../../conversation.config.js';
 import { ConversationRecordStore } from './conversation-record.store.js';
-import { ownerKeyOf, type ConversationRecord, type FinishedTurn } from './conversation-record.js';
+import { ownerKeyOf, type ConversationRecord } from './conversation-record.js';
 import { answeredHistoryHash, normaliseMessage, priorHistoryHash } from './history-hash.js';
+import { RecordWriter } from './record-writer.js';
 
 const TITLE_MAX = 120;
 
 const RECORDS_UNAVAILABLE = recordsUnavailable();
 
+/** Runs of white space and control characters (Postgres text cannot hold a NUL): one space in a title. */
+const TITLE_BLANKS = /[\s\p{Cc}]+/gu;
+
 /** Until the upstream names a conversation: its first user message, shortened (as ChatGPT's sidebar does). */
 function provisionalTitle(messages: ReadonlyArray<ChatMessage>): string | null {
   const first = messages.find((m) => m.role === 'user');
   if (!first) return null;
-  const text = normaliseMessage(first).text.replace(/\s+/g, ' ');
+  const text = normaliseMessage(first).text.replace(TITLE_BLANKS, ' ').trim();
   return text ? text.slice(0, TITLE_MAX) : null;
+}
+
+/** A title as the records keep it: the upstream's or the provisional one, on one line. */
+function titleOf(upstream: string | null, messages: ReadonlyArray<ChatMessage>): string | null {
+  return upstream?.replace(TITLE_BLANKS, ' ').trim() || provisionalTitle(messages);
 }
 
 /** Who a request is made for, as chat and relay jobs both carry it. */
@@ -31,36 +40,31 @@ function mayUse(job: Requester, record: ConversationRecord): boolean {
 
 /** How long a stopping worker waits for records still being written. */
 const FLUSH_MS = 3000;
-/**
- * Record writes in flight at most; beyond that a turn goes unrecorded (its next turn then sends the
- * whole history) rather than queueing without bound behind a slow database.
- */
-const MAX_WRITES_IN_FLIGHT = 2000;
 
 /**
  * The worker's side of the records: which recorded conversation a job continues, and the record a
  * finished turn leaves. Continuing is an optimisation (only the new message goes upstream), so a
  * failing database never fails a chat: the job then runs with its whole history.
  *
- * A record is written after the reply's `end` frame, off the reply's path. A client's next turn can
- * arrive before that write lands, so a lookup first waits for the owner's writes still in flight in
- * this worker; on another replica the rare loser of that race sends its whole history instead.
+ * A record is written after the reply's `end` frame, off the reply's path, in batches (RecordWriter).
+ * A client's next turn can arrive before that write lands, so a lookup first waits for the owner's
+ * turns still being written in this worker; on another replica the rare loser of that race sends its
+ * whole history instead.
  */
 @Injectable()
 export class ConversationContinuity implements ConversationHooks, OnApplicationShutdown {
-  /** Per owner, the record writes still running (they run side by side; nothing waits on them but lookups). */
-  private readonly writing = new Map<string, Set<Promise<void>>>();
-  private inFlight = 0;
+  private readonly writer: RecordWriter;
 
   constructor(
     private readonly store: ConversationRecordStore,
     @Inject(CONVERSATION_LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.writer = new RecordWriter(store, logger);
+  }
 
-  /** Resolves once the record writes running in this worker (of one owner, or all) have landed. */
+  /** Resolves once the records this worker is writing (of one owner, or all) have landed. */
   async settled(ownerKey?: string): Promise<void> {
-    const sets = ownerKey !== undefined ? [this.writing.get(ownerKey)] : [...this.writing.values()];
-    await Promise.all(sets.flatMap((set) => (set ? [...set] : [])));
+    await this.writer.settled(ownerKey);
   }
 
   async onApplicationShutdown() {
@@ -75,7 +79,7 @@ export class ConversationContinuity implements ConversationHooks, OnApplicationS
       if (!named || 'refused' in named) return named;
       return { conversationId: job.conversationId, parentMessageId: job.parentMessageId ?? named.record.lastMessageId, accountId: named.record.accountId };
     }
-    // Never rejects: record() catches its own failures.
+    // Never rejects: a failed write is logged by the writer.
     await this.settled(ownerKeyOf(job));
     try {
       return await this.matched(job);
@@ -122,21 +126,19 @@ export class ConversationContinuity implements ConversationHooks, OnApplicationS
   }
 
   finished(job: ChatJob, answer: FinishedAnswer): void {
-    this.track(job.requestId, ownerKeyOf(job), () =>
-      this.record(job.requestId, {
-        tenantId: job.tenantId,
-        ownerKey: ownerKeyOf(job),
-        userId: job.userId,
-        credentialId: job.credentialId,
-        conversationId: answer.conversationId,
-        accountId: answer.accountId,
-        model: job.model,
-        title: answer.title ?? provisionalTitle(job.messages),
-        lastMessageId: answer.messageId,
-        historyHash: answeredHistoryHash(job.messages, answer.answer),
-        isolated: job.isolatedSession === true,
-      }),
-    );
+    this.writer.write(job.requestId, {
+      tenantId: job.tenantId,
+      ownerKey: ownerKeyOf(job),
+      userId: job.userId,
+      credentialId: job.credentialId,
+      conversationId: answer.conversationId,
+      accountId: answer.accountId,
+      model: job.model,
+      title: titleOf(answer.title, job.messages),
+      lastMessageId: answer.messageId,
+      historyHash: answeredHistoryHash(job.messages, answer.answer),
+      isolated: job.isolatedSession === true,
+    });
   }
 
   /**
@@ -147,47 +149,18 @@ export class ConversationContinuity implements ConversationHooks, OnApplicationS
    */
   webFinished(job: RelayJob, turn: { sent: ChatMessage[]; continued: boolean; answer: FinishedAnswer }): void {
     const { answer } = turn;
-    this.track(job.requestId, ownerKeyOf(job), () =>
-      this.record(job.requestId, {
-        tenantId: job.tenantId,
-        ownerKey: ownerKeyOf(job),
-        userId: job.userId,
-        credentialId: job.credentialId,
-        conversationId: answer.conversationId,
-        accountId: answer.accountId,
-        model: job.usage?.model ?? 'auto',
-        title: answer.title ?? provisionalTitle(turn.sent),
-        lastMessageId: answer.messageId,
-        historyHash: turn.continued ? `web:${answer.messageId}` : answeredHistoryHash(turn.sent, answer.answer),
-        isolated: job.isolatedSession === true,
-      }),
-    );
-  }
-
-  /** Runs a record write off the reply's path, so lookups of the same owner can wait for it. */
-  private track(requestId: string, ownerKey: string, write: () => Promise<void>): void {
-    if (this.inFlight >= MAX_WRITES_IN_FLIGHT) {
-      this.logger.warn({ requestId }, 'too many conversation records being written; this turn is not recorded');
-      return;
-    }
-    this.inFlight += 1;
-    let set = this.writing.get(ownerKey);
-    if (!set) this.writing.set(ownerKey, (set = new Set()));
-    const running = write().finally(() => {
-      this.inFlight -= 1;
-      set.delete(running);
-      if (set.size === 0 && this.writing.get(ownerKey) === set) this.writing.delete(ownerKey);
+    this.writer.write(job.requestId, {
+      tenantId: job.tenantId,
+      ownerKey: ownerKeyOf(job),
+      userId: job.userId,
+      credentialId: job.credentialId,
+      conversationId: answer.conversationId,
+      accountId: answer.accountId,
+      model: job.usage?.model ?? 'auto',
+      title: titleOf(answer.title, turn.sent),
+      lastMessageId: answer.messageId,
+      historyHash: turn.continued ? `web:${answer.messageId}` : answeredHistoryHash(turn.sent, answer.answer),
+      isolated: job.isolatedSession === true,
     });
-    set.add(running);
-  }
-
-  private async record(requestId: string, turn: FinishedTurn): Promise<void> {
-    try {
-      await this.store.recordTurn(turn);
-      // Records the owner made before isolation was turned on (or before it was recorded) go private too.
-      if (turn.isolated) await this.store.markIsolated(turn.tenantId, turn.ownerKey);
-    } catch (err) {
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err), requestId }, 'could not record the conversation');
-    }
   }
 }

@@ -61,18 +61,18 @@ afterAll(async () => {
 
 describe('ConversationRecordStore', () => {
   it('records a turn, then advances the same record on the next one (keeping the first title)', async () => {
-    await store.recordTurn(turn({}));
+    await store.recordTurns([turn({})]);
     expect(await store.findByHistory('t1', 'user:alice', 'h1')).toMatchObject({ conversationId: 'c1', lastMessageId: 'm1', accountId: 'acc-1', title: 'First title', isVisible: true });
 
-    await store.recordTurn(turn({ lastMessageId: 'm2', historyHash: 'h2', title: 'ignored', accountId: null }));
+    await store.recordTurns([turn({ lastMessageId: 'm2', historyHash: 'h2', title: 'ignored', accountId: null })]);
     expect(await store.findByHistory('t1', 'user:alice', 'h1')).toBeNull();
     expect(await store.findByHistory('t1', 'user:alice', 'h2')).toMatchObject({ conversationId: 'c1', lastMessageId: 'm2', accountId: 'acc-1', title: 'First title' });
     expect((await store.list({ tenantId: 't1', ownerKey: 'user:alice' }, 0, 10)).total).toBe(1);
   });
 
   it('finds by history only within the owner and tenant, and never a hidden one', async () => {
-    await store.recordTurn(turn({ conversationId: 'c-bob', ownerKey: 'user:bob', userId: 'bob', historyHash: 'shared' }));
-    await store.recordTurn(turn({ conversationId: 'c-other-tenant', tenantId: 't2', historyHash: 'shared' }));
+    await store.recordTurns([turn({ conversationId: 'c-bob', ownerKey: 'user:bob', userId: 'bob', historyHash: 'shared' })]);
+    await store.recordTurns([turn({ conversationId: 'c-other-tenant', tenantId: 't2', historyHash: 'shared' })]);
     expect(await store.findByHistory('t1', 'user:alice', 'shared')).toBeNull();
     expect((await store.findByHistory('t1', 'user:bob', 'shared'))?.conversationId).toBe('c-bob');
 
@@ -82,7 +82,7 @@ describe('ConversationRecordStore', () => {
   });
 
   it('scopes reads: an owner sees their own, a shared scope the accounts it may use', async () => {
-    await store.recordTurn(turn({ conversationId: 'c-acc2', accountId: 'acc-2', historyHash: 'h-acc2' }));
+    await store.recordTurns([turn({ conversationId: 'c-acc2', accountId: 'acc-2', historyHash: 'h-acc2' })]);
     expect(await store.find({ tenantId: 't1', ownerKey: 'user:bob' }, 'c1')).toBeNull();
     expect(await store.find({ tenantId: 't1', accountIds: ['acc-2'] }, 'c1')).toBeNull();
     expect(await store.find({ tenantId: 't1', accountIds: ['acc-1'] }, 'c1')).toMatchObject({ ownerKey: 'user:alice' });
@@ -91,9 +91,9 @@ describe('ConversationRecordStore', () => {
   });
 
   it("keeps raw-token and isolated users' records out of every shared scope", async () => {
-    await store.recordTurn(turn({ tenantId: 't4', conversationId: 'raw', ownerKey: 'credential:raw', userId: null, accountId: null, title: 'my secret question' }));
-    await store.recordTurn(turn({ tenantId: 't4', conversationId: 'iso', ownerKey: 'user:iris', userId: 'iris', isolated: true }));
-    await store.recordTurn(turn({ tenantId: 't4', conversationId: 'pub', ownerKey: 'user:paul', userId: 'paul' }));
+    await store.recordTurns([turn({ tenantId: 't4', conversationId: 'raw', ownerKey: 'credential:raw', userId: null, accountId: null, title: 'my secret question' })]);
+    await store.recordTurns([turn({ tenantId: 't4', conversationId: 'iso', ownerKey: 'user:iris', userId: 'iris', isolated: true })]);
+    await store.recordTurns([turn({ tenantId: 't4', conversationId: 'pub', ownerKey: 'user:paul', userId: 'paul' })]);
     const shared = { tenantId: 't4', accountIds: null };
     expect((await store.list(shared, 0, 10)).items.map((r) => r.conversationId)).toEqual(['pub']);
     expect(await store.find(shared, 'raw')).toBeNull();
@@ -107,19 +107,44 @@ describe('ConversationRecordStore', () => {
     expect(await store.anyOwner('t1', 'iso')).toBeNull();
   });
 
-  it('keeps a record isolated once it was, and marks an owner\'s older records', async () => {
-    await store.recordTurn(turn({ tenantId: 't5', conversationId: 'a', ownerKey: 'user:ida', userId: 'ida' }));
-    await store.recordTurn(turn({ tenantId: 't5', conversationId: 'b', ownerKey: 'user:ida', userId: 'ida', isolated: true }));
-    await store.recordTurn(turn({ tenantId: 't5', conversationId: 'b', ownerKey: 'user:ida', userId: 'ida', isolated: false, lastMessageId: 'm2' }));
-    expect(await store.find({ tenantId: 't5', ownerKey: 'user:ida' }, 'b')).toMatchObject({ isolated: true, lastMessageId: 'm2' });
+  it("keeps a record isolated once it was, and an isolated turn takes the owner's older records private", async () => {
+    const ida = { tenantId: 't5', ownerKey: 'user:ida', userId: 'ida' };
+    await store.recordTurns([turn({ ...ida, conversationId: 'a' })]);
     expect(await store.find({ tenantId: 't5', accountIds: null }, 'a')).not.toBeNull();
-    await store.markIsolated('t5', 'user:ida');
+    await store.recordTurns([turn({ ...ida, conversationId: 'b', isolated: true })]);
     expect(await store.find({ tenantId: 't5', accountIds: null }, 'a')).toBeNull();
+    await store.recordTurns([turn({ ...ida, conversationId: 'b', isolated: false, lastMessageId: 'm2' })]);
+    expect(await store.find({ tenantId: 't5', ownerKey: 'user:ida' }, 'b')).toMatchObject({ isolated: true, lastMessageId: 'm2' });
+    // The management path marks an owner on their first isolated call.
+    await store.recordTurns([turn({ tenantId: 't5', ownerKey: 'user:ivo', userId: 'ivo', conversationId: 'c' })]);
+    await store.markIsolated([{ tenantId: 't5', ownerKey: 'user:ivo' }]);
+    expect(await store.find({ tenantId: 't5', accountIds: null }, 'c')).toBeNull();
+  });
+
+  it('writes a batch in one statement, folding turns of one conversation as one by one would', async () => {
+    const one = { tenantId: 't6', ownerKey: 'user:bea', userId: 'bea' };
+    await store.recordTurns([turn({ ...one, conversationId: 'old', title: null, accountId: 'acc-1' })]);
+    await store.recordTurns([
+      turn({ ...one, conversationId: 'new', title: 'First', accountId: 'acc-1', lastMessageId: 'n1', historyHash: 'hn1' }),
+      turn({ ...one, conversationId: 'old', title: 'Named later', accountId: null, lastMessageId: 'o2', historyHash: 'ho2' }),
+      turn({ ...one, conversationId: 'new', title: 'Second', accountId: null, lastMessageId: 'n2', historyHash: 'hn2', isolated: true }),
+      turn({ ...one, conversationId: 'old', title: 'Third', accountId: 'acc-2', lastMessageId: 'o3', historyHash: 'ho3' }),
+    ]);
+    const own = { tenantId: 't6', ownerKey: 'user:bea' };
+    expect(await store.find(own, 'new')).toMatchObject({ title: 'First', accountId: 'acc-1', lastMessageId: 'n2', historyHash: 'hn2', isolated: true });
+    expect(await store.find(own, 'old')).toMatchObject({ title: 'Named later', accountId: 'acc-2', lastMessageId: 'o3', historyHash: 'ho3', isolated: true });
+  });
+
+  it('is refused as data (SQLSTATE class 22) for a value Postgres cannot hold, writing nothing of the batch', async () => {
+    const one = { tenantId: 't7', ownerKey: 'user:nul', userId: 'nul' };
+    const refused = await store.recordTurns([turn({ ...one, conversationId: 'fine' }), turn({ ...one, conversationId: 'bad\u0000id' })]).catch((err: unknown) => err);
+    expect((refused as { code?: string }).code).toMatch(/^22/);
+    expect(await store.find({ tenantId: 't7', ownerKey: 'user:nul' }, 'fine')).toBeNull();
   });
 
   it('lists a conversation two users continued once in a shared scope', async () => {
-    await store.recordTurn(turn({ tenantId: 't3', conversationId: 'shared-c' }));
-    await store.recordTurn(turn({ tenantId: 't3', conversationId: 'shared-c', ownerKey: 'user:carol', userId: 'carol', lastMessageId: 'm9' }));
+    await store.recordTurns([turn({ tenantId: 't3', conversationId: 'shared-c' })]);
+    await store.recordTurns([turn({ tenantId: 't3', conversationId: 'shared-c', ownerKey: 'user:carol', userId: 'carol', lastMessageId: 'm9' })]);
     const shared = await store.list({ tenantId: 't3', accountIds: null }, 0, 10);
     expect(shared.total).toBe(1);
     expect(shared.items).toEqual([expect.objectContaining({ conversationId: 'shared-c', ownerKey: 'user:carol', lastMessageId: 'm9' })]);
@@ -127,7 +152,7 @@ describe('ConversationRecordStore', () => {
 
   it('lists visible records newest first with a total, pages, renames and hides all of a scope', async () => {
     const alice = { tenantId: 't1', ownerKey: 'user:alice' };
-    await store.recordTurn(turn({ conversationId: 'c-new', historyHash: 'h-new' }));
+    await store.recordTurns([turn({ conversationId: 'c-new', historyHash: 'h-new' })]);
     const page = await store.list(alice, 0, 2);
     expect(page.total).toBe(3);
     expect(page.items.map((r) => r.conversationId)).toEqual(['c-new', 'c-acc2']);

@@ -53,6 +53,27 @@ function scopeFilter(scope: RecordScope): { sql: string; params: unknown[] } {
   return { sql: `"tenant_id" = $1 AND "account_id" = ANY($2::text[]) AND ${shared}`, params: [scope.tenantId, scope.accountIds] };
 }
 
+/**
+ * One row per record: an upsert cannot touch a row twice, so turns of the same conversation in one
+ * batch are folded as the statement's rules would have applied them one by one (the newest answer
+ * wins; the first title and user stay; an account is kept unless a later turn names one; isolated
+ * once isolated).
+ */
+function mergedByRecord(turns: ReadonlyArray<FinishedTurn>): FinishedTurn[] {
+  const rows = new Map<string, FinishedTurn>();
+  for (const turn of turns) {
+    const key = `${turn.tenantId}\u0000${turn.ownerKey}\u0000${turn.conversationId}`;
+    const earlier = rows.get(key);
+    rows.set(
+      key,
+      earlier
+        ? { ...turn, userId: earlier.userId, title: earlier.title ?? turn.title, accountId: turn.accountId ?? earlier.accountId, isolated: earlier.isolated || turn.isolated }
+        : turn,
+    );
+  }
+  return [...rows.values()];
+}
+
 /** Conversation records in Postgres (schema `conversation`). */
 @Injectable()
 export class ConversationRecordStore {
@@ -94,19 +115,30 @@ export class ConversationRecordStore {
   }
 
   /**
-   * Marks an isolated owner's records isolated (those written before the column existed, or while
+   * Marks isolated owners' records isolated (those written before the column existed, or while
    * the owner was not isolated). Never cleared: what was made privately stays private.
    */
-  async markIsolated(tenantId: string, ownerKey: string): Promise<void> {
-    await this.db.query(`UPDATE "conversation"."conversations" SET "isolated" = true WHERE "tenant_id" = $1 AND "owner_key" = $2 AND NOT "isolated"`, [tenantId, ownerKey]);
+  async markIsolated(owners: ReadonlyArray<{ tenantId: string; ownerKey: string }>): Promise<void> {
+    if (!owners.length) return;
+    await this.db.query(
+      `UPDATE "conversation"."conversations" AS c SET "isolated" = true
+         FROM unnest($1::text[], $2::text[]) AS o("tenant_id", "owner_key")
+        WHERE c."tenant_id" = o."tenant_id" AND c."owner_key" = o."owner_key" AND NOT c."isolated"`,
+      [owners.map((o) => o.tenantId), owners.map((o) => o.ownerKey)],
+    );
   }
 
-  /** A finished turn: a new record, or the existing one advanced to the newest answer. */
-  async recordTurn(turn: FinishedTurn): Promise<void> {
+  /**
+   * Finished turns, in the order they finished, in one statement: each a new record or the existing
+   * one advanced to its newest answer; then an isolated owner's older records go private too.
+   */
+  async recordTurns(turns: ReadonlyArray<FinishedTurn>): Promise<void> {
+    const rows = mergedByRecord(turns);
+    const column = <K extends keyof FinishedTurn>(key: K) => rows.map((r) => r[key]);
     await this.db.query(
       `INSERT INTO "conversation"."conversations" AS c
          ("tenant_id", "owner_key", "conversation_id", "user_id", "credential_id", "account_id", "model", "title", "last_message_id", "history_hash", "isolated")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])
        ON CONFLICT ("tenant_id", "owner_key", "conversation_id") DO UPDATE SET
          "isolated" = c."isolated" OR excluded."isolated",
          "credential_id" = excluded."credential_id",
@@ -116,8 +148,13 @@ export class ConversationRecordStore {
          "last_message_id" = excluded."last_message_id",
          "history_hash" = excluded."history_hash",
          "updated_at" = now()`,
-      [turn.tenantId, turn.ownerKey, turn.conversationId, turn.userId, turn.credentialId, turn.accountId, turn.model, turn.title, turn.lastMessageId, turn.historyHash, turn.isolated],
+      [
+        column('tenantId'), column('ownerKey'), column('conversationId'), column('userId'), column('credentialId'), column('accountId'),
+        column('model'), column('title'), column('lastMessageId'), column('historyHash'), column('isolated'),
+      ],
     );
+    const isolated = new Map(turns.filter((t) => t.isolated).map((t) => [`${t.tenantId}\u0000${t.ownerKey}`, t]));
+    await this.markIsolated([...isolated.values()]);
   }
 
   /** Visible conversations of the scope, newest first, and how many there are. */

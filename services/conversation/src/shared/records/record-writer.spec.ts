@@ -1,0 +1,139 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Logger } from '@chatgate/service-kit';
+import type { FinishedTurn } from './conversation-record.js';
+import { MAX_UNWRITTEN, RecordWriter } from './record-writer.js';
+
+/** A store that records each statement's turns, holds statements open on request, and refuses like Postgres. */
+class FakeStore {
+  readonly statements: string[][] = [];
+  readonly written: string[] = [];
+  private gates: Array<Promise<void>> = [];
+  /** What the database does with a statement: answer, refuse a value (SQLSTATE 22021), or not answer at all. */
+  mode: 'ok' | 'refuses-nul' | 'down' = 'ok';
+
+  /** Holds the next statement open until the returned function is called. */
+  hold(): () => void {
+    let open!: () => void;
+    this.gates.push(new Promise((r) => (open = r)));
+    return open;
+  }
+
+  async recordTurns(turns: ReadonlyArray<FinishedTurn>): Promise<void> {
+    const ids = turns.map((t) => t.conversationId);
+    this.statements.push(ids);
+    await this.gates.shift();
+    if (this.mode === 'down') throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    if (this.mode === 'refuses-nul' && ids.some((id) => id.includes('\u0000'))) {
+      throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+    }
+    this.written.push(...ids);
+  }
+}
+
+function setup() {
+  const store = new FakeStore();
+  const warnings: Array<{ fields: Record<string, unknown>; message: string }> = [];
+  const logger = { warn: (fields: Record<string, unknown>, message: string) => warnings.push({ fields, message }) } as unknown as Logger;
+  return { store, warnings, writer: new RecordWriter(store, logger) };
+}
+
+const turn = (conversationId: string, ownerKey = 'user:alice'): FinishedTurn => ({
+  tenantId: 't', ownerKey, userId: ownerKey.slice(5), credentialId: 'cred', conversationId, accountId: 'acc-1',
+  model: 'gpt-4o', title: null, lastMessageId: `m-${conversationId}`, historyHash: `h-${conversationId}`, isolated: false,
+});
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('RecordWriter', () => {
+  it('writes an idle turn at once, and the turns that finish during a write together in the next statement, in order', async () => {
+    const { store, writer } = setup();
+    const open = store.hold();
+    writer.write('r1', turn('a'));
+    await tick();
+    expect(store.statements).toEqual([['a']]);
+    writer.write('r2', turn('b', 'user:bob'));
+    writer.write('r3', turn('c'));
+    await tick();
+    expect(store.statements).toEqual([['a']]);
+    open();
+    await writer.settled();
+    expect(store.statements).toEqual([['a'], ['b', 'c']]);
+    expect(store.written).toEqual(['a', 'b', 'c']);
+  });
+
+  it('puts at most 200 turns in one statement', async () => {
+    const { store, writer } = setup();
+    for (let i = 0; i < 450; i++) writer.write(`r${i}`, turn(`c${i}`));
+    await writer.settled();
+    expect(store.statements.map((s) => s.length)).toEqual([200, 200, 50]);
+  });
+
+  it("settles an owner once the batch with their newest turn has landed, not waiting for later batches", async () => {
+    const { store, writer } = setup();
+    const openFirst = store.hold();
+    writer.write('r1', turn('a', 'user:alice'));
+    await tick();
+    const openSecond = store.hold();
+    writer.write('r2', turn('b', 'user:bob'));
+    let aliceSettled = false;
+    let bobSettled = false;
+    void writer.settled('user:alice').then(() => (aliceSettled = true));
+    void writer.settled('user:bob').then(() => (bobSettled = true));
+    await tick();
+    expect([aliceSettled, bobSettled]).toEqual([false, false]);
+    openFirst();
+    await tick();
+    expect([aliceSettled, bobSettled]).toEqual([true, false]);
+    openSecond();
+    await writer.settled();
+    expect(bobSettled).toBe(true);
+    // Nothing queued for an owner: settled at once.
+    await writer.settled('user:nobody');
+  });
+
+  it('writes the rest of a batch one by one when Postgres refuses one turn, and logs only that one', async () => {
+    const { store, warnings, writer } = setup();
+    store.mode = 'refuses-nul';
+    const open = store.hold();
+    writer.write('r0', turn('first'));
+    await tick();
+    writer.write('r1', turn('fine'));
+    writer.write('r-bad', turn('bad\u0000id'));
+    writer.write('r2', turn('also-fine', 'user:bob'));
+    open();
+    await writer.settled();
+    expect(store.written).toEqual(['first', 'fine', 'also-fine']);
+    expect(warnings).toEqual([{ fields: expect.objectContaining({ requestIds: ['r-bad'] }), message: 'could not record the conversation' }]);
+  });
+
+  it('does not retry one by one when the database does not answer: one warning for the batch, and it settles', async () => {
+    const { store, warnings, writer } = setup();
+    store.mode = 'down';
+    const open = store.hold();
+    writer.write('r0', turn('first'));
+    await tick();
+    writer.write('r1', turn('b'));
+    writer.write('r2', turn('c'));
+    open();
+    await writer.settled('user:alice');
+    expect(store.statements).toEqual([['first'], ['b', 'c']]);
+    expect(warnings.map((w) => [w.fields.requestIds, w.message])).toEqual([
+      [['r0'], 'could not record the conversation'],
+      [['r1', 'r2'], 'could not record the conversations'],
+    ]);
+    expect(JSON.stringify(warnings)).toContain('ECONNREFUSED');
+  });
+
+  it('leaves turns unrecorded beyond its bound while the database hangs, and records again once it answers', async () => {
+    const { store, warnings, writer } = setup();
+    const open = store.hold();
+    for (let i = 0; i < MAX_UNWRITTEN + 3; i++) writer.write(`r${i}`, turn(`c${i}`));
+    expect(warnings.map((w) => w.fields.requestIds ?? w.fields.requestId)).toEqual([`r${MAX_UNWRITTEN}`, `r${MAX_UNWRITTEN + 1}`, `r${MAX_UNWRITTEN + 2}`]);
+    open();
+    await writer.settled();
+    expect(store.written).toHaveLength(MAX_UNWRITTEN);
+    writer.write('later', turn('later'));
+    await writer.settled();
+    expect(store.written.at(-1)).toBe('later');
+  });
+});
