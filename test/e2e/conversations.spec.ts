@@ -134,7 +134,7 @@ describe('conversations', () => {
       expect(texts).toEqual(history.map((m) => m.content.trim()).concat(third.choices[0].message.content!));
     });
 
-    it('records a title made of the first message on one line, without control characters', async () => {
+    it('records the title on one line, without control characters (the simulator titles a conversation with its first words)', async () => {
       // (A NUL is refused at the gateway: a client's text never brings one here.)
       const opening = 'a\u001b[31m hostile\nopening\u0007';
       const first = await ask(keys.alice, [{ role: 'user', content: opening }]);

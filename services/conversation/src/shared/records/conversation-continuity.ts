@@ -68,7 +68,7 @@ export class ConversationContinuity implements ConversationHooks, OnApplicationS
   }
 
   async onApplicationShutdown() {
-    await Promise.race([this.settled(), new Promise((r) => setTimeout(r, FLUSH_MS).unref())]);
+    await this.writer.settled(undefined, FLUSH_MS);
   }
 
   async continuation(job: ChatJob): Promise<Continuation | { refused: BusError } | null> {

@@ -123,16 +123,21 @@ describe('ConversationRecordStore', () => {
 
   it('writes a batch in one statement, folding turns of one conversation as one by one would', async () => {
     const one = { tenantId: 't6', ownerKey: 'user:bea', userId: 'bea' };
-    await store.recordTurns([turn({ ...one, conversationId: 'old', title: null, accountId: 'acc-1' })]);
+    await store.recordTurns([turn({ ...one, conversationId: 'untitled', title: null, accountId: 'acc-1' })]);
+    await store.recordTurns([turn({ ...one, conversationId: 'titled', title: 'Kept', accountId: 'acc-1' })]);
     await store.recordTurns([
       turn({ ...one, conversationId: 'new', title: 'First', accountId: 'acc-1', lastMessageId: 'n1', historyHash: 'hn1' }),
-      turn({ ...one, conversationId: 'old', title: 'Named later', accountId: null, lastMessageId: 'o2', historyHash: 'ho2' }),
-      turn({ ...one, conversationId: 'new', title: 'Second', accountId: null, lastMessageId: 'n2', historyHash: 'hn2', isolated: true }),
-      turn({ ...one, conversationId: 'old', title: 'Third', accountId: 'acc-2', lastMessageId: 'o3', historyHash: 'ho3' }),
+      turn({ ...one, conversationId: 'untitled', title: 'Named later', accountId: null, lastMessageId: 'u2', historyHash: 'hu2' }),
+      turn({ ...one, conversationId: 'titled', title: 'Not this', accountId: 'acc-3', lastMessageId: 't2', historyHash: 'ht2' }),
+      turn({ ...one, conversationId: 'new', title: 'Second', accountId: 'acc-2', lastMessageId: 'n2', historyHash: 'hn2' }),
+      turn({ ...one, conversationId: 'untitled', title: 'Third', accountId: null, lastMessageId: 'u3', historyHash: 'hu3' }),
+      turn({ ...one, conversationId: 'new', title: null, accountId: null, lastMessageId: 'n3', historyHash: 'hn3' }),
     ]);
     const own = { tenantId: 't6', ownerKey: 'user:bea' };
-    expect(await store.find(own, 'new')).toMatchObject({ title: 'First', accountId: 'acc-1', lastMessageId: 'n2', historyHash: 'hn2', isolated: true });
-    expect(await store.find(own, 'old')).toMatchObject({ title: 'Named later', accountId: 'acc-2', lastMessageId: 'o3', historyHash: 'ho3', isolated: true });
+    // The newest answer; the first title (an existing one first of all); the newest account named.
+    expect(await store.find(own, 'new')).toMatchObject({ title: 'First', accountId: 'acc-2', lastMessageId: 'n3', historyHash: 'hn3' });
+    expect(await store.find(own, 'untitled')).toMatchObject({ title: 'Named later', accountId: 'acc-1', lastMessageId: 'u3', historyHash: 'hu3' });
+    expect(await store.find(own, 'titled')).toMatchObject({ title: 'Kept', accountId: 'acc-3', lastMessageId: 't2' });
   });
 
   it('is refused as data (SQLSTATE class 22) for a value Postgres cannot hold, writing nothing of the batch', async () => {

@@ -57,7 +57,7 @@ function scopeFilter(scope: RecordScope): { sql: string; params: unknown[] } {
  * One row per record: an upsert cannot touch a row twice, so turns of the same conversation in one
  * batch are folded as the statement's rules would have applied them one by one (the newest answer
  * wins; the first title and user stay; an account is kept unless a later turn names one; isolated
- * once isolated).
+ * once isolated). In key order, so that two batches lock the rows they share in the same order.
  */
 function mergedByRecord(turns: ReadonlyArray<FinishedTurn>): FinishedTurn[] {
   const rows = new Map<string, FinishedTurn>();
@@ -71,7 +71,7 @@ function mergedByRecord(turns: ReadonlyArray<FinishedTurn>): FinishedTurn[] {
         : turn,
     );
   }
-  return [...rows.values()];
+  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 }
 
 /** Conversation records in Postgres (schema `conversation`). */

@@ -8,8 +8,8 @@ class FakeStore {
   readonly statements: string[][] = [];
   readonly written: string[] = [];
   private gates: Array<Promise<void>> = [];
-  /** What the database does with a statement: answer, refuse a value (SQLSTATE 22021), or not answer at all. */
-  mode: 'ok' | 'refuses-nul' | 'down' = 'ok';
+  /** What the database does with a statement: answer, refuse a value (SQLSTATE 22021), not answer at all, or end the next one as a deadlock victim. */
+  mode: 'ok' | 'refuses-nul' | 'down' | 'deadlock-once' = 'ok';
 
   /** Holds the next statement open until the returned function is called. */
   hold(): () => void {
@@ -23,6 +23,10 @@ class FakeStore {
     this.statements.push(ids);
     await this.gates.shift();
     if (this.mode === 'down') throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    if (this.mode === 'deadlock-once') {
+      this.mode = 'ok';
+      throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    }
     if (this.mode === 'refuses-nul' && ids.some((id) => id.includes('\u0000'))) {
       throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
     }
@@ -30,11 +34,11 @@ class FakeStore {
   }
 }
 
-function setup() {
+function setup(settleMaxMs?: number) {
   const store = new FakeStore();
   const warnings: Array<{ fields: Record<string, unknown>; message: string }> = [];
   const logger = { warn: (fields: Record<string, unknown>, message: string) => warnings.push({ fields, message }) } as unknown as Logger;
-  return { store, warnings, writer: new RecordWriter(store, logger) };
+  return { store, warnings, writer: new RecordWriter(store, logger, settleMaxMs) };
 }
 
 const turn = (conversationId: string, ownerKey = 'user:alice'): FinishedTurn => ({
@@ -87,8 +91,50 @@ describe('RecordWriter', () => {
     openSecond();
     await writer.settled();
     expect(bobSettled).toBe(true);
-    // Nothing queued for an owner: settled at once.
-    await writer.settled('user:nobody');
+  });
+
+  it("waits for an owner's turn queued behind their own turn in flight, not only for the one in flight", async () => {
+    const { store, writer } = setup();
+    const openFirst = store.hold();
+    writer.write('r1', turn('a'));
+    await tick();
+    const openSecond = store.hold();
+    writer.write('r2', turn('b'));
+    let settled = false;
+    void writer.settled('user:alice').then(() => (settled = true));
+    openFirst();
+    await tick();
+    expect(store.written).toEqual(['a']);
+    expect(settled).toBe(false);
+    openSecond();
+    await writer.settled();
+    expect(settled).toBe(true);
+    expect(store.written).toEqual(['a', 'b']);
+  });
+
+  it('stops waiting after its cap when a statement hangs, and the turns still land once it answers', async () => {
+    const { store, writer } = setup(100);
+    const open = store.hold();
+    writer.write('r1', turn('a'));
+    writer.write('r2', turn('b', 'user:bob'));
+    const started = Date.now();
+    await writer.settled('user:bob');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    expect(store.written).toEqual([]);
+    open();
+    await writer.settled(undefined, 5000);
+    expect(store.written).toEqual(['a', 'b']);
+  });
+
+  it('tries a batch once more when Postgres ends it as a deadlock victim', async () => {
+    const { store, warnings, writer } = setup();
+    store.mode = 'deadlock-once';
+    writer.write('r1', turn('a'));
+    writer.write('r2', turn('b'));
+    await writer.settled();
+    expect(store.statements).toEqual([['a', 'b'], ['a', 'b']]);
+    expect(store.written).toEqual(['a', 'b']);
+    expect(warnings).toEqual([]);
   });
 
   it('writes the rest of a batch one by one when Postgres refuses one turn, and logs only that one', async () => {

@@ -16,10 +16,30 @@ interface Batch {
   landed: Promise<void>;
 }
 
-/** Whether Postgres answered and refused the data itself (SQLSTATE class 22 or 23), rather than not answering. */
-function refusedData(err: unknown): boolean {
+/**
+ * How long a lookup waits for its owner's turns at most. A statement waiting on a lock holds back
+ * every batch behind it; past this a lookup goes on without the newest record (the job then sends its
+ * whole history), as it would on another replica.
+ */
+export const SETTLE_MAX_MS = 2000;
+
+function sqlState(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+  return typeof code === 'string' ? code : '';
+}
+
+/** Postgres answered and refused the data itself (SQLSTATE class 22 or 23): trying the same again cannot help. */
+function refusedData(err: unknown): boolean {
+  return /^2[23]/.test(sqlState(err));
+}
+
+/**
+ * Worth one more try: a deadlock or serialization failure (class 40: batches lock several rows, so two
+ * replicas' batches, or a batch and an owner's marking, can meet), or a connection lost mid-statement
+ * (class 08, 57P: the upsert is idempotent, so running it again is safe).
+ */
+function transient(err: unknown): boolean {
+  return /^(40|08|57P)/.test(sqlState(err));
 }
 
 /**
@@ -43,6 +63,7 @@ export class RecordWriter {
   constructor(
     private readonly store: Pick<ConversationRecordStore, 'recordTurns'>,
     private readonly logger: Logger,
+    private readonly settleMaxMs = SETTLE_MAX_MS,
   ) {}
 
   /** Queues a finished turn; never waits and never throws. */
@@ -59,9 +80,16 @@ export class RecordWriter {
     if (batch.turns.length >= BATCH_MAX) this.open = null;
   }
 
-  /** Resolves once the turns queued so far (of one owner, or all) have been written or have failed. */
-  async settled(ownerKey?: string): Promise<void> {
-    await (ownerKey === undefined ? this.tail : this.owners.get(ownerKey)?.landed);
+  /**
+   * Resolves once the turns queued so far (of one owner, or all) have been written or have failed,
+   * or after `maxMs` (SETTLE_MAX_MS unless given), whichever comes first.
+   */
+  async settled(ownerKey?: string, maxMs = this.settleMaxMs): Promise<void> {
+    const landed = ownerKey === undefined ? this.tail : this.owners.get(ownerKey)?.landed;
+    if (!landed) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([landed, new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)))]);
+    clearTimeout(timer);
   }
 
   private opened(): Batch {
@@ -74,8 +102,12 @@ export class RecordWriter {
 
   private async written(batch: Batch): Promise<void> {
     if (this.open === batch) this.open = null;
+    const turns = batch.turns.map((t) => t.turn);
     try {
-      await this.store.recordTurns(batch.turns.map((t) => t.turn));
+      await this.store.recordTurns(turns).catch((err: unknown) => {
+        if (transient(err)) return this.store.recordTurns(turns);
+        throw err;
+      });
     } catch (err) {
       // One turn the database refuses (a value it cannot hold) must not cost the others their records.
       if (batch.turns.length > 1 && refusedData(err)) for (const one of batch.turns) await this.writeAlone(one);
