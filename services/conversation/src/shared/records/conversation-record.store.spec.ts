@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { CONVERSATION_MIGRATIONS } from '../../migrations/index.js';
+import type { Logger } from '@chatgate/service-kit';
+import { waitFor } from '@chatgate/testing';
 import { ConversationRecordStore } from './conversation-record.store.js';
+import { RecordWriter } from './record-writer.js';
 import type { FinishedTurn } from './conversation-record.js';
 
 // A database of its own on the test server, with the service's real migrations applied.
@@ -172,5 +175,39 @@ describe('ConversationRecordStore', () => {
     expect(hidden.map((r) => r.conversationId).sort()).toEqual(['c-acc2', 'c-new', 'c1']);
     expect((await store.list(alice, 0, 10)).total).toBe(0);
     expect(await store.hideAll(alice)).toEqual([]);
+  });
+});
+
+describe('RecordWriter on Postgres', () => {
+  /** Warnings the writer logged. */
+  const warnings: string[] = [];
+  const logger = { warn: (_fields: unknown, message: string) => void warnings.push(message) } as unknown as Logger;
+
+  it("writes a turn whose statement lost its connection mid-way (the server ended it) on the second try", async () => {
+    const one = { tenantId: 't8', ownerKey: 'user:kit', userId: 'kit' };
+    await store.recordTurns([turn({ ...one, conversationId: 'locked', lastMessageId: 'm1' })]);
+    // Another session holds the record's row, so the writer's statement waits on it ...
+    const holder = new pg.Client({ connectionString: url.toString() });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query(`SELECT 1 FROM "conversation"."conversations" WHERE "tenant_id" = 't8' AND "conversation_id" = 'locked' FOR UPDATE`);
+    const writer = new RecordWriter(store, logger, 10_000);
+    writer.write('r-locked', turn({ ...one, conversationId: 'locked', lastMessageId: 'm2' }));
+    // Watched from outside any transaction (inside one, pg_stat_activity is read once and kept).
+    const watcher = new pg.Client({ connectionString: url.toString() });
+    await watcher.connect();
+    const waiting = async () =>
+      (await watcher.query(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO "conversation"."conversations"%'`)).rows as Array<{ pid: number }>;
+    await waitFor(async () => ((await waiting()).length === 1 ? true : null), 'the writer waiting on the lock');
+    // ... until its backend is terminated under it (57P01), as a restart or an administrator would.
+    const [{ pid }] = await waiting();
+    await watcher.query('SELECT pg_terminate_backend($1)', [pid]);
+    await waitFor(async () => ((await waiting()).some((w) => w.pid !== pid) ? true : null), 'the second try waiting on the lock');
+    await holder.query('COMMIT');
+    await holder.end();
+    await watcher.end();
+    await writer.settled();
+    expect(await store.find({ tenantId: 't8', ownerKey: 'user:kit' }, 'locked')).toMatchObject({ lastMessageId: 'm2' });
+    expect(warnings).toEqual([]);
   });
 });

@@ -43,6 +43,12 @@ function transient(err: unknown): boolean {
 }
 
 /**
+ * Before that try: a connection the server ended goes back to the pool before its socket has closed,
+ * and a statement sent at once is handed that same connection ("Connection terminated unexpectedly").
+ */
+const RETRY_PAUSE_MS = 100;
+
+/**
  * Writes finished turns one batch at a time: while a batch is being written, the turns that finish
  * meanwhile gather and go together in one statement when it lands (group commit). An idle worker's
  * turn goes at once, so a record lands no later than it did when each turn had its own statement;
@@ -104,9 +110,10 @@ export class RecordWriter {
     if (this.open === batch) this.open = null;
     const turns = batch.turns.map((t) => t.turn);
     try {
-      await this.store.recordTurns(turns).catch((err: unknown) => {
-        if (transient(err)) return this.store.recordTurns(turns);
-        throw err;
+      await this.store.recordTurns(turns).catch(async (err: unknown) => {
+        if (!transient(err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+        return this.store.recordTurns(turns);
       });
     } catch (err) {
       // One turn the database refuses (a value it cannot hold) must not cost the others their records.
