@@ -126,19 +126,7 @@ export class ConversationContinuity implements ConversationHooks, OnApplicationS
   }
 
   finished(job: ChatJob, answer: FinishedAnswer): void {
-    this.writer.write(job.requestId, {
-      tenantId: job.tenantId,
-      ownerKey: ownerKeyOf(job),
-      userId: job.userId,
-      credentialId: job.credentialId,
-      conversationId: answer.conversationId,
-      accountId: answer.accountId,
-      model: job.model,
-      title: titleOf(answer.title, job.messages),
-      lastMessageId: answer.messageId,
-      historyHash: answeredHistoryHash(job.messages, answer.answer),
-      isolated: job.isolatedSession === true,
-    });
+    this.write(job, { sent: job.messages, answer, model: job.model, historyHash: answeredHistoryHash(job.messages, answer.answer) });
   }
 
   /**
@@ -148,6 +136,13 @@ export class ConversationContinuity implements ConversationHooks, OnApplicationS
    * history and leaves a hash nothing matches (it is still found by id and listed).
    */
   webFinished(job: RelayJob, turn: { sent: ChatMessage[]; continued: boolean; answer: FinishedAnswer }): void {
+    const { sent, answer } = turn;
+    const historyHash = turn.continued ? `web:${answer.messageId}` : answeredHistoryHash(sent, answer.answer);
+    this.write(job, { sent, answer, model: job.usage?.model ?? 'auto', historyHash });
+  }
+
+  /** Queues the record a finished turn leaves (written off the reply's path, in batches). */
+  private write(job: Requester & { requestId: string }, turn: { sent: ReadonlyArray<ChatMessage>; answer: FinishedAnswer; model: string; historyHash: string }): void {
     const { answer } = turn;
     this.writer.write(job.requestId, {
       tenantId: job.tenantId,
@@ -156,10 +151,10 @@ export class ConversationContinuity implements ConversationHooks, OnApplicationS
       credentialId: job.credentialId,
       conversationId: answer.conversationId,
       accountId: answer.accountId,
-      model: job.usage?.model ?? 'auto',
+      model: turn.model,
       title: titleOf(answer.title, turn.sent),
       lastMessageId: answer.messageId,
-      historyHash: turn.continued ? `web:${answer.messageId}` : answeredHistoryHash(turn.sent, answer.answer),
+      historyHash: turn.historyHash,
       isolated: job.isolatedSession === true,
     });
   }
