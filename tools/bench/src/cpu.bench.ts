@@ -4,15 +4,16 @@ import { dirname, join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { replyFor } from '@chatgate/chatgpt-sim';
 import pg from 'pg';
-import { directPath, gatewayPath, platformDirectPath, type Path } from './paths.js';
+import { directPath, gatewayPath, platformDirectPath, responsesPath, type Path } from './paths.js';
 import { rssMb, startProcess, stopAll, waitHealthy, type Proc } from './processes.js';
 import { summarize } from './stats.js';
 
 /**
- * `node tools/bench/dist/cpu.bench.js [--requests N] [--only first,pool,api-key] [--count-bus] [--nats-pid PID]`: what each process
+ * `node tools/bench/dist/cpu.bench.js [--requests N] [--only first,pool,api-key,responses] [--count-bus] [--nats-pid PID]`: what each process
  * spends per request, for comparing changes on a shared machine where wall-clock numbers drift. The
  * stack as `npm run bench` starts it (its own database, ports 52xx), then the first 300 streamed
- * requests on the ChatGPT path and the API-key path (c=1 and c=16, streamed and not), each printing the
+ * requests on the ChatGPT path and the API-key path (c=1 and c=16, streamed and not; then its
+ * /v1/responses, non-streamed, stored and not), each printing the
  * CPU time (utime + stime from /proc) every process used per request, with latency and requests/s;
  * `--count-bus` also counts the bus messages per request by subject (a wildcard subscriber: it adds
  * load of its own); `--nats-pid` adds the nats-server's CPU. RSS at start and at the end.
@@ -25,8 +26,8 @@ const arg = (name: string) => {
 };
 const REQUESTS = Number(arg('--requests') ?? 1500);
 const NATS_PID = Number(arg('--nats-pid') ?? 0);
-/** `--only first,pool,api-key`: the groups of rows to run (all by default). */
-const ONLY = new Set((arg('--only') ?? 'first,pool,api-key').split(','));
+/** `--only first,pool,api-key,responses`: the groups of rows to run (all by default). */
+const ONLY = new Set((arg('--only') ?? 'first,pool,api-key,responses').split(','));
 const PORTS = { sim: 5299, gateway: 5205, auth: 5211, conversation: 5212, voice: 5213, usage: 5214 };
 const POOL_CODE = 'bench-pool-code';
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -131,17 +132,31 @@ async function main() {
     const { key } = (await (await fetch(`${simUrl}/_sim/api-keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { key: string };
     if (!(await admin('/admin/v1/accounts/import', { api_keys: [{ key, base_url: `${simUrl}/v1`, name: 'bench key' }] })).ok) throw new Error('entering the API key failed');
     if (!(await admin('/admin/v1/routes', { routes: [{ model: PLATFORM_MODEL, upstream: 'platform' }] })).ok) throw new Error('setting the routing table failed');
-    if (ONLY.has('api-key')) {
+    if (ONLY.has('api-key') || ONLY.has('responses')) {
       // Warm, whatever ran before: the rows compare code, not how far the JIT had got.
       const warm = gatewayPath(gatewayUrl, POOL_CODE, 4, PLATFORM_MODEL);
       for (const stream of [false, true]) await load(warm, 1000, 4, stream);
       await warm.close();
+      const warmResponses = responsesPath('gateway', gatewayUrl, POOL_CODE, PLATFORM_MODEL, 4);
+      await load(warmResponses, 1000, 4, false);
+      await warmResponses.close();
+    }
+    if (ONLY.has('api-key')) {
       for (const stream of [false, true]) {
         for (const c of [1, 16]) {
           for (const path of [platformDirectPath(simUrl, key, PLATFORM_MODEL, c), gatewayPath(gatewayUrl, POOL_CODE, c, PLATFORM_MODEL)]) {
             await measure(`API key, ${stream ? 'streamed' : 'non-streamed'}, c=${c} (${path.name})`, REQUESTS, () => load(path, REQUESTS, c, stream));
             await path.close();
           }
+        }
+      }
+    }
+    // The Responses API with the key, non-streamed: stored (the default: the worker records which key holds it) and not.
+    for (const store of ONLY.has('responses') ? [true, false] : []) {
+      for (const c of [1, 16]) {
+        for (const path of [responsesPath('direct', simUrl, key, PLATFORM_MODEL, c, store), responsesPath('gateway', gatewayUrl, POOL_CODE, PLATFORM_MODEL, c, store)]) {
+          await measure(`API key /v1/responses, ${store ? 'stored' : 'store: false'}, c=${c} (${path.name})`, REQUESTS, () => load(path, REQUESTS, c, false));
+          await path.close();
         }
       }
     }

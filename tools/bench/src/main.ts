@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { replyFor } from '@chatgate/chatgpt-sim';
-import { directPath, gatewayPath, platformDirectPath, type Path } from './paths.js';
+import { directPath, gatewayPath, platformDirectPath, responsesPath, type Path } from './paths.js';
 import { rssMb, startProcess, stopAll, waitHealthy, type Proc } from './processes.js';
 import { ms, summarize, type Summary } from './stats.js';
 import { leaseLatency } from './lease.js';
@@ -259,10 +259,24 @@ async function apiKeyPath(simUrl: string, gatewayUrl: string, add: AddRow) {
   const ds = await throughput(many.direct, SHORT, true, c, THROUGHPUT_SECONDS);
   const gs = await throughput(many.gateway, SHORT, true, c, THROUGHPUT_SECONDS);
   add(`API key, c=${c} streamed (20 chunks) requests/s`, ds.rps, gs.rps, 'rps');
-  const errors = d.errors + g.errors + ds.errors + gs.errors;
-  if (errors) process.stdout.write(`errors on the API-key path: ${errors}\n`);
   await many.direct.close();
   await many.gateway.close();
+
+  // The Responses API with the same key: the dialect most agents speak now; each answer stored (the default).
+  const responses = { direct: responsesPath('direct', simUrl, key, PLATFORM_MODEL, 1), gateway: responsesPath('gateway', gatewayUrl, POOL_CODE, PLATFORM_MODEL, 1) };
+  for (const p of Object.values(responses)) await sequential(p, SHORT, WARMUP / 3, false);
+  const rseq = { direct: await sequential(responses.direct, SHORT, SEQUENTIAL, false), gateway: await sequential(responses.gateway, SHORT, SEQUENTIAL, false) };
+  add('API key, /v1/responses stored, c=1 non-streamed p50', rseq.direct.total.p50, rseq.gateway.total.p50, 'ms');
+  await responses.direct.close();
+  await responses.gateway.close();
+  const manyResponses = { direct: responsesPath('direct', simUrl, key, PLATFORM_MODEL, c), gateway: responsesPath('gateway', gatewayUrl, POOL_CODE, PLATFORM_MODEL, c) };
+  const rd = await throughput(manyResponses.direct, SHORT, false, c, THROUGHPUT_SECONDS);
+  const rg = await throughput(manyResponses.gateway, SHORT, false, c, THROUGHPUT_SECONDS);
+  add(`API key, /v1/responses stored, c=${c} non-streamed requests/s`, rd.rps, rg.rps, 'rps');
+  await manyResponses.direct.close();
+  await manyResponses.gateway.close();
+  const errors = d.errors + g.errors + ds.errors + gs.errors + rd.errors + rg.errors;
+  if (errors) process.stdout.write(`errors on the API-key path: ${errors}\n`);
 }
 
 async function dropDatabase(base: URL, db: URL) {

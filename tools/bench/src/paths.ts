@@ -4,7 +4,7 @@ import { Pool } from 'undici';
 /**
  * The two ways to the same reply: straight to the simulator (its ChatGPT conversation endpoint, or
  * its platform API with an API key: what a client of the upstream itself would do), and through
- * chatgate's /v1/chat/completions.
+ * chatgate's /v1/chat/completions (or /v1/responses).
  * Both read the whole body; `firstMarker` lets a streamed request note when the first answer
  * word arrived.
  */
@@ -61,18 +61,33 @@ export function gatewayPath(gatewayUrl: string, credential: string, connections:
   return chatCompletionsPath('gateway', gatewayUrl, '/v1/chat/completions', credential, model, connections);
 }
 
+/**
+ * The Responses API (`POST /v1/responses`, stored as by default unless `store` is false): straight to
+ * the simulator's platform API with the key, or through chatgate with the caller's credential.
+ */
+export function responsesPath(name: Path['name'], baseUrl: string, credential: string, model: string, connections: number, store = true): Path {
+  return openAiPath(name, baseUrl, '/v1/responses', credential, connections, (prompt, stream) => ({ model, stream, store, input: prompt }), (marker) => `"delta":"${marker}`);
+}
+
 function chatCompletionsPath(name: Path['name'], baseUrl: string, path: string, credential: string, model: string, connections: number): Path {
+  return openAiPath(name, baseUrl, path, credential, connections, (prompt, stream) => ({ model, stream, messages: [{ role: 'user', content: prompt }] }), (marker) => `"content":"${marker}`);
+}
+
+/** An OpenAI-style JSON endpoint: its body for a prompt, and how its first answer word shows in the stream. */
+function openAiPath(
+  name: Path['name'],
+  baseUrl: string,
+  path: string,
+  credential: string,
+  connections: number,
+  body: (prompt: string, stream: boolean) => unknown,
+  firstWordAs: (marker: string) => string,
+): Path {
   const pool = new Pool(baseUrl, { connections, pipelining: 1 });
   return {
     name,
     request: (prompt, stream, firstMarker) =>
-      timed(
-        pool,
-        path,
-        { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
-        JSON.stringify({ model, stream, messages: [{ role: 'user', content: prompt }] }),
-        firstMarker ? `"content":"${firstMarker}` : undefined,
-      ),
+      timed(pool, path, { authorization: `Bearer ${credential}`, 'content-type': 'application/json' }, JSON.stringify(body(prompt, stream)), firstMarker ? firstWordAs(firstMarker) : undefined),
     close: () => pool.close(),
   };
 }
