@@ -2,3 +2,5 @@
 export * from './typeorm-options.js';
 export * from './migration-lock.js';
 export * from './postgres-health.indicator.js';
+export * from './group-commit.js';
+export * from './rows-source.js';

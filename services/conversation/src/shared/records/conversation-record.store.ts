@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { rowsSource } from '@chatgate/service-kit/postgres';
 import type { ConversationRecord, FinishedTurn, RecordScope } from './conversation-record.js';
 
 const COLUMNS = `"tenant_id", "owner_key", "conversation_id", "user_id", "credential_id", "account_id", "model", "title",
@@ -133,12 +134,12 @@ export class ConversationRecordStore {
    * one advanced to its newest answer; then an isolated owner's older records go private too.
    */
   async recordTurns(turns: ReadonlyArray<FinishedTurn>): Promise<void> {
-    const rows = mergedByRecord(turns);
-    const column = <K extends keyof FinishedTurn>(key: K) => rows.map((r) => r[key]);
+    const rows = mergedByRecord(turns).map((t) => [t.tenantId, t.ownerKey, t.conversationId, t.userId, t.credentialId, t.accountId, t.model, t.title, t.lastMessageId, t.historyHash, t.isolated]);
+    const source = rowsSource(rows, [...Array<string>(10).fill('text'), 'boolean']);
     await this.db.query(
       `INSERT INTO "conversation"."conversations" AS c
          ("tenant_id", "owner_key", "conversation_id", "user_id", "credential_id", "account_id", "model", "title", "last_message_id", "history_hash", "isolated")
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])
+       ${source.sql}
        ON CONFLICT ("tenant_id", "owner_key", "conversation_id") DO UPDATE SET
          "isolated" = c."isolated" OR excluded."isolated",
          "credential_id" = excluded."credential_id",
@@ -148,10 +149,7 @@ export class ConversationRecordStore {
          "last_message_id" = excluded."last_message_id",
          "history_hash" = excluded."history_hash",
          "updated_at" = now()`,
-      [
-        column('tenantId'), column('ownerKey'), column('conversationId'), column('userId'), column('credentialId'), column('accountId'),
-        column('model'), column('title'), column('lastMessageId'), column('historyHash'), column('isolated'),
-      ],
+      source.params,
     );
     const isolated = new Map(turns.filter((t) => t.isolated).map((t) => [`${t.tenantId}\u0000${t.ownerKey}`, t]));
     await this.markIsolated([...isolated.values()]);

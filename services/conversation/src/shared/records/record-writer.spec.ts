@@ -8,8 +8,8 @@ class FakeStore {
   readonly statements: string[][] = [];
   readonly written: string[] = [];
   private gates: Array<Promise<void>> = [];
-  /** What the database does with a statement: answer, refuse a value (SQLSTATE 22021), not answer at all, or end the next one as a deadlock victim. */
-  mode: 'ok' | 'refuses-nul' | 'down' | 'deadlock-once' = 'ok';
+  /** What the database does with a statement: answer, refuse a value (SQLSTATE 22021), or not answer at all. */
+  mode: 'ok' | 'refuses-nul' | 'down' = 'ok';
 
   /** Holds the next statement open until the returned function is called. */
   hold(): () => void {
@@ -23,10 +23,6 @@ class FakeStore {
     this.statements.push(ids);
     await this.gates.shift();
     if (this.mode === 'down') throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
-    if (this.mode === 'deadlock-once') {
-      this.mode = 'ok';
-      throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
-    }
     if (this.mode === 'refuses-nul' && ids.some((id) => id.includes('\u0000'))) {
       throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
     }
@@ -49,29 +45,6 @@ const turn = (conversationId: string, ownerKey = 'user:alice'): FinishedTurn => 
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('RecordWriter', () => {
-  it('writes an idle turn at once, and the turns that finish during a write together in the next statement, in order', async () => {
-    const { store, writer } = setup();
-    const open = store.hold();
-    writer.write('r1', turn('a'));
-    await tick();
-    expect(store.statements).toEqual([['a']]);
-    writer.write('r2', turn('b', 'user:bob'));
-    writer.write('r3', turn('c'));
-    await tick();
-    expect(store.statements).toEqual([['a']]);
-    open();
-    await writer.settled();
-    expect(store.statements).toEqual([['a'], ['b', 'c']]);
-    expect(store.written).toEqual(['a', 'b', 'c']);
-  });
-
-  it('puts at most 200 turns in one statement', async () => {
-    const { store, writer } = setup();
-    for (let i = 0; i < 450; i++) writer.write(`r${i}`, turn(`c${i}`));
-    await writer.settled();
-    expect(store.statements.map((s) => s.length)).toEqual([200, 200, 50]);
-  });
-
   it("settles an owner once the batch with their newest turn has landed, not waiting for later batches", async () => {
     const { store, writer } = setup();
     const openFirst = store.hold();
@@ -126,46 +99,21 @@ describe('RecordWriter', () => {
     expect(store.written).toEqual(['a', 'b']);
   });
 
-  it('tries a batch once more when Postgres ends it as a deadlock victim', async () => {
-    const { store, warnings, writer } = setup();
-    store.mode = 'deadlock-once';
-    writer.write('r1', turn('a'));
-    writer.write('r2', turn('b'));
-    await writer.settled();
-    expect(store.statements).toEqual([['a', 'b'], ['a', 'b']]);
-    expect(store.written).toEqual(['a', 'b']);
-    expect(warnings).toEqual([]);
-  });
-
-  it('writes the rest of a batch one by one when Postgres refuses one turn, and logs only that one', async () => {
+  it('logs each turn it could not record, by its request id (batching is GroupCommit\'s, tested with it)', async () => {
     const { store, warnings, writer } = setup();
     store.mode = 'refuses-nul';
-    const open = store.hold();
-    writer.write('r0', turn('first'));
-    await tick();
     writer.write('r1', turn('fine'));
     writer.write('r-bad', turn('bad\u0000id'));
-    writer.write('r2', turn('also-fine', 'user:bob'));
-    open();
     await writer.settled();
-    expect(store.written).toEqual(['first', 'fine', 'also-fine']);
-    expect(warnings).toEqual([{ fields: expect.objectContaining({ requestIds: ['r-bad'] }), message: 'could not record the conversation' }]);
-  });
-
-  it('does not retry one by one when the database does not answer: one warning for the batch, and it settles', async () => {
-    const { store, warnings, writer } = setup();
+    expect(store.written).toEqual(['fine']);
+    expect(warnings).toEqual([{ fields: expect.objectContaining({ requestId: 'r-bad' }), message: 'could not record the conversation' }]);
     store.mode = 'down';
-    const open = store.hold();
-    writer.write('r0', turn('first'));
-    await tick();
-    writer.write('r1', turn('b'));
-    writer.write('r2', turn('c'));
-    open();
-    await writer.settled('user:alice');
-    expect(store.statements).toEqual([['first'], ['b', 'c']]);
-    expect(warnings.map((w) => [w.fields.requestIds, w.message])).toEqual([
-      [['r0'], 'could not record the conversation'],
-      [['r1', 'r2'], 'could not record the conversations'],
+    writer.write('r2', turn('b'));
+    writer.write('r3', turn('c'));
+    await writer.settled();
+    expect(warnings.slice(1).map((w) => [w.fields.requestId, w.message])).toEqual([
+      ['r2', 'could not record the conversation'],
+      ['r3', 'could not record the conversation'],
     ]);
     expect(JSON.stringify(warnings)).toContain('ECONNREFUSED');
   });
@@ -174,7 +122,7 @@ describe('RecordWriter', () => {
     const { store, warnings, writer } = setup();
     const open = store.hold();
     for (let i = 0; i < MAX_UNWRITTEN + 3; i++) writer.write(`r${i}`, turn(`c${i}`));
-    expect(warnings.map((w) => w.fields.requestIds ?? w.fields.requestId)).toEqual([`r${MAX_UNWRITTEN}`, `r${MAX_UNWRITTEN + 1}`, `r${MAX_UNWRITTEN + 2}`]);
+    expect(warnings.map((w) => w.fields.requestId)).toEqual([`r${MAX_UNWRITTEN}`, `r${MAX_UNWRITTEN + 1}`, `r${MAX_UNWRITTEN + 2}`]);
     open();
     await writer.settled();
     expect(store.written).toHaveLength(MAX_UNWRITTEN);

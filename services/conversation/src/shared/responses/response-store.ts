@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { DataSource } from 'typeorm';
 import { storedResponseSchema, type ResponseOwner, type StoredResponse, type UpstreamKind } from '@chatgate/contracts';
 import type { Logger } from '@chatgate/service-kit';
+import { GroupCommit, rowsSource } from '@chatgate/service-kit/postgres';
 import { CONVERSATION_CONFIG, CONVERSATION_LOGGER, type ConversationConfig } from '../../conversation.config.js';
 import { ownerKeyOf } from '../records/conversation-record.js';
 import { withItemIds } from './stored-answers.js';
@@ -50,6 +51,30 @@ const toRow = (r: Row): ResponseRow => ({
   createdAt: r.created_at,
 });
 
+/** A new row's columns, id to message id, in the INSERT's order (JSON as text). */
+type NewRow = [string, string, string, string | null, string, string, string | null, string, string | null, string | null, string | null, string | null];
+
+function rowOf(owner: ResponseOwner, stored: StoredResponse): NewRow {
+  return [
+    stored.id,
+    owner.tenantId,
+    ownerKeyOf(owner),
+    owner.userId,
+    owner.credentialId,
+    stored.upstream,
+    stored.accountId,
+    stored.model,
+    stored.response === null ? null : JSON.stringify(stored.response),
+    stored.input === null ? null : JSON.stringify(withItemIds(stored.input)),
+    stored.conversationId ?? null,
+    stored.messageId ?? null,
+  ];
+}
+
+/** Saves in one statement at most, by count and by their JSON's size (a response can be most of a MiB). */
+const SAVE_BATCH_MAX = 100;
+const SAVE_BATCH_BYTES = 4 * 1024 * 1024;
+
 /** Expired rows removed per statement, so a cleanup never holds a long lock. */
 const CLEANUP_BATCH = 1000;
 const CLEANUP_EVERY_MS = 60 * 60_000;
@@ -85,28 +110,27 @@ export class ResponseStore implements OnApplicationBootstrap, OnApplicationShutd
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** Keeps a response for its owner, every input item given an id (a second save of the same id changes nothing). */
-  async save(owner: ResponseOwner, stored: StoredResponse, db: Pick<DataSource, 'query'> = this.db): Promise<void> {
+  /**
+   * Keeps a response for its owner, every input item given an id (a second save of the same id changes
+   * nothing). Resolves once it is stored: a save must land before the answer's end, so a
+   * `previous_response_id` on any replica finds it. Saves made while another is being written go
+   * together in one statement (`GroupCommit`); `db` (a transaction) writes this one alone, in it.
+   */
+  async save(owner: ResponseOwner, stored: StoredResponse, db?: Pick<DataSource, 'query'>): Promise<void> {
+    const row = rowOf(owner, stored);
+    await (db ? this.insert([row], db) : this.saves.submit(row));
+  }
+
+  private readonly saves = new GroupCommit<NewRow>((rows) => this.insert(rows, this.db), { maxItems: SAVE_BATCH_MAX, maxBytes: SAVE_BATCH_BYTES, bytesOf: (row) => (row[8]?.length ?? 0) + (row[9]?.length ?? 0) });
+
+  private async insert(rows: NewRow[], db: Pick<DataSource, 'query'>): Promise<void> {
+    const source = rowsSource(rows, Array<string>(12).fill('text'), 2, 'now() + make_interval(days => $1::int)');
     await db.query(
       `INSERT INTO "conversation"."responses"
          ("id", "tenant_id", "owner_key", "user_id", "credential_id", "upstream", "account_id", "model", "response", "input", "conversation_id", "message_id", "expires_at")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(days => $13::int))
+       ${source.sql}
        ON CONFLICT ("id") DO NOTHING`,
-      [
-        stored.id,
-        owner.tenantId,
-        ownerKeyOf(owner),
-        owner.userId,
-        owner.credentialId,
-        stored.upstream,
-        stored.accountId,
-        stored.model,
-        stored.response === null ? null : JSON.stringify(stored.response),
-        stored.input === null ? null : JSON.stringify(withItemIds(stored.input)),
-        stored.conversationId ?? null,
-        stored.messageId ?? null,
-        this.config.RESPONSES_RETENTION_DAYS,
-      ],
+      [this.config.RESPONSES_RETENTION_DAYS, ...source.params],
     );
   }
 
