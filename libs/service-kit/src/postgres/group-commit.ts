@@ -1,3 +1,5 @@
+import { isRowFault } from './row-faults.js';
+
 /** What a batch may hold at most: items, and (when the items say what they weigh) bytes; one item always fits. */
 export interface GroupCommitLimits<T> {
   maxItems: number;
@@ -18,11 +20,6 @@ function sqlState(err: unknown): string {
   return typeof code === 'string' ? code : '';
 }
 
-/** Postgres answered and refused the data itself (SQLSTATE class 22 or 23): trying the same again cannot help. */
-function refusedData(err: unknown): boolean {
-  return /^2[23]/.test(sqlState(err));
-}
-
 /**
  * Worth one more try: a deadlock or serialization failure (class 40: a batch locks several rows, so two
  * replicas' batches can meet), or a connection lost mid-statement (class 08, 57P). The writes a group
@@ -40,8 +37,8 @@ function transient(err: unknown): boolean {
  * the database more than the rows in it, so under load this is the difference between one statement
  * per request and one per round trip.
  *
- * `submit` resolves once its item is written, or rejects with the item's own failure: a batch
- * Postgres refuses as data is written again one item at a time, so one bad item fails alone; a
+ * `submit` resolves once its item is written, or rejects with the item's own failure: a batch that
+ * fails for a row's fault (`isRowFault`) is written again one item at a time, so one bad item fails alone; a
  * deadlock or lost connection gets one more try. Batches are written in order, never two at once.
  */
 export class GroupCommit<T> {
@@ -82,7 +79,7 @@ export class GroupCommit<T> {
       await this.attempt(entries.map((e) => e.item));
       for (const e of entries) e.written();
     } catch (err) {
-      if (entries.length > 1 && refusedData(err)) {
+      if (entries.length > 1 && isRowFault(err)) {
         for (const e of entries) await this.attempt([e.item]).then(e.written, e.failed);
       } else {
         for (const e of entries) e.failed(err);

@@ -4,3 +4,4 @@ export * from './migration-lock.js';
 export * from './postgres-health.indicator.js';
 export * from './group-commit.js';
 export * from './rows-source.js';
+export * from './row-faults.js';

@@ -3,7 +3,8 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { QueryFailedError } from 'typeorm';
 import { testEnv } from '@chatgate/testing';
-import { describeFault, isRedisTransient, isRowFault } from './store-faults.js';
+import { isRowFault } from '@chatgate/service-kit/postgres';
+import { describeFault, isRedisTransient } from './store-faults.js';
 
 /** The classification against the drivers' real errors: what is waited out, what is dead-lettered or skipped. */
 describe('store faults', () => {

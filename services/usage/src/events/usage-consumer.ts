@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { isUsageEventBatch, limitModelOf, USAGE_MAX_DELIVER, usageEventSchema, usageStreamNames, type UsageEvent } from '@chatgate/contracts';
 import { ensureUsageStream, NATS_CONNECTION, ServiceMetrics, type Logger } from '@chatgate/service-kit';
+import { isRowFault } from '@chatgate/service-kit/postgres';
 import type { Counter } from 'prom-client';
 import { SpendSettler } from '../billing/spend-settler.js';
 import { LimitWindow } from '../limits/limit-window.js';
@@ -11,7 +12,7 @@ import { RateWindow } from '../rates/rate-window.js';
 import { USAGE_CONFIG, USAGE_LOGGER, type UsageConfig } from '../usage.config.js';
 import type { PricedEvent } from './rollup.js';
 import { DeadLetterStore } from './dead-letter.store.js';
-import { describeFault, isRedisTransient, isRowFault } from './store-faults.js';
+import { describeFault, isRedisTransient } from './store-faults.js';
 import { UsageStore } from './usage-store.js';
 
 /**
